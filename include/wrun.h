@@ -1,0 +1,222 @@
+/* wrun: a WebAssembly runtime with a single-pass baseline JIT.
+ *
+ * Public C API of libwrun. Every object is created and deleted through these
+ * functions; the structures behind the handles are private.
+ *
+ * Ownership: an engine owns interned function types and shared trampolines;
+ * a store owns everything instantiated in it (instances, host functions,
+ * memories, tables, globals) and frees it when deleted. A module is
+ * independent of stores and may be instantiated many times.
+ *
+ * Errors are values: functions that can fail return a wrun_error* (NULL on
+ * success) or a wrun_trap* (NULL when no trap happened). Nothing in the
+ * library aborts or exits on bad input.
+ */
+#ifndef WRUN_H
+#define WRUN_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define WRUN_VERSION "0.1.0"
+
+typedef struct wrun_engine wrun_engine;
+typedef struct wrun_store wrun_store;
+typedef struct wrun_module wrun_module;
+typedef struct wrun_instance wrun_instance;
+typedef struct wrun_linker wrun_linker;
+typedef struct wrun_error wrun_error;
+typedef struct wrun_trap wrun_trap;
+typedef struct wrun_func wrun_func;     /* a funcref: callable from host and wasm */
+typedef struct wrun_memory wrun_memory;
+typedef struct wrun_table wrun_table;
+typedef struct wrun_global wrun_global;
+typedef struct wrun_caller wrun_caller; /* what a host function sees of its caller */
+
+/* Value types use their binary encoding. */
+typedef enum wrun_valtype {
+  WRUN_I32 = 0x7F,
+  WRUN_I64 = 0x7E,
+  WRUN_F32 = 0x7D,
+  WRUN_F64 = 0x7C,
+  WRUN_V128 = 0x7B,
+  WRUN_FUNCREF = 0x70,
+  WRUN_EXTERNREF = 0x6F,
+} wrun_valtype;
+
+typedef struct wrun_val {
+  wrun_valtype type;
+  union {
+    int32_t i32;
+    int64_t i64;
+    uint32_t f32_bits; /* floats travel as bits so NaN payloads survive */
+    uint64_t f64_bits;
+    uint8_t v128[16];
+    wrun_func *funcref;  /* NULL is ref.null func */
+    void *externref;     /* NULL is ref.null extern */
+  } of;
+} wrun_val;
+
+typedef enum wrun_externkind {
+  WRUN_EXTERN_FUNC = 0,
+  WRUN_EXTERN_TABLE = 1,
+  WRUN_EXTERN_MEMORY = 2,
+  WRUN_EXTERN_GLOBAL = 3,
+} wrun_externkind;
+
+typedef struct wrun_extern {
+  wrun_externkind kind;
+  union {
+    wrun_func *func;
+    wrun_table *table;
+    wrun_memory *memory;
+    wrun_global *global;
+  } of;
+} wrun_extern;
+
+/* Trap codes; wrun_trap_message gives the spec's wording. */
+typedef enum wrun_trap_code {
+  WRUN_TRAP_NONE = 0,
+  WRUN_TRAP_UNREACHABLE,          /* "unreachable" */
+  WRUN_TRAP_INT_DIV_ZERO,         /* "integer divide by zero" */
+  WRUN_TRAP_INT_OVERFLOW,         /* "integer overflow" */
+  WRUN_TRAP_BAD_CONVERSION,       /* "invalid conversion to integer" */
+  WRUN_TRAP_MEMORY_OOB,           /* "out of bounds memory access" */
+  WRUN_TRAP_TABLE_OOB,            /* "out of bounds table access" */
+  WRUN_TRAP_UNDEFINED_ELEMENT,    /* "undefined element" */
+  WRUN_TRAP_UNINITIALIZED_ELEMENT,/* "uninitialized element" */
+  WRUN_TRAP_INDIRECT_MISMATCH,    /* "indirect call type mismatch" */
+  WRUN_TRAP_STACK_EXHAUSTED,      /* "call stack exhausted" */
+  WRUN_TRAP_HOST,                 /* raised by a host function, own message */
+  WRUN_TRAP_EXIT,                 /* WASI proc_exit: not an error, carries a code */
+  WRUN_TRAP_COUNT
+} wrun_trap_code;
+
+/* ---- errors ---------------------------------------------------------- */
+const char *wrun_error_message(const wrun_error *e);
+/* Byte offset in the module the error refers to, or SIZE_MAX if none. */
+size_t wrun_error_offset(const wrun_error *e);
+void wrun_error_delete(wrun_error *e);
+
+/* ---- traps ----------------------------------------------------------- */
+wrun_trap *wrun_trap_new(const char *message); /* for host functions */
+wrun_trap *wrun_trap_new_exit(int32_t status); /* WASI proc_exit */
+wrun_trap_code wrun_trap_code_of(const wrun_trap *t);
+const char *wrun_trap_message(const wrun_trap *t);
+int32_t wrun_trap_exit_status(const wrun_trap *t); /* for WRUN_TRAP_EXIT */
+/* Wasm backtrace, innermost frame first: function index per frame. */
+size_t wrun_trap_frame_count(const wrun_trap *t);
+uint32_t wrun_trap_frame_func(const wrun_trap *t, size_t i);
+const char *wrun_trap_frame_name(const wrun_trap *t, size_t i); /* or NULL */
+void wrun_trap_delete(wrun_trap *t);
+
+/* ---- engine and store ------------------------------------------------- */
+wrun_engine *wrun_engine_new(void);
+void wrun_engine_delete(wrun_engine *engine);
+wrun_store *wrun_store_new(wrun_engine *engine);
+void wrun_store_delete(wrun_store *store);
+/* Limits; 0 keeps the default. */
+void wrun_store_set_max_memory(wrun_store *store, uint64_t bytes);
+void wrun_store_set_max_wasm_stack(wrun_store *store, size_t bytes);
+
+/* ---- modules ---------------------------------------------------------- */
+/* Decode, validate and compile every function. */
+wrun_error *wrun_module_new(wrun_engine *engine, const uint8_t *bytes,
+                            size_t len, wrun_module **out);
+/* Decode and validate only. */
+wrun_error *wrun_module_validate(wrun_engine *engine, const uint8_t *bytes,
+                                 size_t len);
+void wrun_module_delete(wrun_module *module);
+
+size_t wrun_module_import_count(const wrun_module *m);
+void wrun_module_import(const wrun_module *m, size_t i, const char **module,
+                        const char **name, wrun_externkind *kind);
+size_t wrun_module_export_count(const wrun_module *m);
+void wrun_module_export(const wrun_module *m, size_t i, const char **name,
+                        wrun_externkind *kind);
+/* Total bytes of machine code produced for the module. */
+size_t wrun_module_code_size(const wrun_module *m);
+
+/* ---- host objects ----------------------------------------------------- */
+/* A host function gets its caller, the arguments and room for the results.
+ * Returning a trap aborts the wasm call that led here. */
+typedef wrun_trap *(*wrun_host_callback)(void *env, wrun_caller *caller,
+                                         const wrun_val *args, size_t nargs,
+                                         wrun_val *results, size_t nresults);
+
+wrun_func *wrun_func_new(wrun_store *store, const wrun_valtype *params,
+                         size_t nparams, const wrun_valtype *results,
+                         size_t nresults, wrun_host_callback cb, void *env,
+                         void (*finalizer)(void *env));
+size_t wrun_func_param_count(const wrun_func *f);
+size_t wrun_func_result_count(const wrun_func *f);
+wrun_valtype wrun_func_param_type(const wrun_func *f, size_t i);
+wrun_valtype wrun_func_result_type(const wrun_func *f, size_t i);
+/* Calls f. Arguments are checked against its type (an error trap if not).
+ * The store stays usable after a trap. */
+wrun_trap *wrun_func_call(wrun_store *store, const wrun_func *f,
+                          const wrun_val *args, size_t nargs,
+                          wrun_val *results, size_t nresults);
+
+/* The calling instance's memory 0 (NULL if none). */
+wrun_memory *wrun_caller_memory(wrun_caller *caller);
+/* The caller's export by name, or false. */
+bool wrun_caller_export(wrun_caller *caller, const char *name,
+                        wrun_extern *out);
+wrun_store *wrun_caller_store(wrun_caller *caller);
+
+wrun_memory *wrun_memory_new(wrun_store *store, uint32_t min_pages,
+                             uint32_t max_pages, bool has_max);
+uint8_t *wrun_memory_data(const wrun_memory *m);
+uint64_t wrun_memory_size_bytes(const wrun_memory *m);
+uint32_t wrun_memory_pages(const wrun_memory *m);
+/* Returns the old size in pages, or -1 if growth failed. */
+int64_t wrun_memory_grow(wrun_memory *m, uint32_t delta);
+
+wrun_table *wrun_table_new(wrun_store *store, wrun_valtype elem,
+                           uint32_t min, uint32_t max, bool has_max,
+                           wrun_val init);
+uint32_t wrun_table_size(const wrun_table *t);
+bool wrun_table_get(const wrun_table *t, uint32_t i, wrun_val *out);
+bool wrun_table_set(wrun_table *t, uint32_t i, wrun_val v);
+
+wrun_global *wrun_global_new(wrun_store *store, wrun_valtype type,
+                             bool mutable_, wrun_val init);
+void wrun_global_get(const wrun_global *g, wrun_val *out);
+bool wrun_global_set(wrun_global *g, wrun_val v); /* false if immutable */
+
+/* ---- linking and instances --------------------------------------------- */
+wrun_linker *wrun_linker_new(wrun_store *store);
+void wrun_linker_delete(wrun_linker *l);
+/* Defines (module, name); a later definition replaces an earlier one. */
+void wrun_linker_define(wrun_linker *l, const char *module, const char *name,
+                        wrun_extern ext);
+/* Defines every export of inst under the module name. */
+void wrun_linker_define_instance(wrun_linker *l, const char *module,
+                                 wrun_instance *inst);
+/* Resolves imports, instantiates, applies segments and runs the start
+ * function. Link failures come back as *error (message names the import);
+ * a trap during segment initialisation or start as *trap. */
+void wrun_linker_instantiate(wrun_linker *l, const wrun_module *m,
+                             wrun_instance **out, wrun_error **error,
+                             wrun_trap **trap);
+
+/* Instantiates with imports given in the module's import order. */
+void wrun_instance_new(wrun_store *store, const wrun_module *m,
+                       const wrun_extern *imports, size_t nimports,
+                       wrun_instance **out, wrun_error **error,
+                       wrun_trap **trap);
+bool wrun_instance_export(const wrun_instance *inst, const char *name,
+                          wrun_extern *out);
+size_t wrun_instance_export_count(const wrun_instance *inst);
+const char *wrun_instance_export_name(const wrun_instance *inst, size_t i);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,38 @@
+/* A growable byte buffer for machine code. Emission never fails loudly:
+ * on allocation failure the buffer sets oom and drops further bytes, and the
+ * compiler reports the error once at the end. */
+#ifndef JIT_BUFFER_H
+#define JIT_BUFFER_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+typedef struct jit_buf {
+  uint8_t *data;
+  uint32_t size, cap;
+  bool oom;
+} jit_buf;
+
+bool jit_buf_reserve(jit_buf *b, uint32_t extra);
+
+static inline void jit_buf_put(jit_buf *b, const void *p, uint32_t n) {
+  if (b->cap - b->size < n && !jit_buf_reserve(b, n)) return;
+  memcpy(b->data + b->size, p, n);
+  b->size += n;
+}
+static inline void jit_buf_u8(jit_buf *b, uint8_t v) { jit_buf_put(b, &v, 1); }
+static inline void jit_buf_u16(jit_buf *b, uint16_t v) { jit_buf_put(b, &v, 2); }
+static inline void jit_buf_u32(jit_buf *b, uint32_t v) { jit_buf_put(b, &v, 4); }
+static inline void jit_buf_u64(jit_buf *b, uint64_t v) { jit_buf_put(b, &v, 8); }
+static inline uint32_t jit_buf_pos(const jit_buf *b) { return b->size; }
+/* Little-endian patch of n bytes at offset at (both ISAs are little-endian
+ * in wrun). */
+static inline void jit_buf_patch32(jit_buf *b, uint32_t at, uint32_t v) {
+  if (b->oom || at + 4 > b->size) return;
+  memcpy(b->data + at, &v, 4);
+}
+void jit_buf_free(jit_buf *b);
+
+#endif

@@ -1,0 +1,37 @@
+/* Decoding of function bodies: LEB128 readers, local declarations and one
+ * instruction at a time into jit_instr. Never reads outside [pos, end). */
+#ifndef JIT_DECODE_H
+#define JIT_DECODE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include "instr.h"
+#include "wrun.h"
+
+typedef struct jit_reader {
+  const uint8_t *base; /* start of the module (offsets are relative to it) */
+  const uint8_t *pos, *end;
+  /* br_table targets of the last decoded br_table */
+  uint32_t *targets;
+  uint32_t cap_targets;
+} jit_reader;
+
+void jit_reader_init(jit_reader *r, const uint8_t *base, size_t start,
+                     size_t end);
+void jit_reader_free(jit_reader *r);
+static inline size_t jit_reader_offset(const jit_reader *r) {
+  return (size_t)(r->pos - r->base);
+}
+
+/* Local declarations of a body: total count (params excluded) and types
+ * (*types is malloc'ed; the caller frees it). Fails, as other engines do,
+ * when the total exceeds 50000 (a limit that keeps frames bounded). */
+wrun_error *jit_decode_locals(jit_reader *r, uint32_t *count,
+                              uint8_t **types);
+
+/* Decodes the next instruction. Malformed input (bad LEB, unknown opcode,
+ * truncated immediates) is an error with its offset. */
+wrun_error *jit_decode_instr(jit_reader *r, jit_instr *out);
+
+#endif

@@ -1,0 +1,104 @@
+/* One decoded instruction: opcode plus immediates. Produced by the decoder
+ * (jit/decode.c), checked by the validator (jit/validate.c) and compiled by
+ * the code generator (jit/codegen.c), one instruction at a time.
+ *
+ * Opcodes are listed once in jit/opcodes.def:
+ *   OP(NAME, "text.name", prefix, code, imm)
+ * NAME is the text name upper-cased with '.' and '/' turned into '_'
+ * (i32.add -> I32_ADD, i64.trunc_sat_f32_s -> I64_TRUNC_SAT_F32_S,
+ * memory.grow -> MEMORY_GROW, v128.load8x8_s -> V128_LOAD8X8_S); prefix is
+ * 0 for one-byte opcodes, 0xFC or 0xFD; imm is a jit_imm_kind.
+ */
+#ifndef JIT_INSTR_H
+#define JIT_INSTR_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+typedef enum jit_op {
+#define OP(name, text, prefix, code, imm) OP_##name,
+#include "opcodes.def"
+#undef OP
+  OP_COUNT
+} jit_op;
+
+/* What immediates follow an opcode. */
+typedef enum jit_imm_kind {
+  IMM_NONE,
+  IMM_BLOCKTYPE,    /* block, loop, if */
+  IMM_LABEL,        /* br, br_if: idx */
+  IMM_BR_TABLE,     /* br_table */
+  IMM_FUNC,         /* call, ref.func: idx */
+  IMM_CALL_INDIRECT,/* type idx, table idx */
+  IMM_LOCAL,        /* local.get/set/tee: idx */
+  IMM_GLOBAL,       /* global.get/set: idx */
+  IMM_TABLE,        /* table.get/set/size/grow/fill: idx */
+  IMM_MEMARG,       /* loads/stores: align, offset */
+  IMM_MEMARG_LANE,  /* v128.loadN_lane/storeN_lane: memarg + lane */
+  IMM_MEMORY,       /* memory.size/grow/fill: reserved memory index (0) */
+  IMM_I32,
+  IMM_I64,
+  IMM_F32,
+  IMM_F64,
+  IMM_V128,         /* v128.const, i8x16.shuffle (16 bytes) */
+  IMM_LANE,         /* extract/replace lane */
+  IMM_SELECT_T,     /* select with a type vector */
+  IMM_REFTYPE,      /* ref.null */
+  IMM_MEMORY_INIT,  /* data idx, memory idx */
+  IMM_DATA,         /* data.drop */
+  IMM_MEMORY_COPY,  /* dst mem, src mem */
+  IMM_TABLE_INIT,   /* elem idx, table idx */
+  IMM_ELEM,         /* elem.drop */
+  IMM_TABLE_COPY,   /* dst table, src table */
+} jit_imm_kind;
+
+/* Block types: no value, one value type, or a type index. */
+typedef struct jit_blocktype {
+  enum { BT_EMPTY, BT_VALTYPE, BT_TYPEIDX } kind;
+  uint8_t valtype;
+  uint32_t type_index;
+} jit_blocktype;
+
+typedef struct jit_instr {
+  uint16_t op;     /* jit_op */
+  uint32_t offset; /* byte offset of the opcode in the module */
+  union {
+    jit_blocktype block;
+    uint32_t index; /* label, func, local, global, table, data, elem */
+    struct {
+      uint32_t type_index, table;
+    } call_indirect;
+    struct {
+      uint32_t align; /* log2 */
+      uint32_t offset;
+      uint8_t lane;
+    } mem;
+    struct {
+      uint32_t count;          /* number of targets, excluding default */
+      const uint32_t *targets; /* decoder-owned, valid until next decode */
+      uint32_t dflt;
+    } br_table;
+    int32_t i32;
+    int64_t i64;
+    uint32_t f32_bits;
+    uint64_t f64_bits;
+    uint8_t v128[16];
+    uint8_t lane;
+    uint8_t valtype; /* select t (exactly one type in Wasm 2.0), ref.null */
+    struct {
+      uint32_t a, b; /* memory.init: data, mem; memory.copy: dst, src;
+                        table.init: elem, table; table.copy: dst, src */
+    } pair;
+  } u;
+} jit_instr;
+
+typedef struct jit_opinfo {
+  const char *text;
+  uint8_t prefix;
+  uint32_t code;
+  uint8_t imm; /* jit_imm_kind */
+} jit_opinfo;
+
+extern const jit_opinfo jit_opinfo_table[OP_COUNT];
+
+#endif

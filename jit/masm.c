@@ -1,0 +1,61 @@
+/* Backend-independent bookkeeping of the MacroAssembler: fixups, trap
+ * sites and call relocations. The encodings are in jit/x64 and jit/arm64. */
+#include "masm.h"
+
+void jit_masm_init(jit_masm *m) { memset(m, 0, sizeof *m); }
+
+void jit_masm_free(jit_masm *m) {
+  jit_buf_free(&m->buf);
+  free(m->fixups);
+  free(m->traps);
+  free(m->relocs);
+  memset(m, 0, sizeof *m);
+}
+
+/* Grows an array of elem-sized items to hold one more; false on failure. */
+static bool grow(void **arr, uint32_t n, uint32_t *cap, size_t elem) {
+  if (n < *cap) return true;
+  uint32_t c = *cap ? *cap * 2 : 64;
+  void *p = realloc(*arr, (size_t)c * elem);
+  if (!p) return false;
+  *arr = p;
+  *cap = c;
+  return true;
+}
+
+void jit_masm_add_trap(jit_masm *m, uint32_t offset, uint8_t code) {
+  if (!grow((void **)&m->traps, m->ntraps, &m->cap_traps, sizeof *m->traps)) {
+    m->oom = true;
+    return;
+  }
+  m->traps[m->ntraps].offset = offset;
+  m->traps[m->ntraps].code = code;
+  m->ntraps++;
+}
+
+void jit_masm_add_reloc(jit_masm *m, uint32_t at, uint32_t func_index) {
+  if (!grow((void **)&m->relocs, m->nrelocs, &m->cap_relocs,
+            sizeof *m->relocs)) {
+    m->oom = true;
+    return;
+  }
+  m->relocs[m->nrelocs].at = at;
+  m->relocs[m->nrelocs].func_index = func_index;
+  m->nrelocs++;
+}
+
+void jit_masm_add_fixup(jit_masm *m, jit_label *l, uint32_t at, uint8_t kind,
+                        int32_t base) {
+  if (!grow((void **)&m->fixups, m->nfixups, &m->cap_fixups,
+            sizeof *m->fixups)) {
+    m->oom = true;
+    return;
+  }
+  jit_fixup *f = &m->fixups[m->nfixups];
+  f->at = at;
+  f->kind = kind;
+  f->base = base;
+  f->next = l->fixups;
+  l->fixups = (int32_t)m->nfixups;
+  m->nfixups++;
+}

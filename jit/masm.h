@@ -1,0 +1,345 @@
+/* The MacroAssembler: the interface between the ISA-neutral compiler
+ * (jit/codegen.c) and a backend (jit/x64/masm.c, later jit/arm64/masm.c).
+ *
+ * Wasm-shaped, three-operand: dst, lhs, rhs, where rhs may be a register or
+ * an immediate (jit_opnd). Each backend lowers two-operand forms, fixed
+ * registers (x86 div in rdx:rax, shifts in cl) and missing instructions
+ * with its OWN scratch registers, which are never in the allocatable sets
+ * of jit_target. So the generic register allocator needs no per-operation
+ * constraints: any allocatable register is valid for any operand, and a
+ * masm call may clobber only its scratch registers and its dst.
+ *
+ * Register numbers: GPRs are 0..31 (the hardware number), FPRs are 32..63
+ * (32 + hardware number). JIT_IS_FPR tells them apart.
+ *
+ * Invariants the backend keeps and the compiler relies on:
+ *  - an I32 value in a GPR has its upper 32 bits zero (so it can be used
+ *    directly as a 64-bit memory index);
+ *  - F32/F64 values live in FPRs, I32/I64/REF in GPRs;
+ *  - sp does not move inside a function body after the prologue: the frame
+ *    is reserved at once, its size patched by masm_finish_frame;
+ *  - frame slots are addressed from the frame pointer (masm_*_frame), the
+ *    outgoing argument area from sp (masm_*_sp).
+ *
+ * The two backends are both compiled on every host with prefixes x64_ and
+ * a64_; the names below map to the host's backend (see bottom of file).
+ */
+#ifndef JIT_MASM_H
+#define JIT_MASM_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include "buffer.h"
+
+typedef uint8_t jit_reg;
+#define JIT_FPR_BASE 32
+#define JIT_IS_FPR(r) ((r) >= JIT_FPR_BASE)
+#define JIT_NO_REG 0xff
+
+/* Machine types of values as the masm sees them. REF is a 64-bit pointer. */
+typedef enum jit_type { JT_I32, JT_I64, JT_F32, JT_F64, JT_V128, JT_REF } jit_type;
+
+static inline bool jit_type_is_float(jit_type t) {
+  return t == JT_F32 || t == JT_F64 || t == JT_V128;
+}
+static inline bool jit_type_is_64(jit_type t) {
+  return t == JT_I64 || t == JT_F64 || t == JT_REF;
+}
+
+/* A right-hand operand: a register or a sign-extended 64-bit immediate.
+ * Backends accept any immediate (they materialise large ones in scratch). */
+typedef struct jit_opnd {
+  bool is_imm;
+  jit_reg reg;
+  int64_t imm;
+} jit_opnd;
+
+static inline jit_opnd jit_reg_opnd(jit_reg r) {
+  jit_opnd o = {false, r, 0};
+  return o;
+}
+static inline jit_opnd jit_imm_opnd(int64_t v) {
+  jit_opnd o = {true, JIT_NO_REG, v};
+  return o;
+}
+
+/* What the generic compiler needs to know of a target. */
+typedef struct jit_target {
+  uint64_t alloc_mask;  /* allocatable registers: bit r set (GPRs and FPRs) */
+  jit_reg vmctx_reg;    /* pinned: this function's vmctx */
+  jit_reg membase_reg;  /* pinned: memory 0 base (when the module has one) */
+  jit_reg merge_gpr;    /* allocatable; holds a single int/ref block result */
+  jit_reg merge_fpr;    /* allocatable; holds a single float block result */
+  /* Wasm calling convention (see runtime/vmctx.h, rt_funcref). */
+  jit_reg call_ctx_reg;     /* callee's VMOpaqueContext */
+  jit_reg call_caller_reg;  /* caller's vmctx */
+  jit_reg ret_gpr, ret_fpr; /* first int/ref result, first float result */
+  /* C calling convention for libcalls: integer/pointer argument registers
+   * and result register. Libcalls take at most 6 integer arguments. */
+  jit_reg c_arg[6];
+  jit_reg c_ret;
+  /* Frame: parameters of a wasm function are at fp + param_base + their
+   * slot offset (the caller's outgoing area). */
+  int32_t param_base;
+} jit_target;
+
+/* Condition codes for compares. Integer ones use signed/unsigned variants;
+ * float ones have wasm semantics (false on NaN, except NE). */
+typedef enum jit_cond {
+  JC_EQ, JC_NE, JC_LT_S, JC_LT_U, JC_GT_S, JC_GT_U, JC_LE_S, JC_LE_U,
+  JC_GE_S, JC_GE_U,
+  JC_FEQ, JC_FNE, JC_FLT, JC_FGT, JC_FLE, JC_FGE,
+} jit_cond;
+
+typedef enum jit_binop {
+  JB_ADD, JB_SUB, JB_MUL, JB_AND, JB_OR, JB_XOR,
+  JB_SHL, JB_SHR_S, JB_SHR_U, JB_ROTL, JB_ROTR, /* count masked by width */
+} jit_binop;
+
+typedef enum jit_divop { JD_DIV_S, JD_DIV_U, JD_REM_S, JD_REM_U } jit_divop;
+
+typedef enum jit_unop {
+  JU_CLZ, JU_CTZ, JU_POPCNT,
+  JU_EQZ,          /* dst (i32) = src == 0; src type I32 or I64 (or REF) */
+  JU_EXTEND8_S, JU_EXTEND16_S, JU_EXTEND32_S, /* within type t */
+  JU_EXTEND_I32_S, JU_EXTEND_I32_U, /* i64.extend_i32_s/u: t = I64 */
+  JU_WRAP,         /* i32.wrap_i64: t = I32 */
+} jit_unop;
+
+typedef enum jit_fbinop {
+  JF_ADD, JF_SUB, JF_MUL, JF_DIV, JF_MIN, JF_MAX, JF_COPYSIGN,
+} jit_fbinop;
+
+typedef enum jit_funop {
+  JFU_ABS, JFU_NEG, JFU_SQRT, JFU_CEIL, JFU_FLOOR, JFU_TRUNC, JFU_NEAREST,
+} jit_funop;
+
+/* Conversions between classes or widths, named after the wasm opcode. */
+typedef enum jit_convop {
+  JCV_I32_TRUNC_F32_S, JCV_I32_TRUNC_F32_U, JCV_I32_TRUNC_F64_S,
+  JCV_I32_TRUNC_F64_U, JCV_I64_TRUNC_F32_S, JCV_I64_TRUNC_F32_U,
+  JCV_I64_TRUNC_F64_S, JCV_I64_TRUNC_F64_U,
+  JCV_I32_TRUNC_SAT_F32_S, JCV_I32_TRUNC_SAT_F32_U, JCV_I32_TRUNC_SAT_F64_S,
+  JCV_I32_TRUNC_SAT_F64_U, JCV_I64_TRUNC_SAT_F32_S, JCV_I64_TRUNC_SAT_F32_U,
+  JCV_I64_TRUNC_SAT_F64_S, JCV_I64_TRUNC_SAT_F64_U,
+  JCV_F32_CONVERT_I32_S, JCV_F32_CONVERT_I32_U, JCV_F32_CONVERT_I64_S,
+  JCV_F32_CONVERT_I64_U, JCV_F64_CONVERT_I32_S, JCV_F64_CONVERT_I32_U,
+  JCV_F64_CONVERT_I64_S, JCV_F64_CONVERT_I64_U,
+  JCV_F32_DEMOTE_F64, JCV_F64_PROMOTE_F32,
+  JCV_I32_REINTERPRET_F32, JCV_I64_REINTERPRET_F64,
+  JCV_F32_REINTERPRET_I32, JCV_F64_REINTERPRET_I64,
+} jit_convop;
+
+/* Memory access kinds, named after the wasm opcode. */
+typedef enum jit_memop {
+  JM_I32_LOAD, JM_I64_LOAD, JM_F32_LOAD, JM_F64_LOAD,
+  JM_I32_LOAD8_S, JM_I32_LOAD8_U, JM_I32_LOAD16_S, JM_I32_LOAD16_U,
+  JM_I64_LOAD8_S, JM_I64_LOAD8_U, JM_I64_LOAD16_S, JM_I64_LOAD16_U,
+  JM_I64_LOAD32_S, JM_I64_LOAD32_U,
+  JM_I32_STORE, JM_I64_STORE, JM_F32_STORE, JM_F64_STORE,
+  JM_I32_STORE8, JM_I32_STORE16, JM_I64_STORE8, JM_I64_STORE16,
+  JM_I64_STORE32,
+} jit_memop;
+
+/* A position in the code. Unbound labels collect fixups that are patched
+ * when the label is bound (or at masm_finish when it was bound earlier). */
+typedef struct jit_label {
+  int32_t pos;    /* code offset, or -1 while unbound */
+  int32_t fixups; /* head of this label's fixup chain in jit_masm, -1 none */
+} jit_label;
+
+static inline void jit_label_init(jit_label *l) {
+  l->pos = -1;
+  l->fixups = -1;
+}
+
+typedef struct jit_fixup {
+  uint32_t at;   /* code offset of the field to patch */
+  uint8_t kind;  /* backend-defined: rel8/rel32/branch19/table entry... */
+  int32_t next;  /* next fixup of the same label, -1 ends */
+  int32_t base;  /* backend-defined extra (e.g. jump table start) */
+} jit_fixup;
+
+/* A place that may trap: a ud2/udf stub or a faulting memory access. */
+typedef struct jit_trapsite {
+  uint32_t offset; /* code offset of the trapping instruction */
+  uint8_t code;    /* wrun_trap_code */
+} jit_trapsite;
+
+/* A direct call to be patched once all functions are placed. */
+typedef struct jit_reloc {
+  uint32_t at;         /* code offset of the call's displacement field */
+  uint32_t func_index; /* callee (a defined function) */
+} jit_reloc;
+
+typedef struct jit_masm {
+  jit_buf buf;
+  jit_fixup *fixups;
+  uint32_t nfixups, cap_fixups;
+  jit_trapsite *traps;
+  uint32_t ntraps, cap_traps;
+  jit_reloc *relocs;
+  uint32_t nrelocs, cap_relocs;
+  uint32_t frame_size_at; /* where the prologue's frame size goes */
+  bool oom;               /* an allocation failed: the result is unusable */
+} jit_masm;
+
+void jit_masm_init(jit_masm *m);
+void jit_masm_free(jit_masm *m);
+/* Bookkeeping for backends: trap sites, direct-call relocations. */
+void jit_masm_add_trap(jit_masm *m, uint32_t offset, uint8_t code);
+void jit_masm_add_reloc(jit_masm *m, uint32_t at, uint32_t func_index);
+/* Records a fixup for label l at code offset at (for backends). */
+void jit_masm_add_fixup(jit_masm *m, jit_label *l, uint32_t at, uint8_t kind,
+                        int32_t base);
+
+/* ---- backend interface ------------------------------------------------ */
+#define JIT_MASM_FUNCS(P)                                                     \
+  /* moves */                                                                 \
+  void P##mov(jit_masm *m, jit_type t, jit_reg dst, jit_reg src);             \
+  void P##mov_imm(jit_masm *m, jit_type t, jit_reg dst, uint64_t bits);       \
+  void P##load_frame(jit_masm *m, jit_type t, jit_reg dst, int32_t off);      \
+  void P##store_frame(jit_masm *m, jit_type t, jit_reg src, int32_t off);     \
+  void P##store_frame_imm(jit_masm *m, jit_type t, int32_t off,               \
+                          uint64_t bits);                                     \
+  /* zero len bytes (multiple of 8) of the frame from fp+off upward */        \
+  void P##zero_frame(jit_masm *m, int32_t off, uint32_t len);                 \
+  void P##load_sp(jit_masm *m, jit_type t, jit_reg dst, int32_t off);         \
+  void P##store_sp(jit_masm *m, jit_type t, jit_reg src, int32_t off);        \
+  void P##store_sp_imm(jit_masm *m, jit_type t, int32_t off, uint64_t bits);  \
+  /* [base + off]; base a GPR */                                              \
+  void P##load_ptr(jit_masm *m, jit_type t, jit_reg dst, jit_reg base,        \
+                   int32_t off);                                              \
+  void P##store_ptr(jit_masm *m, jit_type t, jit_reg src, jit_reg base,       \
+                    int32_t off);                                             \
+  /* dst = [base + (index << shift) + off], index a GPR holding a u32 */     \
+  void P##load_indexed(jit_masm *m, jit_type t, jit_reg dst, jit_reg base,    \
+                       jit_reg index, uint8_t shift, int32_t off);            \
+  /* integer arithmetic: t is JT_I32 or JT_I64 (JT_REF as I64) */             \
+  void P##binop(jit_masm *m, jit_binop op, jit_type t, jit_reg dst,           \
+                jit_reg lhs, jit_opnd rhs);                                   \
+  /* jumps to div_zero when rhs is 0, to overflow on INT_MIN / -1 (div_s    \
+   * only; rem_s gives 0 there). dst may equal lhs or rhs. */                 \
+  void P##divrem(jit_masm *m, jit_divop op, jit_type t, jit_reg dst,          \
+                 jit_reg lhs, jit_reg rhs, jit_label *div_zero,               \
+                 jit_label *overflow);                                        \
+  void P##unop(jit_masm *m, jit_unop op, jit_type t, jit_reg dst,             \
+               jit_reg src);                                                  \
+  /* dst (i32) = lhs cond rhs; for float conds rhs is a register */           \
+  void P##cmp_set(jit_masm *m, jit_cond c, jit_type t, jit_reg dst,           \
+                  jit_reg lhs, jit_opnd rhs);                                 \
+  /* jump to l if lhs cond rhs */                                             \
+  void P##cmp_branch(jit_masm *m, jit_cond c, jit_type t, jit_reg lhs,        \
+                     jit_opnd rhs, jit_label *l);                             \
+  /* jump to l if (reg == 0) == if_zero */                                    \
+  void P##branch_zero(jit_masm *m, jit_type t, jit_reg reg, bool if_zero,     \
+                      jit_label *l);                                          \
+  /* dst = cond != 0 ? a : b (cond an i32 GPR); dst may equal a or b */       \
+  void P##select(jit_masm *m, jit_type t, jit_reg dst, jit_reg cond,          \
+                 jit_reg a, jit_reg b);                                       \
+  /* dst = (lhs c rhs) ? a : b; fused compare-select */                       \
+  void P##cmp_select(jit_masm *m, jit_cond c, jit_type ct, jit_reg lhs,       \
+                     jit_opnd rhs, jit_type t, jit_reg dst, jit_reg a,        \
+                     jit_reg b);                                              \
+  /* floats */                                                                \
+  void P##fbinop(jit_masm *m, jit_fbinop op, jit_type t, jit_reg dst,         \
+                 jit_reg lhs, jit_reg rhs);                                   \
+  void P##funop(jit_masm *m, jit_funop op, jit_type t, jit_reg dst,           \
+                jit_reg src);                                                 \
+  /* conversions; trapping truncations jump to invalid (NaN) or overflow */   \
+  void P##convert(jit_masm *m, jit_convop op, jit_reg dst, jit_reg src,       \
+                  jit_label *invalid, jit_label *overflow);                   \
+  /* linear memory 0: [membase + zext(addr) + offset]; addr a GPR holding a \
+   * u32 or an immediate u32. Records an out-of-bounds trap site at the      \
+   * faulting instruction. Stores take src as a register. */                 \
+  void P##load_mem(jit_masm *m, jit_memop op, jit_reg dst, jit_opnd addr,     \
+                   uint32_t offset);                                          \
+  void P##store_mem(jit_masm *m, jit_memop op, jit_reg src, jit_opnd addr,    \
+                    uint32_t offset);                                         \
+  /* control */                                                               \
+  void P##jmp(jit_masm *m, jit_label *l);                                     \
+  void P##bind(jit_masm *m, jit_label *l);                                    \
+  /* if index (u32 GPR) >= n jump to dflt, else to targets[index] */          \
+  void P##jump_table(jit_masm *m, jit_reg index, uint32_t n,                  \
+                     jit_label **targets, jit_label *dflt);                   \
+  /* calls: all allocatable registers are clobbered */                        \
+  void P##call_func(jit_masm *m, uint32_t func_index); /* direct, reloc */    \
+  void P##call_reg(jit_masm *m, jit_reg target);                              \
+  void P##call_abs(jit_masm *m, const void *fn); /* a C function */           \
+  /* frame: prologue saves fp (and lr), checks the stack against            \
+   * [ctx_reg + stack_limit_off] (jumping to overflow if sp - frame would     \
+   * pass below it) and reserves the frame, whose size is patched by        \
+   * finish_frame. */                                                         \
+  void P##prologue(jit_masm *m, int32_t stack_limit_off,                      \
+                   jit_label *overflow);                                      \
+  void P##finish_frame(jit_masm *m, uint32_t frame_size);                     \
+  void P##epilogue(jit_masm *m); /* restores sp/fp and returns */             \
+  void P##trap(jit_masm *m, uint8_t code); /* ud2/udf + trap site */          \
+  /* trampolines (whole functions, appended to the buffer; see vmctx.h) */   \
+  void P##entry_trampoline(jit_masm *m, const uint8_t *params,                \
+                           uint32_t nparams, const uint8_t *results,          \
+                           uint32_t nresults);                                \
+  void P##exit_trampoline(jit_masm *m, const uint8_t *params,                 \
+                          uint32_t nparams, const uint8_t *results,           \
+                          uint32_t nresults, const void *host_call);          \
+  /* patch a direct call at `at` to reach code offset target (same buf) */    \
+  void P##patch_call(uint8_t *code, uint32_t at, uint32_t target);
+
+JIT_MASM_FUNCS(x64_masm_)
+JIT_MASM_FUNCS(a64_masm_)
+
+extern const jit_target x64_target;
+extern const jit_target a64_target;
+
+/* Host dispatch: the compiler writes masm_xxx and gets the host's backend. */
+#if defined(__x86_64__)
+#define JIT_HOST_PREFIX(name) x64_masm_##name
+#define jit_host_target x64_target
+#elif defined(__aarch64__)
+#define JIT_HOST_PREFIX(name) a64_masm_##name
+#define jit_host_target a64_target
+#else
+#error "wrun supports x86-64 and AArch64 hosts"
+#endif
+
+#define masm_mov JIT_HOST_PREFIX(mov)
+#define masm_mov_imm JIT_HOST_PREFIX(mov_imm)
+#define masm_load_frame JIT_HOST_PREFIX(load_frame)
+#define masm_store_frame JIT_HOST_PREFIX(store_frame)
+#define masm_store_frame_imm JIT_HOST_PREFIX(store_frame_imm)
+#define masm_zero_frame JIT_HOST_PREFIX(zero_frame)
+#define masm_load_sp JIT_HOST_PREFIX(load_sp)
+#define masm_store_sp JIT_HOST_PREFIX(store_sp)
+#define masm_store_sp_imm JIT_HOST_PREFIX(store_sp_imm)
+#define masm_load_ptr JIT_HOST_PREFIX(load_ptr)
+#define masm_store_ptr JIT_HOST_PREFIX(store_ptr)
+#define masm_load_indexed JIT_HOST_PREFIX(load_indexed)
+#define masm_binop JIT_HOST_PREFIX(binop)
+#define masm_divrem JIT_HOST_PREFIX(divrem)
+#define masm_unop JIT_HOST_PREFIX(unop)
+#define masm_cmp_set JIT_HOST_PREFIX(cmp_set)
+#define masm_cmp_branch JIT_HOST_PREFIX(cmp_branch)
+#define masm_branch_zero JIT_HOST_PREFIX(branch_zero)
+#define masm_select JIT_HOST_PREFIX(select)
+#define masm_cmp_select JIT_HOST_PREFIX(cmp_select)
+#define masm_fbinop JIT_HOST_PREFIX(fbinop)
+#define masm_funop JIT_HOST_PREFIX(funop)
+#define masm_convert JIT_HOST_PREFIX(convert)
+#define masm_load_mem JIT_HOST_PREFIX(load_mem)
+#define masm_store_mem JIT_HOST_PREFIX(store_mem)
+#define masm_jmp JIT_HOST_PREFIX(jmp)
+#define masm_bind JIT_HOST_PREFIX(bind)
+#define masm_jump_table JIT_HOST_PREFIX(jump_table)
+#define masm_call_func JIT_HOST_PREFIX(call_func)
+#define masm_call_reg JIT_HOST_PREFIX(call_reg)
+#define masm_call_abs JIT_HOST_PREFIX(call_abs)
+#define masm_prologue JIT_HOST_PREFIX(prologue)
+#define masm_finish_frame JIT_HOST_PREFIX(finish_frame)
+#define masm_epilogue JIT_HOST_PREFIX(epilogue)
+#define masm_trap JIT_HOST_PREFIX(trap)
+#define masm_entry_trampoline JIT_HOST_PREFIX(entry_trampoline)
+#define masm_exit_trampoline JIT_HOST_PREFIX(exit_trampoline)
+#define masm_patch_call JIT_HOST_PREFIX(patch_call)
+
+#endif

@@ -1,0 +1,32 @@
+/* Function-body validation (the algorithm of the spec's appendix): an
+ * operand type stack and a control stack. Fed one decoded instruction at a
+ * time by the compiler's single pass; knows nothing of code generation. */
+#ifndef JIT_VALIDATE_H
+#define JIT_VALIDATE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include "../runtime/module.h"
+#include "instr.h"
+#include "wrun.h"
+
+typedef struct jit_validator jit_validator;
+
+/* nlocals/local_types: the declared locals (params excluded). */
+jit_validator *jit_validator_new(void);
+void jit_validator_free(jit_validator *v);
+wrun_error *jit_validator_begin(jit_validator *v, const rt_module *m,
+                                uint32_t func_index, uint32_t nlocals,
+                                const uint8_t *local_types);
+/* Checks one instruction and updates the stacks. */
+wrun_error *jit_validator_step(jit_validator *v, const jit_instr *in);
+/* True once the final end of the function has been validated. */
+bool jit_validator_done(const jit_validator *v);
+
+/* Resolves a block type into params/results (pointers into the module's
+ * type table or a static one-element array). */
+void jit_blocktype_sig(const rt_module *m, const jit_blocktype *bt,
+                       const uint8_t **params, uint32_t *nparams,
+                       const uint8_t **results, uint32_t *nresults);
+
+#endif

@@ -1,0 +1,40 @@
+/* C functions that compiled code calls (C ABI) for operations too large to
+ * inline: bulk memory, tables, growth. The first argument is always the
+ * calling instance's vmctx. Immediates come first, then the wasm operands in
+ * stack order (deepest first). A function that traps does not return: it
+ * calls rt_trap_raise, which unwinds to the entry of the current wasm call.
+ */
+#ifndef RT_LIBCALLS_H
+#define RT_LIBCALLS_H
+
+#include <stdint.h>
+#include "wrun.h"
+
+__attribute__((noreturn)) void rt_trap_raise(wrun_trap_code code);
+
+int32_t rt_lib_memory_grow(void *vmctx, uint32_t delta); /* old pages or -1 */
+void rt_lib_memory_fill(void *vmctx, uint32_t dst, uint32_t val, uint32_t n);
+void rt_lib_memory_copy(void *vmctx, uint32_t dst, uint32_t src, uint32_t n);
+void rt_lib_memory_init(void *vmctx, uint32_t seg, uint32_t dst, uint32_t src,
+                        uint32_t n);
+void rt_lib_data_drop(void *vmctx, uint32_t seg);
+
+void *rt_lib_table_get(void *vmctx, uint32_t table, uint32_t i);
+void rt_lib_table_set(void *vmctx, uint32_t table, uint32_t i, void *ref);
+uint32_t rt_lib_table_size(void *vmctx, uint32_t table);
+int32_t rt_lib_table_grow(void *vmctx, uint32_t table, void *init,
+                          uint32_t delta); /* old size or -1 */
+void rt_lib_table_fill(void *vmctx, uint32_t table, uint32_t i, void *ref,
+                       uint32_t n);
+void rt_lib_table_copy(void *vmctx, uint32_t dst_table, uint32_t src_table,
+                       uint32_t dst, uint32_t src, uint32_t n);
+void rt_lib_table_init(void *vmctx, uint32_t table, uint32_t elem,
+                       uint32_t dst, uint32_t src, uint32_t n);
+void rt_lib_elem_drop(void *vmctx, uint32_t elem);
+
+/* Called by exit trampolines (wasm -> host): values holds the arguments in
+ * the array layout (8 bytes each, v128 16) and receives the results. A trap
+ * returned by the host function is raised (does not return). */
+void rt_host_call(void *host_ctx, void *caller_vmctx, uint64_t *values);
+
+#endif

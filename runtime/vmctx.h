@@ -1,0 +1,131 @@
+/* What compiled code sees of the runtime: the funcref record, the memory
+ * and table objects, global cells and the layout of an instance's vmctx.
+ * The compiler uses these offsets as constants; the runtime fills the
+ * memory behind them. Shared by runtime/ and jit/; no machine code here.
+ */
+#ifndef RT_VMCTX_H
+#define RT_VMCTX_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "module.h"
+
+/* Every VMOpaqueContext begins with a 32-bit magic saying what it is. */
+#define RT_MAGIC_INSTANCE 0x65726f63u /* "core": an instance vmctx */
+#define RT_MAGIC_HOST 0x74736f68u     /* "host": a host function context */
+
+/* A callable: what a funcref value points to, what tables hold and what an
+ * imported function slot of a vmctx holds (a copy of the exporter's record,
+ * so calls across instances need no thunk).
+ *
+ * wasm_call: code with the wasm calling convention (jit/abi in DESIGN.md):
+ *   first argument register = ctx (the callee's VMOpaqueContext),
+ *   second = the caller's vmctx, wasm arguments in the caller's outgoing
+ *   area at [sp], first result in the return register of its class, other
+ *   results in the outgoing area.
+ * array_call: entry trampoline, C ABI:
+ *   void array_call(void *ctx, void *caller_vmctx, uint64_t *values,
+ *                   const void *wasm_call);
+ *   values holds the arguments (8 bytes each, v128 16) and receives the
+ *   results in the same layout. Callable from C only through rt_call (which
+ *   sets up trap recovery).
+ */
+typedef struct rt_funcref {
+  const void *wasm_call;
+  const void *array_call;
+  uint32_t type_id; /* engine-wide interned function type id */
+  uint32_t func_index; /* index in its defining instance; host: UINT32_MAX */
+  void *ctx;        /* VMOpaqueContext*: an instance vmctx or rt_host_ctx */
+} rt_funcref;
+
+#define RT_FUNCREF_WASM_CALL 0
+#define RT_FUNCREF_ARRAY_CALL 8
+#define RT_FUNCREF_TYPE_ID 16
+#define RT_FUNCREF_CTX 24
+#define RT_FUNCREF_SIZE 32
+
+/* A linear memory. The base never moves: 64-bit hosts reserve 4 GiB plus a
+ * 4 GiB guard (PROT_NONE) up front and grow by changing protection, so any
+ * base + u32 address + u32 offset lands inside the reservation. */
+typedef struct rt_memory {
+  uint8_t *base;
+  uint64_t size;      /* accessible bytes = pages * 65536 */
+  uint32_t pages, max_pages;
+  bool has_max;
+  size_t reserved;    /* bytes of the whole reservation */
+  struct wrun_store *store;
+} rt_memory;
+
+#define RT_MEMORY_BASE 0
+#define RT_MEMORY_SIZE 8
+#define RT_MEMORY_PAGES 16
+
+/* A table: elems holds rt_funcref* (funcref) or void* (externref);
+ * NULL is the null reference. */
+typedef struct rt_table {
+  void **elems;
+  uint32_t size, max;
+  bool has_max;
+  uint8_t elem_type;
+  struct wrun_store *store;
+} rt_table;
+
+#define RT_TABLE_ELEMS 0
+#define RT_TABLE_SIZE 8
+
+/* A global's storage: 16 bytes so v128 fits. Values sit at offset 0 in
+ * their natural encoding (i32 in the low 4 bytes, refs as pointers). */
+typedef struct rt_global_cell {
+  uint64_t value[2];
+} rt_global_cell;
+
+/* The layout of one module's instance vmctx. Offsets in bytes from the
+ * vmctx pointer. Fixed header first, then per-module arrays.
+ *
+ *   0  uint32 magic (RT_MAGIC_INSTANCE)
+ *   8  struct rt_instance *instance
+ *  16  uintptr stack_limit: the lowest sp wasm code may reach; prologues
+ *      trap with "call stack exhausted" below it
+ *  24  uint8_t *memory0_base (NULL when the module has no memory)
+ *  32  rt_memory *memory0
+ *  globals_off:  nglobals slots of 16 bytes: a defined global's value
+ *                inline, an imported one as an rt_global_cell* pointer
+ *  tables_off:   ntables rt_table* pointers
+ *  funcs_off:    nfuncs rt_funcref records (imports first: copies of the
+ *                exporter's records); ref.func i yields vmctx+funcs_off+32*i
+ */
+#define RT_VMCTX_MAGIC 0
+#define RT_VMCTX_INSTANCE 8
+#define RT_VMCTX_STACK_LIMIT 16
+#define RT_VMCTX_MEMORY0_BASE 24
+#define RT_VMCTX_MEMORY0 32
+#define RT_VMCTX_HEADER_SIZE 48
+
+typedef struct rt_vmctx_layout {
+  uint32_t globals_off;
+  uint32_t tables_off;
+  uint32_t funcs_off;
+  uint32_t size;
+} rt_vmctx_layout;
+
+static inline rt_vmctx_layout rt_vmctx_layout_of(const rt_module *m) {
+  rt_vmctx_layout l;
+  l.globals_off = RT_VMCTX_HEADER_SIZE;
+  l.tables_off = l.globals_off + 16u * m->nglobals;
+  l.funcs_off = l.tables_off + 8u * m->ntables;
+  l.size = l.funcs_off + (uint32_t)RT_FUNCREF_SIZE * m->nfuncs;
+  return l;
+}
+
+/* A host function's VMOpaqueContext. */
+typedef struct rt_host_ctx {
+  uint32_t magic; /* RT_MAGIC_HOST */
+  uint32_t type_id;
+  const rt_functype *type; /* owned by the engine's intern table */
+  wrun_host_callback callback;
+  void *env;
+  void (*finalizer)(void *env);
+  struct wrun_store *store;
+} rt_host_ctx;
+
+#endif
