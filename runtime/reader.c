@@ -1,0 +1,1090 @@
+/* The binary reader: decodes a Wasm 2.0 module and validates everything
+ * outside function bodies (those are validated by the compiler as it
+ * compiles them). Errors use the spec interpreter's wording where the spec
+ * tests have one, and carry the byte offset of the offending input.
+ *
+ * Safety rules followed throughout: every read goes through the cursor
+ * helpers below, which never step past `end` (the current section's end, or
+ * the file's end between sections); every vector count is checked against
+ * the bytes left before anything is allocated for it, so a hostile count
+ * cannot make us allocate more than a small multiple of the input size.
+ */
+#include "module.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "error.h"
+#include "leb128.h"
+
+/* Section ids. */
+enum {
+  SEC_CUSTOM = 0,
+  SEC_TYPE = 1,
+  SEC_IMPORT = 2,
+  SEC_FUNCTION = 3,
+  SEC_TABLE = 4,
+  SEC_MEMORY = 5,
+  SEC_GLOBAL = 6,
+  SEC_EXPORT = 7,
+  SEC_START = 8,
+  SEC_ELEMENT = 9,
+  SEC_CODE = 10,
+  SEC_DATA = 11,
+  SEC_DATA_COUNT = 12,
+};
+
+/* Opcodes allowed in constant expressions (and end). */
+enum {
+  OP_END = 0x0B,
+  OP_GLOBAL_GET = 0x23,
+  OP_I32_CONST = 0x41,
+  OP_I64_CONST = 0x42,
+  OP_F32_CONST = 0x43,
+  OP_F64_CONST = 0x44,
+  OP_REF_NULL = 0xD0,
+  OP_REF_FUNC = 0xD2,
+  OP_SIMD_PREFIX = 0xFD,
+  SIMD_V128_CONST = 12,
+};
+
+#define MAX_MEMORY_PAGES 65536u
+
+typedef struct reader {
+  const uint8_t *base;     /* start of the module (the owned copy) */
+  const uint8_t *p, *end;  /* cursor and the limit of the current region */
+  const uint8_t *file_end;
+  rt_module *m;
+  wrun_error *err; /* first error; once set, everything unwinds */
+  bool in_section; /* whether `end` is a section's end */
+
+  bool seen_function_section;
+  uint32_t ndefined_funcs; /* count declared by the function section */
+  bool seen_code_section;
+  bool seen_data_section;
+
+  /* The first "name" custom section, parsed once the function count is
+   * final (a name section may legally appear before the function section). */
+  const uint8_t *names, *names_end;
+} reader;
+
+/* ---- errors ------------------------------------------------------------ */
+
+static size_t offset_of(const reader *r, const uint8_t *at) {
+  return (size_t)(at - r->base);
+}
+
+static bool fail(reader *r, const uint8_t *at, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+/* Records the first error only: later ones are consequences. */
+static bool fail(reader *r, const uint8_t *at, const char *fmt, ...) {
+  if (r->err) return false;
+  char message[200];
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(message, sizeof message, fmt, ap);
+  va_end(ap);
+  r->err = rt_error_new(at ? offset_of(r, at) : RT_NO_OFFSET, "%s", message);
+  return false;
+}
+
+static bool fail_oom(reader *r) {
+  return fail(r, NULL, "out of memory");
+}
+
+/* Inside a section the spec calls running out "unexpected end of section or
+ * function"; between sections it is plain "unexpected end". */
+static bool fail_eof(reader *r) {
+  return fail(r, r->p,
+              r->in_section ? "unexpected end of section or function"
+                            : "unexpected end");
+}
+
+/* ---- cursor primitives ------------------------------------------------- */
+
+static size_t bytes_left(const reader *r) { return (size_t)(r->end - r->p); }
+
+/* The readers clear their output first so that no caller ever sees an
+ * uninitialised value, even on paths the compiler cannot follow. */
+static bool read_byte(reader *r, uint8_t *out) {
+  *out = 0;
+  if (r->p >= r->end) return fail_eof(r);
+  *out = *r->p++;
+  return true;
+}
+
+static bool leb_failed(reader *r, rt_leb_status s) {
+  if (s == RT_LEB_EOF) return fail_eof(r);
+  return fail(r, r->p, "%s", rt_leb_message(s));
+}
+
+static bool read_u32(reader *r, uint32_t *out) {
+  uint64_t v = 0;
+  *out = 0;
+  rt_leb_status s = rt_read_uleb(&r->p, r->end, 32, &v);
+  if (s != RT_LEB_OK) return leb_failed(r, s);
+  *out = (uint32_t)v;
+  return true;
+}
+
+static bool read_s32(reader *r, int32_t *out) {
+  int64_t v = 0;
+  *out = 0;
+  rt_leb_status s = rt_read_sleb(&r->p, r->end, 32, &v);
+  if (s != RT_LEB_OK) return leb_failed(r, s);
+  *out = (int32_t)v;
+  return true;
+}
+
+static bool read_s64(reader *r, int64_t *out) {
+  *out = 0;
+  rt_leb_status s = rt_read_sleb(&r->p, r->end, 64, out);
+  if (s != RT_LEB_OK) return leb_failed(r, s);
+  return true;
+}
+
+/* n raw bytes; *out points at them inside the module. */
+static bool read_raw(reader *r, size_t n, const uint8_t **out) {
+  *out = r->p;
+  if (n > bytes_left(r)) {
+    r->p = r->end;
+    return fail_eof(r);
+  }
+  *out = r->p;
+  r->p += n;
+  return true;
+}
+
+static uint64_t load_le(const uint8_t *b, unsigned n) {
+  uint64_t v = 0;
+  for (unsigned i = 0; i < n; i++) v |= (uint64_t)b[i] << (8 * i);
+  return v;
+}
+
+/* A vector length. Every entry of every vector we read takes at least one
+ * byte, so a count larger than the bytes left is certainly truncated; this
+ * check is what bounds our allocations by the input size. */
+static bool read_count(reader *r, uint32_t *out) {
+  if (!read_u32(r, out)) return false;
+  if (*out > bytes_left(r)) {
+    r->p = r->end;
+    return fail_eof(r);
+  }
+  return true;
+}
+
+/* ---- UTF-8 and names --------------------------------------------------- */
+
+/* Strict UTF-8 (RFC 3629): no overlong forms, no surrogates, nothing above
+ * U+10FFFF, no truncated sequences. */
+static bool utf8_valid(const uint8_t *s, size_t n) {
+  size_t i = 0;
+  while (i < n) {
+    uint8_t b = s[i];
+    if (b < 0x80) {
+      i++;
+      continue;
+    }
+    size_t len;
+    uint32_t cp, min;
+    if ((b & 0xE0) == 0xC0) {
+      len = 2, cp = b & 0x1F, min = 0x80;
+    } else if ((b & 0xF0) == 0xE0) {
+      len = 3, cp = b & 0x0F, min = 0x800;
+    } else if ((b & 0xF8) == 0xF0) {
+      len = 4, cp = b & 0x07, min = 0x10000;
+    } else {
+      return false; /* continuation byte or 0xF8..0xFF as a lead */
+    }
+    if (n - i < len) return false;
+    for (size_t k = 1; k < len; k++) {
+      if ((s[i + k] & 0xC0) != 0x80) return false;
+      cp = (cp << 6) | (s[i + k] & 0x3F);
+    }
+    if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
+      return false;
+    i += len;
+  }
+  return true;
+}
+
+/* A name: u32 length then that many bytes of valid UTF-8. */
+static bool read_name(reader *r, const uint8_t **bytes, uint32_t *len) {
+  const uint8_t *at = r->p;
+  if (!read_u32(r, len)) return false;
+  if (*len > bytes_left(r)) return fail(r, at, "length out of bounds");
+  *bytes = r->p;
+  r->p += *len;
+  if (!utf8_valid(*bytes, *len)) return fail(r, at, "malformed UTF-8 encoding");
+  return true;
+}
+
+static char *copy_name(const uint8_t *bytes, uint32_t len) {
+  char *s = malloc((size_t)len + 1);
+  if (!s) return NULL;
+  memcpy(s, bytes, len);
+  s[len] = '\0';
+  return s;
+}
+
+static bool read_name_copy(reader *r, char **out) {
+  const uint8_t *bytes;
+  uint32_t len;
+  if (!read_name(r, &bytes, &len)) return false;
+  *out = copy_name(bytes, len);
+  return *out ? true : fail_oom(r);
+}
+
+/* ---- types ------------------------------------------------------------- */
+
+static bool is_valtype(uint8_t t) {
+  return (t >= VT_V128 && t <= VT_I32) || rt_is_reftype(t);
+}
+
+static bool read_valtype(reader *r, uint8_t *out) {
+  const uint8_t *at = r->p;
+  if (!read_byte(r, out)) return false;
+  if (!is_valtype(*out)) return fail(r, at, "malformed value type");
+  return true;
+}
+
+static bool read_reftype(reader *r, uint8_t *out) {
+  const uint8_t *at = r->p;
+  if (!read_byte(r, out)) return false;
+  if (!rt_is_reftype(*out)) return fail(r, at, "malformed reference type");
+  return true;
+}
+
+/* Limits flags are a single byte in Wasm 2.0 (0: min only, 1: min and max);
+ * the spec tests read them as a LEB128 of one bit, hence the messages. */
+static bool read_limits(reader *r, rt_limits *out) {
+  const uint8_t *at = r->p;
+  uint8_t flags;
+  if (!read_byte(r, &flags)) return false;
+  if (flags & 0x80) return fail(r, at, "integer representation too long");
+  if (flags > 1) return fail(r, at, "integer too large");
+  out->has_max = flags == 1;
+  out->max = 0;
+  if (!read_u32(r, &out->min)) return false;
+  if (out->has_max && !read_u32(r, &out->max)) return false;
+  return true;
+}
+
+static bool check_min_le_max(reader *r, const uint8_t *at,
+                             const rt_limits *l) {
+  if (l->has_max && l->min > l->max)
+    return fail(r, at, "size minimum must not be greater than maximum");
+  return true;
+}
+
+static bool read_tabletype(reader *r, rt_tabletype *out) {
+  if (!read_reftype(r, &out->elem)) return false;
+  const uint8_t *at = r->p;
+  if (!read_limits(r, &out->limits)) return false;
+  return check_min_le_max(r, at, &out->limits);
+}
+
+static bool read_memtype(reader *r, rt_limits *out) {
+  const uint8_t *at = r->p;
+  if (!read_limits(r, out)) return false;
+  if (out->min > MAX_MEMORY_PAGES ||
+      (out->has_max && out->max > MAX_MEMORY_PAGES))
+    return fail(r, at, "memory size must be at most 65536 pages (4GiB)");
+  return check_min_le_max(r, at, out);
+}
+
+static bool read_globaltype(reader *r, rt_globaltype *out) {
+  if (!read_valtype(r, &out->type)) return false;
+  const uint8_t *at = r->p;
+  uint8_t mut;
+  if (!read_byte(r, &mut)) return false;
+  if (mut > 1) return fail(r, at, "malformed mutability");
+  out->mut = mut == 1;
+  return true;
+}
+
+/* ---- index spaces ------------------------------------------------------ */
+
+/* Grows a module array from `have` to have + add elements (zeroed), failing
+ * on index-space overflow. */
+static bool grow(reader *r, void **array, uint32_t have, uint32_t add,
+                 size_t elem_size) {
+  uint64_t total = (uint64_t)have + add;
+  if (total > UINT32_MAX) return fail(r, r->p, "too many definitions");
+  if (add == 0) return true;
+  void *bigger = realloc(*array, (size_t)total * elem_size);
+  if (!bigger) return fail_oom(r);
+  memset((uint8_t *)bigger + (size_t)have * elem_size, 0,
+         (size_t)add * elem_size);
+  *array = bigger;
+  return true;
+}
+
+static bool mark_func_declared(reader *r, uint32_t f) {
+  rt_module *m = r->m;
+  if (!m->func_declared) {
+    m->func_declared = calloc(m->nfuncs ? m->nfuncs : 1, sizeof(bool));
+    if (!m->func_declared) return fail_oom(r);
+  }
+  m->func_declared[f] = true;
+  return true;
+}
+
+static bool check_func_index(reader *r, const uint8_t *at, uint32_t f) {
+  if (f >= r->m->nfuncs) return fail(r, at, "unknown function %u", f);
+  return true;
+}
+
+/* ---- constant expressions --------------------------------------------- */
+
+/* One instruction of a constant expression, opcode already read. */
+static bool read_const_instr(reader *r, uint8_t op, const uint8_t *at,
+                             rt_constexpr *c) {
+  rt_module *m = r->m;
+  const uint8_t *raw;
+  c->kind = RT_CONST_VALUE;
+  switch (op) {
+  case OP_I32_CONST: {
+    int32_t v;
+    if (!read_s32(r, &v)) return false;
+    c->type = VT_I32;
+    c->value[0] = (uint32_t)v; /* the 32 bits, zero-extended */
+    return true;
+  }
+  case OP_I64_CONST: {
+    int64_t v;
+    if (!read_s64(r, &v)) return false;
+    c->type = VT_I64;
+    c->value[0] = (uint64_t)v;
+    return true;
+  }
+  case OP_F32_CONST:
+    if (!read_raw(r, 4, &raw)) return false;
+    c->type = VT_F32;
+    c->value[0] = load_le(raw, 4);
+    return true;
+  case OP_F64_CONST:
+    if (!read_raw(r, 8, &raw)) return false;
+    c->type = VT_F64;
+    c->value[0] = load_le(raw, 8);
+    return true;
+  case OP_SIMD_PREFIX: {
+    uint32_t sub;
+    if (!read_u32(r, &sub)) return false;
+    if (sub != SIMD_V128_CONST)
+      return fail(r, at, "constant expression required");
+    if (!read_raw(r, 16, &raw)) return false;
+    c->type = VT_V128;
+    c->value[0] = load_le(raw, 8);
+    c->value[1] = load_le(raw + 8, 8);
+    return true;
+  }
+  case OP_REF_NULL:
+    c->kind = RT_CONST_NULL;
+    return read_reftype(r, &c->type);
+  case OP_REF_FUNC: {
+    const uint8_t *idx_at = r->p;
+    if (!read_u32(r, &c->index)) return false;
+    if (!check_func_index(r, idx_at, c->index)) return false;
+    c->kind = RT_CONST_FUNC;
+    c->type = VT_FUNCREF;
+    return mark_func_declared(r, c->index);
+  }
+  case OP_GLOBAL_GET: {
+    const uint8_t *idx_at = r->p;
+    if (!read_u32(r, &c->index)) return false;
+    /* Wasm 2.0: only imported globals are visible to constant expressions. */
+    if (c->index >= m->nimported_globals)
+      return fail(r, idx_at, "unknown global %u", c->index);
+    const rt_globaltype *g = &m->globals[c->index].type;
+    if (g->mut) return fail(r, at, "constant expression required");
+    c->kind = RT_CONST_GLOBAL;
+    c->type = g->type;
+    return true;
+  }
+  default:
+    return fail(r, at, "constant expression required");
+  }
+}
+
+/* A constant expression producing `expected`. Like the spec interpreter we
+ * first require every instruction to be constant, then check that exactly
+ * one value of the right type results. */
+static bool read_const_expr(reader *r, uint8_t expected, rt_constexpr *out) {
+  const uint8_t *start = r->p;
+  rt_constexpr first;
+  memset(&first, 0, sizeof first);
+  uint32_t count = 0;
+  for (;;) {
+    const uint8_t *at = r->p;
+    uint8_t op;
+    if (!read_byte(r, &op)) return false;
+    if (op == OP_END) break;
+    rt_constexpr c;
+    memset(&c, 0, sizeof c);
+    if (!read_const_instr(r, op, at, &c)) return false;
+    if (count++ == 0) first = c;
+  }
+  if (count != 1 || first.type != expected)
+    return fail(r, start, "type mismatch");
+  *out = first;
+  return true;
+}
+
+/* ---- sections ---------------------------------------------------------- */
+
+static bool read_functype(reader *r, rt_functype *t) {
+  const uint8_t *at = r->p;
+  uint8_t form;
+  if (!read_byte(r, &form)) return false;
+  if (form != 0x60) return fail(r, at, "malformed function type");
+  uint32_t nparams, nresults;
+  if (!read_count(r, &nparams)) return false;
+  const uint8_t *params = r->p;
+  r->p += nparams;
+  if (!read_count(r, &nresults)) return false;
+  const uint8_t *results = r->p;
+  r->p += nresults;
+  t->types = malloc((size_t)nparams + nresults + 1);
+  if (!t->types) return fail_oom(r);
+  t->nparams = nparams;
+  t->nresults = nresults;
+  t->id = 0;
+  size_t ntypes = (size_t)nparams + nresults;
+  for (size_t i = 0; i < ntypes; i++) {
+    const uint8_t *b = i < nparams ? params + i : results + (i - nparams);
+    if (!is_valtype(*b)) return fail(r, b, "malformed value type");
+    t->types[i] = *b;
+  }
+  return true;
+}
+
+static bool read_type_section(reader *r) {
+  rt_module *m = r->m;
+  uint32_t n;
+  if (!read_count(r, &n)) return false;
+  m->types = calloc(n ? n : 1, sizeof *m->types);
+  if (!m->types) return fail_oom(r);
+  for (uint32_t i = 0; i < n; i++) {
+    m->ntypes = i + 1; /* so that free sees the partly read type */
+    if (!read_functype(r, &m->types[i])) return false;
+  }
+  m->ntypes = n;
+  return true;
+}
+
+static bool read_import_desc(reader *r, rt_import *imp) {
+  rt_module *m = r->m;
+  const uint8_t *at = r->p;
+  if (!read_byte(r, &imp->kind)) return false;
+  switch (imp->kind) {
+  case WRUN_EXTERN_FUNC: {
+    const uint8_t *idx_at = r->p;
+    if (!read_u32(r, &imp->desc.type_index)) return false;
+    if (imp->desc.type_index >= m->ntypes)
+      return fail(r, idx_at, "unknown type %u", imp->desc.type_index);
+    return true;
+  }
+  case WRUN_EXTERN_TABLE:
+    return read_tabletype(r, &imp->desc.table);
+  case WRUN_EXTERN_MEMORY:
+    return read_memtype(r, &imp->desc.memory);
+  case WRUN_EXTERN_GLOBAL:
+    return read_globaltype(r, &imp->desc.global);
+  default:
+    return fail(r, at, "malformed import kind");
+  }
+}
+
+/* Once all imports are known, the index spaces start with them. */
+static bool index_spaces_from_imports(reader *r) {
+  rt_module *m = r->m;
+  uint32_t counts[4] = {0, 0, 0, 0};
+  for (uint32_t i = 0; i < m->nimports; i++) counts[m->imports[i].kind]++;
+  if (!grow(r, (void **)&m->funcs, 0, counts[0], sizeof *m->funcs) ||
+      !grow(r, (void **)&m->tables, 0, counts[1], sizeof *m->tables) ||
+      !grow(r, (void **)&m->memories, 0, counts[2], sizeof *m->memories) ||
+      !grow(r, (void **)&m->globals, 0, counts[3], sizeof *m->globals))
+    return false;
+  for (uint32_t i = 0; i < m->nimports; i++) {
+    const rt_import *imp = &m->imports[i];
+    switch (imp->kind) {
+    case WRUN_EXTERN_FUNC:
+      m->funcs[m->nfuncs++].type_index = imp->desc.type_index;
+      break;
+    case WRUN_EXTERN_TABLE:
+      m->tables[m->ntables++] = imp->desc.table;
+      break;
+    case WRUN_EXTERN_MEMORY:
+      m->memories[m->nmemories++] = imp->desc.memory;
+      break;
+    case WRUN_EXTERN_GLOBAL:
+      m->globals[m->nglobals++].type = imp->desc.global;
+      break;
+    }
+  }
+  m->nimported_funcs = m->nfuncs;
+  m->nimported_tables = m->ntables;
+  m->nimported_memories = m->nmemories;
+  m->nimported_globals = m->nglobals;
+  return true;
+}
+
+static bool read_import_section(reader *r) {
+  rt_module *m = r->m;
+  uint32_t n;
+  if (!read_count(r, &n)) return false;
+  m->imports = calloc(n ? n : 1, sizeof *m->imports);
+  if (!m->imports) return fail_oom(r);
+  uint32_t memories = 0;
+  for (uint32_t i = 0; i < n; i++) {
+    rt_import *imp = &m->imports[i];
+    m->nimports = i + 1;
+    if (!read_name_copy(r, &imp->module) || !read_name_copy(r, &imp->name))
+      return false;
+    const uint8_t *at = r->p;
+    if (!read_import_desc(r, imp)) return false;
+    if (imp->kind == WRUN_EXTERN_MEMORY && ++memories > 1)
+      return fail(r, at, "multiple memories");
+  }
+  return index_spaces_from_imports(r);
+}
+
+static bool read_function_section(reader *r) {
+  rt_module *m = r->m;
+  uint32_t n;
+  if (!read_count(r, &n)) return false;
+  uint32_t first = m->nfuncs;
+  if (!grow(r, (void **)&m->funcs, first, n, sizeof *m->funcs)) return false;
+  m->nfuncs = first + n;
+  for (uint32_t i = 0; i < n; i++) {
+    const uint8_t *at = r->p;
+    uint32_t t;
+    if (!read_u32(r, &t)) return false;
+    if (t >= m->ntypes) return fail(r, at, "unknown type %u", t);
+    m->funcs[first + i].type_index = t;
+  }
+  r->seen_function_section = true;
+  r->ndefined_funcs = n;
+  return true;
+}
+
+static bool read_table_section(reader *r) {
+  rt_module *m = r->m;
+  uint32_t n;
+  if (!read_count(r, &n)) return false;
+  uint32_t first = m->ntables;
+  if (!grow(r, (void **)&m->tables, first, n, sizeof *m->tables))
+    return false;
+  for (uint32_t i = 0; i < n; i++) {
+    if (!read_tabletype(r, &m->tables[first + i])) return false;
+    m->ntables = first + i + 1;
+  }
+  return true;
+}
+
+static bool read_memory_section(reader *r) {
+  rt_module *m = r->m;
+  const uint8_t *at = r->p;
+  uint32_t n;
+  if (!read_count(r, &n)) return false;
+  if ((uint64_t)m->nmemories + n > 1) return fail(r, at, "multiple memories");
+  uint32_t first = m->nmemories;
+  if (!grow(r, (void **)&m->memories, first, n, sizeof *m->memories))
+    return false;
+  for (uint32_t i = 0; i < n; i++) {
+    if (!read_memtype(r, &m->memories[first + i])) return false;
+    m->nmemories = first + i + 1;
+  }
+  return true;
+}
+
+static bool read_global_section(reader *r) {
+  rt_module *m = r->m;
+  uint32_t n;
+  if (!read_count(r, &n)) return false;
+  uint32_t first = m->nglobals;
+  if (!grow(r, (void **)&m->globals, first, n, sizeof *m->globals))
+    return false;
+  for (uint32_t i = 0; i < n; i++) {
+    rt_global *g = &m->globals[first + i];
+    if (!read_globaltype(r, &g->type)) return false;
+    if (!read_const_expr(r, g->type.type, &g->init)) return false;
+    m->nglobals = first + i + 1;
+  }
+  return true;
+}
+
+static bool check_export_index(reader *r, const uint8_t *at,
+                               const rt_export *e) {
+  const rt_module *m = r->m;
+  switch (e->kind) {
+  case WRUN_EXTERN_FUNC:
+    if (!check_func_index(r, at, e->index)) return false;
+    return mark_func_declared(r, e->index);
+  case WRUN_EXTERN_TABLE:
+    if (e->index >= m->ntables)
+      return fail(r, at, "unknown table %u", e->index);
+    return true;
+  case WRUN_EXTERN_MEMORY:
+    if (e->index >= m->nmemories)
+      return fail(r, at, "unknown memory %u", e->index);
+    return true;
+  case WRUN_EXTERN_GLOBAL:
+    if (e->index >= m->nglobals)
+      return fail(r, at, "unknown global %u", e->index);
+    return true;
+  default:
+    return fail(r, at, "malformed export kind");
+  }
+}
+
+/* An export name as found in the binary, for the duplicate check (names may
+ * contain U+0000, so the NUL-terminated copies are not enough). */
+typedef struct name_ref {
+  const uint8_t *bytes;
+  uint32_t len;
+} name_ref;
+
+static int compare_names(const void *a, const void *b) {
+  const name_ref *x = a, *y = b;
+  uint32_t n = x->len < y->len ? x->len : y->len;
+  int c = n ? memcmp(x->bytes, y->bytes, n) : 0;
+  if (c) return c;
+  return (x->len > y->len) - (x->len < y->len);
+}
+
+/* Sort and compare neighbours: O(n log n) even for huge export sections. */
+static bool check_unique_names(reader *r, name_ref *names, uint32_t n) {
+  qsort(names, n, sizeof *names, compare_names);
+  for (uint32_t i = 1; i < n; i++)
+    if (compare_names(&names[i - 1], &names[i]) == 0)
+      return fail(r, names[i].bytes, "duplicate export name");
+  return true;
+}
+
+static bool read_exports(reader *r, name_ref *names, uint32_t n) {
+  rt_module *m = r->m;
+  for (uint32_t i = 0; i < n; i++) {
+    rt_export *e = &m->exports[i];
+    m->nexports = i + 1;
+    if (!read_name(r, &names[i].bytes, &names[i].len)) return false;
+    e->name = copy_name(names[i].bytes, names[i].len);
+    if (!e->name) return fail_oom(r);
+    const uint8_t *at = r->p;
+    if (!read_byte(r, &e->kind)) return false;
+    if (e->kind > WRUN_EXTERN_GLOBAL) return fail(r, at, "malformed export kind");
+    at = r->p;
+    if (!read_u32(r, &e->index)) return false;
+    if (!check_export_index(r, at, e)) return false;
+  }
+  return check_unique_names(r, names, n);
+}
+
+static bool read_export_section(reader *r) {
+  rt_module *m = r->m;
+  uint32_t n;
+  if (!read_count(r, &n)) return false;
+  m->exports = calloc(n ? n : 1, sizeof *m->exports);
+  name_ref *names = malloc((n ? n : 1) * sizeof *names);
+  if (!m->exports || !names) {
+    free(names);
+    return fail_oom(r);
+  }
+  bool ok = read_exports(r, names, n);
+  free(names);
+  return ok;
+}
+
+static bool read_start_section(reader *r) {
+  rt_module *m = r->m;
+  const uint8_t *at = r->p;
+  if (!read_u32(r, &m->start)) return false;
+  if (!check_func_index(r, at, m->start)) return false;
+  const rt_functype *t = rt_func_type(m, m->start);
+  if (t->nparams != 0 || t->nresults != 0)
+    return fail(r, at, "start function");
+  m->has_start = true;
+  return true;
+}
+
+/* Element segment flags (bit 0: passive or declarative, bit 1: explicit
+ * table index or declarative, bit 2: items are expressions). */
+enum {
+  ELEM_NOT_ACTIVE = 1,
+  ELEM_EXPLICIT_TABLE = 2, /* with ELEM_NOT_ACTIVE: declarative */
+  ELEM_EXPRESSIONS = 4,
+};
+
+static bool read_elem_items(reader *r, rt_elem *seg, bool expressions) {
+  uint32_t n;
+  if (!read_count(r, &n)) return false;
+  seg->items = calloc(n ? n : 1, sizeof *seg->items);
+  if (!seg->items) return fail_oom(r);
+  seg->count = n;
+  for (uint32_t i = 0; i < n; i++) {
+    rt_constexpr *item = &seg->items[i];
+    if (expressions) {
+      if (!read_const_expr(r, seg->elem_type, item)) return false;
+      continue;
+    }
+    const uint8_t *at = r->p;
+    if (!read_u32(r, &item->index)) return false;
+    if (!check_func_index(r, at, item->index)) return false;
+    item->kind = RT_CONST_FUNC;
+    item->type = VT_FUNCREF;
+    if (!mark_func_declared(r, item->index)) return false;
+  }
+  return true;
+}
+
+/* The element type of a segment: elemkind 0x00 (funcref) for the function
+ * index forms, a reference type for the expression forms. */
+static bool read_elem_type(reader *r, bool expressions, uint8_t *out) {
+  if (expressions) return read_reftype(r, out);
+  const uint8_t *at = r->p;
+  uint8_t kind;
+  if (!read_byte(r, &kind)) return false;
+  if (kind != 0x00) return fail(r, at, "malformed element kind");
+  *out = VT_FUNCREF;
+  return true;
+}
+
+static bool read_elem(reader *r, rt_elem *seg) {
+  rt_module *m = r->m;
+  const uint8_t *at = r->p;
+  uint32_t flags;
+  if (!read_u32(r, &flags)) return false;
+  if (flags > 7) return fail(r, at, "malformed elements segment kind");
+  bool expressions = flags & ELEM_EXPRESSIONS;
+  seg->elem_type = VT_FUNCREF;
+  if (flags & ELEM_NOT_ACTIVE) {
+    seg->mode = (flags & ELEM_EXPLICIT_TABLE) ? RT_SEG_DECLARATIVE
+                                              : RT_SEG_PASSIVE;
+    if (!read_elem_type(r, expressions, &seg->elem_type)) return false;
+    return read_elem_items(r, seg, expressions);
+  }
+  seg->mode = RT_SEG_ACTIVE;
+  seg->table = 0;
+  const uint8_t *table_at = r->p;
+  if ((flags & ELEM_EXPLICIT_TABLE) && !read_u32(r, &seg->table)) return false;
+  if (seg->table >= m->ntables)
+    return fail(r, table_at, "unknown table %u", seg->table);
+  if (!read_const_expr(r, VT_I32, &seg->offset)) return false;
+  if ((flags & ELEM_EXPLICIT_TABLE) &&
+      !read_elem_type(r, expressions, &seg->elem_type))
+    return false;
+  if (m->tables[seg->table].elem != seg->elem_type)
+    return fail(r, table_at, "type mismatch");
+  return read_elem_items(r, seg, expressions);
+}
+
+static bool read_element_section(reader *r) {
+  rt_module *m = r->m;
+  uint32_t n;
+  if (!read_count(r, &n)) return false;
+  m->elems = calloc(n ? n : 1, sizeof *m->elems);
+  if (!m->elems) return fail_oom(r);
+  for (uint32_t i = 0; i < n; i++) {
+    m->nelems = i + 1;
+    if (!read_elem(r, &m->elems[i])) return false;
+  }
+  return true;
+}
+
+static bool read_data_count_section(reader *r) {
+  rt_module *m = r->m;
+  if (!read_u32(r, &m->data_count)) return false;
+  m->has_data_count = true;
+  return true;
+}
+
+/* Each entry: u32 size, then the body (locals and code, ending with end).
+ * Bodies are decoded by the compiler; here we only frame them. */
+static bool read_code_section(reader *r) {
+  rt_module *m = r->m;
+  const uint8_t *at = r->p;
+  uint32_t n;
+  if (!read_count(r, &n)) return false;
+  if (n != r->ndefined_funcs)
+    return fail(r, at,
+                "function and code section have inconsistent lengths");
+  for (uint32_t i = 0; i < n; i++) {
+    rt_func *f = &m->funcs[m->nimported_funcs + i];
+    uint32_t size;
+    const uint8_t *body;
+    if (!read_u32(r, &size)) return false;
+    if (size > bytes_left(r)) {
+      r->p = r->end;
+      return fail_eof(r);
+    }
+    if (!read_raw(r, size, &body)) return false;
+    /* A body always ends with end: an entry without it is truncated. */
+    if (size == 0 || body[size - 1] != OP_END)
+      return fail(r, body + size, "unexpected end of section or function");
+    f->body_offset = (uint32_t)offset_of(r, body);
+    f->body_len = size;
+  }
+  r->seen_code_section = true;
+  return true;
+}
+
+static bool read_data(reader *r, rt_data *seg) {
+  rt_module *m = r->m;
+  const uint8_t *at = r->p;
+  uint32_t flags;
+  if (!read_u32(r, &flags)) return false;
+  if (flags > 2) return fail(r, at, "malformed data segment kind");
+  seg->mode = flags == 1 ? RT_SEG_PASSIVE : RT_SEG_ACTIVE;
+  seg->memory = 0;
+  if (seg->mode == RT_SEG_ACTIVE) {
+    const uint8_t *mem_at = r->p;
+    if (flags == 2 && !read_u32(r, &seg->memory)) return false;
+    if (seg->memory >= m->nmemories)
+      return fail(r, mem_at, "unknown memory %u", seg->memory);
+    if (!read_const_expr(r, VT_I32, &seg->offset)) return false;
+  }
+  uint32_t len;
+  if (!read_u32(r, &len)) return false;
+  if (!read_raw(r, len, &seg->bytes)) return false;
+  seg->len = len;
+  return true;
+}
+
+static bool read_data_section(reader *r) {
+  rt_module *m = r->m;
+  const uint8_t *at = r->p;
+  uint32_t n;
+  if (!read_count(r, &n)) return false;
+  if (m->has_data_count && n != m->data_count)
+    return fail(r, at,
+                "data count and data section have inconsistent lengths");
+  m->datas = calloc(n ? n : 1, sizeof *m->datas);
+  if (!m->datas) return fail_oom(r);
+  for (uint32_t i = 0; i < n; i++) {
+    m->ndatas = i + 1;
+    if (!read_data(r, &m->datas[i])) return false;
+  }
+  r->seen_data_section = true;
+  return true;
+}
+
+/* A custom section: a valid UTF-8 name, then anything. Only "name" is
+ * looked at, later. */
+static bool read_custom_section(reader *r) {
+  const uint8_t *name;
+  uint32_t len;
+  if (!read_name(r, &name, &len)) return false;
+  if (len == 4 && memcmp(name, "name", 4) == 0 && !r->names) {
+    r->names = r->p;
+    r->names_end = r->end;
+  }
+  r->p = r->end;
+  return true;
+}
+
+static bool read_section(reader *r, uint8_t id) {
+  switch (id) {
+  case SEC_CUSTOM: return read_custom_section(r);
+  case SEC_TYPE: return read_type_section(r);
+  case SEC_IMPORT: return read_import_section(r);
+  case SEC_FUNCTION: return read_function_section(r);
+  case SEC_TABLE: return read_table_section(r);
+  case SEC_MEMORY: return read_memory_section(r);
+  case SEC_GLOBAL: return read_global_section(r);
+  case SEC_EXPORT: return read_export_section(r);
+  case SEC_START: return read_start_section(r);
+  case SEC_ELEMENT: return read_element_section(r);
+  case SEC_CODE: return read_code_section(r);
+  case SEC_DATA: return read_data_section(r);
+  case SEC_DATA_COUNT: return read_data_count_section(r);
+  default: return false;
+  }
+}
+
+/* Position of a known section in the required order (data count sits
+ * between element and code); custom sections have no position. */
+static unsigned section_rank(uint8_t id) {
+  static const unsigned rank[] = {
+      [SEC_TYPE] = 1,     [SEC_IMPORT] = 2, [SEC_FUNCTION] = 3,
+      [SEC_TABLE] = 4,    [SEC_MEMORY] = 5, [SEC_GLOBAL] = 6,
+      [SEC_EXPORT] = 7,   [SEC_START] = 8,  [SEC_ELEMENT] = 9,
+      [SEC_DATA_COUNT] = 10, [SEC_CODE] = 11, [SEC_DATA] = 12,
+  };
+  return rank[id];
+}
+
+/* ---- the name section (never an error) -------------------------------- */
+
+/* A name inside the name section; false (quietly) when malformed. */
+static bool name_entry(const uint8_t **p, const uint8_t *end, char **out) {
+  uint64_t len;
+  if (rt_read_uleb(p, end, 32, &len) != RT_LEB_OK) return false;
+  if (len > (uint64_t)(end - *p) || !utf8_valid(*p, (size_t)len)) return false;
+  *out = copy_name(*p, (uint32_t)len);
+  *p += len;
+  return *out != NULL;
+}
+
+static void read_function_names(rt_module *m, const uint8_t *p,
+                                const uint8_t *end) {
+  uint64_t n;
+  if (rt_read_uleb(&p, end, 32, &n) != RT_LEB_OK) return;
+  for (uint64_t i = 0; i < n; i++) {
+    uint64_t f;
+    char *name;
+    if (rt_read_uleb(&p, end, 32, &f) != RT_LEB_OK) return;
+    if (!name_entry(&p, end, &name)) return;
+    if (f < m->nfuncs && !m->func_names[f])
+      m->func_names[f] = name;
+    else
+      free(name);
+  }
+}
+
+/* Subsections: id byte, u32 size, contents. 0 is the module name, 1 the
+ * function names; the rest (locals, labels, ...) we do not use. */
+static void read_name_section(rt_module *m, const uint8_t *p,
+                              const uint8_t *end) {
+  while (p < end) {
+    uint8_t id = *p++;
+    uint64_t size;
+    if (rt_read_uleb(&p, end, 32, &size) != RT_LEB_OK) return;
+    if (size > (uint64_t)(end - p)) return;
+    const uint8_t *sub = p, *sub_end = p + size;
+    p = sub_end;
+    if (id == 0 && !m->module_name) {
+      char *name;
+      if (name_entry(&sub, sub_end, &name)) m->module_name = name;
+    } else if (id == 1) {
+      read_function_names(m, sub, sub_end);
+    }
+  }
+}
+
+/* ---- module ------------------------------------------------------------ */
+
+static bool read_header(reader *r) {
+  static const uint8_t magic[4] = {0x00, 0x61, 0x73, 0x6D};
+  static const uint8_t version[4] = {0x01, 0x00, 0x00, 0x00};
+  if (bytes_left(r) < 4) return fail(r, r->end, "unexpected end");
+  if (memcmp(r->p, magic, 4) != 0)
+    return fail(r, r->p, "magic header not detected");
+  r->p += 4;
+  if (bytes_left(r) < 4) return fail(r, r->end, "unexpected end");
+  if (memcmp(r->p, version, 4) != 0)
+    return fail(r, r->p, "unknown binary version");
+  r->p += 4;
+  return true;
+}
+
+static bool read_sections(reader *r) {
+  unsigned last_rank = 0;
+  while (r->p < r->file_end) {
+    const uint8_t *at = r->p;
+    uint8_t id = *r->p++;
+    if (id > SEC_DATA_COUNT) return fail(r, at, "malformed section id");
+    uint32_t size;
+    const uint8_t *size_at = r->p;
+    if (!read_u32(r, &size)) return false;
+    if (size > bytes_left(r)) return fail(r, size_at, "length out of bounds");
+    if (id != SEC_CUSTOM) {
+      unsigned rank = section_rank(id);
+      if (rank <= last_rank)
+        return fail(r, at,
+                    "unexpected content after last section (section %u "
+                    "repeated or out of order)",
+                    id);
+      last_rank = rank;
+    }
+    r->end = r->p + size;
+    r->in_section = true;
+    if (!read_section(r, id)) return false;
+    if (r->p != r->end) return fail(r, r->p, "section size mismatch");
+    r->end = r->file_end;
+    r->in_section = false;
+  }
+  return true;
+}
+
+/* Cross-section rules that can only be checked at the end. */
+static bool check_counts(reader *r) {
+  rt_module *m = r->m;
+  if (!r->seen_code_section && r->ndefined_funcs != 0)
+    return fail(r, r->file_end,
+                "function and code section have inconsistent lengths");
+  if (m->has_data_count && !r->seen_data_section && m->data_count != 0)
+    return fail(r, r->file_end,
+                "data count and data section have inconsistent lengths");
+  return true;
+}
+
+/* Arrays the rest of the runtime indexes without checking for NULL. */
+static bool finish_module(reader *r) {
+  rt_module *m = r->m;
+  size_t n = m->nfuncs ? m->nfuncs : 1;
+  if (!m->func_declared && !(m->func_declared = calloc(n, sizeof(bool))))
+    return fail_oom(r);
+  if (!(m->func_names = calloc(n, sizeof(char *)))) return fail_oom(r);
+  if (r->names) read_name_section(m, r->names, r->names_end);
+  return true;
+}
+
+wrun_error *rt_module_read(const uint8_t *bytes, size_t len,
+                           rt_module **out) {
+  *out = NULL;
+  if (!bytes && len) return rt_error_new(RT_NO_OFFSET, "no module bytes");
+  rt_module *m = calloc(1, sizeof *m);
+  if (!m) return rt_error_new(RT_NO_OFFSET, "out of memory");
+  m->bytes = malloc(len ? len : 1);
+  if (!m->bytes) {
+    free(m);
+    return rt_error_new(RT_NO_OFFSET, "out of memory");
+  }
+  if (len) memcpy(m->bytes, bytes, len);
+  m->len = len;
+
+  reader r;
+  memset(&r, 0, sizeof r);
+  r.base = r.p = m->bytes;
+  r.end = r.file_end = m->bytes + len;
+  r.m = m;
+  if (read_header(&r) && read_sections(&r) && check_counts(&r))
+    finish_module(&r);
+  if (r.err) {
+    rt_module_free(m);
+    return r.err;
+  }
+  *out = m;
+  return NULL;
+}
+
+void rt_module_free(rt_module *m) {
+  if (!m) return;
+  for (uint32_t i = 0; i < m->ntypes; i++) free(m->types[i].types);
+  free(m->types);
+  for (uint32_t i = 0; i < m->nimports; i++) {
+    free(m->imports[i].module);
+    free(m->imports[i].name);
+  }
+  free(m->imports);
+  free(m->funcs);
+  free(m->tables);
+  free(m->memories);
+  free(m->globals);
+  for (uint32_t i = 0; i < m->nexports; i++) free(m->exports[i].name);
+  free(m->exports);
+  for (uint32_t i = 0; i < m->nelems; i++) free(m->elems[i].items);
+  free(m->elems);
+  free(m->datas);
+  free(m->func_declared);
+  if (m->func_names)
+    for (uint32_t i = 0; i < m->nfuncs; i++) free(m->func_names[i]);
+  free(m->func_names);
+  free(m->module_name);
+  free(m->bytes);
+  free(m);
+}
