@@ -1,0 +1,313 @@
+/* Function-body decoder: local declarations and one instruction at a time.
+ * Every read is bounds-checked against r->end; malformed input becomes an
+ * error carrying the offset of the offending instruction or field. */
+#include <stdlib.h>
+#include <string.h>
+#include "decode.h"
+#include "error.h"
+#include "leb128.h"
+#include "module.h"
+
+/* Defined in opcodes.c: (prefix, code) -> jit_op, OP_COUNT when unknown. */
+jit_op jit_op_lookup(uint8_t prefix, uint32_t code);
+
+/* An implementation limit on declared locals per function (the same as
+ * Wasmtime's): keeps frames bounded and rejects absurd local counts early. */
+enum { JIT_MAX_LOCALS = 50000 };
+
+void jit_reader_init(jit_reader *r, const uint8_t *base, size_t start,
+                     size_t end) {
+  r->base = base;
+  r->pos = base + start;
+  r->end = base + end;
+  r->targets = NULL;
+  r->cap_targets = 0;
+}
+
+void jit_reader_free(jit_reader *r) {
+  free(r->targets);
+  r->targets = NULL;
+  r->cap_targets = 0;
+}
+
+static size_t remaining(const jit_reader *r) {
+  return (size_t)(r->end - r->pos);
+}
+
+static wrun_error *leb_error(const jit_reader *r, rt_leb_status s) {
+  return rt_error_new(jit_reader_offset(r), "%s", rt_leb_message(s));
+}
+
+static wrun_error *read_u32(jit_reader *r, uint32_t *out) {
+  uint64_t v;
+  rt_leb_status s = rt_read_uleb(&r->pos, r->end, 32, &v);
+  if (s != RT_LEB_OK) return leb_error(r, s);
+  *out = (uint32_t)v;
+  return NULL;
+}
+
+static wrun_error *read_byte(jit_reader *r, uint8_t *out) {
+  *out = 0;
+  if (r->pos >= r->end)
+    return rt_error_new(jit_reader_offset(r), "unexpected end");
+  *out = *r->pos++;
+  return NULL;
+}
+
+static wrun_error *read_bytes(jit_reader *r, void *out, size_t n) {
+  memset(out, 0, n);
+  if (remaining(r) < n)
+    return rt_error_new(jit_reader_offset(r), "unexpected end");
+  memcpy(out, r->pos, n);
+  r->pos += n;
+  return NULL;
+}
+
+/* The reserved memory index of memory instructions: a single 0x00 byte in
+ * Wasm 2.0 (not a LEB: 0x80 0x00 is malformed). */
+static wrun_error *read_zero_byte(jit_reader *r) {
+  size_t at = jit_reader_offset(r);
+  uint8_t b = 0;
+  wrun_error *e = read_byte(r, &b);
+  if (e) return e;
+  if (b != 0) return rt_error_new(at, "zero byte expected");
+  return NULL;
+}
+
+static bool is_valtype(uint8_t b) {
+  switch (b) {
+  case VT_I32: case VT_I64: case VT_F32: case VT_F64: case VT_V128:
+  case VT_FUNCREF: case VT_EXTERNREF:
+    return true;
+  default:
+    return false;
+  }
+}
+
+static wrun_error *read_valtype(jit_reader *r, uint8_t *out) {
+  size_t at = jit_reader_offset(r);
+  wrun_error *e = read_byte(r, out);
+  if (e) return e;
+  if (!is_valtype(*out)) return rt_error_new(at, "malformed value type");
+  return NULL;
+}
+
+wrun_error *jit_decode_locals(jit_reader *r, uint32_t *count,
+                              uint8_t **types) {
+  *count = 0;
+  *types = NULL;
+  const jit_reader start = *r;
+  uint32_t ngroups;
+  wrun_error *e = read_u32(r, &ngroups);
+  if (e) return e;
+
+  /* First pass: validate groups and sum counts, so the array is allocated
+   * once and only for a bounded total. */
+  uint64_t total = 0;
+  for (uint32_t g = 0; g < ngroups; g++) {
+    size_t at = jit_reader_offset(r);
+    uint32_t n = 0;
+    uint8_t t = 0;
+    if ((e = read_u32(r, &n)) || (e = read_valtype(r, &t))) return e;
+    total += n;
+    if (total > JIT_MAX_LOCALS) return rt_error_new(at, "too many locals");
+  }
+  if (total == 0) return NULL;
+
+  uint8_t *out = malloc((size_t)total);
+  if (!out) return rt_error_new(jit_reader_offset(r), "out of memory");
+  /* Second pass over bytes already known to be well formed. */
+  jit_reader again = start;
+  uint32_t filled = 0;
+  (void)read_u32(&again, &ngroups);
+  for (uint32_t g = 0; g < ngroups; g++) {
+    uint32_t n = 0;
+    uint8_t t = 0;
+    (void)read_u32(&again, &n);
+    (void)read_byte(&again, &t);
+    memset(out + filled, t, n);
+    filled += n;
+  }
+  *count = filled;
+  *types = out;
+  return NULL;
+}
+
+/* Block type: 0x40 (empty), a value type, or a non-negative s33 type
+ * index. */
+static wrun_error *read_blocktype(jit_reader *r, jit_blocktype *bt) {
+  size_t at = jit_reader_offset(r);
+  if (r->pos >= r->end) return rt_error_new(at, "unexpected end");
+  uint8_t b = *r->pos;
+  if (b == 0x40) {
+    r->pos++;
+    bt->kind = BT_EMPTY;
+    return NULL;
+  }
+  if (is_valtype(b)) {
+    r->pos++;
+    bt->kind = BT_VALTYPE;
+    bt->valtype = b;
+    return NULL;
+  }
+  int64_t idx;
+  rt_leb_status s = rt_read_sleb(&r->pos, r->end, 33, &idx);
+  if (s != RT_LEB_OK) return leb_error(r, s);
+  if (idx < 0) return rt_error_new(at, "malformed value type");
+  bt->kind = BT_TYPEIDX;
+  bt->type_index = (uint32_t)idx;
+  return NULL;
+}
+
+static wrun_error *grow_targets(jit_reader *r, uint32_t need) {
+  if (need <= r->cap_targets) return NULL;
+  uint32_t cap = r->cap_targets ? r->cap_targets : 16;
+  while (cap < need) cap = cap > UINT32_MAX / 2 ? need : cap * 2;
+  uint32_t *t = realloc(r->targets, (size_t)cap * sizeof *t);
+  if (!t) return rt_error_new(jit_reader_offset(r), "out of memory");
+  r->targets = t;
+  r->cap_targets = cap;
+  return NULL;
+}
+
+static wrun_error *read_br_table(jit_reader *r, jit_instr *out) {
+  uint32_t n;
+  wrun_error *e = read_u32(r, &n);
+  if (e) return e;
+  /* Each label takes at least one byte: a count beyond the bytes left is
+   * truncated input, caught before allocating for it. */
+  if (n > remaining(r))
+    return rt_error_new(jit_reader_offset(r), "unexpected end");
+  if ((e = grow_targets(r, n))) return e;
+  for (uint32_t i = 0; i < n; i++)
+    if ((e = read_u32(r, &r->targets[i]))) return e;
+  out->u.br_table.count = n;
+  out->u.br_table.targets = r->targets;
+  return read_u32(r, &out->u.br_table.dflt);
+}
+
+static wrun_error *read_memarg(jit_reader *r, jit_instr *out) {
+  wrun_error *e = read_u32(r, &out->u.mem.align);
+  if (!e) e = read_u32(r, &out->u.mem.offset);
+  return e;
+}
+
+/* select t*: Wasm 2.0 requires exactly one type; any other count is kept
+ * as valtype 0 for the validator to reject ("invalid result arity"). */
+static wrun_error *read_select_types(jit_reader *r, jit_instr *out) {
+  uint32_t n;
+  wrun_error *e = read_u32(r, &n);
+  if (e) return e;
+  if (n > remaining(r))
+    return rt_error_new(jit_reader_offset(r), "unexpected end");
+  out->u.valtype = 0;
+  for (uint32_t i = 0; i < n; i++) {
+    uint8_t t = 0;
+    if ((e = read_valtype(r, &t))) return e;
+    if (n == 1) out->u.valtype = t;
+  }
+  return NULL;
+}
+
+static wrun_error *read_reftype(jit_reader *r, uint8_t *out) {
+  size_t at = jit_reader_offset(r);
+  wrun_error *e = read_byte(r, out);
+  if (e) return e;
+  if (!rt_is_reftype(*out)) return rt_error_new(at, "malformed reference type");
+  return NULL;
+}
+
+static wrun_error *read_immediates(jit_reader *r, jit_instr *out) {
+  wrun_error *e = NULL;
+  int64_t sv;
+  rt_leb_status s;
+  switch ((jit_imm_kind)jit_opinfo_table[out->op].imm) {
+  case IMM_NONE:
+    return NULL;
+  case IMM_BLOCKTYPE:
+    return read_blocktype(r, &out->u.block);
+  case IMM_LABEL: case IMM_FUNC: case IMM_LOCAL: case IMM_GLOBAL:
+  case IMM_TABLE: case IMM_DATA: case IMM_ELEM:
+    return read_u32(r, &out->u.index);
+  case IMM_BR_TABLE:
+    return read_br_table(r, out);
+  case IMM_CALL_INDIRECT:
+    e = read_u32(r, &out->u.call_indirect.type_index);
+    return e ? e : read_u32(r, &out->u.call_indirect.table);
+  case IMM_MEMARG:
+    return read_memarg(r, out);
+  case IMM_MEMARG_LANE:
+    e = read_memarg(r, out);
+    return e ? e : read_byte(r, &out->u.mem.lane);
+  case IMM_MEMORY:
+    out->u.index = 0;
+    return read_zero_byte(r);
+  case IMM_I32:
+    s = rt_read_sleb(&r->pos, r->end, 32, &sv);
+    if (s != RT_LEB_OK) return leb_error(r, s);
+    out->u.i32 = (int32_t)sv;
+    return NULL;
+  case IMM_I64:
+    s = rt_read_sleb(&r->pos, r->end, 64, &sv);
+    if (s != RT_LEB_OK) return leb_error(r, s);
+    out->u.i64 = sv;
+    return NULL;
+  case IMM_F32: {
+    uint8_t b[4] = {0};
+    if ((e = read_bytes(r, b, 4))) return e;
+    out->u.f32_bits = (uint32_t)b[0] | (uint32_t)b[1] << 8 |
+                      (uint32_t)b[2] << 16 | (uint32_t)b[3] << 24;
+    return NULL;
+  }
+  case IMM_F64: {
+    uint8_t b[8] = {0};
+    if ((e = read_bytes(r, b, 8))) return e;
+    uint64_t bits = 0;
+    for (int i = 7; i >= 0; i--) bits = bits << 8 | b[i];
+    out->u.f64_bits = bits;
+    return NULL;
+  }
+  case IMM_V128:
+    return read_bytes(r, out->u.v128, 16);
+  case IMM_LANE:
+    return read_byte(r, &out->u.lane);
+  case IMM_SELECT_T:
+    return read_select_types(r, out);
+  case IMM_REFTYPE:
+    return read_reftype(r, &out->u.valtype);
+  case IMM_MEMORY_INIT:
+    out->u.pair.b = 0;
+    e = read_u32(r, &out->u.pair.a);
+    return e ? e : read_zero_byte(r);
+  case IMM_MEMORY_COPY:
+    out->u.pair.a = out->u.pair.b = 0;
+    e = read_zero_byte(r);
+    return e ? e : read_zero_byte(r);
+  case IMM_TABLE_INIT:
+  case IMM_TABLE_COPY:
+    e = read_u32(r, &out->u.pair.a);
+    return e ? e : read_u32(r, &out->u.pair.b);
+  }
+  return rt_error_new(out->offset, "illegal opcode");
+}
+
+wrun_error *jit_decode_instr(jit_reader *r, jit_instr *out) {
+  memset(out, 0, sizeof *out);
+  size_t at = jit_reader_offset(r);
+  out->offset = (uint32_t)at;
+  uint8_t b = 0;
+  wrun_error *e = read_byte(r, &b);
+  if (e) return e;
+
+  jit_op op;
+  if (b == 0xFC || b == 0xFD) {
+    uint32_t sub;
+    if ((e = read_u32(r, &sub))) return e;
+    op = jit_op_lookup(b, sub);
+  } else {
+    op = jit_op_lookup(0, b);
+  }
+  if (op == OP_COUNT) return rt_error_new(at, "illegal opcode");
+  out->op = (uint16_t)op;
+  return read_immediates(r, out);
+}

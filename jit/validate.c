@@ -1,0 +1,1011 @@
+/* Function-body validation: the algorithm of the spec's validation appendix.
+ * An operand stack of value types (VT_UNKNOWN stands for any type in
+ * unreachable code) and a control stack of frames, each remembering its
+ * label types, the operand height at entry and whether the rest of the
+ * frame is unreachable.
+ *
+ * Most instructions only pop and push fixed types: they are described by
+ * one string each in op_sig[] ("pops:pushes", one letter per type), so the
+ * structured and index-carrying instructions are the only ones with code of
+ * their own. */
+#include <stdlib.h>
+#include <string.h>
+#include "error.h"
+#include "validate.h"
+
+/* Never a real value type: the "Unknown" of the spec's algorithm. */
+enum { VT_UNKNOWN = 0 };
+
+typedef struct ctrl_frame {
+  uint16_t op; /* OP_BLOCK, OP_LOOP, OP_IF, OP_ELSE; OP_BLOCK for the body */
+  const uint8_t *params, *results;
+  uint32_t nparams, nresults;
+  uint32_t height;
+  bool unreachable;
+} ctrl_frame;
+
+struct jit_validator {
+  const rt_module *m;
+  const rt_functype *func_type;
+  uint8_t *locals; /* params then declared locals */
+  uint32_t nlocals, cap_locals;
+  uint8_t *vals;
+  uint32_t nvals, cap_vals;
+  ctrl_frame *ctrls;
+  uint32_t nctrls, cap_ctrls;
+  uint8_t *scratch; /* br_table: the values popped for one target */
+  uint32_t cap_scratch;
+  bool done;
+  size_t offset; /* of the instruction being checked, for errors */
+};
+
+/* ---- signatures of the fixed-type instructions ------------------------- */
+
+/* Letters: i i32, l i64, f f32, d f64, v v128. Pops are listed bottom to
+ * top as in the spec's instruction types ("ii:i" is [i32 i32] -> [i32]). */
+static const char *const op_sig[OP_COUNT] = {
+  [OP_NOP] = ":",
+  [OP_I32_LOAD] = "i:i", [OP_I64_LOAD] = "i:l", [OP_F32_LOAD] = "i:f",
+  [OP_F64_LOAD] = "i:d",
+  [OP_I32_LOAD8_S] = "i:i", [OP_I32_LOAD8_U] = "i:i",
+  [OP_I32_LOAD16_S] = "i:i", [OP_I32_LOAD16_U] = "i:i",
+  [OP_I64_LOAD8_S] = "i:l", [OP_I64_LOAD8_U] = "i:l",
+  [OP_I64_LOAD16_S] = "i:l", [OP_I64_LOAD16_U] = "i:l",
+  [OP_I64_LOAD32_S] = "i:l", [OP_I64_LOAD32_U] = "i:l",
+  [OP_I32_STORE] = "ii:", [OP_I64_STORE] = "il:", [OP_F32_STORE] = "if:",
+  [OP_F64_STORE] = "id:",
+  [OP_I32_STORE8] = "ii:", [OP_I32_STORE16] = "ii:",
+  [OP_I64_STORE8] = "il:", [OP_I64_STORE16] = "il:", [OP_I64_STORE32] = "il:",
+
+  [OP_I32_CONST] = ":i", [OP_I64_CONST] = ":l", [OP_F32_CONST] = ":f",
+  [OP_F64_CONST] = ":d",
+
+  [OP_I32_EQZ] = "i:i",
+  [OP_I32_EQ] = "ii:i", [OP_I32_NE] = "ii:i", [OP_I32_LT_S] = "ii:i",
+  [OP_I32_LT_U] = "ii:i", [OP_I32_GT_S] = "ii:i", [OP_I32_GT_U] = "ii:i",
+  [OP_I32_LE_S] = "ii:i", [OP_I32_LE_U] = "ii:i", [OP_I32_GE_S] = "ii:i",
+  [OP_I32_GE_U] = "ii:i",
+  [OP_I64_EQZ] = "l:i",
+  [OP_I64_EQ] = "ll:i", [OP_I64_NE] = "ll:i", [OP_I64_LT_S] = "ll:i",
+  [OP_I64_LT_U] = "ll:i", [OP_I64_GT_S] = "ll:i", [OP_I64_GT_U] = "ll:i",
+  [OP_I64_LE_S] = "ll:i", [OP_I64_LE_U] = "ll:i", [OP_I64_GE_S] = "ll:i",
+  [OP_I64_GE_U] = "ll:i",
+  [OP_F32_EQ] = "ff:i", [OP_F32_NE] = "ff:i", [OP_F32_LT] = "ff:i",
+  [OP_F32_GT] = "ff:i", [OP_F32_LE] = "ff:i", [OP_F32_GE] = "ff:i",
+  [OP_F64_EQ] = "dd:i", [OP_F64_NE] = "dd:i", [OP_F64_LT] = "dd:i",
+  [OP_F64_GT] = "dd:i", [OP_F64_LE] = "dd:i", [OP_F64_GE] = "dd:i",
+
+  [OP_I32_CLZ] = "i:i", [OP_I32_CTZ] = "i:i", [OP_I32_POPCNT] = "i:i",
+  [OP_I32_ADD] = "ii:i", [OP_I32_SUB] = "ii:i", [OP_I32_MUL] = "ii:i",
+  [OP_I32_DIV_S] = "ii:i", [OP_I32_DIV_U] = "ii:i", [OP_I32_REM_S] = "ii:i",
+  [OP_I32_REM_U] = "ii:i", [OP_I32_AND] = "ii:i", [OP_I32_OR] = "ii:i",
+  [OP_I32_XOR] = "ii:i", [OP_I32_SHL] = "ii:i", [OP_I32_SHR_S] = "ii:i",
+  [OP_I32_SHR_U] = "ii:i", [OP_I32_ROTL] = "ii:i", [OP_I32_ROTR] = "ii:i",
+  [OP_I64_CLZ] = "l:l", [OP_I64_CTZ] = "l:l", [OP_I64_POPCNT] = "l:l",
+  [OP_I64_ADD] = "ll:l", [OP_I64_SUB] = "ll:l", [OP_I64_MUL] = "ll:l",
+  [OP_I64_DIV_S] = "ll:l", [OP_I64_DIV_U] = "ll:l", [OP_I64_REM_S] = "ll:l",
+  [OP_I64_REM_U] = "ll:l", [OP_I64_AND] = "ll:l", [OP_I64_OR] = "ll:l",
+  [OP_I64_XOR] = "ll:l", [OP_I64_SHL] = "ll:l", [OP_I64_SHR_S] = "ll:l",
+  [OP_I64_SHR_U] = "ll:l", [OP_I64_ROTL] = "ll:l", [OP_I64_ROTR] = "ll:l",
+  [OP_F32_ABS] = "f:f", [OP_F32_NEG] = "f:f", [OP_F32_CEIL] = "f:f",
+  [OP_F32_FLOOR] = "f:f", [OP_F32_TRUNC] = "f:f", [OP_F32_NEAREST] = "f:f",
+  [OP_F32_SQRT] = "f:f",
+  [OP_F32_ADD] = "ff:f", [OP_F32_SUB] = "ff:f", [OP_F32_MUL] = "ff:f",
+  [OP_F32_DIV] = "ff:f", [OP_F32_MIN] = "ff:f", [OP_F32_MAX] = "ff:f",
+  [OP_F32_COPYSIGN] = "ff:f",
+  [OP_F64_ABS] = "d:d", [OP_F64_NEG] = "d:d", [OP_F64_CEIL] = "d:d",
+  [OP_F64_FLOOR] = "d:d", [OP_F64_TRUNC] = "d:d", [OP_F64_NEAREST] = "d:d",
+  [OP_F64_SQRT] = "d:d",
+  [OP_F64_ADD] = "dd:d", [OP_F64_SUB] = "dd:d", [OP_F64_MUL] = "dd:d",
+  [OP_F64_DIV] = "dd:d", [OP_F64_MIN] = "dd:d", [OP_F64_MAX] = "dd:d",
+  [OP_F64_COPYSIGN] = "dd:d",
+
+  [OP_I32_WRAP_I64] = "l:i",
+  [OP_I32_TRUNC_F32_S] = "f:i", [OP_I32_TRUNC_F32_U] = "f:i",
+  [OP_I32_TRUNC_F64_S] = "d:i", [OP_I32_TRUNC_F64_U] = "d:i",
+  [OP_I64_EXTEND_I32_S] = "i:l", [OP_I64_EXTEND_I32_U] = "i:l",
+  [OP_I64_TRUNC_F32_S] = "f:l", [OP_I64_TRUNC_F32_U] = "f:l",
+  [OP_I64_TRUNC_F64_S] = "d:l", [OP_I64_TRUNC_F64_U] = "d:l",
+  [OP_F32_CONVERT_I32_S] = "i:f", [OP_F32_CONVERT_I32_U] = "i:f",
+  [OP_F32_CONVERT_I64_S] = "l:f", [OP_F32_CONVERT_I64_U] = "l:f",
+  [OP_F32_DEMOTE_F64] = "d:f",
+  [OP_F64_CONVERT_I32_S] = "i:d", [OP_F64_CONVERT_I32_U] = "i:d",
+  [OP_F64_CONVERT_I64_S] = "l:d", [OP_F64_CONVERT_I64_U] = "l:d",
+  [OP_F64_PROMOTE_F32] = "f:d",
+  [OP_I32_REINTERPRET_F32] = "f:i", [OP_I64_REINTERPRET_F64] = "d:l",
+  [OP_F32_REINTERPRET_I32] = "i:f", [OP_F64_REINTERPRET_I64] = "l:d",
+  [OP_I32_EXTEND8_S] = "i:i", [OP_I32_EXTEND16_S] = "i:i",
+  [OP_I64_EXTEND8_S] = "l:l", [OP_I64_EXTEND16_S] = "l:l",
+  [OP_I64_EXTEND32_S] = "l:l",
+
+  [OP_I32_TRUNC_SAT_F32_S] = "f:i", [OP_I32_TRUNC_SAT_F32_U] = "f:i",
+  [OP_I32_TRUNC_SAT_F64_S] = "d:i", [OP_I32_TRUNC_SAT_F64_U] = "d:i",
+  [OP_I64_TRUNC_SAT_F32_S] = "f:l", [OP_I64_TRUNC_SAT_F32_U] = "f:l",
+  [OP_I64_TRUNC_SAT_F64_S] = "d:l", [OP_I64_TRUNC_SAT_F64_U] = "d:l",
+
+  /* SIMD, in opcode order. */
+  [OP_V128_LOAD] = "i:v",
+  [OP_V128_LOAD8X8_S] = "i:v",
+  [OP_V128_LOAD8X8_U] = "i:v",
+  [OP_V128_LOAD16X4_S] = "i:v",
+  [OP_V128_LOAD16X4_U] = "i:v",
+  [OP_V128_LOAD32X2_S] = "i:v",
+  [OP_V128_LOAD32X2_U] = "i:v",
+  [OP_V128_LOAD8_SPLAT] = "i:v",
+  [OP_V128_LOAD16_SPLAT] = "i:v",
+  [OP_V128_LOAD32_SPLAT] = "i:v",
+  [OP_V128_LOAD64_SPLAT] = "i:v",
+  [OP_V128_STORE] = "iv:",
+  [OP_V128_CONST] = ":v",
+  /* i8x16.shuffle also checks its lane immediates: see step_shuffle. */
+  [OP_I8X16_SWIZZLE] = "vv:v",
+  [OP_I8X16_SPLAT] = "i:v",
+  [OP_I16X8_SPLAT] = "i:v",
+  [OP_I32X4_SPLAT] = "i:v",
+  [OP_I64X2_SPLAT] = "l:v",
+  [OP_F32X4_SPLAT] = "f:v",
+  [OP_F64X2_SPLAT] = "d:v",
+  [OP_I8X16_EXTRACT_LANE_S] = "v:i",
+  [OP_I8X16_EXTRACT_LANE_U] = "v:i",
+  [OP_I8X16_REPLACE_LANE] = "vi:v",
+  [OP_I16X8_EXTRACT_LANE_S] = "v:i",
+  [OP_I16X8_EXTRACT_LANE_U] = "v:i",
+  [OP_I16X8_REPLACE_LANE] = "vi:v",
+  [OP_I32X4_EXTRACT_LANE] = "v:i",
+  [OP_I32X4_REPLACE_LANE] = "vi:v",
+  [OP_I64X2_EXTRACT_LANE] = "v:l",
+  [OP_I64X2_REPLACE_LANE] = "vl:v",
+  [OP_F32X4_EXTRACT_LANE] = "v:f",
+  [OP_F32X4_REPLACE_LANE] = "vf:v",
+  [OP_F64X2_EXTRACT_LANE] = "v:d",
+  [OP_F64X2_REPLACE_LANE] = "vd:v",
+  [OP_I8X16_EQ] = "vv:v",
+  [OP_I8X16_NE] = "vv:v",
+  [OP_I8X16_LT_S] = "vv:v",
+  [OP_I8X16_LT_U] = "vv:v",
+  [OP_I8X16_GT_S] = "vv:v",
+  [OP_I8X16_GT_U] = "vv:v",
+  [OP_I8X16_LE_S] = "vv:v",
+  [OP_I8X16_LE_U] = "vv:v",
+  [OP_I8X16_GE_S] = "vv:v",
+  [OP_I8X16_GE_U] = "vv:v",
+  [OP_I16X8_EQ] = "vv:v",
+  [OP_I16X8_NE] = "vv:v",
+  [OP_I16X8_LT_S] = "vv:v",
+  [OP_I16X8_LT_U] = "vv:v",
+  [OP_I16X8_GT_S] = "vv:v",
+  [OP_I16X8_GT_U] = "vv:v",
+  [OP_I16X8_LE_S] = "vv:v",
+  [OP_I16X8_LE_U] = "vv:v",
+  [OP_I16X8_GE_S] = "vv:v",
+  [OP_I16X8_GE_U] = "vv:v",
+  [OP_I32X4_EQ] = "vv:v",
+  [OP_I32X4_NE] = "vv:v",
+  [OP_I32X4_LT_S] = "vv:v",
+  [OP_I32X4_LT_U] = "vv:v",
+  [OP_I32X4_GT_S] = "vv:v",
+  [OP_I32X4_GT_U] = "vv:v",
+  [OP_I32X4_LE_S] = "vv:v",
+  [OP_I32X4_LE_U] = "vv:v",
+  [OP_I32X4_GE_S] = "vv:v",
+  [OP_I32X4_GE_U] = "vv:v",
+  [OP_F32X4_EQ] = "vv:v",
+  [OP_F32X4_NE] = "vv:v",
+  [OP_F32X4_LT] = "vv:v",
+  [OP_F32X4_GT] = "vv:v",
+  [OP_F32X4_LE] = "vv:v",
+  [OP_F32X4_GE] = "vv:v",
+  [OP_F64X2_EQ] = "vv:v",
+  [OP_F64X2_NE] = "vv:v",
+  [OP_F64X2_LT] = "vv:v",
+  [OP_F64X2_GT] = "vv:v",
+  [OP_F64X2_LE] = "vv:v",
+  [OP_F64X2_GE] = "vv:v",
+  [OP_V128_NOT] = "v:v",
+  [OP_V128_AND] = "vv:v",
+  [OP_V128_ANDNOT] = "vv:v",
+  [OP_V128_OR] = "vv:v",
+  [OP_V128_XOR] = "vv:v",
+  [OP_V128_BITSELECT] = "vvv:v",
+  [OP_V128_ANY_TRUE] = "v:i",
+  [OP_V128_LOAD8_LANE] = "iv:v",
+  [OP_V128_LOAD16_LANE] = "iv:v",
+  [OP_V128_LOAD32_LANE] = "iv:v",
+  [OP_V128_LOAD64_LANE] = "iv:v",
+  [OP_V128_STORE8_LANE] = "iv:",
+  [OP_V128_STORE16_LANE] = "iv:",
+  [OP_V128_STORE32_LANE] = "iv:",
+  [OP_V128_STORE64_LANE] = "iv:",
+  [OP_V128_LOAD32_ZERO] = "i:v",
+  [OP_V128_LOAD64_ZERO] = "i:v",
+  [OP_F32X4_DEMOTE_F64X2_ZERO] = "v:v",
+  [OP_F64X2_PROMOTE_LOW_F32X4] = "v:v",
+  [OP_I8X16_ABS] = "v:v",
+  [OP_I8X16_NEG] = "v:v",
+  [OP_I8X16_POPCNT] = "v:v",
+  [OP_I8X16_ALL_TRUE] = "v:i",
+  [OP_I8X16_BITMASK] = "v:i",
+  [OP_I8X16_NARROW_I16X8_S] = "vv:v",
+  [OP_I8X16_NARROW_I16X8_U] = "vv:v",
+  [OP_F32X4_CEIL] = "v:v",
+  [OP_F32X4_FLOOR] = "v:v",
+  [OP_F32X4_TRUNC] = "v:v",
+  [OP_F32X4_NEAREST] = "v:v",
+  [OP_I8X16_SHL] = "vi:v",
+  [OP_I8X16_SHR_S] = "vi:v",
+  [OP_I8X16_SHR_U] = "vi:v",
+  [OP_I8X16_ADD] = "vv:v",
+  [OP_I8X16_ADD_SAT_S] = "vv:v",
+  [OP_I8X16_ADD_SAT_U] = "vv:v",
+  [OP_I8X16_SUB] = "vv:v",
+  [OP_I8X16_SUB_SAT_S] = "vv:v",
+  [OP_I8X16_SUB_SAT_U] = "vv:v",
+  [OP_F64X2_CEIL] = "v:v",
+  [OP_F64X2_FLOOR] = "v:v",
+  [OP_I8X16_MIN_S] = "vv:v",
+  [OP_I8X16_MIN_U] = "vv:v",
+  [OP_I8X16_MAX_S] = "vv:v",
+  [OP_I8X16_MAX_U] = "vv:v",
+  [OP_F64X2_TRUNC] = "v:v",
+  [OP_I8X16_AVGR_U] = "vv:v",
+  [OP_I16X8_EXTADD_PAIRWISE_I8X16_S] = "v:v",
+  [OP_I16X8_EXTADD_PAIRWISE_I8X16_U] = "v:v",
+  [OP_I32X4_EXTADD_PAIRWISE_I16X8_S] = "v:v",
+  [OP_I32X4_EXTADD_PAIRWISE_I16X8_U] = "v:v",
+  [OP_I16X8_ABS] = "v:v",
+  [OP_I16X8_NEG] = "v:v",
+  [OP_I16X8_Q15MULR_SAT_S] = "vv:v",
+  [OP_I16X8_ALL_TRUE] = "v:i",
+  [OP_I16X8_BITMASK] = "v:i",
+  [OP_I16X8_NARROW_I32X4_S] = "vv:v",
+  [OP_I16X8_NARROW_I32X4_U] = "vv:v",
+  [OP_I16X8_EXTEND_LOW_I8X16_S] = "v:v",
+  [OP_I16X8_EXTEND_HIGH_I8X16_S] = "v:v",
+  [OP_I16X8_EXTEND_LOW_I8X16_U] = "v:v",
+  [OP_I16X8_EXTEND_HIGH_I8X16_U] = "v:v",
+  [OP_I16X8_SHL] = "vi:v",
+  [OP_I16X8_SHR_S] = "vi:v",
+  [OP_I16X8_SHR_U] = "vi:v",
+  [OP_I16X8_ADD] = "vv:v",
+  [OP_I16X8_ADD_SAT_S] = "vv:v",
+  [OP_I16X8_ADD_SAT_U] = "vv:v",
+  [OP_I16X8_SUB] = "vv:v",
+  [OP_I16X8_SUB_SAT_S] = "vv:v",
+  [OP_I16X8_SUB_SAT_U] = "vv:v",
+  [OP_F64X2_NEAREST] = "v:v",
+  [OP_I16X8_MUL] = "vv:v",
+  [OP_I16X8_MIN_S] = "vv:v",
+  [OP_I16X8_MIN_U] = "vv:v",
+  [OP_I16X8_MAX_S] = "vv:v",
+  [OP_I16X8_MAX_U] = "vv:v",
+  [OP_I16X8_AVGR_U] = "vv:v",
+  [OP_I16X8_EXTMUL_LOW_I8X16_S] = "vv:v",
+  [OP_I16X8_EXTMUL_HIGH_I8X16_S] = "vv:v",
+  [OP_I16X8_EXTMUL_LOW_I8X16_U] = "vv:v",
+  [OP_I16X8_EXTMUL_HIGH_I8X16_U] = "vv:v",
+  [OP_I32X4_ABS] = "v:v",
+  [OP_I32X4_NEG] = "v:v",
+  [OP_I32X4_ALL_TRUE] = "v:i",
+  [OP_I32X4_BITMASK] = "v:i",
+  [OP_I32X4_EXTEND_LOW_I16X8_S] = "v:v",
+  [OP_I32X4_EXTEND_HIGH_I16X8_S] = "v:v",
+  [OP_I32X4_EXTEND_LOW_I16X8_U] = "v:v",
+  [OP_I32X4_EXTEND_HIGH_I16X8_U] = "v:v",
+  [OP_I32X4_SHL] = "vi:v",
+  [OP_I32X4_SHR_S] = "vi:v",
+  [OP_I32X4_SHR_U] = "vi:v",
+  [OP_I32X4_ADD] = "vv:v",
+  [OP_I32X4_SUB] = "vv:v",
+  [OP_I32X4_MUL] = "vv:v",
+  [OP_I32X4_MIN_S] = "vv:v",
+  [OP_I32X4_MIN_U] = "vv:v",
+  [OP_I32X4_MAX_S] = "vv:v",
+  [OP_I32X4_MAX_U] = "vv:v",
+  [OP_I32X4_DOT_I16X8_S] = "vv:v",
+  [OP_I32X4_EXTMUL_LOW_I16X8_S] = "vv:v",
+  [OP_I32X4_EXTMUL_HIGH_I16X8_S] = "vv:v",
+  [OP_I32X4_EXTMUL_LOW_I16X8_U] = "vv:v",
+  [OP_I32X4_EXTMUL_HIGH_I16X8_U] = "vv:v",
+  [OP_I64X2_ABS] = "v:v",
+  [OP_I64X2_NEG] = "v:v",
+  [OP_I64X2_ALL_TRUE] = "v:i",
+  [OP_I64X2_BITMASK] = "v:i",
+  [OP_I64X2_EXTEND_LOW_I32X4_S] = "v:v",
+  [OP_I64X2_EXTEND_HIGH_I32X4_S] = "v:v",
+  [OP_I64X2_EXTEND_LOW_I32X4_U] = "v:v",
+  [OP_I64X2_EXTEND_HIGH_I32X4_U] = "v:v",
+  [OP_I64X2_SHL] = "vi:v",
+  [OP_I64X2_SHR_S] = "vi:v",
+  [OP_I64X2_SHR_U] = "vi:v",
+  [OP_I64X2_ADD] = "vv:v",
+  [OP_I64X2_SUB] = "vv:v",
+  [OP_I64X2_MUL] = "vv:v",
+  [OP_I64X2_EQ] = "vv:v",
+  [OP_I64X2_NE] = "vv:v",
+  [OP_I64X2_LT_S] = "vv:v",
+  [OP_I64X2_GT_S] = "vv:v",
+  [OP_I64X2_LE_S] = "vv:v",
+  [OP_I64X2_GE_S] = "vv:v",
+  [OP_I64X2_EXTMUL_LOW_I32X4_S] = "vv:v",
+  [OP_I64X2_EXTMUL_HIGH_I32X4_S] = "vv:v",
+  [OP_I64X2_EXTMUL_LOW_I32X4_U] = "vv:v",
+  [OP_I64X2_EXTMUL_HIGH_I32X4_U] = "vv:v",
+  [OP_F32X4_ABS] = "v:v",
+  [OP_F32X4_NEG] = "v:v",
+  [OP_F32X4_SQRT] = "v:v",
+  [OP_F32X4_ADD] = "vv:v",
+  [OP_F32X4_SUB] = "vv:v",
+  [OP_F32X4_MUL] = "vv:v",
+  [OP_F32X4_DIV] = "vv:v",
+  [OP_F32X4_MIN] = "vv:v",
+  [OP_F32X4_MAX] = "vv:v",
+  [OP_F32X4_PMIN] = "vv:v",
+  [OP_F32X4_PMAX] = "vv:v",
+  [OP_F64X2_ABS] = "v:v",
+  [OP_F64X2_NEG] = "v:v",
+  [OP_F64X2_SQRT] = "v:v",
+  [OP_F64X2_ADD] = "vv:v",
+  [OP_F64X2_SUB] = "vv:v",
+  [OP_F64X2_MUL] = "vv:v",
+  [OP_F64X2_DIV] = "vv:v",
+  [OP_F64X2_MIN] = "vv:v",
+  [OP_F64X2_MAX] = "vv:v",
+  [OP_F64X2_PMIN] = "vv:v",
+  [OP_F64X2_PMAX] = "vv:v",
+  [OP_I32X4_TRUNC_SAT_F32X4_S] = "v:v",
+  [OP_I32X4_TRUNC_SAT_F32X4_U] = "v:v",
+  [OP_F32X4_CONVERT_I32X4_S] = "v:v",
+  [OP_F32X4_CONVERT_I32X4_U] = "v:v",
+  [OP_I32X4_TRUNC_SAT_F64X2_S_ZERO] = "v:v",
+  [OP_I32X4_TRUNC_SAT_F64X2_U_ZERO] = "v:v",
+  [OP_F64X2_CONVERT_LOW_I32X4_S] = "v:v",
+  [OP_F64X2_CONVERT_LOW_I32X4_U] = "v:v",
+};
+
+static uint8_t sig_letter_type(char c) {
+  switch (c) {
+  case 'i': return VT_I32;
+  case 'l': return VT_I64;
+  case 'f': return VT_F32;
+  case 'd': return VT_F64;
+  default: return VT_V128;
+  }
+}
+
+/* log2 of the access size of a memory instruction (the largest alignment
+ * it may declare). */
+static uint32_t natural_alignment(jit_op op) {
+  switch (op) {
+  case OP_I32_LOAD8_S: case OP_I32_LOAD8_U: case OP_I64_LOAD8_S:
+  case OP_I64_LOAD8_U: case OP_I32_STORE8: case OP_I64_STORE8:
+  case OP_V128_LOAD8_SPLAT: case OP_V128_LOAD8_LANE: case OP_V128_STORE8_LANE:
+    return 0;
+  case OP_I32_LOAD16_S: case OP_I32_LOAD16_U: case OP_I64_LOAD16_S:
+  case OP_I64_LOAD16_U: case OP_I32_STORE16: case OP_I64_STORE16:
+  case OP_V128_LOAD16_SPLAT: case OP_V128_LOAD16_LANE:
+  case OP_V128_STORE16_LANE:
+    return 1;
+  case OP_I32_LOAD: case OP_F32_LOAD: case OP_I64_LOAD32_S:
+  case OP_I64_LOAD32_U: case OP_I32_STORE: case OP_F32_STORE:
+  case OP_I64_STORE32: case OP_V128_LOAD32_SPLAT: case OP_V128_LOAD32_ZERO:
+  case OP_V128_LOAD32_LANE: case OP_V128_STORE32_LANE:
+    return 2;
+  case OP_V128_LOAD: case OP_V128_STORE:
+    return 4;
+  default: /* 64-bit accesses, including v128.loadNxM extends */
+    return 3;
+  }
+}
+
+/* Lanes of the shape an instruction's lane immediate indexes. */
+static uint32_t lane_count(jit_op op) {
+  switch (op) {
+  case OP_I8X16_EXTRACT_LANE_S: case OP_I8X16_EXTRACT_LANE_U:
+  case OP_I8X16_REPLACE_LANE: case OP_V128_LOAD8_LANE:
+  case OP_V128_STORE8_LANE:
+    return 16;
+  case OP_I16X8_EXTRACT_LANE_S: case OP_I16X8_EXTRACT_LANE_U:
+  case OP_I16X8_REPLACE_LANE: case OP_V128_LOAD16_LANE:
+  case OP_V128_STORE16_LANE:
+    return 8;
+  case OP_I32X4_EXTRACT_LANE: case OP_I32X4_REPLACE_LANE:
+  case OP_F32X4_EXTRACT_LANE: case OP_F32X4_REPLACE_LANE:
+  case OP_V128_LOAD32_LANE: case OP_V128_STORE32_LANE:
+    return 4;
+  default:
+    return 2;
+  }
+}
+
+/* ---- errors and growable stacks ---------------------------------------- */
+
+static wrun_error *fail(const jit_validator *v, const char *msg) {
+  return rt_error_new(v->offset, "%s", msg);
+}
+
+static wrun_error *fail_index(const jit_validator *v, const char *what,
+                              uint32_t index) {
+  return rt_error_new(v->offset, "%s %u", what, index);
+}
+
+/* Grows *buf (elements of `size` bytes) to hold at least `need`. */
+static bool reserve(void **buf, uint32_t *cap, uint32_t need, size_t size) {
+  if (need <= *cap) return true;
+  uint32_t n = *cap ? *cap : 16;
+  while (n < need) n = n > UINT32_MAX / 2 ? need : n * 2;
+  void *p = realloc(*buf, (size_t)n * size);
+  if (!p) return false;
+  *buf = p;
+  *cap = n;
+  return true;
+}
+
+/* ---- operand stack ----------------------------------------------------- */
+
+static bool is_num(uint8_t t) {
+  return t == VT_I32 || t == VT_I64 || t == VT_F32 || t == VT_F64 ||
+         t == VT_UNKNOWN;
+}
+static bool is_vec(uint8_t t) { return t == VT_V128 || t == VT_UNKNOWN; }
+static bool is_ref(uint8_t t) { return rt_is_reftype(t) || t == VT_UNKNOWN; }
+
+static wrun_error *push_val(jit_validator *v, uint8_t t) {
+  if (!reserve((void **)&v->vals, &v->cap_vals, v->nvals + 1, 1))
+    return fail(v, "out of memory");
+  v->vals[v->nvals++] = t;
+  return NULL;
+}
+
+static wrun_error *push_vals(jit_validator *v, const uint8_t *ts, uint32_t n) {
+  for (uint32_t i = 0; i < n; i++) {
+    wrun_error *e = push_val(v, ts[i]);
+    if (e) return e;
+  }
+  return NULL;
+}
+
+static ctrl_frame *top_ctrl(jit_validator *v) {
+  return &v->ctrls[v->nctrls - 1];
+}
+
+static wrun_error *pop_any(jit_validator *v, uint8_t *out) {
+  ctrl_frame *f = top_ctrl(v);
+  if (v->nvals == f->height) {
+    if (f->unreachable) {
+      *out = VT_UNKNOWN;
+      return NULL;
+    }
+    return fail(v, "type mismatch");
+  }
+  *out = v->vals[--v->nvals];
+  return NULL;
+}
+
+static wrun_error *pop_expect(jit_validator *v, uint8_t expect,
+                              uint8_t *actual) {
+  uint8_t t = VT_UNKNOWN;
+  wrun_error *e = pop_any(v, &t);
+  if (e) return e;
+  if (t != expect && t != VT_UNKNOWN && expect != VT_UNKNOWN)
+    return fail(v, "type mismatch");
+  if (actual) *actual = t;
+  return NULL;
+}
+
+static wrun_error *pop_val(jit_validator *v, uint8_t expect) {
+  return pop_expect(v, expect, NULL);
+}
+
+/* Pops ts (listed bottom to top); the actual types go to out if given. */
+static wrun_error *pop_vals(jit_validator *v, const uint8_t *ts, uint32_t n,
+                            uint8_t *out) {
+  for (uint32_t i = n; i-- > 0;) {
+    wrun_error *e = pop_expect(v, ts[i], out ? &out[i] : NULL);
+    if (e) return e;
+  }
+  return NULL;
+}
+
+/* ---- control stack ----------------------------------------------------- */
+
+static wrun_error *push_ctrl(jit_validator *v, jit_op op,
+                             const uint8_t *params, uint32_t nparams,
+                             const uint8_t *results, uint32_t nresults) {
+  if (!reserve((void **)&v->ctrls, &v->cap_ctrls, v->nctrls + 1,
+               sizeof(ctrl_frame)))
+    return fail(v, "out of memory");
+  v->ctrls[v->nctrls++] = (ctrl_frame){
+      .op = (uint16_t)op, .params = params, .nparams = nparams,
+      .results = results, .nresults = nresults, .height = v->nvals,
+      .unreachable = false};
+  return push_vals(v, params, nparams);
+}
+
+static wrun_error *pop_ctrl(jit_validator *v, ctrl_frame *out) {
+  ctrl_frame *f = top_ctrl(v);
+  wrun_error *e = pop_vals(v, f->results, f->nresults, NULL);
+  if (e) return e;
+  if (v->nvals != f->height) return fail(v, "type mismatch");
+  *out = *f;
+  v->nctrls--;
+  return NULL;
+}
+
+static void label_types(const ctrl_frame *f, const uint8_t **ts,
+                        uint32_t *n) {
+  if (f->op == OP_LOOP) {
+    *ts = f->params;
+    *n = f->nparams;
+  } else {
+    *ts = f->results;
+    *n = f->nresults;
+  }
+}
+
+static void set_unreachable(jit_validator *v) {
+  ctrl_frame *f = top_ctrl(v);
+  v->nvals = f->height;
+  f->unreachable = true;
+}
+
+/* The frame a branch of depth `depth` targets, or an error. */
+static wrun_error *label_at(jit_validator *v, uint32_t depth,
+                            const ctrl_frame **out) {
+  if (depth >= v->nctrls) return fail_index(v, "unknown label", depth);
+  *out = &v->ctrls[v->nctrls - 1 - depth];
+  return NULL;
+}
+
+/* ---- module-level lookups ---------------------------------------------- */
+
+static wrun_error *need_memory(jit_validator *v, uint32_t index) {
+  if (index >= v->m->nmemories) return fail_index(v, "unknown memory", index);
+  return NULL;
+}
+
+static wrun_error *table_type(jit_validator *v, uint32_t index,
+                              uint8_t *elem) {
+  if (index >= v->m->ntables) return fail_index(v, "unknown table", index);
+  *elem = v->m->tables[index].elem;
+  return NULL;
+}
+
+static wrun_error *need_data(jit_validator *v, uint32_t index) {
+  /* Without a data count section the binary format forbids data indices
+   * in code; when there are no data segments at all the index is simply
+   * unknown (how the spec tests phrase it). */
+  if (!v->m->has_data_count)
+    return v->m->ndatas == 0 ? fail_index(v, "unknown data segment", index)
+                             : fail(v, "data count section required");
+  if (index >= v->m->data_count)
+    return fail_index(v, "unknown data segment", index);
+  return NULL;
+}
+
+static wrun_error *elem_type(jit_validator *v, uint32_t index,
+                             uint8_t *type) {
+  if (index >= v->m->nelems)
+    return fail_index(v, "unknown elem segment", index);
+  *type = v->m->elems[index].elem_type;
+  return NULL;
+}
+
+/* ---- the instructions -------------------------------------------------- */
+
+static wrun_error *apply_sig(jit_validator *v, const char *sig) {
+  const char *colon = strchr(sig, ':');
+  for (const char *p = colon; p-- > sig;) {
+    wrun_error *e = pop_val(v, sig_letter_type(*p));
+    if (e) return e;
+  }
+  for (const char *p = colon + 1; *p; p++) {
+    wrun_error *e = push_val(v, sig_letter_type(*p));
+    if (e) return e;
+  }
+  return NULL;
+}
+
+static wrun_error *check_memarg(jit_validator *v, const jit_instr *in) {
+  wrun_error *e = need_memory(v, 0);
+  if (e) return e;
+  if (in->u.mem.align > natural_alignment((jit_op)in->op))
+    return fail(v, "alignment must not be larger than natural");
+  return NULL;
+}
+
+static wrun_error *check_lane(jit_validator *v, const jit_instr *in,
+                              uint8_t lane) {
+  if (lane >= lane_count((jit_op)in->op))
+    return fail(v, "invalid lane index");
+  return NULL;
+}
+
+static wrun_error *blocktype(jit_validator *v, const jit_blocktype *bt,
+                             const uint8_t **params, uint32_t *nparams,
+                             const uint8_t **results, uint32_t *nresults) {
+  if (bt->kind == BT_TYPEIDX && bt->type_index >= v->m->ntypes)
+    return fail_index(v, "unknown type", bt->type_index);
+  jit_blocktype_sig(v->m, bt, params, nparams, results, nresults);
+  return NULL;
+}
+
+static wrun_error *step_block(jit_validator *v, const jit_instr *in) {
+  const uint8_t *params = NULL, *results = NULL;
+  uint32_t nparams = 0, nresults = 0;
+  wrun_error *e =
+      blocktype(v, &in->u.block, &params, &nparams, &results, &nresults);
+  if (e) return e;
+  if (in->op == OP_IF && (e = pop_val(v, VT_I32))) return e;
+  if ((e = pop_vals(v, params, nparams, NULL))) return e;
+  return push_ctrl(v, (jit_op)in->op, params, nparams, results, nresults);
+}
+
+static wrun_error *step_else(jit_validator *v) {
+  if (top_ctrl(v)->op != OP_IF) return fail(v, "else without if");
+  ctrl_frame f;
+  wrun_error *e = pop_ctrl(v, &f);
+  if (e) return e;
+  return push_ctrl(v, OP_ELSE, f.params, f.nparams, f.results, f.nresults);
+}
+
+static bool same_types(const uint8_t *a, uint32_t na, const uint8_t *b,
+                       uint32_t nb) {
+  return na == nb && (na == 0 || memcmp(a, b, na) == 0);
+}
+
+static wrun_error *step_end(jit_validator *v) {
+  ctrl_frame f;
+  wrun_error *e = pop_ctrl(v, &f);
+  if (e) return e;
+  /* An if without else behaves as if its else passed the params through. */
+  if (f.op == OP_IF &&
+      !same_types(f.params, f.nparams, f.results, f.nresults))
+    return fail(v, "type mismatch");
+  if (v->nctrls == 0) {
+    v->done = true;
+    return NULL;
+  }
+  return push_vals(v, f.results, f.nresults);
+}
+
+static wrun_error *step_br(jit_validator *v, const jit_instr *in) {
+  const ctrl_frame *f = NULL;
+  const uint8_t *ts = NULL;
+  uint32_t n = 0;
+  wrun_error *e = label_at(v, in->u.index, &f);
+  if (e) return e;
+  label_types(f, &ts, &n);
+  if ((e = pop_vals(v, ts, n, NULL))) return e;
+  if (in->op == OP_BR_IF) return push_vals(v, ts, n);
+  set_unreachable(v);
+  return NULL;
+}
+
+static wrun_error *step_br_table(jit_validator *v, const jit_instr *in) {
+  const ctrl_frame *f = NULL;
+  const uint8_t *ts = NULL;
+  uint32_t arity = 0, n = 0;
+  wrun_error *e = pop_val(v, VT_I32);
+  if (e || (e = label_at(v, in->u.br_table.dflt, &f))) return e;
+  label_types(f, &ts, &arity);
+  if (!reserve((void **)&v->scratch, &v->cap_scratch, arity, 1))
+    return fail(v, "out of memory");
+  for (uint32_t i = 0; i < in->u.br_table.count; i++) {
+    if ((e = label_at(v, in->u.br_table.targets[i], &f))) return e;
+    label_types(f, &ts, &n);
+    if (n != arity) return fail(v, "type mismatch");
+    /* Check this target's types against the stack, then restore what was
+     * actually there (Unknown stays Unknown for the next target). */
+    if ((e = pop_vals(v, ts, n, v->scratch))) return e;
+    if ((e = push_vals(v, v->scratch, n))) return e;
+  }
+  if ((e = label_at(v, in->u.br_table.dflt, &f))) return e;
+  label_types(f, &ts, &n);
+  if ((e = pop_vals(v, ts, n, NULL))) return e;
+  set_unreachable(v);
+  return NULL;
+}
+
+static wrun_error *step_return(jit_validator *v) {
+  const rt_functype *t = v->func_type;
+  wrun_error *e = pop_vals(v, t->types + t->nparams, t->nresults, NULL);
+  if (e) return e;
+  set_unreachable(v);
+  return NULL;
+}
+
+static wrun_error *apply_functype(jit_validator *v, const rt_functype *t) {
+  wrun_error *e = pop_vals(v, t->types, t->nparams, NULL);
+  return e ? e : push_vals(v, t->types + t->nparams, t->nresults);
+}
+
+static wrun_error *step_call(jit_validator *v, const jit_instr *in) {
+  if (in->u.index >= v->m->nfuncs)
+    return fail_index(v, "unknown function", in->u.index);
+  return apply_functype(v, rt_func_type(v->m, in->u.index));
+}
+
+static wrun_error *step_call_indirect(jit_validator *v, const jit_instr *in) {
+  uint8_t elem = 0;
+  wrun_error *e = table_type(v, in->u.call_indirect.table, &elem);
+  if (e) return e;
+  if (elem != VT_FUNCREF) return fail(v, "type mismatch");
+  if (in->u.call_indirect.type_index >= v->m->ntypes)
+    return fail_index(v, "unknown type", in->u.call_indirect.type_index);
+  if ((e = pop_val(v, VT_I32))) return e;
+  return apply_functype(v, &v->m->types[in->u.call_indirect.type_index]);
+}
+
+static wrun_error *step_select(jit_validator *v, const jit_instr *in) {
+  wrun_error *e;
+  if (in->op == OP_SELECT_T) {
+    uint8_t t = in->u.valtype;
+    if (t == 0) return fail(v, "invalid result arity");
+    if ((e = pop_val(v, VT_I32)) || (e = pop_val(v, t)) ||
+        (e = pop_val(v, t)))
+      return e;
+    return push_val(v, t);
+  }
+  uint8_t t1 = VT_UNKNOWN, t2 = VT_UNKNOWN;
+  if ((e = pop_val(v, VT_I32)) || (e = pop_any(v, &t1)) ||
+      (e = pop_any(v, &t2)))
+    return e;
+  /* Untyped select only chooses between numbers or vectors. */
+  if (!((is_num(t1) && is_num(t2)) || (is_vec(t1) && is_vec(t2))))
+    return fail(v, "type mismatch");
+  if (t1 != t2 && t1 != VT_UNKNOWN && t2 != VT_UNKNOWN)
+    return fail(v, "type mismatch");
+  return push_val(v, t1 == VT_UNKNOWN ? t2 : t1);
+}
+
+static wrun_error *step_local(jit_validator *v, const jit_instr *in) {
+  if (in->u.index >= v->nlocals)
+    return fail_index(v, "unknown local", in->u.index);
+  uint8_t t = v->locals[in->u.index];
+  wrun_error *e;
+  switch (in->op) {
+  case OP_LOCAL_GET: return push_val(v, t);
+  case OP_LOCAL_SET: return pop_val(v, t);
+  default: /* local.tee */
+    e = pop_val(v, t);
+    return e ? e : push_val(v, t);
+  }
+}
+
+static wrun_error *step_global(jit_validator *v, const jit_instr *in) {
+  if (in->u.index >= v->m->nglobals)
+    return fail_index(v, "unknown global", in->u.index);
+  const rt_globaltype *g = &v->m->globals[in->u.index].type;
+  if (in->op == OP_GLOBAL_GET) return push_val(v, g->type);
+  if (!g->mut) return fail(v, "global is immutable");
+  return pop_val(v, g->type);
+}
+
+static wrun_error *step_table(jit_validator *v, const jit_instr *in) {
+  uint8_t t = VT_UNKNOWN;
+  wrun_error *e = table_type(v, in->u.index, &t);
+  if (e) return e;
+  switch (in->op) {
+  case OP_TABLE_GET: /* [i32] -> [t] */
+    e = pop_val(v, VT_I32);
+    return e ? e : push_val(v, t);
+  case OP_TABLE_SET: /* [i32 t] -> [] */
+    e = pop_val(v, t);
+    return e ? e : pop_val(v, VT_I32);
+  case OP_TABLE_SIZE: /* [] -> [i32] */
+    return push_val(v, VT_I32);
+  case OP_TABLE_GROW: /* [t i32] -> [i32] */
+    if ((e = pop_val(v, VT_I32)) || (e = pop_val(v, t))) return e;
+    return push_val(v, VT_I32);
+  default: /* table.fill: [i32 t i32] -> [] */
+    if ((e = pop_val(v, VT_I32)) || (e = pop_val(v, t))) return e;
+    return pop_val(v, VT_I32);
+  }
+}
+
+static wrun_error *pop_three_i32(jit_validator *v) {
+  wrun_error *e = pop_val(v, VT_I32);
+  if (!e) e = pop_val(v, VT_I32);
+  if (!e) e = pop_val(v, VT_I32);
+  return e;
+}
+
+static wrun_error *step_table_bulk(jit_validator *v, const jit_instr *in) {
+  uint8_t dst = 0, src = 0;
+  wrun_error *e;
+  switch (in->op) {
+  case OP_TABLE_INIT: /* elem a into table b */
+    if ((e = table_type(v, in->u.pair.b, &dst)) ||
+        (e = elem_type(v, in->u.pair.a, &src)))
+      return e;
+    break;
+  case OP_TABLE_COPY: /* table b into table a */
+    if ((e = table_type(v, in->u.pair.a, &dst)) ||
+        (e = table_type(v, in->u.pair.b, &src)))
+      return e;
+    break;
+  default: /* elem.drop */
+    return elem_type(v, in->u.index, &src);
+  }
+  if (dst != src) return fail(v, "type mismatch");
+  return pop_three_i32(v);
+}
+
+static wrun_error *step_memory(jit_validator *v, const jit_instr *in) {
+  wrun_error *e = need_memory(v, 0);
+  if (e) return e;
+  switch (in->op) {
+  case OP_MEMORY_SIZE:
+    return push_val(v, VT_I32);
+  case OP_MEMORY_GROW:
+    e = pop_val(v, VT_I32);
+    return e ? e : push_val(v, VT_I32);
+  case OP_MEMORY_INIT:
+    e = need_data(v, in->u.pair.a);
+    return e ? e : pop_three_i32(v);
+  default: /* memory.copy, memory.fill */
+    return pop_three_i32(v);
+  }
+}
+
+static wrun_error *step_ref(jit_validator *v, const jit_instr *in) {
+  uint8_t t = VT_UNKNOWN;
+  wrun_error *e;
+  switch (in->op) {
+  case OP_REF_NULL:
+    return push_val(v, in->u.valtype);
+  case OP_REF_IS_NULL:
+    if ((e = pop_any(v, &t))) return e;
+    if (!is_ref(t)) return fail(v, "type mismatch");
+    return push_val(v, VT_I32);
+  default: /* ref.func */
+    if (in->u.index >= v->m->nfuncs)
+      return fail_index(v, "unknown function", in->u.index);
+    if (!v->m->func_declared || !v->m->func_declared[in->u.index])
+      return fail(v, "undeclared function reference");
+    return push_val(v, VT_FUNCREF);
+  }
+}
+
+static wrun_error *step_shuffle(jit_validator *v, const jit_instr *in) {
+  for (int i = 0; i < 16; i++)
+    if (in->u.v128[i] >= 32) return fail(v, "invalid lane index");
+  return apply_sig(v, "vv:v");
+}
+
+/* Instructions whose checks go beyond a fixed signature. */
+static wrun_error *step_special(jit_validator *v, const jit_instr *in) {
+  switch ((jit_op)in->op) {
+  case OP_UNREACHABLE: set_unreachable(v); return NULL;
+  case OP_BLOCK: case OP_LOOP: case OP_IF: return step_block(v, in);
+  case OP_ELSE: return step_else(v);
+  case OP_END: return step_end(v);
+  case OP_BR: case OP_BR_IF:
+    if (in->op == OP_BR_IF) {
+      wrun_error *e = pop_val(v, VT_I32);
+      if (e) return e;
+    }
+    return step_br(v, in);
+  case OP_BR_TABLE: return step_br_table(v, in);
+  case OP_RETURN: return step_return(v);
+  case OP_CALL: return step_call(v, in);
+  case OP_CALL_INDIRECT: return step_call_indirect(v, in);
+  case OP_DROP: {
+    uint8_t t = VT_UNKNOWN;
+    return pop_any(v, &t);
+  }
+  case OP_SELECT: case OP_SELECT_T: return step_select(v, in);
+  case OP_LOCAL_GET: case OP_LOCAL_SET: case OP_LOCAL_TEE:
+    return step_local(v, in);
+  case OP_GLOBAL_GET: case OP_GLOBAL_SET: return step_global(v, in);
+  case OP_TABLE_GET: case OP_TABLE_SET: case OP_TABLE_SIZE:
+  case OP_TABLE_GROW: case OP_TABLE_FILL:
+    return step_table(v, in);
+  case OP_TABLE_INIT: case OP_TABLE_COPY: case OP_ELEM_DROP:
+    return step_table_bulk(v, in);
+  case OP_MEMORY_SIZE: case OP_MEMORY_GROW: case OP_MEMORY_INIT:
+  case OP_MEMORY_COPY: case OP_MEMORY_FILL:
+    return step_memory(v, in);
+  case OP_DATA_DROP: return need_data(v, in->u.index);
+  case OP_REF_NULL: case OP_REF_IS_NULL: case OP_REF_FUNC:
+    return step_ref(v, in);
+  case OP_I8X16_SHUFFLE: return step_shuffle(v, in);
+  default:
+    return fail(v, "illegal opcode");
+  }
+}
+
+wrun_error *jit_validator_step(jit_validator *v, const jit_instr *in) {
+  v->offset = in->offset;
+  if (v->done) return fail(v, "operators remaining after end of function");
+  if (in->op >= OP_COUNT) return fail(v, "illegal opcode");
+  wrun_error *e;
+  switch ((jit_imm_kind)jit_opinfo_table[in->op].imm) {
+  case IMM_MEMARG:
+    if ((e = check_memarg(v, in))) return e;
+    break;
+  case IMM_MEMARG_LANE:
+    if ((e = check_memarg(v, in)) || (e = check_lane(v, in, in->u.mem.lane)))
+      return e;
+    break;
+  case IMM_LANE:
+    if ((e = check_lane(v, in, in->u.lane))) return e;
+    break;
+  default:
+    break;
+  }
+  const char *sig = op_sig[in->op];
+  if (sig) return apply_sig(v, sig);
+  return step_special(v, in);
+}
+
+/* ---- lifetime ------------------------------------------------------------ */
+
+jit_validator *jit_validator_new(void) {
+  return calloc(1, sizeof(jit_validator));
+}
+
+void jit_validator_free(jit_validator *v) {
+  if (!v) return;
+  free(v->locals);
+  free(v->vals);
+  free(v->ctrls);
+  free(v->scratch);
+  free(v);
+}
+
+wrun_error *jit_validator_begin(jit_validator *v, const rt_module *m,
+                                uint32_t func_index, uint32_t nlocals,
+                                const uint8_t *local_types) {
+  v->m = m;
+  v->offset = func_index < m->nfuncs ? m->funcs[func_index].body_offset
+                                     : RT_NO_OFFSET;
+  if (func_index >= m->nfuncs)
+    return fail_index(v, "unknown function", func_index);
+  v->func_type = rt_func_type(m, func_index);
+  v->nvals = v->nctrls = 0;
+  v->done = false;
+
+  uint64_t total = (uint64_t)v->func_type->nparams + nlocals;
+  if (total > UINT32_MAX) return fail(v, "too many locals");
+  if (!reserve((void **)&v->locals, &v->cap_locals, (uint32_t)total, 1))
+    return fail(v, "out of memory");
+  if (v->func_type->nparams)
+    memcpy(v->locals, v->func_type->types, v->func_type->nparams);
+  if (nlocals)
+    memcpy(v->locals + v->func_type->nparams, local_types, nlocals);
+  v->nlocals = (uint32_t)total;
+
+  /* The body is a block whose label (and end) carries the results. */
+  return push_ctrl(v, OP_BLOCK, NULL, 0,
+                   v->func_type->types + v->func_type->nparams,
+                   v->func_type->nresults);
+}
+
+bool jit_validator_done(const jit_validator *v) { return v->done; }
+
+/* One static entry per value type, so a single-result block type can point
+ * at its type without owning storage. */
+static const uint8_t single_valtypes[] = {VT_I32, VT_I64, VT_F32, VT_F64,
+                                          VT_V128, VT_FUNCREF, VT_EXTERNREF};
+
+void jit_blocktype_sig(const rt_module *m, const jit_blocktype *bt,
+                       const uint8_t **params, uint32_t *nparams,
+                       const uint8_t **results, uint32_t *nresults) {
+  *params = *results = NULL;
+  *nparams = *nresults = 0;
+  if (bt->kind == BT_VALTYPE) {
+    for (size_t i = 0; i < sizeof single_valtypes; i++) {
+      if (single_valtypes[i] == bt->valtype) {
+        *results = &single_valtypes[i];
+        *nresults = 1;
+      }
+    }
+  } else if (bt->kind == BT_TYPEIDX && bt->type_index < m->ntypes) {
+    const rt_functype *t = &m->types[bt->type_index];
+    *params = t->types;
+    *nparams = t->nparams;
+    *results = t->types + t->nparams;
+    *nresults = t->nresults;
+  }
+}
