@@ -1,0 +1,1049 @@
+/* The code generator's core: the abstract value stack, the register
+ * allocator, moves into merge conventions, and the control instructions.
+ * The other opcodes are in codegen_ops.c.
+ *
+ * Merge convention of a label with arity n (block/if: results; loop:
+ * params): a single value of a block/if travels in merge_gpr/merge_fpr;
+ * otherwise value k sits in spill slot (label bias + label height + k).
+ *
+ * Slot "bias": an if with params must hand the same params to its else
+ * arm, but the then arm may spill over their slots. So inside a then arm
+ * every canonical slot is shifted up by the if's param count (the bias),
+ * which leaves the params' slots untouched until the else.
+ */
+#include "codegen_internal.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "error.h"
+#include "validate.h"
+
+#define GPR_CLASS 0x00000000ffffffffull
+#define FPR_CLASS 0xffffffff00000000ull
+
+static uint64_t reg_bit(jit_reg r) { return r < 64 ? 1ull << r : 0; }
+
+jit_type cg_jit_type(uint8_t valtype) {
+  switch (valtype) {
+  case VT_I32: return JT_I32;
+  case VT_I64: return JT_I64;
+  case VT_F32: return JT_F32;
+  case VT_F64: return JT_F64;
+  case VT_V128: return JT_V128;
+  default: return JT_REF;
+  }
+}
+
+int32_t cg_slot(const jit_codegen *g, uint32_t slot_index) {
+  return g->slots_base - 8 * (int32_t)slot_index;
+}
+
+void cg_fail(jit_codegen *g, const char *what) {
+  if (!g->err) g->err = rt_error_new(g->offset, "%s", what);
+}
+
+/* ---- registers --------------------------------------------------------- */
+
+bool cg_is_free(const jit_codegen *g, jit_reg r) {
+  return (g->free_regs & reg_bit(r)) != 0;
+}
+
+void cg_free(jit_codegen *g, jit_reg r) {
+  if (jit_host_target.alloc_mask & reg_bit(r)) g->free_regs |= reg_bit(r);
+}
+
+/* Spills the deepest stack entry whose register is in mask; false if no
+ * entry holds such a register. */
+static bool spill_oldest_in(jit_codegen *g, uint64_t mask) {
+  for (uint32_t i = 0; i < g->sp; i++) {
+    cg_value *v = &g->stack[i];
+    if (v->kind == CG_REG && (reg_bit(v->reg) & mask)) {
+      cg_spill_entry(g, i);
+      return true;
+    }
+  }
+  return false;
+}
+
+void cg_spill_oldest(jit_codegen *g, bool fpr) {
+  spill_oldest_in(g, fpr ? FPR_CLASS : GPR_CLASS);
+}
+
+static jit_reg alloc_in(jit_codegen *g, uint64_t mask) {
+  uint64_t avail = g->free_regs & mask;
+  if (!avail && spill_oldest_in(g, mask)) avail = g->free_regs & mask;
+  if (!avail) {
+    cg_fail(g, "register allocator: no register left");
+    uint64_t any = jit_host_target.alloc_mask & mask;
+    return any ? (jit_reg)__builtin_ctzll(any) : 0;
+  }
+  jit_reg r = (jit_reg)__builtin_ctzll(avail);
+  g->free_regs &= ~reg_bit(r);
+  return r;
+}
+
+jit_reg cg_alloc(jit_codegen *g, bool fpr) {
+  return alloc_in(g, fpr ? FPR_CLASS : GPR_CLASS);
+}
+
+jit_reg cg_alloc_for(jit_codegen *g, jit_type t) {
+  return cg_alloc(g, jit_type_is_float(t));
+}
+
+jit_reg cg_alloc_gpr_avoiding(jit_codegen *g, uint64_t avoid) {
+  return alloc_in(g, GPR_CLASS & ~avoid);
+}
+
+/* Claims register r for a new value (a fixed result register). If a stack
+ * entry holds it, that entry is spilled first. */
+void cg_take(jit_codegen *g, jit_reg r) {
+  if (!(jit_host_target.alloc_mask & reg_bit(r))) return;
+  if (!cg_is_free(g, r)) {
+    for (uint32_t i = 0; i < g->sp; i++)
+      if (g->stack[i].kind == CG_REG && g->stack[i].reg == r)
+        cg_spill_entry(g, i);
+  }
+  g->free_regs &= ~reg_bit(r);
+}
+
+/* ---- the value stack --------------------------------------------------- */
+
+void cg_push(jit_codegen *g, cg_value v) {
+  if (g->sp == g->cap_stack) {
+    uint32_t cap = g->cap_stack ? g->cap_stack * 2 : 64;
+    cg_value *s = realloc(g->stack, cap * sizeof *s);
+    if (!s) {
+      cg_fail(g, "out of memory");
+      return;
+    }
+    g->stack = s;
+    g->cap_stack = cap;
+  }
+  if (v.kind == CG_LOCAL) g->nlazy++;
+  g->stack[g->sp++] = v;
+  if (g->sp + g->bias > g->max_slots) g->max_slots = g->sp + g->bias;
+}
+
+void cg_push_reg(jit_codegen *g, jit_type t, jit_reg r) {
+  cg_value v = {CG_REG, (uint8_t)t, r, 0, 0};
+  cg_push(g, v);
+}
+
+void cg_push_const(jit_codegen *g, jit_type t, uint64_t bits) {
+  cg_value v = {CG_CONST, (uint8_t)t, JIT_NO_REG, 0, bits};
+  cg_push(g, v);
+}
+
+static void push_spill(jit_codegen *g, jit_type t, uint32_t slot_index) {
+  cg_value v = {CG_SPILL, (uint8_t)t, JIT_NO_REG, slot_index, 0};
+  cg_push(g, v);
+}
+
+cg_value cg_pop(jit_codegen *g) {
+  if (g->sp == 0) {
+    cg_fail(g, "code generator: value stack underflow");
+    cg_value zero = {CG_CONST, JT_I32, JIT_NO_REG, 0, 0};
+    return zero;
+  }
+  cg_value v = g->stack[--g->sp];
+  if (v.kind == CG_LOCAL) g->nlazy--;
+  return v;
+}
+
+void cg_release(jit_codegen *g, const cg_value *v) {
+  if (v->kind == CG_REG) cg_free(g, v->reg);
+}
+
+static void truncate_stack(jit_codegen *g, uint32_t height) {
+  while (g->sp > height) {
+    cg_value v = cg_pop(g);
+    cg_release(g, &v);
+  }
+}
+
+void cg_load_value(jit_codegen *g, const cg_value *v, jit_reg dst) {
+  jit_type t = (jit_type)v->type;
+  switch (v->kind) {
+  case CG_CONST: masm_mov_imm(g->m, t, dst, v->bits); break;
+  case CG_REG:
+    if (v->reg != dst) masm_mov(g->m, t, dst, v->reg);
+    break;
+  case CG_LOCAL:
+    masm_load_frame(g->m, t, dst, g->local_offsets[v->index]);
+    break;
+  case CG_SPILL: masm_load_frame(g->m, t, dst, cg_slot(g, v->index)); break;
+  }
+}
+
+jit_reg cg_pop_reg(jit_codegen *g) {
+  cg_value v = cg_pop(g);
+  if (v.kind == CG_REG) return v.reg;
+  jit_reg r = cg_alloc_for(g, (jit_type)v.type);
+  cg_load_value(g, &v, r);
+  return r;
+}
+
+jit_opnd cg_pop_opnd(jit_codegen *g) {
+  if (g->sp > 0 && g->stack[g->sp - 1].kind == CG_CONST) {
+    cg_value v = cg_pop(g);
+    if (v.type == JT_I32) return jit_imm_opnd((int64_t)(int32_t)(uint32_t)v.bits);
+    return jit_imm_opnd((int64_t)v.bits);
+  }
+  return jit_reg_opnd(cg_pop_reg(g));
+}
+
+/* ---- spilling ---------------------------------------------------------- */
+
+void cg_spill_entry(jit_codegen *g, uint32_t i) {
+  cg_value *v = &g->stack[i];
+  if (v->kind != CG_REG) return;
+  uint32_t slot = i + g->bias;
+  masm_store_frame(g->m, (jit_type)v->type, v->reg, cg_slot(g, slot));
+  cg_free(g, v->reg);
+  v->kind = CG_SPILL;
+  v->reg = JIT_NO_REG;
+  v->index = slot;
+}
+
+void cg_spill_all_regs(jit_codegen *g) {
+  for (uint32_t i = 0; i < g->sp; i++) cg_spill_entry(g, i);
+}
+
+void cg_flush_for_call(jit_codegen *g) { cg_spill_all_regs(g); }
+
+/* Moves entry i (any kind) into its canonical slot; constants too when
+ * with_consts. */
+static void force_to_slot(jit_codegen *g, uint32_t i, bool with_consts) {
+  cg_value *v = &g->stack[i];
+  uint32_t slot = i + g->bias;
+  jit_type t = (jit_type)v->type;
+  if (v->kind == CG_REG) {
+    cg_spill_entry(g, i);
+    return;
+  }
+  if (v->kind == CG_SPILL && v->index == slot) return;
+  if (v->kind == CG_CONST) {
+    if (!with_consts) return;
+    masm_store_frame_imm(g->m, t, cg_slot(g, slot), v->bits);
+  } else {
+    jit_reg tmp = cg_alloc_for(g, t);
+    v = &g->stack[i];
+    cg_load_value(g, v, tmp);
+    masm_store_frame(g->m, t, tmp, cg_slot(g, slot));
+    cg_free(g, tmp);
+    if (v->kind == CG_LOCAL) g->nlazy--;
+  }
+  v->kind = CG_SPILL;
+  v->reg = JIT_NO_REG;
+  v->index = slot;
+}
+
+/* Block entry: everything below the new block and its params goes to
+ * memory (constants may stay below), so every path into the block's label
+ * agrees on where those values are. */
+static void flush_for_block(jit_codegen *g, uint32_t nparams) {
+  cg_spill_all_regs(g);
+  for (uint32_t i = 0; i < g->sp; i++) {
+    bool is_param = i + nparams >= g->sp;
+    /* A value already in memory below the block stays where it is (it may
+     * be an if's param kept out of the then arm's slots); params must be in
+     * their canonical slots, the loop convention. */
+    if (!is_param && g->stack[i].kind == CG_SPILL) continue;
+    force_to_slot(g, i, is_param);
+  }
+}
+
+void cg_materialize_local(jit_codegen *g, uint32_t local) {
+  if (g->nlazy == 0) return;
+  for (uint32_t i = 0; i < g->sp; i++) {
+    if (g->stack[i].kind != CG_LOCAL || g->stack[i].index != local) continue;
+    jit_type t = (jit_type)g->stack[i].type;
+    jit_reg r = cg_alloc_for(g, t);
+    masm_load_frame(g->m, t, r, g->local_offsets[local]);
+    g->stack[i].kind = CG_REG;
+    g->stack[i].reg = r;
+    g->nlazy--;
+  }
+}
+
+/* ---- compares ---------------------------------------------------------- */
+
+static jit_cond invert_int_cond(jit_cond c) {
+  switch (c) {
+  case JC_EQ: return JC_NE;
+  case JC_NE: return JC_EQ;
+  case JC_LT_S: return JC_GE_S;
+  case JC_LT_U: return JC_GE_U;
+  case JC_GT_S: return JC_LE_S;
+  case JC_GT_U: return JC_LE_U;
+  case JC_LE_S: return JC_GT_S;
+  case JC_LE_U: return JC_GT_U;
+  case JC_GE_S: return JC_LT_S;
+  case JC_GE_U: return JC_LT_U;
+  case JC_FEQ: return JC_FNE;
+  case JC_FNE: return JC_FEQ;
+  default: return c;
+  }
+}
+
+static bool cond_is_float(jit_cond c) { return c >= JC_FEQ; }
+
+/* Float compares are false on NaN, so only eq/ne invert exactly. */
+static bool cond_invertible(jit_cond c) {
+  return !cond_is_float(c) || c == JC_FEQ || c == JC_FNE;
+}
+
+/* Logical negation of the pending compare (i32.eqz on it). */
+void cg_negate_pending(jit_codegen *g) {
+  jit_cond c = (jit_cond)g->pend.cond;
+  if (cond_invertible(c))
+    g->pend.cond = (uint8_t)invert_int_cond(c);
+  else
+    g->pend.negate = !g->pend.negate;
+}
+
+static void release_pending(jit_codegen *g, const cg_pending *p) {
+  cg_free(g, p->lhs);
+  if (!p->rhs.is_imm) cg_free(g, p->rhs.reg);
+}
+
+/* Emits the pending compare as a 0/1 value in a fresh GPR (the compare's
+ * registers stay allocated; the caller releases them). */
+static jit_reg pending_to_reg(jit_codegen *g, const cg_pending *p) {
+  jit_reg dst = cg_alloc(g, false);
+  masm_cmp_set(g->m, (jit_cond)p->cond, (jit_type)p->type, dst, p->lhs,
+               p->rhs);
+  if (p->negate) masm_unop(g->m, JU_EQZ, JT_I32, dst, dst);
+  return dst;
+}
+
+void cg_materialize_pending(jit_codegen *g) {
+  if (!g->pend.active) return;
+  cg_pending p = g->pend;
+  g->pend.active = false;
+  jit_reg dst = pending_to_reg(g, &p);
+  release_pending(g, &p);
+  cg_push_reg(g, JT_I32, dst);
+}
+
+/* A branch condition: a pending compare or an i32 in a register. */
+typedef struct cg_cond {
+  bool is_pending;
+  cg_pending p;
+  jit_reg reg;
+} cg_cond;
+
+static cg_cond take_cond(jit_codegen *g) {
+  cg_cond c;
+  memset(&c, 0, sizeof c);
+  if (g->pend.active) {
+    c.is_pending = true;
+    c.p = g->pend;
+    g->pend.active = false;
+  } else {
+    c.reg = cg_pop_reg(g);
+  }
+  return c;
+}
+
+static void release_cond(jit_codegen *g, const cg_cond *c) {
+  if (c->is_pending)
+    release_pending(g, &c->p);
+  else
+    cg_free(g, c->reg);
+}
+
+/* Jumps to l when the condition's truth equals `when`. */
+static void branch_on_cond(jit_codegen *g, const cg_cond *c, bool when,
+                           jit_label *l) {
+  if (!c->is_pending) {
+    masm_branch_zero(g->m, JT_I32, c->reg, !when, l);
+    return;
+  }
+  const cg_pending *p = &c->p;
+  jit_cond cond = (jit_cond)p->cond;
+  bool on_true = when != p->negate; /* branch when the raw compare is this */
+  if (on_true) {
+    masm_cmp_branch(g->m, cond, (jit_type)p->type, p->lhs, p->rhs, l);
+  } else if (cond_invertible(cond)) {
+    masm_cmp_branch(g->m, invert_int_cond(cond), (jit_type)p->type, p->lhs,
+                    p->rhs, l);
+  } else {
+    jit_reg r = cg_alloc(g, false);
+    masm_cmp_set(g->m, cond, (jit_type)p->type, r, p->lhs, p->rhs);
+    masm_branch_zero(g->m, JT_I32, r, true, l);
+    cg_free(g, r);
+  }
+}
+
+/* ---- snapshots: code on a taken path must not change the fall-through's
+ * abstract state ----------------------------------------------------------- */
+
+typedef struct cg_snapshot {
+  cg_value *stack;
+  uint32_t sp, nlazy;
+  uint64_t free_regs;
+} cg_snapshot;
+
+static void snapshot_save(jit_codegen *g, cg_snapshot *s) {
+  s->sp = g->sp;
+  s->nlazy = g->nlazy;
+  s->free_regs = g->free_regs;
+  s->stack = malloc((g->sp ? g->sp : 1) * sizeof *s->stack);
+  if (!s->stack) {
+    cg_fail(g, "out of memory");
+    return;
+  }
+  if (g->sp) memcpy(s->stack, g->stack, g->sp * sizeof *s->stack);
+}
+
+static void snapshot_restore(jit_codegen *g, cg_snapshot *s) {
+  if (s->stack) {
+    if (s->sp) memcpy(g->stack, s->stack, s->sp * sizeof *s->stack);
+    g->sp = s->sp;
+    g->nlazy = s->nlazy;
+    g->free_regs = s->free_regs;
+  }
+  free(s->stack);
+  s->stack = NULL;
+}
+
+/* ---- moves into a merge convention ------------------------------------ */
+
+static cg_ctrl *ctrl_top(jit_codegen *g) { return &g->ctrl[g->nctrl - 1]; }
+
+static cg_ctrl *ctrl_target(jit_codegen *g, uint32_t depth) {
+  if (depth >= g->nctrl) {
+    cg_fail(g, "code generator: bad branch depth");
+    return &g->ctrl[0];
+  }
+  return &g->ctrl[g->nctrl - 1 - depth];
+}
+
+static uint32_t label_arity(const cg_ctrl *c, const uint8_t **types) {
+  if (c->kind == CG_LOOP) {
+    *types = c->params;
+    return c->nparams;
+  }
+  *types = c->results;
+  return c->nresults;
+}
+
+static jit_reg merge_reg_for(jit_type t) {
+  return jit_type_is_float(t) ? jit_host_target.merge_fpr
+                              : jit_host_target.merge_gpr;
+}
+
+static bool uses_merge_reg(const cg_ctrl *c, uint32_t n) {
+  return n == 1 && c->kind != CG_LOOP;
+}
+
+static bool branch_needs_moves(jit_codegen *g, const cg_ctrl *c) {
+  if (c->kind == CG_FUNC) return true;
+  const uint8_t *types;
+  uint32_t n = label_arity(c, &types);
+  if (n == 0) return false;
+  if (uses_merge_reg(c, n)) {
+    const cg_value *v = &g->stack[g->sp - 1];
+    return !(v->kind == CG_REG && v->reg == merge_reg_for((jit_type)v->type));
+  }
+  for (uint32_t k = 0; k < n; k++) {
+    const cg_value *v = &g->stack[g->sp - n + k];
+    if (v->kind != CG_SPILL || v->index != c->bias + c->height + k)
+      return true;
+  }
+  return false;
+}
+
+/* A temp register of a class for copying source k of srcs[0..n) (whose
+ * stack positions start at base). When none is free, a later source held in
+ * a register is spilled to its own canonical slot, which no earlier target
+ * can have overwritten (targets lie at or below their sources). */
+static jit_reg pick_temp(jit_codegen *g, cg_value *srcs, uint32_t k,
+                         uint32_t n, uint32_t base, bool fpr) {
+  uint64_t cls = fpr ? FPR_CLASS : GPR_CLASS;
+  uint64_t avail = g->free_regs & cls;
+  if (!avail) {
+    for (uint32_t j = n; j-- > k + 1;) {
+      cg_value *s = &srcs[j];
+      if (s->kind != CG_REG || !(reg_bit(s->reg) & cls)) continue;
+      uint32_t slot = base + j + g->bias;
+      masm_store_frame(g->m, (jit_type)s->type, s->reg, cg_slot(g, slot));
+      cg_free(g, s->reg);
+      s->kind = CG_SPILL;
+      s->reg = JIT_NO_REG;
+      s->index = slot;
+      break;
+    }
+    avail = g->free_regs & cls;
+  }
+  if (!avail) {
+    cg_fail(g, "register allocator: no temp register for a merge");
+    return 0;
+  }
+  jit_reg r = (jit_reg)__builtin_ctzll(avail);
+  g->free_regs &= ~reg_bit(r);
+  return r;
+}
+
+/* Stores srcs[first..n) to the fp offsets dst_offs[k], in increasing k.
+ * Register sources are freed. */
+static void store_sources(jit_codegen *g, cg_value *srcs, uint32_t first,
+                          uint32_t n, uint32_t base, const int32_t *dst_offs,
+                          const uint32_t *dst_slots) {
+  for (uint32_t k = first; k < n; k++) {
+    cg_value *s = &srcs[k];
+    jit_type t = (jit_type)s->type;
+    if (s->kind == CG_SPILL && dst_slots && s->index == dst_slots[k]) continue;
+    switch (s->kind) {
+    case CG_REG:
+      masm_store_frame(g->m, t, s->reg, dst_offs[k]);
+      cg_free(g, s->reg);
+      break;
+    case CG_CONST: masm_store_frame_imm(g->m, t, dst_offs[k], s->bits); break;
+    default: {
+      jit_reg tmp = pick_temp(g, srcs, k, n, base, jit_type_is_float(t));
+      cg_load_value(g, s, tmp);
+      masm_store_frame(g->m, t, tmp, dst_offs[k]);
+      cg_free(g, tmp);
+    }
+    }
+  }
+}
+
+/* Takes the top n values off the stack (into a malloc'ed array) and drops
+ * everything above height; the sources' registers stay allocated. */
+static cg_value *take_sources(jit_codegen *g, uint32_t n, uint32_t height,
+                              uint32_t *base) {
+  cg_value *srcs = malloc((n ? n : 1) * sizeof *srcs);
+  if (!srcs) {
+    cg_fail(g, "out of memory");
+    return NULL;
+  }
+  *base = g->sp - n;
+  if (n) memcpy(srcs, &g->stack[*base], n * sizeof *srcs);
+  for (uint32_t k = 0; k < n; k++)
+    if (srcs[k].kind == CG_LOCAL) g->nlazy--;
+  g->sp = *base;
+  truncate_stack(g, height);
+  return srcs;
+}
+
+/* Moves the top values into c's merge convention and drops the stack down
+ * to c's height. */
+static void move_to_convention(jit_codegen *g, cg_ctrl *c) {
+  const uint8_t *types;
+  uint32_t n = label_arity(c, &types);
+  if (n > g->sp - c->height) {
+    cg_fail(g, "code generator: value stack underflow at a branch");
+    return;
+  }
+  if (n == 0) {
+    truncate_stack(g, c->height);
+    return;
+  }
+  if (uses_merge_reg(c, n)) {
+    cg_value v = cg_pop(g);
+    cg_load_value(g, &v, merge_reg_for((jit_type)v.type));
+    cg_release(g, &v);
+    truncate_stack(g, c->height);
+    return;
+  }
+  uint32_t base;
+  cg_value *srcs = take_sources(g, n, c->height, &base);
+  int32_t *offs = malloc(n * sizeof *offs);
+  uint32_t *slots = malloc(n * sizeof *slots);
+  if (srcs && offs && slots) {
+    for (uint32_t k = 0; k < n; k++) {
+      slots[k] = c->bias + c->height + k;
+      offs[k] = cg_slot(g, slots[k]);
+    }
+    store_sources(g, srcs, 0, n, base, offs, slots);
+  } else if (srcs) {
+    cg_fail(g, "out of memory");
+    for (uint32_t k = 0; k < n; k++) cg_release(g, &srcs[k]);
+  }
+  free(srcs);
+  free(offs);
+  free(slots);
+}
+
+/* Array layout offset of value i of types[0..n). */
+static uint32_t array_offset(const uint8_t *types, uint32_t i) {
+  uint32_t off = 0;
+  for (uint32_t k = 0; k < i; k++) off += types[k] == VT_V128 ? 16 : 8;
+  return off;
+}
+
+/* The return sequence: result 0 in the return register of its class,
+ * results i >= 1 in the caller's outgoing area (which also holds our
+ * params), then the epilogue. Consumes the stack. */
+static void emit_return(jit_codegen *g) {
+  const rt_functype *ft = g->type;
+  uint32_t n = ft->nresults;
+  const uint8_t *rtypes = ft->types + ft->nparams;
+  if (n > g->sp) {
+    cg_fail(g, "code generator: value stack underflow at return");
+    return;
+  }
+  if (n >= 2) {
+    /* A lazy copy of a param could be overwritten by a result store. */
+    for (uint32_t i = g->sp - n; i < g->sp; i++) {
+      cg_value *v = &g->stack[i];
+      if (v->kind == CG_LOCAL && v->index < g->nparams) force_to_slot(g, i, false);
+    }
+  }
+  uint32_t base;
+  cg_value *srcs = take_sources(g, n, 0, &base);
+  if (!srcs) return;
+  if (n >= 2) {
+    int32_t *offs = malloc(n * sizeof *offs);
+    if (!offs) {
+      cg_fail(g, "out of memory");
+    } else {
+      for (uint32_t k = 0; k < n; k++)
+        offs[k] = jit_host_target.param_base + (int32_t)array_offset(rtypes, k);
+      store_sources(g, srcs, 1, n, base, offs, NULL);
+      free(offs);
+    }
+  }
+  if (n >= 1) {
+    jit_type t = (jit_type)srcs[0].type;
+    jit_reg ret = jit_type_is_float(t) ? jit_host_target.ret_fpr
+                                       : jit_host_target.ret_gpr;
+    cg_load_value(g, &srcs[0], ret);
+    cg_release(g, &srcs[0]);
+  }
+  free(srcs);
+  masm_epilogue(g->m);
+}
+
+/* Moves into c's convention and jumps there (or returns). Changes the
+ * abstract state: callers wrap it in a snapshot. */
+static void emit_branch(jit_codegen *g, cg_ctrl *c) {
+  if (c->kind == CG_FUNC) {
+    emit_return(g);
+    return;
+  }
+  move_to_convention(g, c);
+  masm_jmp(g->m, &c->label);
+  c->targeted = true;
+}
+
+static void emit_branch_preserving(jit_codegen *g, cg_ctrl *c) {
+  cg_snapshot s;
+  snapshot_save(g, &s);
+  emit_branch(g, c);
+  snapshot_restore(g, &s);
+}
+
+/* ---- control instructions ---------------------------------------------- */
+
+static void set_unreachable(jit_codegen *g) {
+  if (g->pend.active) {
+    release_pending(g, &g->pend);
+    g->pend.active = false;
+  }
+  if (g->nctrl) truncate_stack(g, ctrl_top(g)->height);
+  g->unreachable = true;
+  g->dead_depth = 0;
+}
+
+static bool has_v128(const uint8_t *types, uint32_t n) {
+  for (uint32_t i = 0; i < n; i++)
+    if (types[i] == VT_V128) return true;
+  return false;
+}
+
+static cg_ctrl *push_ctrl(jit_codegen *g, uint8_t kind) {
+  if (g->nctrl == g->cap_ctrl) {
+    uint32_t cap = g->cap_ctrl ? g->cap_ctrl * 2 : 16;
+    cg_ctrl *c = realloc(g->ctrl, cap * sizeof *c);
+    if (!c) {
+      cg_fail(g, "out of memory");
+      return NULL;
+    }
+    g->ctrl = c;
+    g->cap_ctrl = cap;
+  }
+  cg_ctrl *c = &g->ctrl[g->nctrl++];
+  memset(c, 0, sizeof *c);
+  c->kind = kind;
+  c->bias = g->bias;
+  jit_label_init(&c->label);
+  jit_label_init(&c->else_label);
+  return c;
+}
+
+static void visit_block(jit_codegen *g, const jit_instr *in) {
+  const uint8_t *params, *results;
+  uint32_t np, nr;
+  jit_blocktype_sig(g->mod, &in->u.block, &params, &np, &results, &nr);
+  if (has_v128(params, np) || has_v128(results, nr)) {
+    g->simd = true;
+    return;
+  }
+  cg_cond cond;
+  bool is_if = in->op == OP_IF;
+  if (is_if) cond = take_cond(g);
+  if (np > g->sp) {
+    cg_fail(g, "code generator: value stack underflow at block");
+    return;
+  }
+  flush_for_block(g, np);
+  uint8_t kind = in->op == OP_LOOP ? CG_LOOP : is_if ? CG_IF : CG_BLOCK;
+  cg_ctrl *c = push_ctrl(g, kind);
+  if (!c) return;
+  c->height = g->sp - np;
+  c->params = params;
+  c->nparams = np;
+  c->results = results;
+  c->nresults = nr;
+  if (kind == CG_LOOP) masm_bind(g->m, &c->label);
+  if (is_if) {
+    branch_on_cond(g, &cond, false, &c->else_label);
+    release_cond(g, &cond);
+    /* The else arm needs the params where they are now. */
+    g->bias += np;
+  }
+}
+
+static void push_params_as_spills(jit_codegen *g, const cg_ctrl *c) {
+  for (uint32_t k = 0; k < c->nparams; k++)
+    push_spill(g, cg_jit_type(c->params[k]), c->bias + c->height + k);
+}
+
+static void visit_else(jit_codegen *g) {
+  cg_ctrl *c = ctrl_top(g);
+  if (!g->unreachable) {
+    move_to_convention(g, c);
+    masm_jmp(g->m, &c->label);
+    c->targeted = true;
+  }
+  set_unreachable(g);
+  g->bias = c->bias;
+  masm_bind(g->m, &c->else_label);
+  push_params_as_spills(g, c);
+  c->kind = CG_ELSE;
+  g->unreachable = false;
+}
+
+static void push_results(jit_codegen *g, const cg_ctrl *c) {
+  if (uses_merge_reg(c, c->nresults)) {
+    jit_type t = cg_jit_type(c->results[0]);
+    jit_reg r = merge_reg_for(t);
+    cg_take(g, r);
+    cg_push_reg(g, t, r);
+    return;
+  }
+  for (uint32_t k = 0; k < c->nresults; k++)
+    push_spill(g, cg_jit_type(c->results[k]), c->bias + c->height + k);
+}
+
+static void finish_function(jit_codegen *g) {
+  for (uint8_t code = 0; code < WRUN_TRAP_COUNT; code++) {
+    if (!g->trap_used[code]) continue;
+    masm_bind(g->m, &g->trap_labels[code]);
+    masm_trap(g->m, code);
+  }
+  masm_bind(g->m, &g->overflow);
+  masm_trap(g->m, WRUN_TRAP_STACK_EXHAUSTED);
+  uint32_t frame = 8 + 8 * (g->nlocals - g->nparams) + 8 * g->max_slots +
+                   g->out_size;
+  frame = (frame + 15u) & ~15u;
+  masm_finish_frame(g->m, frame);
+  g->nctrl = 0;
+  g->done = true;
+}
+
+static void visit_end(jit_codegen *g) {
+  cg_ctrl *c = ctrl_top(g);
+  bool fell = !g->unreachable;
+  if (c->kind == CG_FUNC) {
+    if (fell) emit_return(g);
+    finish_function(g);
+    return;
+  }
+  if (c->kind == CG_LOOP) {
+    /* A loop's label is its head: the results simply stay on the stack. */
+    g->nctrl--;
+    g->bias = c->bias;
+    if (!fell) set_unreachable(g);
+    return;
+  }
+  if (fell) move_to_convention(g, c);
+  if (c->kind == CG_IF) {
+    /* No else: the implicit else passes the params through. */
+    if (fell) {
+      masm_jmp(g->m, &c->label);
+      c->targeted = true;
+    }
+    truncate_stack(g, c->height);
+    g->bias = c->bias;
+    masm_bind(g->m, &c->else_label);
+    push_params_as_spills(g, c);
+    move_to_convention(g, c);
+    fell = true;
+  }
+  if (g->pend.active) {
+    release_pending(g, &g->pend);
+    g->pend.active = false;
+  }
+  truncate_stack(g, c->height);
+  masm_bind(g->m, &c->label);
+  bool reachable = fell || c->targeted;
+  cg_ctrl done = *c;
+  g->nctrl--;
+  g->bias = done.bias;
+  if (reachable) {
+    g->unreachable = false;
+    push_results(g, &done);
+  } else {
+    set_unreachable(g);
+  }
+}
+
+static void visit_br(jit_codegen *g, uint32_t depth) {
+  emit_branch_preserving(g, ctrl_target(g, depth));
+  set_unreachable(g);
+}
+
+static void visit_br_if(jit_codegen *g, uint32_t depth) {
+  cg_cond cond = take_cond(g);
+  cg_ctrl *c = ctrl_target(g, depth);
+  if (!branch_needs_moves(g, c)) {
+    branch_on_cond(g, &cond, true, &c->label);
+    release_cond(g, &cond);
+    c->targeted = true;
+    return;
+  }
+  jit_label skip;
+  jit_label_init(&skip);
+  branch_on_cond(g, &cond, false, &skip);
+  release_cond(g, &cond);
+  emit_branch_preserving(g, c);
+  masm_bind(g->m, &skip);
+}
+
+static bool reserve_bt(jit_codegen *g, uint32_t n) {
+  if (n <= g->cap_bt) return true;
+  jit_label *l = realloc(g->bt_labels, n * sizeof *l);
+  if (!l) return false;
+  g->bt_labels = l;
+  jit_label **p = realloc(g->bt_ptrs, n * sizeof *p);
+  if (!p) return false;
+  g->bt_ptrs = p;
+  g->cap_bt = n;
+  return true;
+}
+
+static void visit_br_table(jit_codegen *g, const jit_instr *in) {
+  uint32_t count = in->u.br_table.count;
+  jit_reg index = cg_pop_reg(g);
+  if (!reserve_bt(g, count + 1)) {
+    cg_fail(g, "out of memory");
+    return;
+  }
+  for (uint32_t i = 0; i <= count; i++) {
+    uint32_t depth = i < count ? in->u.br_table.targets[i] : in->u.br_table.dflt;
+    cg_ctrl *c = ctrl_target(g, depth);
+    if (branch_needs_moves(g, c)) {
+      jit_label_init(&g->bt_labels[i]);
+      g->bt_ptrs[i] = &g->bt_labels[i];
+    } else {
+      g->bt_ptrs[i] = &c->label;
+      c->targeted = true;
+    }
+  }
+  masm_jump_table(g->m, index, count, g->bt_ptrs, g->bt_ptrs[count]);
+  cg_free(g, index);
+  /* Stubs for targets that need moves, each from the same state. */
+  for (uint32_t i = 0; i <= count; i++) {
+    if (g->bt_ptrs[i] != &g->bt_labels[i]) continue;
+    uint32_t depth = i < count ? in->u.br_table.targets[i] : in->u.br_table.dflt;
+    masm_bind(g->m, &g->bt_labels[i]);
+    emit_branch_preserving(g, ctrl_target(g, depth));
+  }
+  set_unreachable(g);
+}
+
+static void visit_return(jit_codegen *g) {
+  emit_branch_preserving(g, &g->ctrl[0]);
+  set_unreachable(g);
+}
+
+/* ---- trap stubs and pinned registers ----------------------------------- */
+
+jit_label *cg_trap_label(jit_codegen *g, uint8_t code) {
+  if (!g->trap_used[code]) {
+    g->trap_used[code] = true;
+    jit_label_init(&g->trap_labels[code]);
+  }
+  return &g->trap_labels[code];
+}
+
+void cg_reload_pinned(jit_codegen *g) {
+  masm_load_frame(g->m, JT_I64, jit_host_target.vmctx_reg, -8);
+  if (g->has_memory)
+    masm_load_ptr(g->m, JT_I64, jit_host_target.membase_reg,
+                  jit_host_target.vmctx_reg, RT_VMCTX_MEMORY0_BASE);
+}
+
+/* ---- entry points ------------------------------------------------------ */
+
+jit_codegen *jit_codegen_new(void) { return calloc(1, sizeof(jit_codegen)); }
+
+void jit_codegen_free(jit_codegen *g) {
+  if (!g) return;
+  free(g->local_types);
+  free(g->local_offsets);
+  free(g->stack);
+  free(g->ctrl);
+  free(g->bt_labels);
+  free(g->bt_ptrs);
+  if (g->err) wrun_error_delete(g->err);
+  free(g);
+}
+
+static void reset(jit_codegen *g) {
+  g->sp = g->nlazy = g->max_slots = g->bias = 0;
+  g->nctrl = 0;
+  g->out_size = 0;
+  g->unreachable = false;
+  g->dead_depth = 0;
+  g->simd = g->done = false;
+  memset(&g->pend, 0, sizeof g->pend);
+  memset(g->trap_used, 0, sizeof g->trap_used);
+  g->free_regs = jit_host_target.alloc_mask;
+  if (g->err) wrun_error_delete(g->err);
+  g->err = NULL;
+}
+
+static wrun_error *take_error(jit_codegen *g) {
+  wrun_error *e = g->err;
+  g->err = NULL;
+  return e;
+}
+
+/* Local types and frame offsets: params in the caller's outgoing area,
+ * declared locals below the saved vmctx. */
+static bool setup_locals(jit_codegen *g, uint32_t ndeclared,
+                         const uint8_t *declared) {
+  const rt_functype *ft = g->type;
+  g->nparams = ft->nparams;
+  g->nlocals = ft->nparams + ndeclared;
+  uint32_t n = g->nlocals ? g->nlocals : 1;
+  uint8_t *types = realloc(g->local_types, n);
+  if (!types) return false;
+  g->local_types = types;
+  int32_t *offs = realloc(g->local_offsets, n * sizeof *offs);
+  if (!offs) return false;
+  g->local_offsets = offs;
+  for (uint32_t i = 0; i < ft->nparams; i++) {
+    types[i] = (uint8_t)cg_jit_type(ft->types[i]);
+    offs[i] = jit_host_target.param_base + (int32_t)array_offset(ft->types, i);
+    if (ft->types[i] == VT_V128) g->simd = true;
+  }
+  for (uint32_t k = 0; k < ndeclared; k++) {
+    types[ft->nparams + k] = (uint8_t)cg_jit_type(declared[k]);
+    offs[ft->nparams + k] = -16 - 8 * (int32_t)k;
+    if (declared[k] == VT_V128) g->simd = true;
+  }
+  if (has_v128(ft->types + ft->nparams, ft->nresults)) g->simd = true;
+  g->slots_base = -16 - 8 * (int32_t)ndeclared;
+  return true;
+}
+
+static void emit_prologue(jit_codegen *g) {
+  const jit_target *t = &jit_host_target;
+  jit_label_init(&g->overflow);
+  masm_prologue(g->m, RT_VMCTX_STACK_LIMIT, &g->overflow);
+  masm_store_frame(g->m, JT_I64, t->call_ctx_reg, -8);
+  masm_mov(g->m, JT_I64, t->vmctx_reg, t->call_ctx_reg);
+  if (g->has_memory)
+    masm_load_ptr(g->m, JT_I64, t->membase_reg, t->vmctx_reg,
+                  RT_VMCTX_MEMORY0_BASE);
+  uint32_t ndeclared = g->nlocals - g->nparams;
+  if (ndeclared) masm_zero_frame(g->m, -8 - 8 * (int32_t)ndeclared, 8 * ndeclared);
+}
+
+wrun_error *jit_codegen_begin(jit_codegen *g, jit_masm *m,
+                              const rt_module *mod, uint32_t func_index,
+                              uint32_t nlocals, const uint8_t *local_types) {
+  reset(g);
+  g->m = m;
+  g->mod = mod;
+  g->layout = rt_vmctx_layout_of(mod);
+  g->func_index = func_index;
+  g->type = rt_func_type(mod, func_index);
+  g->has_memory = mod->nmemories > 0;
+  g->offset = mod->funcs[func_index].body_offset;
+  if (!setup_locals(g, nlocals, local_types))
+    return rt_error_new(g->offset, "out of memory");
+  if (g->simd) return NULL;
+  cg_ctrl *c = push_ctrl(g, CG_FUNC);
+  if (!c) return take_error(g);
+  c->results = g->type->types + g->type->nparams;
+  c->nresults = g->type->nresults;
+  emit_prologue(g);
+  return take_error(g);
+}
+
+static bool is_fusing_op(uint16_t op) {
+  return op == OP_BR_IF || op == OP_IF || op == OP_SELECT ||
+         op == OP_SELECT_T || op == OP_I32_EQZ;
+}
+
+static void step_unreachable(jit_codegen *g, const jit_instr *in) {
+  switch (in->op) {
+  case OP_BLOCK:
+  case OP_LOOP:
+  case OP_IF: g->dead_depth++; break;
+  case OP_ELSE:
+    if (g->dead_depth == 0) visit_else(g);
+    break;
+  case OP_END:
+    if (g->dead_depth > 0)
+      g->dead_depth--;
+    else
+      visit_end(g);
+    break;
+  default: break;
+  }
+}
+
+wrun_error *jit_codegen_step(jit_codegen *g, const jit_instr *in) {
+  if (g->done || g->simd) return NULL;
+  g->offset = in->offset;
+  if (in->op < OP_COUNT && jit_opinfo_table[in->op].prefix == 0xFD) {
+    g->simd = true;
+    return NULL;
+  }
+  if (g->unreachable) {
+    step_unreachable(g, in);
+    return take_error(g);
+  }
+  if (g->pend.active && !is_fusing_op(in->op)) cg_materialize_pending(g);
+  switch (in->op) {
+  case OP_BLOCK:
+  case OP_LOOP:
+  case OP_IF: visit_block(g, in); break;
+  case OP_ELSE: visit_else(g); break;
+  case OP_END: visit_end(g); break;
+  case OP_BR: visit_br(g, in->u.index); break;
+  case OP_BR_IF: visit_br_if(g, in->u.index); break;
+  case OP_BR_TABLE: visit_br_table(g, in); break;
+  case OP_RETURN: visit_return(g); break;
+  case OP_UNREACHABLE:
+    masm_trap(g->m, WRUN_TRAP_UNREACHABLE);
+    set_unreachable(g);
+    break;
+  default: cg_visit_op(g, in); break;
+  }
+  if (g->m->oom || g->m->buf.oom) cg_fail(g, "out of memory");
+  return take_error(g);
+}
+
+bool jit_codegen_refused_simd(const jit_codegen *g) { return g->simd; }
+bool jit_codegen_done(const jit_codegen *g) { return g->done || g->simd; }

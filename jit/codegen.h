@@ -1,0 +1,42 @@
+/* The single-pass code generator of one function body. ISA-neutral: it
+ * drives an abstract value stack, a register allocator and a control stack,
+ * and emits code only through the masm_* interface (jit/masm.h).
+ *
+ * The driver (jit/compile.c) feeds it the same decoded instructions the
+ * validator checks, one at a time and only after the validator accepted
+ * them, so the generator may assume well-typed input.
+ */
+#ifndef JIT_CODEGEN_H
+#define JIT_CODEGEN_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include "../runtime/module.h"
+#include "instr.h"
+#include "masm.h"
+#include "wrun.h"
+
+typedef struct jit_codegen jit_codegen;
+
+jit_codegen *jit_codegen_new(void);
+void jit_codegen_free(jit_codegen *g);
+
+/* Starts function func_index (a defined function): emits its prologue into
+ * m. nlocals/local_types are the declared locals (params excluded). */
+wrun_error *jit_codegen_begin(jit_codegen *g, jit_masm *m,
+                              const rt_module *mod, uint32_t func_index,
+                              uint32_t nlocals, const uint8_t *local_types);
+
+/* Compiles one validated instruction. After the function's final end it
+ * has emitted the trap stubs and patched the frame size. */
+wrun_error *jit_codegen_step(jit_codegen *g, const jit_instr *in);
+
+/* True when the function needs SIMD code generation, which is not
+ * supported yet: the generator stopped emitting code for it (further steps
+ * are ignored) and the function's code is unusable. */
+bool jit_codegen_refused_simd(const jit_codegen *g);
+
+/* True once the final end was compiled (or the function was refused). */
+bool jit_codegen_done(const jit_codegen *g);
+
+#endif

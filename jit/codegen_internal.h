@@ -1,0 +1,140 @@
+/* Private state of the code generator, shared by jit/codegen*.c and the
+ * unit tests (tests/unit/test_codegen.c). Not part of any contract.
+ *
+ * Frame layout (fp = frame pointer, slots 8 bytes each):
+ *   fp + param_base + off_i   parameter i (the caller's outgoing area)
+ *   fp - 8                    saved vmctx
+ *   fp - 16 - 8*k             declared local k (k = local index - nparams)
+ *   slots_base - 8*s          spill slot s; the canonical slot of stack
+ *                             position p is p + bias (see codegen.c)
+ *   sp + 0 .. out_size        outgoing area of calls (args and results)
+ */
+#ifndef JIT_CODEGEN_INTERNAL_H
+#define JIT_CODEGEN_INTERNAL_H
+
+#include "../runtime/vmctx.h"
+#include "codegen.h"
+
+/* Where a value on the abstract stack lives. */
+typedef enum cg_kind {
+  CG_CONST, /* bits */
+  CG_REG,   /* reg, owned by this entry */
+  CG_LOCAL, /* lazy copy of local `index` (read from its frame slot) */
+  CG_SPILL, /* in the canonical slot of depth `index` */
+} cg_kind;
+
+typedef struct cg_value {
+  uint8_t kind; /* cg_kind */
+  uint8_t type; /* jit_type */
+  jit_reg reg;
+  uint32_t index;
+  uint64_t bits;
+} cg_value;
+
+typedef enum cg_ctrl_kind { CG_BLOCK, CG_LOOP, CG_IF, CG_ELSE, CG_FUNC } cg_ctrl_kind;
+
+typedef struct cg_ctrl {
+  uint8_t kind;    /* cg_ctrl_kind */
+  uint32_t height; /* value stack height below the block's params */
+  uint32_t nparams, nresults;
+  const uint8_t *params, *results; /* wasm value types */
+  jit_label label;      /* branch target: end (block/if) or head (loop) */
+  jit_label else_label; /* if: start of the else arm */
+  bool targeted;        /* some branch jumps to label */
+  uint32_t bias;        /* slot bias outside the block (see codegen.c) */
+} cg_ctrl;
+
+/* A compare not emitted yet, waiting for br_if/if/select/eqz to fuse. */
+typedef struct cg_pending {
+  bool active;
+  bool negate; /* float compares that cannot be inverted exactly */
+  uint8_t cond; /* jit_cond */
+  uint8_t type; /* jit_type of the operands */
+  jit_reg lhs;
+  jit_opnd rhs;
+} cg_pending;
+
+struct jit_codegen {
+  jit_masm *m;
+  const rt_module *mod;
+  rt_vmctx_layout layout;
+  uint32_t func_index;
+  const rt_functype *type;
+  bool has_memory;
+
+  /* locals: params first, then the declared ones */
+  uint32_t nparams, nlocals;
+  uint8_t *local_types;   /* jit_type per local */
+  int32_t *local_offsets; /* fp-relative */
+  int32_t slots_base;     /* fp offset of the slot of depth 0 */
+
+  cg_value *stack;
+  uint32_t sp, cap_stack;
+  uint32_t bias;      /* canonical slot of position p is p + bias */
+  uint32_t max_slots; /* spill slots the frame needs */
+  uint32_t nlazy; /* CG_LOCAL entries on the stack */
+
+  cg_ctrl *ctrl;
+  uint32_t nctrl, cap_ctrl;
+
+  uint64_t free_regs; /* allocatable and currently unused */
+  cg_pending pend;
+
+  bool unreachable;
+  uint32_t dead_depth; /* blocks opened inside unreachable code */
+
+  jit_label trap_labels[WRUN_TRAP_COUNT];
+  bool trap_used[WRUN_TRAP_COUNT];
+  jit_label overflow;
+
+  uint32_t out_size; /* outgoing area bytes */
+  bool simd, done;
+  wrun_error *err; /* first internal error (sticky) */
+  uint32_t offset; /* offset of the current instruction */
+
+  /* br_table scratch */
+  jit_label *bt_labels;
+  jit_label **bt_ptrs;
+  uint32_t cap_bt;
+};
+
+/* ---- codegen.c: values, registers, moves, control ---------------------- */
+jit_type cg_jit_type(uint8_t valtype);
+int32_t cg_slot(const jit_codegen *g, uint32_t slot_index); /* fp offset */
+void cg_fail(jit_codegen *g, const char *what);
+
+jit_reg cg_alloc(jit_codegen *g, bool fpr);
+jit_reg cg_alloc_for(jit_codegen *g, jit_type t);
+/* Allocates a GPR not in `avoid` (a register bit mask). */
+jit_reg cg_alloc_gpr_avoiding(jit_codegen *g, uint64_t avoid);
+void cg_take(jit_codegen *g, jit_reg r); /* marks a free register used */
+void cg_free(jit_codegen *g, jit_reg r);
+bool cg_is_free(const jit_codegen *g, jit_reg r);
+
+void cg_push(jit_codegen *g, cg_value v);
+void cg_push_reg(jit_codegen *g, jit_type t, jit_reg r);
+void cg_push_const(jit_codegen *g, jit_type t, uint64_t bits);
+cg_value cg_pop(jit_codegen *g);
+/* Pops into a register owned by the caller. */
+jit_reg cg_pop_reg(jit_codegen *g);
+/* Pops as an immediate when constant, else as a register. */
+jit_opnd cg_pop_opnd(jit_codegen *g);
+void cg_load_value(jit_codegen *g, const cg_value *v, jit_reg dst);
+void cg_release(jit_codegen *g, const cg_value *v);
+
+void cg_spill_entry(jit_codegen *g, uint32_t i);
+void cg_spill_oldest(jit_codegen *g, bool fpr);
+void cg_spill_all_regs(jit_codegen *g);
+/* Every entry of the stack in memory or constant (for libcalls). */
+void cg_flush_for_call(jit_codegen *g);
+void cg_materialize_local(jit_codegen *g, uint32_t local);
+void cg_materialize_pending(jit_codegen *g);
+void cg_negate_pending(jit_codegen *g); /* i32.eqz on the pending compare */
+
+jit_label *cg_trap_label(jit_codegen *g, uint8_t code);
+void cg_reload_pinned(jit_codegen *g);
+
+/* ---- codegen_ops.c: the opcode visitor outside control ------------------ */
+void cg_visit_op(jit_codegen *g, const jit_instr *in);
+
+#endif

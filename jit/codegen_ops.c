@@ -1,0 +1,733 @@
+/* The code generator's visitor for everything but control flow: variables,
+ * memory, numeric operations, references, calls and libcalls. Each case
+ * maps one wasm opcode onto masm operations over the abstract stack. */
+#include "codegen_internal.h"
+
+#include "libcalls.h"
+
+static uint64_t reg_bit(jit_reg r) { return r < 64 ? 1ull << r : 0; }
+
+/* ---- variables ---------------------------------------------------------- */
+
+static void visit_local_get(jit_codegen *g, uint32_t i) {
+  cg_value v = {CG_LOCAL, g->local_types[i], JIT_NO_REG, i, 0};
+  cg_push(g, v);
+}
+
+/* Writes a value (consumed) into local i's frame slot. */
+static void store_local(jit_codegen *g, const cg_value *v, uint32_t i) {
+  jit_type t = (jit_type)g->local_types[i];
+  int32_t off = g->local_offsets[i];
+  if (v->kind == CG_CONST) {
+    masm_store_frame_imm(g->m, t, off, v->bits);
+  } else if (v->kind == CG_REG) {
+    masm_store_frame(g->m, t, v->reg, off);
+    cg_free(g, v->reg);
+  } else {
+    jit_reg tmp = cg_alloc_for(g, t);
+    cg_load_value(g, v, tmp);
+    masm_store_frame(g->m, t, tmp, off);
+    cg_free(g, tmp);
+  }
+}
+
+static void visit_local_set(jit_codegen *g, uint32_t i, bool tee) {
+  cg_materialize_local(g, i);
+  if (!tee) {
+    cg_value v = cg_pop(g);
+    store_local(g, &v, i);
+    return;
+  }
+  if (g->sp > 0 && g->stack[g->sp - 1].kind == CG_CONST) {
+    cg_value v = g->stack[g->sp - 1];
+    store_local(g, &v, i);
+    return;
+  }
+  jit_type t = (jit_type)g->local_types[i];
+  jit_reg r = cg_pop_reg(g);
+  masm_store_frame(g->m, t, r, g->local_offsets[i]);
+  cg_push_reg(g, t, r);
+}
+
+static int32_t global_offset(const jit_codegen *g, uint32_t i) {
+  return (int32_t)(g->layout.globals_off + 16u * i);
+}
+
+/* The base register and offset that address global i's value. For an
+ * imported global *tmp receives the cell pointer (free it after use). */
+static jit_reg global_address(jit_codegen *g, uint32_t i, int32_t *off,
+                              jit_reg *tmp) {
+  *tmp = JIT_NO_REG;
+  if (i < g->mod->nimported_globals) {
+    *tmp = cg_alloc(g, false);
+    masm_load_ptr(g->m, JT_I64, *tmp, jit_host_target.vmctx_reg,
+                  global_offset(g, i));
+    *off = 0;
+    return *tmp;
+  }
+  *off = global_offset(g, i);
+  return jit_host_target.vmctx_reg;
+}
+
+static void visit_global_get(jit_codegen *g, uint32_t i) {
+  uint8_t vt = g->mod->globals[i].type.type;
+  if (vt == VT_V128) {
+    g->simd = true;
+    return;
+  }
+  jit_type t = cg_jit_type(vt);
+  jit_reg dst = cg_alloc_for(g, t);
+  int32_t off;
+  jit_reg tmp;
+  jit_reg base = global_address(g, i, &off, &tmp);
+  masm_load_ptr(g->m, t, dst, base, off);
+  if (tmp != JIT_NO_REG) cg_free(g, tmp);
+  cg_push_reg(g, t, dst);
+}
+
+static void visit_global_set(jit_codegen *g, uint32_t i) {
+  uint8_t vt = g->mod->globals[i].type.type;
+  if (vt == VT_V128) {
+    g->simd = true;
+    return;
+  }
+  jit_type t = cg_jit_type(vt);
+  jit_reg src = cg_pop_reg(g);
+  int32_t off;
+  jit_reg tmp;
+  jit_reg base = global_address(g, i, &off, &tmp);
+  masm_store_ptr(g->m, t, src, base, off);
+  if (tmp != JIT_NO_REG) cg_free(g, tmp);
+  cg_free(g, src);
+}
+
+/* ---- memory ------------------------------------------------------------- */
+
+/* An address operand: constants as an immediate u32 (zero-extended). */
+static jit_opnd pop_address(jit_codegen *g) {
+  if (g->sp > 0 && g->stack[g->sp - 1].kind == CG_CONST) {
+    cg_value v = cg_pop(g);
+    return jit_imm_opnd((int64_t)(uint32_t)v.bits);
+  }
+  return jit_reg_opnd(cg_pop_reg(g));
+}
+
+static void visit_load(jit_codegen *g, jit_memop op, jit_type t,
+                       uint32_t offset) {
+  jit_opnd addr = pop_address(g);
+  jit_reg dst;
+  if (!addr.is_imm && !jit_type_is_float(t)) {
+    dst = addr.reg;
+  } else {
+    dst = cg_alloc_for(g, t);
+    if (!addr.is_imm) cg_free(g, addr.reg);
+  }
+  masm_load_mem(g->m, op, dst, addr, offset);
+  cg_push_reg(g, t, dst);
+}
+
+static void visit_store(jit_codegen *g, jit_memop op, uint32_t offset) {
+  jit_reg src = cg_pop_reg(g);
+  jit_opnd addr = pop_address(g);
+  masm_store_mem(g->m, op, src, addr, offset);
+  cg_free(g, src);
+  if (!addr.is_imm) cg_free(g, addr.reg);
+}
+
+static void visit_memory_size(jit_codegen *g) {
+  jit_reg r = cg_alloc(g, false);
+  masm_load_ptr(g->m, JT_I64, r, jit_host_target.vmctx_reg, RT_VMCTX_MEMORY0);
+  masm_load_ptr(g->m, JT_I32, r, r, RT_MEMORY_PAGES);
+  cg_push_reg(g, JT_I32, r);
+}
+
+/* ---- libcalls ----------------------------------------------------------- */
+
+#define NO_RESULT 0xff
+
+/* Calls fn(vmctx, imms..., the top nops operands deepest first) with the C
+ * convention; pushes the result when result_type is not NO_RESULT. */
+static void libcall(jit_codegen *g, const void *fn, const uint64_t *imms,
+                    uint32_t nimms, uint32_t nops, uint8_t result_type) {
+  const jit_target *tg = &jit_host_target;
+  if (1 + nimms + nops > 6 || nops > g->sp) {
+    cg_fail(g, "code generator: bad libcall");
+    return;
+  }
+  cg_flush_for_call(g);
+  masm_mov(g->m, JT_I64, tg->c_arg[0], tg->vmctx_reg);
+  for (uint32_t i = 0; i < nimms; i++)
+    masm_mov_imm(g->m, JT_I64, tg->c_arg[1 + i], imms[i]);
+  for (uint32_t k = 0; k < nops; k++) {
+    cg_value v = g->stack[g->sp - nops + k];
+    if (v.type == JT_REF) v.type = JT_I64;
+    cg_load_value(g, &v, tg->c_arg[1 + nimms + k]);
+  }
+  for (uint32_t k = 0; k < nops; k++) {
+    cg_value v = cg_pop(g);
+    cg_release(g, &v);
+  }
+  masm_call_abs(g->m, fn);
+  if (result_type != NO_RESULT) {
+    jit_type t = (jit_type)result_type;
+    jit_reg r;
+    if (cg_is_free(g, tg->c_ret)) {
+      r = tg->c_ret;
+      cg_take(g, r);
+    } else {
+      r = cg_alloc(g, false);
+      masm_mov(g->m, t == JT_I32 ? JT_I32 : JT_I64, r, tg->c_ret);
+    }
+    cg_reload_pinned(g);
+    cg_push_reg(g, t, r);
+  } else {
+    cg_reload_pinned(g);
+  }
+}
+
+static void visit_bulk(jit_codegen *g, const jit_instr *in) {
+  uint64_t imm[2];
+  switch (in->op) {
+  case OP_MEMORY_GROW:
+    libcall(g, (const void *)rt_lib_memory_grow, NULL, 0, 1, JT_I32);
+    break;
+  case OP_MEMORY_FILL:
+    libcall(g, (const void *)rt_lib_memory_fill, NULL, 0, 3, NO_RESULT);
+    break;
+  case OP_MEMORY_COPY:
+    libcall(g, (const void *)rt_lib_memory_copy, NULL, 0, 3, NO_RESULT);
+    break;
+  case OP_MEMORY_INIT:
+    imm[0] = in->u.pair.a;
+    libcall(g, (const void *)rt_lib_memory_init, imm, 1, 3, NO_RESULT);
+    break;
+  case OP_DATA_DROP:
+    imm[0] = in->u.index;
+    libcall(g, (const void *)rt_lib_data_drop, imm, 1, 0, NO_RESULT);
+    break;
+  case OP_TABLE_GET:
+    imm[0] = in->u.index;
+    libcall(g, (const void *)rt_lib_table_get, imm, 1, 1, JT_REF);
+    break;
+  case OP_TABLE_SET:
+    imm[0] = in->u.index;
+    libcall(g, (const void *)rt_lib_table_set, imm, 1, 2, NO_RESULT);
+    break;
+  case OP_TABLE_SIZE:
+    imm[0] = in->u.index;
+    libcall(g, (const void *)rt_lib_table_size, imm, 1, 0, JT_I32);
+    break;
+  case OP_TABLE_GROW:
+    imm[0] = in->u.index;
+    libcall(g, (const void *)rt_lib_table_grow, imm, 1, 2, JT_I32);
+    break;
+  case OP_TABLE_FILL:
+    imm[0] = in->u.index;
+    libcall(g, (const void *)rt_lib_table_fill, imm, 1, 3, NO_RESULT);
+    break;
+  case OP_TABLE_COPY:
+    imm[0] = in->u.pair.a; /* dst table */
+    imm[1] = in->u.pair.b; /* src table */
+    libcall(g, (const void *)rt_lib_table_copy, imm, 2, 3, NO_RESULT);
+    break;
+  case OP_TABLE_INIT:
+    imm[0] = in->u.pair.b; /* table */
+    imm[1] = in->u.pair.a; /* elem segment */
+    libcall(g, (const void *)rt_lib_table_init, imm, 2, 3, NO_RESULT);
+    break;
+  case OP_ELEM_DROP:
+    imm[0] = in->u.index;
+    libcall(g, (const void *)rt_lib_elem_drop, imm, 1, 0, NO_RESULT);
+    break;
+  default: cg_fail(g, "code generator: unhandled bulk opcode"); break;
+  }
+}
+
+/* ---- calls -------------------------------------------------------------- */
+
+static uint32_t values_size(const uint8_t *types, uint32_t n) {
+  uint32_t size = 0;
+  for (uint32_t i = 0; i < n; i++) size += types[i] == VT_V128 ? 16 : 8;
+  return size;
+}
+
+static bool type_has_v128(const rt_functype *ft) {
+  for (uint32_t i = 0; i < ft->nparams + ft->nresults; i++)
+    if (ft->types[i] == VT_V128) return true;
+  return false;
+}
+
+/* Pops the arguments of ft into the outgoing area [sp + offset_i] and
+ * grows the outgoing area to fit args and results. */
+static void store_call_args(jit_codegen *g, const rt_functype *ft) {
+  uint32_t n = ft->nparams;
+  uint32_t args = values_size(ft->types, n);
+  uint32_t results = values_size(ft->types + n, ft->nresults);
+  uint32_t need = args > results ? args : results;
+  if (need > g->out_size) g->out_size = need;
+  if (n > g->sp) {
+    cg_fail(g, "code generator: value stack underflow at call");
+    return;
+  }
+  uint32_t base = g->sp - n;
+  int32_t off = 0;
+  for (uint32_t k = 0; k < n; k++) {
+    cg_value *v = &g->stack[base + k];
+    jit_type t = (jit_type)v->type;
+    if (v->kind == CG_REG) {
+      masm_store_sp(g->m, t, v->reg, off);
+    } else if (v->kind == CG_CONST) {
+      masm_store_sp_imm(g->m, t, off, v->bits);
+    } else {
+      jit_reg tmp = cg_alloc_for(g, t);
+      v = &g->stack[base + k]; /* the allocation may have spilled it */
+      cg_load_value(g, v, tmp);
+      masm_store_sp(g->m, t, tmp, off);
+      cg_free(g, tmp);
+    }
+    off += ft->types[k] == VT_V128 ? 16 : 8;
+  }
+  while (g->sp > base) {
+    cg_value v = cg_pop(g);
+    cg_release(g, &v);
+  }
+}
+
+/* After a call: result 0 from the return register, the others from the
+ * outgoing area; pinned registers reloaded. */
+static void push_call_results(jit_codegen *g, const rt_functype *ft) {
+  const jit_target *tg = &jit_host_target;
+  const uint8_t *rtypes = ft->types + ft->nparams;
+  jit_reg first = JIT_NO_REG;
+  jit_type first_t = JT_I32;
+  if (ft->nresults > 0) {
+    first_t = cg_jit_type(rtypes[0]);
+    jit_reg ret = jit_type_is_float(first_t) ? tg->ret_fpr : tg->ret_gpr;
+    if (cg_is_free(g, ret)) {
+      first = ret;
+      cg_take(g, ret);
+    } else {
+      first = cg_alloc_for(g, first_t);
+      masm_mov(g->m, first_t, first, ret);
+    }
+  }
+  cg_reload_pinned(g);
+  if (ft->nresults == 0) return;
+  cg_push_reg(g, first_t, first);
+  int32_t off = rtypes[0] == VT_V128 ? 16 : 8;
+  for (uint32_t k = 1; k < ft->nresults; k++) {
+    jit_type t = cg_jit_type(rtypes[k]);
+    jit_reg r = cg_alloc_for(g, t);
+    masm_load_sp(g->m, t, r, off);
+    cg_push_reg(g, t, r);
+    off += rtypes[k] == VT_V128 ? 16 : 8;
+  }
+}
+
+static void visit_call(jit_codegen *g, uint32_t f) {
+  const jit_target *tg = &jit_host_target;
+  const rt_functype *ft = rt_func_type(g->mod, f);
+  if (type_has_v128(ft)) {
+    g->simd = true;
+    return;
+  }
+  store_call_args(g, ft);
+  cg_spill_all_regs(g);
+  if (f >= g->mod->nimported_funcs) {
+    masm_mov(g->m, JT_I64, tg->call_ctx_reg, tg->vmctx_reg);
+    masm_mov(g->m, JT_I64, tg->call_caller_reg, tg->vmctx_reg);
+    masm_call_func(g->m, f);
+  } else {
+    /* An import: its funcref record in our vmctx carries the exporter's
+     * ctx and code. */
+    int32_t rec = (int32_t)(g->layout.funcs_off + RT_FUNCREF_SIZE * f);
+    jit_reg target = cg_alloc_gpr_avoiding(
+        g, reg_bit(tg->call_ctx_reg) | reg_bit(tg->call_caller_reg));
+    masm_load_ptr(g->m, JT_I64, target, tg->vmctx_reg,
+                  rec + RT_FUNCREF_WASM_CALL);
+    masm_load_ptr(g->m, JT_I64, tg->call_ctx_reg, tg->vmctx_reg,
+                  rec + RT_FUNCREF_CTX);
+    masm_mov(g->m, JT_I64, tg->call_caller_reg, tg->vmctx_reg);
+    masm_call_reg(g->m, target);
+    cg_free(g, target);
+  }
+  push_call_results(g, ft);
+}
+
+static void visit_call_indirect(jit_codegen *g, const jit_instr *in) {
+  const jit_target *tg = &jit_host_target;
+  const rt_functype *ft = &g->mod->types[in->u.call_indirect.type_index];
+  if (type_has_v128(ft)) {
+    g->simd = true;
+    return;
+  }
+  jit_reg index = cg_pop_reg(g);
+  store_call_args(g, ft);
+  cg_spill_all_regs(g);
+  uint64_t avoid = reg_bit(tg->call_ctx_reg) | reg_bit(tg->call_caller_reg);
+  jit_reg ref = cg_alloc_gpr_avoiding(g, avoid);
+  jit_reg tmp = cg_alloc_gpr_avoiding(g, avoid);
+  int32_t table_off =
+      (int32_t)(g->layout.tables_off + 8u * in->u.call_indirect.table);
+  masm_load_ptr(g->m, JT_I64, ref, tg->vmctx_reg, table_off);
+  masm_load_ptr(g->m, JT_I32, tmp, ref, RT_TABLE_SIZE);
+  masm_cmp_branch(g->m, JC_GE_U, JT_I32, index, jit_reg_opnd(tmp),
+                  cg_trap_label(g, WRUN_TRAP_UNDEFINED_ELEMENT));
+  masm_load_ptr(g->m, JT_I64, ref, ref, RT_TABLE_ELEMS);
+  masm_load_indexed(g->m, JT_I64, ref, ref, index, 3, 0);
+  cg_free(g, index);
+  masm_branch_zero(g->m, JT_I64, ref, true,
+                   cg_trap_label(g, WRUN_TRAP_UNINITIALIZED_ELEMENT));
+  masm_load_ptr(g->m, JT_I32, tmp, ref, RT_FUNCREF_TYPE_ID);
+  masm_cmp_branch(g->m, JC_NE, JT_I32, tmp,
+                  jit_imm_opnd((int64_t)(int32_t)ft->id),
+                  cg_trap_label(g, WRUN_TRAP_INDIRECT_MISMATCH));
+  masm_load_ptr(g->m, JT_I64, tmp, ref, RT_FUNCREF_WASM_CALL);
+  masm_load_ptr(g->m, JT_I64, tg->call_ctx_reg, ref, RT_FUNCREF_CTX);
+  masm_mov(g->m, JT_I64, tg->call_caller_reg, tg->vmctx_reg);
+  masm_call_reg(g->m, tmp);
+  cg_free(g, ref);
+  cg_free(g, tmp);
+  push_call_results(g, ft);
+}
+
+/* ---- numeric ------------------------------------------------------------ */
+
+static bool binop_commutes(jit_binop op) {
+  return op == JB_ADD || op == JB_MUL || op == JB_AND || op == JB_OR ||
+         op == JB_XOR;
+}
+
+static void visit_binop(jit_codegen *g, jit_binop op, jit_type t) {
+  jit_opnd rhs;
+  jit_reg lhs;
+  if (g->sp >= 2 && binop_commutes(op) &&
+      g->stack[g->sp - 2].kind == CG_CONST &&
+      g->stack[g->sp - 1].kind != CG_CONST) {
+    /* const op x: swap so the constant becomes the immediate. */
+    lhs = cg_pop_reg(g);
+    rhs = cg_pop_opnd(g);
+  } else {
+    rhs = cg_pop_opnd(g);
+    lhs = cg_pop_reg(g);
+  }
+  masm_binop(g->m, op, t, lhs, lhs, rhs);
+  if (!rhs.is_imm) cg_free(g, rhs.reg);
+  cg_push_reg(g, t, lhs);
+}
+
+static void visit_divrem(jit_codegen *g, jit_divop op, jit_type t) {
+  jit_reg rhs = cg_pop_reg(g);
+  jit_reg lhs = cg_pop_reg(g);
+  masm_divrem(g->m, op, t, lhs, lhs, rhs,
+              cg_trap_label(g, WRUN_TRAP_INT_DIV_ZERO),
+              op == JD_DIV_S ? cg_trap_label(g, WRUN_TRAP_INT_OVERFLOW)
+                             : NULL);
+  cg_free(g, rhs);
+  cg_push_reg(g, t, lhs);
+}
+
+/* Unary integer op; result type rt (differs from the operand's for
+ * extend/wrap). */
+static void visit_unop(jit_codegen *g, jit_unop op, jit_type t, jit_type rt) {
+  jit_reg r = cg_pop_reg(g);
+  masm_unop(g->m, op, t, r, r);
+  cg_push_reg(g, rt, r);
+}
+
+static jit_cond swap_cond(jit_cond c) {
+  switch (c) {
+  case JC_LT_S: return JC_GT_S;
+  case JC_LT_U: return JC_GT_U;
+  case JC_GT_S: return JC_LT_S;
+  case JC_GT_U: return JC_LT_U;
+  case JC_LE_S: return JC_GE_S;
+  case JC_LE_U: return JC_GE_U;
+  case JC_GE_S: return JC_LE_S;
+  case JC_GE_U: return JC_LE_U;
+  default: return c;
+  }
+}
+
+/* A compare leaves a pending compare for the next instruction to fuse. */
+static void visit_compare(jit_codegen *g, jit_cond c, jit_type t) {
+  jit_reg lhs;
+  jit_opnd rhs;
+  if (jit_type_is_float(t)) {
+    rhs = jit_reg_opnd(cg_pop_reg(g));
+    lhs = cg_pop_reg(g);
+  } else if (g->sp >= 2 && g->stack[g->sp - 2].kind == CG_CONST &&
+             g->stack[g->sp - 1].kind != CG_CONST) {
+    lhs = cg_pop_reg(g);
+    rhs = cg_pop_opnd(g);
+    c = swap_cond(c);
+  } else {
+    rhs = cg_pop_opnd(g);
+    lhs = cg_pop_reg(g);
+  }
+  g->pend.active = true;
+  g->pend.negate = false;
+  g->pend.cond = (uint8_t)c;
+  g->pend.type = (uint8_t)t;
+  g->pend.lhs = lhs;
+  g->pend.rhs = rhs;
+}
+
+static void visit_eqz(jit_codegen *g, jit_type t) {
+  if (g->pend.active) {
+    cg_negate_pending(g);
+    return;
+  }
+  jit_reg r = cg_pop_reg(g);
+  g->pend.active = true;
+  g->pend.negate = false;
+  g->pend.cond = JC_EQ;
+  g->pend.type = (uint8_t)(t == JT_REF ? JT_I64 : t);
+  g->pend.lhs = r;
+  g->pend.rhs = jit_imm_opnd(0);
+}
+
+static void visit_fbinop(jit_codegen *g, jit_fbinop op, jit_type t) {
+  jit_reg rhs = cg_pop_reg(g);
+  jit_reg lhs = cg_pop_reg(g);
+  masm_fbinop(g->m, op, t, lhs, lhs, rhs);
+  cg_free(g, rhs);
+  cg_push_reg(g, t, lhs);
+}
+
+static void visit_funop(jit_codegen *g, jit_funop op, jit_type t) {
+  jit_reg r = cg_pop_reg(g);
+  masm_funop(g->m, op, t, r, r);
+  cg_push_reg(g, t, r);
+}
+
+static void visit_convert(jit_codegen *g, jit_convop op, jit_type from,
+                          jit_type to, bool traps) {
+  jit_reg src = cg_pop_reg(g);
+  jit_reg dst = src;
+  if (jit_type_is_float(from) != jit_type_is_float(to)) {
+    dst = cg_alloc_for(g, to);
+  }
+  jit_label *invalid = NULL, *overflow = NULL;
+  if (traps) {
+    invalid = cg_trap_label(g, WRUN_TRAP_BAD_CONVERSION);
+    overflow = cg_trap_label(g, WRUN_TRAP_INT_OVERFLOW);
+  }
+  masm_convert(g->m, op, dst, src, invalid, overflow);
+  if (dst != src) cg_free(g, src);
+  cg_push_reg(g, to, dst);
+}
+
+/* ---- parametric and references ------------------------------------------ */
+
+static void visit_select(jit_codegen *g) {
+  if (g->pend.active) {
+    cg_pending p = g->pend;
+    g->pend.active = false;
+    jit_reg b = cg_pop_reg(g);
+    jit_type t = (jit_type)g->stack[g->sp - 1].type;
+    jit_reg a = cg_pop_reg(g);
+    jit_type mt = t == JT_REF ? JT_I64 : t;
+    if (p.negate)
+      masm_cmp_select(g->m, (jit_cond)p.cond, (jit_type)p.type, p.lhs, p.rhs,
+                      mt, a, b, a);
+    else
+      masm_cmp_select(g->m, (jit_cond)p.cond, (jit_type)p.type, p.lhs, p.rhs,
+                      mt, a, a, b);
+    cg_free(g, p.lhs);
+    if (!p.rhs.is_imm) cg_free(g, p.rhs.reg);
+    cg_free(g, b);
+    cg_push_reg(g, t, a);
+    return;
+  }
+  jit_reg c = cg_pop_reg(g);
+  jit_reg b = cg_pop_reg(g);
+  jit_type t = (jit_type)g->stack[g->sp - 1].type;
+  jit_reg a = cg_pop_reg(g);
+  masm_select(g->m, t == JT_REF ? JT_I64 : t, a, c, a, b);
+  cg_free(g, c);
+  cg_free(g, b);
+  cg_push_reg(g, t, a);
+}
+
+static void visit_ref_func(jit_codegen *g, uint32_t f) {
+  jit_reg r = cg_alloc(g, false);
+  int64_t off = (int64_t)g->layout.funcs_off + (int64_t)RT_FUNCREF_SIZE * f;
+  masm_binop(g->m, JB_ADD, JT_I64, r, jit_host_target.vmctx_reg,
+             jit_imm_opnd(off));
+  cg_push_reg(g, JT_REF, r);
+}
+
+/* ---- the dispatcher ------------------------------------------------------ */
+
+#define BIN(o, op, t) case OP_##o: visit_binop(g, op, t); break;
+#define DIV(o, op, t) case OP_##o: visit_divrem(g, op, t); break;
+#define CMP(o, c, t) case OP_##o: visit_compare(g, c, t); break;
+#define UN(o, op, t, rt) case OP_##o: visit_unop(g, op, t, rt); break;
+#define FBIN(o, op, t) case OP_##o: visit_fbinop(g, op, t); break;
+#define FUN(o, op, t) case OP_##o: visit_funop(g, op, t); break;
+#define CV(o, from, to, traps) \
+  case OP_##o: visit_convert(g, JCV_##o, from, to, traps); break;
+#define LD(o, t) case OP_##o: visit_load(g, JM_##o, t, in->u.mem.offset); break;
+#define ST(o) case OP_##o: visit_store(g, JM_##o, in->u.mem.offset); break;
+
+void cg_visit_op(jit_codegen *g, const jit_instr *in) {
+  switch (in->op) {
+  case OP_NOP: break;
+  case OP_DROP: {
+    cg_value v = cg_pop(g);
+    cg_release(g, &v);
+    break;
+  }
+  case OP_SELECT_T:
+    if (in->u.valtype == VT_V128) {
+      g->simd = true;
+      break;
+    }
+    visit_select(g);
+    break;
+  case OP_SELECT: visit_select(g); break;
+  case OP_LOCAL_GET: visit_local_get(g, in->u.index); break;
+  case OP_LOCAL_SET: visit_local_set(g, in->u.index, false); break;
+  case OP_LOCAL_TEE: visit_local_set(g, in->u.index, true); break;
+  case OP_GLOBAL_GET: visit_global_get(g, in->u.index); break;
+  case OP_GLOBAL_SET: visit_global_set(g, in->u.index); break;
+  case OP_CALL: visit_call(g, in->u.index); break;
+  case OP_CALL_INDIRECT: visit_call_indirect(g, in); break;
+
+  LD(I32_LOAD, JT_I32) LD(I64_LOAD, JT_I64) LD(F32_LOAD, JT_F32)
+  LD(F64_LOAD, JT_F64) LD(I32_LOAD8_S, JT_I32) LD(I32_LOAD8_U, JT_I32)
+  LD(I32_LOAD16_S, JT_I32) LD(I32_LOAD16_U, JT_I32) LD(I64_LOAD8_S, JT_I64)
+  LD(I64_LOAD8_U, JT_I64) LD(I64_LOAD16_S, JT_I64) LD(I64_LOAD16_U, JT_I64)
+  LD(I64_LOAD32_S, JT_I64) LD(I64_LOAD32_U, JT_I64)
+  ST(I32_STORE) ST(I64_STORE) ST(F32_STORE) ST(F64_STORE) ST(I32_STORE8)
+  ST(I32_STORE16) ST(I64_STORE8) ST(I64_STORE16) ST(I64_STORE32)
+  case OP_MEMORY_SIZE: visit_memory_size(g); break;
+  case OP_MEMORY_GROW:
+  case OP_MEMORY_FILL:
+  case OP_MEMORY_COPY:
+  case OP_MEMORY_INIT:
+  case OP_DATA_DROP:
+  case OP_TABLE_GET:
+  case OP_TABLE_SET:
+  case OP_TABLE_SIZE:
+  case OP_TABLE_GROW:
+  case OP_TABLE_FILL:
+  case OP_TABLE_COPY:
+  case OP_TABLE_INIT:
+  case OP_ELEM_DROP: visit_bulk(g, in); break;
+
+  case OP_I32_CONST: cg_push_const(g, JT_I32, (uint32_t)in->u.i32); break;
+  case OP_I64_CONST: cg_push_const(g, JT_I64, (uint64_t)in->u.i64); break;
+  case OP_F32_CONST: cg_push_const(g, JT_F32, in->u.f32_bits); break;
+  case OP_F64_CONST: cg_push_const(g, JT_F64, in->u.f64_bits); break;
+
+  case OP_I32_EQZ: visit_eqz(g, JT_I32); break;
+  case OP_I64_EQZ: visit_eqz(g, JT_I64); break;
+  CMP(I32_EQ, JC_EQ, JT_I32) CMP(I32_NE, JC_NE, JT_I32)
+  CMP(I32_LT_S, JC_LT_S, JT_I32) CMP(I32_LT_U, JC_LT_U, JT_I32)
+  CMP(I32_GT_S, JC_GT_S, JT_I32) CMP(I32_GT_U, JC_GT_U, JT_I32)
+  CMP(I32_LE_S, JC_LE_S, JT_I32) CMP(I32_LE_U, JC_LE_U, JT_I32)
+  CMP(I32_GE_S, JC_GE_S, JT_I32) CMP(I32_GE_U, JC_GE_U, JT_I32)
+  CMP(I64_EQ, JC_EQ, JT_I64) CMP(I64_NE, JC_NE, JT_I64)
+  CMP(I64_LT_S, JC_LT_S, JT_I64) CMP(I64_LT_U, JC_LT_U, JT_I64)
+  CMP(I64_GT_S, JC_GT_S, JT_I64) CMP(I64_GT_U, JC_GT_U, JT_I64)
+  CMP(I64_LE_S, JC_LE_S, JT_I64) CMP(I64_LE_U, JC_LE_U, JT_I64)
+  CMP(I64_GE_S, JC_GE_S, JT_I64) CMP(I64_GE_U, JC_GE_U, JT_I64)
+  CMP(F32_EQ, JC_FEQ, JT_F32) CMP(F32_NE, JC_FNE, JT_F32)
+  CMP(F32_LT, JC_FLT, JT_F32) CMP(F32_GT, JC_FGT, JT_F32)
+  CMP(F32_LE, JC_FLE, JT_F32) CMP(F32_GE, JC_FGE, JT_F32)
+  CMP(F64_EQ, JC_FEQ, JT_F64) CMP(F64_NE, JC_FNE, JT_F64)
+  CMP(F64_LT, JC_FLT, JT_F64) CMP(F64_GT, JC_FGT, JT_F64)
+  CMP(F64_LE, JC_FLE, JT_F64) CMP(F64_GE, JC_FGE, JT_F64)
+
+  UN(I32_CLZ, JU_CLZ, JT_I32, JT_I32) UN(I32_CTZ, JU_CTZ, JT_I32, JT_I32)
+  UN(I32_POPCNT, JU_POPCNT, JT_I32, JT_I32)
+  UN(I64_CLZ, JU_CLZ, JT_I64, JT_I64) UN(I64_CTZ, JU_CTZ, JT_I64, JT_I64)
+  UN(I64_POPCNT, JU_POPCNT, JT_I64, JT_I64)
+  UN(I32_EXTEND8_S, JU_EXTEND8_S, JT_I32, JT_I32)
+  UN(I32_EXTEND16_S, JU_EXTEND16_S, JT_I32, JT_I32)
+  UN(I64_EXTEND8_S, JU_EXTEND8_S, JT_I64, JT_I64)
+  UN(I64_EXTEND16_S, JU_EXTEND16_S, JT_I64, JT_I64)
+  UN(I64_EXTEND32_S, JU_EXTEND32_S, JT_I64, JT_I64)
+  UN(I64_EXTEND_I32_S, JU_EXTEND_I32_S, JT_I64, JT_I64)
+  UN(I64_EXTEND_I32_U, JU_EXTEND_I32_U, JT_I64, JT_I64)
+  UN(I32_WRAP_I64, JU_WRAP, JT_I32, JT_I32)
+
+  BIN(I32_ADD, JB_ADD, JT_I32) BIN(I32_SUB, JB_SUB, JT_I32)
+  BIN(I32_MUL, JB_MUL, JT_I32) BIN(I32_AND, JB_AND, JT_I32)
+  BIN(I32_OR, JB_OR, JT_I32) BIN(I32_XOR, JB_XOR, JT_I32)
+  BIN(I32_SHL, JB_SHL, JT_I32) BIN(I32_SHR_S, JB_SHR_S, JT_I32)
+  BIN(I32_SHR_U, JB_SHR_U, JT_I32) BIN(I32_ROTL, JB_ROTL, JT_I32)
+  BIN(I32_ROTR, JB_ROTR, JT_I32)
+  BIN(I64_ADD, JB_ADD, JT_I64) BIN(I64_SUB, JB_SUB, JT_I64)
+  BIN(I64_MUL, JB_MUL, JT_I64) BIN(I64_AND, JB_AND, JT_I64)
+  BIN(I64_OR, JB_OR, JT_I64) BIN(I64_XOR, JB_XOR, JT_I64)
+  BIN(I64_SHL, JB_SHL, JT_I64) BIN(I64_SHR_S, JB_SHR_S, JT_I64)
+  BIN(I64_SHR_U, JB_SHR_U, JT_I64) BIN(I64_ROTL, JB_ROTL, JT_I64)
+  BIN(I64_ROTR, JB_ROTR, JT_I64)
+  DIV(I32_DIV_S, JD_DIV_S, JT_I32) DIV(I32_DIV_U, JD_DIV_U, JT_I32)
+  DIV(I32_REM_S, JD_REM_S, JT_I32) DIV(I32_REM_U, JD_REM_U, JT_I32)
+  DIV(I64_DIV_S, JD_DIV_S, JT_I64) DIV(I64_DIV_U, JD_DIV_U, JT_I64)
+  DIV(I64_REM_S, JD_REM_S, JT_I64) DIV(I64_REM_U, JD_REM_U, JT_I64)
+
+  FUN(F32_ABS, JFU_ABS, JT_F32) FUN(F32_NEG, JFU_NEG, JT_F32)
+  FUN(F32_CEIL, JFU_CEIL, JT_F32) FUN(F32_FLOOR, JFU_FLOOR, JT_F32)
+  FUN(F32_TRUNC, JFU_TRUNC, JT_F32) FUN(F32_NEAREST, JFU_NEAREST, JT_F32)
+  FUN(F32_SQRT, JFU_SQRT, JT_F32)
+  FUN(F64_ABS, JFU_ABS, JT_F64) FUN(F64_NEG, JFU_NEG, JT_F64)
+  FUN(F64_CEIL, JFU_CEIL, JT_F64) FUN(F64_FLOOR, JFU_FLOOR, JT_F64)
+  FUN(F64_TRUNC, JFU_TRUNC, JT_F64) FUN(F64_NEAREST, JFU_NEAREST, JT_F64)
+  FUN(F64_SQRT, JFU_SQRT, JT_F64)
+  FBIN(F32_ADD, JF_ADD, JT_F32) FBIN(F32_SUB, JF_SUB, JT_F32)
+  FBIN(F32_MUL, JF_MUL, JT_F32) FBIN(F32_DIV, JF_DIV, JT_F32)
+  FBIN(F32_MIN, JF_MIN, JT_F32) FBIN(F32_MAX, JF_MAX, JT_F32)
+  FBIN(F32_COPYSIGN, JF_COPYSIGN, JT_F32)
+  FBIN(F64_ADD, JF_ADD, JT_F64) FBIN(F64_SUB, JF_SUB, JT_F64)
+  FBIN(F64_MUL, JF_MUL, JT_F64) FBIN(F64_DIV, JF_DIV, JT_F64)
+  FBIN(F64_MIN, JF_MIN, JT_F64) FBIN(F64_MAX, JF_MAX, JT_F64)
+  FBIN(F64_COPYSIGN, JF_COPYSIGN, JT_F64)
+
+  CV(I32_TRUNC_F32_S, JT_F32, JT_I32, true)
+  CV(I32_TRUNC_F32_U, JT_F32, JT_I32, true)
+  CV(I32_TRUNC_F64_S, JT_F64, JT_I32, true)
+  CV(I32_TRUNC_F64_U, JT_F64, JT_I32, true)
+  CV(I64_TRUNC_F32_S, JT_F32, JT_I64, true)
+  CV(I64_TRUNC_F32_U, JT_F32, JT_I64, true)
+  CV(I64_TRUNC_F64_S, JT_F64, JT_I64, true)
+  CV(I64_TRUNC_F64_U, JT_F64, JT_I64, true)
+  CV(I32_TRUNC_SAT_F32_S, JT_F32, JT_I32, false)
+  CV(I32_TRUNC_SAT_F32_U, JT_F32, JT_I32, false)
+  CV(I32_TRUNC_SAT_F64_S, JT_F64, JT_I32, false)
+  CV(I32_TRUNC_SAT_F64_U, JT_F64, JT_I32, false)
+  CV(I64_TRUNC_SAT_F32_S, JT_F32, JT_I64, false)
+  CV(I64_TRUNC_SAT_F32_U, JT_F32, JT_I64, false)
+  CV(I64_TRUNC_SAT_F64_S, JT_F64, JT_I64, false)
+  CV(I64_TRUNC_SAT_F64_U, JT_F64, JT_I64, false)
+  CV(F32_CONVERT_I32_S, JT_I32, JT_F32, false)
+  CV(F32_CONVERT_I32_U, JT_I32, JT_F32, false)
+  CV(F32_CONVERT_I64_S, JT_I64, JT_F32, false)
+  CV(F32_CONVERT_I64_U, JT_I64, JT_F32, false)
+  CV(F64_CONVERT_I32_S, JT_I32, JT_F64, false)
+  CV(F64_CONVERT_I32_U, JT_I32, JT_F64, false)
+  CV(F64_CONVERT_I64_S, JT_I64, JT_F64, false)
+  CV(F64_CONVERT_I64_U, JT_I64, JT_F64, false)
+  CV(F32_DEMOTE_F64, JT_F64, JT_F32, false)
+  CV(F64_PROMOTE_F32, JT_F32, JT_F64, false)
+  CV(I32_REINTERPRET_F32, JT_F32, JT_I32, false)
+  CV(I64_REINTERPRET_F64, JT_F64, JT_I64, false)
+  CV(F32_REINTERPRET_I32, JT_I32, JT_F32, false)
+  CV(F64_REINTERPRET_I64, JT_I64, JT_F64, false)
+
+  case OP_REF_NULL: cg_push_const(g, JT_REF, 0); break;
+  case OP_REF_IS_NULL: visit_eqz(g, JT_REF); break;
+  case OP_REF_FUNC: visit_ref_func(g, in->u.index); break;
+
+  default:
+    if (jit_opinfo_table[in->op].prefix == 0xFD)
+      g->simd = true;
+    else
+      cg_fail(g, "code generator: unsupported opcode");
+    break;
+  }
+}

@@ -1,0 +1,255 @@
+/* The module compile driver (jit/jit.h): validates and compiles every
+ * function body in one pass per body, lays out the trampolines and
+ * functions in one buffer, patches direct calls and maps the result
+ * read+execute. Also host-function trampolines and pc lookups. */
+#include "jit.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include "codegen.h"
+#include "decode.h"
+#include "error.h"
+#include "libcalls.h"
+#include "validate.h"
+
+/* "function N: <message>", keeping the original offset. */
+static wrun_error *name_function(uint32_t func_index, wrun_error *e) {
+  wrun_error *named = rt_error_new(e->offset, "function %u: %s", func_index,
+                                   wrun_error_message(e));
+  wrun_error_delete(e);
+  return named;
+}
+
+/* What compiling one body produced besides validation errors. */
+typedef struct body_outcome {
+  wrun_error *gen_error; /* first code generation failure (not validation) */
+  bool simd;             /* some body needs SIMD code generation */
+} body_outcome;
+
+/* Validates function f (a defined one) and, when g is given, compiles it
+ * into m. Returns the validation (or decoding) error; code generation
+ * problems go to *outcome so that validation errors of later bodies win. */
+static wrun_error *compile_body(const rt_module *mod, uint32_t f,
+                                jit_validator *v, jit_codegen *g,
+                                jit_masm *m, body_outcome *outcome) {
+  const rt_func *fn = &mod->funcs[f];
+  jit_reader r;
+  jit_reader_init(&r, mod->bytes, fn->body_offset,
+                  (size_t)fn->body_offset + fn->body_len);
+  uint32_t nlocals = 0;
+  uint8_t *local_types = NULL;
+  wrun_error *err = jit_decode_locals(&r, &nlocals, &local_types);
+  if (!err) err = jit_validator_begin(v, mod, f, nlocals, local_types);
+  bool generating = g != NULL && !err;
+  if (generating) {
+    wrun_error *e = jit_codegen_begin(g, m, mod, f, nlocals, local_types);
+    if (e) {
+      if (!outcome->gen_error) outcome->gen_error = name_function(f, e);
+      else wrun_error_delete(e);
+      generating = false;
+    }
+  }
+  jit_instr in;
+  while (!err && !jit_validator_done(v)) {
+    if (r.pos >= r.end) {
+      err = rt_error_new(jit_reader_offset(&r), "END opcode expected");
+      break;
+    }
+    err = jit_decode_instr(&r, &in);
+    if (!err) err = jit_validator_step(v, &in);
+    if (err || !generating) continue;
+    wrun_error *e = jit_codegen_step(g, &in);
+    if (e) {
+      if (!outcome->gen_error) outcome->gen_error = name_function(f, e);
+      else wrun_error_delete(e);
+      generating = false;
+    }
+  }
+  if (!err && r.pos != r.end)
+    err = rt_error_new(jit_reader_offset(&r), "section size mismatch");
+  if (!err && generating) {
+    if (jit_codegen_refused_simd(g))
+      outcome->simd = true;
+    else if (!jit_codegen_done(g) && !outcome->gen_error)
+      outcome->gen_error = rt_error_new(fn->body_offset,
+                                        "function %u: code generation did "
+                                        "not reach the end", f);
+  }
+  free(local_types);
+  jit_reader_free(&r);
+  return err ? name_function(f, err) : NULL;
+}
+
+wrun_error *jit_validate_module(const rt_module *mod) {
+  jit_validator *v = jit_validator_new();
+  if (!v) return rt_error_new(RT_NO_OFFSET, "out of memory");
+  body_outcome outcome = {NULL, false};
+  wrun_error *err = NULL;
+  for (uint32_t f = mod->nimported_funcs; f < mod->nfuncs && !err; f++)
+    err = compile_body(mod, f, v, NULL, NULL, &outcome);
+  jit_validator_free(v);
+  return err;
+}
+
+static int trap_order(const void *a, const void *b) {
+  const jit_trapsite *x = a, *y = b;
+  return x->offset < y->offset ? -1 : x->offset > y->offset;
+}
+
+/* Copies the masm's code and trap sites into out, mapped read+execute. */
+static wrun_error *publish(jit_masm *m, jit_code *out) {
+  if (m->oom || m->buf.oom) return rt_error_new(RT_NO_OFFSET, "out of memory");
+  long page = sysconf(_SC_PAGESIZE);
+  if (page <= 0) page = 4096;
+  size_t size = m->buf.size;
+  size_t mapped = (size + (size_t)page - 1) / (size_t)page * (size_t)page;
+  if (mapped == 0) mapped = (size_t)page;
+  void *mem = mmap(NULL, mapped, PROT_READ | PROT_WRITE,
+                   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  if (mem == MAP_FAILED)
+    return rt_error_new(RT_NO_OFFSET, "cannot map code memory");
+  if (size) memcpy(mem, m->buf.data, size);
+  if (mprotect(mem, mapped, PROT_READ | PROT_EXEC) != 0) {
+    munmap(mem, mapped);
+    return rt_error_new(RT_NO_OFFSET, "cannot make code executable");
+  }
+  out->traps = malloc((m->ntraps ? m->ntraps : 1) * sizeof *out->traps);
+  if (!out->traps) {
+    munmap(mem, mapped);
+    return rt_error_new(RT_NO_OFFSET, "out of memory");
+  }
+  if (m->ntraps) memcpy(out->traps, m->traps, m->ntraps * sizeof *m->traps);
+  out->ntraps = m->ntraps;
+  qsort(out->traps, out->ntraps, sizeof *out->traps, trap_order);
+  out->mem = mem;
+  out->size = size;
+  out->mapped = mapped;
+  return NULL;
+}
+
+static wrun_error *patch_calls(const rt_module *mod, jit_masm *m,
+                               const jit_code *out) {
+  for (uint32_t i = 0; i < m->nrelocs; i++) {
+    const jit_reloc *rel = &m->relocs[i];
+    if (rel->func_index < mod->nimported_funcs ||
+        rel->func_index - mod->nimported_funcs >= out->nfuncs)
+      return rt_error_new(RT_NO_OFFSET, "direct call to function %u has no "
+                          "code", rel->func_index);
+    uint32_t target = out->func_offsets[rel->func_index - mod->nimported_funcs];
+    if (!m->buf.oom) masm_patch_call(m->buf.data, rel->at, target);
+  }
+  return NULL;
+}
+
+wrun_error *jit_compile_module(const rt_module *mod, jit_code *out,
+                               bool *simd_refused) {
+  memset(out, 0, sizeof *out);
+  if (simd_refused) *simd_refused = false;
+  uint32_t ndefined = mod->nfuncs - mod->nimported_funcs;
+  out->nfuncs = ndefined;
+  out->ntypes = mod->ntypes;
+  out->func_offsets = calloc(ndefined ? ndefined : 1, sizeof(uint32_t));
+  out->entry_offsets = calloc(mod->ntypes ? mod->ntypes : 1, sizeof(uint32_t));
+  jit_validator *v = jit_validator_new();
+  jit_codegen *g = jit_codegen_new();
+  jit_masm m;
+  jit_masm_init(&m);
+  wrun_error *err = NULL;
+  body_outcome outcome = {NULL, false};
+  if (!out->func_offsets || !out->entry_offsets || !v || !g) {
+    err = rt_error_new(RT_NO_OFFSET, "out of memory");
+    goto done;
+  }
+  for (uint32_t t = 0; t < mod->ntypes; t++) {
+    const rt_functype *ft = &mod->types[t];
+    out->entry_offsets[t] = jit_buf_pos(&m.buf);
+    masm_entry_trampoline(&m, ft->types, ft->nparams, ft->types + ft->nparams,
+                          ft->nresults);
+  }
+  for (uint32_t i = 0; i < ndefined && !err; i++) {
+    out->func_offsets[i] = jit_buf_pos(&m.buf);
+    err = compile_body(mod, mod->nimported_funcs + i, v, g, &m, &outcome);
+  }
+  if (err) goto done;
+  if (outcome.gen_error) {
+    err = outcome.gen_error;
+    outcome.gen_error = NULL;
+    goto done;
+  }
+  if (outcome.simd) {
+    if (simd_refused) *simd_refused = true;
+    err = rt_error_new(RT_NO_OFFSET, "SIMD code generation not supported yet");
+    goto done;
+  }
+  err = patch_calls(mod, &m, out);
+  if (!err) err = publish(&m, out);
+done:
+  if (outcome.gen_error) wrun_error_delete(outcome.gen_error);
+  jit_codegen_free(g);
+  if (v) jit_validator_free(v);
+  jit_masm_free(&m);
+  if (err) jit_code_free(out);
+  return err;
+}
+
+void jit_code_free(jit_code *c) {
+  if (!c) return;
+  if (c->mem) munmap(c->mem, c->mapped);
+  free(c->func_offsets);
+  free(c->entry_offsets);
+  free(c->traps);
+  memset(c, 0, sizeof *c);
+}
+
+wrun_error *jit_make_trampolines(const rt_functype *t, jit_trampolines *out) {
+  memset(out, 0, sizeof *out);
+  jit_masm m;
+  jit_masm_init(&m);
+  masm_entry_trampoline(&m, t->types, t->nparams, t->types + t->nparams,
+                        t->nresults);
+  uint32_t exit_at = jit_buf_pos(&m.buf);
+  masm_exit_trampoline(&m, t->types, t->nparams, t->types + t->nparams,
+                       t->nresults, (const void *)rt_host_call);
+  wrun_error *err = publish(&m, &out->code);
+  jit_masm_free(&m);
+  if (err) return err;
+  out->entry = out->code.mem;
+  out->exit = out->code.mem + exit_at;
+  return NULL;
+}
+
+int32_t jit_code_func_at(const jit_code *c, uintptr_t pc) {
+  uintptr_t start = (uintptr_t)c->mem;
+  if (!c->mem || pc < start || pc >= start + c->size || c->nfuncs == 0)
+    return -1;
+  uint32_t off = (uint32_t)(pc - start);
+  if (off < c->func_offsets[0]) return -1;
+  /* The last function whose start is <= off. */
+  uint32_t lo = 0, hi = c->nfuncs;
+  while (hi - lo > 1) {
+    uint32_t mid = lo + (hi - lo) / 2;
+    if (c->func_offsets[mid] <= off)
+      lo = mid;
+    else
+      hi = mid;
+  }
+  return (int32_t)lo;
+}
+
+uint8_t jit_code_trap_at(const jit_code *c, uintptr_t pc) {
+  uintptr_t start = (uintptr_t)c->mem;
+  if (!c->mem || pc < start || pc >= start + c->size) return 0;
+  uint32_t off = (uint32_t)(pc - start);
+  uint32_t lo = 0, hi = c->ntraps;
+  while (lo < hi) {
+    uint32_t mid = lo + (hi - lo) / 2;
+    if (c->traps[mid].offset < off)
+      lo = mid + 1;
+    else
+      hi = mid;
+  }
+  return lo < c->ntraps && c->traps[lo].offset == off ? c->traps[lo].code : 0;
+}
