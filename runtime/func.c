@@ -1,0 +1,247 @@
+/* Functions: values in the array layout, host functions, calling a funcref
+ * from the host (wrun_func_call) and calling the host from wasm
+ * (rt_host_call, reached through an exit trampoline). */
+#include "runtime.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+/* ---- values in the array layout ----------------------------------------- */
+
+void rt_val_to_slot(const wrun_val *v, void *slot) {
+  uint64_t bits = 0;
+  switch (v->type) {
+  case WRUN_I32: bits = (uint32_t)v->of.i32; break;
+  case WRUN_I64: bits = (uint64_t)v->of.i64; break;
+  case WRUN_F32: bits = v->of.f32_bits; break;
+  case WRUN_F64: bits = v->of.f64_bits; break;
+  case WRUN_FUNCREF: bits = (uintptr_t)v->of.funcref; break;
+  case WRUN_EXTERNREF: bits = (uintptr_t)v->of.externref; break;
+  case WRUN_V128: memcpy(slot, v->of.v128, 16); return;
+  }
+  memcpy(slot, &bits, 8);
+}
+
+void rt_slot_to_val(uint8_t type, const void *slot, wrun_val *out) {
+  uint64_t bits;
+  memcpy(&bits, slot, 8);
+  memset(out, 0, sizeof *out);
+  out->type = (wrun_valtype)type;
+  switch (type) {
+  case VT_I32: out->of.i32 = (int32_t)(uint32_t)bits; break;
+  case VT_I64: out->of.i64 = (int64_t)bits; break;
+  case VT_F32: out->of.f32_bits = (uint32_t)bits; break;
+  case VT_F64: out->of.f64_bits = bits; break;
+  case VT_FUNCREF: out->of.funcref = (wrun_func *)(uintptr_t)bits; break;
+  case VT_EXTERNREF: out->of.externref = (void *)(uintptr_t)bits; break;
+  case VT_V128: memcpy(out->of.v128, slot, 16); break;
+  }
+}
+
+static size_t slots_of(const uint8_t *types, uint32_t n) {
+  size_t bytes = 0;
+  for (uint32_t i = 0; i < n; i++) bytes += rt_slot_size(types[i]);
+  return bytes / 8;
+}
+
+size_t rt_array_slots(const rt_functype *t) {
+  size_t p = slots_of(t->types, t->nparams);
+  size_t r = slots_of(t->types + t->nparams, t->nresults);
+  return p > r ? p : r;
+}
+
+/* Reads n values of the given types from the array layout. */
+static void unmarshal(const uint8_t *types, uint32_t n, const uint64_t *values,
+                      wrun_val *out) {
+  const uint8_t *p = (const uint8_t *)values;
+  for (uint32_t i = 0; i < n; i++) {
+    rt_slot_to_val(types[i], p, &out[i]);
+    p += rt_slot_size(types[i]);
+  }
+}
+
+static void marshal(const wrun_val *vals, uint32_t n, uint64_t *values) {
+  uint8_t *p = (uint8_t *)values;
+  for (uint32_t i = 0; i < n; i++) {
+    rt_val_to_slot(&vals[i], p);
+    p += rt_slot_size((uint8_t)vals[i].type);
+  }
+}
+
+/* ---- host functions ---------------------------------------------------------- */
+
+typedef struct rt_host_func {
+  rt_funcref ref; /* first: the wrun_func* handle points here */
+  rt_host_ctx ctx;
+} rt_host_func;
+
+static void host_func_destroy(void *obj) {
+  rt_host_func *hf = obj;
+  if (hf->ctx.finalizer) hf->ctx.finalizer(hf->ctx.env);
+  free(hf);
+}
+
+wrun_func *wrun_func_new(wrun_store *store, const wrun_valtype *params,
+                         size_t nparams, const wrun_valtype *results,
+                         size_t nresults, wrun_host_callback cb, void *env,
+                         void (*finalizer)(void *env)) {
+  if (nparams > UINT32_MAX / 2 || nresults > UINT32_MAX / 2) return NULL;
+  uint8_t *types = malloc(nparams + nresults + 1);
+  if (!types) return NULL;
+  for (size_t i = 0; i < nparams; i++) types[i] = (uint8_t)params[i];
+  for (size_t i = 0; i < nresults; i++) types[nparams + i] = (uint8_t)results[i];
+  rt_functype t = {(uint32_t)nparams, (uint32_t)nresults, types, 0};
+  uint32_t id = rt_engine_intern_type(&t);
+  free(types);
+  if (!id) return NULL;
+
+  rt_host_func *hf = calloc(1, sizeof *hf);
+  if (!hf) return NULL;
+  /* Trampolines are only needed when wasm calls the function; a failure
+   * to make them leaves it callable from the host only. */
+  wrun_error *err = rt_trampolines_for(id, &hf->ref.array_call,
+                                       &hf->ref.wasm_call);
+  wrun_error_delete(err);
+  hf->ctx.magic = RT_MAGIC_HOST;
+  hf->ctx.type_id = id;
+  hf->ctx.type = rt_type_by_id(id);
+  hf->ctx.callback = cb;
+  hf->ctx.env = env;
+  hf->ctx.finalizer = finalizer;
+  hf->ctx.store = store;
+  hf->ref.type_id = id;
+  hf->ref.func_index = UINT32_MAX;
+  hf->ref.ctx = &hf->ctx;
+  if (!rt_store_own(store, hf, host_func_destroy)) return NULL;
+  return (wrun_func *)&hf->ref;
+}
+
+static const rt_functype *type_of(const wrun_func *f) {
+  return rt_type_by_id(((const rt_funcref *)f)->type_id);
+}
+
+size_t wrun_func_param_count(const wrun_func *f) {
+  const rt_functype *t = type_of(f);
+  return t ? t->nparams : 0;
+}
+
+size_t wrun_func_result_count(const wrun_func *f) {
+  const rt_functype *t = type_of(f);
+  return t ? t->nresults : 0;
+}
+
+wrun_valtype wrun_func_param_type(const wrun_func *f, size_t i) {
+  const rt_functype *t = type_of(f);
+  return t && i < t->nparams ? (wrun_valtype)rt_param(t, (uint32_t)i)
+                             : WRUN_I32;
+}
+
+wrun_valtype wrun_func_result_type(const wrun_func *f, size_t i) {
+  const rt_functype *t = type_of(f);
+  return t && i < t->nresults ? (wrun_valtype)rt_result(t, (uint32_t)i)
+                              : WRUN_I32;
+}
+
+/* ---- calling from the host ------------------------------------------------- */
+
+static wrun_trap *check_args(const rt_functype *t, const wrun_val *args,
+                             size_t nargs, size_t nresults) {
+  if (nargs != t->nparams)
+    return rt_trap_newf("expected %u arguments, got %zu", t->nparams, nargs);
+  for (uint32_t i = 0; i < t->nparams; i++)
+    if ((uint8_t)args[i].type != rt_param(t, i))
+      return rt_trap_newf("argument %u has the wrong type", (unsigned)i);
+  if (nresults != t->nresults)
+    return rt_trap_newf("expected room for %u results, got %zu",
+                         t->nresults, nresults);
+  return NULL;
+}
+
+static wrun_trap *call_host_directly(wrun_store *store, const rt_host_ctx *h,
+                                     const wrun_val *args, size_t nargs,
+                                     wrun_val *results, size_t nresults) {
+  wrun_caller caller = {NULL, store};
+  const rt_functype *t = h->type;
+  for (uint32_t i = 0; i < t->nresults; i++) {
+    memset(&results[i], 0, sizeof results[i]);
+    results[i].type = (wrun_valtype)rt_result(t, i);
+  }
+  return h->callback(h->env, &caller, args, nargs, results, nresults);
+}
+
+wrun_trap *wrun_func_call(wrun_store *store, const wrun_func *func,
+                          const wrun_val *args, size_t nargs,
+                          wrun_val *results, size_t nresults) {
+  const rt_funcref *f = (const rt_funcref *)func;
+  if (!f) return wrun_trap_new("call of a null function reference");
+  const rt_functype *t = rt_type_by_id(f->type_id);
+  if (!t) return wrun_trap_new("function of unknown type");
+  wrun_trap *trap = check_args(t, args, nargs, nresults);
+  if (trap) return trap;
+
+  const rt_host_ctx *h = f->ctx;
+  if (h->magic == RT_MAGIC_HOST)
+    return call_host_directly(store, h, args, nargs, results, nresults);
+
+  size_t nslots = rt_array_slots(t);
+  uint64_t small[16];
+  uint64_t *values = nslots <= 16 ? small : calloc(nslots, 8);
+  if (!values) return wrun_trap_new("out of memory");
+  marshal(args, t->nparams, values);
+  trap = rt_call(store, f, values);
+  if (!trap) unmarshal(t->types + t->nparams, t->nresults, values, results);
+  if (values != small) free(values);
+  return trap;
+}
+
+/* ---- calling the host from wasm ---------------------------------------------- */
+
+void rt_host_call(void *host_ctx, void *caller_vmctx, uint64_t *values) {
+  const rt_host_ctx *h = host_ctx;
+  const rt_functype *t = h->type;
+  wrun_caller caller = {NULL, h->store};
+  if (caller_vmctx && *(uint32_t *)caller_vmctx == RT_MAGIC_INSTANCE) {
+    caller.instance = rt_instance_of_vmctx(caller_vmctx);
+    caller.store = caller.instance->store;
+  }
+
+  size_t n = (size_t)t->nparams + t->nresults;
+  wrun_val small[16];
+  wrun_val *vals = n <= 16 ? small : calloc(n, sizeof *vals);
+  if (!vals) rt_trap_raise_object(wrun_trap_new("out of memory"));
+  wrun_val *args = vals, *results = vals + t->nparams;
+  unmarshal(t->types, t->nparams, values, args);
+  for (uint32_t i = 0; i < t->nresults; i++) {
+    memset(&results[i], 0, sizeof results[i]);
+    results[i].type = (wrun_valtype)rt_result(t, i);
+  }
+
+  wrun_trap *trap = h->callback(h->env, &caller, args, t->nparams, results,
+                                t->nresults);
+  if (!trap) {
+    for (uint32_t i = 0; i < t->nresults; i++)
+      if ((uint8_t)results[i].type != rt_result(t, i))
+        trap = wrun_trap_new("host function returned a wrong result type");
+  }
+  if (!trap) marshal(results, t->nresults, values);
+  if (vals != small) free(vals);
+  if (trap) rt_trap_raise_object(trap);
+}
+
+/* ---- what a host function sees of its caller --------------------------------- */
+
+wrun_memory *wrun_caller_memory(wrun_caller *caller) {
+  if (!caller || !caller->instance || caller->instance->m->nmemories == 0)
+    return NULL;
+  return (wrun_memory *)caller->instance->memories[0];
+}
+
+bool wrun_caller_export(wrun_caller *caller, const char *name,
+                        wrun_extern *out) {
+  if (!caller || !caller->instance) return false;
+  return rt_instance_find_export(caller->instance, name, out);
+}
+
+wrun_store *wrun_caller_store(wrun_caller *caller) {
+  return caller ? caller->store : NULL;
+}

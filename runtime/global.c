@@ -1,0 +1,38 @@
+/* Globals created by the host, and reading/writing any global through its
+ * cell (instance globals share the same struct, see runtime.h). */
+#include "runtime.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+static bool is_valtype(wrun_valtype t) {
+  switch (t) {
+  case WRUN_I32: case WRUN_I64: case WRUN_F32: case WRUN_F64: case WRUN_V128:
+  case WRUN_FUNCREF: case WRUN_EXTERNREF:
+    return true;
+  }
+  return false;
+}
+
+wrun_global *wrun_global_new(wrun_store *store, wrun_valtype type,
+                             bool mutable_, wrun_val init) {
+  if (!is_valtype(type) || init.type != type) return NULL;
+  wrun_global *g = calloc(1, sizeof *g);
+  if (!g) return NULL;
+  g->cell = &g->own;
+  g->type.type = (uint8_t)type;
+  g->type.mut = mutable_;
+  rt_val_to_slot(&init, g->cell->value);
+  if (!rt_store_own(store, g, free)) return NULL;
+  return g;
+}
+
+void wrun_global_get(const wrun_global *g, wrun_val *out) {
+  rt_slot_to_val(g->type.type, g->cell->value, out);
+}
+
+bool wrun_global_set(wrun_global *g, wrun_val v) {
+  if (!g->type.mut || v.type != g->type.type) return false;
+  rt_val_to_slot(&v, g->cell->value);
+  return true;
+}

@@ -1,0 +1,357 @@
+/* Instantiation (Wasm 2.0 order): check and bind imports, allocate the
+ * vmctx, create memories, tables and globals, apply the element segments
+ * then the data segments in order, run the start function.
+ *
+ * The instance joins its store as soon as its vmctx exists: if a segment or
+ * the start function traps, the writes already made to imported tables may
+ * hold references to this instance's functions, which must stay callable
+ * (linking.wast), so the store keeps the half-initialised instance alive.
+ */
+#include "runtime.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+void rt_instance_free(rt_instance *inst) {
+  if (!inst) return;
+  if (inst->elems)
+    for (uint32_t i = 0; i < inst->m->nelems; i++) free(inst->elems[i].items);
+  free(inst->elems);
+  free(inst->data_dropped);
+  free(inst->globals);
+  free(inst->tables);
+  free(inst->memories);
+  free(inst->vmctx);
+  rt_module_release(inst->module);
+  free(inst);
+}
+
+/* ---- exports ----------------------------------------------------------------- */
+
+static void export_extern(const rt_instance *inst, const rt_export *e,
+                          wrun_extern *out) {
+  out->kind = (wrun_externkind)e->kind;
+  switch (e->kind) {
+  case WRUN_EXTERN_FUNC:
+    out->of.func = (wrun_func *)rt_instance_func(inst, e->index);
+    break;
+  case WRUN_EXTERN_TABLE:
+    out->of.table = (wrun_table *)inst->tables[e->index];
+    break;
+  case WRUN_EXTERN_MEMORY:
+    out->of.memory = (wrun_memory *)inst->memories[e->index];
+    break;
+  default:
+    out->of.global = &inst->globals[e->index];
+    break;
+  }
+}
+
+bool rt_instance_find_export(const rt_instance *inst, const char *name,
+                             wrun_extern *out) {
+  for (uint32_t i = 0; i < inst->m->nexports; i++) {
+    const rt_export *e = &inst->m->exports[i];
+    if (strcmp(e->name, name) == 0) {
+      export_extern(inst, e, out);
+      return true;
+    }
+  }
+  return false;
+}
+
+bool wrun_instance_export(const wrun_instance *inst, const char *name,
+                          wrun_extern *out) {
+  return rt_instance_find_export(inst, name, out);
+}
+
+size_t wrun_instance_export_count(const wrun_instance *inst) {
+  return inst->m->nexports;
+}
+
+const char *wrun_instance_export_name(const wrun_instance *inst, size_t i) {
+  return i < inst->m->nexports ? inst->m->exports[i].name : NULL;
+}
+
+/* ---- allocation --------------------------------------------------------------- */
+
+static rt_instance *instance_alloc(wrun_store *s, const wrun_module *mod) {
+  const rt_module *m = mod->m;
+  rt_instance *inst = calloc(1, sizeof *inst);
+  if (!inst) return NULL;
+  inst->store = s;
+  inst->module = (wrun_module *)mod;
+  rt_module_retain(inst->module);
+  inst->m = m;
+  inst->layout = rt_vmctx_layout_of(m);
+  size_t size = (inst->layout.size + 15u) & ~(size_t)15;
+  inst->vmctx = aligned_alloc(16, size);
+  inst->memories = calloc(m->nmemories + 1, sizeof *inst->memories);
+  inst->tables = calloc(m->ntables + 1, sizeof *inst->tables);
+  inst->globals = calloc(m->nglobals + 1, sizeof *inst->globals);
+  inst->elems = calloc(m->nelems + 1, sizeof *inst->elems);
+  inst->data_dropped = calloc(m->ndatas + 1, sizeof *inst->data_dropped);
+  if (!inst->vmctx || !inst->memories || !inst->tables || !inst->globals ||
+      !inst->elems || !inst->data_dropped) {
+    rt_instance_free(inst);
+    return NULL;
+  }
+  memset(inst->vmctx, 0, size);
+  *(uint32_t *)(inst->vmctx + RT_VMCTX_MAGIC) = RT_MAGIC_INSTANCE;
+  *(rt_instance **)(inst->vmctx + RT_VMCTX_INSTANCE) = inst;
+  *(uintptr_t *)(inst->vmctx + RT_VMCTX_STACK_LIMIT) = s->stack_limit;
+  inst->next = s->instances;
+  s->instances = inst;
+  return inst;
+}
+
+static void **table_slot(rt_instance *inst, uint32_t i) {
+  return (void **)(inst->vmctx + inst->layout.tables_off + 8u * i);
+}
+
+static rt_global_cell *global_slot(rt_instance *inst, uint32_t i) {
+  return (rt_global_cell *)(inst->vmctx + inst->layout.globals_off + 16u * i);
+}
+
+/* ---- imports ----------------------------------------------------------------- */
+
+/* Binds the checked imports into the vmctx: function records are copied,
+ * the rest is pointed to. */
+static void bind_imports(rt_instance *inst, const wrun_extern *imports) {
+  const rt_module *m = inst->m;
+  uint32_t nf = 0, nt = 0, nm = 0, ng = 0;
+  for (uint32_t i = 0; i < m->nimports; i++) {
+    const wrun_extern *ext = &imports[i];
+    switch (m->imports[i].kind) {
+    case WRUN_EXTERN_FUNC:
+      *rt_instance_func(inst, nf++) = *(const rt_funcref *)ext->of.func;
+      break;
+    case WRUN_EXTERN_TABLE:
+      inst->tables[nt] = (rt_table *)ext->of.table;
+      *table_slot(inst, nt) = inst->tables[nt];
+      nt++;
+      break;
+    case WRUN_EXTERN_MEMORY:
+      inst->memories[nm++] = (rt_memory *)ext->of.memory;
+      break;
+    default:
+      inst->globals[ng] = *ext->of.global;
+      inst->globals[ng].cell = ext->of.global->cell;
+      *(rt_global_cell **)global_slot(inst, ng) = ext->of.global->cell;
+      ng++;
+      break;
+    }
+  }
+}
+
+/* ---- definitions -------------------------------------------------------------- */
+
+static void define_funcs(rt_instance *inst) {
+  const rt_module *m = inst->m;
+  const jit_code *code = &inst->module->code;
+  for (uint32_t i = m->nimported_funcs; i < m->nfuncs; i++) {
+    uint32_t type_index = m->funcs[i].type_index;
+    rt_funcref *f = rt_instance_func(inst, i);
+    f->wasm_call = code->mem + code->func_offsets[i - m->nimported_funcs];
+    f->array_call = code->entry_offsets ? code->mem + code->entry_offsets[type_index]
+                                        : NULL;
+    f->type_id = m->types[type_index].id;
+    f->func_index = i;
+    f->ctx = inst->vmctx;
+  }
+}
+
+static wrun_error *define_memories(rt_instance *inst) {
+  const rt_module *m = inst->m;
+  for (uint32_t i = m->nimported_memories; i < m->nmemories; i++) {
+    const rt_limits *l = &m->memories[i];
+    wrun_error *err = NULL;
+    inst->memories[i] = rt_memory_new(inst->store, l->min, l->max, l->has_max,
+                                      &err);
+    if (!inst->memories[i]) return err;
+  }
+  if (m->nmemories > 0) {
+    *(uint8_t **)(inst->vmctx + RT_VMCTX_MEMORY0_BASE) = inst->memories[0]->base;
+    *(rt_memory **)(inst->vmctx + RT_VMCTX_MEMORY0) = inst->memories[0];
+  }
+  return NULL;
+}
+
+static wrun_error *define_tables(rt_instance *inst) {
+  const rt_module *m = inst->m;
+  for (uint32_t i = m->nimported_tables; i < m->ntables; i++) {
+    const rt_tabletype *t = &m->tables[i];
+    wrun_error *err = NULL;
+    inst->tables[i] = rt_table_new(inst->store, t->elem, t->limits.min,
+                                   t->limits.max, t->limits.has_max, NULL,
+                                   &err);
+    if (!inst->tables[i]) return err;
+    *table_slot(inst, i) = inst->tables[i];
+  }
+  return NULL;
+}
+
+/* Evaluates a validated constant expression into a 16-byte cell. */
+static void eval_const(rt_instance *inst, const rt_constexpr *e,
+                       rt_global_cell *out) {
+  memset(out, 0, sizeof *out);
+  switch (e->kind) {
+  case RT_CONST_VALUE:
+    out->value[0] = e->value[0];
+    out->value[1] = e->type == VT_V128 ? e->value[1] : 0;
+    if (e->type == VT_I32 || e->type == VT_F32)
+      out->value[0] &= 0xffffffffu;
+    break;
+  case RT_CONST_GLOBAL:
+    if (e->index < inst->m->nglobals) *out = *inst->globals[e->index].cell;
+    break;
+  case RT_CONST_FUNC:
+    if (e->index < inst->m->nfuncs)
+      out->value[0] = (uintptr_t)rt_instance_func(inst, e->index);
+    break;
+  default: /* RT_CONST_NULL */
+    break;
+  }
+}
+
+static void define_globals(rt_instance *inst) {
+  const rt_module *m = inst->m;
+  for (uint32_t i = m->nimported_globals; i < m->nglobals; i++) {
+    rt_global_cell *cell = global_slot(inst, i);
+    eval_const(inst, &m->globals[i].init, cell);
+    inst->globals[i].cell = cell;
+    inst->globals[i].type = m->globals[i].type;
+  }
+}
+
+/* Every segment's items are evaluated up front: passive segments keep them
+ * for table.init, active ones are applied then dropped. */
+static bool evaluate_elem_items(rt_instance *inst) {
+  const rt_module *m = inst->m;
+  for (uint32_t s = 0; s < m->nelems; s++) {
+    const rt_elem *seg = &m->elems[s];
+    if (seg->mode == RT_SEG_DECLARATIVE || seg->count == 0) continue;
+    void **items = malloc((size_t)seg->count * sizeof *items);
+    if (!items) return false;
+    for (uint32_t i = 0; i < seg->count; i++) {
+      rt_global_cell cell;
+      eval_const(inst, &seg->items[i], &cell);
+      items[i] = (void *)(uintptr_t)cell.value[0];
+    }
+    inst->elems[s].items = items;
+    inst->elems[s].count = seg->count;
+  }
+  return true;
+}
+
+static void drop_elem(rt_instance *inst, uint32_t s) {
+  free(inst->elems[s].items);
+  inst->elems[s].items = NULL;
+  inst->elems[s].count = 0;
+}
+
+/* ---- segments and start --------------------------------------------------------- */
+
+static uint32_t eval_offset(rt_instance *inst, const rt_constexpr *e) {
+  rt_global_cell cell;
+  eval_const(inst, e, &cell);
+  return (uint32_t)cell.value[0];
+}
+
+static wrun_trap *apply_elems(rt_instance *inst) {
+  const rt_module *m = inst->m;
+  for (uint32_t s = 0; s < m->nelems; s++) {
+    const rt_elem *seg = &m->elems[s];
+    if (seg->mode != RT_SEG_ACTIVE) {
+      if (seg->mode == RT_SEG_DECLARATIVE) drop_elem(inst, s);
+      continue;
+    }
+    rt_table *t = inst->tables[seg->table];
+    uint64_t offset = eval_offset(inst, &seg->offset);
+    if (offset + seg->count > t->size)
+      return rt_trap_new_code(WRUN_TRAP_TABLE_OOB);
+    if (seg->count)
+      memcpy(t->elems + offset, inst->elems[s].items,
+             (size_t)seg->count * sizeof(void *));
+    drop_elem(inst, s);
+  }
+  return NULL;
+}
+
+static wrun_trap *apply_datas(rt_instance *inst) {
+  const rt_module *m = inst->m;
+  for (uint32_t s = 0; s < m->ndatas; s++) {
+    const rt_data *seg = &m->datas[s];
+    if (seg->mode != RT_SEG_ACTIVE) continue;
+    rt_memory *mem = inst->memories[seg->memory];
+    uint64_t offset = eval_offset(inst, &seg->offset);
+    if (offset + seg->len > mem->size)
+      return rt_trap_new_code(WRUN_TRAP_MEMORY_OOB);
+    if (seg->len) memcpy(mem->base + offset, seg->bytes, seg->len);
+    inst->data_dropped[s] = true;
+  }
+  return NULL;
+}
+
+static wrun_trap *run_start(rt_instance *inst) {
+  if (!inst->m->has_start) return NULL;
+  const rt_funcref *f = rt_instance_func(inst, inst->m->start);
+  return wrun_func_call(inst->store, (const wrun_func *)f, NULL, 0, NULL, 0);
+}
+
+/* ---- instantiation ---------------------------------------------------------------- */
+
+static wrun_error *check_imports(const rt_module *m, const wrun_extern *imports,
+                                 size_t nimports) {
+  if (nimports != m->nimports)
+    return rt_error_new(RT_NO_OFFSET, "expected %u imports, got %zu",
+                        (unsigned)m->nimports, nimports);
+  for (uint32_t i = 0; i < m->nimports; i++) {
+    wrun_error *err = rt_check_import(m, &m->imports[i], &imports[i]);
+    if (err) return err;
+  }
+  return NULL;
+}
+
+static wrun_error *define_all(rt_instance *inst) {
+  define_funcs(inst);
+  wrun_error *err = define_memories(inst);
+  if (!err) err = define_tables(inst);
+  if (err) return err;
+  define_globals(inst);
+  if (!evaluate_elem_items(inst))
+    return rt_error_new(RT_NO_OFFSET, "out of memory");
+  return NULL;
+}
+
+void wrun_instance_new(wrun_store *store, const wrun_module *mod,
+                       const wrun_extern *imports, size_t nimports,
+                       wrun_instance **out, wrun_error **error,
+                       wrun_trap **trap) {
+  *out = NULL;
+  if (error) *error = NULL;
+  if (trap) *trap = NULL;
+  wrun_error *err = check_imports(mod->m, imports, nimports);
+  rt_instance *inst = NULL;
+  if (!err) {
+    inst = instance_alloc(store, mod);
+    if (!inst) err = rt_error_new(RT_NO_OFFSET, "out of memory");
+  }
+  if (!err) {
+    bind_imports(inst, imports);
+    err = define_all(inst);
+  }
+  if (err) {
+    if (error) *error = err;
+    else wrun_error_delete(err);
+    return;
+  }
+  wrun_trap *t = apply_elems(inst);
+  if (!t) t = apply_datas(inst);
+  if (!t) t = run_start(inst);
+  if (t) {
+    if (trap) *trap = t;
+    else wrun_trap_delete(t);
+    return;
+  }
+  *out = inst;
+}

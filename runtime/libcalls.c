@@ -1,0 +1,113 @@
+/* Library calls from compiled code: bulk memory, tables and growth, with
+ * the bounds checks of the bulk-memory and reference-types proposals (all
+ * sums computed in 64 bits, so a u32 overflow is simply out of bounds, and
+ * n = 0 exactly at the end is fine). */
+#include "libcalls.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "runtime.h"
+
+static rt_memory *memory0(void *vmctx) {
+  return *(rt_memory **)((uint8_t *)vmctx + RT_VMCTX_MEMORY0);
+}
+
+static rt_table *table_of(void *vmctx, uint32_t i) {
+  return rt_instance_of_vmctx(vmctx)->tables[i];
+}
+
+static bool in_bounds(uint64_t start, uint64_t n, uint64_t size) {
+  return start + n <= size;
+}
+
+/* ---- memory --------------------------------------------------------------- */
+
+int32_t rt_lib_memory_grow(void *vmctx, uint32_t delta) {
+  return (int32_t)rt_memory_grow(memory0(vmctx), delta);
+}
+
+void rt_lib_memory_fill(void *vmctx, uint32_t dst, uint32_t val, uint32_t n) {
+  rt_memory *mem = memory0(vmctx);
+  if (!in_bounds(dst, n, mem->size)) rt_trap_raise(WRUN_TRAP_MEMORY_OOB);
+  memset(mem->base + dst, (int)(uint8_t)val, n);
+}
+
+void rt_lib_memory_copy(void *vmctx, uint32_t dst, uint32_t src, uint32_t n) {
+  rt_memory *mem = memory0(vmctx);
+  if (!in_bounds(dst, n, mem->size) || !in_bounds(src, n, mem->size))
+    rt_trap_raise(WRUN_TRAP_MEMORY_OOB);
+  memmove(mem->base + dst, mem->base + src, n);
+}
+
+void rt_lib_memory_init(void *vmctx, uint32_t seg, uint32_t dst, uint32_t src,
+                        uint32_t n) {
+  rt_instance *inst = rt_instance_of_vmctx(vmctx);
+  rt_memory *mem = memory0(vmctx);
+  const rt_data *d = &inst->m->datas[seg];
+  /* A dropped segment behaves as an empty one. */
+  uint64_t len = inst->data_dropped[seg] ? 0 : d->len;
+  if (!in_bounds(src, n, len) || !in_bounds(dst, n, mem->size))
+    rt_trap_raise(WRUN_TRAP_MEMORY_OOB);
+  if (n) memcpy(mem->base + dst, d->bytes + src, n);
+}
+
+void rt_lib_data_drop(void *vmctx, uint32_t seg) {
+  rt_instance_of_vmctx(vmctx)->data_dropped[seg] = true;
+}
+
+/* ---- tables ---------------------------------------------------------------- */
+
+void *rt_lib_table_get(void *vmctx, uint32_t table, uint32_t i) {
+  rt_table *t = table_of(vmctx, table);
+  if (i >= t->size) rt_trap_raise(WRUN_TRAP_TABLE_OOB);
+  return t->elems[i];
+}
+
+void rt_lib_table_set(void *vmctx, uint32_t table, uint32_t i, void *ref) {
+  rt_table *t = table_of(vmctx, table);
+  if (i >= t->size) rt_trap_raise(WRUN_TRAP_TABLE_OOB);
+  t->elems[i] = ref;
+}
+
+uint32_t rt_lib_table_size(void *vmctx, uint32_t table) {
+  return table_of(vmctx, table)->size;
+}
+
+int32_t rt_lib_table_grow(void *vmctx, uint32_t table, void *init,
+                          uint32_t delta) {
+  return (int32_t)rt_table_grow(table_of(vmctx, table), delta, init);
+}
+
+void rt_lib_table_fill(void *vmctx, uint32_t table, uint32_t i, void *ref,
+                       uint32_t n) {
+  rt_table *t = table_of(vmctx, table);
+  if (!in_bounds(i, n, t->size)) rt_trap_raise(WRUN_TRAP_TABLE_OOB);
+  for (uint32_t k = 0; k < n; k++) t->elems[i + k] = ref;
+}
+
+void rt_lib_table_copy(void *vmctx, uint32_t dst_table, uint32_t src_table,
+                       uint32_t dst, uint32_t src, uint32_t n) {
+  rt_table *dt = table_of(vmctx, dst_table);
+  rt_table *st = table_of(vmctx, src_table);
+  if (!in_bounds(dst, n, dt->size) || !in_bounds(src, n, st->size))
+    rt_trap_raise(WRUN_TRAP_TABLE_OOB);
+  if (n) memmove(dt->elems + dst, st->elems + src, (size_t)n * sizeof(void *));
+}
+
+void rt_lib_table_init(void *vmctx, uint32_t table, uint32_t elem,
+                       uint32_t dst, uint32_t src, uint32_t n) {
+  rt_instance *inst = rt_instance_of_vmctx(vmctx);
+  rt_table *t = inst->tables[table];
+  const rt_elem_items *seg = &inst->elems[elem];
+  if (!in_bounds(src, n, seg->count) || !in_bounds(dst, n, t->size))
+    rt_trap_raise(WRUN_TRAP_TABLE_OOB);
+  if (n) memcpy(t->elems + dst, seg->items + src, (size_t)n * sizeof(void *));
+}
+
+void rt_lib_elem_drop(void *vmctx, uint32_t elem) {
+  rt_elem_items *seg = &rt_instance_of_vmctx(vmctx)->elems[elem];
+  free(seg->items);
+  seg->items = NULL;
+  seg->count = 0;
+}

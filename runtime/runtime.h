@@ -1,0 +1,213 @@
+/* Internal structures of the runtime: what stands behind the public handles
+ * of wrun.h (engine, store, module, instance, global, caller, trap, linker)
+ * and the helpers the runtime files share. Not seen by the compiler, which
+ * only knows runtime/vmctx.h.
+ *
+ * Handle aliases: wrun_func is an rt_funcref, wrun_memory an rt_memory and
+ * wrun_table an rt_table (the public handles are just cast); the other
+ * handles are the structs defined here.
+ */
+#ifndef RT_RUNTIME_H
+#define RT_RUNTIME_H
+
+#include <setjmp.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "error.h"
+#include "module.h"
+#include "vmctx.h"
+#include "wrun.h"
+#include "../jit/jit.h"
+
+/* ---- engine.c: engine and process-wide function type interning -------- */
+
+struct wrun_engine {
+  uint32_t unused; /* everything shared lives process-wide, see engine.c */
+};
+
+/* Interns t (by its params+results encoding) and returns its id (>= 1), or
+ * 0 when out of memory. Equal types get equal ids in every engine. */
+uint32_t rt_engine_intern_type(const rt_functype *t);
+/* The interned type with this id, or NULL. Stays valid for the process. */
+const rt_functype *rt_type_by_id(uint32_t id);
+/* Host-function trampolines of an interned type, made once and cached. */
+wrun_error *rt_trampolines_for(uint32_t type_id, const void **entry,
+                               const void **exit);
+
+/* ---- module_api.c ------------------------------------------------------ */
+
+/* A compiled module. Instances keep a reference, so the code stays mapped
+ * until the last instance made from it is gone even if the embedder deletes
+ * the module first. */
+struct wrun_module {
+  wrun_engine *engine;
+  rt_module *m;
+  jit_code code;
+  atomic_int refs;
+  int code_slot; /* in the code registry of trap.c, -1 if none */
+};
+
+void rt_module_retain(wrun_module *mod);
+void rt_module_release(wrun_module *mod);
+
+/* ---- store.c ------------------------------------------------------------ */
+
+typedef struct rt_owned {
+  void *obj;
+  void (*destroy)(void *obj);
+  struct rt_owned *next;
+} rt_owned;
+
+struct wrun_store {
+  wrun_engine *engine;
+  struct wrun_instance *instances; /* newest first */
+  rt_owned *owned;                 /* host objects, memories, tables */
+  uint64_t max_memory;             /* bytes of all memories; 0: unlimited */
+  uint64_t memory_bytes;           /* accessible bytes of all memories */
+  size_t max_wasm_stack;
+  uintptr_t stack_limit;           /* last limit written to the vmctxs */
+};
+
+/* Hands obj to the store, which calls destroy(obj) when deleted. False when
+ * out of memory (obj is then destroyed at once). */
+bool rt_store_own(wrun_store *s, void *obj, void (*destroy)(void *obj));
+/* Writes limit into every instance vmctx of the store that differs. */
+void rt_store_apply_stack_limit(wrun_store *s, uintptr_t limit);
+
+#define RT_DEFAULT_MAX_WASM_STACK ((size_t)1 << 20)
+
+/* ---- global.c ------------------------------------------------------------ */
+
+/* A global: its cell (a vmctx slot for a defined global, the exporter's cell
+ * for an imported one, own for a host global) and its type. */
+struct wrun_global {
+  rt_global_cell *cell;
+  rt_globaltype type;
+  rt_global_cell own;
+};
+
+/* ---- instance.c ----------------------------------------------------------- */
+
+/* Evaluated items of an element segment, kept for table.init; count is 0
+ * once the segment is dropped. */
+typedef struct rt_elem_items {
+  void **items;
+  uint32_t count;
+} rt_elem_items;
+
+struct wrun_instance {
+  wrun_store *store;
+  wrun_module *module;
+  const rt_module *m;
+  uint8_t *vmctx;
+  rt_vmctx_layout layout;
+  rt_memory **memories;     /* m->nmemories */
+  rt_table **tables;        /* m->ntables */
+  struct wrun_global *globals; /* m->nglobals */
+  rt_elem_items *elems;     /* m->nelems */
+  bool *data_dropped;       /* m->ndatas */
+  struct wrun_instance *next;
+};
+typedef struct wrun_instance rt_instance;
+
+static inline rt_instance *rt_instance_of_vmctx(void *vmctx) {
+  return *(rt_instance **)((uint8_t *)vmctx + RT_VMCTX_INSTANCE);
+}
+static inline rt_funcref *rt_instance_func(const rt_instance *inst,
+                                           uint32_t i) {
+  return (rt_funcref *)(inst->vmctx + inst->layout.funcs_off +
+                        (size_t)RT_FUNCREF_SIZE * i);
+}
+void rt_instance_free(rt_instance *inst);
+bool rt_instance_find_export(const rt_instance *inst, const char *name,
+                             wrun_extern *out);
+
+/* ---- memory.c / table.c -------------------------------------------------- */
+
+#define RT_PAGE_SIZE 65536u
+#define RT_MAX_PAGES 65536u
+#define RT_TABLE_LIMIT 10000000u /* implementation limit on table growth */
+
+/* Creates a memory owned by the store; NULL and *error when impossible. */
+rt_memory *rt_memory_new(wrun_store *s, uint32_t min, uint32_t max,
+                         bool has_max, wrun_error **error);
+int64_t rt_memory_grow(rt_memory *mem, uint32_t delta);
+
+rt_table *rt_table_new(wrun_store *s, uint8_t elem_type, uint32_t min,
+                       uint32_t max, bool has_max, void *init,
+                       wrun_error **error);
+int64_t rt_table_grow(rt_table *t, uint32_t delta, void *init);
+
+/* ---- values (func.c) ------------------------------------------------------ */
+
+/* Bytes a value takes in the array layout and in global cells' low part. */
+static inline size_t rt_slot_size(uint8_t type) {
+  return type == VT_V128 ? 16 : 8;
+}
+/* Writes v into slot (8 bytes, 16 for v128) in its natural encoding:
+ * i32 zero-extended, floats as bits, references as pointers. */
+void rt_val_to_slot(const wrun_val *v, void *slot);
+void rt_slot_to_val(uint8_t type, const void *slot, wrun_val *out);
+/* Slots needed by the array layout for a type's params or results. */
+size_t rt_array_slots(const rt_functype *t);
+
+struct wrun_caller {
+  rt_instance *instance;
+  wrun_store *store;
+};
+
+/* ---- trap.c / call.c --------------------------------------------------------- */
+
+struct wrun_trap {
+  wrun_trap_code code;
+  int32_t exit_status;
+  char *message;
+  size_t nframes;
+  uint32_t *frame_funcs;
+  char **frame_names; /* each NULL or an owned copy */
+};
+
+/* A protected entry into wasm on this thread; entries nest through host
+ * calls (host -> wasm -> host -> wasm). */
+typedef struct rt_entry {
+  sigjmp_buf jmp;
+  struct rt_entry *prev;
+} rt_entry;
+
+/* Per-thread: the innermost active entry (NULL outside wasm). */
+rt_entry *rt_current_entry(void);
+void rt_set_current_entry(rt_entry *e);
+
+/* Installs the signal handlers (once per process) and this thread's
+ * alternate signal stack (once per thread). False if that failed. */
+bool rt_trap_setup_thread(void);
+/* The thread's stack bounds [low, high), found once per thread. */
+void rt_thread_stack_bounds(uintptr_t *low, uintptr_t *high);
+
+/* Registers executable code so the signal handler can recognise its pcs;
+ * m is NULL for trampolines. Returns a slot for rt_code_unregister, or -1
+ * when the registry is full. */
+int rt_code_register(const jit_code *code, const rt_module *m);
+void rt_code_unregister(int slot);
+
+/* Raises a host trap object (owned by the raiser until taken). */
+__attribute__((noreturn)) void rt_trap_raise_object(wrun_trap *t);
+/* After a longjmp to an entry: makes the wrun_trap of what was recorded. */
+wrun_trap *rt_trap_take(void);
+wrun_trap *rt_trap_new_code(wrun_trap_code code);
+wrun_trap *rt_trap_newf(const char *fmt, ...)
+    __attribute__((format(printf, 1, 2)));
+
+/* Calls f with values in the array layout under trap protection. */
+wrun_trap *rt_call(wrun_store *s, const rt_funcref *f, uint64_t *values);
+
+/* ---- linker.c ------------------------------------------------------------ */
+
+/* Checks ext against import imp of m; NULL or "incompatible import type". */
+wrun_error *rt_check_import(const rt_module *m, const rt_import *imp,
+                            const wrun_extern *ext);
+
+#endif

@@ -1,0 +1,98 @@
+/* Tables: an array of references that may move when it grows (compiled code
+ * re-reads elems and size from the rt_table on every access). */
+#include "runtime.h"
+
+#include <stdlib.h>
+
+static void table_destroy(void *obj) {
+  rt_table *t = obj;
+  free(t->elems);
+  free(t);
+}
+
+static void fill(void **elems, uint32_t from, uint32_t to, void *ref) {
+  for (uint32_t i = from; i < to; i++) elems[i] = ref;
+}
+
+rt_table *rt_table_new(wrun_store *s, uint8_t elem_type, uint32_t min,
+                       uint32_t max, bool has_max, void *init,
+                       wrun_error **error) {
+  if (min > RT_TABLE_LIMIT) {
+    *error = rt_error_new(RT_NO_OFFSET, "table size must be at most %u",
+                          (unsigned)RT_TABLE_LIMIT);
+    return NULL;
+  }
+  rt_table *t = calloc(1, sizeof *t);
+  void **elems = malloc((min ? min : 1) * sizeof(void *));
+  if (!t || !elems) {
+    free(t);
+    free(elems);
+    *error = rt_error_new(RT_NO_OFFSET, "out of memory");
+    return NULL;
+  }
+  fill(elems, 0, min, init);
+  t->elems = elems;
+  t->size = min;
+  t->max = max;
+  t->has_max = has_max;
+  t->elem_type = elem_type;
+  t->store = s;
+  if (s && !rt_store_own(s, t, table_destroy)) {
+    *error = rt_error_new(RT_NO_OFFSET, "out of memory");
+    return NULL;
+  }
+  return t;
+}
+
+int64_t rt_table_grow(rt_table *t, uint32_t delta, void *init) {
+  uint32_t old = t->size;
+  uint64_t want = (uint64_t)old + delta;
+  if (t->has_max && want > t->max) return -1;
+  if (want > RT_TABLE_LIMIT) return -1;
+  if (delta == 0) return old;
+  void **elems = realloc(t->elems, (size_t)want * sizeof(void *));
+  if (!elems) return -1;
+  fill(elems, old, (uint32_t)want, init);
+  t->elems = elems;
+  t->size = (uint32_t)want;
+  return old;
+}
+
+/* ---- public API ------------------------------------------------------------ */
+
+static void *ref_of(const wrun_val *v) {
+  return v->type == WRUN_FUNCREF ? (void *)v->of.funcref : v->of.externref;
+}
+
+wrun_table *wrun_table_new(wrun_store *store, wrun_valtype elem, uint32_t min,
+                           uint32_t max, bool has_max, wrun_val init) {
+  if (!rt_is_reftype(elem) || init.type != elem) return NULL;
+  if (has_max && max < min) return NULL;
+  wrun_error *err = NULL;
+  rt_table *t = rt_table_new(store, elem, min, max, has_max, ref_of(&init),
+                             &err);
+  if (!t) wrun_error_delete(err);
+  return (wrun_table *)t;
+}
+
+uint32_t wrun_table_size(const wrun_table *t) {
+  return ((const rt_table *)t)->size;
+}
+
+bool wrun_table_get(const wrun_table *tab, uint32_t i, wrun_val *out) {
+  const rt_table *t = (const rt_table *)tab;
+  if (i >= t->size) return false;
+  out->type = t->elem_type;
+  if (t->elem_type == VT_FUNCREF)
+    out->of.funcref = t->elems[i];
+  else
+    out->of.externref = t->elems[i];
+  return true;
+}
+
+bool wrun_table_set(wrun_table *tab, uint32_t i, wrun_val v) {
+  rt_table *t = (rt_table *)tab;
+  if (i >= t->size || v.type != t->elem_type) return false;
+  t->elems[i] = ref_of(&v);
+  return true;
+}
