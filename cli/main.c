@@ -1,1 +1,399 @@
-int main(void){return 0;}
+/* The `wrun` command: a thin layer over the public API (wrun.h).
+ *
+ *   wrun [run] [--invoke NAME] MODULE.wasm [ARGS...]
+ *   wrun validate MODULE.wasm
+ *   wrun wast [--xfail LIST] [--quiet] [--verbose] FILE.wast...
+ *   wrun --version | --help
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "wast.h"
+#include "wrun.h"
+
+/* Exit status of a wasm trap, as for an abort (128 + SIGABRT). */
+#define EXIT_TRAP 134
+
+static void usage(FILE *out) {
+  fprintf(out,
+          "usage: wrun [run] [--invoke NAME] MODULE.wasm [ARGS...]\n"
+          "       wrun validate MODULE.wasm\n"
+          "       wrun wast [--xfail LIST] [--quiet] [--verbose] "
+          "FILE.wast...\n"
+          "       wrun --version | --help\n"
+          "\n"
+          "run       compile and instantiate MODULE, then call NAME (default\n"
+          "          _start, if exported) with ARGS parsed by its parameter\n"
+          "          types; print each result on its own line\n"
+          "validate  decode and validate MODULE\n"
+          "wast      run WebAssembly spec-test scripts (needs wast2json)\n");
+}
+
+/* "(at byte offset N)" when the error has one. */
+static void print_error(const char *path, const wrun_error *e) {
+  size_t offset = wrun_error_offset(e);
+  if (offset == SIZE_MAX)
+    fprintf(stderr, "wrun: %s: %s\n", path, wrun_error_message(e));
+  else
+    fprintf(stderr, "wrun: %s: %s (at byte offset %zu)\n", path,
+            wrun_error_message(e), offset);
+}
+
+static bool load_bytes(const char *path, uint8_t **bytes, size_t *len) {
+  if (cli_read_file(path, bytes, len))
+    return true;
+  fprintf(stderr, "wrun: %s: cannot read: %s\n", path, strerror(errno));
+  return false;
+}
+
+/* ---- validate ------------------------------------------------------------ */
+
+static int validate_main(int argc, char **argv) {
+  if (argc != 1) {
+    usage(stderr);
+    return 1;
+  }
+  uint8_t *bytes;
+  size_t len;
+  if (!load_bytes(argv[0], &bytes, &len))
+    return 1;
+  wrun_engine *engine = wrun_engine_new();
+  if (!engine) {
+    fprintf(stderr, "wrun: cannot create an engine\n");
+    free(bytes);
+    return 1;
+  }
+  wrun_error *err = wrun_module_validate(engine, bytes, len);
+  free(bytes);
+  int status = 0;
+  if (err) {
+    print_error(argv[0], err);
+    wrun_error_delete(err);
+    status = 1;
+  }
+  wrun_engine_delete(engine);
+  return status;
+}
+
+/* ---- run: arguments and results ------------------------------------------ */
+
+static bool parse_integer(const char *text, int64_t min, uint64_t max,
+                          uint64_t *out) {
+  char *end;
+  errno = 0;
+  if (text[0] == '-') {
+    long long v = strtoll(text, &end, 0);
+    if (errno || *end || end == text || v < min)
+      return false;
+    *out = (uint64_t)v;
+    return true;
+  }
+  unsigned long long v = strtoull(text, &end, 0);
+  if (errno || *end || end == text || v > max)
+    return false;
+  *out = v;
+  return true;
+}
+
+/* ARGS are typed by the function: i32/i64 decimal (or 0x hex), negative
+ * or unsigned; f32/f64 as C floating literals ("1.5", "nan", "-inf"). */
+static bool parse_run_arg(const char *text, wrun_valtype type,
+                          wrun_val *out) {
+  uint64_t bits;
+  char *end;
+  out->type = type;
+  switch (type) {
+  case WRUN_I32:
+    if (!parse_integer(text, INT32_MIN, UINT32_MAX, &bits))
+      return false;
+    out->of.i32 = (int32_t)(uint32_t)bits;
+    return true;
+  case WRUN_I64:
+    if (!parse_integer(text, INT64_MIN, UINT64_MAX, &bits))
+      return false;
+    out->of.i64 = (int64_t)bits;
+    return true;
+  case WRUN_F32: {
+    float f = strtof(text, &end);
+    if (*end || end == text)
+      return false;
+    memcpy(&out->of.f32_bits, &f, sizeof f);
+    return true;
+  }
+  case WRUN_F64: {
+    double d = strtod(text, &end);
+    if (*end || end == text)
+      return false;
+    memcpy(&out->of.f64_bits, &d, sizeof d);
+    return true;
+  }
+  default:
+    return false;
+  }
+}
+
+static const char *type_name(wrun_valtype t) {
+  switch (t) {
+  case WRUN_I32: return "i32";
+  case WRUN_I64: return "i64";
+  case WRUN_F32: return "f32";
+  case WRUN_F64: return "f64";
+  case WRUN_V128: return "v128";
+  case WRUN_FUNCREF: return "funcref";
+  case WRUN_EXTERNREF: return "externref";
+  }
+  return "?";
+}
+
+/* Prints the shortest decimal that reads back as the same double. */
+static void print_double(double d, int max_digits, bool single) {
+  if (isnan(d)) {
+    printf("%snan\n", signbit(d) ? "-" : "");
+    return;
+  }
+  if (isinf(d)) {
+    printf("%sinf\n", d < 0 ? "-" : "");
+    return;
+  }
+  char buf[64];
+  for (int digits = 1; digits <= max_digits; digits++) {
+    snprintf(buf, sizeof buf, "%.*g", digits, d);
+    bool same = single ? strtof(buf, NULL) == (float)d
+                       : strtod(buf, NULL) == d;
+    if (same)
+      break;
+  }
+  printf("%s\n", buf);
+}
+
+static void print_result(const wrun_val *v) {
+  float f;
+  double d;
+  switch (v->type) {
+  case WRUN_I32: printf("%" PRId32 "\n", v->of.i32); return;
+  case WRUN_I64: printf("%" PRId64 "\n", v->of.i64); return;
+  case WRUN_F32:
+    memcpy(&f, &v->of.f32_bits, sizeof f);
+    print_double((double)f, 9, true);
+    return;
+  case WRUN_F64:
+    memcpy(&d, &v->of.f64_bits, sizeof d);
+    print_double(d, 17, false);
+    return;
+  case WRUN_V128:
+    printf("0x");
+    for (int i = 15; i >= 0; i--)
+      printf("%02x", v->of.v128[i]);
+    printf("\n");
+    return;
+  case WRUN_FUNCREF:
+    printf("%s\n", v->of.funcref ? "ref.func" : "ref.null func");
+    return;
+  case WRUN_EXTERNREF:
+    printf("%s\n", v->of.externref ? "ref.extern" : "ref.null extern");
+    return;
+  }
+}
+
+/* Prints a trap and its backtrace; returns the process exit status. */
+static int report_trap(wrun_trap *trap) {
+  if (wrun_trap_code_of(trap) == WRUN_TRAP_EXIT) {
+    int status = wrun_trap_exit_status(trap);
+    wrun_trap_delete(trap);
+    return status;
+  }
+  fprintf(stderr, "wrun: wasm trap: %s\n", wrun_trap_message(trap));
+  size_t frames = wrun_trap_frame_count(trap);
+  for (size_t i = 0; i < frames; i++) {
+    const char *name = wrun_trap_frame_name(trap, i);
+    fprintf(stderr, "  #%zu func[%" PRIu32 "]%s%s\n", i,
+            wrun_trap_frame_func(trap, i), name ? " " : "", name ? name : "");
+  }
+  wrun_trap_delete(trap);
+  return EXIT_TRAP;
+}
+
+/* ---- run ----------------------------------------------------------------- */
+
+typedef struct run_request {
+  const char *path;
+  const char *invoke; /* NULL: _start if exported */
+  char **args;
+  int nargs;
+} run_request;
+
+/* No host imports exist yet (WASI comes later): name the first import. */
+static bool check_no_imports(const char *path, const wrun_module *m) {
+  if (wrun_module_import_count(m) == 0)
+    return true;
+  const char *module, *name;
+  wrun_externkind kind;
+  wrun_module_import(m, 0, &module, &name, &kind);
+  fprintf(stderr, "wrun: %s: unknown import \"%s\" \"%s\"\n", path, module,
+          name);
+  return false;
+}
+
+static int call_export(const run_request *req, wrun_store *store,
+                       wrun_instance *inst) {
+  const char *name = req->invoke ? req->invoke : "_start";
+  wrun_extern ext;
+  if (!wrun_instance_export(inst, name, &ext)) {
+    if (!req->invoke && req->nargs == 0)
+      return 0; /* nothing to run: instantiation was the program */
+    fprintf(stderr, "wrun: %s: no export named \"%s\"\n", req->path, name);
+    return 1;
+  }
+  if (ext.kind != WRUN_EXTERN_FUNC) {
+    fprintf(stderr, "wrun: %s: export \"%s\" is not a function\n",
+            req->path, name);
+    return 1;
+  }
+  const wrun_func *f = ext.of.func;
+  size_t nparams = wrun_func_param_count(f);
+  size_t nresults = wrun_func_result_count(f);
+  if ((size_t)req->nargs != nparams) {
+    fprintf(stderr, "wrun: %s: \"%s\" takes %zu arguments, %d given\n",
+            req->path, name, nparams, req->nargs);
+    return 1;
+  }
+  wrun_val *args = calloc(nparams + 1, sizeof *args);
+  wrun_val *results = calloc(nresults + 1, sizeof *results);
+  int status = 0;
+  if (!args || !results) {
+    fprintf(stderr, "wrun: out of memory\n");
+    status = 1;
+    goto done;
+  }
+  for (size_t i = 0; i < nparams; i++) {
+    wrun_valtype t = wrun_func_param_type(f, i);
+    if (!parse_run_arg(req->args[i], t, &args[i])) {
+      fprintf(stderr, "wrun: %s: argument %zu: \"%s\" is not a valid %s\n",
+              req->path, i + 1, req->args[i], type_name(t));
+      status = 1;
+      goto done;
+    }
+  }
+  wrun_trap *trap = wrun_func_call(store, f, args, nparams, results,
+                                   nresults);
+  if (trap) {
+    fflush(stdout);
+    status = report_trap(trap);
+    goto done;
+  }
+  for (size_t i = 0; i < nresults; i++)
+    print_result(&results[i]);
+done:
+  free(args);
+  free(results);
+  return status;
+}
+
+static int instantiate_and_call(const run_request *req, wrun_engine *engine,
+                                const wrun_module *m) {
+  wrun_store *store = wrun_store_new(engine);
+  if (!store) {
+    fprintf(stderr, "wrun: cannot create a store\n");
+    return 1;
+  }
+  wrun_instance *inst = NULL;
+  wrun_error *err = NULL;
+  wrun_trap *trap = NULL;
+  wrun_instance_new(store, m, NULL, 0, &inst, &err, &trap);
+  int status;
+  if (err) {
+    print_error(req->path, err);
+    wrun_error_delete(err);
+    status = 1;
+  } else if (trap) {
+    status = report_trap(trap);
+  } else {
+    status = call_export(req, store, inst);
+  }
+  fflush(stdout);
+  wrun_store_delete(store);
+  return status;
+}
+
+static int run_module(const run_request *req) {
+  uint8_t *bytes;
+  size_t len;
+  if (!load_bytes(req->path, &bytes, &len))
+    return 1;
+  wrun_engine *engine = wrun_engine_new();
+  if (!engine) {
+    fprintf(stderr, "wrun: cannot create an engine\n");
+    free(bytes);
+    return 1;
+  }
+  wrun_module *m = NULL;
+  wrun_error *err = wrun_module_new(engine, bytes, len, &m);
+  free(bytes);
+  int status = 1;
+  if (err) {
+    print_error(req->path, err);
+    wrun_error_delete(err);
+  } else {
+    if (check_no_imports(req->path, m))
+      status = instantiate_and_call(req, engine, m);
+    wrun_module_delete(m);
+  }
+  wrun_engine_delete(engine);
+  return status;
+}
+
+static int run_main(int argc, char **argv) {
+  run_request req = {0};
+  int i = 0;
+  for (; i < argc && argv[i][0] == '-' && argv[i][1] == '-'; i++) {
+    if (strcmp(argv[i], "--") == 0) {
+      i++;
+      break;
+    }
+    if (strcmp(argv[i], "--invoke") == 0 && i + 1 < argc) {
+      req.invoke = argv[++i];
+    } else if (strncmp(argv[i], "--invoke=", 9) == 0) {
+      req.invoke = argv[i] + 9;
+    } else {
+      fprintf(stderr, "wrun: unknown option %s\n", argv[i]);
+      usage(stderr);
+      return 1;
+    }
+  }
+  if (i == argc) {
+    usage(stderr);
+    return 1;
+  }
+  req.path = argv[i];
+  req.args = argv + i + 1;
+  req.nargs = argc - i - 1;
+  return run_module(&req);
+}
+
+int main(int argc, char **argv) {
+  if (argc < 2) {
+    usage(stderr);
+    return 1;
+  }
+  const char *cmd = argv[1];
+  if (strcmp(cmd, "--version") == 0 || strcmp(cmd, "-V") == 0) {
+    printf("wrun %s\n", WRUN_VERSION);
+    return 0;
+  }
+  if (strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0 ||
+      strcmp(cmd, "help") == 0) {
+    usage(stdout);
+    return 0;
+  }
+  if (strcmp(cmd, "validate") == 0)
+    return validate_main(argc - 2, argv + 2);
+  if (strcmp(cmd, "wast") == 0)
+    return wast_main(argc - 2, argv + 2);
+  if (strcmp(cmd, "run") == 0)
+    return run_main(argc - 2, argv + 2);
+  return run_main(argc - 1, argv + 1);
+}
