@@ -9,7 +9,7 @@
  * yet. Everything else that does not pass is a failure. */
 #include "wast.h"
 
-#include <cjson/cJSON.h>
+#include <jansson.h>
 #include <dirent.h>
 #include <errno.h>
 #include <limits.h>
@@ -53,6 +53,7 @@ typedef enum module_state {
 
 typedef struct module_slot {
   char *name;         /* "$name" from the script, or NULL */
+  size_t name_len;
   wrun_instance *instance;
   module_state state;
   unsigned line;
@@ -138,9 +139,37 @@ static const char *base_name(const char *path) {
   return slash ? slash + 1 : path;
 }
 
-static const char *json_string(const cJSON *obj, const char *key) {
-  const cJSON *item = cJSON_GetObjectItemCaseSensitive(obj, key);
-  return cJSON_IsString(item) ? item->valuestring : NULL;
+/* A string member of obj, or NULL. Its text is NUL-terminated but may hold
+ * NULs of its own (the JSON is decoded with JSON_ALLOW_NUL): use
+ * string_field_n where the exact bytes matter. */
+static const char *string_field_n(const json_t *obj, const char *key,
+                                  size_t *len) {
+  const json_t *item = json_object_get(obj, key);
+  if (!json_is_string(item))
+    return NULL;
+  *len = json_string_length(item);
+  return json_string_value(item);
+}
+
+static const char *string_field(const json_t *obj, const char *key) {
+  size_t len;
+  return string_field_n(obj, key, &len);
+}
+
+/* A script name (module, register or export name) of exact length. */
+typedef struct wast_name {
+  const char *bytes; /* NULL when absent */
+  size_t len;
+} wast_name;
+
+static wast_name name_field(const json_t *obj, const char *key) {
+  wast_name n = {0};
+  n.bytes = string_field_n(obj, key, &n.len);
+  return n;
+}
+
+static bool same_name(const char *a, size_t alen, wast_name b) {
+  return alen == b.len && memcmp(a, b.bytes, alen) == 0;
 }
 
 static bool is_simd_refusal(const wrun_error *e) {
@@ -262,15 +291,15 @@ static bool keep_module(wast_script *s, wrun_module *m) {
   return true;
 }
 
-static module_slot *find_named(wast_script *s, const char *name) {
+static module_slot *find_named(wast_script *s, wast_name name) {
   /* Latest definition wins when a name is reused. */
   for (size_t i = s->nnamed; i-- > 0;)
-    if (strcmp(s->named[i].name, name) == 0)
+    if (same_name(s->named[i].name, s->named[i].name_len, name))
       return &s->named[i];
   return NULL;
 }
 
-static void remember_named(wast_script *s, const char *name,
+static void remember_named(wast_script *s, wast_name name,
                            const module_slot *slot) {
   if (s->nnamed == s->named_cap) {
     size_t cap = s->named_cap ? s->named_cap * 2 : 8;
@@ -280,11 +309,14 @@ static void remember_named(wast_script *s, const char *name,
     s->named = grown;
     s->named_cap = cap;
   }
-  char *copy = strdup(name);
+  char *copy = malloc(name.len + 1);
   if (!copy)
     return;
+  memcpy(copy, name.bytes, name.len);
+  copy[name.len] = '\0';
   s->named[s->nnamed] = *slot;
   s->named[s->nnamed].name = copy;
+  s->named[s->nnamed].name_len = name.len;
   s->nnamed++;
 }
 
@@ -298,9 +330,9 @@ static const wasm_file *find_wasm_file(const wasm_files *files,
 
 /* Compiles the .wasm that wast2json wrote for a command. The module is
  * kept for the rest of the script; *error is the compile error. */
-static bool compile_file(wast_script *s, const cJSON *cmd,
+static bool compile_file(wast_script *s, const json_t *cmd,
                          wrun_module **out, wrun_error **error, char *msg) {
-  const char *filename = json_string(cmd, "filename");
+  const char *filename = string_field(cmd, "filename");
   if (!filename) {
     set_msg(msg, "command without \"filename\"");
     return false;
@@ -321,8 +353,8 @@ static bool compile_file(wast_script *s, const cJSON *cmd,
   return true;
 }
 
-static outcome command_module(wast_script *s, const cJSON *cmd, char *msg) {
-  const char *name = json_string(cmd, "name");
+static outcome command_module(wast_script *s, const json_t *cmd, char *msg) {
+  wast_name name = name_field(cmd, "name");
   module_slot slot = {.state = MODULE_BROKEN, .line = s->line};
   outcome result = OUTCOME_FAIL;
   wrun_module *m;
@@ -359,19 +391,19 @@ static outcome command_module(wast_script *s, const cJSON *cmd, char *msg) {
     }
   }
   s->current = slot;
-  if (name)
+  if (name.bytes)
     remember_named(s, name, &slot);
   return result;
 }
 
 /* The instance a command refers to: by name or the current one. */
-static outcome target_instance(wast_script *s, const char *name,
+static outcome target_instance(wast_script *s, wast_name name,
                                wrun_instance **out, char *msg) {
   const module_slot *slot = &s->current;
-  if (name) {
+  if (name.bytes) {
     slot = find_named(s, name);
     if (!slot) {
-      set_msg(msg, "unknown module %s", name);
+      set_msg(msg, "unknown module %s", name.bytes);
       return OUTCOME_FAIL;
     }
   }
@@ -393,18 +425,18 @@ static outcome target_instance(wast_script *s, const char *name,
   return OUTCOME_FAIL;
 }
 
-static outcome command_register(wast_script *s, const cJSON *cmd,
+static outcome command_register(wast_script *s, const json_t *cmd,
                                 char *msg) {
-  const char *as = json_string(cmd, "as");
-  if (!as) {
+  wast_name as = name_field(cmd, "as");
+  if (!as.bytes) {
     set_msg(msg, "register without \"as\"");
     return OUTCOME_FAIL;
   }
   wrun_instance *inst;
-  outcome found = target_instance(s, json_string(cmd, "name"), &inst, msg);
+  outcome found = target_instance(s, name_field(cmd, "name"), &inst, msg);
   if (found != OUTCOME_PASS)
     return found;
-  wrun_linker_define_instance(s->linker, as, inst);
+  wrun_linker_define_instance_n(s->linker, as.bytes, as.len, inst);
   return OUTCOME_PASS;
 }
 
@@ -425,64 +457,67 @@ static void action_result_free(action_result *r) {
 }
 
 /* Collects the lane texts of a v128 value. */
-static bool lane_texts(const cJSON *list, const char **texts, size_t max,
+static bool lane_texts(const json_t *list, const char **texts, size_t max,
                        size_t *count) {
   size_t n = 0;
-  const cJSON *lane;
-  if (!cJSON_IsArray(list))
+  const json_t *lane;
+  if (!json_is_array(list))
     return false;
-  cJSON_ArrayForEach(lane, list) {
-    if (n == max || !cJSON_IsString(lane))
+  size_t lane_index;
+  json_array_foreach(list, lane_index, lane) {
+    if (n == max || !json_is_string(lane))
       return false;
-    texts[n++] = lane->valuestring;
+    texts[n++] = json_string_value(lane);
   }
   *count = n;
   return true;
 }
 
-static bool parse_arg(const cJSON *json, wrun_val *out) {
+static bool parse_arg(const json_t *json, wrun_val *out) {
   wrun_valtype type;
-  if (!wast_parse_valtype(json_string(json, "type"), &type))
+  if (!wast_parse_valtype(string_field(json, "type"), &type))
     return false;
-  const cJSON *value = cJSON_GetObjectItemCaseSensitive(json, "value");
+  const json_t *value = json_object_get(json, "value");
   if (type != WRUN_V128)
-    return cJSON_IsString(value) &&
-           wast_parse_scalar(type, value->valuestring, out);
+    return json_is_string(value) &&
+           wast_parse_scalar(type, json_string_value(value), out);
   wast_lane_type lt;
   const char *lanes[16];
   size_t n;
-  return wast_parse_lane_type(json_string(json, "lane_type"), &lt) &&
+  return wast_parse_lane_type(string_field(json, "lane_type"), &lt) &&
          lane_texts(value, lanes, 16, &n) &&
          wast_parse_v128(lt, lanes, n, out);
 }
 
-static bool parse_expected(const cJSON *json, wast_expected *out) {
+static bool parse_expected(const json_t *json, wast_expected *out) {
   wrun_valtype type;
-  if (!wast_parse_valtype(json_string(json, "type"), &type))
+  if (!wast_parse_valtype(string_field(json, "type"), &type))
     return false;
-  const cJSON *value = cJSON_GetObjectItemCaseSensitive(json, "value");
+  const json_t *value = json_object_get(json, "value");
   if (type != WRUN_V128)
     return wast_parse_expected_scalar(
-        type, cJSON_IsString(value) ? value->valuestring : NULL, out);
+        type, json_is_string(value) ? json_string_value(value) : NULL, out);
   wast_lane_type lt;
   const char *lanes[16];
   size_t n;
-  return wast_parse_lane_type(json_string(json, "lane_type"), &lt) &&
+  return wast_parse_lane_type(string_field(json, "lane_type"), &lt) &&
          lane_texts(value, lanes, 16, &n) &&
          wast_parse_expected_v128(lt, lanes, n, out);
 }
 
 static outcome invoke(wast_script *s, wrun_instance *inst,
-                      const cJSON *action, action_result *r, char *msg) {
-  const char *field = json_string(action, "field");
+                      const json_t *action, action_result *r, char *msg) {
+  wast_name field = name_field(action, "field");
   wrun_extern ext;
-  if (!field || !wrun_instance_export(inst, field, &ext) ||
+  if (!field.bytes ||
+      !wrun_instance_export_n(inst, field.bytes, field.len, &ext) ||
       ext.kind != WRUN_EXTERN_FUNC) {
-    set_msg(msg, "no exported function \"%s\"", field ? field : "");
+    set_msg(msg, "no exported function \"%s\"",
+            field.bytes ? field.bytes : "");
     return OUTCOME_FAIL;
   }
-  const cJSON *args = cJSON_GetObjectItemCaseSensitive(action, "args");
-  size_t nargs = (size_t)cJSON_GetArraySize(args);
+  const json_t *args = json_object_get(action, "args");
+  size_t nargs = json_array_size(args);
   wrun_val *argv = calloc(nargs ? nargs : 1, sizeof *argv);
   r->count = wrun_func_result_count(ext.of.func);
   r->values = calloc(r->count ? r->count : 1, sizeof *r->values);
@@ -492,8 +527,9 @@ static outcome invoke(wast_script *s, wrun_instance *inst,
     return OUTCOME_FAIL;
   }
   size_t i = 0;
-  const cJSON *arg;
-  cJSON_ArrayForEach(arg, args) {
+  const json_t *arg;
+  size_t arg_index;
+  json_array_foreach(args, arg_index, arg) {
     if (!parse_arg(arg, &argv[i])) {
       free(argv);
       set_msg(msg, "cannot parse argument %zu", i);
@@ -507,13 +543,15 @@ static outcome invoke(wast_script *s, wrun_instance *inst,
   return OUTCOME_PASS;
 }
 
-static outcome get_global(wrun_instance *inst, const cJSON *action,
+static outcome get_global(wrun_instance *inst, const json_t *action,
                           action_result *r, char *msg) {
-  const char *field = json_string(action, "field");
+  wast_name field = name_field(action, "field");
   wrun_extern ext;
-  if (!field || !wrun_instance_export(inst, field, &ext) ||
+  if (!field.bytes ||
+      !wrun_instance_export_n(inst, field.bytes, field.len, &ext) ||
       ext.kind != WRUN_EXTERN_GLOBAL) {
-    set_msg(msg, "no exported global \"%s\"", field ? field : "");
+    set_msg(msg, "no exported global \"%s\"",
+            field.bytes ? field.bytes : "");
     return OUTCOME_FAIL;
   }
   r->values = calloc(1, sizeof *r->values);
@@ -527,16 +565,16 @@ static outcome get_global(wrun_instance *inst, const cJSON *action,
 }
 
 /* Runs the command's action. PASS means it ran (it may have trapped). */
-static outcome perform_action(wast_script *s, const cJSON *cmd,
+static outcome perform_action(wast_script *s, const json_t *cmd,
                               action_result *r, char *msg) {
-  const cJSON *action = cJSON_GetObjectItemCaseSensitive(cmd, "action");
-  const char *kind = json_string(action, "type");
+  const json_t *action = json_object_get(cmd, "action");
+  const char *kind = string_field(action, "type");
   if (!kind) {
     set_msg(msg, "command without an action");
     return OUTCOME_FAIL;
   }
   wrun_instance *inst;
-  outcome found = target_instance(s, json_string(action, "module"), &inst,
+  outcome found = target_instance(s, name_field(action, "module"), &inst,
                                   msg);
   if (found != OUTCOME_PASS)
     return found;
@@ -548,7 +586,7 @@ static outcome perform_action(wast_script *s, const cJSON *cmd,
   return OUTCOME_FAIL;
 }
 
-static outcome command_action(wast_script *s, const cJSON *cmd, char *msg) {
+static outcome command_action(wast_script *s, const json_t *cmd, char *msg) {
   action_result r = {0};
   outcome result = perform_action(s, cmd, &r, msg);
   if (result == OUTCOME_PASS && r.trap) {
@@ -559,16 +597,17 @@ static outcome command_action(wast_script *s, const cJSON *cmd, char *msg) {
   return result;
 }
 
-static outcome compare_results(const cJSON *expected, const action_result *r,
+static outcome compare_results(const json_t *expected, const action_result *r,
                                char *msg) {
-  size_t want = (size_t)cJSON_GetArraySize(expected);
+  size_t want = json_array_size(expected);
   if (want != r->count) {
     set_msg(msg, "expected %zu results, got %zu", want, r->count);
     return OUTCOME_FAIL;
   }
   size_t i = 0;
-  const cJSON *item;
-  cJSON_ArrayForEach(item, expected) {
+  const json_t *item;
+  size_t item_index;
+  json_array_foreach(expected, item_index, item) {
     wast_expected e;
     if (!parse_expected(item, &e)) {
       set_msg(msg, "cannot parse expected result %zu", i);
@@ -588,7 +627,7 @@ static outcome compare_results(const cJSON *expected, const action_result *r,
   return OUTCOME_PASS;
 }
 
-static outcome command_assert_return(wast_script *s, const cJSON *cmd,
+static outcome command_assert_return(wast_script *s, const json_t *cmd,
                                      char *msg) {
   action_result r = {0};
   outcome result = perform_action(s, cmd, &r, msg);
@@ -598,7 +637,7 @@ static outcome command_assert_return(wast_script *s, const cJSON *cmd,
       result = OUTCOME_FAIL;
     } else {
       result = compare_results(
-          cJSON_GetObjectItemCaseSensitive(cmd, "expected"), &r, msg);
+          json_object_get(cmd, "expected"), &r, msg);
     }
   }
   action_result_free(&r);
@@ -615,9 +654,9 @@ static outcome check_trap_text(const wrun_trap *trap, const char *text,
 }
 
 /* Also serves assert_exhaustion: only the expected text differs. */
-static outcome command_assert_trap_action(wast_script *s, const cJSON *cmd,
+static outcome command_assert_trap_action(wast_script *s, const json_t *cmd,
                                           char *msg) {
-  const char *text = json_string(cmd, "text");
+  const char *text = string_field(cmd, "text");
   action_result r = {0};
   outcome result = perform_action(s, cmd, &r, msg);
   if (result == OUTCOME_PASS) {
@@ -635,19 +674,19 @@ static outcome command_assert_trap_action(wast_script *s, const cJSON *cmd,
 
 /* ---- module assertions --------------------------------------------------- */
 
-static bool is_text_module(const cJSON *cmd) {
-  const char *type = json_string(cmd, "module_type");
+static bool is_text_module(const json_t *cmd) {
+  const char *type = string_field(cmd, "module_type");
   return type && strcmp(type, "text") == 0;
 }
 
 /* assert_invalid / assert_malformed: compiling must fail. */
-static outcome command_assert_rejected(wast_script *s, const cJSON *cmd,
+static outcome command_assert_rejected(wast_script *s, const json_t *cmd,
                                        char *msg) {
   if (is_text_module(cmd)) {
     set_msg(msg, "text module");
     return OUTCOME_SKIP;
   }
-  const char *text = json_string(cmd, "text");
+  const char *text = string_field(cmd, "text");
   wrun_module *m;
   wrun_error *err;
   if (!compile_file(s, cmd, &m, &err, msg))
@@ -668,7 +707,7 @@ static outcome command_assert_rejected(wast_script *s, const cJSON *cmd,
 
 /* Compiles and instantiates the command's module for the assertions about
  * instantiation. PASS: *err and *trap tell what happened. */
-static outcome try_instantiate(wast_script *s, const cJSON *cmd,
+static outcome try_instantiate(wast_script *s, const json_t *cmd,
                                wrun_error **err, wrun_trap **trap,
                                char *msg) {
   if (is_text_module(cmd)) {
@@ -699,9 +738,9 @@ static outcome try_instantiate(wast_script *s, const cJSON *cmd,
   return OUTCOME_PASS;
 }
 
-static outcome command_assert_unlinkable(wast_script *s, const cJSON *cmd,
+static outcome command_assert_unlinkable(wast_script *s, const json_t *cmd,
                                          char *msg) {
-  const char *text = json_string(cmd, "text");
+  const char *text = string_field(cmd, "text");
   wrun_error *err;
   wrun_trap *trap;
   outcome result = try_instantiate(s, cmd, &err, &trap, msg);
@@ -724,8 +763,8 @@ static outcome command_assert_unlinkable(wast_script *s, const cJSON *cmd,
 
 /* assert_uninstantiable, and assert_trap on a module. */
 static outcome command_assert_uninstantiable(wast_script *s,
-                                             const cJSON *cmd, char *msg) {
-  const char *text = json_string(cmd, "text");
+                                             const json_t *cmd, char *msg) {
+  const char *text = string_field(cmd, "text");
   wrun_error *err;
   wrun_trap *trap;
   outcome result = try_instantiate(s, cmd, &err, &trap, msg);
@@ -751,7 +790,7 @@ static outcome command_assert_uninstantiable(wast_script *s,
 
 /* ---- the script ---------------------------------------------------------- */
 
-static outcome run_command(wast_script *s, const cJSON *cmd,
+static outcome run_command(wast_script *s, const json_t *cmd,
                            const char *type, char *msg) {
   if (strcmp(type, "module") == 0)
     return command_module(s, cmd, msg);
@@ -762,7 +801,7 @@ static outcome run_command(wast_script *s, const cJSON *cmd,
   if (strcmp(type, "assert_return") == 0)
     return command_assert_return(s, cmd, msg);
   if (strcmp(type, "assert_trap") == 0) {
-    if (cJSON_GetObjectItemCaseSensitive(cmd, "action"))
+    if (json_object_get(cmd, "action"))
       return command_assert_trap_action(s, cmd, msg);
     return command_assert_uninstantiable(s, cmd, msg);
   }
@@ -779,13 +818,15 @@ static outcome run_command(wast_script *s, const cJSON *cmd,
   return OUTCOME_FAIL;
 }
 
-static void run_commands(wast_script *s, const cJSON *commands) {
-  const cJSON *cmd;
+static void run_commands(wast_script *s, const json_t *commands) {
+  const json_t *cmd;
   char msg[MSG_SIZE];
-  cJSON_ArrayForEach(cmd, commands) {
-    const char *type = json_string(cmd, "type");
-    const cJSON *line = cJSON_GetObjectItemCaseSensitive(cmd, "line");
-    unsigned lineno = cJSON_IsNumber(line) ? (unsigned)line->valueint : 0;
+  size_t cmd_index;
+  json_array_foreach(commands, cmd_index, cmd) {
+    const char *type = string_field(cmd, "type");
+    const json_t *line = json_object_get(cmd, "line");
+    unsigned lineno =
+        json_is_integer(line) ? (unsigned)json_integer_value(line) : 0;
     msg[0] = '\0';
     s->line = lineno;
     if (!type) {
@@ -826,17 +867,20 @@ static void script_close(wast_script *s) {
   free(s->named);
 }
 
-static cJSON *load_json(const char *path, char *msg) {
+static json_t *load_json(const char *path, char *msg) {
   uint8_t *bytes;
   size_t len;
   if (!cli_read_file(path, &bytes, &len)) {
     set_msg(msg, "cannot read wast2json output: %s", strerror(errno));
     return NULL;
   }
-  cJSON *json = cJSON_ParseWithLength((const char *)bytes, len);
+  /* JSON_ALLOW_NUL: export and module names may contain "\u0000". */
+  json_error_t error;
+  json_t *json = json_loadb((const char *)bytes, len, JSON_ALLOW_NUL, &error);
   free(bytes);
   if (!json)
-    set_msg(msg, "cannot parse wast2json output");
+    set_msg(msg, "cannot parse wast2json output: %s (line %d)", error.text,
+            error.line);
   return json;
 }
 
@@ -888,11 +932,12 @@ static bool wasm_files_add(wasm_files *files, const char *dir,
 }
 
 /* Reads every binary module the commands name (text ones are skipped). */
-static bool preload_modules(const cJSON *commands, const char *dir,
+static bool preload_modules(const json_t *commands, const char *dir,
                             wasm_files *files, char *msg) {
-  const cJSON *cmd;
-  cJSON_ArrayForEach(cmd, commands) {
-    const char *name = json_string(cmd, "filename");
+  const json_t *cmd;
+  size_t cmd_index;
+  json_array_foreach(commands, cmd_index, cmd) {
+    const char *name = string_field(cmd, "filename");
     if (!name || !ends_with(name, ".wasm") || find_wasm_file(files, name))
       continue;
     if (!wasm_files_add(files, dir, name, msg))
@@ -902,7 +947,7 @@ static bool preload_modules(const cJSON *commands, const char *dir,
 }
 
 /* wast2json into dir, then everything it wrote into memory. */
-static cJSON *translate_script(const char *wast, const char *dir,
+static json_t *translate_script(const char *wast, const char *dir,
                                wasm_files *files, char *msg) {
   char json_path[PATH_MAX];
   int n = snprintf(json_path, sizeof json_path, "%s/script.json", dir);
@@ -912,22 +957,22 @@ static cJSON *translate_script(const char *wast, const char *dir,
   }
   if (!run_wast2json(wast, json_path, msg))
     return NULL;
-  cJSON *json = load_json(json_path, msg);
+  json_t *json = load_json(json_path, msg);
   if (!json)
     return NULL;
-  const cJSON *commands = cJSON_GetObjectItemCaseSensitive(json, "commands");
-  if (!cJSON_IsArray(commands)) {
+  const json_t *commands = json_object_get(json, "commands");
+  if (!json_is_array(commands)) {
     set_msg(msg, "wast2json output has no command list");
   } else if (preload_modules(commands, dir, files, msg)) {
     return json;
   }
-  cJSON_Delete(json);
+  json_decref(json);
   return NULL;
 }
 
 /* Translates the script in a fresh temporary directory, removed before
  * returning. */
-static cJSON *load_script(const char *wast, wasm_files *files, char *msg) {
+static json_t *load_script(const char *wast, wasm_files *files, char *msg) {
   if (access(wast, R_OK) != 0) {
     set_msg(msg, "cannot read %s: %s", wast, strerror(errno));
     return NULL;
@@ -941,7 +986,7 @@ static cJSON *load_script(const char *wast, wasm_files *files, char *msg) {
             strerror(errno));
     return NULL;
   }
-  cJSON *json = translate_script(wast, dir, files, msg);
+  json_t *json = translate_script(wast, dir, files, msg);
   remove_dir(dir);
   return json;
 }
@@ -953,12 +998,12 @@ static void run_script(const char *wast, wrun_engine *engine,
   wasm_files files = {0};
   wast_script s = {.base = base_name(wast), .opts = opts, .totals = totals,
                    .xfail = xfail, .engine = engine, .files = &files};
-  cJSON *json = load_script(wast, &files, msg);
+  json_t *json = load_script(wast, &files, msg);
   bool ran = json && script_open(&s, msg);
   if (ran)
-    run_commands(&s, cJSON_GetObjectItemCaseSensitive(json, "commands"));
+    run_commands(&s, json_object_get(json, "commands"));
   script_close(&s);
-  cJSON_Delete(json);
+  json_decref(json);
   wasm_files_free(&files);
   if (!ran) {
     printf("%s: %s\n", s.base, msg);

@@ -133,12 +133,21 @@ wrun_error *wrun_module_validate(wrun_engine *engine, const uint8_t *bytes,
                                  size_t len);
 void wrun_module_delete(wrun_module *module);
 
+/* Names are UTF-8 and may contain U+0000. The returned strings are always
+ * NUL-terminated, but only the _n variants give their exact lengths; a name
+ * with an embedded NUL reads as cut short through the plain ones. Every
+ * out-pointer may be NULL. */
 size_t wrun_module_import_count(const wrun_module *m);
 void wrun_module_import(const wrun_module *m, size_t i, const char **module,
                         const char **name, wrun_externkind *kind);
+void wrun_module_import_n(const wrun_module *m, size_t i, const char **module,
+                          size_t *module_len, const char **name,
+                          size_t *name_len, wrun_externkind *kind);
 size_t wrun_module_export_count(const wrun_module *m);
 void wrun_module_export(const wrun_module *m, size_t i, const char **name,
                         wrun_externkind *kind);
+void wrun_module_export_n(const wrun_module *m, size_t i, const char **name,
+                          size_t *name_len, wrun_externkind *kind);
 /* Total bytes of machine code produced for the module. */
 size_t wrun_module_code_size(const wrun_module *m);
 
@@ -193,12 +202,20 @@ bool wrun_global_set(wrun_global *g, wrun_val v); /* false if immutable */
 /* ---- linking and instances --------------------------------------------- */
 wrun_linker *wrun_linker_new(wrun_store *store);
 void wrun_linker_delete(wrun_linker *l);
-/* Defines (module, name); a later definition replaces an earlier one. */
+/* Defines (module, name); a later definition replaces an earlier one.
+ * The _n form takes names of exact lengths (they may contain NULs); the
+ * plain form takes C strings. */
 void wrun_linker_define(wrun_linker *l, const char *module, const char *name,
                         wrun_extern ext);
-/* Defines every export of inst under the module name. */
+void wrun_linker_define_n(wrun_linker *l, const char *module,
+                          size_t module_len, const char *name,
+                          size_t name_len, wrun_extern ext);
+/* Defines every export of inst (by its exact name) under the module name;
+ * the _n form takes a module name of exact length. */
 void wrun_linker_define_instance(wrun_linker *l, const char *module,
                                  wrun_instance *inst);
+void wrun_linker_define_instance_n(wrun_linker *l, const char *module,
+                                   size_t module_len, wrun_instance *inst);
 /* Resolves imports, instantiates, applies segments and runs the start
  * function. Link failures come back as *error (message names the import);
  * a trap during segment initialisation or start as *trap. */
@@ -211,10 +228,38 @@ void wrun_instance_new(wrun_store *store, const wrun_module *m,
                        const wrun_extern *imports, size_t nimports,
                        wrun_instance **out, wrun_error **error,
                        wrun_trap **trap);
+/* The export named exactly name (a C string), or false. */
 bool wrun_instance_export(const wrun_instance *inst, const char *name,
                           wrun_extern *out);
+/* The export whose name is the len bytes at name (NULs allowed), or false. */
+bool wrun_instance_export_n(const wrun_instance *inst, const char *name,
+                            size_t len, wrun_extern *out);
 size_t wrun_instance_export_count(const wrun_instance *inst);
+/* Name of export i (NUL-terminated), or NULL; the _n form also stores its
+ * exact length in *len (if len is not NULL). */
 const char *wrun_instance_export_name(const wrun_instance *inst, size_t i);
+const char *wrun_instance_export_name_n(const wrun_instance *inst, size_t i,
+                                        size_t *len);
+
+/* ---- import types -----------------------------------------------------
+ * What import i of a module expects, so that an embedder can build a
+ * matching host object (stubs, test harnesses). Each returns false, and
+ * leaves the out-pointers alone, when import i is not of that kind. Every
+ * out-pointer may be NULL. */
+bool wrun_module_import_func(const wrun_module *m, size_t i, size_t *nparams,
+                             size_t *nresults);
+/* Parameter/result k of function import i (valid once the above is true). */
+wrun_valtype wrun_module_import_func_param(const wrun_module *m, size_t i,
+                                           size_t k);
+wrun_valtype wrun_module_import_func_result(const wrun_module *m, size_t i,
+                                            size_t k);
+bool wrun_module_import_table(const wrun_module *m, size_t i,
+                              wrun_valtype *elem, uint32_t *min,
+                              uint32_t *max, bool *has_max);
+bool wrun_module_import_memory(const wrun_module *m, size_t i, uint32_t *min,
+                               uint32_t *max, bool *has_max);
+bool wrun_module_import_global(const wrun_module *m, size_t i,
+                               wrun_valtype *type, bool *mutable_);
 
 #ifdef __cplusplus
 }

@@ -47,16 +47,28 @@ static void export_extern(const rt_instance *inst, const rt_export *e,
   }
 }
 
-bool rt_instance_find_export(const rt_instance *inst, const char *name,
-                             wrun_extern *out) {
+static bool name_equals(const rt_export *e, const char *name, size_t len) {
+  return e->name_len == len && memcmp(e->name, name, len) == 0;
+}
+
+bool wrun_instance_export_n(const wrun_instance *inst, const char *name,
+                            size_t len, wrun_extern *out) {
+  if (!name && len) return false;
   for (uint32_t i = 0; i < inst->m->nexports; i++) {
     const rt_export *e = &inst->m->exports[i];
-    if (strcmp(e->name, name) == 0) {
+    if (name_equals(e, name, len)) {
       export_extern(inst, e, out);
       return true;
     }
   }
   return false;
+}
+
+/* A C string names only exports without embedded NULs: lengths must agree,
+ * so "" never finds "\0a". */
+bool rt_instance_find_export(const rt_instance *inst, const char *name,
+                             wrun_extern *out) {
+  return name && wrun_instance_export_n(inst, name, strlen(name), out);
 }
 
 bool wrun_instance_export(const wrun_instance *inst, const char *name,
@@ -68,8 +80,16 @@ size_t wrun_instance_export_count(const wrun_instance *inst) {
   return inst->m->nexports;
 }
 
+const char *wrun_instance_export_name_n(const wrun_instance *inst, size_t i,
+                                        size_t *len) {
+  if (i >= inst->m->nexports) return NULL;
+  const rt_export *e = &inst->m->exports[i];
+  if (len) *len = e->name_len;
+  return e->name;
+}
+
 const char *wrun_instance_export_name(const wrun_instance *inst, size_t i) {
-  return i < inst->m->nexports ? inst->m->exports[i].name : NULL;
+  return wrun_instance_export_name_n(inst, i, NULL);
 }
 
 /* ---- allocation --------------------------------------------------------------- */

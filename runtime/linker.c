@@ -10,7 +10,7 @@ typedef struct rt_definition {
   UT_hash_handle hh;
   wrun_extern ext;
   size_t keylen;
-  char key[]; /* "module\0name" */
+  unsigned char key[]; /* see make_key */
 } rt_definition;
 
 struct wrun_linker {
@@ -34,52 +34,80 @@ void wrun_linker_delete(wrun_linker *l) {
   free(l);
 }
 
-static size_t make_key(const char *module, const char *name, char *key) {
-  size_t ml = strlen(module), nl = strlen(name);
+/* A (module, name) pair as one hash key. Names may contain NULs, so a
+ * separator byte could not tell ("a\0b", "c") from ("a", "b\0c"): the key
+ * is the module's length, then the module, then the name. Returns the key
+ * length (0 if it would overflow) and writes the key if key is not NULL. */
+static size_t make_key(const char *module, size_t module_len,
+                       const char *name, size_t name_len,
+                       unsigned char *key) {
+  size_t head = sizeof module_len;
+  if (module_len > SIZE_MAX - head || name_len > SIZE_MAX - head - module_len)
+    return 0;
   if (key) {
-    memcpy(key, module, ml + 1);
-    memcpy(key + ml + 1, name, nl);
+    memcpy(key, &module_len, head);
+    if (module_len) memcpy(key + head, module, module_len);
+    if (name_len) memcpy(key + head + module_len, name, name_len);
   }
-  return ml + 1 + nl;
+  return head + module_len + name_len;
 }
 
 static rt_definition *find(const wrun_linker *l, const char *module,
-                           const char *name) {
-  size_t keylen = make_key(module, name, NULL);
-  char small[256];
-  char *key = keylen <= sizeof small ? small : malloc(keylen);
+                           size_t module_len, const char *name,
+                           size_t name_len) {
+  size_t keylen = make_key(module, module_len, name, name_len, NULL);
+  if (!keylen) return NULL;
+  unsigned char small[256];
+  unsigned char *key = keylen <= sizeof small ? small : malloc(keylen);
   if (!key) return NULL;
-  make_key(module, name, key);
+  make_key(module, module_len, name, name_len, key);
   rt_definition *d = NULL;
   HASH_FIND(hh, l->defs, key, keylen, d);
   if (key != small) free(key);
   return d;
 }
 
-void wrun_linker_define(wrun_linker *l, const char *module, const char *name,
-                        wrun_extern ext) {
-  rt_definition *d = find(l, module, name);
+void wrun_linker_define_n(wrun_linker *l, const char *module,
+                          size_t module_len, const char *name,
+                          size_t name_len, wrun_extern ext) {
+  if ((!module && module_len) || (!name && name_len)) return;
+  rt_definition *d = find(l, module, module_len, name, name_len);
   if (d) {
     d->ext = ext; /* a later definition replaces an earlier one */
     return;
   }
-  size_t keylen = make_key(module, name, NULL);
+  size_t keylen = make_key(module, module_len, name, name_len, NULL);
+  if (!keylen || keylen > SIZE_MAX - sizeof *d) return;
   d = calloc(1, sizeof *d + keylen);
   if (!d) return;
-  make_key(module, name, d->key);
+  make_key(module, module_len, name, name_len, d->key);
   d->keylen = keylen;
   d->ext = ext;
   HASH_ADD_KEYPTR(hh, l->defs, d->key, d->keylen, d);
 }
 
+void wrun_linker_define(wrun_linker *l, const char *module, const char *name,
+                        wrun_extern ext) {
+  if (!module || !name) return;
+  wrun_linker_define_n(l, module, strlen(module), name, strlen(name), ext);
+}
+
+/* Exact names (with any NULs they hold), so that every export links. */
+void wrun_linker_define_instance_n(wrun_linker *l, const char *module,
+                                   size_t module_len, wrun_instance *inst) {
+  if (!module && module_len) return;
+  for (size_t i = 0; i < wrun_instance_export_count(inst); i++) {
+    size_t name_len;
+    const char *name = wrun_instance_export_name_n(inst, i, &name_len);
+    wrun_extern ext;
+    if (wrun_instance_export_n(inst, name, name_len, &ext))
+      wrun_linker_define_n(l, module, module_len, name, name_len, ext);
+  }
+}
+
 void wrun_linker_define_instance(wrun_linker *l, const char *module,
                                  wrun_instance *inst) {
-  for (size_t i = 0; i < wrun_instance_export_count(inst); i++) {
-    const char *name = wrun_instance_export_name(inst, i);
-    wrun_extern ext;
-    if (rt_instance_find_export(inst, name, &ext))
-      wrun_linker_define(l, module, name, ext);
-  }
+  if (module) wrun_linker_define_instance_n(l, module, strlen(module), inst);
 }
 
 void wrun_linker_instantiate(wrun_linker *l, const wrun_module *mod,
@@ -96,7 +124,8 @@ void wrun_linker_instantiate(wrun_linker *l, const wrun_module *mod,
   }
   for (uint32_t i = 0; i < m->nimports; i++) {
     const rt_import *imp = &m->imports[i];
-    rt_definition *d = find(l, imp->module, imp->name);
+    rt_definition *d = find(l, imp->module, imp->module_len, imp->name,
+                            imp->name_len);
     if (!d) {
       if (error)
         *error = rt_error_new(RT_NO_OFFSET, "unknown import: `%s`.`%s`",

@@ -75,7 +75,10 @@ typedef struct rt_constexpr {
 } rt_constexpr;
 
 typedef struct rt_import {
-  char *module, *name; /* NUL-terminated copies (validated UTF-8) */
+  /* NUL-terminated copies (validated UTF-8). Names may contain U+0000, so
+   * the lengths, not strlen, say where they end. */
+  char *module, *name;
+  uint32_t module_len, name_len;
   uint8_t kind;        /* wrun_externkind */
   union {
     uint32_t type_index; /* func: index into module types */
@@ -86,7 +89,8 @@ typedef struct rt_import {
 } rt_import;
 
 typedef struct rt_export {
-  char *name;
+  char *name;        /* NUL-terminated copy; may contain U+0000 itself */
+  uint32_t name_len; /* its length in bytes */
   uint8_t kind; /* wrun_externkind */
   uint32_t index;
 } rt_export;

@@ -80,23 +80,110 @@ size_t wrun_module_import_count(const wrun_module *mod) {
   return mod->m->nimports;
 }
 
-void wrun_module_import(const wrun_module *mod, size_t i, const char **module,
-                        const char **name, wrun_externkind *kind) {
+void wrun_module_import_n(const wrun_module *mod, size_t i,
+                          const char **module, size_t *module_len,
+                          const char **name, size_t *name_len,
+                          wrun_externkind *kind) {
   const rt_import *imp = &mod->m->imports[i];
   if (module) *module = imp->module;
+  if (module_len) *module_len = imp->module_len;
   if (name) *name = imp->name;
+  if (name_len) *name_len = imp->name_len;
   if (kind) *kind = (wrun_externkind)imp->kind;
+}
+
+void wrun_module_import(const wrun_module *mod, size_t i, const char **module,
+                        const char **name, wrun_externkind *kind) {
+  wrun_module_import_n(mod, i, module, NULL, name, NULL, kind);
 }
 
 size_t wrun_module_export_count(const wrun_module *mod) {
   return mod->m->nexports;
 }
 
-void wrun_module_export(const wrun_module *mod, size_t i, const char **name,
-                        wrun_externkind *kind) {
+void wrun_module_export_n(const wrun_module *mod, size_t i,
+                          const char **name, size_t *name_len,
+                          wrun_externkind *kind) {
   const rt_export *e = &mod->m->exports[i];
   if (name) *name = e->name;
+  if (name_len) *name_len = e->name_len;
   if (kind) *kind = (wrun_externkind)e->kind;
 }
 
+void wrun_module_export(const wrun_module *mod, size_t i, const char **name,
+                        wrun_externkind *kind) {
+  wrun_module_export_n(mod, i, name, NULL, kind);
+}
+
 size_t wrun_module_code_size(const wrun_module *mod) { return mod->code.size; }
+
+/* ---- import types ------------------------------------------------------ */
+
+/* Import i if it exists and is of kind, else NULL. */
+static const rt_import *import_of_kind(const wrun_module *mod, size_t i,
+                                       wrun_externkind kind) {
+  if (i >= mod->m->nimports) return NULL;
+  const rt_import *imp = &mod->m->imports[i];
+  return imp->kind == kind ? imp : NULL;
+}
+
+static const rt_functype *import_func_type(const wrun_module *mod, size_t i) {
+  const rt_import *imp = import_of_kind(mod, i, WRUN_EXTERN_FUNC);
+  return imp ? &mod->m->types[imp->desc.type_index] : NULL;
+}
+
+bool wrun_module_import_func(const wrun_module *mod, size_t i,
+                             size_t *nparams, size_t *nresults) {
+  const rt_functype *t = import_func_type(mod, i);
+  if (!t) return false;
+  if (nparams) *nparams = t->nparams;
+  if (nresults) *nresults = t->nresults;
+  return true;
+}
+
+wrun_valtype wrun_module_import_func_param(const wrun_module *mod, size_t i,
+                                           size_t k) {
+  const rt_functype *t = import_func_type(mod, i);
+  return (wrun_valtype)(t && k < t->nparams ? rt_param(t, (uint32_t)k) : 0);
+}
+
+wrun_valtype wrun_module_import_func_result(const wrun_module *mod, size_t i,
+                                            size_t k) {
+  const rt_functype *t = import_func_type(mod, i);
+  return (wrun_valtype)(t && k < t->nresults ? rt_result(t, (uint32_t)k)
+                                             : 0);
+}
+
+static void put_limits(const rt_limits *l, uint32_t *min, uint32_t *max,
+                       bool *has_max) {
+  if (min) *min = l->min;
+  if (max) *max = l->has_max ? l->max : 0;
+  if (has_max) *has_max = l->has_max;
+}
+
+bool wrun_module_import_table(const wrun_module *mod, size_t i,
+                              wrun_valtype *elem, uint32_t *min,
+                              uint32_t *max, bool *has_max) {
+  const rt_import *imp = import_of_kind(mod, i, WRUN_EXTERN_TABLE);
+  if (!imp) return false;
+  if (elem) *elem = (wrun_valtype)imp->desc.table.elem;
+  put_limits(&imp->desc.table.limits, min, max, has_max);
+  return true;
+}
+
+bool wrun_module_import_memory(const wrun_module *mod, size_t i,
+                               uint32_t *min, uint32_t *max, bool *has_max) {
+  const rt_import *imp = import_of_kind(mod, i, WRUN_EXTERN_MEMORY);
+  if (!imp) return false;
+  put_limits(&imp->desc.memory, min, max, has_max);
+  return true;
+}
+
+bool wrun_module_import_global(const wrun_module *mod, size_t i,
+                               wrun_valtype *type, bool *mutable_) {
+  const rt_import *imp = import_of_kind(mod, i, WRUN_EXTERN_GLOBAL);
+  if (!imp) return false;
+  if (type) *type = (wrun_valtype)imp->desc.global.type;
+  if (mutable_) *mutable_ = imp->desc.global.mut;
+  return true;
+}

@@ -230,11 +230,10 @@ static char *copy_name(const uint8_t *bytes, uint32_t len) {
   return s;
 }
 
-static bool read_name_copy(reader *r, char **out) {
+static bool read_name_copy(reader *r, char **out, uint32_t *len) {
   const uint8_t *bytes;
-  uint32_t len;
-  if (!read_name(r, &bytes, &len)) return false;
-  *out = copy_name(bytes, len);
+  if (!read_name(r, &bytes, len)) return false;
+  *out = copy_name(bytes, *len);
   return *out ? true : fail_oom(r);
 }
 
@@ -543,7 +542,8 @@ static bool read_import_section(reader *r) {
   for (uint32_t i = 0; i < n; i++) {
     rt_import *imp = &m->imports[i];
     m->nimports = i + 1;
-    if (!read_name_copy(r, &imp->module) || !read_name_copy(r, &imp->name))
+    if (!read_name_copy(r, &imp->module, &imp->module_len) ||
+        !read_name_copy(r, &imp->name, &imp->name_len))
       return false;
     const uint8_t *at = r->p;
     if (!read_import_desc(r, imp)) return false;
@@ -673,6 +673,7 @@ static bool read_exports(reader *r, name_ref *names, uint32_t n) {
     m->nexports = i + 1;
     if (!read_name(r, &names[i].bytes, &names[i].len)) return false;
     e->name = copy_name(names[i].bytes, names[i].len);
+    e->name_len = names[i].len;
     if (!e->name) return fail_oom(r);
     const uint8_t *at = r->p;
     if (!read_byte(r, &e->kind)) return false;

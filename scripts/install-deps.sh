@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs the Debian 12 packages wrun needs to build and test, if missing.
 set -euo pipefail
-pkgs=(meson ninja-build pkg-config gcc libuv1-dev uthash-dev libcjson-dev
+pkgs=(meson ninja-build pkg-config gcc libuv1-dev uthash-dev libjansson-dev
       libcriterion-dev wabt clang lld wasi-libc libclang-rt-14-dev-wasm32)
 missing=()
 for p in "${pkgs[@]}"; do

@@ -656,3 +656,146 @@ Test(api, traps_on_another_thread_with_a_small_stack) {
   cr_assert_not_null(ok);
   teardown_api(&fx);
 }
+
+/* ---- names with embedded NULs ----------------------------------------------- */
+
+/* nul_names.wasm, written byte by byte: five functions () -> i32 returning
+ * 1..5, exported as "", "\0", "\0a", "a" and "a\0b" (names.wast has such
+ * names; a C string would see three of them as "" or "a"). */
+static const unsigned char nul_names_wasm[] = {
+  0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
+  0x01, 0x05, 0x01, 0x60, 0x00, 0x01, 0x7f,       /* type 0: () -> i32 */
+  0x03, 0x06, 0x05, 0x00, 0x00, 0x00, 0x00, 0x00, /* five funcs of type 0 */
+  0x07, 0x17, 0x05,                               /* five exports: */
+  0x00, 0x00, 0x00,                               /*   ""      func 0 */
+  0x01, 0x00, 0x00, 0x01,                         /*   "\0"    func 1 */
+  0x02, 0x00, 0x61, 0x00, 0x02,                   /*   "\0a"   func 2 */
+  0x01, 0x61, 0x00, 0x03,                         /*   "a"     func 3 */
+  0x03, 0x61, 0x00, 0x62, 0x00, 0x04,             /*   "a\0b"  func 4 */
+  0x0a, 0x1a, 0x05,                               /* code: i32.const k */
+  0x04, 0x00, 0x41, 0x01, 0x0b,
+  0x04, 0x00, 0x41, 0x02, 0x0b,
+  0x04, 0x00, 0x41, 0x03, 0x0b,
+  0x04, 0x00, 0x41, 0x04, 0x0b,
+  0x04, 0x00, 0x41, 0x05, 0x0b,
+};
+
+/* nul_import.wasm: imports ("x\0y", "a\0b") as a () -> i32 function and
+ * re-exports it as "r". */
+static const unsigned char nul_import_wasm[] = {
+  0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
+  0x01, 0x05, 0x01, 0x60, 0x00, 0x01, 0x7f,       /* type 0: () -> i32 */
+  0x02, 0x0b, 0x01,                               /* one import: */
+  0x03, 0x78, 0x00, 0x79,                         /*   module "x\0y" */
+  0x03, 0x61, 0x00, 0x62,                         /*   name "a\0b" */
+  0x00, 0x00,                                     /*   func of type 0 */
+  0x07, 0x05, 0x01, 0x01, 0x72, 0x00, 0x00,       /* export "r" func 0 */
+};
+
+/* The i32 that export (name, len) of inst returns, or -1 if no export. */
+static int32_t call_exact(wrun_store *s, wrun_instance *inst, const char *name,
+                          size_t len) {
+  wrun_extern e;
+  if (!wrun_instance_export_n(inst, name, len, &e)) return -1;
+  cr_assert_eq(e.kind, WRUN_EXTERN_FUNC);
+  wrun_val r[1];
+  wrun_trap *t = wrun_func_call(s, e.of.func, NULL, 0, r, 1);
+  cr_assert_null(t);
+  return r[0].of.i32;
+}
+
+Test(api, export_names_with_nuls_match_by_exact_length) {
+  wrun_engine *engine = wrun_engine_new();
+  wrun_store *s = wrun_store_new(engine);
+  wrun_module *m = NULL;
+  wrun_error *err = wrun_module_new(engine, nul_names_wasm,
+                                    sizeof nul_names_wasm, &m);
+  cr_assert_null(err, "%s", err ? wrun_error_message(err) : "");
+  wrun_instance *inst = NULL;
+  wrun_trap *trap = NULL;
+  wrun_instance_new(s, m, NULL, 0, &inst, &err, &trap);
+  cr_assert_null(err);
+  cr_assert_null(trap);
+
+  cr_assert_eq(call_exact(s, inst, "", 0), 1);
+  cr_assert_eq(call_exact(s, inst, "\0", 1), 2);
+  cr_assert_eq(call_exact(s, inst, "\0a", 2), 3);
+  cr_assert_eq(call_exact(s, inst, "a", 1), 4);
+  cr_assert_eq(call_exact(s, inst, "a\0b", 3), 5);
+  cr_assert_eq(call_exact(s, inst, "\0\0", 2), -1);
+  cr_assert_eq(call_exact(s, inst, "a\0", 2), -1);
+
+  /* C strings see only names without NULs: "" is "" and never "\0a". */
+  wrun_extern e;
+  cr_assert(wrun_instance_export(inst, "", &e));
+  wrun_val r[1];
+  cr_assert_null(wrun_func_call(s, e.of.func, NULL, 0, r, 1));
+  cr_assert_eq(r[0].of.i32, 1);
+  cr_assert(wrun_instance_export(inst, "a", &e));
+  cr_assert_null(wrun_func_call(s, e.of.func, NULL, 0, r, 1));
+  cr_assert_eq(r[0].of.i32, 4);
+
+  /* Names and lengths as the queries report them. */
+  size_t len = 99;
+  const char *name = wrun_instance_export_name_n(inst, 2, &len);
+  cr_assert_eq(len, 2);
+  cr_assert_eq(memcmp(name, "\0a", 3), 0); /* NUL-terminated too */
+  cr_assert_null(wrun_instance_export_name_n(inst, 5, &len));
+  wrun_externkind kind;
+  wrun_module_export_n(m, 4, &name, &len, &kind);
+  cr_assert_eq(len, 3);
+  cr_assert_eq(memcmp(name, "a\0b", 4), 0);
+  cr_assert_eq(kind, WRUN_EXTERN_FUNC);
+
+  wrun_store_delete(s);
+  wrun_module_delete(m);
+  wrun_engine_delete(engine);
+}
+
+Test(api, linker_keys_keep_nuls_in_module_and_field_names) {
+  wrun_engine *engine = wrun_engine_new();
+  wrun_store *s = wrun_store_new(engine);
+  wrun_module *exporter = NULL, *importer = NULL;
+  cr_assert_null(wrun_module_new(engine, nul_names_wasm,
+                                 sizeof nul_names_wasm, &exporter));
+  cr_assert_null(wrun_module_new(engine, nul_import_wasm,
+                                 sizeof nul_import_wasm, &importer));
+  const char *mod, *name;
+  size_t mod_len, name_len;
+  wrun_module_import_n(importer, 0, &mod, &mod_len, &name, &name_len, NULL);
+  cr_assert_eq(mod_len, 3);
+  cr_assert_eq(name_len, 3);
+  cr_assert_eq(memcmp(mod, "x\0y", 4), 0);
+  cr_assert_eq(memcmp(name, "a\0b", 4), 0);
+
+  wrun_instance *inst = NULL, *user = NULL;
+  wrun_error *err = NULL;
+  wrun_trap *trap = NULL;
+  wrun_instance_new(s, exporter, NULL, 0, &inst, &err, &trap);
+  cr_assert_not_null(inst);
+  wrun_linker *l = wrun_linker_new(s);
+
+  /* Under "x" (what a C string of "x\0y" reads as) the import is unknown,
+   * and so it is when only "a" of "a\0b" is defined under "x\0y". */
+  wrun_linker_define_instance(l, "x", inst);
+  wrun_extern a;
+  cr_assert(wrun_instance_export(inst, "a", &a));
+  wrun_linker_define_n(l, "x\0y", 3, "a", 1, a);
+  wrun_linker_instantiate(l, importer, &user, &err, &trap);
+  cr_assert_null(user);
+  cr_assert_not_null(err);
+  wrun_error_delete(err);
+
+  /* Every export registered under its exact name: "a\0b" returns 5. */
+  wrun_linker_define_instance_n(l, "x\0y", 3, inst);
+  wrun_linker_instantiate(l, importer, &user, &err, &trap);
+  cr_assert_null(err, "%s", err ? wrun_error_message(err) : "");
+  cr_assert_null(trap);
+  cr_assert_eq(call_exact(s, user, "r", 1), 5);
+
+  wrun_linker_delete(l);
+  wrun_store_delete(s);
+  wrun_module_delete(importer);
+  wrun_module_delete(exporter);
+  wrun_engine_delete(engine);
+}
