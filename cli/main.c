@@ -1,6 +1,6 @@
 /* The `wrun` command: a thin layer over the public API (wrun.h).
  *
- *   wrun [run] [--invoke NAME] MODULE.wasm [ARGS...]
+ *   wrun [run] [--invoke NAME] [--time] MODULE.wasm [ARGS...]
  *   wrun validate MODULE.wasm
  *   wrun wast [--xfail LIST] [--quiet] [--verbose] FILE.wast...
  *   wrun --version | --help
@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "wast.h"
 #include "wrun.h"
@@ -20,7 +21,8 @@
 
 static void usage(FILE *out) {
   fprintf(out,
-          "usage: wrun [run] [--invoke NAME] MODULE.wasm [ARGS...]\n"
+          "usage: wrun [run] [--invoke NAME] [--time] MODULE.wasm "
+          "[ARGS...]\n"
           "       wrun validate MODULE.wasm\n"
           "       wrun wast [--xfail LIST] [--quiet] [--verbose] "
           "FILE.wast...\n"
@@ -28,7 +30,8 @@ static void usage(FILE *out) {
           "\n"
           "run       compile and instantiate MODULE, then call NAME (default\n"
           "          _start, if exported) with ARGS parsed by its parameter\n"
-          "          types; print each result on its own line\n"
+          "          types; print each result on its own line; --time\n"
+          "          prints compile/instantiate/run times to stderr\n"
           "validate  decode and validate MODULE\n"
           "wast      run WebAssembly spec-test scripts (needs wast2json)\n");
 }
@@ -217,6 +220,30 @@ static int report_trap(wrun_trap *trap) {
   return EXIT_TRAP;
 }
 
+/* ---- --time: phase timings on stderr (used by bench/) -------------------- */
+
+/* Off unless `--time` is given; then each timed phase prints one line
+ * "wrun: <phase>_ms <milliseconds>" to stderr when it ends. */
+static bool timing_enabled;
+static double timing_phase_start;
+
+static double timing_now_ms(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
+}
+
+static void timing_begin(void) {
+  if (timing_enabled)
+    timing_phase_start = timing_now_ms();
+}
+
+static void timing_end(const char *phase) {
+  if (timing_enabled)
+    fprintf(stderr, "wrun: %s_ms %.3f\n", phase,
+            timing_now_ms() - timing_phase_start);
+}
+
 /* ---- run ----------------------------------------------------------------- */
 
 typedef struct run_request {
@@ -278,8 +305,10 @@ static int call_export(const run_request *req, wrun_store *store,
       goto done;
     }
   }
+  timing_begin();
   wrun_trap *trap = wrun_func_call(store, f, args, nparams, results,
                                    nresults);
+  timing_end("run");
   if (trap) {
     fflush(stdout);
     status = report_trap(trap);
@@ -303,7 +332,9 @@ static int instantiate_and_call(const run_request *req, wrun_engine *engine,
   wrun_instance *inst = NULL;
   wrun_error *err = NULL;
   wrun_trap *trap = NULL;
+  timing_begin();
   wrun_instance_new(store, m, NULL, 0, &inst, &err, &trap);
+  timing_end("instantiate");
   int status;
   if (err) {
     print_error(req->path, err);
@@ -331,7 +362,9 @@ static int run_module(const run_request *req) {
     return 1;
   }
   wrun_module *m = NULL;
+  timing_begin();
   wrun_error *err = wrun_module_new(engine, bytes, len, &m);
+  timing_end("compile");
   free(bytes);
   int status = 1;
   if (err) {
@@ -358,6 +391,8 @@ static int run_main(int argc, char **argv) {
       req.invoke = argv[++i];
     } else if (strncmp(argv[i], "--invoke=", 9) == 0) {
       req.invoke = argv[i] + 9;
+    } else if (strcmp(argv[i], "--time") == 0) {
+      timing_enabled = true;
     } else {
       fprintf(stderr, "wrun: unknown option %s\n", argv[i]);
       usage(stderr);

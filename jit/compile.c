@@ -4,6 +4,7 @@
  * read+execute. Also host-function trampolines and pc lookups. */
 #include "jit.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -144,6 +145,44 @@ static wrun_error *patch_calls(const rt_module *mod, jit_masm *m,
   return NULL;
 }
 
+/* Debugging aid: with WRUN_DUMP_CODE=DIR set, each compiled module's code
+ * region goes to DIR/wrun-PID-SEQ.bin and a map of where each function and
+ * entry trampoline starts to DIR/wrun-PID-SEQ.txt. Disassemble with
+ *   objdump -D -b binary -mi386:x86-64 --adjust-vma=0 FILE.bin
+ * Failures to write are ignored: a dump must never change the outcome. */
+static void write_code_map(FILE *f, const rt_module *mod, const jit_code *c) {
+  fprintf(f, "# offsets into the .bin file (hex)\n");
+  for (uint32_t t = 0; t < c->ntypes; t++)
+    fprintf(f, "%08x entry trampoline type %u\n", c->entry_offsets[t], t);
+  for (uint32_t i = 0; i < c->nfuncs; i++) {
+    uint32_t index = mod->nimported_funcs + i;
+    const char *name = mod->func_names ? mod->func_names[index] : NULL;
+    fprintf(f, "%08x func %u%s%s\n", c->func_offsets[i], index,
+            name ? " " : "", name ? name : "");
+  }
+  fprintf(f, "%08zx end\n", c->size);
+}
+
+static void dump_code_if_asked(const rt_module *mod, const jit_code *c) {
+  const char *dir = getenv("WRUN_DUMP_CODE");
+  if (!dir || !*dir) return;
+  static unsigned sequence; /* per process; a debug aid, not thread-safe */
+  unsigned seq = sequence++;
+  char path[4096];
+  snprintf(path, sizeof path, "%s/wrun-%ld-%u.bin", dir, (long)getpid(), seq);
+  FILE *f = fopen(path, "wb");
+  if (f) {
+    if (c->size) fwrite(c->mem, 1, c->size, f);
+    fclose(f);
+  }
+  snprintf(path, sizeof path, "%s/wrun-%ld-%u.txt", dir, (long)getpid(), seq);
+  f = fopen(path, "w");
+  if (f) {
+    write_code_map(f, mod, c);
+    fclose(f);
+  }
+}
+
 wrun_error *jit_compile_module(const rt_module *mod, jit_code *out,
                                bool *simd_refused) {
   memset(out, 0, sizeof *out);
@@ -186,6 +225,7 @@ wrun_error *jit_compile_module(const rt_module *mod, jit_code *out,
   }
   err = patch_calls(mod, &m, out);
   if (!err) err = publish(&m, out);
+  if (!err) dump_code_if_asked(mod, out);
 done:
   if (outcome.gen_error) wrun_error_delete(outcome.gen_error);
   jit_codegen_free(g);
