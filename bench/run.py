@@ -1,0 +1,210 @@
+#!/usr/bin/env python3
+"""Benchmark runner: builds the kernels (wasm32 with clang, native with gcc),
+runs each one with wrun, node (Liftoff only, and default tiers) and natively,
+checks that all agree on the result and prints a Markdown table of medians.
+
+  python3 bench/run.py [--wrun build/cli/wrun] [--runs 5] [--kernels a,b]
+                       [--scale 1.0] [--no-turbofan] [--no-build]
+
+Times are milliseconds. "run" is the time of the call to run(N) measured
+inside each process (wrun --time, performance.now() in node, clock_gettime
+natively); "wall" is the whole process, startup and compile included.
+"""
+import argparse
+import os
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(HERE)
+
+# N per kernel: about 0.2-0.4 s natively (gcc -O2) on the reference machine.
+KERNELS = {
+    'fib': 40,
+    'sieve': 20,
+    'matmul': 400,
+    'nbody': 2500000,
+    'crc32': 1700,
+    'sort': 24,
+    'hash': 3000,
+    'mandelbrot': 2200,
+    'interp': 6500000,
+}
+
+WASM_FLAGS = ['--target=wasm32', '-O2', '-ffreestanding', '-nostdlib',
+              '-mbulk-memory', '-msign-ext', '-mnontrapping-fptoint',
+              '-Wl,--no-entry', '-Wl,--export=run',
+              '-Wl,--initial-memory=16777216']
+NODE_FLAGS = ['--no-wasm-lazy-compilation']
+
+
+class BenchError(Exception):
+    pass
+
+
+def build(out_dir, kernels):
+    os.makedirs(out_dir, exist_ok=True)
+    clang = os.environ.get('CLANG', 'clang')
+    gcc = os.environ.get('CC', 'gcc')
+    for k in kernels:
+        src = os.path.join(HERE, 'kernels', k + '.c')
+        subprocess.run([clang, *WASM_FLAGS, '-o',
+                        os.path.join(out_dir, k + '.wasm'), src], check=True)
+        subprocess.run([gcc, '-O2', f'-DKERNEL_SRC="{src}"', '-o',
+                        os.path.join(out_dir, k + '.native'),
+                        os.path.join(HERE, 'native_main.c'), '-lm'],
+                       check=True)
+
+
+def timings(stderr):
+    """Every 'NAME_ms VALUE' pair the tools print on stderr."""
+    return {m.group(1): float(m.group(2))
+            for m in re.finditer(r'(\w+)_ms ([0-9.]+)', stderr)}
+
+
+def run_once(cmd):
+    start = time.perf_counter()
+    p = subprocess.run(cmd, capture_output=True, text=True)
+    wall = (time.perf_counter() - start) * 1e3
+    if p.returncode != 0:
+        raise BenchError(f'{" ".join(cmd)} failed ({p.returncode}): '
+                         f'{p.stderr.strip()}')
+    t = timings(p.stderr)
+    t['wall'] = wall
+    return p.stdout.strip(), t
+
+
+def same_result(a, b):
+    if a == b:
+        return True
+    try:  # doubles: each tool prints its own (round-tripping) decimal
+        return float(a) == float(b)
+    except ValueError:
+        return False
+
+
+def measure(cmd, runs):
+    """Median of every timing over runs; the result must never change."""
+    result, samples = None, []
+    for _ in range(runs):
+        r, t = run_once(cmd)
+        if result is not None and r != result:
+            raise BenchError(f'{" ".join(cmd)}: result changed: {result} '
+                             f'then {r}')
+        result = r
+        samples.append(t)
+    keys = set.intersection(*(set(s) for s in samples))
+    return result, {k: statistics.median(s[k] for s in samples) for k in keys}
+
+
+def tools(args, out_dir, kernel, n):
+    wasm = os.path.join(out_dir, kernel + '.wasm')
+    node_run = os.path.join(HERE, 'node_run.mjs')
+    yield 'wrun', [args.wrun, '--time', '--invoke', 'run', wasm, str(n)]
+    if args.node:
+        yield 'liftoff', [args.node, '--liftoff-only', *NODE_FLAGS, node_run,
+                          wasm, str(n)]
+        if args.turbofan:
+            # TurboFan only: with default tiers a single long call to
+            # run() would stay in Liftoff code (tier-up needs a new call).
+            yield 'turbofan', [args.node, '--no-liftoff', *NODE_FLAGS,
+                               node_run, wasm, str(n)]
+    yield 'native', [os.path.join(out_dir, kernel + '.native'), str(n)]
+
+
+def fmt(v):
+    return '-' if v is None else (f'{v:.0f}' if v >= 100 else f'{v:.1f}')
+
+
+def ratio(a, b):
+    return '-' if a is None or not b else f'{a / b:.2f}'
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__,
+                                 formatter_class=argparse.RawTextHelpFormatter)
+    ap.add_argument('--wrun', default=os.path.join(ROOT, 'build', 'cli', 'wrun'))
+    ap.add_argument('--node', default=shutil.which('node'))
+    ap.add_argument('--out', default=os.path.join(HERE, 'out'))
+    ap.add_argument('--runs', type=int, default=5)
+    ap.add_argument('--kernels', default=','.join(KERNELS))
+    ap.add_argument('--scale', type=float, default=1.0,
+                    help='multiply every N (fib: added log1.6(scale))')
+    ap.add_argument('--no-turbofan', dest='turbofan', action='store_false')
+    ap.add_argument('--no-build', dest='build', action='store_false')
+    args = ap.parse_args()
+    kernels = [k for k in args.kernels.split(',') if k]
+    for k in kernels:
+        if k not in KERNELS:
+            ap.error(f'unknown kernel {k}')
+    if not os.access(args.wrun, os.X_OK):
+        ap.error(f'{args.wrun} is not executable (build wrun, or --wrun PATH)')
+    if args.build:
+        build(args.out, kernels)
+
+    rows, failures = [], 0
+    for k in kernels:
+        n = KERNELS[k]
+        if args.scale != 1.0:
+            n = (n + round(__import__('math').log(args.scale, 1.618))
+                 if k == 'fib' else max(1, int(n * args.scale)))
+        res = {}
+        try:
+            for tool, cmd in tools(args, args.out, k, n):
+                res[tool] = measure(cmd, args.runs)
+                print(f'{k:<11} {tool:<9} {res[tool][0]:>22}  '
+                      f'run {fmt(res[tool][1].get("run"))} ms  '
+                      f'wall {fmt(res[tool][1]["wall"])} ms',
+                      file=sys.stderr)
+        except BenchError as e:
+            print(f'{k}: ERROR: {e}', file=sys.stderr)
+            failures += 1
+            continue
+        expected = res['native'][0]
+        for tool, (r, _) in res.items():
+            if not same_result(r, expected):
+                print(f'{k}: ERROR: {tool} printed {r}, native {expected}',
+                      file=sys.stderr)
+                failures += 1
+        rows.append((k, n, res))
+
+    def get(res, tool, key):
+        return res[tool][1].get(key) if tool in res else None
+
+    print('| kernel | N | wrun run | wrun wall | wrun compile | liftoff run '
+          '| liftoff compile | turbofan run | native run '
+          '| wrun/liftoff | wrun/native |')
+    print('|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|')
+    for k, n, res in rows:
+        w = get(res, 'wrun', 'run')
+        print(f'| {k} | {n} | {fmt(w)} | {fmt(get(res, "wrun", "wall"))} '
+              f'| {get(res, "wrun", "compile") or 0:.2f} '
+              f'| {fmt(get(res, "liftoff", "run"))} '
+              f'| {get(res, "liftoff", "compile") or 0:.2f} '
+              f'| {fmt(get(res, "turbofan", "run"))} '
+              f'| {fmt(get(res, "native", "run"))} '
+              f'| {ratio(w, get(res, "liftoff", "run"))} '
+              f'| {ratio(w, get(res, "native", "run"))} |')
+    if rows:
+        geo = {}
+        for other in ('liftoff', 'native'):
+            rs = [get(r, 'wrun', 'run') / get(r, other, 'run')
+                  for _, _, r in rows
+                  if get(r, other, 'run') and get(r, 'wrun', 'run')]
+            if rs:
+                geo[other] = statistics.geometric_mean(rs)
+        print(f'\ngeometric mean: wrun/liftoff '
+              f'{geo.get("liftoff", float("nan")):.2f}, wrun/native '
+              f'{geo.get("native", float("nan")):.2f}')
+    if failures:
+        print(f'{failures} error(s)', file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == '__main__':
+    sys.exit(main())
