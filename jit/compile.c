@@ -100,6 +100,12 @@ static int trap_order(const void *a, const void *b) {
   return x->offset < y->offset ? -1 : x->offset > y->offset;
 }
 
+static bool traps_sorted(const jit_trapsite *t, uint32_t n) {
+  for (uint32_t i = 1; i < n; i++)
+    if (t[i - 1].offset > t[i].offset) return false;
+  return true;
+}
+
 /* Copies the masm's code and trap sites into out, mapped read+execute. */
 static wrun_error *publish(jit_masm *m, jit_code *out) {
   if (m->oom || m->buf.oom) return rt_error_new(RT_NO_OFFSET, "out of memory");
@@ -124,7 +130,10 @@ static wrun_error *publish(jit_masm *m, jit_code *out) {
   }
   if (m->ntraps) memcpy(out->traps, m->traps, m->ntraps * sizeof *m->traps);
   out->ntraps = m->ntraps;
-  qsort(out->traps, out->ntraps, sizeof *out->traps, trap_order);
+  /* Sites are recorded in emission order, which is already sorted except
+   * where a backend patches out of order; sort only then. */
+  if (!traps_sorted(out->traps, out->ntraps))
+    qsort(out->traps, out->ntraps, sizeof *out->traps, trap_order);
   out->mem = mem;
   out->size = size;
   out->mapped = mapped;
@@ -151,7 +160,8 @@ static wrun_error *patch_calls(const rt_module *mod, jit_masm *m,
  *   objdump -D -b binary -mi386:x86-64 --adjust-vma=0 FILE.bin
  * Failures to write are ignored: a dump must never change the outcome. */
 static void write_code_map(FILE *f, const rt_module *mod, const jit_code *c) {
-  fprintf(f, "# offsets into the .bin file (hex)\n");
+  fprintf(f, "# code mapped at %p (for profiles); offsets into the .bin "
+          "file (hex):\n", (void *)c->mem);
   for (uint32_t t = 0; t < c->ntypes; t++)
     fprintf(f, "%08x entry trampoline type %u\n", c->entry_offsets[t], t);
   for (uint32_t i = 0; i < c->nfuncs; i++) {
