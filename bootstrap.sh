@@ -7,3 +7,4 @@ scripts/install-deps.sh
 ninja -C build
 echo "--- build/cli/wrun --invoke fib build/examples/fib.wasm 20"
 build/cli/wrun --invoke fib build/examples/fib.wasm 20
+if [ -f build/examples/hello.wasm ]; then echo "--- build/cli/wrun build/examples/hello.wasm"; build/cli/wrun build/examples/hello.wasm; fi

@@ -1,6 +1,8 @@
 /* The `wrun` command: a thin layer over the public API (wrun.h).
  *
- *   wrun [run] [--invoke NAME] [--time] MODULE.wasm [ARGS...]
+ *   wrun [run] [--dir HOST[::GUEST]]... [--env NAME[=VALUE]]...
+ *        [--invoke NAME] [--max-memory BYTES] [--max-wasm-stack BYTES]
+ *        [--time] MODULE.wasm [ARGS...]
  *   wrun validate MODULE.wasm
  *   wrun wast [--xfail LIST] [--quiet] [--verbose] FILE.wast...
  *   wrun --version | --help
@@ -15,6 +17,7 @@
 
 #include "wast.h"
 #include "wrun.h"
+#include "wrun_wasi.h"
 
 /* Exit status of a wasm trap, as for an abort (128 + SIGABRT). */
 #define EXIT_TRAP 134
@@ -32,6 +35,13 @@ static void usage(FILE *out) {
           "          _start, if exported) with ARGS parsed by its parameter\n"
           "          types; print each result on its own line; --time\n"
           "          prints compile/instantiate/run times to stderr\n"
+          "  --dir HOST[::GUEST]     preopen a host directory (as GUEST)\n"
+          "  --env NAME=VALUE        set a guest environment variable\n"
+          "  --env NAME              pass NAME through from the host\n"
+          "  --max-memory BYTES      limit linear memory\n"
+          "  --max-wasm-stack BYTES  limit the wasm stack\n"
+          "          the program's argv is MODULE ARGS (WASI), its exit\n"
+          "          status the proc_exit code\n"
           "validate  decode and validate MODULE\n"
           "wast      run WebAssembly spec-test scripts (needs wast2json)\n");
 }
@@ -249,19 +259,24 @@ static void timing_end(const char *phase) {
 typedef struct run_request {
   const char *path;
   const char *invoke; /* NULL: _start if exported */
-  char **args;
+  char **args;        /* --invoke: its parameters; else the WASI argv[1..] */
   int nargs;
+  wrun_wasi_config *wasi; /* --dir, --env and the program's argv */
+  uint64_t max_memory;    /* 0: the default */
+  uint64_t max_wasm_stack;
 } run_request;
 
-/* No host imports exist yet (WASI comes later): name the first import. */
-static bool check_no_imports(const char *path, const wrun_module *m) {
-  if (wrun_module_import_count(m) == 0)
-    return true;
-  const char *module, *name;
-  wrun_externkind kind;
-  wrun_module_import(m, 0, &module, &name, &kind);
-  fprintf(stderr, "wrun: %s: unknown import \"%s\" \"%s\"\n", path, module,
-          name);
+/* WASI is defined only for modules that import it; any other import is
+ * reported by the linker, naming it. */
+static bool imports_wasi(const wrun_module *m) {
+  for (size_t i = 0; i < wrun_module_import_count(m); i++) {
+    const char *module, *name;
+    wrun_externkind kind;
+    wrun_module_import(m, i, &module, &name, &kind);
+    if (strcmp(module, "wasi_snapshot_preview1") == 0 ||
+        strcmp(module, "wasi_unstable") == 0)
+      return true;
+  }
   return false;
 }
 
@@ -283,9 +298,11 @@ static int call_export(const run_request *req, wrun_store *store,
   const wrun_func *f = ext.of.func;
   size_t nparams = wrun_func_param_count(f);
   size_t nresults = wrun_func_result_count(f);
-  if ((size_t)req->nargs != nparams) {
+  /* Without --invoke the ARGS are the program's (WASI argv). */
+  int given = req->invoke ? req->nargs : 0;
+  if ((size_t)given != nparams) {
     fprintf(stderr, "wrun: %s: \"%s\" takes %zu arguments, %d given\n",
-            req->path, name, nparams, req->nargs);
+            req->path, name, nparams, given);
     return 1;
   }
   wrun_val *args = calloc(nparams + 1, sizeof *args);
@@ -329,11 +346,25 @@ static int instantiate_and_call(const run_request *req, wrun_engine *engine,
     fprintf(stderr, "wrun: cannot create a store\n");
     return 1;
   }
+  if (req->max_memory)
+    wrun_store_set_max_memory(store, req->max_memory);
+  if (req->max_wasm_stack)
+    wrun_store_set_max_wasm_stack(store, (size_t)req->max_wasm_stack);
   wrun_instance *inst = NULL;
   wrun_error *err = NULL;
   wrun_trap *trap = NULL;
+  wrun_wasi *wasi = NULL;
   timing_begin();
-  wrun_instance_new(store, m, NULL, 0, &inst, &err, &trap);
+  wrun_linker *linker = wrun_linker_new(store);
+  if (!linker) {
+    fprintf(stderr, "wrun: cannot create a linker\n");
+    wrun_store_delete(store);
+    return 1;
+  }
+  if (imports_wasi(m))
+    err = wrun_wasi_define(linker, store, req->wasi, &wasi);
+  if (!err)
+    wrun_linker_instantiate(linker, m, &inst, &err, &trap);
   timing_end("instantiate");
   int status;
   if (err) {
@@ -346,7 +377,9 @@ static int instantiate_and_call(const run_request *req, wrun_engine *engine,
     status = call_export(req, store, inst);
   }
   fflush(stdout);
+  wrun_linker_delete(linker);
   wrun_store_delete(store);
+  wrun_wasi_delete(wasi);
   return status;
 }
 
@@ -371,26 +404,106 @@ static int run_module(const run_request *req) {
     print_error(req->path, err);
     wrun_error_delete(err);
   } else {
-    if (check_no_imports(req->path, m))
-      status = instantiate_and_call(req, engine, m);
+    status = instantiate_and_call(req, engine, m);
     wrun_module_delete(m);
   }
   wrun_engine_delete(engine);
   return status;
 }
 
-static int run_main(int argc, char **argv) {
-  run_request req = {0};
+/* --dir HOST[::GUEST]: the guest name defaults to the host path. */
+static bool add_dir_option(wrun_wasi_config *cfg, const char *spec) {
+  const char *sep = strstr(spec, "::");
+  if (!sep)
+    return wrun_wasi_config_add_preopen(cfg, spec, spec);
+  char *host = strndup(spec, (size_t)(sep - spec));
+  bool ok = host && wrun_wasi_config_add_preopen(cfg, host, sep + 2);
+  free(host);
+  return ok;
+}
+
+/* --env NAME=VALUE, or --env NAME to pass the host's value through (left
+ * out when the host has none). */
+static bool add_env_option(wrun_wasi_config *cfg, const char *spec) {
+  if (strchr(spec, '='))
+    return wrun_wasi_config_add_env(cfg, spec);
+  const char *value = getenv(spec);
+  if (!value)
+    return true;
+  size_t n = strlen(spec) + strlen(value) + 2;
+  char *entry = malloc(n);
+  if (!entry)
+    return false;
+  snprintf(entry, n, "%s=%s", spec, value);
+  bool ok = wrun_wasi_config_add_env(cfg, entry);
+  free(entry);
+  return ok;
+}
+
+static bool parse_size_option(const char *name, const char *text,
+                              uint64_t *out) {
+  if (parse_integer(text, 0, UINT64_MAX, out) && text[0] != '-')
+    return true;
+  fprintf(stderr, "wrun: %s: \"%s\" is not a byte count\n", name, text);
+  return false;
+}
+
+/* Handles one WASI or limit option (and its value); false if unknown or
+ * malformed, with *known telling which. */
+static bool parse_run_option(run_request *req, int argc, char **argv, int *i,
+                             bool *known) {
+  const char *opt = argv[*i];
+  const char *value = *i + 1 < argc ? argv[*i + 1] : NULL;
+  *known = true;
+  if (strcmp(opt, "--dir") == 0 && value) {
+    (*i)++;
+    return add_dir_option(req->wasi, value);
+  }
+  if (strcmp(opt, "--env") == 0 && value) {
+    (*i)++;
+    return add_env_option(req->wasi, value);
+  }
+  if (strcmp(opt, "--max-memory") == 0 && value) {
+    (*i)++;
+    return parse_size_option(opt, value, &req->max_memory);
+  }
+  if (strcmp(opt, "--max-wasm-stack") == 0 && value) {
+    (*i)++;
+    return parse_size_option(opt, value, &req->max_wasm_stack);
+  }
+  *known = false;
+  return false;
+}
+
+/* The guest's argv: the module path as given, then ARGS. */
+static bool set_wasi_argv(run_request *req) {
+  const char **argv = malloc(((size_t)req->nargs + 1) * sizeof *argv);
+  if (!argv)
+    return false;
+  argv[0] = req->path;
+  for (int k = 0; k < req->nargs; k++)
+    argv[k + 1] = req->args[k];
+  bool ok = wrun_wasi_config_set_argv(req->wasi, req->nargs + 1, argv);
+  free(argv);
+  return ok;
+}
+
+static int run_with_options(run_request *req, int argc, char **argv) {
   int i = 0;
   for (; i < argc && argv[i][0] == '-' && argv[i][1] == '-'; i++) {
     if (strcmp(argv[i], "--") == 0) {
       i++;
       break;
     }
+    bool known;
+    if (parse_run_option(req, argc, argv, &i, &known))
+      continue;
+    if (known)
+      return 1;
     if (strcmp(argv[i], "--invoke") == 0 && i + 1 < argc) {
-      req.invoke = argv[++i];
+      req->invoke = argv[++i];
     } else if (strncmp(argv[i], "--invoke=", 9) == 0) {
-      req.invoke = argv[i] + 9;
+      req->invoke = argv[i] + 9;
     } else if (strcmp(argv[i], "--time") == 0) {
       timing_enabled = true;
     } else {
@@ -403,10 +516,26 @@ static int run_main(int argc, char **argv) {
     usage(stderr);
     return 1;
   }
-  req.path = argv[i];
-  req.args = argv + i + 1;
-  req.nargs = argc - i - 1;
-  return run_module(&req);
+  req->path = argv[i];
+  req->args = argv + i + 1;
+  req->nargs = argc - i - 1;
+  if (!set_wasi_argv(req)) {
+    fprintf(stderr, "wrun: out of memory\n");
+    return 1;
+  }
+  return run_module(req);
+}
+
+static int run_main(int argc, char **argv) {
+  run_request req = {0};
+  req.wasi = wrun_wasi_config_new();
+  if (!req.wasi) {
+    fprintf(stderr, "wrun: out of memory\n");
+    return 1;
+  }
+  int status = run_with_options(&req, argc, argv);
+  wrun_wasi_config_delete(req.wasi);
+  return status;
 }
 
 int main(int argc, char **argv) {

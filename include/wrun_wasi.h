@@ -1,0 +1,67 @@
+/* wrun WASI preview1: attach a WASI environment to a store.
+ *
+ * An embedder builds a configuration (argv, environment, preopened
+ * directories, stdio), then defines the WASI host functions into a linker:
+ *
+ *   wrun_wasi_config *cfg = wrun_wasi_config_new();
+ *   wrun_wasi_config_set_argv(cfg, argc, argv);
+ *   wrun_wasi_config_add_preopen(cfg, "/tmp/data", "data");
+ *   wrun_wasi *wasi;
+ *   wrun_error *err = wrun_wasi_define(linker, store, cfg, &wasi);
+ *   wrun_wasi_config_delete(cfg);   // the definition keeps its own copy
+ *   ... instantiate, call "_start" ...
+ *   if (trap && wrun_wasi_exit_code(trap) >= 0) status = ...;
+ *   wrun_wasi_delete(wasi);
+ *
+ * All 46 functions of "wasi_snapshot_preview1" are defined, and under
+ * "wasi_unstable" every function whose ABI is the same plus fd_seek and the
+ * filestat calls (their old layouts are implemented); wasi_unstable's
+ * poll_oneoff (different subscription layout) is not defined.
+ *
+ * Every path a guest names resolves under a preopened directory; the host
+ * file system outside the preopens is never reached (see wasi/path.c).
+ */
+#ifndef WRUN_WASI_H
+#define WRUN_WASI_H
+
+#include <stdbool.h>
+#include "wrun.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct wrun_wasi_config wrun_wasi_config;
+typedef struct wrun_wasi wrun_wasi;
+
+/* A configuration with no args, no env, no preopens and inherited stdio. */
+wrun_wasi_config *wrun_wasi_config_new(void);
+void wrun_wasi_config_delete(wrun_wasi_config *cfg);
+/* Copies argv (argv[0] is the program name the guest sees). */
+bool wrun_wasi_config_set_argv(wrun_wasi_config *cfg, int argc,
+                               const char *const *argv);
+/* Adds one "NAME=VALUE" entry (copied). */
+bool wrun_wasi_config_add_env(wrun_wasi_config *cfg, const char *name_value);
+/* Preopens host_dir under guest_name (both copied). Preopens become guest
+ * fds 3, 4, ... in the order they were added. */
+bool wrun_wasi_config_add_preopen(wrun_wasi_config *cfg, const char *host_dir,
+                                  const char *guest_name);
+/* Guest fd 0, 1 or 2 uses host_fd (not closed by wrun), or the process's own
+ * fd of that number when host_fd is -1 (the default). */
+bool wrun_wasi_config_set_stdio(wrun_wasi_config *cfg, int guest_fd,
+                                int host_fd);
+
+/* Defines the WASI functions into l, for calls made in store s. Opens the
+ * preopened directories now: a missing directory is an error. *out must be
+ * released with wrun_wasi_delete (in any order with the store). */
+wrun_error *wrun_wasi_define(wrun_linker *l, wrun_store *s,
+                             const wrun_wasi_config *cfg, wrun_wasi **out);
+void wrun_wasi_delete(wrun_wasi *wasi);
+
+/* The exit code carried by a proc_exit trap, or -1 if t is another trap. */
+int wrun_wasi_exit_code(const wrun_trap *t);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,427 @@
+/* WASI context: configuration, the fd table (stdio and preopens), and the
+ * definition of every host function into a linker. */
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "error.h"
+#include "wasi_internal.h"
+
+/* ---- configuration ----------------------------------------------------- */
+
+wrun_wasi_config *wrun_wasi_config_new(void) {
+  wrun_wasi_config *cfg = calloc(1, sizeof *cfg);
+  if (!cfg) return NULL;
+  for (int i = 0; i < 3; i++) cfg->stdio[i] = -1;
+  return cfg;
+}
+
+static void free_strings(char **v, size_t n) {
+  for (size_t i = 0; i < n; i++) free(v[i]);
+  free(v);
+}
+
+void wrun_wasi_config_delete(wrun_wasi_config *cfg) {
+  if (!cfg) return;
+  free_strings(cfg->argv, cfg->argc);
+  free_strings(cfg->env, cfg->envc);
+  free_strings(cfg->preopen_host, cfg->npreopens);
+  free_strings(cfg->preopen_guest, cfg->npreopens);
+  free(cfg);
+}
+
+/* Appends a copy of s to *v (length *n). */
+static bool push_string(char ***v, size_t *n, const char *s) {
+  char *copy = strdup(s);
+  char **grown = realloc(*v, (*n + 1) * sizeof **v);
+  if (!copy || !grown) {
+    free(copy);
+    if (grown) *v = grown;
+    return false;
+  }
+  grown[(*n)++] = copy;
+  *v = grown;
+  return true;
+}
+
+/* Deep copy of a string vector. */
+static bool copy_strings(char **from, size_t n, char ***to) {
+  *to = NULL;
+  size_t have = 0;
+  for (size_t i = 0; i < n; i++) {
+    if (!push_string(to, &have, from[i])) {
+      free_strings(*to, have);
+      *to = NULL;
+      return false;
+    }
+  }
+  return true;
+}
+
+bool wrun_wasi_config_set_argv(wrun_wasi_config *cfg, int argc,
+                               const char *const *argv) {
+  free_strings(cfg->argv, cfg->argc);
+  cfg->argv = NULL;
+  cfg->argc = 0;
+  for (int i = 0; i < argc; i++)
+    if (!push_string(&cfg->argv, &cfg->argc, argv[i])) return false;
+  return true;
+}
+
+bool wrun_wasi_config_add_env(wrun_wasi_config *cfg, const char *name_value) {
+  return push_string(&cfg->env, &cfg->envc, name_value);
+}
+
+bool wrun_wasi_config_add_preopen(wrun_wasi_config *cfg, const char *host_dir,
+                                  const char *guest_name) {
+  size_t n = cfg->npreopens;
+  if (!push_string(&cfg->preopen_host, &n, host_dir)) return false;
+  n = cfg->npreopens;
+  if (!push_string(&cfg->preopen_guest, &n, guest_name)) {
+    free(cfg->preopen_host[cfg->npreopens]);
+    return false;
+  }
+  cfg->npreopens = n;
+  return true;
+}
+
+bool wrun_wasi_config_set_stdio(wrun_wasi_config *cfg, int guest_fd,
+                                int host_fd) {
+  if (guest_fd < 0 || guest_fd > 2 || host_fd < -1) return false;
+  cfg->stdio[guest_fd] = host_fd;
+  return true;
+}
+
+/* ---- fd table ---------------------------------------------------------- */
+
+uint8_t wasi_filetype_of_mode(uint64_t mode) {
+  switch (mode & S_IFMT) {
+  case S_IFREG: return WASI_FILETYPE_REGULAR_FILE;
+  case S_IFDIR: return WASI_FILETYPE_DIRECTORY;
+  case S_IFCHR: return WASI_FILETYPE_CHARACTER_DEVICE;
+  case S_IFBLK: return WASI_FILETYPE_BLOCK_DEVICE;
+  case S_IFLNK: return WASI_FILETYPE_SYMBOLIC_LINK;
+  case S_IFSOCK: return WASI_FILETYPE_SOCKET_STREAM;
+  default: return WASI_FILETYPE_UNKNOWN; /* pipes among them */
+  }
+}
+
+uint64_t wasi_rights_for_type(uint8_t filetype) {
+  switch (filetype) {
+  case WASI_FILETYPE_REGULAR_FILE:
+  case WASI_FILETYPE_BLOCK_DEVICE: return WASI_RIGHTS_REGULAR_FILE;
+  case WASI_FILETYPE_DIRECTORY: return WASI_RIGHTS_DIRECTORY;
+  case WASI_FILETYPE_SOCKET_STREAM:
+  case WASI_FILETYPE_SOCKET_DGRAM: return WASI_RIGHTS_SOCKET;
+  default: return WASI_RIGHTS_STREAM;
+  }
+}
+
+wasi_fd *wasi_fd_get(wrun_wasi *w, uint32_t fd) {
+  if (fd >= w->nfds || !w->fds[fd].used) return NULL;
+  return &w->fds[fd];
+}
+
+uint16_t wasi_fd_check(wrun_wasi *w, uint32_t fd, uint64_t rights,
+                       wasi_fd **out) {
+  wasi_fd *f = wasi_fd_get(w, fd);
+  if (!f) return WASI_EBADF;
+  if ((f->rights_base & rights) != rights) return WASI_ENOTCAPABLE;
+  *out = f;
+  return WASI_ESUCCESS;
+}
+
+/* Guest fds stay below this; a guest cannot make the table grow forever. */
+#define WASI_MAX_FDS 65536
+
+uint16_t wasi_fd_insert(wrun_wasi *w, const wasi_fd *entry, uint32_t *out) {
+  size_t i = 0;
+  while (i < w->nfds && w->fds[i].used) i++;
+  if (i == w->nfds) {
+    if (w->nfds >= WASI_MAX_FDS) return WASI_EMFILE;
+    size_t n = w->nfds ? w->nfds * 2 : 8;
+    wasi_fd *grown = realloc(w->fds, n * sizeof *grown);
+    if (!grown) return WASI_ENOMEM;
+    memset(grown + w->nfds, 0, (n - w->nfds) * sizeof *grown);
+    w->fds = grown;
+    w->nfds = n;
+  }
+  w->fds[i] = *entry;
+  w->fds[i].used = true;
+  *out = (uint32_t)i;
+  return WASI_ESUCCESS;
+}
+
+void wasi_dirent_cache_clear(wasi_dirent_cache *c) {
+  for (size_t i = 0; i < c->count; i++) free(c->names[i]);
+  free(c->names);
+  free(c->types);
+  free(c->inodes);
+  memset(c, 0, sizeof *c);
+}
+
+void wasi_fd_release(wasi_fd *f) {
+  if (f->owns_host_fd && f->host_fd >= 0) close(f->host_fd);
+  free(f->host_path);
+  free(f->preopen_name);
+  wasi_dirent_cache_clear(&f->dir);
+  memset(f, 0, sizeof *f);
+  f->host_fd = -1;
+}
+
+uv_loop_t *wasi_loop(wrun_wasi *w) {
+  if (!w->loop_ready) w->loop_ready = uv_loop_init(&w->loop) == 0;
+  return &w->loop;
+}
+
+/* ---- building a context ------------------------------------------------ */
+
+static uint8_t filetype_of_host_fd(int fd) {
+  struct stat st;
+  if (fstat(fd, &st) != 0) return WASI_FILETYPE_UNKNOWN;
+  return wasi_filetype_of_mode(st.st_mode);
+}
+
+static bool add_stdio(wrun_wasi *w, const wrun_wasi_config *cfg) {
+  for (int i = 0; i < 3; i++) {
+    wasi_fd e = {0};
+    e.host_fd = cfg->stdio[i] >= 0 ? cfg->stdio[i] : i;
+    e.filetype = filetype_of_host_fd(e.host_fd);
+    e.rights_base = wasi_rights_for_type(e.filetype);
+    e.rights_inheriting = 0;
+    int fl = fcntl(e.host_fd, F_GETFL);
+    if (fl >= 0 && (fl & O_APPEND)) e.fdflags |= WASI_FDFLAG_APPEND;
+    if (fl >= 0 && (fl & O_NONBLOCK)) e.fdflags |= WASI_FDFLAG_NONBLOCK;
+    uint32_t num;
+    if (wasi_fd_insert(w, &e, &num)) return false;
+  }
+  return true;
+}
+
+/* Opens a preopened directory; the host path is made canonical so that
+ * the sandbox root itself may be reached through a symlink. */
+static wrun_error *add_preopen(wrun_wasi *w, const char *host,
+                               const char *guest) {
+  uv_fs_t req;
+  int r = uv_fs_realpath(wasi_loop(w), &req, host, NULL);
+  if (r < 0) {
+    uv_fs_req_cleanup(&req);
+    return rt_error_new(RT_NO_OFFSET, "cannot preopen %s: %s", host,
+                        uv_strerror(r));
+  }
+  char *real = strdup((const char *)req.ptr);
+  uv_fs_req_cleanup(&req);
+  int fd = real ? open(real, O_RDONLY | O_DIRECTORY | O_CLOEXEC) : -1;
+  if (fd < 0) {
+    free(real);
+    return rt_error_new(RT_NO_OFFSET, "cannot preopen %s: not a directory",
+                        host);
+  }
+  wasi_fd e = {0};
+  e.filetype = WASI_FILETYPE_DIRECTORY;
+  e.host_fd = fd;
+  e.owns_host_fd = true;
+  e.host_path = real;
+  e.preopen_name = strdup(guest);
+  e.rights_base = WASI_RIGHTS_DIRECTORY;
+  e.rights_inheriting = WASI_RIGHTS_DIRECTORY | WASI_RIGHTS_REGULAR_FILE;
+  uint32_t num;
+  if (!e.preopen_name || wasi_fd_insert(w, &e, &num)) {
+    wasi_fd_release(&e);
+    return rt_error_new(RT_NO_OFFSET, "out of memory");
+  }
+  return NULL;
+}
+
+static void wasi_free(wrun_wasi *w) {
+  for (size_t i = 0; i < w->nfds; i++)
+    if (w->fds[i].used) wasi_fd_release(&w->fds[i]);
+  free(w->fds);
+  free_strings(w->argv, w->argc);
+  free_strings(w->env, w->envc);
+  if (w->loop_ready) {
+    uv_run(&w->loop, UV_RUN_NOWAIT); /* let pending close callbacks run */
+    uv_loop_close(&w->loop);
+  }
+  free(w->bindings);
+  free(w);
+}
+
+static void wasi_unref(wrun_wasi *w) {
+  if (--w->refs == 0) wasi_free(w);
+}
+
+void wrun_wasi_delete(wrun_wasi *w) {
+  if (w) wasi_unref(w);
+}
+
+int wrun_wasi_exit_code(const wrun_trap *t) {
+  if (!t || wrun_trap_code_of(t) != WRUN_TRAP_EXIT) return -1;
+  return (int)wrun_trap_exit_status(t);
+}
+
+/* ---- the host functions ----------------------------------------------- */
+
+/* Which names a function gets. */
+enum { IN_BOTH, PREVIEW1_ONLY };
+
+typedef struct wasi_fn_desc {
+  const char *name;
+  const char *params; /* 'i' i32, 'I' i64 */
+  bool has_result;    /* every call returns an errno but proc_exit */
+  int where;
+  wasi_handler fn;
+} wasi_fn_desc;
+
+static const wasi_fn_desc wasi_functions[] = {
+  {"args_get", "ii", true, IN_BOTH, wasi_args_get},
+  {"args_sizes_get", "ii", true, IN_BOTH, wasi_args_sizes_get},
+  {"environ_get", "ii", true, IN_BOTH, wasi_environ_get},
+  {"environ_sizes_get", "ii", true, IN_BOTH, wasi_environ_sizes_get},
+  {"clock_res_get", "ii", true, IN_BOTH, wasi_clock_res_get},
+  {"clock_time_get", "iIi", true, IN_BOTH, wasi_clock_time_get},
+  {"fd_advise", "iIIi", true, IN_BOTH, wasi_fd_advise},
+  {"fd_allocate", "iII", true, IN_BOTH, wasi_fd_allocate},
+  {"fd_close", "i", true, IN_BOTH, wasi_fd_close},
+  {"fd_datasync", "i", true, IN_BOTH, wasi_fd_datasync},
+  {"fd_fdstat_get", "ii", true, IN_BOTH, wasi_fd_fdstat_get},
+  {"fd_fdstat_set_flags", "ii", true, IN_BOTH, wasi_fd_fdstat_set_flags},
+  {"fd_fdstat_set_rights", "iII", true, IN_BOTH, wasi_fd_fdstat_set_rights},
+  {"fd_filestat_get", "ii", true, IN_BOTH, wasi_fd_filestat_get},
+  {"fd_filestat_set_size", "iI", true, IN_BOTH, wasi_fd_filestat_set_size},
+  {"fd_filestat_set_times", "iIIi", true, IN_BOTH,
+   wasi_fd_filestat_set_times},
+  {"fd_pread", "iiiIi", true, IN_BOTH, wasi_fd_pread},
+  {"fd_prestat_get", "ii", true, IN_BOTH, wasi_fd_prestat_get},
+  {"fd_prestat_dir_name", "iii", true, IN_BOTH, wasi_fd_prestat_dir_name},
+  {"fd_pwrite", "iiiIi", true, IN_BOTH, wasi_fd_pwrite},
+  {"fd_read", "iiii", true, IN_BOTH, wasi_fd_read},
+  {"fd_readdir", "iiiIi", true, IN_BOTH, wasi_fd_readdir},
+  {"fd_renumber", "ii", true, IN_BOTH, wasi_fd_renumber},
+  {"fd_seek", "iIii", true, IN_BOTH, wasi_fd_seek},
+  {"fd_sync", "i", true, IN_BOTH, wasi_fd_sync},
+  {"fd_tell", "ii", true, IN_BOTH, wasi_fd_tell},
+  {"fd_write", "iiii", true, IN_BOTH, wasi_fd_write},
+  {"path_create_directory", "iii", true, IN_BOTH,
+   wasi_path_create_directory},
+  {"path_filestat_get", "iiiii", true, IN_BOTH, wasi_path_filestat_get},
+  {"path_filestat_set_times", "iiiiIIi", true, IN_BOTH,
+   wasi_path_filestat_set_times},
+  {"path_link", "iiiiiii", true, IN_BOTH, wasi_path_link},
+  {"path_open", "iiiiiIIii", true, IN_BOTH, wasi_path_open},
+  {"path_readlink", "iiiiii", true, IN_BOTH, wasi_path_readlink},
+  {"path_remove_directory", "iii", true, IN_BOTH,
+   wasi_path_remove_directory},
+  {"path_rename", "iiiiii", true, IN_BOTH, wasi_path_rename},
+  {"path_symlink", "iiiii", true, IN_BOTH, wasi_path_symlink},
+  {"path_unlink_file", "iii", true, IN_BOTH, wasi_path_unlink_file},
+  /* wasi_unstable's subscription layout differs: not defined there. */
+  {"poll_oneoff", "iiii", true, PREVIEW1_ONLY, wasi_poll_oneoff},
+  {"proc_exit", "i", false, IN_BOTH, wasi_proc_exit},
+  {"proc_raise", "i", true, IN_BOTH, wasi_proc_raise},
+  {"sched_yield", "", true, IN_BOTH, wasi_sched_yield},
+  {"random_get", "ii", true, IN_BOTH, wasi_random_get},
+  {"sock_accept", "iii", true, PREVIEW1_ONLY, wasi_sock_accept},
+  {"sock_recv", "iiiiii", true, IN_BOTH, wasi_sock_recv},
+  {"sock_send", "iiiii", true, IN_BOTH, wasi_sock_send},
+  {"sock_shutdown", "ii", true, IN_BOTH, wasi_sock_shutdown},
+};
+#define WASI_FUNCTION_COUNT (sizeof wasi_functions / sizeof wasi_functions[0])
+
+struct wasi_binding {
+  wrun_wasi *w;
+  const wasi_fn_desc *desc;
+  bool unstable;
+};
+
+static wrun_trap *wasi_dispatch(void *env, wrun_caller *caller,
+                                const wrun_val *args, size_t nargs,
+                                wrun_val *results, size_t nresults) {
+  struct wasi_binding *b = env;
+  wasi_call c = {.w = b->w, .args = args, .unstable = b->unstable};
+  wrun_memory *mem = wrun_caller_memory(caller);
+  if (mem) {
+    c.mem.base = wrun_memory_data(mem);
+    c.mem.size = wrun_memory_size_bytes(mem);
+  }
+  uint16_t err = b->desc->fn(&c);
+  if (nresults) {
+    results[0].type = WRUN_I32;
+    results[0].of.i32 = err;
+  }
+  return c.trap;
+}
+
+static void binding_finalize(void *env) {
+  struct wasi_binding *b = env;
+  wasi_unref(b->w);
+}
+
+static wrun_error *define_one(wrun_linker *l, wrun_store *s,
+                              struct wasi_binding *b, const char *module) {
+  wrun_valtype params[16];
+  size_t n = strlen(b->desc->params);
+  for (size_t i = 0; i < n; i++)
+    params[i] = b->desc->params[i] == 'I' ? WRUN_I64 : WRUN_I32;
+  wrun_valtype result = WRUN_I32;
+  wrun_func *f = wrun_func_new(s, params, n, &result,
+                               b->desc->has_result ? 1 : 0, wasi_dispatch, b,
+                               binding_finalize);
+  if (!f) return rt_error_new(RT_NO_OFFSET, "cannot define %s.%s", module,
+                              b->desc->name);
+  b->w->refs++;
+  wrun_extern ext = {.kind = WRUN_EXTERN_FUNC, .of.func = f};
+  wrun_linker_define(l, module, b->desc->name, ext);
+  return NULL;
+}
+
+static wrun_error *define_all(wrun_linker *l, wrun_store *s, wrun_wasi *w) {
+  w->bindings = calloc(2 * WASI_FUNCTION_COUNT, sizeof(struct wasi_binding));
+  if (!w->bindings) return rt_error_new(RT_NO_OFFSET, "out of memory");
+  struct wasi_binding *b = w->bindings;
+  for (size_t i = 0; i < WASI_FUNCTION_COUNT; i++) {
+    const wasi_fn_desc *d = &wasi_functions[i];
+    b[2 * i] = (struct wasi_binding){w, d, false};
+    wrun_error *err = define_one(l, s, &b[2 * i], "wasi_snapshot_preview1");
+    if (err) return err;
+    if (d->where != IN_BOTH) continue;
+    b[2 * i + 1] = (struct wasi_binding){w, d, true};
+    err = define_one(l, s, &b[2 * i + 1], "wasi_unstable");
+    if (err) return err;
+  }
+  return NULL;
+}
+
+wrun_error *wrun_wasi_define(wrun_linker *l, wrun_store *s,
+                             const wrun_wasi_config *cfg, wrun_wasi **out) {
+  *out = NULL;
+  wrun_wasi *w = calloc(1, sizeof *w);
+  if (!w) return rt_error_new(RT_NO_OFFSET, "out of memory");
+  w->refs = 1;
+  bool ok = copy_strings(cfg->argv, cfg->argc, &w->argv);
+  if (ok) w->argc = cfg->argc;
+  ok = ok && copy_strings(cfg->env, cfg->envc, &w->env);
+  if (ok) w->envc = cfg->envc;
+  if (!ok || !add_stdio(w, cfg)) {
+    wasi_unref(w);
+    return rt_error_new(RT_NO_OFFSET, "out of memory");
+  }
+  for (size_t i = 0; i < cfg->npreopens; i++) {
+    wrun_error *err = add_preopen(w, cfg->preopen_host[i],
+                                  cfg->preopen_guest[i]);
+    if (err) {
+      wasi_unref(w);
+      return err;
+    }
+  }
+  wrun_error *err = define_all(l, s, w);
+  if (err) {
+    /* Functions already made hold references; the store drops them. */
+    wasi_unref(w);
+    return err;
+  }
+  *out = w;
+  return NULL;
+}
