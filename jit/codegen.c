@@ -72,6 +72,9 @@ void cg_spill_oldest(jit_codegen *g, bool fpr) {
 
 static jit_reg alloc_in(jit_codegen *g, uint64_t mask) {
   uint64_t avail = g->free_regs & mask;
+  /* Dropping a cached local costs nothing (its slot is current), so that
+   * comes before spilling a live value. */
+  if (!avail && cg_cache_evict_one(g, mask)) avail = g->free_regs & mask;
   if (!avail && spill_oldest_in(g, mask)) avail = g->free_regs & mask;
   if (!avail) {
     cg_fail(g, "register allocator: no register left");
@@ -99,6 +102,7 @@ jit_reg cg_alloc_gpr_avoiding(jit_codegen *g, uint64_t avoid) {
  * entry holds it, that entry is spilled first. */
 void cg_take(jit_codegen *g, jit_reg r) {
   if (!(jit_host_target.alloc_mask & reg_bit(r))) return;
+  cg_cache_evict_reg(g, r);
   if (!cg_is_free(g, r)) {
     for (uint32_t i = 0; i < g->sp; i++)
       if (g->stack[i].kind == CG_REG && g->stack[i].reg == r)
@@ -169,9 +173,14 @@ void cg_load_value(jit_codegen *g, const cg_value *v, jit_reg dst) {
   case CG_REG:
     if (v->reg != dst) masm_mov(g->m, t, dst, v->reg);
     break;
-  case CG_LOCAL:
-    masm_load_frame(g->m, t, dst, g->local_offsets[v->index]);
+  case CG_LOCAL: {
+    jit_reg cached = cg_cache_find(g, v->index);
+    if (cached == JIT_NO_REG)
+      masm_load_frame(g->m, t, dst, g->local_offsets[v->index]);
+    else if (cached != dst)
+      masm_mov(g->m, t, dst, cached);
     break;
+  }
   case CG_SPILL: masm_load_frame(g->m, t, dst, cg_slot(g, v->index)); break;
   }
 }
@@ -210,7 +219,12 @@ void cg_spill_all_regs(jit_codegen *g) {
   for (uint32_t i = 0; i < g->sp; i++) cg_spill_entry(g, i);
 }
 
-void cg_flush_for_call(jit_codegen *g) { cg_spill_all_regs(g); }
+/* The cache goes too: the call's argument registers are allocatable, and
+ * lazy locals loaded into them afterwards must come from memory. */
+void cg_flush_for_call(jit_codegen *g) {
+  cg_spill_all_regs(g);
+  cg_cache_clear(g);
+}
 
 /* Moves entry i (any kind) into its canonical slot; constants too when
  * with_consts. */
@@ -260,7 +274,7 @@ void cg_materialize_local(jit_codegen *g, uint32_t local) {
     if (g->stack[i].kind != CG_LOCAL || g->stack[i].index != local) continue;
     jit_type t = (jit_type)g->stack[i].type;
     jit_reg r = cg_alloc_for(g, t);
-    masm_load_frame(g->m, t, r, g->local_offsets[local]);
+    cg_load_value(g, &g->stack[i], r);
     g->stack[i].kind = CG_REG;
     g->stack[i].reg = r;
     g->nlazy--;
@@ -303,9 +317,20 @@ void cg_negate_pending(jit_codegen *g) {
     g->pend.negate = !g->pend.negate;
 }
 
+/* A pending compare's operands may be lent cache registers (compares
+ * only read them), so they are released with cg_done_read. */
 static void release_pending(jit_codegen *g, const cg_pending *p) {
-  cg_free(g, p->lhs);
-  if (!p->rhs.is_imm) cg_free(g, p->rhs.reg);
+  cg_done_read(g, p->lhs);
+  if (!p->rhs.is_imm) cg_done_read(g, p->rhs.reg);
+}
+
+/* The cache registers lent to the pending compare stay lent until the
+ * next instruction fuses or materialises it. */
+static uint64_t pending_loans(const jit_codegen *g) {
+  if (!g->pend.active) return 0;
+  uint64_t loans = 1ull << g->pend.lhs;
+  if (!g->pend.rhs.is_imm) loans |= 1ull << g->pend.rhs.reg;
+  return loans & g->cache.regs;
 }
 
 /* Emits the pending compare as a 0/1 value in a fresh GPR (the compare's
@@ -370,10 +395,9 @@ static void branch_on_cond(jit_codegen *g, const cg_cond *c, bool when,
     masm_cmp_branch(g->m, invert_int_cond(cond), (jit_type)p->type, p->lhs,
                     p->rhs, l);
   } else {
-    jit_reg r = cg_alloc(g, false);
-    masm_cmp_set(g->m, cond, (jit_type)p->type, r, p->lhs, p->rhs);
-    masm_branch_zero(g->m, JT_I32, r, true, l);
-    cg_free(g, r);
+    /* A float compare that is false on NaN: its negation is not the
+     * opposite ordered compare, the backend branches on "not". */
+    masm_cmp_branch_not(g->m, cond, (jit_type)p->type, p->lhs, p->rhs, l);
   }
 }
 
@@ -384,12 +408,14 @@ typedef struct cg_snapshot {
   cg_value *stack;
   uint32_t sp, nlazy;
   uint64_t free_regs;
+  cg_cache cache; /* the taken path's code does not run on fall-through */
 } cg_snapshot;
 
 static void snapshot_save(jit_codegen *g, cg_snapshot *s) {
   s->sp = g->sp;
   s->nlazy = g->nlazy;
   s->free_regs = g->free_regs;
+  s->cache = g->cache;
   s->stack = malloc((g->sp ? g->sp : 1) * sizeof *s->stack);
   if (!s->stack) {
     cg_fail(g, "out of memory");
@@ -404,6 +430,7 @@ static void snapshot_restore(jit_codegen *g, cg_snapshot *s) {
     g->sp = s->sp;
     g->nlazy = s->nlazy;
     g->free_regs = s->free_regs;
+    g->cache = s->cache;
   }
   free(s->stack);
   s->stack = NULL;
@@ -441,6 +468,8 @@ static bool uses_merge_reg(const cg_ctrl *c, uint32_t n) {
 
 static bool branch_needs_moves(jit_codegen *g, const cg_ctrl *c) {
   if (c->kind == CG_FUNC) return true;
+  if (c->kind == CG_LOOP && !cg_cache_satisfies(g, &c->label_cache))
+    return true;
   const uint8_t *types;
   uint32_t n = label_arity(c, &types);
   if (n == 0) return false;
@@ -464,6 +493,7 @@ static jit_reg pick_temp(jit_codegen *g, cg_value *srcs, uint32_t k,
                          uint32_t n, uint32_t base, bool fpr) {
   uint64_t cls = fpr ? FPR_CLASS : GPR_CLASS;
   uint64_t avail = g->free_regs & cls;
+  if (!avail && cg_cache_evict_one(g, cls)) avail = g->free_regs & cls;
   if (!avail) {
     for (uint32_t j = n; j-- > k + 1;) {
       cg_value *s = &srcs[j];
@@ -545,7 +575,9 @@ static void move_to_convention(jit_codegen *g, cg_ctrl *c) {
   }
   if (uses_merge_reg(c, n)) {
     cg_value v = cg_pop(g);
-    cg_load_value(g, &v, merge_reg_for((jit_type)v.type));
+    jit_reg merge = merge_reg_for((jit_type)v.type);
+    cg_load_value(g, &v, merge);
+    cg_cache_evict_reg(g, merge);
     cg_release(g, &v);
     truncate_stack(g, c->height);
     return;
@@ -619,6 +651,20 @@ static void emit_return(jit_codegen *g) {
   masm_epilogue(g->m);
 }
 
+/* Records a branch to c's label from here: the label's cache keeps what
+ * this path agrees with. A loop's label is its head (see visit_block). */
+static void note_edge(jit_codegen *g, cg_ctrl *c) {
+  if (c->kind == CG_LOOP) {
+    c->targeted = true; /* the moves were made by the caller */
+    return;
+  }
+  if (c->targeted)
+    cg_cache_meet(&c->label_cache, &g->cache);
+  else
+    c->label_cache = g->cache;
+  c->targeted = true;
+}
+
 /* Moves into c's convention and jumps there (or returns). Changes the
  * abstract state: callers wrap it in a snapshot. */
 static void emit_branch(jit_codegen *g, cg_ctrl *c) {
@@ -627,8 +673,9 @@ static void emit_branch(jit_codegen *g, cg_ctrl *c) {
     return;
   }
   move_to_convention(g, c);
+  if (c->kind == CG_LOOP) cg_cache_establish(g, &c->label_cache);
   masm_jmp(g->m, &c->label);
-  c->targeted = true;
+  note_edge(g, c);
 }
 
 static void emit_branch_preserving(jit_codegen *g, cg_ctrl *c) {
@@ -648,6 +695,7 @@ static void set_unreachable(jit_codegen *g) {
   if (g->nctrl) truncate_stack(g, ctrl_top(g)->height);
   g->unreachable = true;
   g->dead_depth = 0;
+  cg_cache_clear(g);
 }
 
 static bool has_v128(const uint8_t *types, uint32_t n) {
@@ -676,6 +724,9 @@ static cg_ctrl *push_ctrl(jit_codegen *g, uint8_t kind) {
   return c;
 }
 
+#define LOOP_CACHE_GPRS 4
+#define LOOP_CACHE_FPRS 6
+
 static void visit_block(jit_codegen *g, const jit_instr *in) {
   const uint8_t *params, *results;
   uint32_t np, nr;
@@ -700,10 +751,22 @@ static void visit_block(jit_codegen *g, const jit_instr *in) {
   c->nparams = np;
   c->results = results;
   c->nresults = nr;
-  if (kind == CG_LOOP) masm_bind(g->m, &c->label);
+  if (kind == CG_LOOP) {
+    /* The head keeps the most recent cache entries; each back edge moves
+     * them back into place (cg_cache_establish). Few, as every back edge
+     * pays for those its path lost. */
+    cg_cache_prune(g, LOOP_CACHE_GPRS, LOOP_CACHE_FPRS);
+    c->label_cache = g->cache;
+    if (g->nzero) {
+      memset(g->local_zero, 0, g->nlocals);
+      g->nzero = 0;
+    }
+    masm_bind(g->m, &c->label);
+  }
   if (is_if) {
     branch_on_cond(g, &cond, false, &c->else_label);
     release_cond(g, &cond);
+    c->else_cache = g->cache;
     /* The else arm needs the params where they are now. */
     g->bias += np;
   }
@@ -719,11 +782,13 @@ static void visit_else(jit_codegen *g) {
   if (!g->unreachable) {
     move_to_convention(g, c);
     masm_jmp(g->m, &c->label);
-    c->targeted = true;
+    note_edge(g, c);
   }
   set_unreachable(g);
   g->bias = c->bias;
   masm_bind(g->m, &c->else_label);
+  /* reached from the if, not from the then arm */
+  cg_cache_adopt(g, &c->else_cache);
   push_params_as_spills(g, c);
   c->kind = CG_ELSE;
   g->unreachable = false;
@@ -777,11 +842,12 @@ static void visit_end(jit_codegen *g) {
     /* No else: the implicit else passes the params through. */
     if (fell) {
       masm_jmp(g->m, &c->label);
-      c->targeted = true;
+      note_edge(g, c);
     }
     truncate_stack(g, c->height);
     g->bias = c->bias;
     masm_bind(g->m, &c->else_label);
+    cg_cache_adopt(g, &c->else_cache);
     push_params_as_spills(g, c);
     move_to_convention(g, c);
     fell = true;
@@ -792,6 +858,16 @@ static void visit_end(jit_codegen *g) {
   }
   truncate_stack(g, c->height);
   masm_bind(g->m, &c->label);
+  /* The cache at the label is what all arriving paths agree on. */
+  if (c->targeted && fell) {
+    cg_cache join = g->cache;
+    cg_cache_meet(&join, &c->label_cache);
+    cg_cache_adopt(g, &join);
+  } else if (c->targeted) {
+    cg_cache_adopt(g, &c->label_cache);
+  } else if (!fell) {
+    cg_cache_clear(g);
+  }
   bool reachable = fell || c->targeted;
   cg_ctrl done = *c;
   g->nctrl--;
@@ -815,7 +891,7 @@ static void visit_br_if(jit_codegen *g, uint32_t depth) {
   if (!branch_needs_moves(g, c)) {
     branch_on_cond(g, &cond, true, &c->label);
     release_cond(g, &cond);
-    c->targeted = true;
+    note_edge(g, c);
     return;
   }
   jit_label skip;
@@ -853,7 +929,7 @@ static void visit_br_table(jit_codegen *g, const jit_instr *in) {
       g->bt_ptrs[i] = &g->bt_labels[i];
     } else {
       g->bt_ptrs[i] = &c->label;
-      c->targeted = true;
+      note_edge(g, c);
     }
   }
   masm_jump_table(g->m, index, count, g->bt_ptrs, g->bt_ptrs[count]);
@@ -883,6 +959,13 @@ jit_label *cg_trap_label(jit_codegen *g, uint8_t code) {
   return &g->trap_labels[code];
 }
 
+/* The pinned registers after a call. Invariant: every wasm function
+ * returns with vmctx_reg/membase_reg holding ITS OWN instance's values (set
+ * in the prologue, reloaded after each of its calls that may change them),
+ * and C code (libcalls, host functions behind the exit trampoline)
+ * preserves them as callee-saved registers of the C ABI. memory.grow only
+ * changes protection, so memory 0's base never moves. Hence only calls
+ * that may enter another instance (imports, call_indirect) need this. */
 void cg_reload_pinned(jit_codegen *g) {
   masm_load_frame(g->m, JT_I64, jit_host_target.vmctx_reg, -8);
   if (g->has_memory)
@@ -898,6 +981,7 @@ void jit_codegen_free(jit_codegen *g) {
   if (!g) return;
   free(g->local_types);
   free(g->local_offsets);
+  free(g->local_zero);
   free(g->stack);
   free(g->ctrl);
   free(g->bt_labels);
@@ -914,6 +998,7 @@ static void reset(jit_codegen *g) {
   g->dead_depth = 0;
   g->simd = g->done = false;
   memset(&g->pend, 0, sizeof g->pend);
+  memset(&g->cache, 0, sizeof g->cache);
   memset(g->trap_used, 0, sizeof g->trap_used);
   g->free_regs = jit_host_target.alloc_mask;
   if (g->err) wrun_error_delete(g->err);
@@ -940,6 +1025,12 @@ static bool setup_locals(jit_codegen *g, uint32_t ndeclared,
   int32_t *offs = realloc(g->local_offsets, n * sizeof *offs);
   if (!offs) return false;
   g->local_offsets = offs;
+  uint8_t *zero = realloc(g->local_zero, n);
+  if (!zero) return false;
+  g->local_zero = zero;
+  memset(zero, 0, n);
+  for (uint32_t i = ft->nparams; i < g->nlocals; i++) zero[i] = 1;
+  g->nzero = ndeclared;
   for (uint32_t i = 0; i < ft->nparams; i++) {
     types[i] = (uint8_t)cg_jit_type(ft->types[i]);
     offs[i] = jit_host_target.param_base + (int32_t)array_offset(ft->types, i);
@@ -955,6 +1046,8 @@ static bool setup_locals(jit_codegen *g, uint32_t ndeclared,
   return true;
 }
 
+/* Sets the pinned vmctx/membase registers for this function's instance;
+ * they keep these values until the return (see cg_reload_pinned). */
 static void emit_prologue(jit_codegen *g) {
   const jit_target *t = &jit_host_target;
   jit_label_init(&g->overflow);
@@ -1041,6 +1134,7 @@ wrun_error *jit_codegen_step(jit_codegen *g, const jit_instr *in) {
     break;
   default: cg_visit_op(g, in); break;
   }
+  g->cache.lent = pending_loans(g);
   if (g->m->oom || g->m->buf.oom) cg_fail(g, "out of memory");
   return take_error(g);
 }

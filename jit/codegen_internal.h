@@ -31,6 +31,19 @@ typedef struct cg_value {
   uint64_t bits;
 } cg_value;
 
+/* The register cache of locals (write-through): register r holds the
+ * current value of local[r] when bit r of regs is set. The frame slot is
+ * always up to date too, so an entry may be dropped at any time for free.
+ * Cache registers are owned by the cache: never free, never held by a
+ * value stack entry (readers copy them). */
+typedef struct cg_cache {
+  uint64_t regs;
+  uint64_t lent;      /* lent to the current instruction: not evictable */
+  uint32_t clock;     /* ticks on every set/hit, for least-recently-used */
+  uint32_t local[64];
+  uint32_t age[64];
+} cg_cache;
+
 typedef enum cg_ctrl_kind { CG_BLOCK, CG_LOOP, CG_IF, CG_ELSE, CG_FUNC } cg_ctrl_kind;
 
 typedef struct cg_ctrl {
@@ -42,6 +55,10 @@ typedef struct cg_ctrl {
   jit_label else_label; /* if: start of the else arm */
   bool targeted;        /* some branch jumps to label */
   uint32_t bias;        /* slot bias outside the block (see codegen.c) */
+  /* Register cache at label. Block/if/else end: what every branch to it
+   * agreed on so far (valid when targeted). Loop head: fixed when the loop
+   * starts; every back edge re-establishes it. else_cache: at the else. */
+  cg_cache label_cache, else_cache;
 } cg_ctrl;
 
 /* A compare not emitted yet, waiting for br_if/if/select/eqz to fuse. */
@@ -66,6 +83,12 @@ struct jit_codegen {
   uint32_t nparams, nlocals;
   uint8_t *local_types;   /* jit_type per local */
   int32_t *local_offsets; /* fp-relative */
+  /* Declared locals still holding the prologue's zero on every path to
+   * here (no local.set of them compiled yet, and no loop head since: a
+   * back edge may bring writes not seen yet). Reads become constants and
+   * stores of zero are skipped. nzero counts the set entries. */
+  uint8_t *local_zero;
+  uint32_t nzero;
   int32_t slots_base;     /* fp offset of the slot of depth 0 */
 
   cg_value *stack;
@@ -78,6 +101,7 @@ struct jit_codegen {
   uint32_t nctrl, cap_ctrl;
 
   uint64_t free_regs; /* allocatable and currently unused */
+  cg_cache cache;
   cg_pending pend;
 
   bool unreachable;
@@ -133,6 +157,41 @@ void cg_negate_pending(jit_codegen *g); /* i32.eqz on the pending compare */
 
 jit_label *cg_trap_label(jit_codegen *g, uint8_t code);
 void cg_reload_pinned(jit_codegen *g);
+
+/* ---- codegen_cache.c: the register cache of locals ---------------------- */
+/* The register caching local i, or JIT_NO_REG. */
+jit_reg cg_cache_find(jit_codegen *g, uint32_t local);
+/* Hands r (allocated, owned by the caller) to the cache as local i's
+ * register; i's previous register, if any, is freed. */
+void cg_cache_set(jit_codegen *g, uint32_t local, jit_reg r);
+void cg_cache_drop_local(jit_codegen *g, uint32_t local);
+/* Frees r if the cache holds it (before something writes r). */
+void cg_cache_evict_reg(jit_codegen *g, jit_reg r);
+/* Frees the least recently used cache register in mask; false if none. */
+bool cg_cache_evict_one(jit_codegen *g, uint64_t mask);
+/* Forgets everything (at joins and calls): frees every cache register. */
+void cg_cache_clear(jit_codegen *g);
+/* Keeps in acc only the entries that in agrees with (a join of paths). */
+void cg_cache_meet(cg_cache *acc, const cg_cache *in);
+/* Replaces the cache by want, at a label where only cache registers can
+ * be in use (entries whose register is taken are left out). */
+void cg_cache_adopt(jit_codegen *g, const cg_cache *want);
+/* Drops all but the max_gpr/max_fpr most recently used entries. */
+void cg_cache_prune(jit_codegen *g, int max_gpr, int max_fpr);
+/* Does the current cache hold every entry of want? */
+bool cg_cache_satisfies(const jit_codegen *g, const cg_cache *want);
+/* Emits the moves that make every entry of want hold, on a path about to
+ * jump to a loop head (where only cache registers are in use); the
+ * abstract state is not updated (the path ends with the jump). */
+void cg_cache_establish(jit_codegen *g, const cg_cache *want);
+/* Pops an operand the caller only reads (never writes or frees itself): a
+ * lazy local comes as its cache register, lent until the end of the
+ * current instruction (a local read from memory is cached on the way).
+ * Release with cg_done_read. */
+jit_reg cg_pop_read(jit_codegen *g);
+/* cg_pop_read, or an immediate for a constant. */
+jit_opnd cg_pop_opnd_read(jit_codegen *g);
+void cg_done_read(jit_codegen *g, jit_reg r);
 
 /* ---- codegen_ops.c: the opcode visitor outside control ------------------ */
 void cg_visit_op(jit_codegen *g, const jit_instr *in);

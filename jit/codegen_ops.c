@@ -10,43 +10,57 @@ static uint64_t reg_bit(jit_reg r) { return r < 64 ? 1ull << r : 0; }
 /* ---- variables ---------------------------------------------------------- */
 
 static void visit_local_get(jit_codegen *g, uint32_t i) {
+  if (g->local_zero[i]) {
+    cg_push_const(g, (jit_type)g->local_types[i], 0);
+    return;
+  }
   cg_value v = {CG_LOCAL, g->local_types[i], JIT_NO_REG, i, 0};
   cg_push(g, v);
 }
 
-/* Writes a value (consumed) into local i's frame slot. */
-static void store_local(jit_codegen *g, const cg_value *v, uint32_t i) {
-  jit_type t = (jit_type)g->local_types[i];
-  int32_t off = g->local_offsets[i];
-  if (v->kind == CG_CONST) {
-    masm_store_frame_imm(g->m, t, off, v->bits);
-  } else if (v->kind == CG_REG) {
-    masm_store_frame(g->m, t, v->reg, off);
-    cg_free(g, v->reg);
-  } else {
-    jit_reg tmp = cg_alloc_for(g, t);
-    cg_load_value(g, v, tmp);
-    masm_store_frame(g->m, t, tmp, off);
-    cg_free(g, tmp);
-  }
-}
-
+/* local.set/tee: the value goes to the frame slot (write-through) and its
+ * register to the register cache, so the next read of local i copies the
+ * register. A tee leaves a lazy copy of local i, which reads the cache. */
 static void visit_local_set(jit_codegen *g, uint32_t i, bool tee) {
   cg_materialize_local(g, i);
-  if (!tee) {
-    cg_value v = cg_pop(g);
-    store_local(g, &v, i);
-    return;
+  jit_type t = (jit_type)g->local_types[i];
+  int32_t off = g->local_offsets[i];
+  if (g->local_zero[i] && g->sp > 0) {
+    const cg_value *top = &g->stack[g->sp - 1];
+    if (top->kind == CG_CONST && top->bits == 0) {
+      if (!tee) cg_pop(g); /* the slot holds zero already */
+      return;
+    }
+    g->local_zero[i] = 0;
+    g->nzero--;
   }
   if (g->sp > 0 && g->stack[g->sp - 1].kind == CG_CONST) {
-    cg_value v = g->stack[g->sp - 1];
-    store_local(g, &v, i);
+    uint64_t bits = g->stack[g->sp - 1].bits;
+    cg_cache_drop_local(g, i);
+    /* Worth a register only when one is idle: locals set to constants
+     * before a loop then sit in registers at its head. */
+    uint64_t cls = jit_type_is_float(t) ? ~0ull << JIT_FPR_BASE
+                                        : (1ull << JIT_FPR_BASE) - 1;
+    bool wide = jit_type_is_64(t) && (int64_t)bits != (int32_t)bits;
+    if (g->free_regs & cls) {
+      jit_reg r = cg_alloc_for(g, t);
+      masm_mov_imm(g->m, t, r, bits);
+      /* A wide constant is no immediate store: store the register. */
+      if (wide)
+        masm_store_frame(g->m, t, r, off);
+      else
+        masm_store_frame_imm(g->m, t, off, bits);
+      cg_cache_set(g, i, r);
+    } else {
+      masm_store_frame_imm(g->m, t, off, bits);
+    }
+    if (!tee) cg_pop(g);
     return;
   }
-  jit_type t = (jit_type)g->local_types[i];
   jit_reg r = cg_pop_reg(g);
-  masm_store_frame(g->m, t, r, g->local_offsets[i]);
-  cg_push_reg(g, t, r);
+  masm_store_frame(g->m, t, r, off);
+  cg_cache_set(g, i, r);
+  if (tee) visit_local_get(g, i);
 }
 
 static int32_t global_offset(const jit_codegen *g, uint32_t i) {
@@ -92,46 +106,58 @@ static void visit_global_set(jit_codegen *g, uint32_t i) {
     return;
   }
   jit_type t = cg_jit_type(vt);
-  jit_reg src = cg_pop_reg(g);
+  jit_reg src = cg_pop_read(g);
   int32_t off;
   jit_reg tmp;
   jit_reg base = global_address(g, i, &off, &tmp);
   masm_store_ptr(g->m, t, src, base, off);
   if (tmp != JIT_NO_REG) cg_free(g, tmp);
-  cg_free(g, src);
+  cg_done_read(g, src);
 }
 
 /* ---- memory ------------------------------------------------------------- */
 
-/* An address operand: constants as an immediate u32 (zero-extended). */
+/* An address operand (only read): constants as an immediate u32
+ * (zero-extended). */
 static jit_opnd pop_address(jit_codegen *g) {
   if (g->sp > 0 && g->stack[g->sp - 1].kind == CG_CONST) {
     cg_value v = cg_pop(g);
     return jit_imm_opnd((int64_t)(uint32_t)v.bits);
   }
-  return jit_reg_opnd(cg_pop_reg(g));
+  return jit_reg_opnd(cg_pop_read(g));
+}
+
+static bool is_lent(const jit_codegen *g, jit_reg r) {
+  return (g->cache.regs & reg_bit(r)) != 0;
 }
 
 static void visit_load(jit_codegen *g, jit_memop op, jit_type t,
                        uint32_t offset) {
   jit_opnd addr = pop_address(g);
   jit_reg dst;
-  if (!addr.is_imm && !jit_type_is_float(t)) {
+  if (!addr.is_imm && !jit_type_is_float(t) && !is_lent(g, addr.reg)) {
     dst = addr.reg;
   } else {
     dst = cg_alloc_for(g, t);
-    if (!addr.is_imm) cg_free(g, addr.reg);
+    if (!addr.is_imm) cg_done_read(g, addr.reg);
   }
   masm_load_mem(g->m, op, dst, addr, offset);
   cg_push_reg(g, t, dst);
 }
 
 static void visit_store(jit_codegen *g, jit_memop op, uint32_t offset) {
-  jit_reg src = cg_pop_reg(g);
+  if (g->sp > 0 && g->stack[g->sp - 1].kind == CG_CONST) {
+    uint64_t bits = cg_pop(g).bits;
+    jit_opnd addr = pop_address(g);
+    masm_store_mem_imm(g->m, op, bits, addr, offset);
+    if (!addr.is_imm) cg_done_read(g, addr.reg);
+    return;
+  }
+  jit_reg src = cg_pop_read(g);
   jit_opnd addr = pop_address(g);
   masm_store_mem(g->m, op, src, addr, offset);
-  cg_free(g, src);
-  if (!addr.is_imm) cg_free(g, addr.reg);
+  cg_done_read(g, src);
+  if (!addr.is_imm) cg_done_read(g, addr.reg);
 }
 
 static void visit_memory_size(jit_codegen *g) {
@@ -178,11 +204,10 @@ static void libcall(jit_codegen *g, const void *fn, const uint64_t *imms,
       r = cg_alloc(g, false);
       masm_mov(g->m, t == JT_I32 ? JT_I32 : JT_I64, r, tg->c_ret);
     }
-    cg_reload_pinned(g);
     cg_push_reg(g, t, r);
-  } else {
-    cg_reload_pinned(g);
   }
+  /* No reload of vmctx/membase: C preserves them (callee-saved in the C
+   * ABI) and memory.grow never moves the base (see cg_reload_pinned). */
 }
 
 static void visit_bulk(jit_codegen *g, const jit_instr *in) {
@@ -294,8 +319,10 @@ static void store_call_args(jit_codegen *g, const rt_functype *ft) {
 }
 
 /* After a call: result 0 from the return register, the others from the
- * outgoing area; pinned registers reloaded. */
-static void push_call_results(jit_codegen *g, const rt_functype *ft) {
+ * outgoing area; pinned registers reloaded when the callee may belong to
+ * another instance (see cg_reload_pinned). */
+static void push_call_results(jit_codegen *g, const rt_functype *ft,
+                              bool reload) {
   const jit_target *tg = &jit_host_target;
   const uint8_t *rtypes = ft->types + ft->nparams;
   jit_reg first = JIT_NO_REG;
@@ -311,7 +338,7 @@ static void push_call_results(jit_codegen *g, const rt_functype *ft) {
       masm_mov(g->m, first_t, first, ret);
     }
   }
-  cg_reload_pinned(g);
+  if (reload) cg_reload_pinned(g);
   if (ft->nresults == 0) return;
   cg_push_reg(g, first_t, first);
   int32_t off = rtypes[0] == VT_V128 ? 16 : 8;
@@ -333,6 +360,7 @@ static void visit_call(jit_codegen *g, uint32_t f) {
   }
   store_call_args(g, ft);
   cg_spill_all_regs(g);
+  cg_cache_clear(g); /* the callee clobbers every allocatable register */
   if (f >= g->mod->nimported_funcs) {
     masm_mov(g->m, JT_I64, tg->call_ctx_reg, tg->vmctx_reg);
     masm_mov(g->m, JT_I64, tg->call_caller_reg, tg->vmctx_reg);
@@ -351,7 +379,7 @@ static void visit_call(jit_codegen *g, uint32_t f) {
     masm_call_reg(g->m, target);
     cg_free(g, target);
   }
-  push_call_results(g, ft);
+  push_call_results(g, ft, f < g->mod->nimported_funcs);
 }
 
 static void visit_call_indirect(jit_codegen *g, const jit_instr *in) {
@@ -364,6 +392,7 @@ static void visit_call_indirect(jit_codegen *g, const jit_instr *in) {
   jit_reg index = cg_pop_reg(g);
   store_call_args(g, ft);
   cg_spill_all_regs(g);
+  cg_cache_clear(g); /* the callee clobbers every allocatable register */
   uint64_t avoid = reg_bit(tg->call_ctx_reg) | reg_bit(tg->call_caller_reg);
   jit_reg ref = cg_alloc_gpr_avoiding(g, avoid);
   jit_reg tmp = cg_alloc_gpr_avoiding(g, avoid);
@@ -388,7 +417,7 @@ static void visit_call_indirect(jit_codegen *g, const jit_instr *in) {
   masm_call_reg(g->m, tmp);
   cg_free(g, ref);
   cg_free(g, tmp);
-  push_call_results(g, ft);
+  push_call_results(g, ft, true);
 }
 
 /* ---- numeric ------------------------------------------------------------ */
@@ -398,21 +427,27 @@ static bool binop_commutes(jit_binop op) {
          op == JB_XOR;
 }
 
+/* For a commutative op: should the operands swap so that the result
+ * reuses the top's register (or the constant becomes the immediate)? */
+static bool swap_operands(const jit_codegen *g) {
+  if (g->sp < 2) return false;
+  uint8_t below = g->stack[g->sp - 2].kind, top = g->stack[g->sp - 1].kind;
+  if (below == CG_CONST) return top != CG_CONST;
+  return below == CG_LOCAL && top == CG_REG;
+}
+
 static void visit_binop(jit_codegen *g, jit_binop op, jit_type t) {
   jit_opnd rhs;
   jit_reg lhs;
-  if (g->sp >= 2 && binop_commutes(op) &&
-      g->stack[g->sp - 2].kind == CG_CONST &&
-      g->stack[g->sp - 1].kind != CG_CONST) {
-    /* const op x: swap so the constant becomes the immediate. */
+  if (binop_commutes(op) && swap_operands(g)) {
     lhs = cg_pop_reg(g);
-    rhs = cg_pop_opnd(g);
+    rhs = cg_pop_opnd_read(g);
   } else {
-    rhs = cg_pop_opnd(g);
+    rhs = cg_pop_opnd_read(g);
     lhs = cg_pop_reg(g);
   }
   masm_binop(g->m, op, t, lhs, lhs, rhs);
-  if (!rhs.is_imm) cg_free(g, rhs.reg);
+  if (!rhs.is_imm) cg_done_read(g, rhs.reg);
   cg_push_reg(g, t, lhs);
 }
 
@@ -453,17 +488,18 @@ static jit_cond swap_cond(jit_cond c) {
 static void visit_compare(jit_codegen *g, jit_cond c, jit_type t) {
   jit_reg lhs;
   jit_opnd rhs;
+  /* Compares only read their operands: cached locals are lent. */
   if (jit_type_is_float(t)) {
-    rhs = jit_reg_opnd(cg_pop_reg(g));
-    lhs = cg_pop_reg(g);
+    rhs = jit_reg_opnd(cg_pop_read(g));
+    lhs = cg_pop_read(g);
   } else if (g->sp >= 2 && g->stack[g->sp - 2].kind == CG_CONST &&
              g->stack[g->sp - 1].kind != CG_CONST) {
-    lhs = cg_pop_reg(g);
+    lhs = cg_pop_read(g);
     rhs = cg_pop_opnd(g);
     c = swap_cond(c);
   } else {
-    rhs = cg_pop_opnd(g);
-    lhs = cg_pop_reg(g);
+    rhs = cg_pop_opnd_read(g);
+    lhs = cg_pop_read(g);
   }
   g->pend.active = true;
   g->pend.negate = false;
@@ -478,7 +514,7 @@ static void visit_eqz(jit_codegen *g, jit_type t) {
     cg_negate_pending(g);
     return;
   }
-  jit_reg r = cg_pop_reg(g);
+  jit_reg r = cg_pop_read(g);
   g->pend.active = true;
   g->pend.negate = false;
   g->pend.cond = JC_EQ;
@@ -488,10 +524,20 @@ static void visit_eqz(jit_codegen *g, jit_type t) {
 }
 
 static void visit_fbinop(jit_codegen *g, jit_fbinop op, jit_type t) {
-  jit_reg rhs = cg_pop_reg(g);
-  jit_reg lhs = cg_pop_reg(g);
+  jit_reg rhs, lhs;
+  /* add and mul commute (also for NaNs: either operand's payload is an
+   * allowed result); a register on top becomes the result. */
+  bool commutes = op == JF_ADD || op == JF_MUL;
+  if (commutes && g->sp >= 2 && g->stack[g->sp - 2].kind == CG_LOCAL &&
+      g->stack[g->sp - 1].kind == CG_REG) {
+    lhs = cg_pop_reg(g);
+    rhs = cg_pop_read(g);
+  } else {
+    rhs = cg_pop_read(g);
+    lhs = cg_pop_reg(g);
+  }
   masm_fbinop(g->m, op, t, lhs, lhs, rhs);
-  cg_free(g, rhs);
+  cg_done_read(g, rhs);
   cg_push_reg(g, t, lhs);
 }
 
@@ -534,8 +580,8 @@ static void visit_select(jit_codegen *g) {
     else
       masm_cmp_select(g->m, (jit_cond)p.cond, (jit_type)p.type, p.lhs, p.rhs,
                       mt, a, a, b);
-    cg_free(g, p.lhs);
-    if (!p.rhs.is_imm) cg_free(g, p.rhs.reg);
+    cg_done_read(g, p.lhs);
+    if (!p.rhs.is_imm) cg_done_read(g, p.rhs.reg);
     cg_free(g, b);
     cg_push_reg(g, t, a);
     return;

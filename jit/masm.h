@@ -67,6 +67,10 @@ static inline jit_opnd jit_imm_opnd(int64_t v) {
 /* What the generic compiler needs to know of a target. */
 typedef struct jit_target {
   uint64_t alloc_mask;  /* allocatable registers: bit r set (GPRs and FPRs) */
+  /* Pinned registers. Both must be callee-saved in the platform C ABI:
+   * the compiler does not reload them after libcalls (C preserves them) or
+   * after direct calls within the module (every wasm function returns with
+   * its own instance's values in them, which are the caller's). */
   jit_reg vmctx_reg;    /* pinned: this function's vmctx */
   jit_reg membase_reg;  /* pinned: memory 0 base (when the module has one) */
   jit_reg merge_gpr;    /* allocatable; holds a single int/ref block result */
@@ -232,6 +236,10 @@ void jit_masm_add_fixup(jit_masm *m, jit_label *l, uint32_t at, uint8_t kind,
   /* jump to l if lhs cond rhs */                                             \
   void P##cmp_branch(jit_masm *m, jit_cond c, jit_type t, jit_reg lhs,        \
                      jit_opnd rhs, jit_label *l);                             \
+  /* jump to l if NOT (lhs cond rhs); for float conds that includes        \
+   * unordered (NaN) operands, unlike the opposite ordered condition */      \
+  void P##cmp_branch_not(jit_masm *m, jit_cond c, jit_type t, jit_reg lhs,    \
+                         jit_opnd rhs, jit_label *l);                         \
   /* jump to l if (reg == 0) == if_zero */                                    \
   void P##branch_zero(jit_masm *m, jit_type t, jit_reg reg, bool if_zero,     \
                       jit_label *l);                                          \
@@ -257,6 +265,9 @@ void jit_masm_add_fixup(jit_masm *m, jit_label *l, uint32_t at, uint8_t kind,
                    uint32_t offset);                                          \
   void P##store_mem(jit_masm *m, jit_memop op, jit_reg src, jit_opnd addr,    \
                     uint32_t offset);                                         \
+  /* store of a constant (the value's bits, any width) */                    \
+  void P##store_mem_imm(jit_masm *m, jit_memop op, uint64_t bits,             \
+                        jit_opnd addr, uint32_t offset);                      \
   /* control */                                                               \
   void P##jmp(jit_masm *m, jit_label *l);                                     \
   void P##bind(jit_masm *m, jit_label *l);                                    \
@@ -320,10 +331,12 @@ extern const jit_target a64_target;
 #define masm_unop JIT_HOST_PREFIX(unop)
 #define masm_cmp_set JIT_HOST_PREFIX(cmp_set)
 #define masm_cmp_branch JIT_HOST_PREFIX(cmp_branch)
+#define masm_cmp_branch_not JIT_HOST_PREFIX(cmp_branch_not)
 #define masm_branch_zero JIT_HOST_PREFIX(branch_zero)
 #define masm_select JIT_HOST_PREFIX(select)
 #define masm_cmp_select JIT_HOST_PREFIX(cmp_select)
 #define masm_fbinop JIT_HOST_PREFIX(fbinop)
+#define masm_store_mem_imm JIT_HOST_PREFIX(store_mem_imm)
 #define masm_funop JIT_HOST_PREFIX(funop)
 #define masm_convert JIT_HOST_PREFIX(convert)
 #define masm_load_mem JIT_HOST_PREFIX(load_mem)

@@ -593,6 +593,29 @@ void x64_masm_cmp_branch(jit_masm *m, jit_cond c, jit_type t, jit_reg lhs,
   }
 }
 
+void x64_masm_cmp_branch_not(jit_masm *m, jit_cond c, jit_type t,
+                             jit_reg lhs, jit_opnd rhs, jit_label *l) {
+  if (!is_float_cond(c)) {
+    int_compare(m, t, lhs, rhs);
+    jcc_label(m, x64_cc_invert(int_cc(c)), l);
+    return;
+  }
+  x64_cc cc = float_compare(m, c, t, lhs, rhs.reg);
+  if (c == JC_FEQ) { /* not equal, or unordered */
+    jcc_label(m, X64_CC_P, l);
+    jcc_label(m, X64_CC_NE, l);
+  } else if (c == JC_FNE) { /* equal and ordered */
+    uint32_t skip = x64_jcc8(&m->buf, X64_CC_P, 0);
+    jcc_label(m, X64_CC_E, l);
+    x64_patch_rel8_here(&m->buf, skip);
+  } else {
+    /* Unordered sets ZF, PF and CF, so the inverse of the "true" cc (a or
+     * ae after the operand order of float_compare) is true on NaN: jbe/jb
+     * are exactly "not (lhs c rhs)". */
+    jcc_label(m, x64_cc_invert(cc), l);
+  }
+}
+
 void x64_masm_branch_zero(jit_masm *m, jit_type t, jit_reg reg, bool if_zero,
                           jit_label *l) {
   x64_test_rr(&m->buf, is_w(t), hw(reg), hw(reg));
@@ -1020,6 +1043,44 @@ void x64_masm_store_mem(jit_masm *m, jit_memop op, jit_reg src, jit_opnd addr,
   case JM_I64_STORE8: x64_mov8_mr(b, a, s); break;
   case JM_I32_STORE16:
   case JM_I64_STORE16: x64_mov16_mr(b, a, s); break;
+  default: break; /* loads are not stores */
+  }
+}
+
+void x64_masm_store_mem_imm(jit_masm *m, jit_memop op, uint64_t bits,
+                            jit_opnd addr, uint32_t offset) {
+  jit_buf *b = &m->buf;
+  x64_mem a = mem_operand(m, addr, offset); /* may use SCRATCH, not rax */
+  switch (op) {
+  case JM_I32_STORE:
+  case JM_I64_STORE32:
+  case JM_F32_STORE:
+    mark_oob_site(m);
+    x64_mov_mi(b, false, a, (int32_t)(uint32_t)bits);
+    break;
+  case JM_I64_STORE:
+  case JM_F64_STORE:
+    if (fits_i32((int64_t)bits)) {
+      mark_oob_site(m);
+      x64_mov_mi(b, true, a, (int32_t)(int64_t)bits);
+    } else {
+      x64_mov_ri(b, true, SCRATCH_A, bits);
+      mark_oob_site(m);
+      x64_mov_mr(b, true, a, SCRATCH_A);
+    }
+    break;
+  case JM_I32_STORE8:
+  case JM_I64_STORE8:
+    x64_mov_ri(b, false, SCRATCH_A, (uint32_t)(uint8_t)bits);
+    mark_oob_site(m);
+    x64_mov8_mr(b, a, SCRATCH_A);
+    break;
+  case JM_I32_STORE16:
+  case JM_I64_STORE16:
+    x64_mov_ri(b, false, SCRATCH_A, (uint32_t)(uint16_t)bits);
+    mark_oob_site(m);
+    x64_mov16_mr(b, a, SCRATCH_A);
+    break;
   default: break; /* loads are not stores */
   }
 }

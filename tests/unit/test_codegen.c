@@ -233,6 +233,174 @@ Test(codegen, simd_instructions_are_refused) {
   cr_assert(jit_codegen_done(g));
 }
 
+/* ---- the register cache of locals --------------------------------------- */
+
+/* The bytes masm_mov(t, dst, src) emits, to recognise a register copy. */
+static bool ends_with_mov(jit_type t, jit_reg dst, jit_reg src) {
+  jit_masm expect;
+  jit_masm_init(&expect);
+  masm_mov(&expect, t, dst, src);
+  uint32_t n = expect.buf.size;
+  bool same = n > 0 && masm.buf.size >= n &&
+              memcmp(masm.buf.data + masm.buf.size - n, expect.buf.data, n) == 0;
+  jit_masm_free(&expect);
+  return same;
+}
+
+/* local 2 = param 0 + param 1, leaving the sum's register in the cache. */
+static jit_reg set_local2(void) {
+  step_index(OP_LOCAL_GET, 0);
+  step_index(OP_LOCAL_GET, 1);
+  step(OP_I32_ADD);
+  cr_assert_eq(g->stack[0].kind, CG_REG);
+  jit_reg sum = g->stack[0].reg;
+  step_index(OP_LOCAL_SET, 2);
+  return sum;
+}
+
+Test(codegen, declared_locals_read_as_zero_until_written_or_a_loop) {
+  step_index(OP_LOCAL_GET, 2);
+  cr_assert_eq(g->stack[0].kind, CG_CONST, "the prologue zeroed it");
+  cr_assert_eq(g->stack[0].bits, 0);
+  uint32_t size = masm.buf.size;
+  step_index(OP_LOCAL_SET, 2); /* zero into a zero local: nothing to do */
+  cr_assert_eq(masm.buf.size, size);
+  step_index(OP_LOCAL_GET, 2);
+  cr_assert_eq(g->stack[0].kind, CG_CONST);
+  step(OP_DROP);
+  step_block(OP_LOOP, 0); /* a back edge may bring later writes */
+  step_index(OP_LOCAL_GET, 2);
+  cr_assert_eq(g->stack[0].kind, CG_LOCAL);
+}
+
+Test(codegen, local_set_leaves_its_register_in_the_cache) {
+  jit_reg sum = set_local2();
+  cr_assert_eq(g->sp, 0);
+  cr_assert_eq(cg_cache_find(g, 2), sum);
+  cr_assert_not(cg_is_free(g, sum), "the cache owns the register");
+  step_index(OP_LOCAL_GET, 2);
+  jit_reg r = cg_pop_reg(g);
+  cr_assert_neq(r, sum, "readers get a copy, the cache keeps its own");
+  cr_assert(ends_with_mov(JT_I32, r, sum), "read from the register");
+  cr_assert_eq(cg_cache_find(g, 2), sum);
+  cg_free(g, r);
+}
+
+Test(codegen, local_tee_pushes_a_lazy_copy_and_caches) {
+  step_index(OP_LOCAL_GET, 0);
+  step_i32(1);
+  step(OP_I32_ADD);
+  jit_reg r = g->stack[0].reg;
+  step_index(OP_LOCAL_TEE, 2);
+  cr_assert_eq(g->sp, 1);
+  cr_assert_eq(g->stack[0].kind, CG_LOCAL);
+  cr_assert_eq(cg_cache_find(g, 2), r);
+  step_i32(5);
+  step_index(OP_LOCAL_SET, 2); /* materialises the lazy copy first */
+  cr_assert_eq(g->stack[0].kind, CG_REG);
+  cr_assert_neq(g->stack[0].reg, r, "a copy of the cached value");
+  jit_reg now = cg_cache_find(g, 2);
+  cr_assert(now == JIT_NO_REG || !cg_is_free(g, now),
+            "a constant gets an idle register, if any");
+  cr_assert(cg_is_free(g, r) || now == r, "the old entry is gone");
+}
+
+Test(codegen, loop_head_keeps_the_cache_for_back_edges_to_restore) {
+  jit_reg sum = set_local2();
+  step_block(OP_LOOP, 0);
+  cg_ctrl *loop = &g->ctrl[g->nctrl - 1];
+  cr_assert_eq(cg_cache_find(g, 2), sum);
+  cr_assert(loop->label_cache.regs & (1ull << sum));
+  step_index(OP_LOCAL_GET, 1);
+  step_index(OP_LOCAL_GET, 0);
+  step(OP_I32_SUB);
+  step_index(OP_LOCAL_SET, 2);
+  cr_assert_not(cg_cache_satisfies(g, &loop->label_cache),
+                "a back edge from here must move local 2 back into place");
+  uint32_t before = masm.buf.size;
+  step_index(OP_BR, 0);
+  cr_assert_gt(masm.buf.size, before);
+}
+
+Test(codegen, cache_survives_block_entry_and_untargeted_end) {
+  jit_reg sum = set_local2();
+  step_block(OP_BLOCK, 0);
+  cr_assert_eq(cg_cache_find(g, 2), sum);
+  step(OP_END);
+  cr_assert_eq(cg_cache_find(g, 2), sum, "only the fall-through arrives");
+  step_block(OP_BLOCK, 0);
+  step_index(OP_LOCAL_GET, 0);
+  step_index(OP_BR_IF, 0);
+  step(OP_END);
+  cr_assert_eq(cg_cache_find(g, 2), sum, "the branch agreed");
+}
+
+Test(codegen, cache_keeps_only_what_joining_paths_agree_on) {
+  jit_reg sum = set_local2();
+  step_block(OP_BLOCK, 0);
+  step_index(OP_LOCAL_GET, 0);
+  step_index(OP_BR_IF, 0); /* this path: local 2 in sum */
+  step_index(OP_LOCAL_GET, 1);
+  step_index(OP_LOCAL_GET, 0);
+  step(OP_I32_SUB);
+  jit_reg other = g->stack[0].reg;
+  step_index(OP_LOCAL_SET, 2); /* fall-through: local 2 in other */
+  cr_assert_eq(cg_cache_find(g, 2), other);
+  cr_assert(cg_is_free(g, sum));
+  step(OP_END);
+  cr_assert_eq(cg_cache_find(g, 2), JIT_NO_REG);
+  cr_assert(cg_is_free(g, sum));
+  cr_assert(cg_is_free(g, other));
+}
+
+Test(codegen, cache_is_dropped_after_a_call) {
+  jit_reg sum = set_local2();
+  step_index(OP_LOCAL_GET, 2);
+  step_index(OP_LOCAL_GET, 2);
+  step_index(OP_CALL, 0); /* the function itself: (i32 i32) -> i32 */
+  cr_assert_eq(g->cache.regs, 0);
+  cr_assert(cg_is_free(g, sum) || g->stack[0].reg == sum,
+            "freed (or reused by the result)");
+}
+
+Test(codegen, cache_registers_go_before_any_spill) {
+  jit_reg sum = set_local2();
+  int n = gpr_count();
+  for (int i = 0; i < n - 1; i++) cg_push_reg(g, JT_I32, cg_alloc(g, false));
+  cr_assert_eq(g->free_regs & 0xffffffffull, 0);
+  jit_reg r = cg_alloc(g, false);
+  cr_assert_eq(r, sum, "the cached local is evicted for free");
+  cr_assert_eq(cg_cache_find(g, 2), JIT_NO_REG);
+  for (uint32_t i = 0; i < g->sp; i++) cr_assert_eq(g->stack[i].kind, CG_REG);
+}
+
+Test(codegen, a_pending_compare_borrows_until_it_is_fused) {
+  jit_reg sum = set_local2();
+  step_block(OP_BLOCK, 0);
+  step_index(OP_LOCAL_GET, 2);
+  step_index(OP_LOCAL_GET, 0);
+  step(OP_I32_LT_S);
+  cr_assert(g->pend.active);
+  cr_assert_eq(g->pend.lhs, sum, "compared in place, no copy");
+  cr_assert(g->cache.lent & (1ull << sum), "not evictable meanwhile");
+  step_index(OP_BR_IF, 0);
+  cr_assert_eq(g->cache.lent, 0);
+  cr_assert_eq(cg_cache_find(g, 2), sum);
+  cr_assert_not(cg_is_free(g, sum), "still owned by the cache");
+}
+
+Test(codegen, read_only_operands_borrow_the_cache_register) {
+  jit_reg sum = set_local2();
+  step_index(OP_LOCAL_GET, 0);
+  step_index(OP_LOCAL_GET, 2);
+  uint64_t free_before = g->free_regs;
+  step(OP_I32_SUB); /* rhs local 2 is only read */
+  cr_assert_eq(cg_cache_find(g, 2), sum);
+  cr_assert_eq(g->cache.lent, 0, "loans end with the instruction");
+  cr_assert_eq(__builtin_popcountll(free_before & ~g->free_regs), 1,
+               "one register for the result, none for the read");
+}
+
 /* ---- end to end: compiled through the public API and run -------------- */
 
 /* wat2wasm of:
@@ -369,4 +537,212 @@ Test(codegen_e2e, conditional_traps) {
   args[1] = i32v(2);
   cr_assert_null(call("div", args, 2, &res, 1), "store usable after traps");
   cr_assert_eq(res.of.i32, INT32_MIN / 2);
+}
+
+/* ---- end to end: faster code paths ---------------------------------------
+
+ * wat2wasm of:
+ * (module
+ *   (memory 1)
+ *   (func (export "gt_not") (param f32 f32) (result i32)
+ *     (block (br_if 0 (i32.eqz (f32.gt (local.get 0) (local.get 1))))
+ *            (return (i32.const 1)))
+ *     (i32.const 0))
+ *   (func (export "le_not_if") (param f64 f64) (result i32)
+ *     (if (result i32) (i32.eqz (f64.le (local.get 0) (local.get 1)))
+ *       (then (i32.const 1)) (else (i32.const 0))))
+ *   (func (export "eq_not") (param f64 f64) (result i32)   ;; same with f64.eq
+ *   (func (export "ne_not") (param f64 f64) (result i32)   ;; same with f64.ne
+ *   (func (export "stores") (result i64)
+ *     (i64.store (i32.const 0) (i64.const -1))
+ *     (i32.store8 (i32.const 1) (i32.const 0x1234))
+ *     (i32.store16 (i32.const 2) (i32.const 0xabcd))
+ *     (i64.store (i32.const 8) (i64.const 0x123456789))
+ *     (f32.store (i32.const 16) (f32.const 1.5))
+ *     (i64.add (i64.load (i32.const 0)) (i64.load (i32.const 8))))
+ *   (func (export "sum") (param i32) (result i32) (local i32 i32)
+ *     (loop
+ *       (local.set 1 (i32.add (local.get 1) (local.get 0)))
+ *       (local.set 2 (i32.add (local.get 2) (local.get 1)))
+ *       (br_if 0 (local.tee 0 (i32.sub (local.get 0) (i32.const 1)))))
+ *     (i32.add (local.get 2) (i32.mul (local.get 1) (local.get 1)))))
+ */
+static const unsigned char fast_wasm[] = {
+  0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00, 0x01, 0x16, 0x04, 0x60,
+  0x02, 0x7d, 0x7d, 0x01, 0x7f, 0x60, 0x02, 0x7c, 0x7c, 0x01, 0x7f, 0x60,
+  0x00, 0x01, 0x7e, 0x60, 0x01, 0x7f, 0x01, 0x7f, 0x03, 0x07, 0x06, 0x00,
+  0x01, 0x01, 0x01, 0x02, 0x03, 0x05, 0x03, 0x01, 0x00, 0x01, 0x07, 0x37,
+  0x06, 0x06, 0x67, 0x74, 0x5f, 0x6e, 0x6f, 0x74, 0x00, 0x00, 0x09, 0x6c,
+  0x65, 0x5f, 0x6e, 0x6f, 0x74, 0x5f, 0x69, 0x66, 0x00, 0x01, 0x06, 0x65,
+  0x71, 0x5f, 0x6e, 0x6f, 0x74, 0x00, 0x02, 0x06, 0x6e, 0x65, 0x5f, 0x6e,
+  0x6f, 0x74, 0x00, 0x03, 0x06, 0x73, 0x74, 0x6f, 0x72, 0x65, 0x73, 0x00,
+  0x04, 0x03, 0x73, 0x75, 0x6d, 0x00, 0x05, 0x0a, 0xad, 0x01, 0x06, 0x12,
+  0x00, 0x02, 0x40, 0x20, 0x00, 0x20, 0x01, 0x5e, 0x45, 0x0d, 0x00, 0x41,
+  0x01, 0x0f, 0x0b, 0x41, 0x00, 0x0b, 0x10, 0x00, 0x20, 0x00, 0x20, 0x01,
+  0x65, 0x45, 0x04, 0x7f, 0x41, 0x01, 0x05, 0x41, 0x00, 0x0b, 0x0b, 0x12,
+  0x00, 0x02, 0x40, 0x20, 0x00, 0x20, 0x01, 0x61, 0x45, 0x0d, 0x00, 0x41,
+  0x01, 0x0f, 0x0b, 0x41, 0x00, 0x0b, 0x12, 0x00, 0x02, 0x40, 0x20, 0x00,
+  0x20, 0x01, 0x62, 0x45, 0x0d, 0x00, 0x41, 0x01, 0x0f, 0x0b, 0x41, 0x00,
+  0x0b, 0x3a, 0x00, 0x41, 0x00, 0x42, 0x7f, 0x37, 0x03, 0x00, 0x41, 0x01,
+  0x41, 0xb4, 0x24, 0x3a, 0x00, 0x00, 0x41, 0x02, 0x41, 0xcd, 0xd7, 0x02,
+  0x3b, 0x01, 0x00, 0x41, 0x08, 0x42, 0x89, 0xcf, 0x95, 0x9a, 0x12, 0x37,
+  0x03, 0x00, 0x41, 0x10, 0x43, 0x00, 0x00, 0xc0, 0x3f, 0x38, 0x02, 0x00,
+  0x41, 0x00, 0x29, 0x03, 0x00, 0x41, 0x08, 0x29, 0x03, 0x00, 0x7c, 0x0b,
+  0x26, 0x01, 0x02, 0x7f, 0x03, 0x40, 0x20, 0x01, 0x20, 0x00, 0x6a, 0x21,
+  0x01, 0x20, 0x02, 0x20, 0x01, 0x6a, 0x21, 0x02, 0x20, 0x00, 0x41, 0x01,
+  0x6b, 0x22, 0x00, 0x0d, 0x00, 0x0b, 0x20, 0x02, 0x20, 0x01, 0x20, 0x01,
+  0x6c, 0x6a, 0x0b,
+};
+
+static void instantiate(const unsigned char *bytes, size_t size) {
+  engine = wrun_engine_new();
+  store = wrun_store_new(engine);
+  wrun_module *module = NULL;
+  wrun_error *err = wrun_module_new(engine, bytes, size, &module);
+  cr_assert_null(err, "%s", err ? wrun_error_message(err) : "");
+  wrun_error *ierr = NULL;
+  wrun_trap *trap = NULL;
+  wrun_instance_new(store, module, NULL, 0, &instance, &ierr, &trap);
+  cr_assert_null(ierr);
+  cr_assert_null(trap);
+  wrun_module_delete(module);
+}
+
+static void fast_setup(void) { instantiate(fast_wasm, sizeof fast_wasm); }
+
+static wrun_val f32v(float f) {
+  wrun_val x;
+  x.type = WRUN_F32;
+  memcpy(&x.of.f32_bits, &f, 4);
+  return x;
+}
+
+TestSuite(codegen_fast, .init = fast_setup, .fini = e2e_teardown);
+
+/* Calls a binary compare-like export and returns its i32. */
+static int32_t call2(const char *name, wrun_val a, wrun_val b) {
+  wrun_val args[2] = {a, b}, res;
+  cr_assert_null(call(name, args, 2, &res, 1));
+  return res.of.i32;
+}
+
+Test(codegen_fast, negated_float_branches_respect_nan) {
+  float nanf = __builtin_nanf("");
+  double nan = __builtin_nan("");
+  cr_assert_eq(call2("gt_not", f32v(2), f32v(1)), 1);
+  cr_assert_eq(call2("gt_not", f32v(1), f32v(1)), 0);
+  cr_assert_eq(call2("gt_not", f32v(nanf), f32v(1)), 0);
+  cr_assert_eq(call2("gt_not", f32v(1), f32v(nanf)), 0);
+  cr_assert_eq(call2("le_not_if", f64v(1), f64v(2)), 0);
+  cr_assert_eq(call2("le_not_if", f64v(2), f64v(2)), 0);
+  cr_assert_eq(call2("le_not_if", f64v(3), f64v(2)), 1);
+  cr_assert_eq(call2("le_not_if", f64v(nan), f64v(2)), 1);
+  cr_assert_eq(call2("eq_not", f64v(2), f64v(2)), 1);
+  cr_assert_eq(call2("eq_not", f64v(1), f64v(2)), 0);
+  cr_assert_eq(call2("eq_not", f64v(nan), f64v(nan)), 0);
+  cr_assert_eq(call2("ne_not", f64v(2), f64v(2)), 0);
+  cr_assert_eq(call2("ne_not", f64v(1), f64v(2)), 1);
+  cr_assert_eq(call2("ne_not", f64v(nan), f64v(nan)), 1);
+}
+
+Test(codegen_fast, constant_stores_of_every_width) {
+  wrun_val res;
+  cr_assert_null(call("stores", NULL, 0, &res, 1));
+  cr_assert_eq((uint64_t)res.of.i64, 0xcf129c88ull);
+}
+
+Test(codegen_fast, loop_carried_locals_through_the_cache) {
+  wrun_val arg = i32v(5), res;
+  cr_assert_null(call("sum", &arg, 1, &res, 1));
+  cr_assert_eq(res.of.i32, 280);
+  arg = i32v(1000);
+  cr_assert_null(call("sum", &arg, 1, &res, 1));
+  uint32_t l0 = 1000, l1 = 0, l2 = 0;
+  do {
+    l1 += l0;
+    l2 += l1;
+  } while (--l0);
+  cr_assert_eq(res.of.i32, (int32_t)(l2 + l1 * l1));
+}
+
+/* Back edges that must permute cached registers into the loop head's
+ * places (including a 3-cycle), and a loop head reached after an if.
+ * wat2wasm of:
+ * (module
+ *   (func (export "fibloop") (param i32) (result i32) (local i32 i32 i32)
+ *     (local.set 1 (i32.const 0)) (local.set 2 (i32.const 1))
+ *     (loop
+ *       (local.set 3 (i32.add (local.get 1) (local.get 2)))
+ *       (local.set 1 (local.get 2))
+ *       (local.set 2 (local.get 3))
+ *       (br_if 0 (local.tee 0 (i32.sub (local.get 0) (i32.const 1)))))
+ *     (local.get 1))
+ *   (func (export "rot") (param i32) (result i32) (local i32 i32 i32)
+ *     (local.set 1 (i32.const 1)) (local.set 2 (i32.const 2))
+ *     (local.set 3 (i32.const 3))
+ *     (loop
+ *       (local.get 1) (local.get 2) (local.get 3)
+ *       (local.set 2) (local.set 1) (local.set 3)
+ *       (br_if 0 (local.tee 0 (i32.sub (local.get 0) (i32.const 1)))))
+ *     (i32.add (i32.mul (local.get 1) (i32.const 100))
+ *              (i32.add (i32.mul (local.get 2) (i32.const 10)) (local.get 3))))
+ *   (func (export "frot") (param i32) (result f64) (local f64 f64)
+ *     (local.set 1 (f64.const 1)) (local.set 2 (f64.const 2))
+ *     (loop
+ *       (local.get 1) (local.get 2) (local.set 1) (local.set 2)
+ *       (if (i32.and (local.get 0) (i32.const 1))
+ *         (then (local.set 1 (f64.add (local.get 1) (f64.const 0.5)))))
+ *       (br_if 0 (local.tee 0 (i32.sub (local.get 0) (i32.const 1)))))
+ *     (f64.add (f64.mul (local.get 1) (f64.const 10)) (local.get 2))))
+ */
+static const unsigned char loops_wasm[] = {
+  0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00, 0x01, 0x0b, 0x02, 0x60,
+  0x01, 0x7f, 0x01, 0x7f, 0x60, 0x01, 0x7f, 0x01, 0x7c, 0x03, 0x04, 0x03,
+  0x00, 0x00, 0x01, 0x07, 0x18, 0x03, 0x07, 0x66, 0x69, 0x62, 0x6c, 0x6f,
+  0x6f, 0x70, 0x00, 0x00, 0x03, 0x72, 0x6f, 0x74, 0x00, 0x01, 0x04, 0x66,
+  0x72, 0x6f, 0x74, 0x00, 0x02, 0x0a, 0xb7, 0x01, 0x03, 0x29, 0x01, 0x03,
+  0x7f, 0x41, 0x00, 0x21, 0x01, 0x41, 0x01, 0x21, 0x02, 0x03, 0x40, 0x20,
+  0x01, 0x20, 0x02, 0x6a, 0x21, 0x03, 0x20, 0x02, 0x21, 0x01, 0x20, 0x03,
+  0x21, 0x02, 0x20, 0x00, 0x41, 0x01, 0x6b, 0x22, 0x00, 0x0d, 0x00, 0x0b,
+  0x20, 0x01, 0x0b, 0x37, 0x01, 0x03, 0x7f, 0x41, 0x01, 0x21, 0x01, 0x41,
+  0x02, 0x21, 0x02, 0x41, 0x03, 0x21, 0x03, 0x03, 0x40, 0x20, 0x01, 0x20,
+  0x02, 0x20, 0x03, 0x21, 0x02, 0x21, 0x01, 0x21, 0x03, 0x20, 0x00, 0x41,
+  0x01, 0x6b, 0x22, 0x00, 0x0d, 0x00, 0x0b, 0x20, 0x01, 0x41, 0xe4, 0x00,
+  0x6c, 0x20, 0x02, 0x41, 0x0a, 0x6c, 0x20, 0x03, 0x6a, 0x6a, 0x0b, 0x53,
+  0x01, 0x02, 0x7c, 0x44, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0xf0, 0x3f,
+  0x21, 0x01, 0x44, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x40, 0x21,
+  0x02, 0x03, 0x40, 0x20, 0x01, 0x20, 0x02, 0x21, 0x01, 0x21, 0x02, 0x20,
+  0x00, 0x41, 0x01, 0x71, 0x04, 0x40, 0x20, 0x01, 0x44, 0x00, 0x00, 0x00,
+  0x00, 0x00, 0x00, 0xe0, 0x3f, 0xa0, 0x21, 0x01, 0x0b, 0x20, 0x00, 0x41,
+  0x01, 0x6b, 0x22, 0x00, 0x0d, 0x00, 0x0b, 0x20, 0x01, 0x44, 0x00, 0x00,
+  0x00, 0x00, 0x00, 0x00, 0x24, 0x40, 0xa2, 0x20, 0x02, 0xa0, 0x0b,
+};
+
+static void loops_setup(void) { instantiate(loops_wasm, sizeof loops_wasm); }
+
+TestSuite(codegen_loops, .init = loops_setup, .fini = e2e_teardown);
+
+static int32_t call_i32(const char *name, int32_t a) {
+  wrun_val arg = i32v(a), res;
+  cr_assert_null(call(name, &arg, 1, &res, 1));
+  return res.of.i32;
+}
+
+static double call_f64(const char *name, int32_t a) {
+  wrun_val arg = i32v(a), res;
+  cr_assert_null(call(name, &arg, 1, &res, 1));
+  double d;
+  memcpy(&d, &res.of.f64_bits, 8);
+  return d;
+}
+
+Test(codegen_loops, back_edges_restore_the_loop_head_cache) {
+  cr_assert_eq(call_i32("fibloop", 10), 55);
+  cr_assert_eq(call_i32("fibloop", 30), 832040);
+  cr_assert_eq(call_i32("rot", 1), 231);
+  cr_assert_eq(call_i32("rot", 2), 312);
+  cr_assert_eq(call_i32("rot", 7), 231);
+  cr_assert_eq(call_f64("frot", 1), 26.0);
+  cr_assert_eq(call_f64("frot", 4), 22.0);
+  cr_assert_eq(call_f64("frot", 7), 41.0);
 }

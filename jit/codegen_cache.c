@@ -1,0 +1,208 @@
+/* The register cache of locals. local.set/local.tee store to the frame
+ * slot (write-through) and leave the stored value's register to the cache,
+ * so a later local.get of the same local copies a register instead of
+ * reading back the slot just written (a store-to-load round trip on every
+ * loop-carried value otherwise). Operands that an instruction only reads
+ * (compare operands, addresses, stored values, right-hand sides) borrow
+ * the cache register instead of copying it, and a local read from memory
+ * that way is cached on the way.
+ *
+ * Validity: an entry says "on every path to this point, register r holds
+ * local i". Where paths join, the generator keeps only what they agree on:
+ * a forward label (block/if end) records the cache of every branch to it
+ * and meets them with the fall-through's; an else arm starts from the
+ * if's cache. A loop head cannot know its back edges yet, so it fixes its
+ * cache when the loop starts, and every back edge moves those registers
+ * back into place first (cg_cache_establish). Calls clobber every
+ * allocatable register and clear the cache; registers written as fixed
+ * conventions (merge, call or result registers) are evicted first.
+ * Since memory is always current, evicting is free: no store is needed.
+ */
+#include "codegen_internal.h"
+
+static uint64_t reg_bit(jit_reg r) { return r < 64 ? 1ull << r : 0; }
+
+jit_reg cg_cache_find(jit_codegen *g, uint32_t local) {
+  cg_cache *c = &g->cache;
+  for (uint64_t m = c->regs; m; m &= m - 1) {
+    jit_reg r = (jit_reg)__builtin_ctzll(m);
+    if (c->local[r] == local) {
+      c->age[r] = ++c->clock;
+      return r;
+    }
+  }
+  return JIT_NO_REG;
+}
+
+static void drop_reg(jit_codegen *g, jit_reg r) {
+  g->cache.regs &= ~reg_bit(r);
+  cg_free(g, r);
+}
+
+void cg_cache_drop_local(jit_codegen *g, uint32_t local) {
+  jit_reg r = cg_cache_find(g, local);
+  if (r != JIT_NO_REG) drop_reg(g, r);
+}
+
+void cg_cache_set(jit_codegen *g, uint32_t local, jit_reg r) {
+  cg_cache_drop_local(g, local);
+  if (!(jit_host_target.alloc_mask & reg_bit(r))) return;
+  cg_cache *c = &g->cache;
+  c->regs |= reg_bit(r);
+  c->local[r] = local;
+  c->age[r] = ++c->clock;
+}
+
+void cg_cache_evict_reg(jit_codegen *g, jit_reg r) {
+  if (g->cache.regs & reg_bit(r)) drop_reg(g, r);
+}
+
+bool cg_cache_evict_one(jit_codegen *g, uint64_t mask) {
+  cg_cache *c = &g->cache;
+  uint64_t candidates = c->regs & ~c->lent & mask;
+  if (!candidates) return false;
+  jit_reg oldest = (jit_reg)__builtin_ctzll(candidates);
+  for (uint64_t m = candidates; m; m &= m - 1) {
+    jit_reg r = (jit_reg)__builtin_ctzll(m);
+    if (c->age[r] < c->age[oldest]) oldest = r;
+  }
+  drop_reg(g, oldest);
+  return true;
+}
+
+void cg_cache_clear(jit_codegen *g) {
+  g->free_regs |= g->cache.regs & jit_host_target.alloc_mask;
+  g->cache.regs = 0;
+}
+
+jit_reg cg_pop_read(jit_codegen *g) {
+  if (g->sp == 0 || g->stack[g->sp - 1].kind != CG_LOCAL) return cg_pop_reg(g);
+  uint32_t local = g->stack[g->sp - 1].index;
+  jit_type t = (jit_type)g->local_types[local];
+  jit_reg r = cg_cache_find(g, local);
+  if (r == JIT_NO_REG) {
+    r = cg_alloc_for(g, t);
+    masm_load_frame(g->m, t, r, g->local_offsets[local]);
+    cg_cache_set(g, local, r);
+  }
+  g->cache.lent |= reg_bit(r);
+  cg_pop(g);
+  return r;
+}
+
+jit_opnd cg_pop_opnd_read(jit_codegen *g) {
+  if (g->sp > 0 && g->stack[g->sp - 1].kind == CG_CONST) return cg_pop_opnd(g);
+  return jit_reg_opnd(cg_pop_read(g));
+}
+
+void cg_done_read(jit_codegen *g, jit_reg r) {
+  /* Within one instruction a lent register stays cached (nothing sets a
+   * local or clears the cache meanwhile), so "still cached" means lent. */
+  if (!(g->cache.regs & reg_bit(r))) cg_free(g, r);
+}
+
+void cg_cache_meet(cg_cache *acc, const cg_cache *in) {
+  for (uint64_t m = acc->regs; m; m &= m - 1) {
+    jit_reg r = (jit_reg)__builtin_ctzll(m);
+    if (!(in->regs & reg_bit(r)) || in->local[r] != acc->local[r])
+      acc->regs &= ~reg_bit(r);
+  }
+}
+
+void cg_cache_adopt(jit_codegen *g, const cg_cache *want) {
+  cg_cache_clear(g);
+  cg_cache *c = &g->cache;
+  for (uint64_t m = want->regs & jit_host_target.alloc_mask; m; m &= m - 1) {
+    jit_reg r = (jit_reg)__builtin_ctzll(m);
+    if (!cg_is_free(g, r)) continue;
+    g->free_regs &= ~reg_bit(r);
+    c->regs |= reg_bit(r);
+    c->local[r] = want->local[r];
+    c->age[r] = want->age[r];
+  }
+  if (want->clock > c->clock) c->clock = want->clock;
+}
+
+static int count_class(uint64_t regs, bool fpr) {
+  uint64_t cls = fpr ? ~0ull << JIT_FPR_BASE : (1ull << JIT_FPR_BASE) - 1;
+  return __builtin_popcountll(regs & cls);
+}
+
+void cg_cache_prune(jit_codegen *g, int max_gpr, int max_fpr) {
+  while (count_class(g->cache.regs, false) > max_gpr)
+    cg_cache_evict_one(g, (1ull << JIT_FPR_BASE) - 1);
+  while (count_class(g->cache.regs, true) > max_fpr)
+    cg_cache_evict_one(g, ~0ull << JIT_FPR_BASE);
+}
+
+static bool holds(const cg_cache *c, jit_reg r, uint32_t local) {
+  return (c->regs & reg_bit(r)) && c->local[r] == local;
+}
+
+bool cg_cache_satisfies(const jit_codegen *g, const cg_cache *want) {
+  for (uint64_t m = want->regs; m; m &= m - 1) {
+    jit_reg r = (jit_reg)__builtin_ctzll(m);
+    if (!holds(&g->cache, r, want->local[r])) return false;
+  }
+  return true;
+}
+
+typedef struct cache_move {
+  jit_reg dst, src; /* src JIT_NO_REG: from the frame slot */
+  uint32_t local;
+  bool done;
+} cache_move;
+
+/* May move k run now: no other pending register move still reads its
+ * destination? */
+static bool move_unblocked(const cache_move *mv, uint32_t n, uint32_t k) {
+  for (uint32_t j = 0; j < n; j++)
+    if (j != k && !mv[j].done && mv[j].src == mv[k].dst) return false;
+  return true;
+}
+
+/* A parallel move: register sources first, in an order that never
+ * overwrites a source still to be read (a cycle is broken by reading one
+ * value from its slot instead), then the loads from slots. */
+void cg_cache_establish(jit_codegen *g, const cg_cache *want) {
+  cache_move mv[64];
+  uint32_t n = 0;
+  for (uint64_t m = want->regs; m; m &= m - 1) {
+    jit_reg r = (jit_reg)__builtin_ctzll(m);
+    uint32_t local = want->local[r];
+    if (holds(&g->cache, r, local)) continue;
+    if (!cg_is_free(g, r) && !(g->cache.regs & reg_bit(r)))
+      cg_fail(g, "code generator: loop head register in use at a back edge");
+    cache_move one = {r, cg_cache_find(g, local), local, false};
+    mv[n++] = one;
+  }
+  bool pending = true;
+  while (pending) {
+    pending = false;
+    bool progress = false;
+    for (uint32_t k = 0; k < n; k++) {
+      if (mv[k].done || mv[k].src == JIT_NO_REG) continue;
+      if (!move_unblocked(mv, n, k)) {
+        pending = true;
+        continue;
+      }
+      masm_mov(g->m, (jit_type)g->local_types[mv[k].local], mv[k].dst,
+               mv[k].src);
+      mv[k].done = true;
+      progress = true;
+    }
+    if (pending && !progress) {
+      for (uint32_t k = 0; k < n; k++) {
+        if (!mv[k].done && mv[k].src != JIT_NO_REG) {
+          mv[k].src = JIT_NO_REG;
+          break;
+        }
+      }
+    }
+  }
+  for (uint32_t k = 0; k < n; k++) {
+    if (mv[k].done) continue;
+    jit_type t = (jit_type)g->local_types[mv[k].local];
+    masm_load_frame(g->m, t, mv[k].dst, g->local_offsets[mv[k].local]);
+  }
+}
