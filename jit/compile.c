@@ -119,6 +119,9 @@ static wrun_error *publish(jit_masm *m, jit_code *out) {
   if (mem == MAP_FAILED)
     return rt_error_new(RT_NO_OFFSET, "cannot map code memory");
   if (size) memcpy(mem, m->buf.data, size);
+  /* AArch64 instruction fetch does not see data writes until the caches
+   * are synchronised; a no-op on x86-64. */
+  __builtin___clear_cache((char *)mem, (char *)mem + size);
   if (mprotect(mem, mapped, PROT_READ | PROT_EXEC) != 0) {
     munmap(mem, mapped);
     return rt_error_new(RT_NO_OFFSET, "cannot make code executable");

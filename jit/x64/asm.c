@@ -1,7 +1,9 @@
 /* The x86-64 encoder: REX, ModRM, SIB, displacements and immediates. */
 #include "asm.h"
 
-#include <cpuid.h>
+#if defined(__x86_64__)
+#include <cpuid.h> /* only on x86 hosts: the encoder builds everywhere */
+#endif
 
 /* ---- prefixes and operand bytes ------------------------------------------ */
 
@@ -410,10 +412,12 @@ static bool features_known;
 
 static x64_features detect_features(void) {
   x64_features f = {false, false, false};
+#if defined(__x86_64__)
   unsigned a, b, c, d;
   if (__get_cpuid(1, &a, &b, &c, &d)) f.popcnt = (c >> 23) & 1;
   if (__get_cpuid(0x80000001u, &a, &b, &c, &d)) f.lzcnt = (c >> 5) & 1;
   if (__get_cpuid_count(7, 0, &a, &b, &c, &d)) f.tzcnt = (b >> 3) & 1;
+#endif
   return f;
 }
 

@@ -1,0 +1,67 @@
+#!/usr/bin/env bash
+# Cross-builds wrun for AArch64 (with the run-time SP checks) and runs every
+# non-SIMD spec script of the test suite under qemu-aarch64, the way
+# run-spec.sh runs them natively. Prints "N passed, N failed, N skipped"
+# (files; SIMD scripts are the skipped ones) and exits non-zero on a failure.
+#
+# Needs (Debian, x86-64 host):
+#   dpkg --add-architecture arm64 && apt-get update
+#   apt-get install qemu-user gcc-aarch64-linux-gnu libc6-dev-arm64-cross \
+#     libuv1-dev:arm64 libjansson-dev:arm64
+# Environment: BUILD (default build-arm64), TESTSUITE (default
+# ../shared/testsuite beside the source tree), JOBS (default 2).
+set -u
+root=$(cd "$(dirname "$0")/../.." && pwd)
+build=${BUILD:-$root/build-arm64}
+suite=${TESTSUITE:-$root/../shared/testsuite}
+jobs=${JOBS:-2}
+sysroot=/usr/aarch64-linux-gnu
+
+if [ ! -f "$build/build.ninja" ]; then
+  meson setup "$build" --cross-file "$root/scripts/cross-aarch64.ini" \
+    -Dtests=disabled -Dsp_check=true || exit 1
+fi
+ninja -C "$build" || exit 1
+if [ ! -d "$suite" ]; then
+  echo "spec test suite missing: $suite"
+  exit 1
+fi
+
+results=$(mktemp -d)
+trap 'rm -rf "$results"' EXIT
+
+# One script: its output goes to $results/NAME.log, its verdict to
+# $results/NAME.pass or NAME.fail.
+run_one() {
+  name=$(basename "$1" .wast)
+  if timeout 900 qemu-aarch64 -L "$sysroot" "$build/cli/wrun" wast \
+      --xfail "$root/tests/spec/expected-failures.txt" "$1" \
+      > "$results/$name.log" 2>&1; then
+    touch "$results/$name.pass"
+  else
+    touch "$results/$name.fail"
+  fi
+}
+
+skipped=0
+for f in "$suite"/*.wast; do
+  case $(basename "$f") in
+  simd_*) skipped=$((skipped + 1)) ;;
+  *) echo "$f" ;;
+  esac
+done > "$results/list"
+
+export build root sysroot results
+export -f run_one
+xargs -P "$jobs" -I{} bash -c 'run_one "$1"' _ {} < "$results/list"
+
+passed=$(find "$results" -name '*.pass' | wc -l)
+failed=$(find "$results" -name '*.fail' | wc -l)
+for f in "$results"/*.fail; do
+  [ -e "$f" ] || continue
+  name=$(basename "$f" .fail)
+  echo "--- FAIL $name"
+  tail -n 20 "$results/$name.log"
+done
+echo "$passed passed, $failed failed, $skipped skipped"
+[ "$failed" -eq 0 ]
