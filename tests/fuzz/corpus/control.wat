@@ -1,0 +1,31 @@
+;; Control flow: blocks, loops, if/else, br_table, select, unreachable.
+(module
+  (func $fac (export "fac") (param $n i64) (result i64)
+    (if (result i64) (i64.lt_u (local.get $n) (i64.const 2))
+      (then (i64.const 1))
+      (else (i64.mul (local.get $n)
+                     (call $fac (i64.sub (local.get $n) (i64.const 1)))))))
+  (func (export "fac10") (result i64) (call $fac (i64.const 10)))
+  (func (export "count") (result i32) (local $i i32) (local $sum i32)
+    (block $done
+      (loop $next
+        (br_if $done (i32.ge_u (local.get $i) (i32.const 20)))
+        (local.set $sum (i32.add (local.get $sum) (local.get $i)))
+        (local.set $i (i32.add (local.get $i) (i32.const 1)))
+        (br $next)))
+    (local.get $sum))
+  (func (export "switch") (param $k i32) (result i32)
+    (block $c (block $b (block $a
+      (br_table $a $b $c (local.get $k)))
+      (return (i32.const 10)))
+      (return (i32.const 20)))
+    (i32.const 30))
+  (func (export "pick") (param i32 f64 f64) (result f64)
+    (select (local.get 1) (local.get 2) (local.get 0)))
+  (func (export "multi") (result i32 i64)
+    (block (result i32 i64) (i32.const 1) (i64.const 2)))
+  (func (export "div") (param i32 i32) (result i32)
+    (i32.div_s (local.get 0) (local.get 1)))
+  (func (export "trunc") (param f32) (result i32)
+    (i32.trunc_f32_s (local.get 0)))
+  (func (export "trap") (unreachable)))
