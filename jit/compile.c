@@ -108,7 +108,9 @@ static bool traps_sorted(const jit_trapsite *t, uint32_t n) {
 
 /* Copies the masm's code and trap sites into out, mapped read+execute. */
 static wrun_error *publish(jit_masm *m, jit_code *out) {
-  if (m->oom || m->buf.oom) return rt_error_new(RT_NO_OFFSET, "out of memory");
+  if (m->oom || m->buf.oom)
+    return rt_error_new(RT_NO_OFFSET, "%s",
+                        m->failure ? m->failure : "out of memory");
   long page = sysconf(_SC_PAGESIZE);
   if (page <= 0) page = 4096;
   size_t size = m->buf.size;

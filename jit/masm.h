@@ -186,7 +186,9 @@ typedef struct jit_masm {
   jit_reloc *relocs;
   uint32_t nrelocs, cap_relocs;
   uint32_t frame_size_at; /* where the prologue's frame size goes */
+  uint32_t veneer_scan;   /* AArch64: first fixup that may need a veneer */
   bool oom;               /* an allocation failed: the result is unusable */
+  const char *failure;    /* why oom is set when not out of memory, or NULL */
 } jit_masm;
 
 void jit_masm_init(jit_masm *m);

@@ -53,9 +53,12 @@ const jit_target a64_target = {
     .param_base = 16,
 };
 
-/* Fixup kinds: a branch word (its form tells which field) or a jump-table
- * entry (32 bits, relative to the table start in base). */
-enum { FIX_BRANCH = 1, FIX_TABLE = 2 };
+/* Fixup kinds. A short branch (b.cond/cbz/cbnz, imm19: +-1 MiB) to an
+ * unbound label may need a veneer; a long one (b, imm26: +-128 MiB) is
+ * patched at bind; a jump-table entry is 32 bits relative to the table
+ * start in base; a done fixup was resolved through a veneer and is skipped
+ * at bind. */
+enum { FIX_SHORT = 1, FIX_TABLE = 2, FIX_LONG = 3, FIX_DONE = 4 };
 
 /* Failure code of the run-time SP check: deliberately not a trap site. */
 #define SP_CHECK_UDF 0x5350
@@ -99,12 +102,39 @@ static uint32_t read_word(const jit_buf *b, uint32_t at) {
   return w;
 }
 
+/* ---- branches to labels ------------------------------------------------------ */
+/* Conditional branches (b.cond, cbz, cbnz) reach +-1 MiB, b reaches
+ * +-128 MiB. A function's code can be larger than 1 MiB, so:
+ *  - a conditional branch to a bound (backward) label that is too far
+ *    becomes the inverted branch over a b: `b.!cond +8; b target`;
+ *  - a conditional branch to an unbound (forward) label is emitted short,
+ *    and the masm keeps track of the oldest such branch still unresolved.
+ *    Before the code passes the point where that branch could no longer
+ *    reach, it emits a veneer island, `b over; b L1; b L2; ...; over:`,
+ *    with one b per pending label, and points the short branches at their
+ *    label's veneer. So ordinary functions keep the single-word form and
+ *    large ones pay one extra jump on the far (usually trapping) path.
+ * An island may be emitted at the start of any masm operation, never in
+ * the middle of one: sequences inside an operation stay contiguous. Only
+ * a jump beyond b's +-128 MiB is unencodable; it fails the compilation
+ * with a clear error instead of producing bad code. */
+
+#define SHORT_RANGE (1 << 20) /* b.cond, cbz, cbnz */
+/* Upper bound on the bytes one masm operation emits (jump tables aside,
+ * which ask for their own size). */
+#define OP_MAX_BYTES 4096
+
+static void fail_branch_range(jit_masm *m) {
+  m->oom = true;
+  m->failure = "function too large for AArch64 branch range";
+}
+
 /* Does a byte offset fit the branch word's field? */
 static bool branch_reaches(uint32_t insn, int64_t off) {
   int64_t limit;
   if ((insn & 0x7C000000u) == 0x14000000u) limit = 1ll << 27;      /* b, bl */
   else if ((insn & 0x7E000000u) == 0x36000000u) limit = 1ll << 15; /* tbz */
-  else limit = 1ll << 20; /* b.cond, cbz, adr */
+  else limit = SHORT_RANGE; /* b.cond, cbz, adr */
   return off >= -limit && off < limit;
 }
 
@@ -113,23 +143,105 @@ static void patch_branch(jit_masm *m, uint32_t at, int32_t target) {
   uint32_t insn = read_word(&m->buf, at);
   int64_t off = (int64_t)target - (int64_t)at;
   if (!branch_reaches(insn, off)) {
-    m->oom = true; /* a function too large for a short branch */
+    fail_branch_range(m);
     return;
   }
   jit_buf_patch32(&m->buf, at, a64_branch_with_offset(insn, (int32_t)off));
 }
 
-static void link_branch(jit_masm *m, jit_label *l, uint32_t at) {
-  if (l->pos >= 0) patch_branch(m, at, l->pos);
-  else jit_masm_add_fixup(m, l, at, FIX_BRANCH, 0);
+/* The branch taken exactly when insn is not: b.cond flips the low bit of
+ * its condition, cbz/cbnz and tbz/tbnz flip bit 24. */
+static uint32_t inverted_branch(uint32_t insn) {
+  if ((insn & 0xFF000010u) == 0x54000000u) return insn ^ 1u;
+  return insn ^ (1u << 24);
+}
+
+/* Emits the conditional branch insn (offset field zero) to l. */
+static void cond_branch_label(jit_masm *m, uint32_t insn, jit_label *l) {
+  jit_buf *b = &m->buf;
+  if (l->pos < 0) {
+    jit_masm_add_fixup(m, l, a64_emit(b, insn), FIX_SHORT, 0);
+    return;
+  }
+  int64_t off = (int64_t)l->pos - (int64_t)jit_buf_pos(b);
+  if (branch_reaches(insn, off)) {
+    a64_emit(b, a64_branch_with_offset(insn, (int32_t)off));
+    return;
+  }
+  a64_emit(b, a64_branch_with_offset(inverted_branch(insn), 8));
+  patch_branch(m, a64_b(b, 0), l->pos);
 }
 
 static void bcond_label(jit_masm *m, a64_cond c, jit_label *l) {
-  link_branch(m, l, a64_bcond(&m->buf, c, 0));
+  cond_branch_label(m, 0x54000000u | (uint32_t)c, l);
+}
+
+/* cbz (if_zero) or cbnz of a W (sf false) or X register to l. */
+static void cbz_label(jit_masm *m, bool sf, bool if_zero, uint8_t rt,
+                      jit_label *l) {
+  uint32_t insn = (sf ? 1u << 31 : 0) | 0x34000000u |
+                  (if_zero ? 0 : 1u << 24) | (rt & 31u);
+  cond_branch_label(m, insn, l);
 }
 
 static void b_label(jit_masm *m, jit_label *l) {
-  link_branch(m, l, a64_b(&m->buf, 0));
+  uint32_t at = a64_b(&m->buf, 0);
+  if (l->pos >= 0) patch_branch(m, at, l->pos);
+  else jit_masm_add_fixup(m, l, at, FIX_LONG, 0);
+}
+
+/* Index of the oldest short fixup not yet resolved (m->nfixups if none).
+ * Fixups are recorded in code order, so it also has the lowest `at`. */
+static uint32_t first_pending_short(jit_masm *m) {
+  if (m->veneer_scan > m->nfixups) m->veneer_scan = 0;
+  while (m->veneer_scan < m->nfixups &&
+         m->fixups[m->veneer_scan].kind != FIX_SHORT)
+    m->veneer_scan++;
+  return m->veneer_scan;
+}
+
+/* Points fixup i's short branch, and every other pending short branch to
+ * the same label, at the veneer; the veneer takes fixup i's place in the
+ * label's chain. Chains run from newer to older fixups, and those older
+ * than `first` are all resolved, so the walk stops there. */
+static void route_to_veneer(jit_masm *m, uint32_t i, uint32_t first,
+                            uint32_t veneer) {
+  for (int32_t j = (int32_t)i; j >= (int32_t)first; j = m->fixups[j].next) {
+    jit_fixup *f = &m->fixups[j];
+    if (f->kind != FIX_SHORT) continue;
+    patch_branch(m, f->at, (int32_t)veneer);
+    f->kind = FIX_DONE;
+  }
+  m->fixups[i].at = veneer;
+  m->fixups[i].kind = FIX_LONG;
+}
+
+/* Emits `b over; veneers; over:` for every pending short branch. Each
+ * veneer lies after every pending branch, within the island, and (by the
+ * caller's timing) the whole island is within reach of the oldest pending
+ * branch: so every branch reaches its veneer. */
+static void emit_island(jit_masm *m, uint32_t first) {
+  jit_buf *b = &m->buf;
+  uint32_t over = a64_b(b, 0);
+  for (uint32_t i = m->nfixups; i-- > first;) {
+    if (m->fixups[i].kind != FIX_SHORT) continue;
+    route_to_veneer(m, i, first, a64_b(b, 0));
+  }
+  patch_branch(m, over, (int32_t)jit_buf_pos(b));
+  m->veneer_scan = m->nfixups;
+}
+
+/* Called at the start of an operation that emits at most OP_MAX_BYTES +
+ * extra bytes: emits an island now if, after the operation, one might no
+ * longer fit within reach of the oldest pending short branch. */
+static void island_check(jit_masm *m, uint32_t extra) {
+  uint32_t first = first_pending_short(m);
+  if (first >= m->nfixups) return;
+  uint64_t island_max = 4 + 4ull * (m->nfixups - first);
+  uint64_t reach = (uint64_t)m->fixups[first].at + SHORT_RANGE - 4;
+  uint64_t after = (uint64_t)jit_buf_pos(&m->buf) + island_max +
+                   OP_MAX_BYTES + extra;
+  if (after >= reach) emit_island(m, first);
 }
 
 /* rd = rn + imm (64-bit); rd and rn may be SP. Large immediates go
@@ -208,6 +320,7 @@ static uint64_t fconst_bits(bool f64, double v) {
 /* ---- moves and frame access ------------------------------------------------ */
 
 void a64_masm_mov(jit_masm *m, jit_type t, jit_reg dst, jit_reg src) {
+  island_check(m, 0);
   if (dst == src) return;
   if (!JIT_IS_FPR(dst)) {
     a64_mov_reg(&m->buf, is_w(t), hw(dst), hw(src));
@@ -220,16 +333,19 @@ void a64_masm_mov(jit_masm *m, jit_type t, jit_reg dst, jit_reg src) {
 }
 
 void a64_masm_mov_imm(jit_masm *m, jit_type t, jit_reg dst, uint64_t bits) {
+  island_check(m, 0);
   /* none of these set flags: constants may sit between compare and use */
   if (JIT_IS_FPR(dst)) load_fconst(m, t != JT_F32, hw(dst), bits);
   else a64_mov_imm(&m->buf, is_w(t), hw(dst), bits);
 }
 
 void a64_masm_load_frame(jit_masm *m, jit_type t, jit_reg dst, int32_t off) {
+  island_check(m, 0);
   ldst_at(&m->buf, load_kind(t), hw(dst), A64_FP, off, SCRATCH);
 }
 
 void a64_masm_store_frame(jit_masm *m, jit_type t, jit_reg src, int32_t off) {
+  island_check(m, 0);
   ldst_at(&m->buf, store_kind(t), hw(src), A64_FP, off, SCRATCH);
 }
 
@@ -251,11 +367,13 @@ static void store_imm_at(jit_masm *m, jit_type t, uint8_t base, int32_t off,
 
 void a64_masm_store_frame_imm(jit_masm *m, jit_type t, int32_t off,
                               uint64_t bits) {
+  island_check(m, 0);
   store_imm_at(m, t, A64_FP, off, bits);
 }
 
 /* stp xzr, xzr pairs from x16 = fp + off upward; long ranges loop. */
 void a64_masm_zero_frame(jit_masm *m, int32_t off, uint32_t len) {
+  island_check(m, 0);
   jit_buf *b = &m->buf;
   if (len == 0) return;
   add_imm64(b, SCRATCH, A64_FP, off, SCRATCH2);
@@ -277,34 +395,40 @@ void a64_masm_zero_frame(jit_masm *m, int32_t off, uint32_t len) {
 }
 
 void a64_masm_load_sp(jit_masm *m, jit_type t, jit_reg dst, int32_t off) {
+  island_check(m, 0);
   sp_runtime_check(m);
   ldst_at(&m->buf, load_kind(t), hw(dst), A64_SP, off, SCRATCH);
 }
 
 void a64_masm_store_sp(jit_masm *m, jit_type t, jit_reg src, int32_t off) {
+  island_check(m, 0);
   sp_runtime_check(m);
   ldst_at(&m->buf, store_kind(t), hw(src), A64_SP, off, SCRATCH);
 }
 
 void a64_masm_store_sp_imm(jit_masm *m, jit_type t, int32_t off,
                            uint64_t bits) {
+  island_check(m, 0);
   sp_runtime_check(m);
   store_imm_at(m, t, A64_SP, off, bits);
 }
 
 void a64_masm_load_ptr(jit_masm *m, jit_type t, jit_reg dst, jit_reg base,
                        int32_t off) {
+  island_check(m, 0);
   ldst_at(&m->buf, load_kind(t), hw(dst), hw(base), off, SCRATCH);
 }
 
 void a64_masm_store_ptr(jit_masm *m, jit_type t, jit_reg src, jit_reg base,
                         int32_t off) {
+  island_check(m, 0);
   ldst_at(&m->buf, store_kind(t), hw(src), hw(base), off, SCRATCH);
 }
 
 void a64_masm_load_indexed(jit_masm *m, jit_type t, jit_reg dst,
                            jit_reg base, jit_reg index, uint8_t shift,
                            int32_t off) {
+  island_check(m, 0);
   jit_buf *b = &m->buf;
   /* the index is a u32 with a zero upper half: usable as 64 bits */
   a64_addsub_reg(b, true, false, false, SCRATCH, hw(base), hw(index),
@@ -428,6 +552,7 @@ static bool binop_imm(jit_masm *m, jit_binop op, bool sf, uint8_t d,
 
 void a64_masm_binop(jit_masm *m, jit_binop op, jit_type t, jit_reg dst,
                     jit_reg lhs, jit_opnd rhs) {
+  island_check(m, 0);
   bool sf = is_w(t);
   uint8_t d = hw(dst), l = hw(lhs);
   if (!rhs.is_imm) {
@@ -446,11 +571,12 @@ void a64_masm_binop(jit_masm *m, jit_binop op, jit_type t, jit_reg dst,
 void a64_masm_divrem(jit_masm *m, jit_divop op, jit_type t, jit_reg dst,
                      jit_reg lhs, jit_reg rhs, jit_label *div_zero,
                      jit_label *overflow) {
+  island_check(m, 0);
   jit_buf *b = &m->buf;
   bool sf = is_w(t);
   uint8_t d = hw(dst), l = hw(lhs), r = hw(rhs);
   bool is_signed = op == JD_DIV_S || op == JD_REM_S;
-  link_branch(m, div_zero, a64_cbz(b, sf, false, r, 0));
+  cbz_label(m, sf, true, r, div_zero);
   if (op == JD_DIV_S && overflow) {
     /* INT_MIN / -1: rhs == -1 (cmn r, #1) and lhs - 1 overflows */
     a64_addsub_imm(b, sf, false, true, A64_ZR, r, 1);
@@ -471,6 +597,7 @@ void a64_masm_divrem(jit_masm *m, jit_divop op, jit_type t, jit_reg dst,
 
 void a64_masm_unop(jit_masm *m, jit_unop op, jit_type t, jit_reg dst,
                    jit_reg src) {
+  island_check(m, 0);
   jit_buf *b = &m->buf;
   bool sf = is_w(t);
   uint8_t d = hw(dst), s = hw(src);
@@ -546,12 +673,14 @@ static a64_cond compare(jit_masm *m, jit_cond c, jit_type t, jit_reg lhs,
 
 void a64_masm_cmp_set(jit_masm *m, jit_cond c, jit_type t, jit_reg dst,
                       jit_reg lhs, jit_opnd rhs) {
+  island_check(m, 0);
   a64_cond cc = compare(m, c, t, lhs, rhs);
   a64_cset(&m->buf, false, hw(dst), cc);
 }
 
 void a64_masm_cmp_branch(jit_masm *m, jit_cond c, jit_type t, jit_reg lhs,
                          jit_opnd rhs, jit_label *l) {
+  island_check(m, 0);
   a64_cond cc = compare(m, c, t, lhs, rhs);
   bcond_label(m, cc, l);
 }
@@ -561,13 +690,15 @@ void a64_masm_cmp_branch(jit_masm *m, jit_cond c, jit_type t, jit_reg lhs,
  * inverting flips that. */
 void a64_masm_cmp_branch_not(jit_masm *m, jit_cond c, jit_type t,
                              jit_reg lhs, jit_opnd rhs, jit_label *l) {
+  island_check(m, 0);
   a64_cond cc = compare(m, c, t, lhs, rhs);
   bcond_label(m, a64_cond_invert(cc), l);
 }
 
 void a64_masm_branch_zero(jit_masm *m, jit_type t, jit_reg reg, bool if_zero,
                           jit_label *l) {
-  link_branch(m, l, a64_cbz(&m->buf, is_w(t), !if_zero, hw(reg), 0));
+  island_check(m, 0);
+  cbz_label(m, is_w(t), if_zero, hw(reg), l);
 }
 
 /* dst = cc ? a : b with the flags already set. */
@@ -581,6 +712,7 @@ static void select_cc(jit_masm *m, jit_type t, a64_cond cc, jit_reg dst,
 
 void a64_masm_select(jit_masm *m, jit_type t, jit_reg dst, jit_reg cond,
                      jit_reg a, jit_reg b) {
+  island_check(m, 0);
   a64_addsub_imm(&m->buf, false, true, true, A64_ZR, hw(cond), 0);
   select_cc(m, t, A64_NE, dst, a, b);
 }
@@ -588,6 +720,7 @@ void a64_masm_select(jit_masm *m, jit_type t, jit_reg dst, jit_reg cond,
 void a64_masm_cmp_select(jit_masm *m, jit_cond c, jit_type ct, jit_reg lhs,
                          jit_opnd rhs, jit_type t, jit_reg dst, jit_reg a,
                          jit_reg b) {
+  island_check(m, 0);
   a64_cond cc = compare(m, c, ct, lhs, rhs);
   select_cc(m, t, cc, dst, a, b);
 }
@@ -613,6 +746,7 @@ static void emit_copysign(jit_masm *m, bool f64, uint8_t d, uint8_t l,
 
 void a64_masm_fbinop(jit_masm *m, jit_fbinop op, jit_type t, jit_reg dst,
                      jit_reg lhs, jit_reg rhs) {
+  island_check(m, 0);
   bool f64 = t == JT_F64;
   uint8_t d = hw(dst), l = hw(lhs), r = hw(rhs);
   a64_fp2_op fop;
@@ -631,6 +765,7 @@ void a64_masm_fbinop(jit_masm *m, jit_fbinop op, jit_type t, jit_reg dst,
 
 void a64_masm_funop(jit_masm *m, jit_funop op, jit_type t, jit_reg dst,
                     jit_reg src) {
+  island_check(m, 0);
   static const a64_fp1_op ops[] = {
       [JFU_ABS] = A64_FABS,     [JFU_NEG] = A64_FNEG,
       [JFU_SQRT] = A64_FSQRT,   [JFU_CEIL] = A64_FRINTP,
@@ -709,6 +844,7 @@ static void emit_trunc(jit_masm *m, trunc_info ti, uint8_t d, uint8_t s,
 
 void a64_masm_convert(jit_masm *m, jit_convop op, jit_reg dst, jit_reg src,
                       jit_label *invalid, jit_label *overflow) {
+  island_check(m, 0);
   jit_buf *b = &m->buf;
   uint8_t d = hw(dst), s = hw(src);
   if (op <= JCV_I64_TRUNC_SAT_F64_U) {
@@ -802,11 +938,13 @@ static void access_mem(jit_masm *m, a64_ldst k, uint8_t rt, jit_opnd addr,
 
 void a64_masm_load_mem(jit_masm *m, jit_memop op, jit_reg dst, jit_opnd addr,
                        uint32_t offset) {
+  island_check(m, 0);
   access_mem(m, mem_kind(op), hw(dst), addr, offset);
 }
 
 void a64_masm_store_mem(jit_masm *m, jit_memop op, jit_reg src, jit_opnd addr,
                         uint32_t offset) {
+  island_check(m, 0);
   access_mem(m, mem_kind(op), hw(src), addr, offset);
 }
 
@@ -814,6 +952,7 @@ void a64_masm_store_mem(jit_masm *m, jit_memop op, jit_reg src, jit_opnd addr,
  * stored as their bits. */
 void a64_masm_store_mem_imm(jit_masm *m, jit_memop op, uint64_t bits,
                             jit_opnd addr, uint32_t offset) {
+  island_check(m, 0);
   a64_ldst k = mem_kind(op);
   if (k == A64_STR_S) k = A64_STR_W;
   if (k == A64_STR_D) k = A64_STR_X;
@@ -829,16 +968,21 @@ void a64_masm_store_mem_imm(jit_masm *m, jit_memop op, uint64_t bits,
 
 /* ---- control ------------------------------------------------------------------------ */
 
-void a64_masm_jmp(jit_masm *m, jit_label *l) { b_label(m, l); }
+void a64_masm_jmp(jit_masm *m, jit_label *l) {
+  island_check(m, 0);
+  b_label(m, l);
+}
 
 void a64_masm_bind(jit_masm *m, jit_label *l) {
+  island_check(m, 0);
   l->pos = (int32_t)jit_buf_pos(&m->buf);
   for (int32_t i = l->fixups; i >= 0; i = m->fixups[i].next) {
-    const jit_fixup *f = &m->fixups[i];
+    jit_fixup *f = &m->fixups[i];
     if (f->kind == FIX_TABLE)
       jit_buf_patch32(&m->buf, f->at, (uint32_t)(l->pos - f->base));
-    else
+    else if (f->kind != FIX_DONE)
       patch_branch(m, f->at, l->pos);
+    f->kind = FIX_DONE; /* resolved: no veneer needed any more */
   }
   l->fixups = -1;
 }
@@ -849,8 +993,17 @@ void a64_masm_jump_table(jit_masm *m, jit_reg index, uint32_t n,
                          jit_label **targets, jit_label *dflt) {
   jit_buf *b = &m->buf;
   uint8_t i = hw(index);
+  /* the table's words, and its fixups counted by the island bound */
+  island_check(m, n <= (UINT32_MAX - 64) / 8 ? 8 * n + 64 : UINT32_MAX);
   cmp_imm(m, false, i, (int64_t)n);
-  bcond_label(m, A64_HS, dflt);
+  if (n < SHORT_RANGE / 8) {
+    bcond_label(m, A64_HS, dflt);
+  } else {
+    /* the table alone would put an island out of the short branch's
+     * reach: jump over a long branch instead */
+    a64_bcond(b, A64_LO, 8);
+    b_label(m, dflt);
+  }
   a64_adr(b, SCRATCH, 16); /* the table follows the next three words */
   a64_ldst_reg(b, A64_LDRSW, SCRATCH2, SCRATCH, i, A64_UXTW, true);
   a64_addsub_reg(b, true, false, false, SCRATCH, SCRATCH, SCRATCH2, A64_LSL,
@@ -870,17 +1023,20 @@ void a64_masm_jump_table(jit_masm *m, jit_reg index, uint32_t n,
 }
 
 void a64_masm_call_func(jit_masm *m, uint32_t func_index) {
+  island_check(m, 0);
   sp_runtime_check(m);
   uint32_t at = a64_bl(&m->buf, 0);
   jit_masm_add_reloc(m, at, func_index);
 }
 
 void a64_masm_call_reg(jit_masm *m, jit_reg target) {
+  island_check(m, 0);
   sp_runtime_check(m);
   a64_blr(&m->buf, hw(target));
 }
 
 void a64_masm_call_abs(jit_masm *m, const void *fn) {
+  island_check(m, 0);
   sp_runtime_check(m);
   a64_mov_imm(&m->buf, true, SCRATCH, (uint64_t)(uintptr_t)fn);
   a64_blr(&m->buf, SCRATCH);
@@ -899,6 +1055,7 @@ void a64_masm_patch_call(uint8_t *code, uint32_t at, uint32_t target) {
  * mov sp, x17 */
 void a64_masm_prologue(jit_masm *m, int32_t stack_limit_off,
                        jit_label *overflow) {
+  island_check(m, 0);
   jit_buf *b = &m->buf;
   sp_depth = 0;
   a64_ldstp(b, false, false, A64_PRE, A64_FP, A64_LR, A64_SP, -16);
@@ -932,6 +1089,7 @@ void a64_masm_finish_frame(jit_masm *m, uint32_t frame_size) {
 }
 
 void a64_masm_epilogue(jit_masm *m) {
+  island_check(m, 0);
   jit_buf *b = &m->buf;
   a64_mov_sp(b, A64_SP, A64_FP);
   a64_ldstp(b, true, false, A64_POST, A64_FP, A64_LR, A64_SP, 16);
@@ -939,6 +1097,7 @@ void a64_masm_epilogue(jit_masm *m) {
 }
 
 void a64_masm_trap(jit_masm *m, uint8_t code) {
+  island_check(m, 0);
   sp_runtime_check(m);
   jit_masm_add_trap(m, jit_buf_pos(&m->buf), code);
   a64_udf(&m->buf, code);
