@@ -53,10 +53,22 @@ void cg_free(jit_codegen *g, jit_reg r) {
   if (jit_host_target.alloc_mask & reg_bit(r)) g->free_regs |= reg_bit(r);
 }
 
+/* Where scans of the value stack for registers or lazy locals may start.
+ * Entering a block leaves everything below it in memory or constant (see
+ * flush_for_block), and nothing inside the block touches those entries,
+ * so they need no second look: deep nesting over a tall stack stays
+ * linear. */
+static uint32_t flushed_floor(const jit_codegen *g) {
+  if (g->nctrl == 0) return 0;
+  const cg_ctrl *c = &g->ctrl[g->nctrl - 1];
+  if (c->kind == CG_FUNC) return 0;
+  return c->height < g->sp ? c->height : g->sp;
+}
+
 /* Spills the deepest stack entry whose register is in mask; false if no
  * entry holds such a register. */
 static bool spill_oldest_in(jit_codegen *g, uint64_t mask) {
-  for (uint32_t i = 0; i < g->sp; i++) {
+  for (uint32_t i = flushed_floor(g); i < g->sp; i++) {
     cg_value *v = &g->stack[i];
     if (v->kind == CG_REG && (reg_bit(v->reg) & mask)) {
       cg_spill_entry(g, i);
@@ -104,7 +116,7 @@ void cg_take(jit_codegen *g, jit_reg r) {
   if (!(jit_host_target.alloc_mask & reg_bit(r))) return;
   cg_cache_evict_reg(g, r);
   if (!cg_is_free(g, r)) {
-    for (uint32_t i = 0; i < g->sp; i++)
+    for (uint32_t i = flushed_floor(g); i < g->sp; i++)
       if (g->stack[i].kind == CG_REG && g->stack[i].reg == r)
         cg_spill_entry(g, i);
   }
@@ -216,7 +228,7 @@ void cg_spill_entry(jit_codegen *g, uint32_t i) {
 }
 
 void cg_spill_all_regs(jit_codegen *g) {
-  for (uint32_t i = 0; i < g->sp; i++) cg_spill_entry(g, i);
+  for (uint32_t i = flushed_floor(g); i < g->sp; i++) cg_spill_entry(g, i);
 }
 
 /* The cache goes too: the call's argument registers are allocatable, and
@@ -258,7 +270,9 @@ static void force_to_slot(jit_codegen *g, uint32_t i, bool with_consts) {
  * agrees on where those values are. */
 static void flush_for_block(jit_codegen *g, uint32_t nparams) {
   cg_spill_all_regs(g);
-  for (uint32_t i = 0; i < g->sp; i++) {
+  uint32_t floor = flushed_floor(g);
+  if (floor > g->sp - nparams) floor = g->sp - nparams;
+  for (uint32_t i = floor; i < g->sp; i++) {
     bool is_param = i + nparams >= g->sp;
     /* A value already in memory below the block stays where it is (it may
      * be an if's param kept out of the then arm's slots); params must be in
@@ -270,7 +284,7 @@ static void flush_for_block(jit_codegen *g, uint32_t nparams) {
 
 void cg_materialize_local(jit_codegen *g, uint32_t local) {
   if (g->nlazy == 0) return;
-  for (uint32_t i = 0; i < g->sp; i++) {
+  for (uint32_t i = flushed_floor(g); i < g->sp; i++) {
     if (g->stack[i].kind != CG_LOCAL || g->stack[i].index != local) continue;
     jit_type t = (jit_type)g->stack[i].type;
     jit_reg r = cg_alloc_for(g, t);
@@ -466,10 +480,21 @@ static bool uses_merge_reg(const cg_ctrl *c, uint32_t n) {
   return n == 1 && c->kind != CG_LOOP;
 }
 
+static uint32_t ctrl_index(const jit_codegen *g, const cg_ctrl *c) {
+  return (uint32_t)(c - g->ctrl);
+}
+
+/* Does the live cache hold every entry the loop head c expects? */
+static bool loop_head_satisfied(const jit_codegen *g, const cg_ctrl *c) {
+  if (!c->label_cache) return true;
+  cg_cache want;
+  cg_snap_load(g, c->label_cache, &want);
+  return cg_cache_satisfies(g, &want);
+}
+
 static bool branch_needs_moves(jit_codegen *g, const cg_ctrl *c) {
   if (c->kind == CG_FUNC) return true;
-  if (c->kind == CG_LOOP && !cg_cache_satisfies(g, &c->label_cache))
-    return true;
+  if (c->kind == CG_LOOP && !loop_head_satisfied(g, c)) return true;
   const uint8_t *types;
   uint32_t n = label_arity(c, &types);
   if (n == 0) return false;
@@ -659,9 +684,9 @@ static void note_edge(jit_codegen *g, cg_ctrl *c) {
     return;
   }
   if (c->targeted)
-    cg_cache_meet(&c->label_cache, &g->cache);
+    cg_snap_meet(g, c->label_cache, &g->cache);
   else
-    c->label_cache = g->cache;
+    c->label_cache = cg_snap_save(g, ctrl_index(g, c));
   c->targeted = true;
 }
 
@@ -673,7 +698,11 @@ static void emit_branch(jit_codegen *g, cg_ctrl *c) {
     return;
   }
   move_to_convention(g, c);
-  if (c->kind == CG_LOOP) cg_cache_establish(g, &c->label_cache);
+  if (c->kind == CG_LOOP && c->label_cache) {
+    cg_cache want;
+    cg_snap_load(g, c->label_cache, &want);
+    cg_cache_establish(g, &want);
+  }
   masm_jmp(g->m, &c->label);
   note_edge(g, c);
 }
@@ -719,9 +748,23 @@ static cg_ctrl *push_ctrl(jit_codegen *g, uint8_t kind) {
   memset(c, 0, sizeof *c);
   c->kind = kind;
   c->bias = g->bias;
+  c->snap_mark = g->snap_top;
   jit_label_init(&c->label);
   jit_label_init(&c->else_label);
   return c;
+}
+
+/* Pops the top frame and the snapshots it owns. */
+static void pop_ctrl(jit_codegen *g) {
+  cg_ctrl *c = ctrl_top(g);
+  cg_snap_pop(g, g->nctrl - 1, c->snap_mark);
+  g->nctrl--;
+}
+
+static void adopt_snap(jit_codegen *g, cg_snap s) {
+  cg_cache want;
+  cg_snap_load(g, s, &want);
+  cg_cache_adopt(g, &want);
 }
 
 #define LOOP_CACHE_GPRS 4
@@ -756,7 +799,7 @@ static void visit_block(jit_codegen *g, const jit_instr *in) {
      * them back into place (cg_cache_establish). Few, as every back edge
      * pays for those its path lost. */
     cg_cache_prune(g, LOOP_CACHE_GPRS, LOOP_CACHE_FPRS);
-    c->label_cache = g->cache;
+    c->label_cache = cg_snap_save(g, ctrl_index(g, c));
     if (g->nzero) {
       memset(g->local_zero, 0, g->nlocals);
       g->nzero = 0;
@@ -766,7 +809,7 @@ static void visit_block(jit_codegen *g, const jit_instr *in) {
   if (is_if) {
     branch_on_cond(g, &cond, false, &c->else_label);
     release_cond(g, &cond);
-    c->else_cache = g->cache;
+    c->else_cache = cg_snap_save(g, ctrl_index(g, c));
     /* The else arm needs the params where they are now. */
     g->bias += np;
   }
@@ -788,7 +831,7 @@ static void visit_else(jit_codegen *g) {
   g->bias = c->bias;
   masm_bind(g->m, &c->else_label);
   /* reached from the if, not from the then arm */
-  cg_cache_adopt(g, &c->else_cache);
+  adopt_snap(g, c->else_cache);
   push_params_as_spills(g, c);
   c->kind = CG_ELSE;
   g->unreachable = false;
@@ -832,8 +875,9 @@ static void visit_end(jit_codegen *g) {
   }
   if (c->kind == CG_LOOP) {
     /* A loop's label is its head: the results simply stay on the stack. */
-    g->nctrl--;
-    g->bias = c->bias;
+    uint32_t bias = c->bias;
+    pop_ctrl(g);
+    g->bias = bias;
     if (!fell) set_unreachable(g);
     return;
   }
@@ -847,7 +891,7 @@ static void visit_end(jit_codegen *g) {
     truncate_stack(g, c->height);
     g->bias = c->bias;
     masm_bind(g->m, &c->else_label);
-    cg_cache_adopt(g, &c->else_cache);
+    adopt_snap(g, c->else_cache);
     push_params_as_spills(g, c);
     move_to_convention(g, c);
     fell = true;
@@ -860,17 +904,18 @@ static void visit_end(jit_codegen *g) {
   masm_bind(g->m, &c->label);
   /* The cache at the label is what all arriving paths agree on. */
   if (c->targeted && fell) {
-    cg_cache join = g->cache;
-    cg_cache_meet(&join, &c->label_cache);
+    cg_cache join = g->cache, label;
+    cg_snap_load(g, c->label_cache, &label);
+    cg_cache_meet(&join, &label);
     cg_cache_adopt(g, &join);
   } else if (c->targeted) {
-    cg_cache_adopt(g, &c->label_cache);
+    adopt_snap(g, c->label_cache);
   } else if (!fell) {
     cg_cache_clear(g);
   }
   bool reachable = fell || c->targeted;
   cg_ctrl done = *c;
-  g->nctrl--;
+  pop_ctrl(g);
   g->bias = done.bias;
   if (reachable) {
     g->unreachable = false;
@@ -984,6 +1029,7 @@ void jit_codegen_free(jit_codegen *g) {
   free(g->local_zero);
   free(g->stack);
   free(g->ctrl);
+  free(g->snaps);
   free(g->bt_labels);
   free(g->bt_ptrs);
   if (g->err) wrun_error_delete(g->err);
@@ -999,6 +1045,7 @@ static void reset(jit_codegen *g) {
   g->simd = g->done = false;
   memset(&g->pend, 0, sizeof g->pend);
   memset(&g->cache, 0, sizeof g->cache);
+  cg_snap_reset(g);
   memset(g->trap_used, 0, sizeof g->trap_used);
   g->free_regs = jit_host_target.alloc_mask;
   if (g->err) wrun_error_delete(g->err);
@@ -1135,7 +1182,8 @@ wrun_error *jit_codegen_step(jit_codegen *g, const jit_instr *in) {
   default: cg_visit_op(g, in); break;
   }
   g->cache.lent = pending_loans(g);
-  if (g->m->oom || g->m->buf.oom) cg_fail(g, "out of memory");
+  if (g->m->oom || g->m->buf.oom)
+    cg_fail(g, g->m->failure ? g->m->failure : "out of memory");
   return take_error(g);
 }
 

@@ -19,6 +19,7 @@
  * Since memory is always current, evicting is free: no store is needed.
  */
 #include "codegen_internal.h"
+#include <stdlib.h>
 
 static uint64_t reg_bit(jit_reg r) { return r < 64 ? 1ull << r : 0; }
 
@@ -205,4 +206,99 @@ void cg_cache_establish(jit_codegen *g, const cg_cache *want) {
     jit_type t = (jit_type)g->local_types[mv[k].local];
     masm_load_frame(g->m, t, mv[k].dst, g->local_offsets[mv[k].local]);
   }
+}
+
+/* ---- saved caches: compact snapshots in a per-function arena ----------- */
+
+#define SNAP_NO_OWNER UINT32_MAX
+#define SNAP_HEADER 3 /* regs (two words), clock */
+
+void cg_snap_reset(jit_codegen *g) {
+  g->snap_top = 1; /* offset 0 stands for the empty cache */
+  g->snap_pin = 0;
+  g->snap_pin_owner = SNAP_NO_OWNER;
+}
+
+static bool snap_reserve(jit_codegen *g, uint32_t words) {
+  if (words > UINT32_MAX - g->snap_top) return false;
+  uint32_t need = g->snap_top + words;
+  if (need <= g->snap_cap) return true;
+  uint32_t cap = g->snap_cap ? g->snap_cap : 256;
+  while (cap < need) cap = cap > UINT32_MAX / 2 ? need : cap * 2;
+  uint32_t *p = realloc(g->snaps, (size_t)cap * sizeof *p);
+  if (!p) return false;
+  g->snaps = p;
+  g->snap_cap = cap;
+  return true;
+}
+
+cg_snap cg_snap_save(jit_codegen *g, uint32_t ctrl_index) {
+  const cg_cache *c = &g->cache;
+  if (!c->regs) return 0;
+  uint32_t n = (uint32_t)__builtin_popcountll(c->regs);
+  if (!snap_reserve(g, SNAP_HEADER + 2 * n)) {
+    cg_fail(g, "out of memory");
+    return 0;
+  }
+  cg_snap s = g->snap_top;
+  uint32_t *w = &g->snaps[s];
+  w[0] = (uint32_t)c->regs;
+  w[1] = (uint32_t)(c->regs >> 32);
+  w[2] = c->clock;
+  uint32_t k = SNAP_HEADER;
+  for (uint64_t m = c->regs; m; m &= m - 1) {
+    jit_reg r = (jit_reg)__builtin_ctzll(m);
+    w[k++] = c->local[r];
+    w[k++] = c->age[r];
+  }
+  g->snap_top += k;
+  /* Made for a frame below the top: inner frames' pops must not free it. */
+  if (ctrl_index + 1 < g->nctrl) {
+    g->snap_pin = g->snap_top;
+    if (g->snap_pin_owner == SNAP_NO_OWNER || ctrl_index < g->snap_pin_owner)
+      g->snap_pin_owner = ctrl_index;
+  }
+  return s;
+}
+
+uint64_t cg_snap_regs(const jit_codegen *g, cg_snap s) {
+  if (!s) return 0;
+  return (uint64_t)g->snaps[s] | (uint64_t)g->snaps[s + 1] << 32;
+}
+
+void cg_snap_load(const jit_codegen *g, cg_snap s, cg_cache *out) {
+  out->regs = cg_snap_regs(g, s);
+  out->lent = 0;
+  out->clock = s ? g->snaps[s + 2] : 0;
+  const uint32_t *w = s ? &g->snaps[s + SNAP_HEADER] : NULL;
+  for (uint64_t m = out->regs; m; m &= m - 1) {
+    jit_reg r = (jit_reg)__builtin_ctzll(m);
+    out->local[r] = *w++;
+    out->age[r] = *w++;
+  }
+}
+
+void cg_snap_meet(jit_codegen *g, cg_snap s, const cg_cache *in) {
+  if (!s) return;
+  uint64_t regs = cg_snap_regs(g, s), kept = 0;
+  uint32_t *w = &g->snaps[s];
+  uint32_t from = SNAP_HEADER, to = SNAP_HEADER;
+  for (uint64_t m = regs; m; m &= m - 1, from += 2) {
+    jit_reg r = (jit_reg)__builtin_ctzll(m);
+    if (!holds(in, r, w[from])) continue;
+    kept |= reg_bit(r);
+    w[to++] = w[from];
+    w[to++] = w[from + 1];
+  }
+  w[0] = (uint32_t)kept;
+  w[1] = (uint32_t)(kept >> 32);
+}
+
+void cg_snap_pop(jit_codegen *g, uint32_t ctrl_index, uint32_t mark) {
+  if (g->snap_pin_owner == ctrl_index) {
+    /* Every other pinned snapshot belonged to a frame above, gone too. */
+    g->snap_pin = 0;
+    g->snap_pin_owner = SNAP_NO_OWNER;
+  }
+  g->snap_top = mark > g->snap_pin ? mark : g->snap_pin;
 }

@@ -46,19 +46,30 @@ typedef struct cg_cache {
 
 typedef enum cg_ctrl_kind { CG_BLOCK, CG_LOOP, CG_IF, CG_ELSE, CG_FUNC } cg_ctrl_kind;
 
+/* A saved register cache (of a label or an else arm): an offset into the
+ * function's snapshot arena (g->snaps), 0 for an empty cache. A snapshot
+ * keeps only the cached registers: the mask (two words) and the clock,
+ * then a (local, age) pair per register in increasing register order.
+ * An empty cache needs no clock: adopting it leaves no entry whose age
+ * could be compared with later ones. */
+typedef uint32_t cg_snap;
+
+/* One frame per open block. Kept small: a hostile body may nest a million
+ * blocks, and every field here is paid per nesting level. */
 typedef struct cg_ctrl {
   uint8_t kind;    /* cg_ctrl_kind */
+  bool targeted;   /* some branch jumps to label */
   uint32_t height; /* value stack height below the block's params */
+  uint32_t bias;   /* slot bias outside the block (see codegen.c) */
   uint32_t nparams, nresults;
-  const uint8_t *params, *results; /* wasm value types */
-  jit_label label;      /* branch target: end (block/if) or head (loop) */
-  jit_label else_label; /* if: start of the else arm */
-  bool targeted;        /* some branch jumps to label */
-  uint32_t bias;        /* slot bias outside the block (see codegen.c) */
+  uint32_t snap_mark; /* snapshot arena top when the frame was pushed */
   /* Register cache at label. Block/if/else end: what every branch to it
    * agreed on so far (valid when targeted). Loop head: fixed when the loop
    * starts; every back edge re-establishes it. else_cache: at the else. */
-  cg_cache label_cache, else_cache;
+  cg_snap label_cache, else_cache;
+  const uint8_t *params, *results; /* wasm value types */
+  jit_label label;      /* branch target: end (block/if) or head (loop) */
+  jit_label else_label; /* if: start of the else arm */
 } cg_ctrl;
 
 /* A compare not emitted yet, waiting for br_if/if/select/eqz to fuse. */
@@ -102,6 +113,14 @@ struct jit_codegen {
 
   uint64_t free_regs; /* allocatable and currently unused */
   cg_cache cache;
+  /* Saved caches of open frames (see cg_snap), a stack popped with the
+   * frames. A snapshot made for a frame below the top (a block's first
+   * branch from inside nested blocks) lies above the inner frames' ones:
+   * snap_pin keeps the arena from shrinking below it until its owner (the
+   * outermost such frame, snap_pin_owner) is popped. */
+  uint32_t *snaps;
+  uint32_t snap_top, snap_cap;
+  uint32_t snap_pin, snap_pin_owner;
   cg_pending pend;
 
   bool unreachable;
@@ -173,6 +192,18 @@ bool cg_cache_evict_one(jit_codegen *g, uint64_t mask);
 void cg_cache_clear(jit_codegen *g);
 /* Keeps in acc only the entries that in agrees with (a join of paths). */
 void cg_cache_meet(cg_cache *acc, const cg_cache *in);
+/* Saves the live cache for frame ctrl_index (0 when empty). */
+cg_snap cg_snap_save(jit_codegen *g, uint32_t ctrl_index);
+/* Expands a snapshot into a full cache (lent 0; clock 0 when empty). */
+void cg_snap_load(const jit_codegen *g, cg_snap s, cg_cache *out);
+/* The registers a snapshot caches. */
+uint64_t cg_snap_regs(const jit_codegen *g, cg_snap s);
+/* cg_cache_meet in place on a snapshot (it only shrinks). */
+void cg_snap_meet(jit_codegen *g, cg_snap s, const cg_cache *in);
+/* Frees the snapshots of frame ctrl_index, being popped. */
+void cg_snap_pop(jit_codegen *g, uint32_t ctrl_index, uint32_t mark);
+/* Empties the arena (a new function). */
+void cg_snap_reset(jit_codegen *g);
 /* Replaces the cache by want, at a label where only cache registers can
  * be in use (entries whose register is taken are left out). */
 void cg_cache_adopt(jit_codegen *g, const cg_cache *want);

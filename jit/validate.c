@@ -16,11 +16,13 @@
 /* Never a real value type: the "Unknown" of the spec's algorithm. */
 enum { VT_UNKNOWN = 0 };
 
+/* Fields ordered so the frame packs into 32 bytes: one is kept per open
+ * block, and a hostile body may nest a million of them. */
 typedef struct ctrl_frame {
-  uint16_t op; /* OP_BLOCK, OP_LOOP, OP_IF, OP_ELSE; OP_BLOCK for the body */
   const uint8_t *params, *results;
   uint32_t nparams, nresults;
   uint32_t height;
+  uint16_t op; /* OP_BLOCK, OP_LOOP, OP_IF, OP_ELSE; OP_BLOCK for the body */
   bool unreachable;
 } ctrl_frame;
 

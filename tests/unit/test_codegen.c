@@ -3,6 +3,7 @@
  * state (code is emitted into a masm buffer, not run); then a few tricky
  * functions compiled through the public API and run. */
 #include <criterion/criterion.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "codegen_internal.h"
@@ -310,12 +311,14 @@ Test(codegen, loop_head_keeps_the_cache_for_back_edges_to_restore) {
   step_block(OP_LOOP, 0);
   cg_ctrl *loop = &g->ctrl[g->nctrl - 1];
   cr_assert_eq(cg_cache_find(g, 2), sum);
-  cr_assert(loop->label_cache.regs & (1ull << sum));
+  cr_assert(cg_snap_regs(g, loop->label_cache) & (1ull << sum));
   step_index(OP_LOCAL_GET, 1);
   step_index(OP_LOCAL_GET, 0);
   step(OP_I32_SUB);
   step_index(OP_LOCAL_SET, 2);
-  cr_assert_not(cg_cache_satisfies(g, &loop->label_cache),
+  cg_cache head;
+  cg_snap_load(g, loop->label_cache, &head);
+  cr_assert_not(cg_cache_satisfies(g, &head),
                 "a back edge from here must move local 2 back into place");
   uint32_t before = masm.buf.size;
   step_index(OP_BR, 0);
@@ -745,4 +748,139 @@ Test(codegen_loops, back_edges_restore_the_loop_head_cache) {
   cr_assert_eq(call_f64("frot", 1), 26.0);
   cr_assert_eq(call_f64("frot", 4), 22.0);
   cr_assert_eq(call_f64("frot", 7), 41.0);
+}
+
+/* ---- deep nesting: the compiler's memory per level stays small --------- */
+
+/* Bytes the control stack and the saved-cache arena hold, per open level. */
+static double control_bytes_per_level(uint32_t levels) {
+  size_t bytes = (size_t)g->cap_ctrl * sizeof(cg_ctrl) +
+                 (size_t)g->snap_cap * sizeof *g->snaps;
+  return (double)bytes / levels;
+}
+
+#define DEEP 100000u
+
+Test(codegen, deep_block_nesting_costs_a_few_bytes_per_level) {
+  cr_assert_leq(sizeof(cg_ctrl), 64, "a frame is paid per nesting level");
+  set_local2(); /* a non-empty cache: blocks must not copy it */
+  for (uint32_t i = 0; i < DEEP; i++) step_block(OP_BLOCK, 0);
+  cr_assert_eq(g->nctrl, DEEP + 1);
+  double per_level = control_bytes_per_level(DEEP);
+  cr_assert_leq(per_level, 100.0, "%.1f bytes per level", per_level);
+  for (uint32_t i = 0; i < DEEP; i++) step(OP_END);
+  cr_assert_eq(g->nctrl, 1);
+  step_index(OP_LOCAL_GET, 2);
+  step(OP_END);
+  cr_assert(jit_codegen_done(g));
+}
+
+/* Ifs and loops save the cache (else arm, loop head): only the entries
+ * there are kept, and the arena is empty again once they are closed. */
+Test(codegen, deep_if_and_loop_nesting_keeps_compact_caches) {
+  jit_reg sum = set_local2();
+  for (uint32_t i = 0; i < DEEP; i++) {
+    if (i % 2) {
+      step_block(OP_LOOP, 0);
+    } else {
+      step_index(OP_LOCAL_GET, 1);
+      step_block(OP_IF, 0);
+    }
+  }
+  cr_assert_eq(cg_cache_find(g, 2), sum);
+  cg_ctrl *inner = &g->ctrl[g->nctrl - 1];
+  cr_assert(cg_snap_regs(g, inner->label_cache) & (1ull << sum));
+  double per_level = control_bytes_per_level(DEEP);
+  cr_assert_leq(per_level, 160.0, "%.1f bytes per level", per_level);
+  for (uint32_t i = 0; i < DEEP; i++) step(OP_END);
+  cr_assert_eq(g->nctrl, 1);
+  cr_assert_eq(g->snap_top, 1, "every saved cache was freed with its frame");
+  step_index(OP_LOCAL_GET, 2);
+  step(OP_END);
+  cr_assert(jit_codegen_done(g));
+}
+
+/* A block's first branch can come from inside nested blocks: its saved
+ * cache then lies above theirs and must survive their ends. */
+Test(codegen, a_label_cache_saved_from_inside_survives_the_inner_ends) {
+  jit_reg sum = set_local2();
+  step_block(OP_BLOCK, 0); /* A */
+  step_block(OP_BLOCK, 0);
+  step_block(OP_BLOCK, 0);
+  step_index(OP_LOCAL_GET, 0);
+  step_index(OP_BR_IF, 2); /* the first branch to A */
+  step(OP_END);
+  step(OP_END);
+  cg_snap saved = g->ctrl[g->nctrl - 1].label_cache;
+  cr_assert_neq(saved, 0);
+  cg_cache before;
+  cg_snap_load(g, saved, &before);
+  cr_assert(before.regs & (1ull << sum));
+  cr_assert_eq(before.local[sum], 2);
+  step_index(OP_LOCAL_GET, 1);
+  step_index(OP_LOCAL_SET, 2); /* a cache unlike A's */
+  step_block(OP_LOOP, 0); /* saves its head cache: must not overwrite A's */
+  cr_assert_neq(cg_snap_regs(g, g->ctrl[g->nctrl - 1].label_cache),
+                before.regs);
+  step(OP_END);
+  cg_cache after;
+  cg_snap_load(g, g->ctrl[g->nctrl - 1].label_cache, &after);
+  cr_assert_eq(after.regs, before.regs);
+  cr_assert_eq(after.clock, before.clock);
+  for (uint64_t m = before.regs; m; m &= m - 1) {
+    int r = __builtin_ctzll(m);
+    cr_assert_eq(after.local[r], before.local[r]);
+    cr_assert_eq(after.age[r], before.age[r]);
+  }
+  step(OP_END);
+  cr_assert_eq(g->nctrl, 1);
+  cr_assert_eq(g->snap_top, 1);
+}
+
+/* The same depth through the public API (decoder, validator, generator),
+ * and run: (func (result i32) (block (result i32) ... (i32.const 7) ...)). */
+static unsigned char *deep_module(uint32_t depth, size_t *size) {
+  size_t body_len = 1 + 2 * (size_t)depth + 2 + depth + 1;
+  unsigned char head[] = {
+    0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
+    0x01, 0x05, 0x01, 0x60, 0x00, 0x01, 0x7f,       /* type () -> i32 */
+    0x03, 0x02, 0x01, 0x00,                         /* func 0: type 0 */
+    0x07, 0x05, 0x01, 0x01, 'f', 0x00, 0x00,        /* export "f" */
+  };
+  size_t n = sizeof head + 1 + 5 + 1 + 5 + body_len;
+  unsigned char *p = malloc(n), *w = p;
+  cr_assert_not_null(p);
+  memcpy(w, head, sizeof head);
+  w += sizeof head;
+  *w++ = 0x0a;
+  size_t section_len = 1 + 5 + body_len;
+  for (int k = 0; k < 5; k++, section_len >>= 7)
+    *w++ = (unsigned char)((section_len & 0x7f) | (k < 4 ? 0x80 : 0));
+  *w++ = 0x01; /* one body */
+  size_t len = body_len;
+  for (int k = 0; k < 5; k++, len >>= 7)
+    *w++ = (unsigned char)((len & 0x7f) | (k < 4 ? 0x80 : 0));
+  *w++ = 0x00; /* no locals */
+  for (uint32_t i = 0; i < depth; i++) {
+    *w++ = 0x02;
+    *w++ = 0x7f;
+  }
+  *w++ = 0x41;
+  *w++ = 0x07;
+  memset(w, 0x0b, depth + 1);
+  w += depth + 1;
+  *size = (size_t)(w - p);
+  return p;
+}
+
+TestSuite(codegen_deep, .fini = e2e_teardown);
+
+Test(codegen_deep, a_hundred_thousand_nested_blocks_compile_and_run) {
+  size_t size;
+  unsigned char *bytes = deep_module(DEEP, &size);
+  instantiate(bytes, size);
+  free(bytes);
+  wrun_val res;
+  cr_assert_null(call("f", NULL, 0, &res, 1));
+  cr_assert_eq(res.of.i32, 7);
 }
