@@ -149,19 +149,6 @@ static bool parse_run_arg(const char *text, wrun_valtype type,
   }
 }
 
-static const char *type_name(wrun_valtype t) {
-  switch (t) {
-  case WRUN_I32: return "i32";
-  case WRUN_I64: return "i64";
-  case WRUN_F32: return "f32";
-  case WRUN_F64: return "f64";
-  case WRUN_V128: return "v128";
-  case WRUN_FUNCREF: return "funcref";
-  case WRUN_EXTERNREF: return "externref";
-  }
-  return "?";
-}
-
 /* Prints the shortest decimal that reads back as the same double. */
 static void print_double(double d, int max_digits, bool single) {
   if (isnan(d)) {
@@ -317,7 +304,7 @@ static int call_export(const run_request *req, wrun_store *store,
     wrun_valtype t = wrun_func_param_type(f, i);
     if (!parse_run_arg(req->args[i], t, &args[i])) {
       fprintf(stderr, "wrun: %s: argument %zu: \"%s\" is not a valid %s\n",
-              req->path, i + 1, req->args[i], type_name(t));
+              req->path, i + 1, req->args[i], wrun_valtype_name(t));
       status = 1;
       goto done;
     }

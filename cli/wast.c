@@ -185,6 +185,22 @@ static void describe_error(const wrun_error *e, char *buf, size_t size) {
              offset);
 }
 
+/* A module that should have compiled did not: SKIP for the explicit SIMD
+ * refusal, FAIL for anything else. Says why in msg; frees err. */
+static outcome compile_error_outcome(wrun_error *err, char *msg) {
+  outcome result = OUTCOME_FAIL;
+  if (is_simd_refusal(err)) {
+    set_msg(msg, "%s", SIMD_REFUSAL);
+    result = OUTCOME_SKIP;
+  } else {
+    char why[512];
+    describe_error(err, why, sizeof why);
+    set_msg(msg, "compile error: %s", why);
+  }
+  wrun_error_delete(err);
+  return result;
+}
+
 /* ---- temporary directory and wast2json ------------------------------------ */
 
 static void remove_dir(const char *dir) {
@@ -362,16 +378,9 @@ static outcome command_module(wast_script *s, const json_t *cmd, char *msg) {
   if (!compile_file(s, cmd, &m, &err, msg)) {
     /* msg says why */
   } else if (err) {
-    if (is_simd_refusal(err)) {
+    if (is_simd_refusal(err))
       slot.state = MODULE_SIMD_SKIPPED;
-      set_msg(msg, "%s", SIMD_REFUSAL);
-      result = OUTCOME_SKIP;
-    } else {
-      char why[512];
-      describe_error(err, why, sizeof why);
-      set_msg(msg, "compile error: %s", why);
-    }
-    wrun_error_delete(err);
+    result = compile_error_outcome(err, msg);
   } else {
     wrun_instance *inst = NULL;
     wrun_trap *trap = NULL;
@@ -718,19 +727,8 @@ static outcome try_instantiate(wast_script *s, const json_t *cmd,
   wrun_error *compile_err;
   if (!compile_file(s, cmd, &m, &compile_err, msg))
     return OUTCOME_FAIL;
-  if (compile_err) {
-    outcome result = OUTCOME_FAIL;
-    if (is_simd_refusal(compile_err)) {
-      set_msg(msg, "%s", SIMD_REFUSAL);
-      result = OUTCOME_SKIP;
-    } else {
-      char why[512];
-      describe_error(compile_err, why, sizeof why);
-      set_msg(msg, "compile error: %s", why);
-    }
-    wrun_error_delete(compile_err);
-    return result;
-  }
+  if (compile_err)
+    return compile_error_outcome(compile_err, msg);
   wrun_instance *inst = NULL;
   *err = NULL;
   *trap = NULL;

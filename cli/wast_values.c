@@ -30,16 +30,7 @@ bool wast_parse_valtype(const char *name, wrun_valtype *out) {
 }
 
 const char *wast_valtype_name(wrun_valtype t) {
-  switch (t) {
-  case WRUN_I32: return "i32";
-  case WRUN_I64: return "i64";
-  case WRUN_F32: return "f32";
-  case WRUN_F64: return "f64";
-  case WRUN_V128: return "v128";
-  case WRUN_FUNCREF: return "funcref";
-  case WRUN_EXTERNREF: return "externref";
-  }
-  return "?";
+  return wrun_valtype_name(t);
 }
 
 bool wast_parse_lane_type(const char *name, wast_lane_type *out) {

@@ -49,6 +49,9 @@ typedef enum wrun_valtype {
   WRUN_EXTERNREF = 0x6F,
 } wrun_valtype;
 
+/* "i32", "i64", "f32", "f64", "v128", "funcref", "externref", or "?". */
+const char *wrun_valtype_name(wrun_valtype t);
+
 typedef struct wrun_val {
   wrun_valtype type;
   union {

@@ -187,3 +187,16 @@ bool wrun_module_import_global(const wrun_module *mod, size_t i,
   if (mutable_) *mutable_ = imp->desc.global.mut;
   return true;
 }
+
+const char *wrun_valtype_name(wrun_valtype t) {
+  switch (t) {
+  case WRUN_I32: return "i32";
+  case WRUN_I64: return "i64";
+  case WRUN_F32: return "f32";
+  case WRUN_F64: return "f64";
+  case WRUN_V128: return "v128";
+  case WRUN_FUNCREF: return "funcref";
+  case WRUN_EXTERNREF: return "externref";
+  }
+  return "?";
+}
