@@ -36,7 +36,7 @@ jit_type cg_jit_type(uint8_t valtype) {
 }
 
 int32_t cg_slot(const jit_codegen *g, uint32_t slot_index) {
-  return g->slots_base - 8 * (int32_t)slot_index;
+  return g->slots_base - (int32_t)g->slot_size * (int32_t)slot_index;
 }
 
 void cg_fail(jit_codegen *g, const char *what) {
@@ -774,7 +774,7 @@ static void visit_block(jit_codegen *g, const jit_instr *in) {
   const uint8_t *params, *results;
   uint32_t np, nr;
   jit_blocktype_sig(g->mod, &in->u.block, &params, &np, &results, &nr);
-  if (has_v128(params, np) || has_v128(results, nr)) {
+  if (!g->vec_ok && (has_v128(params, np) || has_v128(results, nr))) {
     g->simd = true;
     return;
   }
@@ -857,7 +857,7 @@ static void finish_function(jit_codegen *g) {
   }
   masm_bind(g->m, &g->overflow);
   masm_trap(g->m, WRUN_TRAP_STACK_EXHAUSTED);
-  uint32_t frame = 8 + 8 * (g->nlocals - g->nparams) + 8 * g->max_slots +
+  uint32_t frame = 8 + g->locals_bytes + g->slot_size * g->max_slots +
                    g->out_size;
   frame = (frame + 15u) & ~15u;
   masm_finish_frame(g->m, frame);
@@ -1058,6 +1058,36 @@ static wrun_error *take_error(jit_codegen *g) {
   return e;
 }
 
+/* Can a v128 value reach the module's value stacks from outside a body's
+ * own SIMD instructions: a function type (calls, block types) or a global
+ * of type v128? Cached per module: every body asks. */
+static bool module_mentions_v128(jit_codegen *g) {
+  if (g->v128_mod == g->mod) return g->v128_in_mod;
+  bool found = false;
+  for (uint32_t t = 0; t < g->mod->ntypes && !found; t++) {
+    const rt_functype *ft = &g->mod->types[t];
+    found = has_v128(ft->types, ft->nparams + ft->nresults);
+  }
+  for (uint32_t i = 0; i < g->mod->nglobals && !found; i++)
+    found = g->mod->globals[i].type.type == VT_V128;
+  g->v128_mod = g->mod;
+  g->v128_in_mod = found;
+  return found;
+}
+
+/* May the body hold v128 values without naming the type in its locals or
+ * signature (v128.const, loads, calls, globals)? For the body itself a
+ * byte scan for the SIMD prefix: a false positive only costs wider spill
+ * slots. */
+static bool body_mentions_simd(jit_codegen *g) {
+  if (!g->vec_ok) return false;
+  if (module_mentions_v128(g)) return true;
+  const rt_func *f = &g->mod->funcs[g->func_index];
+  if (!g->mod->bytes || f->body_len == 0) return false;
+  const uint8_t *p = g->mod->bytes + f->body_offset;
+  return memchr(p, 0xFD, f->body_len) != NULL;
+}
+
 /* Local types and frame offsets: params in the caller's outgoing area,
  * declared locals below the saved vmctx. */
 static bool setup_locals(jit_codegen *g, uint32_t ndeclared,
@@ -1078,18 +1108,30 @@ static bool setup_locals(jit_codegen *g, uint32_t ndeclared,
   memset(zero, 0, n);
   for (uint32_t i = ft->nparams; i < g->nlocals; i++) zero[i] = 1;
   g->nzero = ndeclared;
+  bool any_v128 = false;
   for (uint32_t i = 0; i < ft->nparams; i++) {
     types[i] = (uint8_t)cg_jit_type(ft->types[i]);
     offs[i] = jit_host_target.param_base + (int32_t)array_offset(ft->types, i);
-    if (ft->types[i] == VT_V128) g->simd = true;
+    if (ft->types[i] == VT_V128) any_v128 = true;
   }
+  uint32_t bytes = 0;
   for (uint32_t k = 0; k < ndeclared; k++) {
+    uint32_t size = declared[k] == VT_V128 ? 16 : 8;
     types[ft->nparams + k] = (uint8_t)cg_jit_type(declared[k]);
-    offs[ft->nparams + k] = -16 - 8 * (int32_t)k;
-    if (declared[k] == VT_V128) g->simd = true;
+    bytes += size;
+    offs[ft->nparams + k] = -8 - (int32_t)bytes;
+    if (declared[k] == VT_V128) {
+      any_v128 = true;
+      /* The zero-local shortcut pushes 64-bit constants: not for v128. */
+      zero[ft->nparams + k] = 0;
+      g->nzero--;
+    }
   }
-  if (has_v128(ft->types + ft->nparams, ft->nresults)) g->simd = true;
-  g->slots_base = -16 - 8 * (int32_t)ndeclared;
+  if (has_v128(ft->types + ft->nparams, ft->nresults)) any_v128 = true;
+  if (any_v128 && !g->vec_ok) g->simd = true;
+  g->locals_bytes = bytes;
+  g->slot_size = any_v128 || body_mentions_simd(g) ? 16 : 8;
+  g->slots_base = -8 - (int32_t)bytes - (int32_t)g->slot_size;
   return true;
 }
 
@@ -1104,8 +1146,8 @@ static void emit_prologue(jit_codegen *g) {
   if (g->has_memory)
     masm_load_ptr(g->m, JT_I64, t->membase_reg, t->vmctx_reg,
                   RT_VMCTX_MEMORY0_BASE);
-  uint32_t ndeclared = g->nlocals - g->nparams;
-  if (ndeclared) masm_zero_frame(g->m, -8 - 8 * (int32_t)ndeclared, 8 * ndeclared);
+  if (g->locals_bytes)
+    masm_zero_frame(g->m, -8 - (int32_t)g->locals_bytes, g->locals_bytes);
 }
 
 wrun_error *jit_codegen_begin(jit_codegen *g, jit_masm *m,
@@ -1118,6 +1160,7 @@ wrun_error *jit_codegen_begin(jit_codegen *g, jit_masm *m,
   g->func_index = func_index;
   g->type = rt_func_type(mod, func_index);
   g->has_memory = mod->nmemories > 0;
+  g->vec_ok = masm_simd_supported();
   g->offset = mod->funcs[func_index].body_offset;
   if (!setup_locals(g, nlocals, local_types))
     return rt_error_new(g->offset, "out of memory");
@@ -1156,7 +1199,8 @@ static void step_unreachable(jit_codegen *g, const jit_instr *in) {
 wrun_error *jit_codegen_step(jit_codegen *g, const jit_instr *in) {
   if (g->done || g->simd) return NULL;
   g->offset = in->offset;
-  if (in->op < OP_COUNT && jit_opinfo_table[in->op].prefix == 0xFD) {
+  bool vec_op = in->op < OP_COUNT && jit_opinfo_table[in->op].prefix == 0xFD;
+  if (vec_op && !g->vec_ok) {
     g->simd = true;
     return NULL;
   }
@@ -1165,6 +1209,13 @@ wrun_error *jit_codegen_step(jit_codegen *g, const jit_instr *in) {
     return take_error(g);
   }
   if (g->pend.active && !is_fusing_op(in->op)) cg_materialize_pending(g);
+  if (vec_op) {
+    cg_visit_simd(g, in);
+    g->cache.lent = pending_loans(g);
+    if (g->m->oom || g->m->buf.oom)
+      cg_fail(g, g->m->failure ? g->m->failure : "out of memory");
+    return take_error(g);
+  }
   switch (in->op) {
   case OP_BLOCK:
   case OP_LOOP:

@@ -31,9 +31,10 @@ wrun_error *jit_codegen_begin(jit_codegen *g, jit_masm *m,
  * has emitted the trap stubs and patched the frame size. */
 wrun_error *jit_codegen_step(jit_codegen *g, const jit_instr *in);
 
-/* True when the function needs SIMD code generation, which is not
- * supported yet: the generator stopped emitting code for it (further steps
- * are ignored) and the function's code is unusable. */
+/* True when the function needs SIMD code generation the backend does not
+ * provide (no SIMD on this backend or CPU, or an op it does not implement):
+ * the generator stopped emitting code for it (further steps are ignored)
+ * and the function's code is unusable. */
 bool jit_codegen_refused_simd(const jit_codegen *g);
 
 /* True once the final end was compiled (or the function was refused). */

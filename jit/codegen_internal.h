@@ -1,12 +1,15 @@
 /* Private state of the code generator, shared by jit/codegen*.c and the
  * unit tests (tests/unit/test_codegen.c). Not part of any contract.
  *
- * Frame layout (fp = frame pointer, slots 8 bytes each):
+ * Frame layout (fp = frame pointer):
  *   fp + param_base + off_i   parameter i (the caller's outgoing area)
  *   fp - 8                    saved vmctx
- *   fp - 16 - 8*k             declared local k (k = local index - nparams)
- *   slots_base - 8*s          spill slot s; the canonical slot of stack
- *                             position p is p + bias (see codegen.c)
+ *   below it                  declared locals, 8 bytes each (16 for v128),
+ *                             in order downward (local_offsets)
+ *   slots_base - size*s       spill slot s, size = slot_size (16 when the
+ *                             function may hold v128 values, else 8); the
+ *                             canonical slot of stack position p is p + bias
+ *                             (see codegen.c)
  *   sp + 0 .. out_size        outgoing area of calls (args and results)
  */
 #ifndef JIT_CODEGEN_INTERNAL_H
@@ -101,6 +104,13 @@ struct jit_codegen {
   uint8_t *local_zero;
   uint32_t nzero;
   int32_t slots_base;     /* fp offset of the slot of depth 0 */
+  /* Bytes per spill slot: 16 when the function may hold v128 values on
+   * the stack (so every depth fits one), else 8. */
+  uint32_t slot_size;
+  uint32_t locals_bytes;  /* frame bytes of the declared locals */
+  bool vec_ok;            /* the backend generates SIMD code */
+  const rt_module *v128_mod; /* module whose v128_in_mod is known */
+  bool v128_in_mod;
 
   cg_value *stack;
   uint32_t sp, cap_stack;
@@ -226,5 +236,10 @@ void cg_done_read(jit_codegen *g, jit_reg r);
 
 /* ---- codegen_ops.c: the opcode visitor outside control ------------------ */
 void cg_visit_op(jit_codegen *g, const jit_instr *in);
+
+/* ---- codegen_simd.c: the 0xFD-prefixed opcodes -------------------------- */
+/* Compiles a SIMD instruction, or sets g->simd (refusing the function)
+ * when the op is not implemented. */
+void cg_visit_simd(jit_codegen *g, const jit_instr *in);
 
 #endif

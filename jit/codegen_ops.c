@@ -85,7 +85,7 @@ static jit_reg global_address(jit_codegen *g, uint32_t i, int32_t *off,
 
 static void visit_global_get(jit_codegen *g, uint32_t i) {
   uint8_t vt = g->mod->globals[i].type.type;
-  if (vt == VT_V128) {
+  if (vt == VT_V128 && !g->vec_ok) {
     g->simd = true;
     return;
   }
@@ -101,7 +101,7 @@ static void visit_global_get(jit_codegen *g, uint32_t i) {
 
 static void visit_global_set(jit_codegen *g, uint32_t i) {
   uint8_t vt = g->mod->globals[i].type.type;
-  if (vt == VT_V128) {
+  if (vt == VT_V128 && !g->vec_ok) {
     g->simd = true;
     return;
   }
@@ -354,7 +354,7 @@ static void push_call_results(jit_codegen *g, const rt_functype *ft,
 static void visit_call(jit_codegen *g, uint32_t f) {
   const jit_target *tg = &jit_host_target;
   const rt_functype *ft = rt_func_type(g->mod, f);
-  if (type_has_v128(ft)) {
+  if (type_has_v128(ft) && !g->vec_ok) {
     g->simd = true;
     return;
   }
@@ -385,7 +385,7 @@ static void visit_call(jit_codegen *g, uint32_t f) {
 static void visit_call_indirect(jit_codegen *g, const jit_instr *in) {
   const jit_target *tg = &jit_host_target;
   const rt_functype *ft = &g->mod->types[in->u.call_indirect.type_index];
-  if (type_has_v128(ft)) {
+  if (type_has_v128(ft) && !g->vec_ok) {
     g->simd = true;
     return;
   }
@@ -626,7 +626,7 @@ void cg_visit_op(jit_codegen *g, const jit_instr *in) {
     break;
   }
   case OP_SELECT_T:
-    if (in->u.valtype == VT_V128) {
+    if (in->u.valtype == VT_V128 && !g->vec_ok) {
       g->simd = true;
       break;
     }

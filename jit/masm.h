@@ -297,7 +297,22 @@ void jit_masm_add_fixup(jit_masm *m, jit_label *l, uint32_t at, uint8_t kind,
                           uint32_t nparams, const uint8_t *results,           \
                           uint32_t nresults, const void *host_call);          \
   /* patch a direct call at `at` to reach code offset target (same buf) */    \
-  void P##patch_call(uint8_t *code, uint32_t at, uint32_t target);
+  void P##patch_call(uint8_t *code, uint32_t at, uint32_t target);           \
+  /* SIMD: v128 values live in FPRs. `op` is the 0xFD sub-opcode of the      \
+   * Wasm 2.0 SIMD numbering (its wasm semantics). vop and vmem return       \
+   * false, emitting nothing, for an op the backend does not implement:     \
+   * the compiler then refuses the function. */                              \
+  bool P##simd_supported(void);                                              \
+  void P##vconst(jit_masm *m, jit_reg dst, const uint8_t bytes[16]);         \
+  /* dst = op(src[0], src[1], src[2]) (operands bottom to top as on the     \
+   * wasm stack; scalars in GPRs/FPRs by type). dst is distinct from every  \
+   * src. imm: the lane index, or the 16 lanes of i8x16.shuffle. */          \
+  bool P##vop(jit_masm *m, uint32_t op, jit_reg dst, const jit_reg *src,     \
+              const uint8_t *imm);                                           \
+  /* v128 loads (reg = dst; for loadN_lane it holds the vector to update   \
+   * in place) and stores (reg = the vector) at [membase + addr + offset]. */\
+  bool P##vmem(jit_masm *m, uint32_t op, jit_reg reg, jit_opnd addr,         \
+               uint32_t offset, uint8_t lane);
 
 JIT_MASM_FUNCS(x64_masm_)
 JIT_MASM_FUNCS(a64_masm_)
@@ -356,5 +371,9 @@ extern const jit_target a64_target;
 #define masm_entry_trampoline JIT_HOST_PREFIX(entry_trampoline)
 #define masm_exit_trampoline JIT_HOST_PREFIX(exit_trampoline)
 #define masm_patch_call JIT_HOST_PREFIX(patch_call)
+#define masm_simd_supported JIT_HOST_PREFIX(simd_supported)
+#define masm_vconst JIT_HOST_PREFIX(vconst)
+#define masm_vop JIT_HOST_PREFIX(vop)
+#define masm_vmem JIT_HOST_PREFIX(vmem)
 
 #endif

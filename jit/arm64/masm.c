@@ -1231,3 +1231,42 @@ void a64_masm_exit_trampoline(jit_masm *m, const uint8_t *params,
   a64_ret(b);
   sp_depth = 0;
 }
+
+/* ---- SIMD: not generated on AArch64 yet ----------------------------------- */
+
+/* The compiler asks first and refuses every SIMD function, so the stubs
+ * below are never reached; should one be, it fails the function with the
+ * same message as the refusal. */
+bool a64_masm_simd_supported(void) { return false; }
+
+static void simd_unsupported(jit_masm *m) {
+  m->failure = "SIMD code generation not supported yet";
+  m->oom = true;
+}
+
+void a64_masm_vconst(jit_masm *m, jit_reg dst, const uint8_t bytes[16]) {
+  (void)dst;
+  (void)bytes;
+  simd_unsupported(m);
+}
+
+bool a64_masm_vop(jit_masm *m, uint32_t op, jit_reg dst, const jit_reg *src,
+                  const uint8_t *imm) {
+  (void)op;
+  (void)dst;
+  (void)src;
+  (void)imm;
+  simd_unsupported(m);
+  return false;
+}
+
+bool a64_masm_vmem(jit_masm *m, uint32_t op, jit_reg reg, jit_opnd addr,
+                   uint32_t offset, uint8_t lane) {
+  (void)op;
+  (void)reg;
+  (void)addr;
+  (void)offset;
+  (void)lane;
+  simd_unsupported(m);
+  return false;
+}

@@ -434,3 +434,13 @@ void x64_set_cpu_features(x64_features f) {
   detected = f;
   features_known = true;
 }
+
+unsigned x64_cpu_vector_features(void) {
+  unsigned v = 0;
+#if defined(__x86_64__)
+  unsigned a, b, c, d;
+  if (__get_cpuid(1, &a, &b, &c, &d))
+    v = ((c >> 9) & 1) | ((c >> 19) & 1) << 1 | ((c >> 20) & 1) << 2;
+#endif
+  return v;
+}

@@ -171,6 +171,9 @@ typedef struct x64_features {
   bool lzcnt, tzcnt, popcnt;
 } x64_features;
 x64_features x64_cpu_features(void);
+/* Vector extensions: SIMD code generation needs SSSE3 and SSE4.1; SSE4.2
+ * adds pcmpgtq. Bit 0 SSSE3, bit 1 SSE4.1, bit 2 SSE4.2. */
+unsigned x64_cpu_vector_features(void);
 /* Tests only: force features (e.g. off, to exercise the fallbacks). */
 void x64_set_cpu_features(x64_features f);
 

@@ -1052,4 +1052,138 @@ Test(x64_masm, constants) {
                f32u(3.5f));
 }
 
+/* ---- SIMD -------------------------------------------------------------- */
+
+#define V128 0x7B
+
+/* Runs f(a: v128, b: v128) -> v128 = vop(op, a, b) with the given lane
+ * immediates; out receives the 16 result bytes. False if the backend
+ * refused the op. */
+static bool run_vop(uint32_t op, const uint8_t a[16], const uint8_t b[16],
+                    const uint8_t *imm, uint8_t out[16]) {
+  jit_masm m;
+  jit_masm_init(&m);
+  jit_label ovf;
+  jit_label_init(&ovf);
+  masm_prologue(&m, 16, &ovf);
+  masm_load_frame(&m, JT_V128, FA, 16);
+  masm_load_frame(&m, JT_V128, FB, 32);
+  jit_reg src[3] = {FA, FB, JIT_NO_REG};
+  bool ok = masm_vop(&m, op, FC, src, imm);
+  masm_mov(&m, JT_V128, x64_target.ret_fpr, FC);
+  masm_epilogue(&m);
+  masm_bind(&m, &ovf);
+  masm_epilogue(&m);
+  masm_finish_frame(&m, frame_size);
+  uint32_t entry = jit_buf_pos(&m.buf);
+  uint8_t params[2] = {V128, V128}, result = V128;
+  masm_entry_trampoline(&m, params, 2, &result, 1);
+  cr_assert(!m.buf.oom && !m.oom);
+  if (ok) {
+    uint8_t *mem = make_executable(&m.buf);
+    uint64_t values[4];
+    memcpy(values, a, 16);
+    memcpy(values + 2, b, 16);
+    ((array_call_fn)(void *)(mem + entry))(fake_vmctx, NULL, values, mem);
+    memcpy(out, values, 16);
+    munmap(mem, code_size);
+  }
+  jit_masm_free(&m);
+  return ok;
+}
+
+static void v64(uint8_t v[16], uint64_t lo, uint64_t hi) {
+  memcpy(v, &lo, 8);
+  memcpy(v + 8, &hi, 8);
+}
+
+static void vf32(uint8_t v[16], float x0, float x1, float x2, float x3) {
+  float f[4] = {x0, x1, x2, x3};
+  memcpy(v, f, 16);
+}
+
+Test(x64_masm, simd_i64x2_mul_keeps_the_low_64_bits) {
+  if (!masm_simd_supported()) return;
+  uint8_t a[16], b[16], out[16];
+  v64(a, 0xFFFFFFFFFFFFFFFFull, 0x123456789ABCDEF0ull);
+  v64(b, 3, 0xFEDCBA9876543210ull);
+  cr_assert(run_vop(213, a, b, NULL, out)); /* i64x2.mul */
+  uint64_t r[2];
+  memcpy(r, out, 16);
+  cr_expect_eq(r[0], (uint64_t)-3);
+  cr_expect_eq(r[1], 0x123456789ABCDEF0ull * 0xFEDCBA9876543210ull);
+}
+
+Test(x64_masm, simd_f32x4_min_max_follow_wasm_nan_and_zero_rules) {
+  if (!masm_simd_supported()) return;
+  uint8_t a[16], b[16], out[16];
+  vf32(a, -0.0f, 0.0f, NAN, 1.0f);
+  vf32(b, 0.0f, -0.0f, 2.0f, NAN);
+  float r[4];
+  cr_assert(run_vop(232, a, b, NULL, out)); /* f32x4.min */
+  memcpy(r, out, 16);
+  cr_expect(r[0] == 0.0f && signbit(r[0]));
+  cr_expect(r[1] == 0.0f && signbit(r[1]));
+  cr_expect(isnan(r[2]) && isnan(r[3]));
+  cr_assert(run_vop(233, a, b, NULL, out)); /* f32x4.max */
+  memcpy(r, out, 16);
+  cr_expect(r[0] == 0.0f && !signbit(r[0]));
+  cr_expect(r[1] == 0.0f && !signbit(r[1]));
+  cr_expect(isnan(r[2]) && isnan(r[3]));
+}
+
+Test(x64_masm, simd_shuffle_and_swizzle) {
+  if (!masm_simd_supported()) return;
+  uint8_t a[16], b[16], out[16], lanes[16];
+  for (int i = 0; i < 16; i++) {
+    a[i] = (uint8_t)i;
+    b[i] = (uint8_t)(0x10 + i);
+    lanes[i] = (uint8_t)(31 - 2 * i % 32);
+  }
+  cr_assert(run_vop(13, a, b, lanes, out)); /* i8x16.shuffle */
+  for (int i = 0; i < 16; i++) cr_expect_eq(out[i], lanes[i]);
+  uint8_t idx[16] = {0, 15, 16, 17, 255, 128, 3, 3, 1, 2, 40, 14, 0, 0, 0, 0};
+  cr_assert(run_vop(14, a, idx, NULL, out)); /* i8x16.swizzle */
+  for (int i = 0; i < 16; i++)
+    cr_expect_eq(out[i], idx[i] < 16 ? a[idx[i]] : 0, "lane %d", i);
+}
+
+Test(x64_masm, simd_trunc_sat_f32x4_u_clamps) {
+  if (!masm_simd_supported()) return;
+  uint8_t a[16], out[16];
+  vf32(a, NAN, -5.0f, 4294967296.0f, 3000000000.0f);
+  cr_assert(run_vop(249, a, a, NULL, out));
+  uint32_t r[4];
+  memcpy(r, out, 16);
+  cr_expect_eq(r[0], 0);
+  cr_expect_eq(r[1], 0);
+  cr_expect_eq(r[2], 0xFFFFFFFFu);
+  cr_expect_eq(r[3], 3000000000u);
+}
+
+Test(x64_masm, simd_popcnt_and_unsigned_compare) {
+  if (!masm_simd_supported()) return;
+  uint8_t a[16], b[16], out[16];
+  for (int i = 0; i < 16; i++) {
+    a[i] = (uint8_t)(i * 17 + 3);
+    b[i] = (uint8_t)(200 - i * 7);
+  }
+  cr_assert(run_vop(98, a, a, NULL, out)); /* i8x16.popcnt */
+  for (int i = 0; i < 16; i++)
+    cr_expect_eq(out[i], __builtin_popcount(a[i]));
+  cr_assert(run_vop(38, a, b, NULL, out)); /* i8x16.lt_u */
+  for (int i = 0; i < 16; i++)
+    cr_expect_eq(out[i], a[i] < b[i] ? 0xFF : 0, "lane %d", i);
+}
+
+Test(x64_masm, simd_unknown_op_is_refused_without_code) {
+  if (!masm_simd_supported()) return;
+  jit_masm m;
+  jit_masm_init(&m);
+  jit_reg src[3] = {FA, FB, JIT_NO_REG};
+  cr_assert_not(masm_vop(&m, 0x200, FC, src, NULL));
+  cr_expect_eq(m.buf.size, 0);
+  jit_masm_free(&m);
+}
+
 #endif
