@@ -23,6 +23,7 @@
 
 #include "../masm.h"
 #include "asm.h"
+#include "../trunc.h"
 #include "wrun.h"
 
 #define SCRATCH 16   /* x16 */
@@ -777,43 +778,6 @@ void a64_masm_funop(jit_masm *m, jit_funop op, jit_type t, jit_reg dst,
 }
 
 /* ---- conversions ------------------------------------------------------------------ */
-
-/* Float-to-int truncation, described by its source and result. */
-typedef struct trunc_info {
-  bool src64, dst64, is_signed, saturating;
-} trunc_info;
-
-static trunc_info trunc_info_of(jit_convop op) {
-  int k = (int)op - JCV_I32_TRUNC_F32_S; /* 0..15 */
-  trunc_info ti;
-  ti.saturating = k >= 8;
-  k &= 7; /* order: i32 f32 s/u, i32 f64 s/u, i64 f32 s/u, i64 f64 s/u */
-  ti.is_signed = (k & 1) == 0;
-  ti.src64 = (k & 2) != 0;
-  ti.dst64 = (k & 4) != 0;
-  return ti;
-}
-
-/* The valid input range: lo < x (or lo <= x when lo_inclusive) and x < hi,
- * each bound exactly representable in the source type. */
-static void trunc_bounds(trunc_info ti, double *lo, bool *lo_inclusive,
-                         double *hi) {
-  if (ti.is_signed) {
-    double half = ti.dst64 ? 9223372036854775808.0 : 2147483648.0;
-    *hi = half;
-    if (!ti.dst64 && ti.src64) {
-      *lo = -2147483649.0; /* -2^31 - 1 is an f64: exclusive */
-      *lo_inclusive = false;
-    } else {
-      *lo = -half;
-      *lo_inclusive = true;
-    }
-  } else {
-    *hi = ti.dst64 ? 18446744073709551616.0 : 4294967296.0;
-    *lo = -1.0;
-    *lo_inclusive = false;
-  }
-}
 
 static void fcvtz(jit_buf *b, trunc_info ti, uint8_t d, uint8_t s) {
   a64_fpint(b, ti.dst64, ti.src64, ti.is_signed ? A64_FCVTZS : A64_FCVTZU, d,
