@@ -26,8 +26,10 @@ typedef struct jit_code {
 
 /* Validates every function body and compiles it. The module's types must
  * already carry their interned ids (rt_functype.id). Errors name the
- * function and byte offset. A valid module that uses SIMD instructions gets
- * the error "SIMD code generation not supported yet" (only after every body
+ * function and byte offset. A valid module that uses a SIMD instruction the
+ * host's backend cannot generate (on AArch64 today, or on an x86-64 CPU
+ * without SSSE3/SSE4.1) gets the error "SIMD code generation not supported
+ * yet" (only after every body
  * validated), and *simd_refused is set. */
 wrun_error *jit_compile_module(const rt_module *m, jit_code *out,
                                bool *simd_refused);
