@@ -29,8 +29,7 @@ typedef struct jit_code {
  * function and byte offset. A valid module that uses a SIMD instruction the
  * host's backend cannot generate (on AArch64 today, or on an x86-64 CPU
  * without SSSE3/SSE4.1) gets the error "SIMD code generation not supported
- * yet" (only after every body
- * validated), and *simd_refused is set. */
+ * yet", only after every body validated, and *simd_refused is set. */
 wrun_error *jit_compile_module(const rt_module *m, jit_code *out,
                                bool *simd_refused);
 /* Validation only (wrun_module_validate). */
