@@ -32,8 +32,10 @@ if [ ! -f "$build/build.ninja" ]; then
 fi
 ninja -C "$build" || exit 1
 if [ ! -d "$suite" ]; then
-  echo "spec test suite missing: $suite"
-  exit 1
+  # as run-spec.sh: a skip on a developer's machine, a failure under CI
+  echo "spec test suite missing: $suite (see tests/spec/meson.build)"
+  [ "${CI:-}" = "true" ] && exit 1
+  exit 77
 fi
 
 results=$(mktemp -d)
