@@ -428,3 +428,89 @@ uint32_t a64_addv8b(jit_buf *b, uint8_t rd, uint8_t rn) {
 uint32_t a64_mov_v(jit_buf *b, uint8_t rd, uint8_t rn) {
   return a64_emit(b, 0x4EA01C00u | r5(rn) << 16 | r5(rn) << 5 | r5(rd));
 }
+
+/* ---- Advanced SIMD ---------------------------------------------------------- */
+
+uint32_t a64_simd_3same(jit_buf *b, bool q, bool u, unsigned size,
+                        unsigned opcode, uint8_t rd, uint8_t rn, uint8_t rm) {
+  return a64_emit(b, 0x0E200400u | (uint32_t)q << 30 | (uint32_t)u << 29 |
+                         (size & 3u) << 22 | r5(rm) << 16 |
+                         (opcode & 31u) << 11 | r5(rn) << 5 | r5(rd));
+}
+
+uint32_t a64_simd_2misc(jit_buf *b, bool q, bool u, unsigned size,
+                        unsigned opcode, uint8_t rd, uint8_t rn) {
+  return a64_emit(b, 0x0E200800u | (uint32_t)q << 30 | (uint32_t)u << 29 |
+                         (size & 3u) << 22 | (opcode & 31u) << 12 |
+                         r5(rn) << 5 | r5(rd));
+}
+
+uint32_t a64_simd_3diff(jit_buf *b, bool q, bool u, unsigned size,
+                        unsigned opcode, uint8_t rd, uint8_t rn, uint8_t rm) {
+  return a64_emit(b, 0x0E200000u | (uint32_t)q << 30 | (uint32_t)u << 29 |
+                         (size & 3u) << 22 | r5(rm) << 16 |
+                         (opcode & 15u) << 12 | r5(rn) << 5 | r5(rd));
+}
+
+uint32_t a64_simd_shift_imm(jit_buf *b, bool q, bool u, unsigned immhb,
+                            unsigned opcode, uint8_t rd, uint8_t rn) {
+  return a64_emit(b, 0x0F000400u | (uint32_t)q << 30 | (uint32_t)u << 29 |
+                         (immhb & 127u) << 16 | (opcode & 31u) << 11 |
+                         r5(rn) << 5 | r5(rd));
+}
+
+uint32_t a64_simd_across(jit_buf *b, bool q, bool u, unsigned size,
+                         unsigned opcode, uint8_t rd, uint8_t rn) {
+  return a64_emit(b, 0x0E300800u | (uint32_t)q << 30 | (uint32_t)u << 29 |
+                         (size & 3u) << 22 | (opcode & 31u) << 12 |
+                         r5(rn) << 5 | r5(rd));
+}
+
+uint32_t a64_simd_copy(jit_buf *b, bool q, bool op, unsigned imm5,
+                       unsigned imm4, uint8_t rd, uint8_t rn) {
+  return a64_emit(b, 0x0E000400u | (uint32_t)q << 30 | (uint32_t)op << 29 |
+                         (imm5 & 31u) << 16 | (imm4 & 15u) << 11 |
+                         r5(rn) << 5 | r5(rd));
+}
+
+uint32_t a64_simd_dup_scalar(jit_buf *b, unsigned imm5, uint8_t rd,
+                             uint8_t rn) {
+  return a64_emit(b, 0x5E000400u | (imm5 & 31u) << 16 | r5(rn) << 5 | r5(rd));
+}
+
+uint32_t a64_simd_tbl(jit_buf *b, unsigned nregs, uint8_t rd, uint8_t rn,
+                      uint8_t rm) {
+  return a64_emit(b, 0x4E000000u | r5(rm) << 16 | ((nregs - 1) & 3u) << 13 |
+                         r5(rn) << 5 | r5(rd));
+}
+
+uint32_t a64_simd_ext(jit_buf *b, uint8_t rd, uint8_t rn, uint8_t rm,
+                      unsigned index) {
+  return a64_emit(b, 0x6E000000u | r5(rm) << 16 | (index & 15u) << 11 |
+                         r5(rn) << 5 | r5(rd));
+}
+
+uint32_t a64_simd_addp_scalar(jit_buf *b, uint8_t rd, uint8_t rn) {
+  return a64_emit(b, 0x5EF1B800u | r5(rn) << 5 | r5(rd));
+}
+
+uint32_t a64_simd_ld1r(jit_buf *b, unsigned size, uint8_t rt, uint8_t rn) {
+  return a64_emit(b, 0x4D40C000u | (size & 3u) << 10 | r5(rn) << 5 | r5(rt));
+}
+
+/* The lane index is spread over Q:S:size by element size. */
+uint32_t a64_simd_ldst1_lane(jit_buf *b, bool load, unsigned size,
+                             unsigned lane, uint8_t rt, uint8_t rn) {
+  static const uint32_t opcode[4] = {0, 2, 4, 4};
+  uint32_t qss = 0; /* Q:S:size as a 4-bit field */
+  switch (size) {
+  case 0: qss = lane & 15u; break;
+  case 1: qss = (lane & 7u) << 1; break;
+  case 2: qss = (lane & 3u) << 2; break;
+  default: qss = (lane & 1u) << 3 | 1u; break;
+  }
+  return a64_emit(b, 0x0D000000u | (uint32_t)load << 22 |
+                         (qss >> 3) << 30 | opcode[size & 3u] << 13 |
+                         ((qss >> 2) & 1u) << 12 | (qss & 3u) << 10 |
+                         r5(rn) << 5 | r5(rt));
+}

@@ -207,3 +207,43 @@ uint32_t a64_addv8b(jit_buf *b, uint8_t rd, uint8_t rn);
 uint32_t a64_mov_v(jit_buf *b, uint8_t rd, uint8_t rn);
 
 #endif
+
+/* ---- Advanced SIMD (NEON) ------------------------------------------------- */
+/* Generic encoders of the Advanced SIMD instruction classes: the caller
+ * passes the class fields (q: 128-bit form, u: the U bit, size, opcode) as
+ * the architecture manual names them. Register numbers are V registers. */
+/* Three registers, same type: 0 q u 01110 size 1 rm opcode(5) 1 rn rd. */
+uint32_t a64_simd_3same(jit_buf *b, bool q, bool u, unsigned size,
+                        unsigned opcode, uint8_t rd, uint8_t rn, uint8_t rm);
+/* Two-register miscellaneous: 0 q u 01110 size 10000 opcode(5) 10 rn rd. */
+uint32_t a64_simd_2misc(jit_buf *b, bool q, bool u, unsigned size,
+                        unsigned opcode, uint8_t rd, uint8_t rn);
+/* Three registers, different types (long): 0 q u 01110 size 1 rm opcode(4)
+ * 00 rn rd. */
+uint32_t a64_simd_3diff(jit_buf *b, bool q, bool u, unsigned size,
+                        unsigned opcode, uint8_t rd, uint8_t rn, uint8_t rm);
+/* Shift by immediate: 0 q u 011110 immh:immb(7) opcode(5) 1 rn rd. */
+uint32_t a64_simd_shift_imm(jit_buf *b, bool q, bool u, unsigned immhb,
+                            unsigned opcode, uint8_t rd, uint8_t rn);
+/* Across lanes: 0 q u 01110 size 11000 opcode(5) 10 rn rd. */
+uint32_t a64_simd_across(jit_buf *b, bool q, bool u, unsigned size,
+                         unsigned opcode, uint8_t rd, uint8_t rn);
+/* Copy (dup/ins/umov/smov): 0 q op 01110000 imm5 0 imm4 1 rn rd. */
+uint32_t a64_simd_copy(jit_buf *b, bool q, bool op, unsigned imm5,
+                       unsigned imm4, uint8_t rd, uint8_t rn);
+/* dup (element, scalar): mov sd/dd, vn.T[i] (imm5 encodes size and i). */
+uint32_t a64_simd_dup_scalar(jit_buf *b, unsigned imm5, uint8_t rd,
+                             uint8_t rn);
+/* tbl vd.16b, {vn..vn+nregs-1}.16b, vm.16b (nregs 1..4). */
+uint32_t a64_simd_tbl(jit_buf *b, unsigned nregs, uint8_t rd, uint8_t rn,
+                      uint8_t rm);
+/* ext vd.16b, vn.16b, vm.16b, #index. */
+uint32_t a64_simd_ext(jit_buf *b, uint8_t rd, uint8_t rn, uint8_t rm,
+                      unsigned index);
+/* addp dd, vn.2d (scalar pairwise add). */
+uint32_t a64_simd_addp_scalar(jit_buf *b, uint8_t rd, uint8_t rn);
+/* ld1r {vt.T}, [xn] (q=1; size log2 of the element bytes). */
+uint32_t a64_simd_ld1r(jit_buf *b, unsigned size, uint8_t rt, uint8_t rn);
+/* ld1/st1 {vt.T}[lane], [xn]; size log2 of the element bytes. */
+uint32_t a64_simd_ldst1_lane(jit_buf *b, bool load, unsigned size,
+                             unsigned lane, uint8_t rt, uint8_t rn);

@@ -23,6 +23,7 @@
 
 #include "../masm.h"
 #include "asm.h"
+#include "masm_internal.h"
 #include "../trunc.h"
 #include "wrun.h"
 
@@ -705,7 +706,14 @@ void a64_masm_branch_zero(jit_masm *m, jit_type t, jit_reg reg, bool if_zero,
 /* dst = cc ? a : b with the flags already set. */
 static void select_cc(jit_masm *m, jit_type t, a64_cond cc, jit_reg dst,
                       jit_reg a, jit_reg b) {
-  if (JIT_IS_FPR(dst))
+  if (t == JT_V128) {
+    /* no 128-bit csel: a lane mask of the condition, then bsl */
+    a64_csel(&m->buf, true, A64_CSINV, SCRATCH, A64_ZR, A64_ZR,
+             a64_cond_invert(cc));
+    a64_simd_copy(&m->buf, true, false, 8, 1, FSCRATCH, SCRATCH); /* dup */
+    a64_simd_3same(&m->buf, true, true, 1, 0x03, FSCRATCH, hw(a), hw(b));
+    a64_mov_v(&m->buf, hw(dst), FSCRATCH);
+  } else if (JIT_IS_FPR(dst))
     a64_fcsel(&m->buf, true, hw(dst), hw(a), hw(b), cc);
   else
     a64_csel(&m->buf, is_w(t), A64_CSEL, hw(dst), hw(a), hw(b), cc);
@@ -1196,41 +1204,29 @@ void a64_masm_exit_trampoline(jit_masm *m, const uint8_t *params,
   sp_depth = 0;
 }
 
-/* ---- SIMD: not generated on AArch64 yet ----------------------------------- */
+/* ---- helpers for the SIMD lowering (masm_simd.c) ------------------------- */
 
-/* The compiler asks first and refuses every SIMD function, so the stubs
- * below are never reached; should one be, it fails the function with the
- * same message as the refusal. */
-bool a64_masm_simd_supported(void) { return false; }
+void a64_masm_op_start(jit_masm *m) { island_check(m, 0); }
 
-static void simd_unsupported(jit_masm *m) {
-  m->failure = "SIMD code generation not supported yet";
-  m->oom = true;
+void a64_masm_access_mem(jit_masm *m, a64_ldst k, uint8_t rt, jit_opnd addr,
+                         uint32_t offset) {
+  access_mem(m, k, rt, addr, offset);
 }
 
-void a64_masm_vconst(jit_masm *m, jit_reg dst, const uint8_t bytes[16]) {
-  (void)dst;
-  (void)bytes;
-  simd_unsupported(m);
-}
-
-bool a64_masm_vop(jit_masm *m, uint32_t op, jit_reg dst, const jit_reg *src,
-                  const uint8_t *imm) {
-  (void)op;
-  (void)dst;
-  (void)src;
-  (void)imm;
-  simd_unsupported(m);
-  return false;
-}
-
-bool a64_masm_vmem(jit_masm *m, uint32_t op, jit_reg reg, jit_opnd addr,
-                   uint32_t offset, uint8_t lane) {
-  (void)op;
-  (void)reg;
-  (void)addr;
-  (void)offset;
-  (void)lane;
-  simd_unsupported(m);
-  return false;
+/* x16 = membase + zext(addr) + offset, for the forms (ld1/st1) that take
+ * only a base register. The caller records the trap site at the access. */
+void a64_masm_mem_address(jit_masm *m, jit_opnd addr, uint32_t offset) {
+  jit_buf *b = &m->buf;
+  sp_runtime_check(m);
+  if (addr.is_imm) {
+    a64_mov_imm(b, true, SCRATCH, (uint64_t)(uint32_t)addr.imm + offset);
+  } else if (offset == 0) {
+    a64_addsub_ext(b, true, false, false, SCRATCH, MEMBASE, hw(addr.reg),
+                   A64_UXTW, 0);
+    return;
+  } else {
+    add_imm64(b, SCRATCH, hw(addr.reg), offset, SCRATCH);
+  }
+  a64_addsub_ext(b, true, false, false, SCRATCH, MEMBASE, SCRATCH, A64_UXTX,
+                 0);
 }

@@ -502,3 +502,48 @@ Test(a64_masm, signed_division_checks_zero_and_overflow) {
 }
 
 #endif
+
+/* Advanced SIMD forms used by the v128 lowering (jit/arm64/masm_simd.c). */
+Test(a64_asm, simd_arith) {
+  CHECK(a64_simd_3same(b, true, false, 0, 0x10, 0, 1, 2), 0x4e228420, "add v0.16b, v1.16b, v2.16b");
+  CHECK(a64_simd_3same(b, true, true, 3, 0x10, 3, 4, 5), 0x6ee58483, "sub v3.2d, v4.2d, v5.2d");
+  CHECK(a64_simd_3same(b, true, true, 1, 0x06, 1, 2, 3), 0x6e633441, "cmhi v1.8h, v2.8h, v3.8h");
+  CHECK(a64_simd_3same(b, true, true, 1, 0x03, 31, 1, 2), 0x6e621c3f, "bsl v31.16b, v1.16b, v2.16b");
+  CHECK(a64_simd_3same(b, true, false, 3, 0x1e, 0, 1, 2), 0x4ee2f420, "fmin v0.2d, v1.2d, v2.2d");
+  CHECK(a64_simd_3same(b, true, true, 2, 0x1c, 4, 5, 6), 0x6ea6e4a4, "fcmgt v4.4s, v5.4s, v6.4s");
+  CHECK(a64_simd_3same(b, true, true, 1, 0x16, 7, 8, 9), 0x6e69b507, "sqrdmulh v7.8h, v8.8h, v9.8h");
+  CHECK(a64_simd_2misc(b, true, false, 3, 0x0b, 0, 1), 0x4ee0b820, "abs v0.2d, v1.2d");
+  CHECK(a64_simd_2misc(b, true, true, 0, 0x05, 2, 3), 0x6e205862, "mvn v2.16b, v3.16b");
+  CHECK(a64_simd_2misc(b, true, true, 3, 0x1b, 1, 2), 0x6ee1b841, "fcvtzu v1.2d, v2.2d");
+  CHECK(a64_simd_2misc(b, false, false, 0, 0x14, 0, 1), 0x0e214820, "sqxtn v0.8b, v1.8h");
+  CHECK(a64_simd_2misc(b, true, true, 0, 0x12, 0, 1), 0x6e212820, "sqxtun2 v0.16b, v1.8h");
+  CHECK(a64_simd_2misc(b, false, false, 1, 0x16, 2, 3), 0x0e616862, "fcvtn v2.2s, v3.2d");
+  CHECK(a64_simd_2misc(b, true, false, 0, 0x19, 4, 5), 0x4e2198a4, "frintm v4.4s, v5.4s");
+  CHECK(a64_simd_3diff(b, true, false, 1, 0xc, 0, 1, 2), 0x4e62c020, "smull2 v0.4s, v1.8h, v2.8h");
+  CHECK(a64_simd_3diff(b, false, true, 2, 0xc, 0, 1, 2), 0x2ea2c020, "umull v0.2d, v1.2s, v2.2s");
+  CHECK(a64_simd_shift_imm(b, true, false, 9, 0x00, 31, 1), 0x4f09043f, "sshr v31.16b, v1.16b, #7");
+  CHECK(a64_simd_shift_imm(b, true, true, 8, 0x14, 0, 1), 0x6f08a420, "ushll2 v0.8h, v1.16b, #0");
+  CHECK(a64_simd_shift_imm(b, true, false, 37, 0x0a, 2, 3), 0x4f255462, "shl v2.4s, v3.4s, #5");
+  CHECK(a64_simd_across(b, true, true, 1, 0x1a, 31, 1), 0x6e71a83f, "uminv h31, v1.8h");
+  CHECK(a64_simd_across(b, true, false, 2, 0x1b, 31, 2), 0x4eb1b85f, "addv s31, v2.4s");
+}
+
+Test(a64_asm, simd_lanes_and_memory) {
+  CHECK(a64_simd_copy(b, true, false, 8, 1, 31, 16), 0x4e080e1f, "dup v31.2d, x16");
+  CHECK(a64_simd_copy(b, true, false, 4, 0, 1, 2), 0x4e040441, "dup v1.4s, v2.s[0]");
+  CHECK(a64_simd_copy(b, false, false, 31, 7, 3, 4), 0x0e1f3c83, "umov w3, v4.b[15]");
+  CHECK(a64_simd_copy(b, false, false, 30, 5, 3, 4), 0x0e1e2c83, "smov w3, v4.h[7]");
+  CHECK(a64_simd_copy(b, true, false, 24, 7, 5, 6), 0x4e183cc5, "mov x5, v6.d[1]");
+  CHECK(a64_simd_copy(b, true, false, 24, 3, 1, 16), 0x4e181e01, "mov v1.d[1], x16");
+  CHECK(a64_simd_copy(b, true, true, 28, 0, 2, 3), 0x6e1c0462, "mov v2.s[3], v3.s[0]");
+  CHECK(a64_simd_dup_scalar(b, 28, 1, 2), 0x5e1c0441, "mov s1, v2.s[3]");
+  CHECK(a64_simd_tbl(b, 2, 0, 30, 0), 0x4e0023c0, "tbl v0.16b, {v30.16b, v31.16b}, v0.16b");
+  CHECK(a64_simd_tbl(b, 1, 1, 2, 3), 0x4e030041, "tbl v1.16b, {v2.16b}, v3.16b");
+  CHECK(a64_simd_ext(b, 31, 31, 31, 8), 0x6e1f43ff, "ext v31.16b, v31.16b, v31.16b, #8");
+  CHECK(a64_simd_ld1r(b, 1, 5, 16), 0x4d40c605, "ld1r {v5.8h}, [x16]");
+  CHECK(a64_simd_ldst1_lane(b, true, 0, 13, 1, 16), 0x4d401601, "ld1 {v1.b}[13], [x16]");
+  CHECK(a64_simd_ldst1_lane(b, true, 1, 5, 2, 16), 0x4d404a02, "ld1 {v2.h}[5], [x16]");
+  CHECK(a64_simd_ldst1_lane(b, false, 2, 3, 3, 16), 0x4d009203, "st1 {v3.s}[3], [x16]");
+  CHECK(a64_simd_ldst1_lane(b, false, 3, 1, 4, 16), 0x4d008604, "st1 {v4.d}[1], [x16]");
+  CHECK(a64_simd_ldst1_lane(b, true, 3, 0, 4, 16), 0x0d408604, "ld1 {v4.d}[0], [x16]");
+}
