@@ -2,7 +2,7 @@
  *
  *   wrun [run] [--dir HOST[::GUEST]]... [--env NAME[=VALUE]]...
  *        [--invoke NAME] [--max-memory BYTES] [--max-wasm-stack BYTES]
- *        [--time] MODULE.wasm [ARGS...]
+ *        [--timeout SECONDS] [--time] MODULE.wasm [ARGS...]
  *   wrun validate MODULE.wasm
  *   wrun wast [--xfail LIST] [--quiet] [--verbose] FILE.wast...
  *   wrun --version | --help
@@ -10,6 +10,7 @@
 #include <errno.h>
 #include <inttypes.h>
 #include <math.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -40,6 +41,8 @@ static void usage(FILE *out) {
           "  --env NAME              pass NAME through from the host\n"
           "  --max-memory BYTES      limit linear memory\n"
           "  --max-wasm-stack BYTES  limit the wasm stack\n"
+          "  --timeout SECONDS       interrupt wasm still running after\n"
+          "                          SECONDS (a trap: \"interrupted\")\n"
           "          the program's argv is MODULE ARGS (WASI), its exit\n"
           "          status the proc_exit code\n"
           "validate  decode and validate MODULE\n"
@@ -251,7 +254,76 @@ typedef struct run_request {
   wrun_wasi_config *wasi; /* --dir, --env and the program's argv */
   uint64_t max_memory;    /* 0: the default */
   uint64_t max_wasm_stack;
+  double timeout;         /* seconds; 0: none */
 } run_request;
+
+/* ---- --timeout: a watchdog thread interrupts the store ------------------ */
+
+typedef struct watchdog {
+  wrun_store *store;
+  struct timespec deadline; /* CLOCK_MONOTONIC */
+  pthread_t thread;
+  pthread_mutex_t lock;
+  pthread_cond_t wake;
+  bool done;    /* the program ended first: stop waiting */
+  bool started;
+} watchdog;
+
+static void *watchdog_main(void *arg) {
+  watchdog *w = arg;
+  pthread_mutex_lock(&w->lock);
+  int rc = 0;
+  while (!w->done && rc != ETIMEDOUT)
+    rc = pthread_cond_timedwait(&w->wake, &w->lock, &w->deadline);
+  if (!w->done) wrun_store_interrupt(w->store);
+  pthread_mutex_unlock(&w->lock);
+  return NULL;
+}
+
+/* Starts the watchdog when a timeout was asked for; false on failure. */
+static bool watchdog_start(watchdog *w, wrun_store *store, double seconds) {
+  memset(w, 0, sizeof *w);
+  if (seconds <= 0) return true;
+  w->store = store;
+  clock_gettime(CLOCK_MONOTONIC, &w->deadline);
+  double whole = floor(seconds);
+  w->deadline.tv_sec += (time_t)whole;
+  w->deadline.tv_nsec += (long)((seconds - whole) * 1e9);
+  if (w->deadline.tv_nsec >= 1000000000L) {
+    w->deadline.tv_sec++;
+    w->deadline.tv_nsec -= 1000000000L;
+  }
+  pthread_condattr_t attr;
+  if (pthread_condattr_init(&attr) != 0) return false;
+  bool ok = pthread_condattr_setclock(&attr, CLOCK_MONOTONIC) == 0 &&
+            pthread_cond_init(&w->wake, &attr) == 0;
+  pthread_condattr_destroy(&attr);
+  if (!ok) return false;
+  if (pthread_mutex_init(&w->lock, NULL) != 0) {
+    pthread_cond_destroy(&w->wake);
+    return false;
+  }
+  if (pthread_create(&w->thread, NULL, watchdog_main, w) != 0) {
+    pthread_mutex_destroy(&w->lock);
+    pthread_cond_destroy(&w->wake);
+    return false;
+  }
+  w->started = true;
+  return true;
+}
+
+/* Before the store goes away: the watchdog must not touch it after. */
+static void watchdog_stop(watchdog *w) {
+  if (!w->started) return;
+  pthread_mutex_lock(&w->lock);
+  w->done = true;
+  pthread_cond_signal(&w->wake);
+  pthread_mutex_unlock(&w->lock);
+  pthread_join(w->thread, NULL);
+  pthread_mutex_destroy(&w->lock);
+  pthread_cond_destroy(&w->wake);
+  w->started = false;
+}
 
 /* WASI is defined only for modules that import it; any other import is
  * reported by the linker, naming it. */
@@ -337,6 +409,13 @@ static int instantiate_and_call(const run_request *req, wrun_engine *engine,
     wrun_store_set_max_memory(store, req->max_memory);
   if (req->max_wasm_stack)
     wrun_store_set_max_wasm_stack(store, (size_t)req->max_wasm_stack);
+  /* From here on: a start function can loop forever too. */
+  watchdog dog;
+  if (!watchdog_start(&dog, store, req->timeout)) {
+    fprintf(stderr, "wrun: cannot start the --timeout watchdog\n");
+    wrun_store_delete(store);
+    return 1;
+  }
   wrun_instance *inst = NULL;
   wrun_error *err = NULL;
   wrun_trap *trap = NULL;
@@ -345,6 +424,7 @@ static int instantiate_and_call(const run_request *req, wrun_engine *engine,
   wrun_linker *linker = wrun_linker_new(store);
   if (!linker) {
     fprintf(stderr, "wrun: cannot create a linker\n");
+    watchdog_stop(&dog);
     wrun_store_delete(store);
     return 1;
   }
@@ -364,6 +444,7 @@ static int instantiate_and_call(const run_request *req, wrun_engine *engine,
     status = call_export(req, store, inst);
   }
   fflush(stdout);
+  watchdog_stop(&dog);
   wrun_linker_delete(linker);
   wrun_store_delete(store);
   wrun_wasi_delete(wasi);
@@ -435,6 +516,22 @@ static bool parse_size_option(const char *name, const char *text,
   return false;
 }
 
+/* A positive, finite number of seconds (a fraction allowed). */
+static bool parse_seconds_option(const char *name, const char *text,
+                                 double *out) {
+  char *end;
+  errno = 0;
+  double v = strtod(text, &end);
+  if (end != text && *end == '\0' && errno == 0 && isfinite(v) && v > 0 &&
+      v < 1e9) {
+    *out = v;
+    return true;
+  }
+  fprintf(stderr, "wrun: %s: \"%s\" is not a number of seconds\n", name,
+          text);
+  return false;
+}
+
 /* Handles one WASI or limit option (and its value); false if unknown or
  * malformed, with *known telling which. */
 static bool parse_run_option(run_request *req, int argc, char **argv, int *i,
@@ -457,6 +554,10 @@ static bool parse_run_option(run_request *req, int argc, char **argv, int *i,
   if (strcmp(opt, "--max-wasm-stack") == 0 && value) {
     (*i)++;
     return parse_size_option(opt, value, &req->max_wasm_stack);
+  }
+  if (strcmp(opt, "--timeout") == 0 && value) {
+    (*i)++;
+    return parse_seconds_option(opt, value, &req->timeout);
   }
   *known = false;
   return false;

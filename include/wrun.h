@@ -97,6 +97,7 @@ typedef enum wrun_trap_code {
   WRUN_TRAP_STACK_EXHAUSTED,      /* "call stack exhausted" */
   WRUN_TRAP_HOST,                 /* raised by a host function, own message */
   WRUN_TRAP_EXIT,                 /* WASI proc_exit: not an error, carries a code */
+  WRUN_TRAP_INTERRUPT,            /* "interrupted": wrun_store_interrupt */
   WRUN_TRAP_COUNT
 } wrun_trap_code;
 
@@ -126,6 +127,15 @@ void wrun_store_delete(wrun_store *store);
 /* Limits; 0 keeps the default. */
 void wrun_store_set_max_memory(wrun_store *store, uint64_t bytes);
 void wrun_store_set_max_wasm_stack(wrun_store *store, size_t bytes);
+/* Asks wasm running in the store to stop: it traps with WRUN_TRAP_INTERRUPT
+ * ("interrupted") at its next loop iteration or function call. Callable from
+ * any thread while another thread runs wasm in the store (it takes a
+ * mutex, so it is NOT async-signal-safe: call it from a watchdog thread,
+ * not a signal handler), never concurrently with wrun_store_delete.
+ * The request stays pending until a trap consumes it: if no wasm is
+ * running, the next call into the store traps at once (as in Wasmtime).
+ * After the trap the store is usable again. */
+void wrun_store_interrupt(wrun_store *store);
 
 /* ---- modules ---------------------------------------------------------- */
 /* Decode, validate and compile every function. */

@@ -805,6 +805,9 @@ static void visit_block(jit_codegen *g, const jit_instr *in) {
       g->nzero = 0;
     }
     masm_bind(g->m, &c->label);
+    /* Every iteration passes here: an interrupt poisons the stack limit,
+     * so this check is what stops a loop that never calls or returns. */
+    masm_stack_check(g->m, RT_VMCTX_STACK_LIMIT, &g->overflow);
   }
   if (is_if) {
     branch_on_cond(g, &cond, false, &c->else_label);

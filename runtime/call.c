@@ -32,16 +32,16 @@ static uintptr_t compute_stack_limit(const wrun_store *s) {
   return limit;
 }
 
-wrun_trap *rt_call(wrun_store *s, const rt_funcref *f, uint64_t *values) {
-  if (!rt_trap_setup_thread())
-    return wrun_trap_new("cannot install trap handling for this thread");
-  if (!f->array_call) return wrun_trap_new("function has no entry trampoline");
-
-  /* The limit goes into the vmctxs of the callee's own store (the one the
-   * embedder passed may differ when funcrefs cross stores). */
+/* The limit goes into the vmctxs of the callee's own store (the one the
+ * embedder passed may differ when funcrefs cross stores). */
+static wrun_store *callee_store(wrun_store *s, const rt_funcref *f) {
   if (*(const uint32_t *)f->ctx == RT_MAGIC_INSTANCE)
-    s = rt_instance_of_vmctx(f->ctx)->store;
+    return rt_instance_of_vmctx(f->ctx)->store;
+  return s;
+}
 
+static wrun_trap *enter_wasm(wrun_store *s, const rt_funcref *f,
+                             uint64_t *values) {
   rt_entry entry;
   entry.prev = rt_current_entry();
   if (!entry.prev) thread_stack_limit = compute_stack_limit(s);
@@ -55,4 +55,18 @@ wrun_trap *rt_call(wrun_store *s, const rt_funcref *f, uint64_t *values) {
   }
   rt_set_current_entry(entry.prev);
   return rt_trap_take();
+}
+
+wrun_trap *rt_call(wrun_store *s, const rt_funcref *f, uint64_t *values) {
+  if (!rt_trap_setup_thread())
+    return wrun_trap_new("cannot install trap handling for this thread");
+  if (!f->array_call) return wrun_trap_new("function has no entry trampoline");
+  s = callee_store(s, f);
+  wrun_trap *t = enter_wasm(s, f, values);
+  /* An interrupt poisons the stack limit, so it arrives as stack
+   * exhaustion; consuming it restores the limits for the next call. */
+  if (t && wrun_trap_code_of(t) == WRUN_TRAP_STACK_EXHAUSTED &&
+      rt_store_take_interrupt(s))
+    rt_trap_recode(t, WRUN_TRAP_INTERRUPT);
+  return t;
 }

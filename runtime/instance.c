@@ -118,9 +118,7 @@ static rt_instance *instance_alloc(wrun_store *s, const wrun_module *mod) {
   memset(inst->vmctx, 0, size);
   *(uint32_t *)(inst->vmctx + RT_VMCTX_MAGIC) = RT_MAGIC_INSTANCE;
   *(rt_instance **)(inst->vmctx + RT_VMCTX_INSTANCE) = inst;
-  *(uintptr_t *)(inst->vmctx + RT_VMCTX_STACK_LIMIT) = s->stack_limit;
-  inst->next = s->instances;
-  s->instances = inst;
+  rt_store_link_instance(s, inst);
   return inst;
 }
 

@@ -10,6 +10,7 @@
 #ifndef RT_RUNTIME_H
 #define RT_RUNTIME_H
 
+#include <pthread.h>
 #include <setjmp.h>
 #include <stdatomic.h>
 #include <stdbool.h>
@@ -69,13 +70,27 @@ struct wrun_store {
   uint64_t memory_bytes;           /* accessible bytes of all memories */
   size_t max_wasm_stack;
   uintptr_t stack_limit;           /* last limit written to the vmctxs */
+  /* wrun_store_interrupt: while set, every vmctx holds RT_POISONED_LIMIT.
+   * The lock serializes poisoning, restoring and linking instances, so
+   * that invariant holds whenever it is free. */
+  atomic_bool interrupt_requested;
+  pthread_mutex_t interrupt_lock;
 };
+
+/* A stack limit no sp can be above: the next check traps. */
+#define RT_POISONED_LIMIT UINTPTR_MAX
 
 /* Hands obj to the store, which calls destroy(obj) when deleted. False when
  * out of memory (obj is then destroyed at once). */
 bool rt_store_own(wrun_store *s, void *obj, void (*destroy)(void *obj));
 /* Writes limit into every instance vmctx of the store that differs. */
 void rt_store_apply_stack_limit(wrun_store *s, uintptr_t limit);
+/* Links a new instance into the store (poisoned if an interrupt is
+ * pending). */
+void rt_store_link_instance(wrun_store *s, struct wrun_instance *inst);
+/* If an interrupt is pending: clears it, restores the real stack limits
+ * and returns true. */
+bool rt_store_take_interrupt(wrun_store *s);
 
 #define RT_DEFAULT_MAX_WASM_STACK ((size_t)1 << 20)
 
@@ -198,6 +213,8 @@ __attribute__((noreturn)) void rt_trap_raise_object(wrun_trap *t);
 /* After a longjmp to an entry: makes the wrun_trap of what was recorded. */
 wrun_trap *rt_trap_take(void);
 wrun_trap *rt_trap_new_code(wrun_trap_code code);
+/* Changes t's code, and its message to the code's own. */
+void rt_trap_recode(wrun_trap *t, wrun_trap_code code);
 wrun_trap *rt_trap_newf(const char *fmt, ...)
     __attribute__((format(printf, 1, 2)));
 

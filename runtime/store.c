@@ -9,6 +9,11 @@ wrun_store *wrun_store_new(wrun_engine *engine) {
   if (!s) return NULL;
   s->engine = engine;
   s->max_wasm_stack = RT_DEFAULT_MAX_WASM_STACK;
+  atomic_init(&s->interrupt_requested, false);
+  if (pthread_mutex_init(&s->interrupt_lock, NULL) != 0) {
+    free(s);
+    return NULL;
+  }
   return s;
 }
 
@@ -29,6 +34,7 @@ void wrun_store_delete(wrun_store *s) {
     free(o);
     o = next;
   }
+  pthread_mutex_destroy(&s->interrupt_lock);
   free(s);
 }
 
@@ -53,9 +59,55 @@ bool rt_store_own(wrun_store *s, void *obj, void (*destroy)(void *obj)) {
   return true;
 }
 
+/* Word stores the running thread may read at any time (relaxed: it only
+ * needs to see the new value eventually, at its next check). */
+static void write_limit(rt_instance *inst, uintptr_t limit) {
+  __atomic_store_n((uintptr_t *)(inst->vmctx + RT_VMCTX_STACK_LIMIT), limit,
+                   __ATOMIC_RELAXED);
+}
+
+/* The value the vmctxs must hold now; caller holds interrupt_lock. */
+static uintptr_t effective_limit(const wrun_store *s) {
+  return atomic_load(&s->interrupt_requested) ? RT_POISONED_LIMIT
+                                              : s->stack_limit;
+}
+
+static void write_all_limits(wrun_store *s) {
+  uintptr_t limit = effective_limit(s);
+  for (rt_instance *inst = s->instances; inst; inst = inst->next)
+    write_limit(inst, limit);
+}
+
 void rt_store_apply_stack_limit(wrun_store *s, uintptr_t limit) {
   if (s->stack_limit == limit) return;
-  for (rt_instance *inst = s->instances; inst; inst = inst->next)
-    *(uintptr_t *)(inst->vmctx + RT_VMCTX_STACK_LIMIT) = limit;
+  pthread_mutex_lock(&s->interrupt_lock);
   s->stack_limit = limit;
+  write_all_limits(s);
+  pthread_mutex_unlock(&s->interrupt_lock);
+}
+
+void rt_store_link_instance(wrun_store *s, rt_instance *inst) {
+  pthread_mutex_lock(&s->interrupt_lock);
+  write_limit(inst, effective_limit(s));
+  inst->next = s->instances;
+  s->instances = inst;
+  pthread_mutex_unlock(&s->interrupt_lock);
+}
+
+void wrun_store_interrupt(wrun_store *s) {
+  if (!s) return;
+  pthread_mutex_lock(&s->interrupt_lock);
+  atomic_store(&s->interrupt_requested, true);
+  write_all_limits(s);
+  pthread_mutex_unlock(&s->interrupt_lock);
+}
+
+bool rt_store_take_interrupt(wrun_store *s) {
+  /* Cheap test first: a real stack overflow should not take the lock. */
+  if (!atomic_load(&s->interrupt_requested)) return false;
+  pthread_mutex_lock(&s->interrupt_lock);
+  bool was = atomic_exchange(&s->interrupt_requested, false);
+  write_all_limits(s);
+  pthread_mutex_unlock(&s->interrupt_lock);
+  return was;
 }

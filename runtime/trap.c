@@ -37,6 +37,7 @@ static const char *const trap_messages[WRUN_TRAP_COUNT] = {
     [WRUN_TRAP_STACK_EXHAUSTED] = "call stack exhausted",
     [WRUN_TRAP_HOST] = "host trap",
     [WRUN_TRAP_EXIT] = "exit",
+    [WRUN_TRAP_INTERRUPT] = "interrupted",
 };
 
 /* Used when a trap object cannot be allocated; never freed. */
@@ -80,6 +81,15 @@ wrun_trap *wrun_trap_new_exit(int32_t status) {
   wrun_trap *t = trap_alloc(WRUN_TRAP_EXIT, buf);
   if (t != &out_of_memory_trap) t->exit_status = status;
   return t;
+}
+
+void rt_trap_recode(wrun_trap *t, wrun_trap_code code) {
+  if (t == &out_of_memory_trap || (unsigned)code >= WRUN_TRAP_COUNT) return;
+  char *msg = strdup(trap_messages[code]);
+  if (!msg) return; /* keep the trap as it was rather than lose it */
+  free(t->message);
+  t->message = msg;
+  t->code = code;
 }
 
 wrun_trap_code wrun_trap_code_of(const wrun_trap *t) { return t->code; }

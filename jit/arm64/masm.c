@@ -1230,3 +1230,13 @@ void a64_masm_mem_address(jit_masm *m, jit_opnd addr, uint32_t offset) {
   a64_addsub_ext(b, true, false, false, SCRATCH, MEMBASE, SCRATCH, A64_UXTX,
                  0);
 }
+
+/* ldr x16, [x28, #limit]; cmp sp, x16; b.lo trap. Only the scratch
+ * register x16 and the flags change, so the loop head's cache survives. */
+void a64_masm_stack_check(jit_masm *m, int32_t limit_off, jit_label *trap) {
+  island_check(m, 0);
+  jit_buf *b = &m->buf;
+  ldst_at(b, A64_LDR_X, SCRATCH, VMCTX, limit_off, SCRATCH3);
+  a64_addsub_ext(b, true, true, true, A64_ZR, A64_SP, SCRATCH, A64_UXTX, 0);
+  bcond_label(m, A64_LO, trap);
+}

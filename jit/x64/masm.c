@@ -1115,6 +1115,14 @@ void x64_masm_prologue(jit_masm *m, int32_t stack_limit_off,
   x64_mov_rr(b, true, X64_RSP, SCRATCH);
 }
 
+/* cmp rsp, [r14 + limit]; jb trap: no register is touched, so the loop
+ * head's register cache survives. */
+void x64_masm_stack_check(jit_masm *m, int32_t limit_off, jit_label *trap) {
+  x64_alu_rm(&m->buf, X64_CMP, true, X64_RSP,
+             x64_mem_bd(x64_target.vmctx_reg, limit_off));
+  jcc_label(m, X64_CC_B, trap);
+}
+
 void x64_masm_finish_frame(jit_masm *m, uint32_t frame_size) {
   /* rsp stays 16-byte aligned: the call pushed 8, rbp another 8 */
   uint32_t aligned = (frame_size + 15u) & ~15u;

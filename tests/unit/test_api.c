@@ -4,6 +4,7 @@
 #include <criterion/criterion.h>
 #include <pthread.h>
 #include <string.h>
+#include <time.h>
 
 #include "runtime.h"
 #include "wrun.h"
@@ -797,5 +798,183 @@ Test(api, linker_keys_keep_nuls_in_module_and_field_names) {
   wrun_store_delete(s);
   wrun_module_delete(importer);
   wrun_module_delete(exporter);
+  wrun_engine_delete(engine);
+}
+
+/* ---- interrupting running wasm (wrun_store_interrupt) ----------------------- */
+
+/* spin.wasm:
+ *
+ * (module
+ *   (func (export "spin") (loop (br 0)))
+ *   (func (export "ok") (result i32) (i32.const 42))
+ *   (func $rec (export "rec") (param i32) (result i32)
+ *     (call $rec (i32.add (local.get 0) (i32.const 1)))))
+ */
+static const unsigned char spin_wasm[] = {
+  0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00, 0x01, 0x0d, 0x03, 0x60,
+  0x00, 0x00, 0x60, 0x00, 0x01, 0x7f, 0x60, 0x01, 0x7f, 0x01, 0x7f, 0x03,
+  0x04, 0x03, 0x00, 0x01, 0x02, 0x07, 0x13, 0x03, 0x04, 0x73, 0x70, 0x69,
+  0x6e, 0x00, 0x00, 0x02, 0x6f, 0x6b, 0x00, 0x01, 0x03, 0x72, 0x65, 0x63,
+  0x00, 0x02, 0x0a, 0x18, 0x03, 0x07, 0x00, 0x03, 0x40, 0x0c, 0x00, 0x0b,
+  0x0b, 0x04, 0x00, 0x41, 0x2a, 0x0b, 0x09, 0x00, 0x20, 0x00, 0x41, 0x01,
+  0x6a, 0x10, 0x02, 0x0b,
+};
+
+typedef struct spin_fixture {
+  wrun_engine *engine;
+  wrun_store *store;
+  wrun_module *module;
+  wrun_instance *inst;
+} spin_fixture;
+
+static void setup_spin(spin_fixture *fx) {
+  fx->engine = wrun_engine_new();
+  fx->store = wrun_store_new(fx->engine);
+  wrun_error *err = wrun_module_new(fx->engine, spin_wasm, sizeof spin_wasm,
+                                    &fx->module);
+  cr_assert_null(err, "module: %s", err ? wrun_error_message(err) : "");
+  wrun_trap *trap = NULL;
+  wrun_instance_new(fx->store, fx->module, NULL, 0, &fx->inst, &err, &trap);
+  cr_assert_null(err, "instantiate: %s", err ? wrun_error_message(err) : "");
+  cr_assert_null(trap);
+}
+
+static void teardown_spin(spin_fixture *fx) {
+  wrun_store_delete(fx->store);
+  wrun_module_delete(fx->module);
+  wrun_engine_delete(fx->engine);
+}
+
+/* Calls export name of the spin module: (param i32)? (result i32)?. */
+static wrun_trap *call_spin(spin_fixture *fx, const char *name,
+                            int32_t *result) {
+  wrun_extern e;
+  cr_assert(wrun_instance_export(fx->inst, name, &e), "no export %s", name);
+  wrun_val a[1] = {i32(0)}, r[1];
+  size_t nparams = wrun_func_param_count(e.of.func);
+  size_t nres = wrun_func_result_count(e.of.func);
+  wrun_trap *t = wrun_func_call(fx->store, e.of.func, a, nparams, r, nres);
+  if (!t && nres && result) *result = r[0].of.i32;
+  return t;
+}
+
+static void *interrupt_after_50ms(void *arg) {
+  struct timespec delay = {0, 50 * 1000 * 1000};
+  nanosleep(&delay, NULL);
+  wrun_store_interrupt(arg);
+  return NULL;
+}
+
+static void expect_interrupted(wrun_trap *t) {
+  cr_assert_not_null(t, "the call was not interrupted");
+  cr_assert_eq(wrun_trap_code_of(t), WRUN_TRAP_INTERRUPT, "trap: %s",
+               wrun_trap_message(t));
+  cr_assert_str_eq(wrun_trap_message(t), "interrupted");
+  cr_assert_gt(wrun_trap_frame_count(t), 0, "no backtrace");
+  wrun_trap_delete(t);
+}
+
+Test(api, interrupt_stops_an_infinite_loop, .timeout = 20) {
+  spin_fixture fx;
+  setup_spin(&fx);
+  for (int round = 0; round < 2; round++) {
+    pthread_t th;
+    cr_assert_eq(pthread_create(&th, NULL, interrupt_after_50ms, fx.store), 0);
+    wrun_trap *t = call_spin(&fx, "spin", NULL);
+    pthread_join(th, NULL);
+    expect_interrupted(t);
+    /* The store is usable again: limits restored, request consumed. */
+    int32_t r = 0;
+    wrun_trap *ok = call_spin(&fx, "ok", &r);
+    cr_assert_null(ok, "after interrupt: %s", ok ? wrun_trap_message(ok) : "");
+    cr_assert_eq(r, 42);
+  }
+  teardown_spin(&fx);
+}
+
+Test(api, stack_exhaustion_is_not_an_interrupt) {
+  spin_fixture fx;
+  setup_spin(&fx);
+  wrun_trap *t = call_spin(&fx, "rec", NULL);
+  cr_assert_not_null(t);
+  cr_assert_eq(wrun_trap_code_of(t), WRUN_TRAP_STACK_EXHAUSTED);
+  cr_assert_str_eq(wrun_trap_message(t), "call stack exhausted");
+  wrun_trap_delete(t);
+  teardown_spin(&fx);
+}
+
+/* The documented rule: a request made while nothing runs stays pending and
+ * stops the next call, once. */
+Test(api, interrupt_while_idle_traps_the_next_call_once) {
+  spin_fixture fx;
+  setup_spin(&fx);
+  wrun_store_interrupt(fx.store);
+  int32_t r = 0;
+  expect_interrupted(call_spin(&fx, "ok", &r));
+  wrun_trap *t = call_spin(&fx, "ok", &r);
+  cr_assert_null(t);
+  cr_assert_eq(r, 42);
+  /* A real overflow after that is still reported as one. */
+  t = call_spin(&fx, "rec", NULL);
+  cr_assert_not_null(t);
+  cr_assert_eq(wrun_trap_code_of(t), WRUN_TRAP_STACK_EXHAUSTED);
+  wrun_trap_delete(t);
+  teardown_spin(&fx);
+}
+
+/* poke.wasm: the interrupt comes from a host function on the same thread,
+ * so the loop header (not a prologue) is the check that must stop it.
+ *
+ * (module
+ *   (import "host" "poke" (func $poke))
+ *   (func (export "spin") (loop (call $poke) (br 0)))
+ *   (func (export "ok") (result i32) (i32.const 42)))
+ */
+static const unsigned char poke_wasm[] = {
+  0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00, 0x01, 0x08, 0x02, 0x60,
+  0x00, 0x00, 0x60, 0x00, 0x01, 0x7f, 0x02, 0x0d, 0x01, 0x04, 0x68, 0x6f,
+  0x73, 0x74, 0x04, 0x70, 0x6f, 0x6b, 0x65, 0x00, 0x00, 0x03, 0x03, 0x02,
+  0x00, 0x01, 0x07, 0x0d, 0x02, 0x04, 0x73, 0x70, 0x69, 0x6e, 0x00, 0x01,
+  0x02, 0x6f, 0x6b, 0x00, 0x02, 0x0a, 0x10, 0x02, 0x09, 0x00, 0x03, 0x40,
+  0x10, 0x00, 0x0c, 0x00, 0x0b, 0x0b, 0x04, 0x00, 0x41, 0x2a, 0x0b,
+};
+
+typedef struct poke_state {
+  wrun_store *store;
+  int calls;
+} poke_state;
+
+static wrun_trap *poke(void *env, wrun_caller *caller, const wrun_val *args,
+                       size_t nargs, wrun_val *results, size_t nresults) {
+  poke_state *st = env;
+  if (++st->calls == 3) wrun_store_interrupt(st->store);
+  return NULL;
+}
+
+Test(api, interrupt_from_a_host_call_stops_at_the_loop_header) {
+  wrun_engine *engine = wrun_engine_new();
+  poke_state st = {wrun_store_new(engine), 0};
+  wrun_module *m = NULL;
+  wrun_error *err = wrun_module_new(engine, poke_wasm, sizeof poke_wasm, &m);
+  cr_assert_null(err, "module: %s", err ? wrun_error_message(err) : "");
+  wrun_extern imp = {WRUN_EXTERN_FUNC, {0}};
+  imp.of.func = wrun_func_new(st.store, NULL, 0, NULL, 0, poke, &st, NULL);
+  wrun_instance *inst = NULL;
+  wrun_trap *t = NULL;
+  wrun_instance_new(st.store, m, &imp, 1, &inst, &err, &t);
+  cr_assert_null(err);
+  cr_assert_null(t);
+  wrun_extern e;
+  cr_assert(wrun_instance_export(inst, "spin", &e));
+  expect_interrupted(wrun_func_call(st.store, e.of.func, NULL, 0, NULL, 0));
+  cr_assert_eq(st.calls, 3, "the loop went on after the request");
+  cr_assert(wrun_instance_export(inst, "ok", &e));
+  wrun_val r[1];
+  t = wrun_func_call(st.store, e.of.func, NULL, 0, r, 1);
+  cr_assert_null(t);
+  cr_assert_eq(r[0].of.i32, 42);
+  wrun_store_delete(st.store);
+  wrun_module_delete(m);
   wrun_engine_delete(engine);
 }

@@ -1,0 +1,3 @@
+;; A function that never returns on its own, for wrun --timeout.
+(module
+  (func (export "spin") (loop (br 0))))
