@@ -804,6 +804,7 @@ static void visit_block(jit_codegen *g, const jit_instr *in) {
       memset(g->local_zero, 0, g->nlocals);
       g->nzero = 0;
     }
+    masm_align(g->m, 16); /* entered once by fall-through, then by branches */
     masm_bind(g->m, &c->label);
     /* Every iteration passes here: an interrupt poisons the stack limit,
      * so this check is what stops a loop that never calls or returns. */

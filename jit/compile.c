@@ -224,6 +224,7 @@ wrun_error *jit_compile_module(const rt_module *mod, jit_code *out,
                           ft->nresults);
   }
   for (uint32_t i = 0; i < ndefined && !err; i++) {
+    masm_align(&m, 16);
     out->func_offsets[i] = jit_buf_pos(&m.buf);
     err = compile_body(mod, mod->nimported_funcs + i, v, g, &m, &outcome);
   }

@@ -290,6 +290,9 @@ void jit_masm_add_fixup(jit_masm *m, jit_label *l, uint32_t at, uint8_t kind,
    * arm64 the scratch registers) change. At loop headers, so a poisoned     \
    * limit (wrun_store_interrupt) stops a running loop. */                   \
   void P##stack_check(jit_masm *m, int32_t limit_off, jit_label *trap);       \
+  /* pads with no-ops up to a multiple of alignment (a power of two, at     \
+   * least the instruction size): loop heads and function entries */        \
+  void P##align(jit_masm *m, uint32_t alignment);                             \
   void P##finish_frame(jit_masm *m, uint32_t frame_size);                     \
   void P##epilogue(jit_masm *m); /* restores sp/fp and returns */             \
   void P##trap(jit_masm *m, uint8_t code); /* ud2/udf + trap site */          \
@@ -370,6 +373,7 @@ extern const jit_target a64_target;
 #define masm_call_abs JIT_HOST_PREFIX(call_abs)
 #define masm_prologue JIT_HOST_PREFIX(prologue)
 #define masm_stack_check JIT_HOST_PREFIX(stack_check)
+#define masm_align JIT_HOST_PREFIX(align)
 #define masm_finish_frame JIT_HOST_PREFIX(finish_frame)
 #define masm_epilogue JIT_HOST_PREFIX(epilogue)
 #define masm_trap JIT_HOST_PREFIX(trap)

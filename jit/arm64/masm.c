@@ -1240,3 +1240,9 @@ void a64_masm_stack_check(jit_masm *m, int32_t limit_off, jit_label *trap) {
   a64_addsub_ext(b, true, true, true, A64_ZR, A64_SP, SCRATCH, A64_UXTX, 0);
   bcond_label(m, A64_LO, trap);
 }
+
+/* Pads with NOP words (the buffer is always 4-byte aligned here). */
+void a64_masm_align(jit_masm *m, uint32_t alignment) {
+  island_check(m, alignment);
+  while (jit_buf_pos(&m->buf) % alignment) jit_buf_u32(&m->buf, 0xD503201Fu);
+}
