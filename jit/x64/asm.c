@@ -435,12 +435,21 @@ void x64_set_cpu_features(x64_features f) {
   features_known = true;
 }
 
+/* cpuid traps to the hypervisor on virtual machines (tens of microseconds
+ * each): it was 40% of compile time when asked once per function, so the
+ * answer is computed once. Bit 8 marks "known"; racing first callers store
+ * the same value. */
+static _Atomic unsigned vector_features;
+
 unsigned x64_cpu_vector_features(void) {
-  unsigned v = 0;
+  unsigned v = vector_features;
+  if (v & 0x100) return v & 0xff;
+  v = 0;
 #if defined(__x86_64__)
   unsigned a, b, c, d;
   if (__get_cpuid(1, &a, &b, &c, &d))
     v = ((c >> 9) & 1) | ((c >> 19) & 1) << 1 | ((c >> 20) & 1) << 2;
 #endif
+  vector_features = v | 0x100;
   return v;
 }
