@@ -53,29 +53,87 @@ void cg_free(jit_codegen *g, jit_reg r) {
   if (jit_host_target.alloc_mask & reg_bit(r)) g->free_regs |= reg_bit(r);
 }
 
-/* Where scans of the value stack for registers or lazy locals may start.
- * Entering a block leaves everything below it in memory or constant (see
- * flush_for_block), and nothing inside the block touches those entries,
- * so they need no second look: deep nesting over a tall stack stays
- * linear. */
-static uint32_t flushed_floor(const jit_codegen *g) {
-  if (g->nctrl == 0) return 0;
-  const cg_ctrl *c = &g->ctrl[g->nctrl - 1];
-  if (c->kind == CG_FUNC) return 0;
-  return c->height < g->sp ? c->height : g->sp;
+/* ---- where the registers and lazy locals of the stack are --------------
+ * Nothing below walks the value stack: the entries in registers are found
+ * through owner[] and the lazy ones through lazy[], so a block entry, a
+ * call or a branch costs what it moves, whatever the stack depth. */
+
+static void own(jit_codegen *g, jit_reg r, uint32_t pos) {
+  if (r >= 64) return;
+  g->owned |= reg_bit(r);
+  g->owner[r] = pos;
+}
+
+static void disown(jit_codegen *g, jit_reg r) { g->owned &= ~reg_bit(r); }
+
+/* Removes lazy[k]: its entry is no longer a CG_LOCAL. */
+static void lazy_remove_at(jit_codegen *g, uint32_t k) {
+  memmove(&g->lazy[k], &g->lazy[k + 1], (g->nlazy - k - 1) * sizeof g->lazy[0]);
+  g->nlazy--;
+}
+
+static void lazy_remove(jit_codegen *g, uint32_t pos) {
+  for (uint32_t k = 0; k < g->nlazy; k++) {
+    if (g->lazy[k] == pos) {
+      lazy_remove_at(g, k);
+      return;
+    }
+  }
+}
+
+/* Drops the lazy entries at or above height (taken off the stack). */
+static void lazy_drop_from(jit_codegen *g, uint32_t height) {
+  while (g->nlazy && g->lazy[g->nlazy - 1] >= height) g->nlazy--;
+}
+
+/* Loads the lazy entry lazy[k] into a register of its own. */
+static void lazy_to_reg(jit_codegen *g, uint32_t k) {
+  uint32_t i = g->lazy[k];
+  lazy_remove_at(g, k);
+  jit_type t = (jit_type)g->stack[i].type;
+  jit_reg r = cg_alloc_for(g, t);
+  cg_load_value(g, &g->stack[i], r);
+  g->stack[i].kind = CG_REG;
+  g->stack[i].reg = r;
+  own(g, r, i);
+}
+
+/* The bookkeeping above agrees with the stack: NULL, or what is wrong.
+ * Walks the whole stack: for tests and -DWRUN_CODEGEN_CHECKS builds. */
+const char *cg_check_stack(const jit_codegen *g) {
+  uint64_t regs = 0;
+  uint32_t nlazy = 0;
+  for (uint32_t i = 0; i < g->sp; i++) {
+    const cg_value *v = &g->stack[i];
+    if (v->kind == CG_REG && v->reg < 64) {
+      if (regs & reg_bit(v->reg)) return "a register held by two entries";
+      regs |= reg_bit(v->reg);
+      if (!(g->owned & reg_bit(v->reg)) || g->owner[v->reg] != i)
+        return "an entry's register has another owner";
+      if (cg_is_free(g, v->reg)) return "an entry's register is free";
+    } else if (v->kind == CG_LOCAL) {
+      if (nlazy >= g->nlazy || g->lazy[nlazy] != i)
+        return "a lazy entry missing from lazy[]";
+      nlazy++;
+    }
+  }
+  if (regs != g->owned) return "an owned register held by no entry";
+  if (nlazy != g->nlazy) return "lazy[] lists a non-lazy entry";
+  return NULL;
 }
 
 /* Spills the deepest stack entry whose register is in mask; false if no
  * entry holds such a register. */
 static bool spill_oldest_in(jit_codegen *g, uint64_t mask) {
-  for (uint32_t i = flushed_floor(g); i < g->sp; i++) {
-    cg_value *v = &g->stack[i];
-    if (v->kind == CG_REG && (reg_bit(v->reg) & mask)) {
-      cg_spill_entry(g, i);
-      return true;
-    }
+  uint64_t m = g->owned & mask;
+  if (!m) return false;
+  jit_reg oldest = (jit_reg)__builtin_ctzll(m);
+  for (; m; m &= m - 1) {
+    jit_reg r = (jit_reg)__builtin_ctzll(m);
+    if (g->owner[r] < g->owner[oldest]) oldest = r;
   }
-  return false;
+  cg_spill_entry(g, g->owner[oldest]);
+  return true;
 }
 
 void cg_spill_oldest(jit_codegen *g, bool fpr) {
@@ -115,11 +173,7 @@ jit_reg cg_alloc_gpr_avoiding(jit_codegen *g, uint64_t avoid) {
 void cg_take(jit_codegen *g, jit_reg r) {
   if (!(jit_host_target.alloc_mask & reg_bit(r))) return;
   cg_cache_evict_reg(g, r);
-  if (!cg_is_free(g, r)) {
-    for (uint32_t i = flushed_floor(g); i < g->sp; i++)
-      if (g->stack[i].kind == CG_REG && g->stack[i].reg == r)
-        cg_spill_entry(g, i);
-  }
+  if (g->owned & reg_bit(r)) cg_spill_entry(g, g->owner[r]);
   g->free_regs &= ~reg_bit(r);
 }
 
@@ -136,7 +190,12 @@ void cg_push(jit_codegen *g, cg_value v) {
     g->stack = s;
     g->cap_stack = cap;
   }
-  if (v.kind == CG_LOCAL) g->nlazy++;
+  if (v.kind == CG_LOCAL) {
+    if (g->nlazy == CG_MAX_LAZY) lazy_to_reg(g, 0);
+    g->lazy[g->nlazy++] = g->sp;
+  } else if (v.kind == CG_REG) {
+    own(g, v.reg, g->sp);
+  }
   g->stack[g->sp++] = v;
   if (g->sp + g->bias > g->max_slots) g->max_slots = g->sp + g->bias;
 }
@@ -163,7 +222,10 @@ cg_value cg_pop(jit_codegen *g) {
     return zero;
   }
   cg_value v = g->stack[--g->sp];
-  if (v.kind == CG_LOCAL) g->nlazy--;
+  if (v.kind == CG_LOCAL)
+    g->nlazy--; /* the top lazy entry is the last of lazy[] */
+  else if (v.kind == CG_REG)
+    disown(g, v.reg);
   return v;
 }
 
@@ -171,11 +233,17 @@ void cg_release(jit_codegen *g, const cg_value *v) {
   if (v->kind == CG_REG) cg_free(g, v->reg);
 }
 
+/* Drops the entries above height, freeing their registers. */
 static void truncate_stack(jit_codegen *g, uint32_t height) {
-  while (g->sp > height) {
-    cg_value v = cg_pop(g);
-    cg_release(g, &v);
+  if (g->sp <= height) return;
+  for (uint64_t m = g->owned; m; m &= m - 1) {
+    jit_reg r = (jit_reg)__builtin_ctzll(m);
+    if (g->owner[r] < height) continue;
+    disown(g, r);
+    cg_free(g, r);
   }
+  lazy_drop_from(g, height);
+  g->sp = height;
 }
 
 void cg_load_value(jit_codegen *g, const cg_value *v, jit_reg dst) {
@@ -222,13 +290,14 @@ void cg_spill_entry(jit_codegen *g, uint32_t i) {
   uint32_t slot = i + g->bias;
   masm_store_frame(g->m, (jit_type)v->type, v->reg, cg_slot(g, slot));
   cg_free(g, v->reg);
+  disown(g, v->reg);
   v->kind = CG_SPILL;
   v->reg = JIT_NO_REG;
   v->index = slot;
 }
 
 void cg_spill_all_regs(jit_codegen *g) {
-  for (uint32_t i = flushed_floor(g); i < g->sp; i++) cg_spill_entry(g, i);
+  while (g->owned) cg_spill_entry(g, g->owner[__builtin_ctzll(g->owned)]);
 }
 
 /* The cache goes too: the call's argument registers are allocatable, and
@@ -258,7 +327,7 @@ static void force_to_slot(jit_codegen *g, uint32_t i, bool with_consts) {
     cg_load_value(g, v, tmp);
     masm_store_frame(g->m, t, tmp, cg_slot(g, slot));
     cg_free(g, tmp);
-    if (v->kind == CG_LOCAL) g->nlazy--;
+    if (v->kind == CG_LOCAL) lazy_remove(g, i);
   }
   v->kind = CG_SPILL;
   v->reg = JIT_NO_REG;
@@ -270,28 +339,22 @@ static void force_to_slot(jit_codegen *g, uint32_t i, bool with_consts) {
  * agrees on where those values are. */
 static void flush_for_block(jit_codegen *g, uint32_t nparams) {
   cg_spill_all_regs(g);
-  uint32_t floor = flushed_floor(g);
-  if (floor > g->sp - nparams) floor = g->sp - nparams;
-  for (uint32_t i = floor; i < g->sp; i++) {
-    bool is_param = i + nparams >= g->sp;
-    /* A value already in memory below the block stays where it is (it may
-     * be an if's param kept out of the then arm's slots); params must be in
-     * their canonical slots, the loop convention. */
-    if (!is_param && g->stack[i].kind == CG_SPILL) continue;
-    force_to_slot(g, i, is_param);
-  }
+  /* Below the params only lazy locals need moving: a value already in
+   * memory stays where it is (it may be an if's param kept out of the then
+   * arm's slots). Params must be in their canonical slots, the loop
+   * convention. */
+  uint32_t first_param = g->sp - nparams;
+  while (g->nlazy && g->lazy[0] < first_param)
+    force_to_slot(g, g->lazy[0], false);
+  for (uint32_t i = first_param; i < g->sp; i++) force_to_slot(g, i, true);
 }
 
 void cg_materialize_local(jit_codegen *g, uint32_t local) {
-  if (g->nlazy == 0) return;
-  for (uint32_t i = flushed_floor(g); i < g->sp; i++) {
-    if (g->stack[i].kind != CG_LOCAL || g->stack[i].index != local) continue;
-    jit_type t = (jit_type)g->stack[i].type;
-    jit_reg r = cg_alloc_for(g, t);
-    cg_load_value(g, &g->stack[i], r);
-    g->stack[i].kind = CG_REG;
-    g->stack[i].reg = r;
-    g->nlazy--;
+  for (uint32_t k = 0; k < g->nlazy;) {
+    if (g->stack[g->lazy[k]].index == local)
+      lazy_to_reg(g, k); /* removes lazy[k] */
+    else
+      k++;
   }
 }
 
@@ -418,10 +481,16 @@ static void branch_on_cond(jit_codegen *g, const cg_cond *c, bool when,
 /* ---- snapshots: code on a taken path must not change the fall-through's
  * abstract state ----------------------------------------------------------- */
 
+/* A branch path only pops entries (their contents stay in the array),
+ * spills entries held in registers and stores lazy ones: those are the
+ * entries a snapshot keeps, so it costs the registers and lazy locals,
+ * not the stack depth. */
 typedef struct cg_snapshot {
-  cg_value *stack;
   uint32_t sp, nlazy;
-  uint64_t free_regs;
+  uint64_t free_regs, owned;
+  uint32_t owner[64];
+  uint32_t lazy[CG_MAX_LAZY];
+  cg_value held[64 + CG_MAX_LAZY]; /* owned registers' entries, then lazy */
   cg_cache cache; /* the taken path's code does not run on fall-through */
 } cg_snapshot;
 
@@ -429,25 +498,28 @@ static void snapshot_save(jit_codegen *g, cg_snapshot *s) {
   s->sp = g->sp;
   s->nlazy = g->nlazy;
   s->free_regs = g->free_regs;
+  s->owned = g->owned;
   s->cache = g->cache;
-  s->stack = malloc((g->sp ? g->sp : 1) * sizeof *s->stack);
-  if (!s->stack) {
-    cg_fail(g, "out of memory");
-    return;
-  }
-  if (g->sp) memcpy(s->stack, g->stack, g->sp * sizeof *s->stack);
+  memcpy(s->owner, g->owner, sizeof s->owner);
+  memcpy(s->lazy, g->lazy, g->nlazy * sizeof s->lazy[0]);
+  uint32_t n = 0;
+  for (uint64_t m = g->owned; m; m &= m - 1)
+    s->held[n++] = g->stack[g->owner[__builtin_ctzll(m)]];
+  for (uint32_t k = 0; k < g->nlazy; k++) s->held[n++] = g->stack[g->lazy[k]];
 }
 
-static void snapshot_restore(jit_codegen *g, cg_snapshot *s) {
-  if (s->stack) {
-    if (s->sp) memcpy(g->stack, s->stack, s->sp * sizeof *s->stack);
-    g->sp = s->sp;
-    g->nlazy = s->nlazy;
-    g->free_regs = s->free_regs;
-    g->cache = s->cache;
-  }
-  free(s->stack);
-  s->stack = NULL;
+static void snapshot_restore(jit_codegen *g, const cg_snapshot *s) {
+  g->sp = s->sp;
+  g->nlazy = s->nlazy;
+  g->free_regs = s->free_regs;
+  g->owned = s->owned;
+  g->cache = s->cache;
+  memcpy(g->owner, s->owner, sizeof g->owner);
+  memcpy(g->lazy, s->lazy, s->nlazy * sizeof g->lazy[0]);
+  uint32_t n = 0;
+  for (uint64_t m = g->owned; m; m &= m - 1)
+    g->stack[g->owner[__builtin_ctzll(m)]] = s->held[n++];
+  for (uint32_t k = 0; k < g->nlazy; k++) g->stack[g->lazy[k]] = s->held[n++];
 }
 
 /* ---- moves into a merge convention ------------------------------------ */
@@ -579,7 +651,8 @@ static cg_value *take_sources(jit_codegen *g, uint32_t n, uint32_t height,
   *base = g->sp - n;
   if (n) memcpy(srcs, &g->stack[*base], n * sizeof *srcs);
   for (uint32_t k = 0; k < n; k++)
-    if (srcs[k].kind == CG_LOCAL) g->nlazy--;
+    if (srcs[k].kind == CG_REG) disown(g, srcs[k].reg);
+  lazy_drop_from(g, *base);
   g->sp = *base;
   truncate_stack(g, height);
   return srcs;
@@ -1042,6 +1115,7 @@ void jit_codegen_free(jit_codegen *g) {
 
 static void reset(jit_codegen *g) {
   g->sp = g->nlazy = g->max_slots = g->bias = 0;
+  g->owned = 0;
   g->nctrl = 0;
   g->out_size = 0;
   g->unreachable = false;
@@ -1200,6 +1274,19 @@ static void step_unreachable(jit_codegen *g, const jit_instr *in) {
   }
 }
 
+/* After an instruction: loans end, and a backend failure becomes the
+ * function's error. */
+static wrun_error *end_step(jit_codegen *g) {
+  g->cache.lent = pending_loans(g);
+  if (g->m->oom || g->m->buf.oom)
+    cg_fail(g, g->m->failure ? g->m->failure : "out of memory");
+#ifdef WRUN_CODEGEN_CHECKS
+  const char *broken = g->done ? NULL : cg_check_stack(g);
+  if (broken) cg_fail(g, broken);
+#endif
+  return take_error(g);
+}
+
 wrun_error *jit_codegen_step(jit_codegen *g, const jit_instr *in) {
   if (g->done || g->simd) return NULL;
   g->offset = in->offset;
@@ -1215,10 +1302,7 @@ wrun_error *jit_codegen_step(jit_codegen *g, const jit_instr *in) {
   if (g->pend.active && !is_fusing_op(in->op)) cg_materialize_pending(g);
   if (vec_op) {
     cg_visit_simd(g, in);
-    g->cache.lent = pending_loans(g);
-    if (g->m->oom || g->m->buf.oom)
-      cg_fail(g, g->m->failure ? g->m->failure : "out of memory");
-    return take_error(g);
+    return end_step(g);
   }
   switch (in->op) {
   case OP_BLOCK:
@@ -1236,10 +1320,7 @@ wrun_error *jit_codegen_step(jit_codegen *g, const jit_instr *in) {
     break;
   default: cg_visit_op(g, in); break;
   }
-  g->cache.lent = pending_loans(g);
-  if (g->m->oom || g->m->buf.oom)
-    cg_fail(g, g->m->failure ? g->m->failure : "out of memory");
-  return take_error(g);
+  return end_step(g);
 }
 
 bool jit_codegen_refused_simd(const jit_codegen *g) { return g->simd; }

@@ -26,6 +26,9 @@ typedef enum cg_kind {
   CG_SPILL, /* in the canonical slot of depth `index` */
 } cg_kind;
 
+/* Lazy local copies allowed on the value stack at once (see lazy[]). */
+#define CG_MAX_LAZY 32
+
 typedef struct cg_value {
   uint8_t kind; /* cg_kind */
   uint8_t type; /* jit_type */
@@ -116,7 +119,16 @@ struct jit_codegen {
   uint32_t sp, cap_stack;
   uint32_t bias;      /* canonical slot of position p is p + bias */
   uint32_t max_slots; /* spill slots the frame needs */
-  uint32_t nlazy; /* CG_LOCAL entries on the stack */
+  /* Every stack entry held in a register, found without walking the
+   * stack (so spills, joins and calls cost what they touch, not the stack
+   * depth): bit r of `owned` is set when a CG_REG entry holds r, and
+   * owner[r] is that entry's position. */
+  uint64_t owned;
+  uint32_t owner[64];
+  /* The positions of the CG_LOCAL entries, in increasing order. At most
+   * CG_MAX_LAZY: a local.get beyond that loads the oldest one. */
+  uint32_t lazy[CG_MAX_LAZY];
+  uint32_t nlazy;
 
   cg_ctrl *ctrl;
   uint32_t nctrl, cap_ctrl;
@@ -175,6 +187,9 @@ jit_opnd cg_pop_opnd(jit_codegen *g);
 void cg_load_value(jit_codegen *g, const cg_value *v, jit_reg dst);
 void cg_release(jit_codegen *g, const cg_value *v);
 
+/* NULL when owner[]/lazy[] agree with the stack, else what is wrong
+ * (walks the stack: tests and -DWRUN_CODEGEN_CHECKS builds only). */
+const char *cg_check_stack(const jit_codegen *g);
 void cg_spill_entry(jit_codegen *g, uint32_t i);
 void cg_spill_oldest(jit_codegen *g, bool fpr);
 void cg_spill_all_regs(jit_codegen *g);

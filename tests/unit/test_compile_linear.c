@@ -1,0 +1,171 @@
+/* Compile time grows linearly with the body, whatever its shape. A
+ * function holding a deep operand stack while it enters many blocks, makes
+ * many calls or branches many times once cost depth x entries (30 s for a
+ * 600 KB module): a denial of service for anyone compiling untrusted code.
+ * Each shape here is compiled at N and 4N; a linear compiler takes about 4x
+ * as long for 4N, a quadratic one 16x. The bound is generous (the machine
+ * is shared and noisy) and each time is the best of several runs. */
+#include <criterion/criterion.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "wrun.h"
+
+#define SMALL_N 25000u
+#define RUNS 5
+#define MAX_RATIO 11.0 /* linear: 4 to 8 (caches), quadratic: ~16 */
+
+typedef struct bytes {
+  uint8_t *p;
+  size_t len, cap;
+} bytes;
+
+static void put(bytes *b, const void *src, size_t n) {
+  if (b->len + n > b->cap) {
+    b->cap = (b->len + n) * 2;
+    b->p = realloc(b->p, b->cap);
+    cr_assert_not_null(b->p);
+  }
+  memcpy(b->p + b->len, src, n);
+  b->len += n;
+}
+
+static void put_byte(bytes *b, uint8_t v) { put(b, &v, 1); }
+
+static void put_uleb(bytes *b, uint64_t v) {
+  do {
+    uint8_t byte = v & 0x7f;
+    v >>= 7;
+    put_byte(b, byte | (v ? 0x80 : 0));
+  } while (v);
+}
+
+/* A section or body: its length, then its bytes. */
+static void put_sized(bytes *b, const bytes *inner) {
+  put_uleb(b, inner->len);
+  put(b, inner->p, inner->len);
+}
+
+static void put_repeat(bytes *b, const char *code, size_t n, uint32_t times) {
+  for (uint32_t i = 0; i < times; i++) put(b, code, n);
+}
+
+#define REPEAT(b, code, times) put_repeat(b, code, sizeof code - 1, times)
+
+/* One shape: what builds the deep stack, and the instruction sequence
+ * repeated N times over it. Function 0 is (param i32) (result i32) with
+ * one i32 local; function 1 is () -> () (a call target). */
+typedef struct shape {
+  const char *name;
+  const char *push;
+  size_t push_len;
+  const char *entry;
+  size_t entry_len;
+} shape;
+
+#define SHAPE(name, push, entry) {name, push, sizeof push - 1, entry, sizeof entry - 1}
+
+/* Stack entries of three kinds: registers (a computed value), lazy local
+ * copies, constants. */
+#define PUSH_REG "\x20\x00\x45"   /* local.get 0; i32.eqz */
+#define PUSH_LAZY "\x20\x00"      /* local.get 0 */
+#define PUSH_CONST "\x41\x01"     /* i32.const 1 */
+
+static const shape shapes[] = {
+  SHAPE("block over registers", PUSH_REG, "\x02\x40\x0b"),
+  SHAPE("block over lazy locals", PUSH_LAZY, "\x02\x40\x0b"),
+  SHAPE("block over constants", PUSH_CONST, "\x02\x40\x0b"),
+  SHAPE("loop", PUSH_REG, "\x03\x40\x0b"),
+  SHAPE("if", PUSH_REG, "\x20\x00\x04\x40\x0b"),
+  SHAPE("if-else", PUSH_LAZY, "\x20\x00\x04\x40\x05\x0b"),
+  SHAPE("call over registers", PUSH_REG, "\x10\x01"),
+  SHAPE("call over lazy locals", PUSH_LAZY, "\x10\x01"),
+  SHAPE("br_if out of a block", PUSH_REG, "\x02\x40\x20\x00\x0d\x00\x0b"),
+  SHAPE("br_if to the function", PUSH_REG, "\x20\x00\x0d\x00"),
+  SHAPE("br_if to the function over lazy locals", PUSH_LAZY, "\x20\x00\x0d\x00"),
+  SHAPE("br_table", PUSH_REG, "\x02\x40\x20\x00\x0e\x01\x00\x00\x0b"),
+  SHAPE("loop back edge", PUSH_REG, "\x03\x40\x20\x00\x0d\x00\x0b"),
+  SHAPE("local.set over lazy locals", PUSH_LAZY, "\x41\x00\x21\x01"),
+  SHAPE("block result", PUSH_REG, "\x02\x7f\x20\x00\x0b\x1a"),
+};
+
+static bytes make_module(const shape *s, uint32_t n) {
+  bytes m = {0}, sec = {0}, body = {0}, code = {0};
+  put(&m, "\0asm\1\0\0\0", 8);
+  /* types: (i32) -> i32, () -> () */
+  put(&sec, "\x02\x60\x01\x7f\x01\x7f\x60\x00\x00", 9);
+  put_byte(&m, 1);
+  put_sized(&m, &sec);
+  put_byte(&m, 3); /* functions */
+  put_sized(&m, &(bytes){(uint8_t *)"\x02\x00\x01", 3, 3});
+  put_byte(&m, 7); /* export "f" */
+  put_sized(&m, &(bytes){(uint8_t *)"\x01\x01" "f" "\x00\x00", 5, 5});
+  put(&body, "\x01\x01\x7f", 3); /* one i32 local */
+  put_repeat(&body, s->push, s->push_len, n);
+  put_repeat(&body, s->entry, s->entry_len, n);
+  REPEAT(&body, "\x1a", n - 1); /* drop all but the result */
+  put_byte(&body, 0x0b);
+  put_byte(&code, 2);
+  put_sized(&code, &body);
+  put(&code, "\x02\x00\x0b", 3);
+  put_byte(&m, 10);
+  put_sized(&m, &code);
+  free(sec.p);
+  free(body.p);
+  free(code.p);
+  return m;
+}
+
+static double now(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return ts.tv_sec + ts.tv_nsec * 1e-9;
+}
+
+/* Best of RUNS compiles (decode, validate, generate code). */
+static double compile_seconds(wrun_engine *e, const shape *s, uint32_t n) {
+  bytes m = make_module(s, n);
+  double best = 1e30;
+  for (int run = 0; run < RUNS; run++) {
+    wrun_module *mod = NULL;
+    double t0 = now();
+    wrun_error *err = wrun_module_new(e, m.p, m.len, &mod);
+    double t = now() - t0;
+    cr_assert_null(err, "%s at N=%u: %s", s->name, n,
+                   err ? wrun_error_message(err) : "");
+    wrun_module_delete(mod);
+    if (t < best) best = t;
+  }
+  free(m.p);
+  return best;
+}
+
+Test(compile_linear, every_shape_grows_linearly) {
+  wrun_engine *e = wrun_engine_new();
+  cr_assert_not_null(e);
+  for (size_t i = 0; i < sizeof shapes / sizeof shapes[0]; i++) {
+    const shape *s = &shapes[i];
+    double small = compile_seconds(e, s, SMALL_N);
+    double large = compile_seconds(e, s, 4 * SMALL_N);
+    /* Below a millisecond the ratio is timer noise: compare with 1 ms. */
+    double ratio = large / (small > 1e-3 ? small : 1e-3);
+    fprintf(stderr, "%-40s N=%u %.1f ms, 4N %.1f ms, ratio %.1f\n", s->name,
+            SMALL_N, small * 1e3, large * 1e3, ratio);
+    cr_expect_lt(ratio, MAX_RATIO, "%s: compile time grows %.1fx for 4x N",
+                 s->name, ratio);
+  }
+  wrun_engine_delete(e);
+}
+
+/* The generator itself: every shape is a valid module. */
+Test(compile_linear, shapes_are_valid_modules) {
+  wrun_engine *e = wrun_engine_new();
+  for (size_t i = 0; i < sizeof shapes / sizeof shapes[0]; i++) {
+    bytes m = make_module(&shapes[i], 100);
+    cr_assert_null(wrun_module_validate(e, m.p, m.len), "%s", shapes[i].name);
+    free(m.p);
+  }
+  wrun_engine_delete(e);
+}
