@@ -58,9 +58,9 @@ void cg_free(jit_codegen *g, jit_reg r) {
  * through owner[] and the lazy ones through lazy[], so a block entry, a
  * call or a branch costs what it moves, whatever the stack depth. */
 
+/* r is a register (< 64): CG_REG entries always hold one. */
 static void own(jit_codegen *g, jit_reg r, uint32_t pos) {
-  if (r >= 64) return;
-  g->owned |= reg_bit(r);
+  g->owned |= 1ull << r;
   g->owner[r] = pos;
 }
 
@@ -86,8 +86,9 @@ static void lazy_drop_from(jit_codegen *g, uint32_t height) {
   while (g->nlazy && g->lazy[g->nlazy - 1] >= height) g->nlazy--;
 }
 
-/* Loads the lazy entry lazy[k] into a register of its own. */
-static void lazy_to_reg(jit_codegen *g, uint32_t k) {
+/* Loads the lazy entry lazy[k] into a register of its own. Rare on a
+ * push: kept out of line so cg_push stays small. */
+static __attribute__((noinline)) void lazy_to_reg(jit_codegen *g, uint32_t k) {
   uint32_t i = g->lazy[k];
   lazy_remove_at(g, k);
   jit_type t = (jit_type)g->stack[i].type;
@@ -488,9 +489,9 @@ static void branch_on_cond(jit_codegen *g, const cg_cond *c, bool when,
 typedef struct cg_snapshot {
   uint32_t sp, nlazy;
   uint64_t free_regs, owned;
-  uint32_t owner[64];
   uint32_t lazy[CG_MAX_LAZY];
-  cg_value held[64 + CG_MAX_LAZY]; /* owned registers' entries, then lazy */
+  uint32_t owner[64];  /* of the owned registers, in register order */
+  cg_value held[64 + CG_MAX_LAZY]; /* their entries, then the lazy ones */
   cg_cache cache; /* the taken path's code does not run on fall-through */
 } cg_snapshot;
 
@@ -500,11 +501,12 @@ static void snapshot_save(jit_codegen *g, cg_snapshot *s) {
   s->free_regs = g->free_regs;
   s->owned = g->owned;
   s->cache = g->cache;
-  memcpy(s->owner, g->owner, sizeof s->owner);
   memcpy(s->lazy, g->lazy, g->nlazy * sizeof s->lazy[0]);
   uint32_t n = 0;
-  for (uint64_t m = g->owned; m; m &= m - 1)
-    s->held[n++] = g->stack[g->owner[__builtin_ctzll(m)]];
+  for (uint64_t m = g->owned; m; m &= m - 1, n++) {
+    s->owner[n] = g->owner[__builtin_ctzll(m)];
+    s->held[n] = g->stack[s->owner[n]];
+  }
   for (uint32_t k = 0; k < g->nlazy; k++) s->held[n++] = g->stack[g->lazy[k]];
 }
 
@@ -514,11 +516,12 @@ static void snapshot_restore(jit_codegen *g, const cg_snapshot *s) {
   g->free_regs = s->free_regs;
   g->owned = s->owned;
   g->cache = s->cache;
-  memcpy(g->owner, s->owner, sizeof g->owner);
   memcpy(g->lazy, s->lazy, s->nlazy * sizeof g->lazy[0]);
   uint32_t n = 0;
-  for (uint64_t m = g->owned; m; m &= m - 1)
-    g->stack[g->owner[__builtin_ctzll(m)]] = s->held[n++];
+  for (uint64_t m = g->owned; m; m &= m - 1, n++) {
+    g->owner[__builtin_ctzll(m)] = s->owner[n];
+    g->stack[s->owner[n]] = s->held[n];
+  }
   for (uint32_t k = 0; k < g->nlazy; k++) g->stack[g->lazy[k]] = s->held[n++];
 }
 
