@@ -119,6 +119,7 @@ static rt_instance *instance_alloc(wrun_store *s, const wrun_module *mod) {
   *(uint32_t *)(inst->vmctx + RT_VMCTX_MAGIC) = RT_MAGIC_INSTANCE;
   *(rt_instance **)(inst->vmctx + RT_VMCTX_INSTANCE) = inst;
   rt_store_link_instance(s, inst);
+  s->ninstances++;
   return inst;
 }
 
@@ -349,6 +350,9 @@ void wrun_instance_new(wrun_store *store, const wrun_module *mod,
   if (error) *error = NULL;
   if (trap) *trap = NULL;
   wrun_error *err = check_imports(mod->m, imports, nimports);
+  /* All limits at once, before anything is allocated: a module asking for
+   * 10,000 huge tables is refused without making the first one. */
+  if (!err) err = rt_limits_admit_instance(store, mod->m);
   rt_instance *inst = NULL;
   if (!err) {
     inst = instance_alloc(store, mod);
