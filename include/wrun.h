@@ -8,6 +8,18 @@
  * memories, tables, globals) and frees it when deleted. A module is
  * independent of stores and may be instantiated many times.
  *
+ * Isolation: an object belongs to the store that made it and is never
+ * used with another. Every function that takes a func, table, memory,
+ * global or extern refuses one of a foreign store: wrun_table_set and
+ * wrun_global_set return false for a funcref of another store,
+ * wrun_table_new and wrun_global_new return NULL for such an init value,
+ * wrun_func_call returns a trap ("function belongs to another store",
+ * "argument N is a funcref of another store"), instantiation (directly or
+ * through a linker of another store) an error naming the import
+ * ("import `env`.`f` belongs to another store"), and a host function
+ * returning a funcref of another store traps. Externrefs are the host's
+ * own pointers and are not checked.
+ *
  * Errors are values: functions that can fail return a wrun_error* (NULL on
  * success) or a wrun_trap* (NULL when no trap happened). Nothing in the
  * library aborts or exits on bad input.

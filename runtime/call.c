@@ -63,14 +63,6 @@ static void note_capped_stack(wrun_trap *t) {
                       (unsigned long long)thread_stack_given);
 }
 
-/* The limit goes into the vmctxs of the callee's own store (the one the
- * embedder passed may differ when funcrefs cross stores). */
-static wrun_store *callee_store(wrun_store *s, const rt_funcref *f) {
-  if (*(const uint32_t *)f->ctx == RT_MAGIC_INSTANCE)
-    return rt_instance_of_vmctx(f->ctx)->store;
-  return s;
-}
-
 static wrun_trap *enter_wasm(wrun_store *s, const rt_funcref *f,
                              uint64_t *values) {
   rt_entry entry;
@@ -92,7 +84,6 @@ wrun_trap *rt_call(wrun_store *s, const rt_funcref *f, uint64_t *values) {
   if (!rt_trap_setup_thread())
     return wrun_trap_new("cannot install trap handling for this thread");
   if (!f->array_call) return wrun_trap_new("function has no entry trampoline");
-  s = callee_store(s, f);
   wrun_trap *t = enter_wasm(s, f, values);
   /* An interrupt poisons the stack limit, so it arrives as stack
    * exhaustion; consuming it restores the limits for the next call. */

@@ -126,8 +126,19 @@ bool rt_limits_allow_table_growth(const wrun_store *s, uint64_t size,
 struct wrun_global {
   rt_global_cell *cell;
   rt_globaltype type;
+  struct wrun_store *store; /* the store that made it */
   rt_global_cell own;
 };
+
+/* ---- isolation.c: which store an object belongs to -------------------------- */
+
+/* The store of a (non-null) funcref. */
+wrun_store *rt_funcref_store(const rt_funcref *f);
+/* Whether v may be stored or passed in s: true for anything but a
+ * non-null funcref of another store. */
+bool rt_val_in_store(const wrun_val *v, const wrun_store *s);
+/* Whether the (non-null) object behind e was made in s. */
+bool rt_extern_in_store(const wrun_extern *e, const wrun_store *s);
 
 /* ---- instance.c ----------------------------------------------------------- */
 

@@ -78,6 +78,7 @@ wrun_table *wrun_table_new(wrun_store *store, wrun_valtype elem, uint32_t min,
                            uint32_t max, bool has_max, wrun_val init) {
   if (!store || !rt_is_reftype(elem) || init.type != elem) return NULL;
   if (has_max && max < min) return NULL;
+  if (!rt_val_in_store(&init, store)) return NULL;
   wrun_error *err = NULL;
   rt_table *t = rt_table_new(store, elem, min, max, has_max, ref_of(&init),
                              &err);
@@ -103,6 +104,7 @@ bool wrun_table_get(const wrun_table *tab, uint32_t i, wrun_val *out) {
 bool wrun_table_set(wrun_table *tab, uint32_t i, wrun_val v) {
   rt_table *t = (rt_table *)tab;
   if (i >= t->size || v.type != t->elem_type) return false;
+  if (!rt_val_in_store(&v, t->store)) return false;
   t->elems[i] = ref_of(&v);
   return true;
 }
