@@ -87,3 +87,13 @@ expect_refusal 'instances limit exceeded: the store allows 0 instances' \
 expect_refusal "wasm stack limit of 1099511627776 bytes is more than this thread's usable stack" \
   --max-wasm-stack 1099511627776 "$dir/t20.wasm"
 expect_refusal '--max-tables: "x" is not a count' --max-tables x "$dir/t20.wasm"
+
+# (module (memory 2)): refused before its 8 GiB reservation is made (which
+# the address-space cap would not allow anyway).
+printf '\000asm\001\000\000\000\005\003\001\000\002' >"$dir/mem2.wasm"
+expect_refusal 'memory size limit exceeded: a memory of 131072 bytes is over the limit of 65536 bytes per memory' \
+  --max-memory-size 65536 "$dir/mem2.wasm"
+expect_refusal 'memory limit exceeded: 131072 more bytes of linear memory would pass the store.s 65536' \
+  --max-memory 65536 "$dir/mem2.wasm"
+expect_refusal 'memories limit exceeded: 1 more would pass the store.s 0' \
+  --max-memories 0 "$dir/mem2.wasm"
