@@ -1,8 +1,8 @@
 /* The `wrun` command: a thin layer over the public API (wrun.h).
  *
  *   wrun [run] [--dir HOST[::GUEST]]... [--env NAME[=VALUE]]...
- *        [--invoke NAME] [--max-memory BYTES] [--max-wasm-stack BYTES]
- *        [--timeout SECONDS] [--time] MODULE.wasm [ARGS...]
+ *        [--invoke NAME] [--max-... LIMIT]... [--timeout SECONDS] [--time]
+ *        MODULE.wasm [ARGS...]
  *   wrun validate MODULE.wasm
  *   wrun wast [--xfail LIST] [--quiet] [--verbose] FILE.wast...
  *   wrun --version | --help
@@ -11,6 +11,7 @@
 #include <inttypes.h>
 #include <math.h>
 #include <pthread.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -39,8 +40,21 @@ static void usage(FILE *out) {
           "  --dir HOST[::GUEST]     preopen a host directory (as GUEST)\n"
           "  --env NAME=VALUE        set a guest environment variable\n"
           "  --env NAME              pass NAME through from the host\n"
-          "  --max-memory BYTES      limit linear memory\n"
-          "  --max-wasm-stack BYTES  limit the wasm stack\n"
+          "  store limits (a guest asking more gets -1 from memory.grow or\n"
+          "  table.grow, or an instantiation error naming the limit):\n"
+          "  --max-memory BYTES      all linear memory together (default:\n"
+          "                          no limit)\n"
+          "  --max-memory-size BYTES each linear memory (default: 4 GiB)\n"
+          "  --max-table-elements N  all table elements together\n"
+          "                          (default 10000000)\n"
+          "  --max-table-size N      elements of each table (default\n"
+          "                          10000000)\n"
+          "  --max-instances N       instances (default 10000)\n"
+          "  --max-memories N        linear memories, each reserving 8 GiB\n"
+          "                          of address space (default 1000)\n"
+          "  --max-tables N          tables (default 10000)\n"
+          "  --max-wasm-stack BYTES  native stack for wasm (default 1 MiB;\n"
+          "                          more than the stack has is refused)\n"
           "  --timeout SECONDS       interrupt wasm still running after\n"
           "                          SECONDS (a trap: \"interrupted\")\n"
           "          the program's argv is MODULE ARGS (WASI), its exit\n"
@@ -252,8 +266,7 @@ typedef struct run_request {
   char **args;        /* --invoke: its parameters; else the WASI argv[1..] */
   int nargs;
   wrun_wasi_config *wasi; /* --dir, --env and the program's argv */
-  uint64_t max_memory;    /* 0: the default */
-  uint64_t max_wasm_stack;
+  wrun_store_limits limits; /* the defaults, changed by --max-... */
   double timeout;         /* seconds; 0: none */
 } run_request;
 
@@ -405,10 +418,13 @@ static int instantiate_and_call(const run_request *req, wrun_engine *engine,
     fprintf(stderr, "wrun: cannot create a store\n");
     return 1;
   }
-  if (req->max_memory)
-    wrun_store_set_max_memory(store, req->max_memory);
-  if (req->max_wasm_stack)
-    wrun_store_set_max_wasm_stack(store, (size_t)req->max_wasm_stack);
+  wrun_error *limits_err = wrun_store_set_limits(store, &req->limits);
+  if (limits_err) {
+    fprintf(stderr, "wrun: %s\n", wrun_error_message(limits_err));
+    wrun_error_delete(limits_err);
+    wrun_store_delete(store);
+    return 1;
+  }
   /* From here on: a start function can loop forever too. */
   watchdog dog;
   if (!watchdog_start(&dog, store, req->timeout)) {
@@ -509,11 +525,37 @@ static bool add_env_option(wrun_wasi_config *cfg, const char *spec) {
 }
 
 static bool parse_size_option(const char *name, const char *text,
-                              uint64_t *out) {
+                              const char *unit, uint64_t *out) {
   if (parse_integer(text, 0, UINT64_MAX, out) && text[0] != '-')
     return true;
-  fprintf(stderr, "wrun: %s: \"%s\" is not a byte count\n", name, text);
+  fprintf(stderr, "wrun: %s: \"%s\" is not a %s\n", name, text, unit);
   return false;
+}
+
+/* The --max-... options: each sets one field of the store limits. */
+typedef struct limit_option {
+  const char *name;
+  const char *unit;
+  size_t offset; /* of the uint64_t field in wrun_store_limits */
+} limit_option;
+
+static const limit_option limit_options[] = {
+  {"--max-memory", "byte count", offsetof(wrun_store_limits, store_memory_bytes)},
+  {"--max-memory-size", "byte count", offsetof(wrun_store_limits, memory_bytes)},
+  {"--max-table-elements", "count",
+   offsetof(wrun_store_limits, store_table_elements)},
+  {"--max-table-size", "count", offsetof(wrun_store_limits, table_elements)},
+  {"--max-instances", "count", offsetof(wrun_store_limits, instances)},
+  {"--max-memories", "count", offsetof(wrun_store_limits, memories)},
+  {"--max-tables", "count", offsetof(wrun_store_limits, tables)},
+  {"--max-wasm-stack", "byte count",
+   offsetof(wrun_store_limits, wasm_stack_bytes)},
+};
+
+static const limit_option *find_limit_option(const char *name) {
+  for (size_t i = 0; i < sizeof limit_options / sizeof *limit_options; i++)
+    if (strcmp(limit_options[i].name, name) == 0) return &limit_options[i];
+  return NULL;
 }
 
 /* A positive, finite number of seconds (a fraction allowed). */
@@ -547,13 +589,11 @@ static bool parse_run_option(run_request *req, int argc, char **argv, int *i,
     (*i)++;
     return add_env_option(req->wasi, value);
   }
-  if (strcmp(opt, "--max-memory") == 0 && value) {
+  const limit_option *limit = find_limit_option(opt);
+  if (limit && value) {
     (*i)++;
-    return parse_size_option(opt, value, &req->max_memory);
-  }
-  if (strcmp(opt, "--max-wasm-stack") == 0 && value) {
-    (*i)++;
-    return parse_size_option(opt, value, &req->max_wasm_stack);
+    uint64_t *field = (uint64_t *)((char *)&req->limits + limit->offset);
+    return parse_size_option(opt, value, limit->unit, field);
   }
   if (strcmp(opt, "--timeout") == 0 && value) {
     (*i)++;
@@ -616,6 +656,7 @@ static int run_with_options(run_request *req, int argc, char **argv) {
 
 static int run_main(int argc, char **argv) {
   run_request req = {0};
+  wrun_store_limits_default(&req.limits);
   req.wasi = wrun_wasi_config_new();
   if (!req.wasi) {
     fprintf(stderr, "wrun: out of memory\n");

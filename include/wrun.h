@@ -8,6 +8,18 @@
  * memories, tables, globals) and frees it when deleted. A module is
  * independent of stores and may be instantiated many times.
  *
+ * Isolation: an object belongs to the store that made it and is never
+ * used with another. Every function that takes a func, table, memory,
+ * global or extern refuses one of a foreign store: wrun_table_set and
+ * wrun_global_set return false for a funcref of another store,
+ * wrun_table_new and wrun_global_new return NULL for such an init value,
+ * wrun_func_call returns a trap ("function belongs to another store",
+ * "argument N is a funcref of another store"), instantiation (directly or
+ * through a linker of another store) an error naming the import
+ * ("import `env`.`f` belongs to another store"), and a host function
+ * returning a funcref of another store traps. Externrefs are the host's
+ * own pointers and are not checked.
+ *
  * Errors are values: functions that can fail return a wrun_error* (NULL on
  * success) or a wrun_trap* (NULL when no trap happened). Nothing in the
  * library aborts or exits on bad input.
@@ -124,9 +136,74 @@ wrun_engine *wrun_engine_new(void);
 void wrun_engine_delete(wrun_engine *engine);
 wrun_store *wrun_store_new(wrun_engine *engine);
 void wrun_store_delete(wrun_store *store);
-/* Limits; 0 keeps the default. */
+
+/* ---- store limits ------------------------------------------------------
+ * What the wasm of one store may take, as Wasmtime's StoreLimits. A guest
+ * that asks for more gets -1 from memory.grow / table.grow, and an
+ * instantiation (or wrun_memory_new / wrun_table_new) that would pass a
+ * limit fails before allocating anything, with an error naming the limit
+ * ("table elements limit exceeded: ..."). Every store starts with the
+ * defaults below; they are meant to keep a hostile module from taking the
+ * machine, not to fit every program. Limits count what the store already
+ * holds: lowering one below that refuses further growth, it frees nothing.
+ * Memories and tables imported by an instance count once, in the store
+ * that created them. */
+
+/* A limit with no bound. */
+#define WRUN_UNLIMITED UINT64_MAX
+
+typedef struct wrun_store_limits {
+  /* Bytes one linear memory may have (its minimum at creation and every
+   * memory.grow). Default WRUN_UNLIMITED: a 32-bit memory stops at 4 GiB
+   * anyway. Counted in whole 64 KiB pages. */
+  uint64_t memory_bytes;
+  /* Bytes all linear memories of the store may have together. Default
+   * WRUN_UNLIMITED; wrun_store_set_max_memory sets this one. */
+  uint64_t store_memory_bytes;
+  /* Elements one table may have. Default 10,000,000. */
+  uint64_t table_elements;
+  /* Elements all tables of the store may have together (each costs a
+   * pointer, 8 bytes). Default 10,000,000: at most 80 MB of tables. */
+  uint64_t store_table_elements;
+  /* Instances the store may hold, including ones whose instantiation
+   * trapped after they were created. Default 10,000. */
+  uint64_t instances;
+  /* Linear memories the store may create. Each one reserves 8 GiB of
+   * address space on 64-bit hosts (4 GiB plus a 4 GiB guard, see
+   * DESIGN.md), so this bounds the reservations: default 1,000 memories,
+   * 8 TiB, a sixteenth of x86-64's 128 TiB of user address space. The
+   * process as a whole also refuses reservations past 64 TiB (an error
+   * "address space limit exceeded"), whatever its stores allow. */
+  uint64_t memories;
+  /* Tables the store may create. Default 10,000. */
+  uint64_t tables;
+  /* Bytes of native stack that wasm called from this store may use,
+   * counted from the outermost call into wasm on a thread. Default 1 MiB.
+   * Must be at least 1 and fit in the usable stack of the thread that
+   * sets it (see wrun_store_set_limits). */
+  uint64_t wasm_stack_bytes;
+} wrun_store_limits;
+
+/* The defaults above. */
+void wrun_store_limits_default(wrun_store_limits *out);
+/* The store's limits in force. */
+void wrun_store_get_limits(const wrun_store *store, wrun_store_limits *out);
+/* Replaces all of the store's limits (start from wrun_store_get_limits or
+ * wrun_store_limits_default and change fields). NULL on success; an error,
+ * with nothing changed, when wasm_stack_bytes is 0 or more than the
+ * calling thread's stack has left below the caller (minus a margin kept
+ * for host functions and libcalls): a limit the thread cannot honour is
+ * refused rather than silently capped. A thread with less stack that later
+ * calls into the store gets its own stack's bound, and a trap
+ * "call stack exhausted" then says the limit was capped and to what. */
+wrun_error *wrun_store_set_limits(wrun_store *store,
+                                  const wrun_store_limits *limits);
+/* Shorthands kept from before wrun_store_set_limits; 0 restores the
+ * default. set_max_memory sets store_memory_bytes. set_max_wasm_stack
+ * returns false, and changes nothing, where wrun_store_set_limits would
+ * refuse the value. */
 void wrun_store_set_max_memory(wrun_store *store, uint64_t bytes);
-void wrun_store_set_max_wasm_stack(wrun_store *store, size_t bytes);
+bool wrun_store_set_max_wasm_stack(wrun_store *store, size_t bytes);
 /* Asks wasm running in the store to stop: it traps with WRUN_TRAP_INTERRUPT
  * ("interrupted") at its next loop iteration or function call. Callable from
  * any thread while another thread runs wasm in the store (it takes a

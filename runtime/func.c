@@ -144,16 +144,37 @@ wrun_valtype wrun_func_result_type(const wrun_func *f, size_t i) {
 
 /* ---- calling from the host ------------------------------------------------- */
 
-static wrun_trap *check_args(const rt_functype *t, const wrun_val *args,
+static wrun_trap *check_args(const wrun_store *store, const rt_functype *t,
+                             const wrun_val *args,
                              size_t nargs, size_t nresults) {
   if (nargs != t->nparams)
     return rt_trap_newf("expected %u arguments, got %zu", t->nparams, nargs);
-  for (uint32_t i = 0; i < t->nparams; i++)
+  for (uint32_t i = 0; i < t->nparams; i++) {
     if ((uint8_t)args[i].type != rt_param(t, i))
       return rt_trap_newf("argument %u has the wrong type", (unsigned)i);
+    if (!rt_val_in_store(&args[i], store))
+      return rt_trap_newf("argument %u is a funcref of another store",
+                          (unsigned)i);
+  }
   if (nresults != t->nresults)
     return rt_trap_newf("expected room for %u results, got %zu",
                          t->nresults, nresults);
+  return NULL;
+}
+
+/* What a host function returned must have its declared types and hold no
+ * funcref of another store (it would go on into this store's wasm,
+ * tables or globals). */
+static wrun_trap *check_host_results(const rt_host_ctx *h,
+                                     const wrun_val *results) {
+  const rt_functype *t = h->type;
+  for (uint32_t i = 0; i < t->nresults; i++) {
+    if ((uint8_t)results[i].type != rt_result(t, i))
+      return wrun_trap_new("host function returned a wrong result type");
+    if (!rt_val_in_store(&results[i], h->store))
+      return wrun_trap_new("host function returned a funcref of another "
+                           "store");
+  }
   return NULL;
 }
 
@@ -166,7 +187,9 @@ static wrun_trap *call_host_directly(wrun_store *store, const rt_host_ctx *h,
     memset(&results[i], 0, sizeof results[i]);
     results[i].type = (wrun_valtype)rt_result(t, i);
   }
-  return h->callback(h->env, &caller, args, nargs, results, nresults);
+  wrun_trap *trap = h->callback(h->env, &caller, args, nargs, results,
+                                nresults);
+  return trap ? trap : check_host_results(h, results);
 }
 
 wrun_trap *wrun_func_call(wrun_store *store, const wrun_func *func,
@@ -174,9 +197,11 @@ wrun_trap *wrun_func_call(wrun_store *store, const wrun_func *func,
                           wrun_val *results, size_t nresults) {
   const rt_funcref *f = (const rt_funcref *)func;
   if (!f) return wrun_trap_new("call of a null function reference");
+  if (rt_funcref_store(f) != store)
+    return wrun_trap_new("function belongs to another store");
   const rt_functype *t = rt_type_by_id(f->type_id);
   if (!t) return wrun_trap_new("function of unknown type");
-  wrun_trap *trap = check_args(t, args, nargs, nresults);
+  wrun_trap *trap = check_args(store, t, args, nargs, nresults);
   if (trap) return trap;
 
   const rt_host_ctx *h = f->ctx;
@@ -218,11 +243,7 @@ void rt_host_call(void *host_ctx, void *caller_vmctx, uint64_t *values) {
 
   wrun_trap *trap = h->callback(h->env, &caller, args, t->nparams, results,
                                 t->nresults);
-  if (!trap) {
-    for (uint32_t i = 0; i < t->nresults; i++)
-      if ((uint8_t)results[i].type != rt_result(t, i))
-        trap = wrun_trap_new("host function returned a wrong result type");
-  }
+  if (!trap) trap = check_host_results(h, results);
   if (!trap) marshal(results, t->nresults, values);
   if (vals != small) free(vals);
   if (trap) rt_trap_raise_object(trap);

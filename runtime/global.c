@@ -16,12 +16,14 @@ static bool is_valtype(wrun_valtype t) {
 
 wrun_global *wrun_global_new(wrun_store *store, wrun_valtype type,
                              bool mutable_, wrun_val init) {
-  if (!is_valtype(type) || init.type != type) return NULL;
+  if (!store || !is_valtype(type) || init.type != type) return NULL;
+  if (!rt_val_in_store(&init, store)) return NULL;
   wrun_global *g = calloc(1, sizeof *g);
   if (!g) return NULL;
   g->cell = &g->own;
   g->type.type = (uint8_t)type;
   g->type.mut = mutable_;
+  g->store = store;
   rt_val_to_slot(&init, g->cell->value);
   if (!rt_store_own(store, g, free)) return NULL;
   return g;
@@ -33,6 +35,7 @@ void wrun_global_get(const wrun_global *g, wrun_val *out) {
 
 bool wrun_global_set(wrun_global *g, wrun_val v) {
   if (!g->type.mut || v.type != g->type.type) return false;
+  if (!rt_val_in_store(&v, g->store)) return false;
   rt_val_to_slot(&v, g->cell->value);
   return true;
 }

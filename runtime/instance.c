@@ -119,6 +119,7 @@ static rt_instance *instance_alloc(wrun_store *s, const wrun_module *mod) {
   *(uint32_t *)(inst->vmctx + RT_VMCTX_MAGIC) = RT_MAGIC_INSTANCE;
   *(rt_instance **)(inst->vmctx + RT_VMCTX_INSTANCE) = inst;
   rt_store_link_instance(s, inst);
+  s->ninstances++;
   return inst;
 }
 
@@ -154,6 +155,7 @@ static void bind_imports(rt_instance *inst, const wrun_extern *imports) {
     default:
       inst->globals[ng] = *ext->of.global;
       inst->globals[ng].cell = ext->of.global->cell;
+      inst->globals[ng].store = inst->store;
       *(rt_global_cell **)global_slot(inst, ng) = ext->of.global->cell;
       ng++;
       break;
@@ -238,6 +240,7 @@ static void define_globals(rt_instance *inst) {
     eval_const(inst, &m->globals[i].init, cell);
     inst->globals[i].cell = cell;
     inst->globals[i].type = m->globals[i].type;
+    inst->globals[i].store = inst->store;
   }
 }
 
@@ -318,14 +321,19 @@ static wrun_trap *run_start(rt_instance *inst) {
 
 /* ---- instantiation ---------------------------------------------------------------- */
 
-static wrun_error *check_imports(const rt_module *m, const wrun_extern *imports,
-                                 size_t nimports) {
+static wrun_error *check_imports(const wrun_store *s, const rt_module *m,
+                                 const wrun_extern *imports, size_t nimports) {
   if (nimports != m->nimports)
     return rt_error_new(RT_NO_OFFSET, "expected %u imports, got %zu",
                         (unsigned)m->nimports, nimports);
   for (uint32_t i = 0; i < m->nimports; i++) {
-    wrun_error *err = rt_check_import(m, &m->imports[i], &imports[i]);
+    const rt_import *imp = &m->imports[i];
+    wrun_error *err = rt_check_import(m, imp, &imports[i]);
     if (err) return err;
+    if (!rt_extern_in_store(&imports[i], s))
+      return rt_error_new(RT_NO_OFFSET,
+                          "import `%s`.`%s` belongs to another store",
+                          imp->module, imp->name);
   }
   return NULL;
 }
@@ -348,7 +356,11 @@ void wrun_instance_new(wrun_store *store, const wrun_module *mod,
   *out = NULL;
   if (error) *error = NULL;
   if (trap) *trap = NULL;
-  wrun_error *err = check_imports(mod->m, imports, nimports);
+  wrun_error *err = store ? check_imports(store, mod->m, imports, nimports)
+                          : rt_error_new(RT_NO_OFFSET, "no store given");
+  /* All limits at once, before anything is allocated: a module asking for
+   * 10,000 huge tables is refused without making the first one. */
+  if (!err) err = rt_limits_admit_instance(store, mod->m);
   rt_instance *inst = NULL;
   if (!err) {
     inst = instance_alloc(store, mod);

@@ -10,31 +10,79 @@
  */
 #include "runtime.h"
 
+#include <inttypes.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <sys/mman.h>
 
-#if UINTPTR_MAX > 0xffffffffu
-#define RT_MEMORY_RESERVATION ((size_t)8 << 30)
-#else
-#define RT_MEMORY_RESERVATION ((size_t)0)
-#endif
+
+/* Address space reserved by all memories of the process. Each store bounds
+ * its own memories (wrun_store_limits.memories); this bounds the sum over
+ * stores, so that many stores cannot exhaust the address space the rest
+ * of the process (malloc, thread stacks, code) needs either. */
+static _Atomic uint64_t reservation_budget = RT_DEFAULT_RESERVATION_BUDGET;
+static _Atomic uint64_t reserved_total;
+
+uint64_t rt_memory_set_reservation_budget(uint64_t bytes) {
+  return atomic_exchange(&reservation_budget, bytes);
+}
+
+static bool reserve_budget(size_t bytes) {
+  uint64_t budget = atomic_load(&reservation_budget);
+  uint64_t have = atomic_load(&reserved_total);
+  do {
+    if (have > budget || bytes > budget - have) return false;
+  } while (!atomic_compare_exchange_weak(&reserved_total, &have,
+                                         have + bytes));
+  return true;
+}
+
+static void release_budget(size_t bytes) {
+  atomic_fetch_sub(&reserved_total, bytes);
+}
 
 static void memory_destroy(void *obj) {
   rt_memory *mem = obj;
-  if (mem->base) munmap(mem->base, mem->reserved);
+  if (mem->base) {
+    munmap(mem->base, mem->reserved);
+    release_budget(mem->reserved);
+  }
   if (mem->store && mem->store->memory_bytes >= mem->size)
     mem->store->memory_bytes -= mem->size;
   free(mem);
 }
 
-static bool store_allows(const wrun_store *s, uint64_t extra) {
-  return !s || !s->max_memory || s->memory_bytes + extra <= s->max_memory;
-}
-
 static size_t reservation_for(uint32_t max_pages) {
-  if (RT_MEMORY_RESERVATION) return RT_MEMORY_RESERVATION;
+  if (RT_MEMORY_RESERVATION_BYTES) return RT_MEMORY_RESERVATION_BYTES;
   size_t bytes = (size_t)max_pages * RT_PAGE_SIZE;
   return bytes ? bytes : RT_PAGE_SIZE;
+}
+
+/* Reserves the address space of a memory (inaccessible) and makes the
+ * first bytes of it read-write; NULL and *error when impossible. */
+static uint8_t *map_memory(size_t reserved, uint64_t bytes,
+                           wrun_error **error) {
+  if (!reserve_budget(reserved)) {
+    *error = rt_error_new(RT_NO_OFFSET,
+                          "address space limit exceeded: the process has "
+                          "reserved its %" PRIu64 " GiB for linear memories",
+                          atomic_load(&reservation_budget) >> 30);
+    return NULL;
+  }
+  void *base = mmap(NULL, reserved, PROT_NONE,
+                    MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+  if (base == MAP_FAILED) {
+    release_budget(reserved);
+    *error = rt_error_new(RT_NO_OFFSET, "cannot reserve memory");
+    return NULL;
+  }
+  if (bytes && mprotect(base, bytes, PROT_READ | PROT_WRITE) != 0) {
+    munmap(base, reserved);
+    release_budget(reserved);
+    *error = rt_error_new(RT_NO_OFFSET, "cannot allocate memory");
+    return NULL;
+  }
+  return base;
 }
 
 rt_memory *rt_memory_new(wrun_store *s, uint32_t min, uint32_t max,
@@ -46,28 +94,17 @@ rt_memory *rt_memory_new(wrun_store *s, uint32_t min, uint32_t max,
     return NULL;
   }
   uint64_t bytes = (uint64_t)min * RT_PAGE_SIZE;
-  if (!store_allows(s, bytes)) {
-    *error = rt_error_new(RT_NO_OFFSET, "memory limit of the store exceeded");
-    return NULL;
-  }
+  *error = rt_limits_admit_memories(s, 1, bytes, bytes);
+  if (*error) return NULL;
   rt_memory *mem = calloc(1, sizeof *mem);
   if (!mem) {
     *error = rt_error_new(RT_NO_OFFSET, "out of memory");
     return NULL;
   }
   mem->reserved = reservation_for(limit);
-  void *base = mmap(NULL, mem->reserved, PROT_NONE,
-                    MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
-  if (base == MAP_FAILED) {
+  mem->base = map_memory(mem->reserved, bytes, error);
+  if (!mem->base) {
     free(mem);
-    *error = rt_error_new(RT_NO_OFFSET, "cannot reserve memory");
-    return NULL;
-  }
-  mem->base = base;
-  if (bytes && mprotect(base, bytes, PROT_READ | PROT_WRITE) != 0) {
-    munmap(base, mem->reserved);
-    free(mem);
-    *error = rt_error_new(RT_NO_OFFSET, "cannot allocate memory");
     return NULL;
   }
   mem->size = bytes;
@@ -75,13 +112,12 @@ rt_memory *rt_memory_new(wrun_store *s, uint32_t min, uint32_t max,
   mem->max_pages = has_max ? max : RT_MAX_PAGES;
   mem->has_max = has_max;
   mem->store = s;
-  if (s) {
-    s->memory_bytes += bytes;
-    if (!rt_store_own(s, mem, memory_destroy)) {
-      *error = rt_error_new(RT_NO_OFFSET, "out of memory");
-      return NULL;
-    }
+  s->memory_bytes += bytes;
+  if (!rt_store_own(s, mem, memory_destroy)) {
+    *error = rt_error_new(RT_NO_OFFSET, "out of memory");
+    return NULL;
   }
+  s->nmemories++;
   return mem;
 }
 
@@ -94,12 +130,12 @@ int64_t rt_memory_grow(rt_memory *mem, uint32_t delta) {
   uint64_t extra = (uint64_t)delta * RT_PAGE_SIZE;
   uint64_t new_size = mem->size + extra;
   if (new_size > mem->reserved) return -1;
-  if (!store_allows(mem->store, extra)) return -1;
+  if (!rt_limits_allow_memory_growth(mem->store, mem->size, extra)) return -1;
   if (mprotect(mem->base + mem->size, extra, PROT_READ | PROT_WRITE) != 0)
     return -1;
   mem->size = new_size;
   mem->pages = old + delta;
-  if (mem->store) mem->store->memory_bytes += extra;
+  mem->store->memory_bytes += extra;
   return old;
 }
 
@@ -108,7 +144,7 @@ int64_t rt_memory_grow(rt_memory *mem, uint32_t delta) {
 wrun_memory *wrun_memory_new(wrun_store *store, uint32_t min_pages,
                              uint32_t max_pages, bool has_max) {
   wrun_error *err = NULL;
-  if (has_max && max_pages < min_pages) return NULL;
+  if (!store || (has_max && max_pages < min_pages)) return NULL;
   rt_memory *mem = rt_memory_new(store, min_pages, max_pages, has_max, &err);
   if (!mem) wrun_error_delete(err);
   return (wrun_memory *)mem;

@@ -66,9 +66,12 @@ struct wrun_store {
   wrun_engine *engine;
   struct wrun_instance *instances; /* newest first */
   rt_owned *owned;                 /* host objects, memories, tables */
-  uint64_t max_memory;             /* bytes of all memories; 0: unlimited */
-  uint64_t memory_bytes;           /* accessible bytes of all memories */
-  size_t max_wasm_stack;
+  wrun_store_limits limits;
+  /* What the limits count (limits.c): accessible bytes of all memories,
+   * elements of all tables, and the objects created. */
+  uint64_t memory_bytes;
+  uint64_t table_elements;
+  uint64_t ninstances, nmemories, ntables;
   uintptr_t stack_limit;           /* last limit written to the vmctxs */
   /* wrun_store_interrupt: while set, every vmctx holds RT_POISONED_LIMIT.
    * The lock serializes poisoning, restoring and linking instances, so
@@ -94,6 +97,28 @@ bool rt_store_take_interrupt(wrun_store *s);
 
 #define RT_DEFAULT_MAX_WASM_STACK ((size_t)1 << 20)
 
+/* ---- limits.c: store limits (wrun_store_limits) --------------------------- */
+
+#define RT_DEFAULT_TABLE_ELEMENTS 10000000u
+#define RT_DEFAULT_INSTANCES 10000u
+#define RT_DEFAULT_MEMORIES 1000u
+#define RT_DEFAULT_TABLES 10000u
+
+/* Whether the store may create count more memories (or tables) of total
+ * bytes (elements) in all, the largest being largest; NULL or an error
+ * naming the limit. The counts change only when objects are made. */
+wrun_error *rt_limits_admit_memories(const wrun_store *s, uint64_t count,
+                                     uint64_t largest, uint64_t total);
+wrun_error *rt_limits_admit_tables(const wrun_store *s, uint64_t count,
+                                   uint64_t largest, uint64_t total);
+/* Everything an instance of m would create, checked before any of it is. */
+wrun_error *rt_limits_admit_instance(const wrun_store *s, const rt_module *m);
+/* Whether a memory (table) of the store may grow from size to size+extra. */
+bool rt_limits_allow_memory_growth(const wrun_store *s, uint64_t size,
+                                   uint64_t extra);
+bool rt_limits_allow_table_growth(const wrun_store *s, uint64_t size,
+                                  uint64_t extra);
+
 /* ---- global.c ------------------------------------------------------------ */
 
 /* A global: its cell (a vmctx slot for a defined global, the exporter's cell
@@ -101,8 +126,19 @@ bool rt_store_take_interrupt(wrun_store *s);
 struct wrun_global {
   rt_global_cell *cell;
   rt_globaltype type;
+  struct wrun_store *store; /* the store that made it */
   rt_global_cell own;
 };
+
+/* ---- isolation.c: which store an object belongs to -------------------------- */
+
+/* The store of a (non-null) funcref. */
+wrun_store *rt_funcref_store(const rt_funcref *f);
+/* Whether v may be stored or passed in s: true for anything but a
+ * non-null funcref of another store. */
+bool rt_val_in_store(const wrun_val *v, const wrun_store *s);
+/* Whether the (non-null) object behind e was made in s. */
+bool rt_extern_in_store(const wrun_extern *e, const wrun_store *s);
 
 /* ---- instance.c ----------------------------------------------------------- */
 
@@ -144,7 +180,18 @@ bool rt_instance_find_export(const rt_instance *inst, const char *name,
 
 #define RT_PAGE_SIZE 65536u
 #define RT_MAX_PAGES 65536u
-#define RT_TABLE_LIMIT 10000000u /* implementation limit on table growth */
+
+/* Address space each memory reserves (see memory.c); 0 on 32-bit hosts,
+ * where a memory maps just its maximum. */
+#if UINTPTR_MAX > 0xffffffffu
+#define RT_MEMORY_RESERVATION_BYTES ((size_t)8 << 30)
+#else
+#define RT_MEMORY_RESERVATION_BYTES ((size_t)0)
+#endif
+/* The process-wide bound on the address space all memories reserve. */
+#define RT_DEFAULT_RESERVATION_BUDGET ((uint64_t)64 << 40)
+/* Sets that bound (tests lower it); returns the previous one. */
+uint64_t rt_memory_set_reservation_budget(uint64_t bytes);
 
 /* Creates a memory owned by the store; NULL and *error when impossible. */
 rt_memory *rt_memory_new(wrun_store *s, uint32_t min, uint32_t max,
@@ -217,6 +264,14 @@ wrun_trap *rt_trap_new_code(wrun_trap_code code);
 void rt_trap_recode(wrun_trap *t, wrun_trap_code code);
 wrun_trap *rt_trap_newf(const char *fmt, ...)
     __attribute__((format(printf, 1, 2)));
+/* Replaces t's message, keeping its code and backtrace. */
+void rt_trap_set_message(wrun_trap *t, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+/* Bytes of native stack wasm may use on this thread if called from here:
+ * what lies below the caller, less the margin kept for host functions and
+ * libcalls. SIZE_MAX when the thread's bounds are unknown. */
+size_t rt_usable_wasm_stack(void);
 
 /* Calls f with values in the array layout under trap protection. */
 wrun_trap *rt_call(wrun_store *s, const rt_funcref *f, uint64_t *values);

@@ -8,7 +8,7 @@ wrun_store *wrun_store_new(wrun_engine *engine) {
   wrun_store *s = calloc(1, sizeof *s);
   if (!s) return NULL;
   s->engine = engine;
-  s->max_wasm_stack = RT_DEFAULT_MAX_WASM_STACK;
+  wrun_store_limits_default(&s->limits);
   atomic_init(&s->interrupt_requested, false);
   if (pthread_mutex_init(&s->interrupt_lock, NULL) != 0) {
     free(s);
@@ -36,14 +36,6 @@ void wrun_store_delete(wrun_store *s) {
   }
   pthread_mutex_destroy(&s->interrupt_lock);
   free(s);
-}
-
-void wrun_store_set_max_memory(wrun_store *s, uint64_t bytes) {
-  s->max_memory = bytes;
-}
-
-void wrun_store_set_max_wasm_stack(wrun_store *s, size_t bytes) {
-  s->max_wasm_stack = bytes ? bytes : RT_DEFAULT_MAX_WASM_STACK;
 }
 
 bool rt_store_own(wrun_store *s, void *obj, void (*destroy)(void *obj)) {

@@ -14,33 +14,41 @@ static void fill(void **elems, uint32_t from, uint32_t to, void *ref) {
   for (uint32_t i = from; i < to; i++) elems[i] = ref;
 }
 
+/* A table of null references is calloc'ed: large ones come as fresh zero
+ * pages, so a guest's minimum costs memory only once it is written. */
+static void **alloc_elems(uint32_t n, void *init) {
+  size_t count = n ? n : 1;
+  if (!init) return calloc(count, sizeof(void *));
+  void **elems = malloc(count * sizeof(void *));
+  if (elems) fill(elems, 0, n, init);
+  return elems;
+}
+
 rt_table *rt_table_new(wrun_store *s, uint8_t elem_type, uint32_t min,
                        uint32_t max, bool has_max, void *init,
                        wrun_error **error) {
-  if (min > RT_TABLE_LIMIT) {
-    *error = rt_error_new(RT_NO_OFFSET, "table size must be at most %u",
-                          (unsigned)RT_TABLE_LIMIT);
-    return NULL;
-  }
+  *error = rt_limits_admit_tables(s, 1, min, min);
+  if (*error) return NULL;
   rt_table *t = calloc(1, sizeof *t);
-  void **elems = malloc((min ? min : 1) * sizeof(void *));
+  void **elems = t ? alloc_elems(min, init) : NULL;
   if (!t || !elems) {
     free(t);
     free(elems);
     *error = rt_error_new(RT_NO_OFFSET, "out of memory");
     return NULL;
   }
-  fill(elems, 0, min, init);
   t->elems = elems;
   t->size = min;
   t->max = max;
   t->has_max = has_max;
   t->elem_type = elem_type;
   t->store = s;
-  if (s && !rt_store_own(s, t, table_destroy)) {
+  if (!rt_store_own(s, t, table_destroy)) {
     *error = rt_error_new(RT_NO_OFFSET, "out of memory");
     return NULL;
   }
+  s->ntables++;
+  s->table_elements += min;
   return t;
 }
 
@@ -48,13 +56,15 @@ int64_t rt_table_grow(rt_table *t, uint32_t delta, void *init) {
   uint32_t old = t->size;
   uint64_t want = (uint64_t)old + delta;
   if (t->has_max && want > t->max) return -1;
-  if (want > RT_TABLE_LIMIT) return -1;
+  if (want > UINT32_MAX) return -1;
   if (delta == 0) return old;
+  if (!rt_limits_allow_table_growth(t->store, old, delta)) return -1;
   void **elems = realloc(t->elems, (size_t)want * sizeof(void *));
   if (!elems) return -1;
   fill(elems, old, (uint32_t)want, init);
   t->elems = elems;
   t->size = (uint32_t)want;
+  t->store->table_elements += delta;
   return old;
 }
 
@@ -66,8 +76,9 @@ static void *ref_of(const wrun_val *v) {
 
 wrun_table *wrun_table_new(wrun_store *store, wrun_valtype elem, uint32_t min,
                            uint32_t max, bool has_max, wrun_val init) {
-  if (!rt_is_reftype(elem) || init.type != elem) return NULL;
+  if (!store || !rt_is_reftype(elem) || init.type != elem) return NULL;
   if (has_max && max < min) return NULL;
+  if (!rt_val_in_store(&init, store)) return NULL;
   wrun_error *err = NULL;
   rt_table *t = rt_table_new(store, elem, min, max, has_max, ref_of(&init),
                              &err);
@@ -93,6 +104,7 @@ bool wrun_table_get(const wrun_table *tab, uint32_t i, wrun_val *out) {
 bool wrun_table_set(wrun_table *tab, uint32_t i, wrun_val v) {
   rt_table *t = (rt_table *)tab;
   if (i >= t->size || v.type != t->elem_type) return false;
+  if (!rt_val_in_store(&v, t->store)) return false;
   t->elems[i] = ref_of(&v);
   return true;
 }

@@ -92,6 +92,19 @@ void rt_trap_recode(wrun_trap *t, wrun_trap_code code) {
   t->code = code;
 }
 
+void rt_trap_set_message(wrun_trap *t, const char *fmt, ...) {
+  if (t == &out_of_memory_trap) return;
+  char buf[256];
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(buf, sizeof buf, fmt, ap);
+  va_end(ap);
+  char *msg = strdup(buf);
+  if (!msg) return; /* keep the old message rather than lose the trap */
+  free(t->message);
+  t->message = msg;
+}
+
 wrun_trap_code wrun_trap_code_of(const wrun_trap *t) { return t->code; }
 const char *wrun_trap_message(const wrun_trap *t) { return t->message; }
 int32_t wrun_trap_exit_status(const wrun_trap *t) { return t->exit_status; }

@@ -179,8 +179,8 @@ Test(api, engine_and_store_lifecycle) {
   cr_assert_not_null(a);
   cr_assert_not_null(b);
   wrun_store_set_max_memory(a, 1 << 20);
-  wrun_store_set_max_wasm_stack(a, 0); /* 0 keeps the default */
-  cr_assert_eq(a->max_wasm_stack, RT_DEFAULT_MAX_WASM_STACK);
+  cr_assert(wrun_store_set_max_wasm_stack(a, 0)); /* 0: the default */
+  cr_assert_eq(a->limits.wasm_stack_bytes, RT_DEFAULT_MAX_WASM_STACK);
   wrun_store_delete(a);
   wrun_store_delete(b);
   wrun_engine_delete(engine);
@@ -352,7 +352,8 @@ Test(api, host_tables) {
   wrun_val ext = null_ref;
   ext.type = WRUN_EXTERNREF;
   wrun_table *u = wrun_table_new(s, WRUN_EXTERNREF, 0, 0, false, ext);
-  cr_assert_eq(rt_table_grow((rt_table *)u, RT_TABLE_LIMIT + 1, NULL), -1);
+  cr_assert_eq(rt_table_grow((rt_table *)u, RT_DEFAULT_TABLE_ELEMENTS + 1, NULL),
+               -1, "past the default table elements limit");
   wrun_store_delete(s);
   wrun_engine_delete(engine);
 }
