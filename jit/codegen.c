@@ -56,15 +56,29 @@ void cg_free(jit_codegen *g, jit_reg r) {
 /* ---- where the registers and lazy locals of the stack are --------------
  * Nothing below walks the value stack: the entries in registers are found
  * through owner[] and the lazy ones through lazy[], so a block entry, a
- * call or a branch costs what it moves, whatever the stack depth. */
+ * call or a branch costs what it moves, whatever the stack depth.
+ *
+ * owner[r] is where r last became an entry's register (a push, a lazy
+ * local loaded). It still holds when that position is below sp and is a
+ * CG_REG of r: a pop or a spill needs no bookkeeping, which keeps the
+ * per-instruction push and pop as cheap as without it. */
 
-/* r is a register (< 64): CG_REG entries always hold one. */
-static void own(jit_codegen *g, jit_reg r, uint32_t pos) {
-  g->owned |= 1ull << r;
-  g->owner[r] = pos;
+static bool holds(const jit_codegen *g, jit_reg r) {
+  uint32_t i = g->owner[r];
+  return i < g->sp && g->stack[i].kind == CG_REG && g->stack[i].reg == r;
 }
 
-static void disown(jit_codegen *g, jit_reg r) { g->owned &= ~reg_bit(r); }
+/* The registers held by stack entries: allocated ones, not cache ones,
+ * whose owner holds. */
+static uint64_t held_regs(const jit_codegen *g) {
+  uint64_t held = 0;
+  uint64_t m = jit_host_target.alloc_mask & ~g->free_regs & ~g->cache.regs;
+  for (; m; m &= m - 1) {
+    jit_reg r = (jit_reg)__builtin_ctzll(m);
+    if (holds(g, r)) held |= 1ull << r;
+  }
+  return held;
+}
 
 /* Removes lazy[k]: its entry is no longer a CG_LOCAL. */
 static void lazy_remove_at(jit_codegen *g, uint32_t k) {
@@ -86,9 +100,8 @@ static void lazy_drop_from(jit_codegen *g, uint32_t height) {
   while (g->nlazy && g->lazy[g->nlazy - 1] >= height) g->nlazy--;
 }
 
-/* Loads the lazy entry lazy[k] into a register of its own. Rare on a
- * push: kept out of line so cg_push stays small. */
-static __attribute__((noinline)) void lazy_to_reg(jit_codegen *g, uint32_t k) {
+/* Loads the lazy entry lazy[k] into a register of its own. */
+static void lazy_to_reg(jit_codegen *g, uint32_t k) {
   uint32_t i = g->lazy[k];
   lazy_remove_at(g, k);
   jit_type t = (jit_type)g->stack[i].type;
@@ -96,7 +109,7 @@ static __attribute__((noinline)) void lazy_to_reg(jit_codegen *g, uint32_t k) {
   cg_load_value(g, &g->stack[i], r);
   g->stack[i].kind = CG_REG;
   g->stack[i].reg = r;
-  own(g, r, i);
+  g->owner[r] = i;
 }
 
 /* The bookkeeping above agrees with the stack: NULL, or what is wrong.
@@ -109,16 +122,17 @@ const char *cg_check_stack(const jit_codegen *g) {
     if (v->kind == CG_REG && v->reg < 64) {
       if (regs & reg_bit(v->reg)) return "a register held by two entries";
       regs |= reg_bit(v->reg);
-      if (!(g->owned & reg_bit(v->reg)) || g->owner[v->reg] != i)
-        return "an entry's register has another owner";
+      if (g->owner[v->reg] != i) return "an entry's register has another owner";
       if (cg_is_free(g, v->reg)) return "an entry's register is free";
+      if (g->cache.regs & reg_bit(v->reg))
+        return "an entry holds a cache register";
     } else if (v->kind == CG_LOCAL) {
       if (nlazy >= g->nlazy || g->lazy[nlazy] != i)
         return "a lazy entry missing from lazy[]";
       nlazy++;
     }
   }
-  if (regs != g->owned) return "an owned register held by no entry";
+  if (regs != held_regs(g)) return "held_regs disagrees with the stack";
   if (nlazy != g->nlazy) return "lazy[] lists a non-lazy entry";
   return NULL;
 }
@@ -126,7 +140,7 @@ const char *cg_check_stack(const jit_codegen *g) {
 /* Spills the deepest stack entry whose register is in mask; false if no
  * entry holds such a register. */
 static bool spill_oldest_in(jit_codegen *g, uint64_t mask) {
-  uint64_t m = g->owned & mask;
+  uint64_t m = held_regs(g) & mask;
   if (!m) return false;
   jit_reg oldest = (jit_reg)__builtin_ctzll(m);
   for (; m; m &= m - 1) {
@@ -174,13 +188,14 @@ jit_reg cg_alloc_gpr_avoiding(jit_codegen *g, uint64_t avoid) {
 void cg_take(jit_codegen *g, jit_reg r) {
   if (!(jit_host_target.alloc_mask & reg_bit(r))) return;
   cg_cache_evict_reg(g, r);
-  if (g->owned & reg_bit(r)) cg_spill_entry(g, g->owner[r]);
+  if (r < 64 && holds(g, r)) cg_spill_entry(g, g->owner[r]);
   g->free_regs &= ~reg_bit(r);
 }
 
 /* ---- the value stack --------------------------------------------------- */
 
-void cg_push(jit_codegen *g, cg_value v) {
+/* What cg_push leaves out of line: growing the stack, lazy entries. */
+void cg_push_slow(jit_codegen *g, cg_value v) {
   if (g->sp == g->cap_stack) {
     uint32_t cap = g->cap_stack ? g->cap_stack * 2 : 64;
     cg_value *s = realloc(g->stack, cap * sizeof *s);
@@ -195,7 +210,7 @@ void cg_push(jit_codegen *g, cg_value v) {
     if (g->nlazy == CG_MAX_LAZY) lazy_to_reg(g, 0);
     g->lazy[g->nlazy++] = g->sp;
   } else if (v.kind == CG_REG) {
-    own(g, v.reg, g->sp);
+    g->owner[v.reg] = g->sp;
   }
   g->stack[g->sp++] = v;
   if (g->sp + g->bias > g->max_slots) g->max_slots = g->sp + g->bias;
@@ -223,10 +238,7 @@ cg_value cg_pop(jit_codegen *g) {
     return zero;
   }
   cg_value v = g->stack[--g->sp];
-  if (v.kind == CG_LOCAL)
-    g->nlazy--; /* the top lazy entry is the last of lazy[] */
-  else if (v.kind == CG_REG)
-    disown(g, v.reg);
+  if (v.kind == CG_LOCAL) g->nlazy--; /* the top one: the last of lazy[] */
   return v;
 }
 
@@ -237,11 +249,9 @@ void cg_release(jit_codegen *g, const cg_value *v) {
 /* Drops the entries above height, freeing their registers. */
 static void truncate_stack(jit_codegen *g, uint32_t height) {
   if (g->sp <= height) return;
-  for (uint64_t m = g->owned; m; m &= m - 1) {
+  for (uint64_t m = held_regs(g); m; m &= m - 1) {
     jit_reg r = (jit_reg)__builtin_ctzll(m);
-    if (g->owner[r] < height) continue;
-    disown(g, r);
-    cg_free(g, r);
+    if (g->owner[r] >= height) cg_free(g, r);
   }
   lazy_drop_from(g, height);
   g->sp = height;
@@ -291,14 +301,14 @@ void cg_spill_entry(jit_codegen *g, uint32_t i) {
   uint32_t slot = i + g->bias;
   masm_store_frame(g->m, (jit_type)v->type, v->reg, cg_slot(g, slot));
   cg_free(g, v->reg);
-  disown(g, v->reg);
   v->kind = CG_SPILL;
   v->reg = JIT_NO_REG;
   v->index = slot;
 }
 
 void cg_spill_all_regs(jit_codegen *g) {
-  while (g->owned) cg_spill_entry(g, g->owner[__builtin_ctzll(g->owned)]);
+  for (uint64_t m = held_regs(g); m; m &= m - 1)
+    cg_spill_entry(g, g->owner[__builtin_ctzll(m)]);
 }
 
 /* The cache goes too: the call's argument registers are allocatable, and
@@ -488,7 +498,7 @@ static void branch_on_cond(jit_codegen *g, const cg_cond *c, bool when,
  * not the stack depth. */
 typedef struct cg_snapshot {
   uint32_t sp, nlazy;
-  uint64_t free_regs, owned;
+  uint64_t free_regs, in_regs; /* the registers entries held */
   uint32_t lazy[CG_MAX_LAZY];
   uint32_t owner[64];  /* of the owned registers, in register order */
   cg_value held[64 + CG_MAX_LAZY]; /* their entries, then the lazy ones */
@@ -499,11 +509,11 @@ static void snapshot_save(jit_codegen *g, cg_snapshot *s) {
   s->sp = g->sp;
   s->nlazy = g->nlazy;
   s->free_regs = g->free_regs;
-  s->owned = g->owned;
+  s->in_regs = held_regs(g);
   s->cache = g->cache;
   memcpy(s->lazy, g->lazy, g->nlazy * sizeof s->lazy[0]);
   uint32_t n = 0;
-  for (uint64_t m = g->owned; m; m &= m - 1, n++) {
+  for (uint64_t m = s->in_regs; m; m &= m - 1, n++) {
     s->owner[n] = g->owner[__builtin_ctzll(m)];
     s->held[n] = g->stack[s->owner[n]];
   }
@@ -514,11 +524,10 @@ static void snapshot_restore(jit_codegen *g, const cg_snapshot *s) {
   g->sp = s->sp;
   g->nlazy = s->nlazy;
   g->free_regs = s->free_regs;
-  g->owned = s->owned;
   g->cache = s->cache;
   memcpy(g->lazy, s->lazy, s->nlazy * sizeof g->lazy[0]);
   uint32_t n = 0;
-  for (uint64_t m = g->owned; m; m &= m - 1, n++) {
+  for (uint64_t m = s->in_regs; m; m &= m - 1, n++) {
     g->owner[__builtin_ctzll(m)] = s->owner[n];
     g->stack[s->owner[n]] = s->held[n];
   }
@@ -653,8 +662,6 @@ static cg_value *take_sources(jit_codegen *g, uint32_t n, uint32_t height,
   }
   *base = g->sp - n;
   if (n) memcpy(srcs, &g->stack[*base], n * sizeof *srcs);
-  for (uint32_t k = 0; k < n; k++)
-    if (srcs[k].kind == CG_REG) disown(g, srcs[k].reg);
   lazy_drop_from(g, *base);
   g->sp = *base;
   truncate_stack(g, height);
@@ -1118,7 +1125,6 @@ void jit_codegen_free(jit_codegen *g) {
 
 static void reset(jit_codegen *g) {
   g->sp = g->nlazy = g->max_slots = g->bias = 0;
-  g->owned = 0;
   g->nctrl = 0;
   g->out_size = 0;
   g->unreachable = false;

@@ -121,9 +121,8 @@ struct jit_codegen {
   uint32_t max_slots; /* spill slots the frame needs */
   /* Every stack entry held in a register, found without walking the
    * stack (so spills, joins and calls cost what they touch, not the stack
-   * depth): bit r of `owned` is set when a CG_REG entry holds r, and
-   * owner[r] is that entry's position. */
-  uint64_t owned;
+   * depth): owner[r] is the position of the entry holding r, when one
+   * does (see holds() in codegen.c). */
   uint32_t owner[64];
   /* The positions of the CG_LOCAL entries, in increasing order. At most
    * CG_MAX_LAZY: a local.get beyond that loads the oldest one. */
@@ -176,7 +175,17 @@ void cg_take(jit_codegen *g, jit_reg r); /* marks a free register used */
 void cg_free(jit_codegen *g, jit_reg r);
 bool cg_is_free(const jit_codegen *g, jit_reg r);
 
-void cg_push(jit_codegen *g, cg_value v);
+void cg_push_slow(jit_codegen *g, cg_value v);
+/* Inline: every instruction pushes, and the common case is a few stores. */
+static inline void cg_push(jit_codegen *g, cg_value v) {
+  if (g->sp == g->cap_stack || v.kind == CG_LOCAL) {
+    cg_push_slow(g, v);
+    return;
+  }
+  if (v.kind == CG_REG) g->owner[v.reg] = g->sp;
+  g->stack[g->sp++] = v;
+  if (g->sp + g->bias > g->max_slots) g->max_slots = g->sp + g->bias;
+}
 void cg_push_reg(jit_codegen *g, jit_type t, jit_reg r);
 void cg_push_const(jit_codegen *g, jit_type t, uint64_t bits);
 cg_value cg_pop(jit_codegen *g);
