@@ -1218,8 +1218,7 @@ wrun_error *jit_codegen_step(jit_codegen *g, const jit_instr *in) {
   if (vec_op) {
     cg_visit_simd(g, in);
     g->cache.lent = pending_loans(g);
-    if (g->m->oom || g->m->buf.oom)
-      cg_fail(g, g->m->failure ? g->m->failure : "out of memory");
+    if (jit_masm_failed(g->m)) cg_fail(g, jit_masm_failure(g->m));
     return take_error(g);
   }
   switch (in->op) {
@@ -1239,8 +1238,7 @@ wrun_error *jit_codegen_step(jit_codegen *g, const jit_instr *in) {
   default: cg_visit_op(g, in); break;
   }
   g->cache.lent = pending_loans(g);
-  if (g->m->oom || g->m->buf.oom)
-    cg_fail(g, g->m->failure ? g->m->failure : "out of memory");
+  if (jit_masm_failed(g->m)) cg_fail(g, jit_masm_failure(g->m));
   return take_error(g);
 }
 

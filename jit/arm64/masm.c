@@ -13,7 +13,7 @@
  * SP audit (DESIGN.md, "Frames and the stack pointer"): SP moves only in
  * the prologue, the epilogue and the trampolines. The masm tracks how far
  * SP is below its value at function entry (a multiple of 16 by the AAPCS64)
- * and refuses, by marking the result unusable (m->oom), to emit an
+ * and refuses, by marking the result unusable (jit_masm_refuse), to emit an
  * SP-relative access or a call while that is not a multiple of 16. With
  * -Dsp_check=true (WRUN_SP_CHECK) it also emits a run-time check before
  * every trapping instruction, call and SP-relative access; a failure is an
@@ -73,7 +73,9 @@ enum { FIX_SHORT = 1, FIX_TABLE = 2, FIX_LONG = 3, FIX_DONE = 4 };
 static _Thread_local int32_t sp_depth;
 
 static void audit_sp(jit_masm *m) {
-  if (sp_depth & 15) m->oom = true; /* a bug in this backend: refuse */
+  if (sp_depth & 15) /* a bug in this backend: refuse */
+    jit_masm_refuse(m, "AArch64 backend: SP not 16-byte aligned at an SP "
+                       "access, call or trap");
 }
 
 /* mov x16, sp; tst x16, #0xf; b.eq ok; udf; ok: */
@@ -128,8 +130,7 @@ static uint32_t read_word(const jit_buf *b, uint32_t at) {
 #define OP_MAX_BYTES 4096
 
 static void fail_branch_range(jit_masm *m) {
-  m->oom = true;
-  m->failure = "function too large for AArch64 branch range";
+  jit_masm_refuse(m, "function too large for AArch64 branch range");
 }
 
 /* Does a byte offset fit the branch word's field? */
