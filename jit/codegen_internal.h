@@ -245,8 +245,8 @@ void cg_done_read(jit_codegen *g, jit_reg r);
 void cg_visit_op(jit_codegen *g, const jit_instr *in);
 
 /* ---- codegen_simd.c: the 0xFD-prefixed opcodes -------------------------- */
-/* Compiles a SIMD instruction, or sets g->simd (refusing the function)
- * when the op is not implemented. */
+/* Compiles a SIMD instruction, or fails the function (cg_fail, naming the
+ * instruction) when the backend does not implement it. */
 void cg_visit_simd(jit_codegen *g, const jit_instr *in);
 
 #endif
