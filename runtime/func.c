@@ -216,11 +216,11 @@ void rt_host_call(void *host_ctx, void *caller_vmctx, uint64_t *values) {
 
   wrun_trap *trap = h->callback(h->env, &caller, args, t->nparams, results,
                                 t->nresults);
-  if (!trap) {
-    for (uint32_t i = 0; i < t->nresults; i++)
-      if ((uint8_t)results[i].type != rt_result(t, i))
-        trap = wrun_trap_new("host function returned a wrong result type");
-  }
+  /* One trap for the first wrong result: it is raised, so a second one
+   * would have been lost (leaked). */
+  for (uint32_t i = 0; !trap && i < t->nresults; i++)
+    if ((uint8_t)results[i].type != rt_result(t, i))
+      trap = wrun_trap_new("host function returned a wrong result type");
   if (!trap) marshal(results, t->nresults, values);
   if (vals != small) free(vals);
   if (trap) rt_trap_raise_object(trap);
