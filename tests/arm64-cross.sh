@@ -6,7 +6,9 @@
 #   dpkg --add-architecture arm64 && apt-get update
 #   apt-get install qemu-user gcc-aarch64-linux-gnu libc6-dev-arm64-cross \
 #     libuv1-dev:arm64 libjansson-dev:arm64
-# Environment: BUILD (default build-arm64 beside the build dirs).
+# Environment: BUILD (default build-arm64 beside the build dirs), WERROR
+# (true: warnings are errors in the cross build too, as in the native build
+# that runs these tests; read when the cross build is set up).
 #
 # Sets root (the source tree), build, sysroot; defines arm64_prepare.
 
@@ -27,7 +29,7 @@ arm64_prepare() {
   fi
   if [ ! -f "$build/build.ninja" ]; then
     meson setup "$build" "$root" --cross-file "$root/scripts/cross-aarch64.ini" \
-      -Dtests=disabled -Dsp_check=true ${WERROR:+-Dwerror=$WERROR} || return 1
+      -Dtests=disabled -Dsp_check=true -Dwerror="${WERROR:-false}" || return 1
   fi
   ninja -C "$build" "$@" || return 1
 }
