@@ -235,7 +235,10 @@ void mx_integer_binops_all_aliasings(void) {
           uint8_t ty = w ? I64 : I32;
           uint64_t got = run_case(emit_binop, &c, ty, ty, ty, a, b);
           uint64_t want = ref_binop((jit_binop)op, w, a, b);
-          MX_CHECK((uint64_t)(got) == (uint64_t)(want), "op %d w %d alias %d: %llx,%llx -> %llx want %llx", op, w, alias, (unsigned long long)a, (unsigned long long)b, (unsigned long long)got, (unsigned long long)want);
+          MX_CHECK((uint64_t)(got) == (uint64_t)(want),
+                   "op %d w %d alias %d: %llx,%llx -> %llx want %llx", op, w,
+                   alias, (unsigned long long)a, (unsigned long long)b,
+                   (unsigned long long)got, (unsigned long long)want);
         }
 }
 
@@ -255,7 +258,10 @@ void mx_integer_binops_immediates(void) {
             uint8_t ty = w ? I64 : I32;
             uint64_t got = run_case(emit_binop, &c, ty, ty, ty, a, 0);
             uint64_t want = ref_binop((jit_binop)op, w, a, (uint64_t)imms[i]);
-            MX_CHECK((uint64_t)(got) == (uint64_t)(want), "op %d w %d imm %lld lhs %llx -> %llx want %llx", op, w, (long long)imms[i], (unsigned long long)a, (unsigned long long)got, (unsigned long long)want);
+            MX_CHECK((uint64_t)(got) == (uint64_t)(want),
+                     "op %d w %d imm %lld lhs %llx -> %llx want %llx", op, w,
+                     (long long)imms[i], (unsigned long long)a,
+                     (unsigned long long)got, (unsigned long long)want);
           }
 }
 
@@ -307,7 +313,10 @@ void mx_divrem_traps_and_aliasing(void) {
           uint8_t ty = w ? I64 : I32;
           uint64_t got = run_case(emit_divrem, &c, ty, ty, ty, a, b);
           uint64_t want = ref_divrem((jit_divop)op, w, a, b);
-          MX_CHECK((uint64_t)(got) == (uint64_t)(want), "op %d w %d alias %d: %llx,%llx -> %llx want %llx", op, w, alias, (unsigned long long)a, (unsigned long long)b, (unsigned long long)got, (unsigned long long)want);
+          MX_CHECK((uint64_t)(got) == (uint64_t)(want),
+                   "op %d w %d alias %d: %llx,%llx -> %llx want %llx", op, w,
+                   alias, (unsigned long long)a, (unsigned long long)b,
+                   (unsigned long long)got, (unsigned long long)want);
         }
 }
 
@@ -372,7 +381,10 @@ static void check_unops(void) {
                                   to64 ? I64 : I32, a, 0);
           uint64_t want = ref_unop((jit_unop)op, from64, a);
           if (op == JU_EXTEND_I32_S) want = (uint64_t)(int64_t)(int32_t)a;
-          MX_CHECK((uint64_t)(got) == (uint64_t)(want), "op %d w %d alias %d: %llx -> %llx want %llx", op, w, alias, (unsigned long long)a, (unsigned long long)got, (unsigned long long)want);
+          MX_CHECK((uint64_t)(got) == (uint64_t)(want),
+                   "op %d w %d alias %d: %llx -> %llx want %llx", op, w, alias,
+                   (unsigned long long)a, (unsigned long long)got,
+                   (unsigned long long)want);
         }
 }
 
@@ -455,7 +467,9 @@ void mx_integer_compares(void) {
                       .extra = f == 2 && mode == 1 ? 1u : f == 2 && mode == 3 ? 2u : 0u};
               uint8_t ty = w ? I64 : I32;
               uint64_t got = run_case(fns[f], &t, ty, ty, I32, a, b);
-              MX_CHECK((uint64_t)(got) == (uint64_t)(ref_icmp((jit_cond)c, w, a, b)), "fn %d cond %d w %d mode %d: %llx %llx", f, c, w, mode, (unsigned long long)a, (unsigned long long)b);
+              MX_CHECK((uint64_t)(got) == (uint64_t)(ref_icmp((jit_cond)c, w, a, b)),
+                       "fn %d cond %d w %d mode %d: %llx %llx", f, c, w, mode,
+                       (unsigned long long)a, (unsigned long long)b);
             }
 }
 
@@ -486,7 +500,8 @@ void mx_float_compares_with_nan(void) {
               uint64_t ua = w ? f64u(a) : f32u((float)a);
               uint64_t ub = w ? f64u(b) : f32u((float)b);
               uint64_t got = run_case(fns[f], &t, ty, ty, I32, ua, ub);
-              MX_CHECK((uint64_t)(got) == (uint64_t)(ref_fcmp((jit_cond)c, a, b)), "fn %d cond %d w %d: %g %g", f, c, w, a, b);
+              MX_CHECK((uint64_t)(got) == (uint64_t)(ref_fcmp((jit_cond)c, a, b)),
+                       "fn %d cond %d w %d: %g %g", f, c, w, a, b);
             }
 }
 
@@ -518,7 +533,9 @@ void mx_select_all_classes(void) {
         else if (k == 2) want = f32u(take_a ? 1.5f : 2.5f);
         else want = f64u(take_a ? 1.5 : 2.5);
         if (k == 2) got = (uint32_t)got;
-        MX_CHECK((uint64_t)(got) == (uint64_t)(want), "type %d alias %d cond %llu", k, alias, (unsigned long long)cond);
+        MX_CHECK((uint64_t)(got) == (uint64_t)(want),
+                 "type %d alias %d cond %llu", k, alias,
+                 (unsigned long long)cond);
       }
 }
 
@@ -577,7 +594,9 @@ void mx_float_binops_min_max_copysign(void) {
                                    f32u((float)b)));
               want = (float)want;
             }
-            MX_CHECK(same_double(got, want), "op %d w %d alias %d: %g %g -> %g want %g", op, w, alias, a, b, got, want);
+            MX_CHECK(same_double(got, want),
+                     "op %d w %d alias %d: %g %g -> %g want %g", op, w, alias,
+                     a, b, got, want);
             if (isnan(got) && op != JF_COPYSIGN) {
               /* arithmetic NaN: the quiet bit is set */
               uint64_t u = w ? f64u(got) : f32u((float)got);
@@ -616,13 +635,16 @@ void mx_float_unops(void) {
             got = u2f32(run_case(emit_funop, &c, ty, ty, ty, f32u((float)a), 0));
             want = (float)want;
           }
-          MX_CHECK(same_double(got, want), "op %d w %d: %g -> %g want %g", op, w, a, got, want);
+          MX_CHECK(same_double(got, want), "op %d w %d: %g -> %g want %g", op,
+                   w, a, got, want);
         }
   /* abs/neg only touch the sign bit, even of a NaN payload */
   tc c = {.op = JFU_NEG, .t = JT_F64};
-  MX_EQ(run_case(emit_funop, &c, F64, F64, F64, 0x7ff0000000000001ull, 0), 0xfff0000000000001ull);
+  MX_EQ(run_case(emit_funop, &c, F64, F64, F64, 0x7ff0000000000001ull, 0),
+        0xfff0000000000001ull);
   c.op = JFU_ABS;
-  MX_EQ(run_case(emit_funop, &c, F64, F64, F64, 0xfff8000000000123ull, 0), 0x7ff8000000000123ull);
+  MX_EQ(run_case(emit_funop, &c, F64, F64, F64, 0xfff8000000000123ull, 0),
+        0x7ff8000000000123ull);
 }
 
 /* ---- conversions ---------------------------------------------------------------- */
@@ -671,7 +693,9 @@ void mx_float_to_int_truncations(void) {
       uint64_t got = run_case(emit_convert, &c, src64 ? F64 : F32, I32,
                               to64 ? I64 : I32, arg, 0);
       uint64_t want = ref_trunc(k, x);
-      MX_CHECK((uint64_t)(got) == (uint64_t)(want), "conv %d: %.17g -> %llx want %llx", k, x, (unsigned long long)got, (unsigned long long)want);
+      MX_CHECK((uint64_t)(got) == (uint64_t)(want),
+               "conv %d: %.17g -> %llx want %llx", k, x,
+               (unsigned long long)got, (unsigned long long)want);
     }
 }
 
@@ -698,23 +722,30 @@ void mx_int_to_float_conversions(void) {
         want = f32u(f);
         got = (uint32_t)got;
       }
-      MX_CHECK((uint64_t)(got) == (uint64_t)(want), "conv %d: %llx -> %llx want %llx", k, (unsigned long long)a, (unsigned long long)got, (unsigned long long)want);
+      MX_CHECK((uint64_t)(got) == (uint64_t)(want),
+               "conv %d: %llx -> %llx want %llx", k, (unsigned long long)a,
+               (unsigned long long)got, (unsigned long long)want);
     }
 }
 
 void mx_demote_promote_reinterpret(void) {
   tc c = {.op = JCV_F32_DEMOTE_F64};
-  MX_EQ((uint32_t)run_case(emit_convert, &c, F64, I32, F32, f64u(1.5), 0), f32u(1.5f));
+  MX_EQ((uint32_t)run_case(emit_convert, &c, F64, I32, F32, f64u(1.5), 0),
+        f32u(1.5f));
   c.op = JCV_F64_PROMOTE_F32;
-  MX_EQ(run_case(emit_convert, &c, F32, I32, F64, f32u(-0.25f), 0), f64u(-0.25));
+  MX_EQ(run_case(emit_convert, &c, F32, I32, F64, f32u(-0.25f), 0),
+        f64u(-0.25));
   c.op = JCV_I32_REINTERPRET_F32;
   MX_EQ(run_case(emit_convert, &c, F32, I32, I32, 0xffc00001u, 0), 0xffc00001u);
   c.op = JCV_I64_REINTERPRET_F64;
-  MX_EQ(run_case(emit_convert, &c, F64, I32, I64, 0xfff0000000000001ull, 0), 0xfff0000000000001ull);
+  MX_EQ(run_case(emit_convert, &c, F64, I32, I64, 0xfff0000000000001ull, 0),
+        0xfff0000000000001ull);
   c.op = JCV_F32_REINTERPRET_I32;
-  MX_EQ((uint32_t)run_case(emit_convert, &c, I32, I32, F32, 0x7f800001u, 0), 0x7f800001u);
+  MX_EQ((uint32_t)run_case(emit_convert, &c, I32, I32, F32, 0x7f800001u, 0),
+        0x7f800001u);
   c.op = JCV_F64_REINTERPRET_I64;
-  MX_EQ(run_case(emit_convert, &c, I64, I32, F64, 0x7ff0000000000001ull, 0), 0x7ff0000000000001ull);
+  MX_EQ(run_case(emit_convert, &c, I64, I32, F64, 0x7ff0000000000001ull, 0),
+        0x7ff0000000000001ull);
 }
 
 /* ---- memory ---------------------------------------------------------------------- */
@@ -766,7 +797,9 @@ void mx_loads_sign_and_zero_extend(void) {
       uint64_t got = run_case(emit_load, &c, I64, I32, cases[k].rt,
                               (uint64_t)(uintptr_t)memory, 0x0ff0);
       if (cases[k].rt == F32) got = (uint32_t)got;
-      MX_CHECK((uint64_t)(got) == (uint64_t)(cases[k].want), "load %d mode %d: %llx", cases[k].op, mode, (unsigned long long)got);
+      MX_CHECK((uint64_t)(got) == (uint64_t)(cases[k].want),
+               "load %d mode %d: %llx", cases[k].op, mode,
+               (unsigned long long)got);
     }
 }
 
@@ -783,7 +816,9 @@ void mx_stores_narrow_widths(void) {
       tc c = {.op = cases[k].op, .imm = mode == 1, .immv = 0x1ff8, .extra = 8};
       uint64_t got = run_case(emit_store_load, &c, I64, I32, I64,
                               (uint64_t)(uintptr_t)memory, 0x1ff8);
-      MX_CHECK((uint64_t)(got) == (uint64_t)(cases[k].want), "store %d mode %d: %llx", cases[k].op, mode, (unsigned long long)got);
+      MX_CHECK((uint64_t)(got) == (uint64_t)(cases[k].want),
+               "store %d mode %d: %llx", cases[k].op, mode,
+               (unsigned long long)got);
     }
 }
 
@@ -822,7 +857,10 @@ void mx_jump_table(void) {
   uint64_t idx[] = {0, 1, 2, 3, 4, 0xffffffffu};
   for (int i = 0; i < 6; i++) {
     tc c = {0};
-    MX_CHECK((uint64_t)(run_case(emit_jump_table, &c, I32, I32, I32, idx[i], 0)) == (uint64_t)(want[i]), "index %llu", (unsigned long long)idx[i]);
+    uint64_t got = run_case(emit_jump_table, &c, I32, I32, I32, idx[i], 0);
+    MX_CHECK(got == want[i], "index %llu: %llu, want %llu",
+             (unsigned long long)idx[i], (unsigned long long)got,
+             (unsigned long long)want[i]);
   }
 }
 
@@ -982,7 +1020,8 @@ void mx_load_indexed_and_ptr(void) {
                             (uint64_t)(uintptr_t)table64, 2);
     /* element at byte (2 << shift) + 8 */
     uint64_t want = 1000 + ((2u << shift) + 8) / 8;
-    MX_CHECK((uint64_t)(got) == (uint64_t)(want), "shift %llu", (unsigned long long)shift);
+    MX_CHECK((uint64_t)(got) == (uint64_t)(want), "shift %llu",
+             (unsigned long long)shift);
     MX_EQ(table64[0], want);
   }
 }
@@ -1008,7 +1047,9 @@ static void emit_call_abs(jit_masm *m, const tc *c, jit_reg d, jit_reg l,
 void mx_c_calls(void) {
   for (uint64_t via_reg = 0; via_reg < 2; via_reg++) {
     tc c = {.extra = via_reg};
-    MX_CHECK((uint64_t)(run_case(emit_call_abs, &c, I64, I64, I64, 0, 0)) == (uint64_t)(1 + 4 + 9 + 16 + 25 + 36), "via_reg %llu", (unsigned long long)via_reg);
+    uint64_t got = run_case(emit_call_abs, &c, I64, I64, I64, 0, 0);
+    MX_CHECK(got == 1 + 4 + 9 + 16 + 25 + 36, "via_reg %llu: %llu",
+             (unsigned long long)via_reg, (unsigned long long)got);
   }
 }
 
@@ -1146,7 +1187,8 @@ void mx_simd_shuffle_and_swizzle(void) {
   if (!MX_CHECK(run_vop(14, a, idx, NULL, out), "not emitted or not run"))
     return;
   for (int i = 0; i < 16; i++)
-    MX_CHECK((uint64_t)(out[i]) == (uint64_t)(idx[i] < 16 ? a[idx[i]] : 0), "lane %d", i);
+    MX_CHECK((uint64_t)(out[i]) == (uint64_t)(idx[i] < 16 ? a[idx[i]] : 0),
+             "lane %d", i);
 }
 
 void mx_simd_trunc_sat_f32x4_u_clamps(void) {
@@ -1177,7 +1219,8 @@ void mx_simd_popcnt_and_unsigned_compare(void) {
   if (!MX_CHECK(run_vop(38, a, b, NULL, out), "not emitted or not run"))
     return;
   for (int i = 0; i < 16; i++)
-    MX_CHECK((uint64_t)(out[i]) == (uint64_t)(a[i] < b[i] ? 0xFF : 0), "lane %d", i);
+    MX_CHECK((uint64_t)(out[i]) == (uint64_t)(a[i] < b[i] ? 0xFF : 0),
+             "lane %d", i);
 }
 
 void mx_simd_unknown_op_is_refused_without_code(void) {
