@@ -6,7 +6,10 @@
  * passed, failed or skipped. Commands the runner cannot judge are skipped:
  * text-format modules of assert_malformed/assert_invalid, and anything that
  * needs a module the engine refused because it has no SIMD code generation
- * yet. Everything else that does not pass is a failure. */
+ * at all on this host ("SIMD code generation not supported yet"; a SIMD
+ * backend missing one instruction reports an ordinary compile error, which
+ * fails here, see jit/jit.h). Everything else that does not pass is a
+ * failure. */
 #include "wast.h"
 
 #include <jansson.h>

@@ -711,9 +711,7 @@ static void move_to_convention(jit_codegen *g, cg_ctrl *c) {
 
 /* Array layout offset of value i of types[0..n). */
 static uint32_t array_offset(const uint8_t *types, uint32_t i) {
-  uint32_t off = 0;
-  for (uint32_t k = 0; k < i; k++) off += types[k] == VT_V128 ? 16 : 8;
-  return off;
+  return rt_array_size(types, i);
 }
 
 /* The return sequence: result 0 in the return register of its class,
@@ -944,7 +942,8 @@ static void finish_function(jit_codegen *g) {
   }
   masm_bind(g->m, &g->overflow);
   masm_trap(g->m, WRUN_TRAP_STACK_EXHAUSTED);
-  uint32_t frame = 8 + g->locals_bytes + g->slot_size * g->max_slots +
+  uint32_t frame = CG_SAVED_VMCTX_SIZE + g->locals_bytes +
+                   g->slot_size * g->max_slots +
                    g->out_size;
   frame = (frame + 15u) & ~15u;
   masm_finish_frame(g->m, frame);
@@ -1099,7 +1098,8 @@ jit_label *cg_trap_label(jit_codegen *g, uint8_t code) {
  * changes protection, so memory 0's base never moves. Hence only calls
  * that may enter another instance (imports, call_indirect) need this. */
 void cg_reload_pinned(jit_codegen *g) {
-  masm_load_frame(g->m, JT_I64, jit_host_target.vmctx_reg, -8);
+  masm_load_frame(g->m, JT_I64, jit_host_target.vmctx_reg,
+                  CG_SAVED_VMCTX_SLOT);
   if (g->has_memory)
     masm_load_ptr(g->m, JT_I64, jit_host_target.membase_reg,
                   jit_host_target.vmctx_reg, RT_VMCTX_MEMORY0_BASE);
@@ -1203,10 +1203,10 @@ static bool setup_locals(jit_codegen *g, uint32_t ndeclared,
   }
   uint32_t bytes = 0;
   for (uint32_t k = 0; k < ndeclared; k++) {
-    uint32_t size = declared[k] == VT_V128 ? 16 : 8;
+    uint32_t size = rt_array_slot_size(declared[k]);
     types[ft->nparams + k] = (uint8_t)cg_jit_type(declared[k]);
     bytes += size;
-    offs[ft->nparams + k] = -8 - (int32_t)bytes;
+    offs[ft->nparams + k] = CG_SAVED_VMCTX_SLOT - (int32_t)bytes;
     if (declared[k] == VT_V128) {
       any_v128 = true;
       /* The zero-local shortcut pushes 64-bit constants: not for v128. */
@@ -1217,8 +1217,9 @@ static bool setup_locals(jit_codegen *g, uint32_t ndeclared,
   if (has_v128(ft->types + ft->nparams, ft->nresults)) any_v128 = true;
   if (any_v128 && !g->vec_ok) g->simd = true;
   g->locals_bytes = bytes;
-  g->slot_size = any_v128 || body_mentions_simd(g) ? 16 : 8;
-  g->slots_base = -8 - (int32_t)bytes - (int32_t)g->slot_size;
+  g->slot_size = any_v128 || body_mentions_simd(g) ? RT_ARRAY_V128_SLOT_SIZE
+                                                  : RT_ARRAY_SLOT_SIZE;
+  g->slots_base = CG_SAVED_VMCTX_SLOT - (int32_t)bytes - (int32_t)g->slot_size;
   return true;
 }
 
@@ -1228,13 +1229,14 @@ static void emit_prologue(jit_codegen *g) {
   const jit_target *t = &jit_host_target;
   jit_label_init(&g->overflow);
   masm_prologue(g->m, RT_VMCTX_STACK_LIMIT, &g->overflow);
-  masm_store_frame(g->m, JT_I64, t->call_ctx_reg, -8);
+  masm_store_frame(g->m, JT_I64, t->call_ctx_reg, CG_SAVED_VMCTX_SLOT);
   masm_mov(g->m, JT_I64, t->vmctx_reg, t->call_ctx_reg);
   if (g->has_memory)
     masm_load_ptr(g->m, JT_I64, t->membase_reg, t->vmctx_reg,
                   RT_VMCTX_MEMORY0_BASE);
   if (g->locals_bytes)
-    masm_zero_frame(g->m, -8 - (int32_t)g->locals_bytes, g->locals_bytes);
+    masm_zero_frame(g->m, CG_SAVED_VMCTX_SLOT - (int32_t)g->locals_bytes,
+                    g->locals_bytes);
 }
 
 wrun_error *jit_codegen_begin(jit_codegen *g, jit_masm *m,
@@ -1287,8 +1289,7 @@ static void step_unreachable(jit_codegen *g, const jit_instr *in) {
  * function's error. */
 static wrun_error *end_step(jit_codegen *g) {
   g->cache.lent = pending_loans(g);
-  if (g->m->oom || g->m->buf.oom)
-    cg_fail(g, g->m->failure ? g->m->failure : "out of memory");
+  if (jit_masm_failed(g->m)) cg_fail(g, jit_masm_failure(g->m));
 #ifdef WRUN_CODEGEN_CHECKS
   const char *broken = g->done ? NULL : cg_check_stack(g);
   if (broken) cg_fail(g, broken);

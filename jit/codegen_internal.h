@@ -3,9 +3,10 @@
  *
  * Frame layout (fp = frame pointer):
  *   fp + param_base + off_i   parameter i (the caller's outgoing area)
- *   fp - 8                    saved vmctx
- *   below it                  declared locals, 8 bytes each (16 for v128),
- *                             in order downward (local_offsets)
+ *   fp + CG_SAVED_VMCTX_SLOT  saved vmctx (CG_SAVED_VMCTX_SIZE bytes)
+ *   below it                  declared locals, in array-layout slot sizes
+ *                             (runtime/array_layout.h), in order downward
+ *                             (local_offsets)
  *   slots_base - size*s       spill slot s, size = slot_size (16 when the
  *                             function may hold v128 values, else 8); the
  *                             canonical slot of stack position p is p + bias
@@ -17,6 +18,12 @@
 
 #include "../runtime/vmctx.h"
 #include "codegen.h"
+
+/* The prologue stores the callee ctx (this function's vmctx) just below
+ * the saved fp, and cg_reload_pinned reads it back after calls that may
+ * leave the instance; the declared locals start below it. */
+#define CG_SAVED_VMCTX_SIZE 8
+#define CG_SAVED_VMCTX_SLOT (-CG_SAVED_VMCTX_SIZE)
 
 /* Where a value on the abstract stack lives. */
 typedef enum cg_kind {
@@ -262,8 +269,8 @@ void cg_done_read(jit_codegen *g, jit_reg r);
 void cg_visit_op(jit_codegen *g, const jit_instr *in);
 
 /* ---- codegen_simd.c: the 0xFD-prefixed opcodes -------------------------- */
-/* Compiles a SIMD instruction, or sets g->simd (refusing the function)
- * when the op is not implemented. */
+/* Compiles a SIMD instruction, or fails the function (cg_fail, naming the
+ * instruction) when the backend does not implement it. */
 void cg_visit_simd(jit_codegen *g, const jit_instr *in);
 
 #endif

@@ -64,7 +64,7 @@ static void visit_local_set(jit_codegen *g, uint32_t i, bool tee) {
 }
 
 static int32_t global_offset(const jit_codegen *g, uint32_t i) {
-  return (int32_t)(g->layout.globals_off + 16u * i);
+  return (int32_t)rt_vmctx_global_off(&g->layout, i);
 }
 
 /* The base register and offset that address global i's value. For an
@@ -270,12 +270,6 @@ static void visit_bulk(jit_codegen *g, const jit_instr *in) {
 
 /* ---- calls -------------------------------------------------------------- */
 
-static uint32_t values_size(const uint8_t *types, uint32_t n) {
-  uint32_t size = 0;
-  for (uint32_t i = 0; i < n; i++) size += types[i] == VT_V128 ? 16 : 8;
-  return size;
-}
-
 static bool type_has_v128(const rt_functype *ft) {
   for (uint32_t i = 0; i < ft->nparams + ft->nresults; i++)
     if (ft->types[i] == VT_V128) return true;
@@ -286,8 +280,8 @@ static bool type_has_v128(const rt_functype *ft) {
  * grows the outgoing area to fit args and results. */
 static void store_call_args(jit_codegen *g, const rt_functype *ft) {
   uint32_t n = ft->nparams;
-  uint32_t args = values_size(ft->types, n);
-  uint32_t results = values_size(ft->types + n, ft->nresults);
+  uint32_t args = rt_array_size(ft->types, n);
+  uint32_t results = rt_array_size(ft->types + n, ft->nresults);
   uint32_t need = args > results ? args : results;
   if (need > g->out_size) g->out_size = need;
   if (n > g->sp) {
@@ -310,7 +304,7 @@ static void store_call_args(jit_codegen *g, const rt_functype *ft) {
       masm_store_sp(g->m, t, tmp, off);
       cg_free(g, tmp);
     }
-    off += ft->types[k] == VT_V128 ? 16 : 8;
+    off += (int32_t)rt_array_slot_size(ft->types[k]);
   }
   while (g->sp > base) {
     cg_value v = cg_pop(g);
@@ -341,13 +335,13 @@ static void push_call_results(jit_codegen *g, const rt_functype *ft,
   if (reload) cg_reload_pinned(g);
   if (ft->nresults == 0) return;
   cg_push_reg(g, first_t, first);
-  int32_t off = rtypes[0] == VT_V128 ? 16 : 8;
+  int32_t off = (int32_t)rt_array_slot_size(rtypes[0]);
   for (uint32_t k = 1; k < ft->nresults; k++) {
     jit_type t = cg_jit_type(rtypes[k]);
     jit_reg r = cg_alloc_for(g, t);
     masm_load_sp(g->m, t, r, off);
     cg_push_reg(g, t, r);
-    off += rtypes[k] == VT_V128 ? 16 : 8;
+    off += (int32_t)rt_array_slot_size(rtypes[k]);
   }
 }
 
@@ -397,7 +391,7 @@ static void visit_call_indirect(jit_codegen *g, const jit_instr *in) {
   jit_reg ref = cg_alloc_gpr_avoiding(g, avoid);
   jit_reg tmp = cg_alloc_gpr_avoiding(g, avoid);
   int32_t table_off =
-      (int32_t)(g->layout.tables_off + 8u * in->u.call_indirect.table);
+      (int32_t)rt_vmctx_table_off(&g->layout, in->u.call_indirect.table);
   masm_load_ptr(g->m, JT_I64, ref, tg->vmctx_reg, table_off);
   masm_load_ptr(g->m, JT_I32, tmp, ref, RT_TABLE_SIZE);
   masm_cmp_branch(g->m, JC_GE_U, JT_I32, index, jit_reg_opnd(tmp),
@@ -770,7 +764,9 @@ void cg_visit_op(jit_codegen *g, const jit_instr *in) {
   case OP_REF_FUNC: visit_ref_func(g, in->u.index); break;
 
   default:
-    if (jit_opinfo_table[in->op].prefix == 0xFD)
+    /* Only a backend without SIMD may refuse an 0xFD op as "not supported"
+     * (which the spec runner skips); anything else unhandled is an error. */
+    if (jit_opinfo_table[in->op].prefix == 0xFD && !g->vec_ok)
       g->simd = true;
     else
       cg_fail(g, "code generator: unsupported opcode");

@@ -108,9 +108,8 @@ static bool traps_sorted(const jit_trapsite *t, uint32_t n) {
 
 /* Copies the masm's code and trap sites into out, mapped read+execute. */
 static wrun_error *publish(jit_masm *m, jit_code *out) {
-  if (m->oom || m->buf.oom)
-    return rt_error_new(RT_NO_OFFSET, "%s",
-                        m->failure ? m->failure : "out of memory");
+  if (jit_masm_failed(m))
+    return rt_error_new(RT_NO_OFFSET, "%s", jit_masm_failure(m));
   long page = sysconf(_SC_PAGESIZE);
   if (page <= 0) page = 4096;
   size_t size = m->buf.size;

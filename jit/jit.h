@@ -26,10 +26,12 @@ typedef struct jit_code {
 
 /* Validates every function body and compiles it. The module's types must
  * already carry their interned ids (rt_functype.id). Errors name the
- * function and byte offset. A valid module that uses a SIMD instruction the
- * host's backend cannot generate (on AArch64 today, or on an x86-64 CPU
- * without SSSE3/SSE4.1) gets the error "SIMD code generation not supported
- * yet", only after every body validated, and *simd_refused is set. */
+ * function and byte offset. A valid module that uses SIMD where the host's
+ * backend generates no SIMD at all (an x86-64 CPU without SSSE3/SSE4.1)
+ * gets the error "SIMD code generation not supported yet", only after
+ * every body validated, and *simd_refused is set. Where the backend does
+ * generate SIMD, an instruction it lacks is an ordinary code generation
+ * error ("SIMD instruction NAME not implemented by this backend"). */
 wrun_error *jit_compile_module(const rt_module *m, jit_code *out,
                                bool *simd_refused);
 /* Validation only (wrun_module_validate). */

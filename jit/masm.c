@@ -12,6 +12,19 @@ void jit_masm_free(jit_masm *m) {
   memset(m, 0, sizeof *m);
 }
 
+void jit_masm_refuse(jit_masm *m, const char *why) {
+  if (!m->refusal) m->refusal = why;
+}
+
+bool jit_masm_failed(const jit_masm *m) {
+  return m->refusal || m->oom || m->buf.oom;
+}
+
+/* A refusal is the cause even when memory also ran out afterwards. */
+const char *jit_masm_failure(const jit_masm *m) {
+  return m->refusal ? m->refusal : "out of memory";
+}
+
 /* Grows an array of elem-sized items to hold one more; false on failure. */
 static bool grow(void **arr, uint32_t n, uint32_t *cap, size_t elem) {
   if (n < *cap) return true;

@@ -187,12 +187,21 @@ typedef struct jit_masm {
   uint32_t nrelocs, cap_relocs;
   uint32_t frame_size_at; /* where the prologue's frame size goes */
   uint32_t veneer_scan;   /* AArch64: first fixup that may need a veneer */
-  bool oom;               /* an allocation failed: the result is unusable */
-  const char *failure;    /* why oom is set when not out of memory, or NULL */
+  /* Either makes the result unusable; the compiler reports them as
+   * different errors (jit_masm_failure). */
+  bool oom;               /* an allocation failed */
+  const char *refusal;    /* why the backend refused an operation, or NULL */
 } jit_masm;
 
 void jit_masm_init(jit_masm *m);
 void jit_masm_free(jit_masm *m);
+/* For backends: refuses the operation being emitted (an unencodable
+ * distance, a broken invariant), saying why; the first reason stays. */
+void jit_masm_refuse(jit_masm *m, const char *why);
+/* Is the emitted code unusable (refused, or out of memory)? */
+bool jit_masm_failed(const jit_masm *m);
+/* Why it is unusable: the backend's refusal, else "out of memory". */
+const char *jit_masm_failure(const jit_masm *m);
 /* Bookkeeping for backends: trap sites, direct-call relocations. */
 void jit_masm_add_trap(jit_masm *m, uint32_t offset, uint8_t code);
 void jit_masm_add_reloc(jit_masm *m, uint32_t at, uint32_t func_index);

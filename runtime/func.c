@@ -39,9 +39,7 @@ void rt_slot_to_val(uint8_t type, const void *slot, wrun_val *out) {
 }
 
 static size_t slots_of(const uint8_t *types, uint32_t n) {
-  size_t bytes = 0;
-  for (uint32_t i = 0; i < n; i++) bytes += rt_slot_size(types[i]);
-  return bytes / 8;
+  return rt_array_size(types, n) / RT_ARRAY_SLOT_SIZE;
 }
 
 size_t rt_array_slots(const rt_functype *t) {
@@ -56,7 +54,7 @@ static void unmarshal(const uint8_t *types, uint32_t n, const uint64_t *values,
   const uint8_t *p = (const uint8_t *)values;
   for (uint32_t i = 0; i < n; i++) {
     rt_slot_to_val(types[i], p, &out[i]);
-    p += rt_slot_size(types[i]);
+    p += rt_array_slot_size(types[i]);
   }
 }
 
@@ -64,7 +62,7 @@ static void marshal(const wrun_val *vals, uint32_t n, uint64_t *values) {
   uint8_t *p = (uint8_t *)values;
   for (uint32_t i = 0; i < n; i++) {
     rt_val_to_slot(&vals[i], p);
-    p += rt_slot_size((uint8_t)vals[i].type);
+    p += rt_array_slot_size((uint8_t)vals[i].type);
   }
 }
 
@@ -210,7 +208,7 @@ wrun_trap *wrun_func_call(wrun_store *store, const wrun_func *func,
 
   size_t nslots = rt_array_slots(t);
   uint64_t small[16];
-  uint64_t *values = nslots <= 16 ? small : calloc(nslots, 8);
+  uint64_t *values = nslots <= 16 ? small : calloc(nslots, RT_ARRAY_SLOT_SIZE);
   if (!values) return wrun_trap_new("out of memory");
   marshal(args, t->nparams, values);
   trap = rt_call(store, f, values);

@@ -116,19 +116,21 @@ static rt_instance *instance_alloc(wrun_store *s, const wrun_module *mod) {
     return NULL;
   }
   memset(inst->vmctx, 0, size);
-  *(uint32_t *)(inst->vmctx + RT_VMCTX_MAGIC) = RT_MAGIC_INSTANCE;
-  *(rt_instance **)(inst->vmctx + RT_VMCTX_INSTANCE) = inst;
+  rt_vmctx_header *header = (rt_vmctx_header *)inst->vmctx;
+  header->magic = RT_MAGIC_INSTANCE;
+  header->instance = inst;
   rt_store_link_instance(s, inst);
   s->ninstances++;
   return inst;
 }
 
 static void **table_slot(rt_instance *inst, uint32_t i) {
-  return (void **)(inst->vmctx + inst->layout.tables_off + 8u * i);
+  return (void **)(inst->vmctx + rt_vmctx_table_off(&inst->layout, i));
 }
 
 static rt_global_cell *global_slot(rt_instance *inst, uint32_t i) {
-  return (rt_global_cell *)(inst->vmctx + inst->layout.globals_off + 16u * i);
+  return (rt_global_cell *)(inst->vmctx +
+                            rt_vmctx_global_off(&inst->layout, i));
 }
 
 /* ---- imports ----------------------------------------------------------------- */
@@ -190,8 +192,9 @@ static wrun_error *define_memories(rt_instance *inst) {
     if (!inst->memories[i]) return err;
   }
   if (m->nmemories > 0) {
-    *(uint8_t **)(inst->vmctx + RT_VMCTX_MEMORY0_BASE) = inst->memories[0]->base;
-    *(rt_memory **)(inst->vmctx + RT_VMCTX_MEMORY0) = inst->memories[0];
+    rt_vmctx_header *header = (rt_vmctx_header *)inst->vmctx;
+    header->memory0_base = inst->memories[0]->base;
+    header->memory0 = inst->memories[0];
   }
   return NULL;
 }

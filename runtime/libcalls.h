@@ -33,7 +33,7 @@ void rt_lib_table_init(void *vmctx, uint32_t table, uint32_t elem,
 void rt_lib_elem_drop(void *vmctx, uint32_t elem);
 
 /* Called by exit trampolines (wasm -> host): values holds the arguments in
- * the array layout (8 bytes each, v128 16) and receives the results. A trap
+ * the array layout (array_layout.h) and receives the results. A trap
  * returned by the host function is raised (does not return). */
 void rt_host_call(void *host_ctx, void *caller_vmctx, uint64_t *values);
 

@@ -205,11 +205,7 @@ int64_t rt_table_grow(rt_table *t, uint32_t delta, void *init);
 
 /* ---- values (func.c) ------------------------------------------------------ */
 
-/* Bytes a value takes in the array layout and in global cells' low part. */
-static inline size_t rt_slot_size(uint8_t type) {
-  return type == VT_V128 ? 16 : 8;
-}
-/* Writes v into slot (8 bytes, 16 for v128) in its natural encoding:
+/* Writes v into slot (rt_array_slot_size bytes) in its natural encoding:
  * i32 zero-extended, floats as bits, references as pointers. */
 void rt_val_to_slot(const wrun_val *v, void *slot);
 void rt_slot_to_val(uint8_t type, const void *slot, wrun_val *out);

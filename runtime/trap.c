@@ -389,6 +389,12 @@ static void on_fault(int sig, siginfo_t *info, void *ucv) {
   trap_record.code = code;
   trap_record.object = NULL;
   record_frames(pc, context_fp(uc));
+  /* Leaving by siglongjmp skips the mask restore of a handler's return
+   * (the entry's sigsetjmp saves no mask: a syscall per call saved), so
+   * do it here, once per trap. Without SA_NODEFER's empty handler mask it
+   * matters: ThreadSanitizer runs our handler with every signal blocked,
+   * and the thread's next fault, arriving blocked, killed the process. */
+  pthread_sigmask(SIG_SETMASK, &uc->uc_sigmask, NULL);
   siglongjmp(current_entry->jmp, 1);
 }
 
@@ -396,9 +402,9 @@ static void install_handlers(void) {
   struct sigaction sa;
   memset(&sa, 0, sizeof sa);
   sa.sa_sigaction = on_fault;
-  /* NODEFER: we leave the handler by siglongjmp without restoring the
-   * signal mask (sigsetjmp(.., 0) is cheaper), so the signal must not be
-   * blocked while the handler runs. */
+  /* NODEFER: the signal is not blocked while the handler runs (on_fault
+   * also restores the interrupted context's mask before its siglongjmp,
+   * for wrappers such as ThreadSanitizer's that block more). */
   sa.sa_flags = SA_SIGINFO | SA_ONSTACK | SA_NODEFER;
   sigemptyset(&sa.sa_mask);
   handlers_ok = true;

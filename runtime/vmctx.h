@@ -8,7 +8,11 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include "array_layout.h"
 #include "module.h"
+
+_Static_assert(VT_V128 == RT_ARRAY_V128_TYPE,
+               "array_layout.h names v128 by its type byte");
 
 /* Every VMOpaqueContext begins with a 32-bit magic saying what it is. */
 #define RT_MAGIC_INSTANCE 0x65726f63u /* "core": an instance vmctx */
@@ -26,8 +30,8 @@
  * array_call: entry trampoline, C ABI:
  *   void array_call(void *ctx, void *caller_vmctx, uint64_t *values,
  *                   const void *wasm_call);
- *   values holds the arguments (8 bytes each, v128 16) and receives the
- *   results in the same layout. Callable from C only through rt_call (which
+ *   values holds the arguments in the array layout (array_layout.h) and
+ *   receives the results in the same layout. Callable from C only through rt_call (which
  *   sets up trap recovery).
  */
 typedef struct rt_funcref {
@@ -43,6 +47,22 @@ typedef struct rt_funcref {
 #define RT_FUNCREF_TYPE_ID 16
 #define RT_FUNCREF_CTX 24
 #define RT_FUNCREF_SIZE 32
+
+/* The compiler emits these offsets as constants, so a field moved in C
+ * must fail the build, not the generated code. Loads of 32-bit fields are
+ * 32-bit loads: the sizes are part of the contract too. */
+_Static_assert(offsetof(rt_funcref, wasm_call) == RT_FUNCREF_WASM_CALL,
+               "rt_funcref.wasm_call moved");
+_Static_assert(offsetof(rt_funcref, array_call) == RT_FUNCREF_ARRAY_CALL,
+               "rt_funcref.array_call moved");
+_Static_assert(offsetof(rt_funcref, type_id) == RT_FUNCREF_TYPE_ID,
+               "rt_funcref.type_id moved");
+_Static_assert(sizeof(((rt_funcref *)0)->type_id) == 4,
+               "call_indirect compares type ids with a 32-bit load");
+_Static_assert(offsetof(rt_funcref, ctx) == RT_FUNCREF_CTX,
+               "rt_funcref.ctx moved");
+_Static_assert(sizeof(rt_funcref) == RT_FUNCREF_SIZE,
+               "ref.func and vmctx function records use RT_FUNCREF_SIZE");
 
 /* A linear memory. The base never moves: 64-bit hosts reserve 4 GiB plus a
  * 4 GiB guard (PROT_NONE) up front and grow by changing protection, so any
@@ -60,6 +80,15 @@ typedef struct rt_memory {
 #define RT_MEMORY_SIZE 8
 #define RT_MEMORY_PAGES 16
 
+_Static_assert(offsetof(rt_memory, base) == RT_MEMORY_BASE,
+               "rt_memory.base moved");
+_Static_assert(offsetof(rt_memory, size) == RT_MEMORY_SIZE,
+               "rt_memory.size moved");
+_Static_assert(offsetof(rt_memory, pages) == RT_MEMORY_PAGES,
+               "rt_memory.pages moved");
+_Static_assert(sizeof(((rt_memory *)0)->pages) == 4,
+               "memory.size reads the page count with a 32-bit load");
+
 /* A table: elems holds rt_funcref* (funcref) or void* (externref);
  * NULL is the null reference. */
 typedef struct rt_table {
@@ -73,11 +102,31 @@ typedef struct rt_table {
 #define RT_TABLE_ELEMS 0
 #define RT_TABLE_SIZE 8
 
+_Static_assert(offsetof(rt_table, elems) == RT_TABLE_ELEMS,
+               "rt_table.elems moved");
+_Static_assert(offsetof(rt_table, size) == RT_TABLE_SIZE,
+               "rt_table.size moved");
+_Static_assert(sizeof(((rt_table *)0)->size) == 4,
+               "call_indirect bounds-checks with a 32-bit load of the size");
+
 /* A global's storage: 16 bytes so v128 fits. Values sit at offset 0 in
  * their natural encoding (i32 in the low 4 bytes, refs as pointers). */
 typedef struct rt_global_cell {
   uint64_t value[2];
 } rt_global_cell;
+
+/* Bytes between two globals' slots in the vmctx: a defined global's cell
+ * sits inline, an imported one's pointer in the first 8 bytes. */
+#define RT_VMCTX_GLOBAL_STRIDE 16
+_Static_assert(sizeof(rt_global_cell) == RT_VMCTX_GLOBAL_STRIDE,
+               "a defined global's cell is its vmctx slot");
+_Static_assert(sizeof(rt_global_cell *) <= RT_VMCTX_GLOBAL_STRIDE,
+               "an imported global's cell pointer fits its slot");
+
+/* Bytes between two tables' slots in the vmctx (rt_table pointers). */
+#define RT_VMCTX_TABLE_STRIDE 8
+_Static_assert(sizeof(rt_table *) == RT_VMCTX_TABLE_STRIDE,
+               "a table slot holds one rt_table pointer");
 
 /* The layout of one module's instance vmctx. Offsets in bytes from the
  * vmctx pointer. Fixed header first, then per-module arrays.
@@ -101,6 +150,34 @@ typedef struct rt_global_cell {
 #define RT_VMCTX_MEMORY0 32
 #define RT_VMCTX_HEADER_SIZE 48
 
+/* The fixed header as a C struct, so that the offsets above are checked
+ * against real field positions and sizes (the runtime writes the header
+ * through it). */
+typedef struct rt_vmctx_header {
+  uint32_t magic;
+  struct wrun_instance *instance;
+  uintptr_t stack_limit;
+  uint8_t *memory0_base;
+  rt_memory *memory0;
+} rt_vmctx_header;
+
+_Static_assert(offsetof(rt_vmctx_header, magic) == RT_VMCTX_MAGIC,
+               "vmctx magic moved");
+_Static_assert(offsetof(rt_vmctx_header, instance) == RT_VMCTX_INSTANCE,
+               "vmctx instance moved");
+_Static_assert(offsetof(rt_vmctx_header, stack_limit) == RT_VMCTX_STACK_LIMIT,
+               "vmctx stack_limit moved");
+_Static_assert(offsetof(rt_vmctx_header, memory0_base) ==
+                   RT_VMCTX_MEMORY0_BASE,
+               "vmctx memory0_base moved");
+_Static_assert(offsetof(rt_vmctx_header, memory0) == RT_VMCTX_MEMORY0,
+               "vmctx memory0 moved");
+_Static_assert(sizeof(rt_vmctx_header) <= RT_VMCTX_HEADER_SIZE,
+               "the globals start after the header");
+/* Globals may be v128, loaded and stored whole. */
+_Static_assert(RT_VMCTX_HEADER_SIZE % 16 == 0,
+               "the vmctx globals start 16-byte aligned");
+
 typedef struct rt_vmctx_layout {
   uint32_t globals_off;
   uint32_t tables_off;
@@ -111,10 +188,20 @@ typedef struct rt_vmctx_layout {
 static inline rt_vmctx_layout rt_vmctx_layout_of(const rt_module *m) {
   rt_vmctx_layout l;
   l.globals_off = RT_VMCTX_HEADER_SIZE;
-  l.tables_off = l.globals_off + 16u * m->nglobals;
-  l.funcs_off = l.tables_off + 8u * m->ntables;
+  l.tables_off = l.globals_off + RT_VMCTX_GLOBAL_STRIDE * m->nglobals;
+  l.funcs_off = l.tables_off + RT_VMCTX_TABLE_STRIDE * m->ntables;
   l.size = l.funcs_off + (uint32_t)RT_FUNCREF_SIZE * m->nfuncs;
   return l;
+}
+
+/* Offsets of global, table and function slot i in a vmctx of layout l. */
+static inline uint32_t rt_vmctx_global_off(const rt_vmctx_layout *l,
+                                           uint32_t i) {
+  return l->globals_off + RT_VMCTX_GLOBAL_STRIDE * i;
+}
+static inline uint32_t rt_vmctx_table_off(const rt_vmctx_layout *l,
+                                          uint32_t i) {
+  return l->tables_off + RT_VMCTX_TABLE_STRIDE * i;
 }
 
 /* A host function's VMOpaqueContext. */
@@ -127,5 +214,10 @@ typedef struct rt_host_ctx {
   void (*finalizer)(void *env);
   struct wrun_store *store;
 } rt_host_ctx;
+
+/* The runtime tells the two kinds of VMOpaqueContext apart by the magic
+ * at offset 0 of either. */
+_Static_assert(offsetof(rt_host_ctx, magic) == RT_VMCTX_MAGIC,
+               "a host context starts with its magic, like a vmctx");
 
 #endif

@@ -13,7 +13,7 @@
  * SP audit (DESIGN.md, "Frames and the stack pointer"): SP moves only in
  * the prologue, the epilogue and the trampolines. The masm tracks how far
  * SP is below its value at function entry (a multiple of 16 by the AAPCS64)
- * and refuses, by marking the result unusable (m->oom), to emit an
+ * and refuses, by marking the result unusable (jit_masm_refuse), to emit an
  * SP-relative access or a call while that is not a multiple of 16. With
  * -Dsp_check=true (WRUN_SP_CHECK) it also emits a run-time check before
  * every trapping instruction, call and SP-relative access; a failure is an
@@ -22,6 +22,7 @@
 #include <string.h>
 
 #include "../masm.h"
+#include "array_layout.h"
 #include "asm.h"
 #include "masm_internal.h"
 #include "../trunc.h"
@@ -72,7 +73,9 @@ enum { FIX_SHORT = 1, FIX_TABLE = 2, FIX_LONG = 3, FIX_DONE = 4 };
 static _Thread_local int32_t sp_depth;
 
 static void audit_sp(jit_masm *m) {
-  if (sp_depth & 15) m->oom = true; /* a bug in this backend: refuse */
+  if (sp_depth & 15) /* a bug in this backend: refuse */
+    jit_masm_refuse(m, "AArch64 backend: SP not 16-byte aligned at an SP "
+                       "access, call or trap");
 }
 
 /* mov x16, sp; tst x16, #0xf; b.eq ok; udf; ok: */
@@ -127,8 +130,7 @@ static uint32_t read_word(const jit_buf *b, uint32_t at) {
 #define OP_MAX_BYTES 4096
 
 static void fail_branch_range(jit_masm *m) {
-  m->oom = true;
-  m->failure = "function too large for AArch64 branch range";
+  jit_masm_refuse(m, "function too large for AArch64 branch range");
 }
 
 /* Does a byte offset fit the branch word's field? */
@@ -1082,13 +1084,7 @@ void a64_masm_trap(jit_masm *m, uint8_t code) {
 #define WASM_F64 0x7C
 #define WASM_V128 0x7B
 
-static uint32_t slot_size(uint8_t type) { return type == WASM_V128 ? 16 : 8; }
-
-static uint32_t array_size(const uint8_t *types, uint32_t n) {
-  uint32_t size = 0;
-  for (uint32_t i = 0; i < n; i++) size += slot_size(types[i]);
-  return size;
-}
+_Static_assert(WASM_V128 == RT_ARRAY_V128_TYPE, "one v128 type byte");
 
 /* Copies `size` bytes (a multiple of 8) between two memory areas. */
 static void copy_qwords(jit_buf *b, uint8_t to_base, int32_t to_off,
@@ -1130,8 +1126,8 @@ void a64_masm_entry_trampoline(jit_masm *m, const uint8_t *params,
                                uint32_t nparams, const uint8_t *results,
                                uint32_t nresults) {
   jit_buf *b = &m->buf;
-  uint32_t args = array_size(params, nparams);
-  uint32_t rets = array_size(results, nresults);
+  uint32_t args = rt_array_size(params, nparams);
+  uint32_t rets = rt_array_size(results, nresults);
   uint32_t area = ((args > rets ? args : rets) + 15u) & ~15u;
   sp_depth = 0;
   a64_ldstp(b, false, false, A64_PRE, A64_FP, A64_LR, A64_SP, -16);
@@ -1158,9 +1154,9 @@ void a64_masm_entry_trampoline(jit_masm *m, const uint8_t *params,
     case WASM_V128: a64_ldst_uimm(b, A64_STR_Q, 0, values, 0); break;
     default: a64_ldst_uimm(b, A64_STR_X, 0, values, 0); break;
     }
-    uint32_t off = slot_size(results[0]);
+    uint32_t off = rt_array_slot_size(results[0]);
     for (uint32_t i = 1; i < nresults; i++) {
-      uint32_t size = slot_size(results[i]);
+      uint32_t size = rt_array_slot_size(results[i]);
       if (results[i] == WASM_I32 || results[i] == WASM_F32) {
         /* a 32-bit load zero-extends: the callee stored only 4 bytes */
         ldst_at(b, A64_LDR_W, SCRATCH, A64_SP, off, SCRATCH2);
@@ -1184,19 +1180,21 @@ void a64_masm_exit_trampoline(jit_masm *m, const uint8_t *params,
                               uint32_t nparams, const uint8_t *results,
                               uint32_t nresults, const void *host_call) {
   jit_buf *b = &m->buf;
+  /* the caller's outgoing area: its arguments, then its results */
+  const uint32_t params_at = (uint32_t)a64_target.param_base;
   sp_depth = 0;
   a64_ldstp(b, false, false, A64_PRE, A64_FP, A64_LR, A64_SP, -16);
   sp_depth += 16;
   a64_mov_sp(b, A64_FP, A64_SP);
-  a64_addsub_imm(b, true, false, false, 2, A64_FP, 16);
+  a64_addsub_imm(b, true, false, false, 2, A64_FP, params_at);
   a64_masm_call_abs(m, host_call);
   if (nresults > 0) {
     switch (results[0]) {
-    case WASM_I32: a64_ldst_uimm(b, A64_LDR_W, 0, A64_FP, 16); break;
-    case WASM_F32: a64_ldst_uimm(b, A64_LDR_S, 0, A64_FP, 16); break;
-    case WASM_F64: a64_ldst_uimm(b, A64_LDR_D, 0, A64_FP, 16); break;
-    case WASM_V128: a64_ldst_uimm(b, A64_LDR_Q, 0, A64_FP, 16); break;
-    default: a64_ldst_uimm(b, A64_LDR_X, 0, A64_FP, 16); break;
+    case WASM_I32: a64_ldst_uimm(b, A64_LDR_W, 0, A64_FP, params_at); break;
+    case WASM_F32: a64_ldst_uimm(b, A64_LDR_S, 0, A64_FP, params_at); break;
+    case WASM_F64: a64_ldst_uimm(b, A64_LDR_D, 0, A64_FP, params_at); break;
+    case WASM_V128: a64_ldst_uimm(b, A64_LDR_Q, 0, A64_FP, params_at); break;
+    default: a64_ldst_uimm(b, A64_LDR_X, 0, A64_FP, params_at); break;
     }
   }
   a64_ldstp(b, true, false, A64_POST, A64_FP, A64_LR, A64_SP, 16);

@@ -453,3 +453,7 @@ unsigned x64_cpu_vector_features(void) {
   vector_features = v | 0x100;
   return v;
 }
+
+void x64_set_cpu_vector_features(unsigned bits) {
+  vector_features = (bits & 0xff) | 0x100;
+}

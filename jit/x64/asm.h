@@ -176,5 +176,7 @@ x64_features x64_cpu_features(void);
 unsigned x64_cpu_vector_features(void);
 /* Tests only: force features (e.g. off, to exercise the fallbacks). */
 void x64_set_cpu_features(x64_features f);
+/* Tests only: force the vector feature bits (as x64_cpu_vector_features). */
+void x64_set_cpu_vector_features(unsigned bits);
 
 #endif

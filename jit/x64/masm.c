@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "../masm.h"
+#include "array_layout.h"
 #include "asm.h"
 #include "../trunc.h"
 #include "wrun.h"
@@ -1147,13 +1148,7 @@ void x64_masm_trap(jit_masm *m, uint8_t code) {
 #define WASM_F64 0x7C
 #define WASM_V128 0x7B
 
-static uint32_t slot_size(uint8_t type) { return type == WASM_V128 ? 16 : 8; }
-
-static uint32_t array_size(const uint8_t *types, uint32_t n) {
-  uint32_t size = 0;
-  for (uint32_t i = 0; i < n; i++) size += slot_size(types[i]);
-  return size;
-}
+_Static_assert(WASM_V128 == RT_ARRAY_V128_TYPE, "one v128 type byte");
 
 /* Copies `size` bytes (a multiple of 8) between two memory areas. */
 static void copy_qwords(jit_buf *b, uint8_t to_base, int32_t to_off,
@@ -1174,8 +1169,8 @@ void x64_masm_entry_trampoline(jit_masm *m, const uint8_t *params,
   jit_buf *b = &m->buf;
   static const uint8_t saved[] = {X64_RBX, X64_R12, X64_R13, X64_R14,
                                   X64_R15};
-  uint32_t args = array_size(params, nparams);
-  uint32_t rets = array_size(results, nresults);
+  uint32_t args = rt_array_size(params, nparams);
+  uint32_t rets = rt_array_size(results, nresults);
   uint32_t area = ((args > rets ? args : rets) + 15u) & ~15u;
   x64_push(b, X64_RBP);
   x64_mov_rr(b, true, X64_RBP, X64_RSP);
@@ -1199,9 +1194,9 @@ void x64_masm_entry_trampoline(jit_masm *m, const uint8_t *params,
     case WASM_V128: x64_sse_rm(b, X64_MOVUPS_STORE, 0, slot0); break;
     default: x64_mov_mr(b, true, slot0, X64_RAX); break;
     }
-    uint32_t off = slot_size(results[0]);
+    uint32_t off = rt_array_slot_size(results[0]);
     for (uint32_t i = 1; i < nresults; i++) {
-      uint32_t size = slot_size(results[i]);
+      uint32_t size = rt_array_slot_size(results[i]);
       if (results[i] == WASM_I32 || results[i] == WASM_F32) {
         /* a 32-bit load zero-extends: the slot's upper half may hold
          * stale bytes (the callee stores 4 bytes) */
@@ -1226,13 +1221,15 @@ void x64_masm_exit_trampoline(jit_masm *m, const uint8_t *params,
                               uint32_t nparams, const uint8_t *results,
                               uint32_t nresults, const void *host_call) {
   jit_buf *b = &m->buf;
+  /* the caller's outgoing area: its arguments, then its results */
+  const int32_t params_at = x64_target.param_base;
   x64_push(b, X64_RBP);
   x64_mov_rr(b, true, X64_RBP, X64_RSP);
-  x64_lea(b, true, X64_RDX, x64_mem_bd(X64_RBP, 16));
+  x64_lea(b, true, X64_RDX, x64_mem_bd(X64_RBP, params_at));
   x64_movabs(b, X64_RAX, (uint64_t)(uintptr_t)host_call);
   x64_call_r(b, X64_RAX);
   if (nresults > 0) {
-    x64_mem slot0 = x64_mem_bd(X64_RBP, 16);
+    x64_mem slot0 = x64_mem_bd(X64_RBP, params_at);
     switch (results[0]) {
     case WASM_I32: x64_mov_rm(b, false, X64_RAX, slot0); break;
     case WASM_F32: x64_sse_rm(b, X64_MOVSS_LOAD, 0, slot0); break;

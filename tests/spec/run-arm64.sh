@@ -4,33 +4,15 @@
 # way run-spec.sh runs them natively. Prints the command totals and "N
 # passed, N failed" (files) and exits non-zero on a failure.
 #
-# Needs (Debian, x86-64 host):
-#   dpkg --add-architecture arm64 && apt-get update
-#   apt-get install qemu-user gcc-aarch64-linux-gnu libc6-dev-arm64-cross \
-#     libuv1-dev:arm64 libjansson-dev:arm64
-# Environment: BUILD (default build-arm64), TESTSUITE (default
-# ../shared/testsuite beside the source tree), JOBS (default 2).
+# The cross build and what it needs: tests/arm64-cross.sh. Environment:
+# BUILD (default build-arm64), TESTSUITE (default ../shared/testsuite
+# beside the source tree), JOBS (default 2).
 set -u
-root=$(cd "$(dirname "$0")/../.." && pwd)
-build=${BUILD:-$root/build-arm64}
+source "$(dirname "$0")/../arm64-cross.sh"
 suite=${TESTSUITE:-$root/../shared/testsuite}
 jobs=${JOBS:-2}
-sysroot=/usr/aarch64-linux-gnu
 
-# Without the cross toolchain this is a skip (exit 77, meson's SKIP) on a
-# developer's machine and a failure under CI=true (scripts/install-deps.sh
-# --arm64 installs it).
-if ! command -v aarch64-linux-gnu-gcc >/dev/null || ! command -v qemu-aarch64 >/dev/null; then
-  echo "AArch64 cross toolchain or qemu-aarch64 missing: run scripts/install-deps.sh --arm64"
-  [ "${CI:-}" = "true" ] && exit 1
-  exit 77
-fi
-
-if [ ! -f "$build/build.ninja" ]; then
-  meson setup "$build" "$root" --cross-file "$root/scripts/cross-aarch64.ini" \
-    -Dtests=disabled -Dsp_check=true || exit 1
-fi
-ninja -C "$build" || exit 1
+arm64_prepare || exit $?
 if [ ! -d "$suite" ]; then
   # as run-spec.sh: a skip on a developer's machine, a failure under CI
   echo "spec test suite missing: $suite (see tests/spec/meson.build)"

@@ -979,3 +979,57 @@ Test(api, interrupt_from_a_host_call_stops_at_the_loop_header) {
   wrun_module_delete(m);
   wrun_engine_delete(engine);
 }
+
+/* ---- host results of the wrong type ----------------------------------------- */
+
+/* pair.wasm: wasm calls a host import with two results.
+ *
+ * (module
+ *   (import "host" "pair" (func $pair (result i32 i64)))
+ *   (func (export "call_pair") (result i32 i64) (call $pair)))
+ */
+static const unsigned char pair_wasm[] = {
+  0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00, 0x01, 0x06, 0x01, 0x60,
+  0x00, 0x02, 0x7f, 0x7e, 0x02, 0x0d, 0x01, 0x04, 0x68, 0x6f, 0x73, 0x74,
+  0x04, 0x70, 0x61, 0x69, 0x72, 0x00, 0x00, 0x03, 0x02, 0x01, 0x00, 0x07,
+  0x0d, 0x01, 0x09, 0x63, 0x61, 0x6c, 0x6c, 0x5f, 0x70, 0x61, 0x69, 0x72,
+  0x00, 0x01, 0x0a, 0x06, 0x01, 0x04, 0x00, 0x10, 0x00, 0x0b,
+};
+
+/* Returns f32 and f64 where i32 and i64 are declared: both results wrong,
+ * so a check that made a trap per wrong result would drop (leak) one. */
+static wrun_trap *pair_both_wrong(void *env, wrun_caller *caller,
+                                  const wrun_val *args, size_t nargs,
+                                  wrun_val *results, size_t nresults) {
+  results[0].type = WRUN_F32;
+  results[1].type = WRUN_F64;
+  return NULL;
+}
+
+Test(api, host_results_of_the_wrong_type_trap_once) {
+  wrun_engine *engine = wrun_engine_new();
+  wrun_store *s = wrun_store_new(engine);
+  wrun_module *m = NULL;
+  wrun_error *err = wrun_module_new(engine, pair_wasm, sizeof pair_wasm, &m);
+  cr_assert_null(err, "module: %s", err ? wrun_error_message(err) : "");
+  wrun_valtype results[2] = {WRUN_I32, WRUN_I64};
+  wrun_extern imp = {WRUN_EXTERN_FUNC, {0}};
+  imp.of.func = wrun_func_new(s, NULL, 0, results, 2, pair_both_wrong, NULL,
+                              NULL);
+  wrun_instance *inst = NULL;
+  wrun_trap *t = NULL;
+  wrun_instance_new(s, m, &imp, 1, &inst, &err, &t);
+  cr_assert_null(err);
+  cr_assert_null(t);
+  wrun_extern e;
+  cr_assert(wrun_instance_export(inst, "call_pair", &e));
+  wrun_val r[2];
+  t = wrun_func_call(s, e.of.func, NULL, 0, r, 2);
+  cr_assert_not_null(t, "wrong result types were accepted");
+  cr_expect_str_eq(wrun_trap_message(t),
+                   "host function returned a wrong result type");
+  wrun_trap_delete(t);
+  wrun_store_delete(s);
+  wrun_module_delete(m);
+  wrun_engine_delete(engine);
+}

@@ -7,6 +7,11 @@
 #   --stdout FILE        stdout must equal FILE byte for byte
 #   --stdin FILE         feed FILE on stdin (default: /dev/null)
 #   --exit LIST          allowed exit codes, comma-separated (default: 0)
+#   --trap MESSAGE       the trap wrun may report: with exit code 134 (a
+#                        wasm trap in wrun, but also the status of any
+#                        SIGABRT), stderr must hold the line
+#                        "wrun: wasm trap: MESSAGE"; 134 without --trap,
+#                        or with another message, fails
 #   --env NAME=VALUE     passed on as the runtime's --env
 #   --node NODE DRIVER   run under node:wasi (NODE DRIVER ...) instead of WRUN
 #   --compare NODE DRIVER
@@ -36,6 +41,7 @@ set -uo pipefail
 expected_stdout=""
 stdin_file=/dev/null
 allowed_exits="0"
+trap_message=""
 env_opts=()
 node_bin=""
 node_driver=""
@@ -46,6 +52,7 @@ while [ $# -gt 0 ]; do
     --stdout) expected_stdout=$2; shift 2 ;;
     --stdin) stdin_file=$2; shift 2 ;;
     --exit) allowed_exits=$2; shift 2 ;;
+    --trap) trap_message=$2; shift 2 ;;
     --env) env_opts+=(--env "$2"); shift 2 ;;
     --node) mode=node; node_bin=$2; node_driver=$3; shift 3 ;;
     --compare) mode=compare; node_bin=$2; node_driver=$3; shift 3 ;;
@@ -149,6 +156,17 @@ check_result() {
   if ! [[ ",$allowed_exits," == *",$code,"* ]]; then
     echo "FAIL [$runtime]: exit code $code, expected one of $allowed_exits"
     status=1
+  fi
+  # 134 is wrun's trap status and SIGABRT's alike: only the message says
+  # that the runtime trapped as it may, rather than crashed.
+  if [ "$runtime" = wrun ] && [ "$code" = 134 ]; then
+    if [ -z "$trap_message" ]; then
+      echo "FAIL [$runtime]: exit code 134 (a trap or an abort) and no --trap message to check"
+      status=1
+    elif ! grep -qxF "wrun: wasm trap: $trap_message" "$out.stderr"; then
+      echo "FAIL [$runtime]: exit code 134 without the trap \"$trap_message\" on stderr"
+      status=1
+    fi
   fi
   if [ -n "$expected_stdout" ] && ! cmp -s "$expected_stdout" "$out.stdout"; then
     echo "FAIL [$runtime]: stdout differs from $expected_stdout:"
