@@ -142,6 +142,7 @@ struct jit_codegen {
 
   uint32_t out_size; /* outgoing area bytes */
   bool simd, done;
+  bool deterministic; /* canonicalise NaN results (codegen_nan.c) */
   wrun_error *err; /* first internal error (sticky) */
   uint32_t offset; /* offset of the current instruction */
 
@@ -236,6 +237,15 @@ void cg_done_read(jit_codegen *g, jit_reg r);
 
 /* ---- codegen_ops.c: the opcode visitor outside control ------------------ */
 void cg_visit_op(jit_codegen *g, const jit_instr *in);
+
+/* ---- codegen_nan.c: deterministic mode ---------------------------------- */
+/* After an op has left its result in r: in deterministic mode, and when
+ * the op can produce a NaN the hardware chooses the bits of, replace any
+ * NaN in r by the canonical one. Otherwise they emit nothing. */
+void cg_canon_fbinop(jit_codegen *g, jit_fbinop op, jit_type t, jit_reg r);
+void cg_canon_funop(jit_codegen *g, jit_funop op, jit_type t, jit_reg r);
+void cg_canon_convert(jit_codegen *g, jit_convop op, jit_reg r);
+void cg_canon_simd(jit_codegen *g, uint32_t op, jit_reg r); /* 0xFD op */
 
 /* ---- codegen_simd.c: the 0xFD-prefixed opcodes -------------------------- */
 /* Compiles a SIMD instruction, or sets g->simd (refusing the function)
