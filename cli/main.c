@@ -2,9 +2,10 @@
  *
  *   wrun [run] [--dir HOST[::GUEST]]... [--env NAME[=VALUE]]...
  *        [--invoke NAME] [--max-memory BYTES] [--max-wasm-stack BYTES]
- *        [--timeout SECONDS] [--time] MODULE.wasm [ARGS...]
+ *        [--timeout SECONDS] [--deterministic] [--time] MODULE.wasm [ARGS...]
  *   wrun validate MODULE.wasm
- *   wrun wast [--xfail LIST] [--quiet] [--verbose] FILE.wast...
+ *   wrun wast [--xfail LIST] [--quiet] [--verbose] [--deterministic]
+ *        FILE.wast...
  *   wrun --version | --help
  */
 #include <errno.h>
@@ -29,7 +30,7 @@ static void usage(FILE *out) {
           "[ARGS...]\n"
           "       wrun validate MODULE.wasm\n"
           "       wrun wast [--xfail LIST] [--quiet] [--verbose] "
-          "FILE.wast...\n"
+          "[--deterministic] FILE.wast...\n"
           "       wrun --version | --help\n"
           "\n"
           "run       compile and instantiate MODULE, then call NAME (default\n"
@@ -43,6 +44,8 @@ static void usage(FILE *out) {
           "  --max-wasm-stack BYTES  limit the wasm stack\n"
           "  --timeout SECONDS       interrupt wasm still running after\n"
           "                          SECONDS (a trap: \"interrupted\")\n"
+          "  --deterministic         canonical NaN results of float and SIMD\n"
+          "                          arithmetic: the same bits on every ISA\n"
           "          the program's argv is MODULE ARGS (WASI), its exit\n"
           "          status the proc_exit code\n"
           "validate  decode and validate MODULE\n"
@@ -255,6 +258,7 @@ typedef struct run_request {
   uint64_t max_memory;    /* 0: the default */
   uint64_t max_wasm_stack;
   double timeout;         /* seconds; 0: none */
+  bool deterministic;     /* wrun_engine_set_deterministic */
 } run_request;
 
 /* ---- --timeout: a watchdog thread interrupts the store ------------------ */
@@ -462,6 +466,7 @@ static int run_module(const run_request *req) {
     free(bytes);
     return 1;
   }
+  wrun_engine_set_deterministic(engine, req->deterministic);
   wrun_module *m = NULL;
   timing_begin();
   wrun_error *err = wrun_module_new(engine, bytes, len, &m);
@@ -594,6 +599,8 @@ static int run_with_options(run_request *req, int argc, char **argv) {
       req->invoke = argv[i] + 9;
     } else if (strcmp(argv[i], "--time") == 0) {
       timing_enabled = true;
+    } else if (strcmp(argv[i], "--deterministic") == 0) {
+      req->deterministic = true;
     } else {
       fprintf(stderr, "wrun: unknown option %s\n", argv[i]);
       usage(stderr);
