@@ -10,6 +10,7 @@
 #     libuv1-dev:arm64 libjansson-dev:arm64
 # Environment: BUILD (default build-arm64), TESTSUITE (default
 # ../shared/testsuite beside the source tree), JOBS (default 2).
+# With --build-only it stops after the build (other AArch64 tests reuse it).
 set -u
 root=$(cd "$(dirname "$0")/../.." && pwd)
 build=${BUILD:-$root/build-arm64}
@@ -31,6 +32,7 @@ if [ ! -f "$build/build.ninja" ]; then
     -Dtests=disabled -Dsp_check=true || exit 1
 fi
 ninja -C "$build" || exit 1
+[ "${1:-}" = "--build-only" ] && exit 0
 if [ ! -d "$suite" ]; then
   # as run-spec.sh: a skip on a developer's machine, a failure under CI
   echo "spec test suite missing: $suite (see tests/spec/meson.build)"
