@@ -1047,6 +1047,7 @@ static void reset(jit_codegen *g) {
   g->unreachable = false;
   g->dead_depth = 0;
   g->simd = g->done = false;
+  g->nan_pending = false;
   memset(&g->pend, 0, sizeof g->pend);
   memset(&g->cache, 0, sizeof g->cache);
   cg_snap_reset(g);
@@ -1203,6 +1204,7 @@ static void step_unreachable(jit_codegen *g, const jit_instr *in) {
 wrun_error *jit_codegen_step(jit_codegen *g, const jit_instr *in) {
   if (g->done || g->simd) return NULL;
   g->offset = in->offset;
+  cg_nan_before_step(g, in);
   bool vec_op = in->op < OP_COUNT && jit_opinfo_table[in->op].prefix == 0xFD;
   if (vec_op && !g->vec_ok) {
     g->simd = true;
