@@ -51,5 +51,6 @@ if [ "$ndiff" -eq 0 ]; then
   echo "FAIL: the default mode gave the canonical bits everywhere"
   status=1
 fi
-[ $status -eq 0 ] && echo "ok: $total results as expected; $ndiff of them differ in the default mode"
+[ $status -eq 0 ] &&
+  echo "ok: $total results as expected; $ndiff differ in the default mode"
 exit $status

@@ -23,7 +23,7 @@
 #define ONE32 0x3f800000u
 #define ONE64 0x3ff0000000000000ull
 
-/* ---- a tiny module builder ------------------------------------------------ */
+/* ------------------------------------------------------------------------- */
 
 typedef struct buf {
   uint8_t bytes[8192];
@@ -62,47 +62,77 @@ typedef struct op {
   shape shape;
   uint16_t code; /* the opcode byte, or the 0xFD sub-opcode for V_* */
   bool makes_nan; /* canonicalised in deterministic mode */
+  /* Sequences: the whole body (without the final end) instead of one op
+   * on the parameters; shape gives the type only. */
+  const char *body;
+  size_t body_len;
 } op;
 
+#define ONE(name, shape, code, makes_nan) \
+  {name, shape, code, makes_nan, NULL, 0}
+#define SEQ(name, shape, bytes) \
+  {name, shape, 0, true, bytes, sizeof bytes - 1}
+/* x = param 0 as f32 */
+#define X32 "\x20\x00\xbe"
+#define V0 "\x20\x00"
+#define ZERO_V128 "\xfd\x0c" "\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0"
+
 static const op ops[] = {
-    {"f32.add", F32_BIN, 0x92, true},    {"f32.sub", F32_BIN, 0x93, true},
-    {"f32.mul", F32_BIN, 0x94, true},    {"f32.div", F32_BIN, 0x95, true},
-    {"f32.min", F32_BIN, 0x96, true},    {"f32.max", F32_BIN, 0x97, true},
-    {"f32.ceil", F32_UN, 0x8d, true},    {"f32.floor", F32_UN, 0x8e, true},
-    {"f32.trunc", F32_UN, 0x8f, true},   {"f32.nearest", F32_UN, 0x90, true},
-    {"f32.sqrt", F32_UN, 0x91, true},
-    {"f64.add", F64_BIN, 0xa0, true},    {"f64.sub", F64_BIN, 0xa1, true},
-    {"f64.mul", F64_BIN, 0xa2, true},    {"f64.div", F64_BIN, 0xa3, true},
-    {"f64.min", F64_BIN, 0xa4, true},    {"f64.max", F64_BIN, 0xa5, true},
-    {"f64.ceil", F64_UN, 0x9b, true},    {"f64.floor", F64_UN, 0x9c, true},
-    {"f64.trunc", F64_UN, 0x9d, true},   {"f64.nearest", F64_UN, 0x9e, true},
-    {"f64.sqrt", F64_UN, 0x9f, true},
-    {"f32.demote_f64", DEMOTE, 0xb6, true},
-    {"f64.promote_f32", PROMOTE, 0xbb, true},
-    {"f32x4.add", V_BIN, 228, true},     {"f32x4.sub", V_BIN, 229, true},
-    {"f32x4.mul", V_BIN, 230, true},     {"f32x4.div", V_BIN, 231, true},
-    {"f32x4.min", V_BIN, 232, true},     {"f32x4.max", V_BIN, 233, true},
-    {"f32x4.ceil", V_UN, 103, true},     {"f32x4.floor", V_UN, 104, true},
-    {"f32x4.trunc", V_UN, 105, true},    {"f32x4.nearest", V_UN, 106, true},
-    {"f32x4.sqrt", V_UN, 227, true},
-    {"f64x2.add", V_BIN, 240, true},     {"f64x2.sub", V_BIN, 241, true},
-    {"f64x2.mul", V_BIN, 242, true},     {"f64x2.div", V_BIN, 243, true},
-    {"f64x2.min", V_BIN, 244, true},     {"f64x2.max", V_BIN, 245, true},
-    {"f64x2.ceil", V_UN, 116, true},     {"f64x2.floor", V_UN, 117, true},
-    {"f64x2.trunc", V_UN, 122, true},    {"f64x2.nearest", V_UN, 148, true},
-    {"f64x2.sqrt", V_UN, 239, true},
-    {"f32x4.demote_f64x2_zero", V_UN, 94, true},
-    {"f64x2.promote_low_f32x4", V_UN, 95, true},
+    ONE("f32.add", F32_BIN, 0x92, true),    ONE("f32.sub", F32_BIN, 0x93, true),
+    ONE("f32.mul", F32_BIN, 0x94, true),    ONE("f32.div", F32_BIN, 0x95, true),
+    ONE("f32.min", F32_BIN, 0x96, true),    ONE("f32.max", F32_BIN, 0x97, true),
+    ONE("f32.ceil", F32_UN, 0x8d, true),
+    ONE("f32.floor", F32_UN, 0x8e, true),
+    ONE("f32.trunc", F32_UN, 0x8f, true),
+    ONE("f32.nearest", F32_UN, 0x90, true),
+    ONE("f32.sqrt", F32_UN, 0x91, true),
+    ONE("f64.add", F64_BIN, 0xa0, true),    ONE("f64.sub", F64_BIN, 0xa1, true),
+    ONE("f64.mul", F64_BIN, 0xa2, true),    ONE("f64.div", F64_BIN, 0xa3, true),
+    ONE("f64.min", F64_BIN, 0xa4, true),    ONE("f64.max", F64_BIN, 0xa5, true),
+    ONE("f64.ceil", F64_UN, 0x9b, true),
+    ONE("f64.floor", F64_UN, 0x9c, true),
+    ONE("f64.trunc", F64_UN, 0x9d, true),
+    ONE("f64.nearest", F64_UN, 0x9e, true),
+    ONE("f64.sqrt", F64_UN, 0x9f, true),
+    ONE("f32.demote_f64", DEMOTE, 0xb6, true),
+    ONE("f64.promote_f32", PROMOTE, 0xbb, true),
+    ONE("f32x4.add", V_BIN, 228, true),     ONE("f32x4.sub", V_BIN, 229, true),
+    ONE("f32x4.mul", V_BIN, 230, true),     ONE("f32x4.div", V_BIN, 231, true),
+    ONE("f32x4.min", V_BIN, 232, true),     ONE("f32x4.max", V_BIN, 233, true),
+    ONE("f32x4.ceil", V_UN, 103, true),     ONE("f32x4.floor", V_UN, 104, true),
+    ONE("f32x4.trunc", V_UN, 105, true),
+    ONE("f32x4.nearest", V_UN, 106, true),
+    ONE("f32x4.sqrt", V_UN, 227, true),
+    ONE("f64x2.add", V_BIN, 240, true),     ONE("f64x2.sub", V_BIN, 241, true),
+    ONE("f64x2.mul", V_BIN, 242, true),     ONE("f64x2.div", V_BIN, 243, true),
+    ONE("f64x2.min", V_BIN, 244, true),     ONE("f64x2.max", V_BIN, 245, true),
+    ONE("f64x2.ceil", V_UN, 116, true),     ONE("f64x2.floor", V_UN, 117, true),
+    ONE("f64x2.trunc", V_UN, 122, true),
+    ONE("f64x2.nearest", V_UN, 148, true),
+    ONE("f64x2.sqrt", V_UN, 239, true),
+    ONE("f32x4.demote_f64x2_zero", V_UN, 94, true),
+    ONE("f64x2.promote_low_f32x4", V_UN, 95, true),
     /* defined bit-exactly: never canonicalised */
-    {"f32.abs", F32_UN, 0x8b, false},    {"f32.neg", F32_UN, 0x8c, false},
-    {"f32.copysign", F32_BIN, 0x98, false},
-    {"f64.abs", F64_UN, 0x99, false},    {"f64.neg", F64_UN, 0x9a, false},
-    {"f64.copysign", F64_BIN, 0xa6, false},
-    {"f32x4.abs", V_UN, 224, false},     {"f32x4.neg", V_UN, 225, false},
-    {"f32x4.pmin", V_BIN, 234, false},   {"f32x4.pmax", V_BIN, 235, false},
-    {"f64x2.abs", V_UN, 236, false},     {"f64x2.neg", V_UN, 237, false},
-    {"f64x2.pmin", V_BIN, 246, false},   {"f64x2.pmax", V_BIN, 247, false},
-    {"f32.pass", F32_PASS, 0, false},    {"f32.select", F32_SELECT, 0, false},
+    ONE("f32.abs", F32_UN, 0x8b, false),    ONE("f32.neg", F32_UN, 0x8c, false),
+    ONE("f32.copysign", F32_BIN, 0x98, false),
+    ONE("f64.abs", F64_UN, 0x99, false),    ONE("f64.neg", F64_UN, 0x9a, false),
+    ONE("f64.copysign", F64_BIN, 0xa6, false),
+    ONE("f32x4.abs", V_UN, 224, false),     ONE("f32x4.neg", V_UN, 225, false),
+    ONE("f32x4.pmin", V_BIN, 234, false),
+    ONE("f32x4.pmax", V_BIN, 235, false),
+    ONE("f64x2.abs", V_UN, 236, false),     ONE("f64x2.neg", V_UN, 237, false),
+    ONE("f64x2.pmin", V_BIN, 246, false),
+    ONE("f64x2.pmax", V_BIN, 247, false),
+    ONE("f32.pass", F32_PASS, 0, false),
+    ONE("f32.select", F32_SELECT, 0, false),
+    /* a NaN result consumed by the next instruction (codegen_nan.c defers
+     * its canonicalisation by one instruction) */
+    SEQ("x*x then abs", F32_UN, X32 X32 "\x94\x8b\xbc"),
+    SEQ("sqrt x then neg", F32_UN, X32 "\x91\x8c\xbc"),
+    SEQ("x*x + x", F32_UN, X32 X32 "\x94" X32 "\x92\xbc"),
+    SEQ("x*x < x", F32_UN, X32 X32 "\x94" X32 "\x5d"),
+    SEQ("f32x4 x*x then f64x2 +0", V_UN,
+        ZERO_V128 V0 V0 "\xfd\xe6\x01" "\xfd\xf0\x01"),
 };
 #define NOPS (sizeof ops / sizeof *ops)
 
@@ -112,7 +142,8 @@ static void put_type(buf *b, shape s) {
       [F64_BIN] = {{I64, I64}, 2, I64}, [F64_UN] = {{I64}, 1, I64},
       [DEMOTE] = {{I64}, 1, I32},       [PROMOTE] = {{I32}, 1, I64},
       [V_BIN] = {{V128, V128}, 2, V128}, [V_UN] = {{V128}, 1, V128},
-      [F32_PASS] = {{F32}, 1, F32},     [F32_SELECT] = {{F32, F32, I32}, 3, F32},
+      [F32_PASS] = {{F32}, 1, F32},
+      [F32_SELECT] = {{F32, F32, I32}, 3, F32},
   };
   put8(b, 0x60);
   put_uleb(b, types[s].nparams);
@@ -131,6 +162,13 @@ static void get_param(buf *b, uint8_t i, uint8_t to) {
 static void put_body(buf *b, const op *o) {
   buf code = {.len = 0};
   put8(&code, 0); /* no locals */
+  if (o->body) {
+    put(&code, o->body, o->body_len);
+    put8(&code, 0x0b);
+    put_uleb(b, (uint32_t)code.len);
+    put(b, code.bytes, code.len);
+    return;
+  }
   switch (o->shape) {
   case F32_BIN: get_param(&code, 0, 0xbe); get_param(&code, 1, 0xbe); break;
   case F32_UN: case PROMOTE: get_param(&code, 0, 0xbe); break;
@@ -166,6 +204,7 @@ static buf *build_module(bool bit_ops_only) {
   static buf mod;
   uint32_t n = 0;
   for (uint32_t i = 0; i < NOPS; i++) n += !bit_ops_only || !ops[i].makes_nan;
+  /* (sequences have makes_nan set: they contain NaN-producing ops) */
   buf types = {.len = 0}, funcs = {.len = 0}, exports = {.len = 0},
       codes = {.len = 0};
   put_uleb(&types, n);
@@ -192,7 +231,7 @@ static buf *build_module(bool bit_ops_only) {
   return &mod;
 }
 
-/* ---- the two instances ------------------------------------------------------ */
+/* ------------------------------------------------------------------------- */
 
 typedef struct mode {
   wrun_engine *engine;
@@ -291,7 +330,7 @@ static bool is_nan64(uint64_t x) {
          (x & 0x000fffffffffffffull);
 }
 
-/* ---- scalar ops --------------------------------------------------------------- */
+/* ------------------------------------------------------------------------- */
 
 /* The scalar result bits of op o in mode md on NaN operands (one for a
  * unary op; for a binary one the NaN first, then second). */
@@ -325,7 +364,8 @@ Test(deterministic, scalar_nan_results_are_canonical_only_in_that_mode) {
   int checked = 0;
   for (size_t i = 0; i < NOPS; i++) {
     const op *o = &ops[i];
-    if (!o->makes_nan || o->shape == V_BIN || o->shape == V_UN) continue;
+    if (!o->makes_nan || o->body || o->shape == V_BIN || o->shape == V_UN)
+      continue;
     bool f64 = result_is_f64(o->shape);
     for (int first = 1; first >= 0; first--) {
       if (!first && o->shape != F32_BIN && o->shape != F64_BIN) continue;
@@ -413,7 +453,7 @@ Test(deterministic, bit_pattern_ops_keep_nan_payloads) {
   cr_expect_eq(call(&determ, "f32.select", sel, 3).of.f32_bits, NAN32);
 }
 
-/* ---- SIMD ops ------------------------------------------------------------------- */
+/* ------------------------------------------------------------------------- */
 
 static bool lanes_are_f64(const op *o) {
   return strncmp(o->name, "f64x2", 5) == 0;
@@ -437,7 +477,8 @@ Test(deterministic, simd_nan_lanes_are_canonical_and_other_lanes_unchanged) {
   int checked = 0;
   for (size_t i = 0; i < NOPS; i++) {
     const op *o = &ops[i];
-    if (!o->makes_nan || (o->shape != V_BIN && o->shape != V_UN)) continue;
+    if (!o->makes_nan || o->body || (o->shape != V_BIN && o->shape != V_UN))
+      continue;
     wrun_val args[2];
     simd_operands(o, &args[0], &args[1]);
     size_t nargs = o->shape == V_BIN ? 2 : 1;
@@ -500,7 +541,7 @@ Test(deterministic, simd_bit_pattern_ops_keep_payloads) {
   cr_expect_eq(lane64(call(&determ, "f64x2.pmax", ab64, 2), 0), NAN64);
 }
 
-/* ---- the API -------------------------------------------------------------------- */
+/* ------------------------------------------------------------------------- */
 
 Test(deterministic, modules_record_the_mode_they_were_compiled_in) {
   cr_expect_not(wrun_engine_deterministic(native.engine));
@@ -538,4 +579,42 @@ Test(deterministic, modules_without_nan_producing_ops_get_the_same_code) {
   /* and the NaN-producing ops do get extra code */
   cr_expect_gt(wrun_module_code_size(determ.module),
                wrun_module_code_size(native.module));
+}
+
+/* ------------------------------------------------------------------------- */
+
+static uint32_t seq32(const mode *md, const char *name, uint32_t x) {
+  wrun_val a = val_i32(x);
+  return (uint32_t)call(md, name, &a, 1).of.i32;
+}
+
+Test(deterministic, a_bit_exact_op_after_a_nan_op_sees_the_canonical_nan) {
+  cr_expect_eq(seq32(&determ, "x*x then abs", NAN32), CANON32);
+  cr_expect_eq(seq32(&determ, "sqrt x then neg", NAN32), 0xffc00000u);
+  cr_expect_eq(seq32(&determ, "sqrt x then neg", 0xbf800000u), 0xffc00000u);
+  /* natively the operand's payload shows through */
+  cr_expect_eq(seq32(&native, "x*x then abs", NAN32), NAN32 & 0x7fffffffu);
+  cr_expect_eq(seq32(&native, "sqrt x then neg", NAN32), NAN32 ^ 0x80000000u);
+  /* ordinary values are left alone */
+  cr_expect_eq(seq32(&determ, "x*x then abs", 0xc0000000u), 0x40800000u);
+  cr_expect_eq(seq32(&determ, "sqrt x then neg", 0x40800000u), 0xc0000000u);
+}
+
+Test(deterministic, nan_ops_and_compares_consuming_a_nan_result) {
+  cr_expect_eq(seq32(&determ, "x*x + x", NAN32), CANON32);
+  cr_expect_eq(seq32(&native, "x*x + x", NAN32), NAN32);
+  cr_expect_eq(seq32(&determ, "x*x + x", 0x40000000u), 0x40c00000u); /* 6 */
+  cr_expect_eq(seq32(&determ, "x*x < x", NAN32), 0u);
+  cr_expect_eq(seq32(&determ, "x*x < x", 0x3f000000u), 1u); /* .25 < .5 */
+}
+
+/* f64x2 lanes over f32x4 NaN lanes: the f32x4 result must be canonical
+ * before the f64x2 op reads its bits, for which it is no NaN at all. */
+Test(deterministic, a_vector_reread_with_other_lanes_is_canonicalised_first) {
+  wrun_val x = v32x4(ONE32, NAN32, ONE32, ONE32);
+  wrun_val d = call(&determ, "f32x4 x*x then f64x2 +0", &x, 1);
+  wrun_val n = call(&native, "f32x4 x*x then f64x2 +0", &x, 1);
+  cr_expect_eq(lane64(d, 0), (uint64_t)CANON32 << 32 | ONE32);
+  cr_expect_eq(lane64(n, 0), (uint64_t)NAN32 << 32 | ONE32);
+  cr_expect_eq(lane64(d, 1), (uint64_t)ONE32 << 32 | ONE32);
 }
