@@ -219,6 +219,7 @@ jit_opnd cg_pop_opnd(jit_codegen *g) {
 void cg_spill_entry(jit_codegen *g, uint32_t i) {
   cg_value *v = &g->stack[i];
   if (v->kind != CG_REG) return;
+  cg_nan_before_spill(g, i);
   uint32_t slot = i + g->bias;
   masm_store_frame(g->m, (jit_type)v->type, v->reg, cg_slot(g, slot));
   cg_free(g, v->reg);

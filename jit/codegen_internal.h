@@ -143,11 +143,12 @@ struct jit_codegen {
   uint32_t out_size; /* outgoing area bytes */
   bool simd, done;
   bool deterministic; /* canonicalise NaN results (codegen_nan.c) */
-  /* The top of the stack, in nan_pending_reg, awaits canonicalisation
-   * (deferred to the next instruction, see codegen_nan.c). */
+  /* Stack entry nan_pending_index, in nan_pending_reg, awaits NaN
+   * canonicalisation (deferred, see codegen_nan.c). */
   bool nan_pending;
   uint8_t nan_pending_shape; /* jit_fshape */
   jit_reg nan_pending_reg;
+  uint32_t nan_pending_index;
   wrun_error *err; /* first internal error (sticky) */
   uint32_t offset; /* offset of the current instruction */
 
@@ -253,8 +254,10 @@ void cg_canon_funop(jit_codegen *g, jit_funop op, jit_type t, jit_reg r);
 void cg_canon_convert(jit_codegen *g, jit_convop op, jit_reg r);
 void cg_canon_simd(jit_codegen *g, uint32_t op, jit_reg r); /* 0xFD op */
 /* Before each instruction: emits a deferred canonicalisation unless in
- * makes it unnecessary. */
+ * makes it unnecessary or keeps it waiting. */
 void cg_nan_before_step(jit_codegen *g, const jit_instr *in);
+/* Before stack entry i is spilled: a deferred canonicalisation of it. */
+void cg_nan_before_spill(jit_codegen *g, uint32_t i);
 
 /* ---- codegen_simd.c: the 0xFD-prefixed opcodes -------------------------- */
 /* Compiles a SIMD instruction, or sets g->simd (refusing the function)

@@ -10,13 +10,14 @@
  * constants, select, moves, pmin/pmax, which select an operand) are left
  * alone, as are conversions from integers, which never produce a NaN.
  *
- * The canonicalisation of a result is deferred by one instruction: when
- * the next one consumes it at once as an operand of another NaN-producing
- * op (whose own result is canonicalised in turn), of a float compare (a
- * NaN's bits cannot change its outcome) or of a drop, nothing is emitted
- * for it. `a * b + c` written as `c; a; b; mul; add` canonicalises once.
- * Anything else first canonicalises the register in place: it is still
- * the top of the value stack then, as nothing ran in between.
+ * The canonicalisation of a result is deferred while the instructions
+ * that follow only push values (local.get, constants, loads): when one
+ * then takes it as an operand of another NaN-producing op (whose own
+ * result is canonicalised in turn), of a float compare (a NaN's bits
+ * cannot change its outcome) or of a drop, nothing is emitted for it. So
+ * `a; b; mul; c; load; add` canonicalises once, after the add. Any other
+ * instruction first canonicalises the register in place, where the value
+ * still is; a spill of it in between canonicalises before the store.
  *
  * Off by default, and then free: every hook returns before emitting. */
 #include "codegen_internal.h"
@@ -25,20 +26,21 @@ void jit_codegen_set_deterministic(jit_codegen *g, bool on) {
   g->deterministic = on;
 }
 
-/* What shape_indifferent_to_payload says of a drop: any value. */
-enum { g_any_shape = 100 };
+/* The shape ignores_payloads gives for a drop: any value. */
+enum { ANY_SHAPE = 100 };
 
 static jit_fshape scalar_shape(jit_type t) {
   return t == JT_F64 ? JFS_F64 : JFS_F32;
 }
 
-/* r, the top of the stack, holds a result that may be a NaN of the
- * hardware's choosing: canonicalise it unless the next instruction makes
- * that unnecessary (cg_nan_before_step). */
+/* r holds a result that may be a NaN of the hardware's choosing, about to
+ * be pushed: canonicalise it unless what comes next makes that unneeded
+ * (cg_nan_before_step). */
 static void defer(jit_codegen *g, jit_fshape s, jit_reg r) {
   g->nan_pending = true;
   g->nan_pending_shape = (uint8_t)s;
   g->nan_pending_reg = r;
+  g->nan_pending_index = g->sp;
 }
 
 void cg_canon_fbinop(jit_codegen *g, jit_fbinop op, jit_type t, jit_reg r) {
@@ -96,38 +98,85 @@ void cg_canon_simd(jit_codegen *g, uint32_t op, jit_reg r) {
   if (shape >= 0) defer(g, (jit_fshape)shape, r);
 }
 
-/* The float shape an instruction takes from the top of the stack when it
- * is one after which a NaN's bits there do not matter, or -1: the
- * NaN-producing ops (one-byte codes by their ranges, the f32/f64 compares
- * included) and the SIMD float compares and NaN-producing ops. */
-static int shape_indifferent_to_payload(const jit_instr *in) {
+/* Does `in` take the top `*arity` values of the stack without caring
+ * about NaN payloads among its float operands of lane shape *shape? The
+ * NaN-producing ops (one-byte codes by their ranges), the float compares
+ * and drop do. */
+static bool ignores_payloads(const jit_instr *in, int *shape,
+                             unsigned *arity) {
   const jit_opinfo *info = &jit_opinfo_table[in->op];
   uint32_t c = info->code;
-  if (info->prefix == 0xFD) {
-    if (c >= 65 && c <= 70) return JFS_F32X4; /* f32x4.eq .. ge */
-    if (c >= 71 && c <= 76) return JFS_F64X2; /* f64x2.eq .. ge */
-    if (c == 94) return JFS_F64X2;            /* demote reads f64x2 */
-    if (c == 95) return JFS_F32X4;            /* promote reads f32x4 */
-    return simd_nan_shape(c);
+  *arity = 1;
+  if (in->op == OP_DROP) {
+    *shape = ANY_SHAPE;
+    return true;
   }
-  if (info->prefix != 0) return -1;
-  if (in->op == OP_DROP) return g_any_shape;
-  if ((c >= 0x5B && c <= 0x60) || (c >= 0x8D && c <= 0x97) || c == 0xBB)
-    return JFS_F32; /* compares, ceil..sqrt, add..max, promote */
-  if ((c >= 0x61 && c <= 0x66) || (c >= 0x9B && c <= 0xA5) || c == 0xB6)
-    return JFS_F64;
-  return -1;
+  if (info->prefix == 0xFD) {
+    *arity = (c >= 65 && c <= 76) || (c >= 228 && c <= 233) ||
+                     (c >= 240 && c <= 245)
+                 ? 2 : 1;
+    if (c >= 65 && c <= 70) *shape = JFS_F32X4;      /* f32x4.eq .. ge */
+    else if (c >= 71 && c <= 76) *shape = JFS_F64X2; /* f64x2.eq .. ge */
+    else if (c == 94) *shape = JFS_F64X2;            /* demote reads f64x2 */
+    else if (c == 95) *shape = JFS_F32X4;            /* promote: f32x4 */
+    else *shape = simd_nan_shape(c);
+    return *shape >= 0;
+  }
+  if (info->prefix != 0) return false;
+  if ((c >= 0x5B && c <= 0x60) || (c >= 0x92 && c <= 0x97)) {
+    *shape = JFS_F32; /* compares, add .. max */
+    *arity = 2;
+  } else if ((c >= 0x8D && c <= 0x91) || c == 0xBB) {
+    *shape = JFS_F32; /* ceil .. sqrt, promote */
+  } else if ((c >= 0x61 && c <= 0x66) || (c >= 0xA0 && c <= 0xA5)) {
+    *shape = JFS_F64;
+    *arity = 2;
+  } else if ((c >= 0x9B && c <= 0x9F) || c == 0xB6) {
+    *shape = JFS_F64; /* ceil .. sqrt, demote */
+  } else {
+    return false;
+  }
+  return true;
+}
+
+/* Does `in` leave the values on the stack alone, only pushing new ones?
+ * local.get, constants and loads (whose address is above the pending
+ * value). They may allocate registers, and so spill the pending value:
+ * cg_nan_before_spill canonicalises it then. */
+static bool only_pushes(const jit_instr *in) {
+  const jit_opinfo *info = &jit_opinfo_table[in->op];
+  if (info->prefix == 0xFD) return info->code == 0 || info->code == 12;
+  if (info->prefix != 0) return false;
+  return in->op == OP_LOCAL_GET || (info->code >= 0x41 && info->code <= 0x44) ||
+         (info->code >= 0x28 && info->code <= 0x35);
+}
+
+static void emit_pending(jit_codegen *g) {
+  g->nan_pending = false;
+  masm_canon_nan(g->m, (jit_fshape)g->nan_pending_shape, g->nan_pending_reg);
 }
 
 void cg_nan_before_step(jit_codegen *g, const jit_instr *in) {
   if (!g->nan_pending) return;
-  g->nan_pending = false;
-  int shape = shape_indifferent_to_payload(in);
-  if (shape == g_any_shape || shape == g->nan_pending_shape) return;
-  const cg_value *top = g->sp ? &g->stack[g->sp - 1] : NULL;
-  if (!top || top->kind != CG_REG || top->reg != g->nan_pending_reg) {
-    cg_fail(g, "code generator: NaN result left the top of the stack");
+  uint32_t i = g->nan_pending_index;
+  if (i >= g->sp || g->stack[i].kind != CG_REG ||
+      g->stack[i].reg != g->nan_pending_reg) {
+    g->nan_pending = false;
+    cg_fail(g, "code generator: a NaN result to canonicalise was moved");
     return;
   }
-  masm_canon_nan(g->m, (jit_fshape)g->nan_pending_shape, top->reg);
+  uint32_t depth = g->sp - 1 - i; /* 0: the top */
+  int shape;
+  unsigned arity;
+  if (ignores_payloads(in, &shape, &arity) && depth < arity &&
+      (shape == ANY_SHAPE || shape == g->nan_pending_shape)) {
+    g->nan_pending = false; /* consumed */
+    return;
+  }
+  if (only_pushes(in)) return;
+  emit_pending(g);
+}
+
+void cg_nan_before_spill(jit_codegen *g, uint32_t i) {
+  if (g->nan_pending && i == g->nan_pending_index) emit_pending(g);
 }

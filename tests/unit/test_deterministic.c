@@ -76,6 +76,16 @@ typedef struct op {
 #define X32 "\x20\x00\xbe"
 #define V0 "\x20\x00"
 #define ZERO_V128 "\xfd\x0c" "\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0"
+/* i32.const 0; f32.load: 0.0 from the zeroed memory */
+#define LOAD1 "\x41\x00\x2a\x02\x00"
+#define LOADS2 LOAD1 LOAD1
+#define LOADS4 LOADS2 LOADS2
+#define LOADS8 LOADS4 LOADS4
+#define LOADS16 LOADS8 LOADS8
+#define ADDS2 "\x92\x92"
+#define ADDS4 ADDS2 ADDS2
+#define ADDS8 ADDS4 ADDS4
+#define ADDS16 ADDS8 ADDS8
 
 static const op ops[] = {
     ONE("f32.add", F32_BIN, 0x92, true),    ONE("f32.sub", F32_BIN, 0x93, true),
@@ -133,6 +143,16 @@ static const op ops[] = {
     SEQ("x*x < x", F32_UN, X32 X32 "\x94" X32 "\x5d"),
     SEQ("f32x4 x*x then f64x2 +0", V_UN,
         ZERO_V128 V0 V0 "\xfd\xe6\x01" "\xfd\xf0\x01"),
+    /* ... or after instructions that only push (f32 parameter x) */
+    SEQ("x*x; x; add", F32_PASS, V0 V0 "\x94" V0 "\x92"),
+    SEQ("x*x; x; sqrt; copysign", F32_PASS, V0 V0 "\x94" V0 "\x91\x98"),
+    SEQ("x*x; 1.0; copysign", F32_PASS,
+        V0 V0 "\x94" "\x43\x00\x00\x80\x3f" "\x98"),
+    /* 31 loads of 0.0 spill the pending x*x (more values than float
+     * registers on either ISA), 30 adds sum them, copysign reads x*x */
+    SEQ("x*x; 31 loads; 30 adds; copysign", F32_PASS,
+        V0 V0 "\x94" LOADS16 LOADS8 LOADS4 LOADS2 LOAD1 ADDS16 ADDS8 ADDS4
+        ADDS2 "\x98"),
 };
 #define NOPS (sizeof ops / sizeof *ops)
 
@@ -226,6 +246,9 @@ static buf *build_module(bool bit_ops_only) {
   put(&mod, "\0asm\1\0\0\0", 8);
   put_section(&mod, 1, &types);
   put_section(&mod, 3, &funcs);
+  buf memory = {.len = 0};
+  put(&memory, "\1\0\1", 3); /* one memory of 1 page, for loads */
+  put_section(&mod, 5, &memory);
   put_section(&mod, 7, &exports);
   put_section(&mod, 10, &codes);
   return &mod;
@@ -617,4 +640,26 @@ Test(deterministic, a_vector_reread_with_other_lanes_is_canonicalised_first) {
   cr_expect_eq(lane64(d, 0), (uint64_t)CANON32 << 32 | ONE32);
   cr_expect_eq(lane64(n, 0), (uint64_t)NAN32 << 32 | ONE32);
   cr_expect_eq(lane64(d, 1), (uint64_t)ONE32 << 32 | ONE32);
+}
+
+static uint32_t seq_f32(const mode *md, const char *name, uint32_t x) {
+  wrun_val a = val_f32(x);
+  return call(md, name, &a, 1).of.f32_bits;
+}
+
+Test(deterministic, a_nan_result_waits_past_pushes_and_spills_canonical) {
+  cr_expect_eq(seq_f32(&determ, "x*x; x; add", NAN32), CANON32);
+  cr_expect_eq(seq_f32(&native, "x*x; x; add", NAN32), NAN32);
+  cr_expect_eq(seq_f32(&determ, "x*x; x; add", 0x40000000u), 0x40c00000u);
+  /* copysign(x*x, +) after a push: the canonical NaN, positive */
+  cr_expect_eq(seq_f32(&determ, "x*x; 1.0; copysign", NAN32), CANON32);
+  cr_expect_eq(seq_f32(&native, "x*x; 1.0; copysign", NAN32),
+               NAN32 & 0x7fffffffu);
+  /* sqrt takes only the top: x*x below must still be canonicalised */
+  cr_expect_eq(seq_f32(&determ, "x*x; x; sqrt; copysign", NAN32), CANON32);
+  cr_expect_eq(seq_f32(&native, "x*x; x; sqrt; copysign", NAN32), NAN32);
+  const char *spilled = "x*x; 31 loads; 30 adds; copysign";
+  cr_expect_eq(seq_f32(&determ, spilled, NAN32), CANON32);
+  cr_expect_eq(seq_f32(&native, spilled, NAN32), NAN32 & 0x7fffffffu);
+  cr_expect_eq(seq_f32(&determ, spilled, 0xc0400000u), 0x41100000u); /* 9 */
 }
