@@ -132,7 +132,9 @@ void wrun_engine_delete(wrun_engine *engine);
  * give the same bits on every ISA. Operations defined bit-exactly (abs,
  * neg, copysign, reinterpret, loads, stores, select, pmin, pmax) keep
  * their payloads. Modules compiled before the change keep their mode;
- * off, the generated code is exactly that of an engine without it. */
+ * off, the generated code is exactly that of an engine without it. The
+ * setting is not synchronised: make it before other threads compile
+ * modules with the engine. */
 void wrun_engine_set_deterministic(wrun_engine *engine, bool on);
 bool wrun_engine_deterministic(const wrun_engine *engine);
 wrun_store *wrun_store_new(wrun_engine *engine);
