@@ -9,6 +9,9 @@
  * defines bit-exactly (abs, neg, copysign, reinterpret, loads, stores,
  * constants, select, moves, pmin/pmax, which select an operand) are left
  * alone, as are conversions from integers, which never produce a NaN.
+ * Relaxed SIMD (issue 7, not implemented yet) adds NaN-producing ops
+ * (relaxed madd/nmadd, min/max): they belong in these tables, with the
+ * fixed lowering deterministic mode needs for them, when they come.
  *
  * The canonicalisation of a result is deferred while the instructions
  * that follow only push values (local.get, constants, loads): when one

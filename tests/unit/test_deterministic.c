@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "masm.h"
 #include "wrun.h"
 
 #define CANON32 0x7fc00000u
@@ -662,4 +663,49 @@ Test(deterministic, a_nan_result_waits_past_pushes_and_spills_canonical) {
   cr_expect_eq(seq_f32(&determ, spilled, NAN32), CANON32);
   cr_expect_eq(seq_f32(&native, spilled, NAN32), NAN32 & 0x7fffffffu);
   cr_expect_eq(seq_f32(&determ, spilled, 0xc0400000u), 0x41100000u); /* 9 */
+}
+
+/* ---- the AArch64 encodings (checkable on any host) ---------------------- */
+
+static void expect_words(const jit_masm *m, const uint32_t *want, size_t n) {
+  cr_assert_eq(m->buf.size, 4 * n, "%zu bytes, expected %zu words",
+               (size_t)m->buf.size, n);
+  for (size_t i = 0; i < n; i++) {
+    uint32_t w;
+    memcpy(&w, m->buf.data + 4 * i, 4);
+    cr_expect_eq(w, want[i], "word %zu: %08x, expected %08x", i, w, want[i]);
+  }
+}
+
+/* The expected words come from aarch64-linux-gnu-as. */
+Test(deterministic, aarch64_lowering_is_fcmp_fcsel_and_fcmeq_bif) {
+  jit_masm m;
+  jit_masm_init(&m);
+  a64_masm_canon_nan(&m, JFS_F32, JIT_FPR_BASE + 0);
+  static const uint32_t scalar[] = {
+      0x52aff810, /* mov w16, #0x7fc00000 */
+      0x1e27021f, /* fmov s31, w16 */
+      0x1e202000, /* fcmp s0, s0 */
+      0x1e206fe0, /* fcsel s0, s31, s0, vs */
+  };
+  expect_words(&m, scalar, 4);
+  jit_masm_free(&m);
+  jit_masm_init(&m);
+  a64_masm_canon_nan(&m, JFS_F64X2, JIT_FPR_BASE + 1);
+  static const uint32_t lanes[] = {
+      0x4e61e43f, /* fcmeq v31.2d, v1.2d, v1.2d */
+      0xd2efff10, /* mov x16, #0x7ff8000000000000 */
+      0x4e080e1e, /* dup v30.2d, x16 */
+      0x6eff1fc1, /* bif v1.16b, v30.16b, v31.16b */
+  };
+  expect_words(&m, lanes, 4);
+  jit_masm_free(&m);
+  jit_masm_init(&m);
+  a64_masm_canon_nan(&m, JFS_F32X4, JIT_FPR_BASE + 2);
+  cr_assert_eq(m.buf.size, 16u);
+  uint32_t w[4];
+  memcpy(w, m.buf.data, 16);
+  cr_expect_eq(w[0], 0x4e22e45fu); /* fcmeq v31.4s, v2.4s, v2.4s */
+  cr_expect_eq(w[2], 0x4e040e1eu); /* dup v30.4s, w16 */
+  jit_masm_free(&m);
 }
