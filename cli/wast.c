@@ -1016,14 +1016,15 @@ static void run_script(const char *wast, wrun_engine *engine,
 
 static void wast_usage(FILE *out) {
   fprintf(out,
-          "usage: wrun wast [--xfail LIST] [--quiet] [--verbose] "
-          "[--deterministic] FILE.wast...\n"
+          "usage: wrun wast [--xfail LIST] [--quiet] [--verbose]\n"
+          "                 [--deterministic] FILE.wast...\n"
           "  --xfail LIST  expected failures, one `FILE.wast:LINE reason` a "
           "line\n"
           "  --quiet       do not print expected failures (XFAIL lines)\n"
           "  --verbose     name skipped commands; spectest.print* prints\n"
-          "  --deterministic  compile in deterministic mode (canonical NaN\n"
-          "                results; nan:canonical/arithmetic still match)\n");
+          "  --deterministic\n"
+          "                compile in deterministic mode: canonical NaN\n"
+          "                results (nan:canonical/arithmetic still match)\n");
 }
 
 int wast_main(int argc, char **argv) {

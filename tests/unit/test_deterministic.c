@@ -2,11 +2,13 @@
  * and SIMD arithmetic become the canonical quiet NaN, everything else
  * keeps its bits, and the default mode keeps the hardware's NaNs.
  *
- * One module holds a function per operation, built here byte by byte.
- * Scalars travel as integer bits (reinterpreted inside the function) so
- * that nothing on the way can touch a NaN's payload; v128 values travel
- * as v128. Each test compiles the module twice, in the default and in the
- * deterministic mode, and compares. */
+ * One module holds a function per operation, and a few per sequence (the
+ * canonicalisation is deferred across instructions, see jit/codegen_nan.c),
+ * built here byte by byte. Scalars travel as integer bits (reinterpreted
+ * inside the function) so that nothing on the way can touch a NaN's
+ * payload; v128 values travel as v128. The fixture compiles the module
+ * twice, in the default and in the deterministic mode, and the tests
+ * compare. The AArch64 encodings are checked as words at the end. */
 #include <criterion/criterion.h>
 #include <stdio.h>
 #include <stdlib.h>
