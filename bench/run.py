@@ -5,6 +5,8 @@ checks that all agree on the result and prints a Markdown table of medians.
 
   python3 bench/run.py [--wrun build/cli/wrun] [--runs 5] [--kernels a,b]
                        [--scale 1.0] [--no-turbofan] [--no-build]
+                       [--wrun-args ARGS] [--compare-wrun-args ARGS]
+                       [--no-node]
 
 Times are milliseconds. "run" is the time of the call to run(N) measured
 inside each process (wrun --time, performance.now() in node, clock_gettime
@@ -13,6 +15,7 @@ natively); "wall" is the whole process, startup and compile included.
 import argparse
 import os
 import re
+import shlex
 import shutil
 import statistics
 import subprocess
@@ -101,10 +104,34 @@ def measure(cmd, runs):
     return result, {k: statistics.median(s[k] for s in samples) for k in keys}
 
 
+def measure_interleaved(cmds, runs):
+    """measure() of several commands whose runs alternate (a, b, a, b...),
+    so that a change in the machine's load hits all of them alike."""
+    results, samples = {}, {name: [] for name in cmds}
+    for _ in range(runs):
+        for name, cmd in cmds.items():
+            r, t = run_once(cmd)
+            if name in results and r != results[name]:
+                raise BenchError(f'{" ".join(cmd)}: result changed: '
+                                 f'{results[name]} then {r}')
+            results[name] = r
+            samples[name].append(t)
+    out = {}
+    for name, ss in samples.items():
+        keys = set.intersection(*(set(s) for s in ss))
+        out[name] = (results[name],
+                     {k: statistics.median(s[k] for s in ss) for k in keys})
+    return out
+
+
+def wrun_cmd(args, extra, wasm, n):
+    return [args.wrun, '--time', *extra, '--invoke', 'run', wasm, str(n)]
+
+
 def tools(args, out_dir, kernel, n):
+    """The commands of every tool but wrun (measured by wrun_tools)."""
     wasm = os.path.join(out_dir, kernel + '.wasm')
     node_run = os.path.join(HERE, 'node_run.mjs')
-    yield 'wrun', [args.wrun, '--time', '--invoke', 'run', wasm, str(n)]
     if args.node:
         yield 'liftoff', [args.node, '--liftoff-only', *NODE_FLAGS, node_run,
                           wasm, str(n)]
@@ -114,6 +141,24 @@ def tools(args, out_dir, kernel, n):
             yield 'turbofan', [args.node, '--no-liftoff', *NODE_FLAGS,
                                node_run, wasm, str(n)]
     yield 'native', [os.path.join(out_dir, kernel + '.native'), str(n)]
+
+
+def print_comparison(args, rows, get):
+    """wrun with --compare-wrun-args against wrun with --wrun-args."""
+    base = args.wrun_args or '(no options)'
+    alt = args.compare_wrun_args or '(no options)'
+    print(f'\nwrun {alt} against wrun {base} (interleaved runs, medians):\n')
+    print('| kernel | wrun run | alt run | alt/wrun |')
+    print('|---|---:|---:|---:|')
+    ratios = []
+    for k, _, res in rows:
+        w, a = get(res, 'wrun', 'run'), get(res, 'wrun-alt', 'run')
+        if w and a:
+            ratios.append(a / w)
+        print(f'| {k} | {fmt(w)} | {fmt(a)} | {ratio(a, w)} |')
+    if ratios:
+        print(f'\ngeometric mean alt/wrun: '
+              f'{statistics.geometric_mean(ratios):.3f}')
 
 
 def fmt(v):
@@ -136,6 +181,13 @@ def main():
                     help='multiply every N (fib: added log1.6(scale))')
     ap.add_argument('--no-turbofan', dest='turbofan', action='store_false')
     ap.add_argument('--no-build', dest='build', action='store_false')
+    ap.add_argument('--no-node', dest='node', action='store_const',
+                    const=None, help='leave out the node columns')
+    ap.add_argument('--wrun-args', default='',
+                    help='extra wrun options, e.g. "--deterministic"')
+    ap.add_argument('--compare-wrun-args', default=None, metavar='ARGS',
+                    help='also run wrun with ARGS instead of --wrun-args, '
+                    'interleaved with the plain runs, and print the ratio')
     args = ap.parse_args()
     kernels = [k for k in args.kernels.split(',') if k]
     for k in kernels:
@@ -153,13 +205,24 @@ def main():
             n = (n + round(__import__('math').log(args.scale, 1.618))
                  if k == 'fib' else max(1, int(n * args.scale)))
         res = {}
+        wasm = os.path.join(args.out, k + '.wasm')
+        wrun_runs = {'wrun': wrun_cmd(args, shlex.split(args.wrun_args),
+                                      wasm, n)}
+        if args.compare_wrun_args is not None:
+            wrun_runs['wrun-alt'] = wrun_cmd(
+                args, shlex.split(args.compare_wrun_args), wasm, n)
+
+        def report(tool):
+            print(f'{k:<11} {tool:<9} {res[tool][0]:>22}  '
+                  f'run {fmt(res[tool][1].get("run"))} ms  '
+                  f'wall {fmt(res[tool][1]["wall"])} ms', file=sys.stderr)
         try:
+            res.update(measure_interleaved(wrun_runs, args.runs))
+            for tool in wrun_runs:
+                report(tool)
             for tool, cmd in tools(args, args.out, k, n):
                 res[tool] = measure(cmd, args.runs)
-                print(f'{k:<11} {tool:<9} {res[tool][0]:>22}  '
-                      f'run {fmt(res[tool][1].get("run"))} ms  '
-                      f'wall {fmt(res[tool][1]["wall"])} ms',
-                      file=sys.stderr)
+                report(tool)
         except BenchError as e:
             print(f'{k}: ERROR: {e}', file=sys.stderr)
             failures += 1
@@ -200,6 +263,8 @@ def main():
         print(f'\ngeometric mean: wrun/liftoff '
               f'{geo.get("liftoff", float("nan")):.2f}, wrun/native '
               f'{geo.get("native", float("nan")):.2f}')
+    if rows and args.compare_wrun_args is not None:
+        print_comparison(args, rows, get)
     if failures:
         print(f'{failures} error(s)', file=sys.stderr)
         return 1

@@ -1,10 +1,11 @@
 /* The `wrun` command: a thin layer over the public API (wrun.h).
  *
  *   wrun [run] [--dir HOST[::GUEST]]... [--env NAME[=VALUE]]...
- *        [--invoke NAME] [--max-... LIMIT]... [--timeout SECONDS] [--time]
- *        MODULE.wasm [ARGS...]
+ *        [--invoke NAME] [--max-... LIMIT]... [--timeout SECONDS]
+ *        [--deterministic] [--time] MODULE.wasm [ARGS...]
  *   wrun validate MODULE.wasm
- *   wrun wast [--xfail LIST] [--quiet] [--verbose] FILE.wast...
+ *   wrun wast [--xfail LIST] [--quiet] [--verbose] [--deterministic]
+ *        FILE.wast...
  *   wrun --version | --help
  */
 #include <errno.h>
@@ -29,8 +30,8 @@ static void usage(FILE *out) {
           "usage: wrun [run] [--invoke NAME] [--time] MODULE.wasm "
           "[ARGS...]\n"
           "       wrun validate MODULE.wasm\n"
-          "       wrun wast [--xfail LIST] [--quiet] [--verbose] "
-          "FILE.wast...\n"
+          "       wrun wast [--xfail LIST] [--quiet] [--verbose]\n"
+          "                 [--deterministic] FILE.wast...\n"
           "       wrun --version | --help\n"
           "\n"
           "run       compile and instantiate MODULE, then call NAME (default\n"
@@ -57,6 +58,8 @@ static void usage(FILE *out) {
           "                          more than the stack has is refused)\n"
           "  --timeout SECONDS       interrupt wasm still running after\n"
           "                          SECONDS (a trap: \"interrupted\")\n"
+          "  --deterministic         canonical NaN results of float and SIMD\n"
+          "                          arithmetic: the same bits on every ISA\n"
           "          the program's argv is MODULE ARGS (WASI), its exit\n"
           "          status the proc_exit code\n"
           "validate  decode and validate MODULE\n"
@@ -268,6 +271,7 @@ typedef struct run_request {
   wrun_wasi_config *wasi; /* --dir, --env and the program's argv */
   wrun_store_limits limits; /* the defaults, changed by --max-... */
   double timeout;         /* seconds; 0: none */
+  bool deterministic;     /* wrun_engine_set_deterministic */
 } run_request;
 
 /* ---- --timeout: a watchdog thread interrupts the store ------------------ */
@@ -478,6 +482,7 @@ static int run_module(const run_request *req) {
     free(bytes);
     return 1;
   }
+  wrun_engine_set_deterministic(engine, req->deterministic);
   wrun_module *m = NULL;
   timing_begin();
   wrun_error *err = wrun_module_new(engine, bytes, len, &m);
@@ -634,6 +639,8 @@ static int run_with_options(run_request *req, int argc, char **argv) {
       req->invoke = argv[i] + 9;
     } else if (strcmp(argv[i], "--time") == 0) {
       timing_enabled = true;
+    } else if (strcmp(argv[i], "--deterministic") == 0) {
+      req->deterministic = true;
     } else {
       fprintf(stderr, "wrun: unknown option %s\n", argv[i]);
       usage(stderr);

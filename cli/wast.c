@@ -40,6 +40,7 @@ typedef struct wast_options {
   const char *xfail_path;
   bool quiet;   /* no XFAIL lines */
   bool verbose; /* spectest prints, skipped commands are named */
+  bool deterministic; /* canonical NaNs (wrun_engine_set_deterministic) */
 } wast_options;
 
 typedef struct wast_totals {
@@ -1018,12 +1019,15 @@ static void run_script(const char *wast, wrun_engine *engine,
 
 static void wast_usage(FILE *out) {
   fprintf(out,
-          "usage: wrun wast [--xfail LIST] [--quiet] [--verbose] "
-          "FILE.wast...\n"
+          "usage: wrun wast [--xfail LIST] [--quiet] [--verbose]\n"
+          "                 [--deterministic] FILE.wast...\n"
           "  --xfail LIST  expected failures, one `FILE.wast:LINE reason` a "
           "line\n"
           "  --quiet       do not print expected failures (XFAIL lines)\n"
-          "  --verbose     name skipped commands; spectest.print* prints\n");
+          "  --verbose     name skipped commands; spectest.print* prints\n"
+          "  --deterministic\n"
+          "                compile in deterministic mode: canonical NaN\n"
+          "                results (nan:canonical/arithmetic still match)\n");
 }
 
 int wast_main(int argc, char **argv) {
@@ -1036,6 +1040,8 @@ int wast_main(int argc, char **argv) {
       opts.quiet = true;
     } else if (strcmp(argv[i], "--verbose") == 0) {
       opts.verbose = true;
+    } else if (strcmp(argv[i], "--deterministic") == 0) {
+      opts.deterministic = true;
     } else if (strcmp(argv[i], "--help") == 0) {
       wast_usage(stdout);
       return 0;
@@ -1066,6 +1072,7 @@ int wast_main(int argc, char **argv) {
     xfail_free(&xfail);
     return 1;
   }
+  wrun_engine_set_deterministic(engine, opts.deterministic);
   wast_totals totals = {0};
   for (; i < argc; i++)
     run_script(argv[i], engine, &opts, opts.xfail_path ? &xfail : NULL,

@@ -7,7 +7,7 @@
 #include <stdint.h>
 
 /* argv holds the arguments after the word `wast`:
- *   [--xfail LIST] [--quiet] [--verbose] FILE.wast...
+ *   [--xfail LIST] [--quiet] [--verbose] [--deterministic] FILE.wast...
  * Prints one line per failure and the totals last; returns the process
  * exit status (0 iff nothing failed). */
 int wast_main(int argc, char **argv);

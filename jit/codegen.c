@@ -298,6 +298,7 @@ jit_opnd cg_pop_opnd(jit_codegen *g) {
 void cg_spill_entry(jit_codegen *g, uint32_t i) {
   cg_value *v = &g->stack[i];
   if (v->kind != CG_REG) return;
+  cg_nan_before_spill(g, i);
   uint32_t slot = i + g->bias;
   masm_store_frame(g->m, (jit_type)v->type, v->reg, cg_slot(g, slot));
   cg_free(g, v->reg);
@@ -1130,6 +1131,7 @@ static void reset(jit_codegen *g) {
   g->unreachable = false;
   g->dead_depth = 0;
   g->simd = g->done = false;
+  g->nan_pending = false;
   memset(&g->pend, 0, sizeof g->pend);
   memset(&g->cache, 0, sizeof g->cache);
   cg_snap_reset(g);
@@ -1300,6 +1302,7 @@ static wrun_error *end_step(jit_codegen *g) {
 wrun_error *jit_codegen_step(jit_codegen *g, const jit_instr *in) {
   if (g->done || g->simd) return NULL;
   g->offset = in->offset;
+  cg_nan_before_step(g, in);
   bool vec_op = in->op < OP_COUNT && jit_opinfo_table[in->op].prefix == 0xFD;
   if (vec_op && !g->vec_ok) {
     g->simd = true;

@@ -27,6 +27,11 @@ wrun_error *jit_codegen_begin(jit_codegen *g, jit_masm *m,
                               const rt_module *mod, uint32_t func_index,
                               uint32_t nlocals, const uint8_t *local_types);
 
+/* Deterministic mode for the functions begun after this call (it survives
+ * jit_codegen_begin): NaN results of float and SIMD arithmetic are
+ * canonicalised, so the same module gives the same bits on every ISA. */
+void jit_codegen_set_deterministic(jit_codegen *g, bool on);
+
 /* Compiles one validated instruction. After the function's final end it
  * has emitted the trap stubs and patched the frame size. */
 wrun_error *jit_codegen_step(jit_codegen *g, const jit_instr *in);

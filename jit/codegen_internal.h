@@ -160,6 +160,13 @@ struct jit_codegen {
 
   uint32_t out_size; /* outgoing area bytes */
   bool simd, done;
+  bool deterministic; /* canonicalise NaN results (codegen_nan.c) */
+  /* Stack entry nan_pending_index, in nan_pending_reg, awaits NaN
+   * canonicalisation (deferred, see codegen_nan.c). */
+  bool nan_pending;
+  uint8_t nan_pending_shape; /* jit_fshape */
+  jit_reg nan_pending_reg;
+  uint32_t nan_pending_index;
   wrun_error *err; /* first internal error (sticky) */
   uint32_t offset; /* offset of the current instruction */
 
@@ -267,6 +274,21 @@ void cg_done_read(jit_codegen *g, jit_reg r);
 
 /* ---- codegen_ops.c: the opcode visitor outside control ------------------ */
 void cg_visit_op(jit_codegen *g, const jit_instr *in);
+
+/* ---- codegen_nan.c: deterministic mode ---------------------------------- */
+/* After an op has left its result in r (the top of the stack): in
+ * deterministic mode, and when the op can produce a NaN the hardware
+ * chooses the bits of, any NaN in r is to become the canonical one (at
+ * the latest before the next instruction). Otherwise they do nothing. */
+void cg_canon_fbinop(jit_codegen *g, jit_fbinop op, jit_type t, jit_reg r);
+void cg_canon_funop(jit_codegen *g, jit_funop op, jit_type t, jit_reg r);
+void cg_canon_convert(jit_codegen *g, jit_convop op, jit_reg r);
+void cg_canon_simd(jit_codegen *g, uint32_t op, jit_reg r); /* 0xFD op */
+/* Before each instruction: emits a deferred canonicalisation unless in
+ * makes it unnecessary or keeps it waiting. */
+void cg_nan_before_step(jit_codegen *g, const jit_instr *in);
+/* Before stack entry i is spilled: a deferred canonicalisation of it. */
+void cg_nan_before_spill(jit_codegen *g, uint32_t i);
 
 /* ---- codegen_simd.c: the 0xFD-prefixed opcodes -------------------------- */
 /* Compiles a SIMD instruction, or fails the function (cg_fail, naming the

@@ -531,6 +531,7 @@ static void visit_fbinop(jit_codegen *g, jit_fbinop op, jit_type t) {
     lhs = cg_pop_reg(g);
   }
   masm_fbinop(g->m, op, t, lhs, lhs, rhs);
+  cg_canon_fbinop(g, op, t, lhs);
   cg_done_read(g, rhs);
   cg_push_reg(g, t, lhs);
 }
@@ -538,6 +539,7 @@ static void visit_fbinop(jit_codegen *g, jit_fbinop op, jit_type t) {
 static void visit_funop(jit_codegen *g, jit_funop op, jit_type t) {
   jit_reg r = cg_pop_reg(g);
   masm_funop(g->m, op, t, r, r);
+  cg_canon_funop(g, op, t, r);
   cg_push_reg(g, t, r);
 }
 
@@ -554,6 +556,7 @@ static void visit_convert(jit_codegen *g, jit_convop op, jit_type from,
     overflow = cg_trap_label(g, WRUN_TRAP_INT_OVERFLOW);
   }
   masm_convert(g->m, op, dst, src, invalid, overflow);
+  cg_canon_convert(g, op, dst);
   if (dst != src) cg_free(g, src);
   cg_push_reg(g, to, dst);
 }

@@ -87,6 +87,7 @@ static void visit_vreg_op(jit_codegen *g, const jit_instr *in, uint32_t op,
     cg_free(g, dst);
     refuse(g, in);
   } else {
+    cg_canon_simd(g, op, dst);
     cg_push_reg(g, rt, dst);
   }
   for (unsigned k = 0; k < n; k++) cg_free(g, src[k]);

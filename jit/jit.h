@@ -24,16 +24,24 @@ typedef struct jit_code {
   uint32_t ntraps;
 } jit_code;
 
-/* Validates every function body and compiles it. The module's types must
- * already carry their interned ids (rt_functype.id). Errors name the
- * function and byte offset. A valid module that uses SIMD where the host's
- * backend generates no SIMD at all (an x86-64 CPU without SSSE3/SSE4.1)
- * gets the error "SIMD code generation not supported yet", only after
- * every body validated, and *simd_refused is set. Where the backend does
- * generate SIMD, an instruction it lacks is an ordinary code generation
- * error ("SIMD instruction NAME not implemented by this backend"). */
-wrun_error *jit_compile_module(const rt_module *m, jit_code *out,
-                               bool *simd_refused);
+/* How to compile; NULL (or all fields zero) is the default. */
+typedef struct jit_options {
+  /* Canonicalise the NaN results of float and SIMD arithmetic, so that a
+   * module gives the same bits on every ISA (jit/codegen_nan.c). */
+  bool deterministic;
+} jit_options;
+
+/* Validates every function body and compiles it with opts (may be NULL).
+ * The module's types must already carry their interned ids
+ * (rt_functype.id). Errors name the function and byte offset. A valid
+ * module that uses SIMD where the host's backend generates no SIMD at all
+ * (an x86-64 CPU without SSSE3/SSE4.1) gets the error "SIMD code
+ * generation not supported yet", only after every body validated, and
+ * *simd_refused is set. Where the backend does generate SIMD, an
+ * instruction it lacks is an ordinary code generation error ("SIMD
+ * instruction NAME not implemented by this backend"). */
+wrun_error *jit_compile_module(const rt_module *m, const jit_options *opts,
+                               jit_code *out, bool *simd_refused);
 /* Validation only (wrun_module_validate). */
 wrun_error *jit_validate_module(const rt_module *m);
 void jit_code_free(jit_code *c);

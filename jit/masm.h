@@ -119,6 +119,10 @@ typedef enum jit_funop {
   JFU_ABS, JFU_NEG, JFU_SQRT, JFU_CEIL, JFU_FLOOR, JFU_TRUNC, JFU_NEAREST,
 } jit_funop;
 
+/* The float layout of a register for masm_canon_nan: a scalar, or the
+ * lanes of a v128. */
+typedef enum jit_fshape { JFS_F32, JFS_F64, JFS_F32X4, JFS_F64X2 } jit_fshape;
+
 /* Conversions between classes or widths, named after the wasm opcode. */
 typedef enum jit_convop {
   JCV_I32_TRUNC_F32_S, JCV_I32_TRUNC_F32_U, JCV_I32_TRUNC_F64_S,
@@ -328,7 +332,12 @@ void jit_masm_add_fixup(jit_masm *m, jit_label *l, uint32_t at, uint8_t kind,
   /* v128 loads (reg = dst; for loadN_lane it holds the vector to update   \
    * in place) and stores (reg = the vector) at [membase + addr + offset]. */\
   bool P##vmem(jit_masm *m, uint32_t op, jit_reg reg, jit_opnd addr,         \
-               uint32_t offset, uint8_t lane);
+               uint32_t offset, uint8_t lane);                               \
+  /* Deterministic mode: every NaN in reg (each lane, by shape s) becomes  \
+   * the canonical quiet NaN, positive with a zero payload (f32 0x7fc00000, \
+   * f64 0x7ff8000000000000); other values keep their bits. Besides reg,   \
+   * only scratch registers and the flags change. */                        \
+  void P##canon_nan(jit_masm *m, jit_fshape s, jit_reg reg);
 
 JIT_MASM_FUNCS(x64_masm_)
 JIT_MASM_FUNCS(a64_masm_)
@@ -393,5 +402,6 @@ extern const jit_target a64_target;
 #define masm_vconst JIT_HOST_PREFIX(vconst)
 #define masm_vop JIT_HOST_PREFIX(vop)
 #define masm_vmem JIT_HOST_PREFIX(vmem)
+#define masm_canon_nan JIT_HOST_PREFIX(canon_nan)
 
 #endif

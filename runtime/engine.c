@@ -34,6 +34,14 @@ wrun_engine *wrun_engine_new(void) {
 
 void wrun_engine_delete(wrun_engine *engine) { free(engine); }
 
+void wrun_engine_set_deterministic(wrun_engine *engine, bool on) {
+  engine->deterministic = on;
+}
+
+bool wrun_engine_deterministic(const wrun_engine *engine) {
+  return engine->deterministic;
+}
+
 static size_t encoding_size(const rt_functype *t) {
   return 8 + (size_t)t->nparams + t->nresults;
 }

@@ -29,7 +29,10 @@ wrun_error *wrun_module_new(wrun_engine *engine, const uint8_t *bytes,
     return rt_error_new(RT_NO_OFFSET, "out of memory");
   }
   bool simd_refused = false;
-  err = jit_compile_module(m, &mod->code, &simd_refused);
+  /* The mode is read once: a later change of the engine's setting leaves
+   * this module as compiled, and the module says which it was. */
+  jit_options opts = {.deterministic = engine && engine->deterministic};
+  err = jit_compile_module(m, &opts, &mod->code, &simd_refused);
   if (err) {
     rt_module_free(m);
     free(mod);
@@ -45,6 +48,7 @@ wrun_error *wrun_module_new(wrun_engine *engine, const uint8_t *bytes,
     return rt_error_new(RT_NO_OFFSET, "too many live modules");
   }
   mod->engine = engine;
+  mod->deterministic = opts.deterministic;
   mod->m = m;
   atomic_init(&mod->refs, 1);
   *out = mod;
@@ -116,6 +120,10 @@ void wrun_module_export(const wrun_module *mod, size_t i, const char **name,
 }
 
 size_t wrun_module_code_size(const wrun_module *mod) { return mod->code.size; }
+
+bool wrun_module_deterministic(const wrun_module *mod) {
+  return mod->deterministic;
+}
 
 /* ---- import types ------------------------------------------------------ */
 

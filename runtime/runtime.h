@@ -26,7 +26,9 @@
 /* ---- engine.c: engine and process-wide function type interning -------- */
 
 struct wrun_engine {
-  uint32_t unused; /* everything shared lives process-wide, see engine.c */
+  /* Everything shared lives process-wide (see engine.c); the engine only
+   * holds the configuration of the modules compiled with it. */
+  bool deterministic; /* wrun_engine_set_deterministic */
 };
 
 /* Interns t (by its params+results encoding) and returns its id (>= 1), or
@@ -49,6 +51,7 @@ struct wrun_module {
   jit_code code;
   atomic_int refs;
   int code_slot; /* in the code registry of trap.c, -1 if none */
+  bool deterministic; /* compiled in deterministic mode */
 };
 
 void rt_module_retain(wrun_module *mod);
