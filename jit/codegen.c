@@ -1174,6 +1174,7 @@ wrun_error *jit_codegen_begin(jit_codegen *g, jit_masm *m,
   c->results = g->type->types + g->type->nparams;
   c->nresults = g->type->nresults;
   emit_prologue(g);
+  cg_fuel_begin_function(g);
   return take_error(g);
 }
 
@@ -1210,8 +1211,10 @@ wrun_error *jit_codegen_step(jit_codegen *g, const jit_instr *in) {
   }
   if (g->unreachable) {
     step_unreachable(g, in);
+    cg_fuel_after(g, in);
     return take_error(g);
   }
+  cg_fuel_before(g, in);
   if (g->pend.active && !is_fusing_op(in->op)) cg_materialize_pending(g);
   if (vec_op) {
     cg_visit_simd(g, in);
@@ -1236,6 +1239,7 @@ wrun_error *jit_codegen_step(jit_codegen *g, const jit_instr *in) {
     break;
   default: cg_visit_op(g, in); break;
   }
+  cg_fuel_after(g, in);
   g->cache.lent = pending_loans(g);
   if (g->m->oom || g->m->buf.oom)
     cg_fail(g, g->m->failure ? g->m->failure : "out of memory");

@@ -85,6 +85,15 @@ typedef struct cg_pending {
   jit_opnd rhs;
 } cg_pending;
 
+/* Fuel charges of the function being compiled (codegen_fuel.c). */
+typedef struct cg_fuel {
+  bool on;          /* the module is compiled with fuel charges */
+  bool open;        /* a charge was emitted; its amount is not final yet */
+  bool need_charge; /* the next costing instruction starts a new run */
+  uint32_t patch_at; /* where the open charge's amount goes */
+  uint32_t count;   /* cost of the open run so far */
+} cg_fuel;
+
 struct jit_codegen {
   jit_masm *m;
   const rt_module *mod;
@@ -144,6 +153,8 @@ struct jit_codegen {
   bool simd, done;
   wrun_error *err; /* first internal error (sticky) */
   uint32_t offset; /* offset of the current instruction */
+
+  cg_fuel fuel;
 
   /* br_table scratch */
   jit_label *bt_labels;
@@ -236,6 +247,14 @@ void cg_done_read(jit_codegen *g, jit_reg r);
 
 /* ---- codegen_ops.c: the opcode visitor outside control ------------------ */
 void cg_visit_op(jit_codegen *g, const jit_instr *in);
+
+/* ---- codegen_fuel.c: fuel charges --------------------------------------- */
+void cg_fuel_begin_function(jit_codegen *g);
+/* Around each instruction compiled in reachable code (before), and each
+ * instruction stepped (after, unreachable ones too: an end there may bind
+ * a reachable label). Without fuel both do nothing. */
+void cg_fuel_before(jit_codegen *g, const jit_instr *in);
+void cg_fuel_after(jit_codegen *g, const jit_instr *in);
 
 /* ---- codegen_simd.c: the 0xFD-prefixed opcodes -------------------------- */
 /* Compiles a SIMD instruction, or sets g->simd (refusing the function)

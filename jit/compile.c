@@ -198,8 +198,8 @@ static void dump_code_if_asked(const rt_module *mod, const jit_code *c) {
   }
 }
 
-wrun_error *jit_compile_module(const rt_module *mod, jit_code *out,
-                               bool *simd_refused) {
+wrun_error *jit_compile_module(const rt_module *mod, const jit_options *opts,
+                               jit_code *out, bool *simd_refused) {
   memset(out, 0, sizeof *out);
   if (simd_refused) *simd_refused = false;
   uint32_t ndefined = mod->nfuncs - mod->nimported_funcs;
@@ -217,6 +217,7 @@ wrun_error *jit_compile_module(const rt_module *mod, jit_code *out,
     err = rt_error_new(RT_NO_OFFSET, "out of memory");
     goto done;
   }
+  jit_codegen_set_fuel(g, opts && opts->fuel);
   for (uint32_t t = 0; t < mod->ntypes; t++) {
     const rt_functype *ft = &mod->types[t];
     out->entry_offsets[t] = jit_buf_pos(&m.buf);

@@ -24,14 +24,20 @@ typedef struct jit_code {
   uint32_t ntraps;
 } jit_code;
 
+/* How to compile. Zeroed options are the defaults. */
+typedef struct jit_options {
+  /* Charge fuel (jit/codegen_fuel.c): off emits not one instruction more. */
+  bool fuel;
+} jit_options;
+
 /* Validates every function body and compiles it. The module's types must
  * already carry their interned ids (rt_functype.id). Errors name the
  * function and byte offset. A valid module that uses a SIMD instruction the
  * host's backend cannot generate (on AArch64 today, or on an x86-64 CPU
  * without SSSE3/SSE4.1) gets the error "SIMD code generation not supported
  * yet", only after every body validated, and *simd_refused is set. */
-wrun_error *jit_compile_module(const rt_module *m, jit_code *out,
-                               bool *simd_refused);
+wrun_error *jit_compile_module(const rt_module *m, const jit_options *opts,
+                               jit_code *out, bool *simd_refused);
 /* Validation only (wrun_module_validate). */
 wrun_error *jit_validate_module(const rt_module *m);
 void jit_code_free(jit_code *c);

@@ -200,6 +200,10 @@ void jit_masm_add_reloc(jit_masm *m, uint32_t at, uint32_t func_index);
 void jit_masm_add_fixup(jit_masm *m, jit_label *l, uint32_t at, uint8_t kind,
                         int32_t base);
 
+/* The largest amount one fuel charge takes: it fits the 12-bit immediate
+ * of an AArch64 subs, so a charge is patched in one word. */
+#define JIT_FUEL_MAX_CHARGE 4095u
+
 /* ---- backend interface ------------------------------------------------ */
 #define JIT_MASM_FUNCS(P)                                                     \
   /* moves */                                                                 \
@@ -294,6 +298,14 @@ void jit_masm_add_fixup(jit_masm *m, jit_label *l, uint32_t at, uint8_t kind,
    * least the instruction size): loop heads and function entries */        \
   void P##align(jit_masm *m, uint32_t alignment);                             \
   void P##finish_frame(jit_masm *m, uint32_t frame_size);                     \
+  /* fuel (jit/codegen_fuel.c): counter = [vmctx_reg + ptr_off], a uint64_t  \
+   * pointer; [counter] -= amount, jumping to out_of_fuel when it was below   \
+   * amount (the borrow). The amount, 0..JIT_FUEL_MAX_CHARGE, is patched in   \
+   * by fuel_patch at the returned offset once known. Only the scratch       \
+   * registers and the flags change. */                                      \
+  uint32_t P##fuel_charge(jit_masm *m, int32_t ptr_off,                       \
+                          jit_label *out_of_fuel);                            \
+  void P##fuel_patch(jit_masm *m, uint32_t at, uint32_t amount);              \
   void P##epilogue(jit_masm *m); /* restores sp/fp and returns */             \
   void P##trap(jit_masm *m, uint8_t code); /* ud2/udf + trap site */          \
   /* trampolines (whole functions, appended to the buffer; see vmctx.h) */   \
@@ -375,6 +387,8 @@ extern const jit_target a64_target;
 #define masm_stack_check JIT_HOST_PREFIX(stack_check)
 #define masm_align JIT_HOST_PREFIX(align)
 #define masm_finish_frame JIT_HOST_PREFIX(finish_frame)
+#define masm_fuel_charge JIT_HOST_PREFIX(fuel_charge)
+#define masm_fuel_patch JIT_HOST_PREFIX(fuel_patch)
 #define masm_epilogue JIT_HOST_PREFIX(epilogue)
 #define masm_trap JIT_HOST_PREFIX(trap)
 #define masm_entry_trampoline JIT_HOST_PREFIX(entry_trampoline)

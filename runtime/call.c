@@ -68,5 +68,6 @@ wrun_trap *rt_call(wrun_store *s, const rt_funcref *f, uint64_t *values) {
   if (t && wrun_trap_code_of(t) == WRUN_TRAP_STACK_EXHAUSTED &&
       rt_store_take_interrupt(s))
     rt_trap_recode(t, WRUN_TRAP_INTERRUPT);
+  rt_fuel_after_trap(s, t);
   return t;
 }

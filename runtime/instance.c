@@ -118,6 +118,7 @@ static rt_instance *instance_alloc(wrun_store *s, const wrun_module *mod) {
   memset(inst->vmctx, 0, size);
   *(uint32_t *)(inst->vmctx + RT_VMCTX_MAGIC) = RT_MAGIC_INSTANCE;
   *(rt_instance **)(inst->vmctx + RT_VMCTX_INSTANCE) = inst;
+  *(uint64_t **)(inst->vmctx + RT_VMCTX_FUEL) = &s->fuel;
   rt_store_link_instance(s, inst);
   return inst;
 }
@@ -348,7 +349,8 @@ void wrun_instance_new(wrun_store *store, const wrun_module *mod,
   *out = NULL;
   if (error) *error = NULL;
   if (trap) *trap = NULL;
-  wrun_error *err = check_imports(mod->m, imports, nimports);
+  wrun_error *err = rt_fuel_check_module(store, mod);
+  if (!err) err = check_imports(mod->m, imports, nimports);
   rt_instance *inst = NULL;
   if (!err) {
     inst = instance_alloc(store, mod);

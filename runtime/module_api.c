@@ -29,7 +29,8 @@ wrun_error *wrun_module_new(wrun_engine *engine, const uint8_t *bytes,
     return rt_error_new(RT_NO_OFFSET, "out of memory");
   }
   bool simd_refused = false;
-  err = jit_compile_module(m, &mod->code, &simd_refused);
+  jit_options options = {.fuel = engine && engine->config.consume_fuel};
+  err = jit_compile_module(m, &options, &mod->code, &simd_refused);
   if (err) {
     rt_module_free(m);
     free(mod);
@@ -45,6 +46,7 @@ wrun_error *wrun_module_new(wrun_engine *engine, const uint8_t *bytes,
     return rt_error_new(RT_NO_OFFSET, "too many live modules");
   }
   mod->engine = engine;
+  mod->fuel = options.fuel;
   mod->m = m;
   atomic_init(&mod->refs, 1);
   *out = mod;

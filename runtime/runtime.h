@@ -25,8 +25,13 @@
 
 /* ---- engine.c: engine and process-wide function type interning -------- */
 
+/* What a wrun_config sets; an engine keeps a copy (config.c). */
+typedef struct rt_config {
+  bool consume_fuel;
+} rt_config;
+
 struct wrun_engine {
-  uint32_t unused; /* everything shared lives process-wide, see engine.c */
+  rt_config config; /* fixed at creation; shared tables are process-wide */
 };
 
 /* Interns t (by its params+results encoding) and returns its id (>= 1), or
@@ -49,6 +54,7 @@ struct wrun_module {
   jit_code code;
   atomic_int refs;
   int code_slot; /* in the code registry of trap.c, -1 if none */
+  bool fuel;     /* compiled with fuel charges (its engine consumed fuel) */
 };
 
 void rt_module_retain(wrun_module *mod);
@@ -75,6 +81,11 @@ struct wrun_store {
    * that invariant holds whenever it is free. */
   atomic_bool interrupt_requested;
   pthread_mutex_t interrupt_lock;
+  /* Fuel (fuel.c): compiled code decrements `fuel` in place through the
+   * pointer every vmctx of the store holds (RT_VMCTX_FUEL), so it is one
+   * counter for all the store's instances and host functions see it. */
+  bool fuel_enabled; /* from the engine's config */
+  uint64_t fuel;
 };
 
 /* A stack limit no sp can be above: the next check traps. */
@@ -93,6 +104,15 @@ void rt_store_link_instance(wrun_store *s, struct wrun_instance *inst);
 bool rt_store_take_interrupt(wrun_store *s);
 
 #define RT_DEFAULT_MAX_WASM_STACK ((size_t)1 << 20)
+
+/* ---- fuel.c -------------------------------------------------------------- */
+
+/* After a call into the store returned trap t: an out-of-fuel trap leaves
+ * the counter wrapped below zero by the charge that failed; it becomes 0. */
+void rt_fuel_after_trap(wrun_store *s, const wrun_trap *t);
+/* A module compiled with or without fuel charges fits only stores whose
+ * engine agrees: NULL, or the error to report. */
+wrun_error *rt_fuel_check_module(const wrun_store *s, const wrun_module *m);
 
 /* ---- global.c ------------------------------------------------------------ */
 

@@ -38,6 +38,7 @@ static const char *const trap_messages[WRUN_TRAP_COUNT] = {
     [WRUN_TRAP_HOST] = "host trap",
     [WRUN_TRAP_EXIT] = "exit",
     [WRUN_TRAP_INTERRUPT] = "interrupted",
+    [WRUN_TRAP_OUT_OF_FUEL] = "all fuel consumed",
 };
 
 /* Used when a trap object cannot be allocated; never freed. */

@@ -88,6 +88,8 @@ typedef struct rt_global_cell {
  *      trap with "call stack exhausted" below it
  *  24  uint8_t *memory0_base (NULL when the module has no memory)
  *  32  rt_memory *memory0
+ *  40  uint64_t *fuel: the store's fuel counter (read only by code compiled
+ *      with fuel charges; see runtime/fuel.c)
  *  globals_off:  nglobals slots of 16 bytes: a defined global's value
  *                inline, an imported one as an rt_global_cell* pointer
  *  tables_off:   ntables rt_table* pointers
@@ -99,6 +101,7 @@ typedef struct rt_global_cell {
 #define RT_VMCTX_STACK_LIMIT 16
 #define RT_VMCTX_MEMORY0_BASE 24
 #define RT_VMCTX_MEMORY0 32
+#define RT_VMCTX_FUEL 40
 #define RT_VMCTX_HEADER_SIZE 48
 
 typedef struct rt_vmctx_layout {

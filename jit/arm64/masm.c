@@ -1241,6 +1241,44 @@ void a64_masm_stack_check(jit_masm *m, int32_t limit_off, jit_label *trap) {
   bcond_label(m, A64_LO, trap);
 }
 
+/* The subs of a fuel charge, x17 = x17 - amount (setting the flags). */
+static void encode_fuel_subs(jit_buf *b, uint32_t amount) {
+  a64_addsub_imm(b, true, true, true, SCRATCH2, SCRATCH2, amount);
+}
+
+/* ldr x16, [x28, #ptr]; ldr x17, [x16]; subs x17, x17, #amount;
+ * str x17, [x16]; b.lo out_of_fuel. The amount (< 4096: one imm12, see
+ * JIT_FUEL_MAX_CHARGE) is patched into the subs word. Loads and stores
+ * through x16 only, never SP: the SP audit has nothing to check. */
+uint32_t a64_masm_fuel_charge(jit_masm *m, int32_t ptr_off,
+                              jit_label *out_of_fuel) {
+  island_check(m, 0);
+  jit_buf *b = &m->buf;
+  ldst_at(b, A64_LDR_X, SCRATCH, VMCTX, ptr_off, SCRATCH3);
+  a64_ldst_uimm(b, A64_LDR_X, SCRATCH2, SCRATCH, 0);
+  uint32_t at = jit_buf_pos(b);
+  encode_fuel_subs(b, 0);
+  a64_ldst_uimm(b, A64_STR_X, SCRATCH2, SCRATCH, 0);
+  bcond_label(m, A64_LO, out_of_fuel);
+  return at;
+}
+
+void a64_masm_fuel_patch(jit_masm *m, uint32_t at, uint32_t amount) {
+  if (amount > JIT_FUEL_MAX_CHARGE) {
+    m->oom = true; /* a bug in the caller: never emit a wrong charge */
+    return;
+  }
+  jit_buf tmp = {0};
+  encode_fuel_subs(&tmp, amount);
+  uint32_t word = 0;
+  if (tmp.oom || tmp.size != 4)
+    m->oom = true;
+  else
+    memcpy(&word, tmp.data, 4);
+  jit_buf_free(&tmp);
+  if (!m->oom) jit_buf_patch32(&m->buf, at, word);
+}
+
 /* Pads with NOP words (the buffer is always 4-byte aligned here). */
 void a64_masm_align(jit_masm *m, uint32_t alignment) {
   island_check(m, alignment);

@@ -1123,6 +1123,24 @@ void x64_masm_stack_check(jit_masm *m, int32_t limit_off, jit_label *trap) {
   jcc_label(m, X64_CC_B, trap);
 }
 
+/* mov r11, [r14 + ptr]; sub qword [r11], imm32; jb out_of_fuel.
+ * Always the imm32 form, so the amount can be patched in later. The
+ * counter stays in memory: no register is kept for it. */
+uint32_t x64_masm_fuel_charge(jit_masm *m, int32_t ptr_off,
+                              jit_label *out_of_fuel) {
+  jit_buf *b = &m->buf;
+  x64_mov_rm(b, true, SCRATCH, x64_mem_bd(x64_target.vmctx_reg, ptr_off));
+  x64_emit_rm(b, 0, 0x81, true, X64_SUB, x64_mem_bd(SCRATCH, 0), 0);
+  uint32_t at = jit_buf_pos(b);
+  jit_buf_u32(b, 0);
+  jcc_label(m, X64_CC_B, out_of_fuel);
+  return at;
+}
+
+void x64_masm_fuel_patch(jit_masm *m, uint32_t at, uint32_t amount) {
+  jit_buf_patch32(&m->buf, at, amount);
+}
+
 void x64_masm_finish_frame(jit_masm *m, uint32_t frame_size) {
   /* rsp stays 16-byte aligned: the call pushed 8, rbp another 8 */
   uint32_t aligned = (frame_size + 15u) & ~15u;
