@@ -4,7 +4,7 @@
  *        [--invoke NAME] [--max-memory BYTES] [--max-wasm-stack BYTES]
  *        [--timeout SECONDS] [--fuel N] [--time] MODULE.wasm [ARGS...]
  *   wrun validate MODULE.wasm
- *   wrun wast [--xfail LIST] [--quiet] [--verbose] FILE.wast...
+ *   wrun wast [--xfail LIST] [--quiet] [--verbose] [--fuel] FILE.wast...
  *   wrun --version | --help
  */
 #include <errno.h>

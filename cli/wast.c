@@ -37,6 +37,7 @@ typedef struct wast_options {
   const char *xfail_path;
   bool quiet;   /* no XFAIL lines */
   bool verbose; /* spectest prints, skipped commands are named */
+  bool fuel;    /* compile with fuel charges, every store nearly full */
 } wast_options;
 
 typedef struct wast_totals {
@@ -839,6 +840,8 @@ static void run_commands(wast_script *s, const json_t *commands) {
 
 static bool script_open(wast_script *s, char *msg) {
   s->store = wrun_store_new(s->engine);
+  /* --fuel checks that charging changes no result: never run dry. */
+  if (s->store && s->opts->fuel) wrun_store_set_fuel(s->store, UINT64_MAX);
   s->linker = s->store ? wrun_linker_new(s->store) : NULL;
   if (!s->linker) {
     set_msg(msg, "cannot create a store");
@@ -1020,7 +1023,9 @@ static void wast_usage(FILE *out) {
           "  --xfail LIST  expected failures, one `FILE.wast:LINE reason` a "
           "line\n"
           "  --quiet       do not print expected failures (XFAIL lines)\n"
-          "  --verbose     name skipped commands; spectest.print* prints\n");
+          "  --verbose     name skipped commands; spectest.print* prints\n"
+          "  --fuel        compile with fuel metering (stores get the most\n"
+          "                fuel there is: results must not change)\n");
 }
 
 int wast_main(int argc, char **argv) {
@@ -1033,6 +1038,8 @@ int wast_main(int argc, char **argv) {
       opts.quiet = true;
     } else if (strcmp(argv[i], "--verbose") == 0) {
       opts.verbose = true;
+    } else if (strcmp(argv[i], "--fuel") == 0) {
+      opts.fuel = true;
     } else if (strcmp(argv[i], "--help") == 0) {
       wast_usage(stdout);
       return 0;
@@ -1057,7 +1064,13 @@ int wast_main(int argc, char **argv) {
     fprintf(stderr, "wrun wast: %s\n", err);
     return 1;
   }
-  wrun_engine *engine = wrun_engine_new();
+  wrun_config *config = wrun_config_new();
+  wrun_engine *engine = NULL;
+  if (config) {
+    wrun_config_consume_fuel(config, opts.fuel);
+    engine = wrun_engine_new_with_config(config);
+    wrun_config_delete(config);
+  }
   if (!engine) {
     fprintf(stderr, "wrun wast: cannot create an engine\n");
     xfail_free(&xfail);
