@@ -5,6 +5,14 @@ checks that all agree on the result and prints a Markdown table of medians.
 
   python3 bench/run.py [--wrun build/cli/wrun] [--runs 5] [--kernels a,b]
                        [--scale 1.0] [--no-turbofan] [--no-build]
+                       [--wrun-args ARGS] [--variant NAME=[WRUN] ARGS]...
+
+--wrun-args passes more options to every wrun run (e.g. "--fuel 1000000").
+Each --variant adds a wrun column NAME: the same wrun (or the WRUN path
+given first) with its own ARGS, e.g. --variant "fuel=--fuel 1000000000000"
+or --variant main=../main/build/cli/wrun; a second table then compares
+each variant's run time with the plain wrun column, kernel by kernel and as
+a geometric mean. Use --node '' to leave node out.
 
 Times are milliseconds. "run" is the time of the call to run(N) measured
 inside each process (wrun --time, performance.now() in node, clock_gettime
@@ -13,6 +21,7 @@ natively); "wall" is the whole process, startup and compile included.
 import argparse
 import os
 import re
+import shlex
 import shutil
 import statistics
 import subprocess
@@ -104,7 +113,10 @@ def measure(cmd, runs):
 def tools(args, out_dir, kernel, n):
     wasm = os.path.join(out_dir, kernel + '.wasm')
     node_run = os.path.join(HERE, 'node_run.mjs')
-    yield 'wrun', [args.wrun, '--time', '--invoke', 'run', wasm, str(n)]
+    yield 'wrun', [args.wrun, *shlex.split(args.wrun_args), '--time',
+                   '--invoke', 'run', wasm, str(n)]
+    for name, wrun, extra in args.variants:
+        yield name, [wrun, *extra, '--time', '--invoke', 'run', wasm, str(n)]
     if args.node:
         yield 'liftoff', [args.node, '--liftoff-only', *NODE_FLAGS, node_run,
                           wasm, str(n)]
@@ -124,6 +136,44 @@ def ratio(a, b):
     return '-' if a is None or not b else f'{a / b:.2f}'
 
 
+def parse_variant(ap, spec, default_wrun):
+    """NAME=[WRUN] ARGS -> (name, wrun, args)."""
+    name, sep, rest = spec.partition('=')
+    if not sep or not name or name in ('wrun', 'liftoff', 'turbofan',
+                                        'native'):
+        ap.error(f'--variant {spec!r}: expected NAME=[WRUN] ARGS with a new '
+                 'NAME')
+    words = shlex.split(rest)
+    wrun = default_wrun
+    if words and not words[0].startswith('-'):
+        wrun = words.pop(0)
+    if not os.access(wrun, os.X_OK):
+        ap.error(f'--variant {name}: {wrun} is not executable')
+    return name, wrun, words
+
+
+def print_variants(rows, variants):
+    """Each variant's run time against the plain wrun column."""
+    names = [v[0] for v in variants]
+    print('\n| kernel | wrun run | ' +
+          ' | '.join(f'{n} run | {n}/wrun' for n in names) + ' |')
+    print('|---|---:|' + '---:|---:|' * len(names))
+    ratios = {n: [] for n in names}
+    for k, _, res in rows:
+        base = res['wrun'][1].get('run')
+        cells = []
+        for n in names:
+            v = res[n][1].get('run') if n in res else None
+            cells += [fmt(v), ratio(v, base)]
+            if v and base:
+                ratios[n].append(v / base)
+        print(f'| {k} | {fmt(base)} | ' + ' | '.join(cells) + ' |')
+    for n in names:
+        if ratios[n]:
+            print(f'\ngeometric mean: {n}/wrun '
+                  f'{statistics.geometric_mean(ratios[n]):.3f}')
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__,
                                  formatter_class=argparse.RawTextHelpFormatter)
@@ -136,7 +186,12 @@ def main():
                     help='multiply every N (fib: added log1.6(scale))')
     ap.add_argument('--no-turbofan', dest='turbofan', action='store_false')
     ap.add_argument('--no-build', dest='build', action='store_false')
+    ap.add_argument('--wrun-args', default='',
+                    help='more options for every wrun run')
+    ap.add_argument('--variant', action='append', default=[],
+                    help='NAME=[WRUN] ARGS: another wrun column')
     args = ap.parse_args()
+    args.variants = [parse_variant(ap, v, args.wrun) for v in args.variant]
     kernels = [k for k in args.kernels.split(',') if k]
     for k in kernels:
         if k not in KERNELS:
@@ -200,6 +255,8 @@ def main():
         print(f'\ngeometric mean: wrun/liftoff '
               f'{geo.get("liftoff", float("nan")):.2f}, wrun/native '
               f'{geo.get("native", float("nan")):.2f}')
+        if args.variants:
+            print_variants(rows, args.variants)
     if failures:
         print(f'{failures} error(s)', file=sys.stderr)
         return 1
