@@ -673,6 +673,7 @@ static void emit_return(jit_codegen *g) {
     cg_release(g, &srcs[0]);
   }
   free(srcs);
+  cg_fuel_sync_out(g);
   masm_epilogue(g->m);
 }
 
@@ -1051,7 +1052,7 @@ static void reset(jit_codegen *g) {
   memset(&g->cache, 0, sizeof g->cache);
   cg_snap_reset(g);
   memset(g->trap_used, 0, sizeof g->trap_used);
-  g->free_regs = jit_host_target.alloc_mask;
+  g->free_regs = jit_host_target.alloc_mask & ~cg_fuel_reserved_regs(g);
   if (g->err) wrun_error_delete(g->err);
   g->err = NULL;
 }
@@ -1144,6 +1145,7 @@ static bool setup_locals(jit_codegen *g, uint32_t ndeclared,
 static void emit_prologue(jit_codegen *g) {
   const jit_target *t = &jit_host_target;
   jit_label_init(&g->overflow);
+  cg_fuel_entry(g);
   masm_prologue(g->m, RT_VMCTX_STACK_LIMIT, &g->overflow);
   masm_store_frame(g->m, JT_I64, t->call_ctx_reg, -8);
   masm_mov(g->m, JT_I64, t->vmctx_reg, t->call_ctx_reg);

@@ -25,6 +25,15 @@
  *
  * A run longer than JIT_FUEL_MAX_CHARGE is split (a charge fits one
  * AArch64 immediate); that moves a trap point, never the total.
+ *
+ * The counter lives in the store (runtime/fuel.c); inside a function it
+ * is kept in the target's fuel_reg, taken out of the allocatable set, so
+ * a charge is `sub reg, n; jb` and loops carry no dependence through
+ * memory. The register is loaded at function entry and after every call,
+ * and stored back before every call (a host function may read or refuel
+ * the store) and before returning. A trap in the function's own code
+ * leaves the register in the signal context, where runtime/trap.c reads
+ * it back; libcalls and host functions are entered with memory current.
  */
 #include "codegen_internal.h"
 
@@ -68,13 +77,34 @@ void cg_fuel_before(jit_codegen *g, const jit_instr *in) {
   if (!g->fuel.on || !costs_fuel(in->op)) return;
   if (g->fuel.need_charge || g->fuel.count == JIT_FUEL_MAX_CHARGE) {
     close_run(g);
-    g->fuel.patch_at = masm_fuel_charge(
-        g->m, RT_VMCTX_FUEL, cg_trap_label(g, WRUN_TRAP_OUT_OF_FUEL));
+    g->fuel.patch_at =
+        masm_fuel_charge(g->m, cg_trap_label(g, WRUN_TRAP_OUT_OF_FUEL));
     g->fuel.open = true;
     g->fuel.need_charge = false;
     g->fuel.count = 0;
   }
   g->fuel.count++;
+}
+
+uint64_t cg_fuel_reserved_regs(const jit_codegen *g) {
+  return g->fuel.on ? 1ull << jit_host_target.fuel_reg : 0;
+}
+
+/* First thing in the function, before the prologue's stack check (whose
+ * trap reads the register back): the callee ctx is the vmctx. */
+void cg_fuel_entry(jit_codegen *g) {
+  if (g->fuel.on)
+    masm_fuel_load(g->m, jit_host_target.call_ctx_reg, RT_VMCTX_FUEL);
+}
+
+void cg_fuel_sync_out(jit_codegen *g) {
+  if (g->fuel.on)
+    masm_fuel_store(g->m, jit_host_target.vmctx_reg, RT_VMCTX_FUEL);
+}
+
+void cg_fuel_sync_in(jit_codegen *g) {
+  if (g->fuel.on)
+    masm_fuel_load(g->m, jit_host_target.vmctx_reg, RT_VMCTX_FUEL);
 }
 
 void cg_fuel_after(jit_codegen *g, const jit_instr *in) {

@@ -255,6 +255,15 @@ void cg_fuel_begin_function(jit_codegen *g);
  * a reachable label). Without fuel both do nothing. */
 void cg_fuel_before(jit_codegen *g, const jit_instr *in);
 void cg_fuel_after(jit_codegen *g, const jit_instr *in);
+/* Registers the allocator must leave alone (the fuel register, when on). */
+uint64_t cg_fuel_reserved_regs(const jit_codegen *g);
+/* The fuel register: loaded at function entry (before the prologue),
+ * stored before every call and the return (sync_out; vmctx_reg must be
+ * this function's), reloaded after every call once vmctx_reg is ours
+ * again (sync_in). */
+void cg_fuel_entry(jit_codegen *g);
+void cg_fuel_sync_out(jit_codegen *g);
+void cg_fuel_sync_in(jit_codegen *g);
 
 /* ---- codegen_simd.c: the 0xFD-prefixed opcodes -------------------------- */
 /* Compiles a SIMD instruction, or sets g->simd (refusing the function)

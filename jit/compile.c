@@ -242,6 +242,7 @@ wrun_error *jit_compile_module(const rt_module *mod, const jit_options *opts,
   }
   err = patch_calls(mod, &m, out);
   if (!err) err = publish(&m, out);
+  if (!err) out->fuel = opts && opts->fuel;
   if (!err) dump_code_if_asked(mod, out);
 done:
   if (outcome.gen_error) wrun_error_delete(outcome.gen_error);

@@ -22,6 +22,7 @@ typedef struct jit_code {
   uint32_t ntypes;
   jit_trapsite *traps; /* sorted by offset */
   uint32_t ntraps;
+  bool fuel; /* compiled with fuel: functions keep it in target.fuel_reg */
 } jit_code;
 
 /* How to compile. Zeroed options are the defaults. */

@@ -230,6 +230,10 @@ void rt_code_unregister(int slot);
 
 /* Raises a host trap object (owned by the raiser until taken). */
 __attribute__((noreturn)) void rt_trap_raise_object(wrun_trap *t);
+/* After a trap: the fuel left that a fault in code compiled with fuel had
+ * in its register (true), or false when the counter in memory is current
+ * (a trap raised from C). Clears it. */
+bool rt_trap_take_fuel(uint64_t *left);
 /* After a longjmp to an entry: makes the wrun_trap of what was recorded. */
 wrun_trap *rt_trap_take(void);
 wrun_trap *rt_trap_new_code(wrun_trap_code code);
