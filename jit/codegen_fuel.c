@@ -31,9 +31,13 @@
  * a charge is `sub reg, n; jb` and loops carry no dependence through
  * memory. The register is loaded at function entry and after every call,
  * and stored back before every call (a host function may read or refuel
- * the store) and before returning. A trap in the function's own code
- * leaves the register in the signal context, where runtime/trap.c reads
- * it back; libcalls and host functions are entered with memory current.
+ * the store) and before returning. A direct call within the module skips
+ * all that: it enters the callee just past its load (its call entry,
+ * jit_codegen_call_entry) with the fuel in the register, and every
+ * metered function returns with it there, so the caller reloads nothing.
+ * A trap in the function's own code leaves the register in the signal
+ * context, where runtime/trap.c reads it back; libcalls and host
+ * functions are entered with memory current.
  */
 #include "codegen_internal.h"
 
@@ -95,6 +99,11 @@ uint64_t cg_fuel_reserved_regs(const jit_codegen *g) {
 void cg_fuel_entry(jit_codegen *g) {
   if (g->fuel.on)
     masm_fuel_load(g->m, jit_host_target.call_ctx_reg, RT_VMCTX_FUEL);
+  g->fuel.call_entry = jit_buf_pos(&g->m->buf);
+}
+
+uint32_t jit_codegen_call_entry(const jit_codegen *g) {
+  return g->fuel.call_entry;
 }
 
 void cg_fuel_sync_out(jit_codegen *g) {

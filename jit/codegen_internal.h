@@ -92,6 +92,7 @@ typedef struct cg_fuel {
   bool need_charge; /* the next costing instruction starts a new run */
   uint32_t patch_at; /* where the open charge's amount goes */
   uint32_t count;   /* cost of the open run so far */
+  uint32_t call_entry; /* where direct calls enter: past the fuel load */
 } cg_fuel;
 
 struct jit_codegen {

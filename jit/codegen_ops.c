@@ -366,7 +366,8 @@ static void visit_call(jit_codegen *g, uint32_t f) {
   if (f >= g->mod->nimported_funcs) {
     masm_mov(g->m, JT_I64, tg->call_ctx_reg, tg->vmctx_reg);
     masm_mov(g->m, JT_I64, tg->call_caller_reg, tg->vmctx_reg);
-    cg_fuel_sync_out(g);
+    /* No fuel sync: the call enters past the callee's load of it, and
+     * the callee returns with it in the register (see codegen_fuel.c). */
     masm_call_func(g->m, f);
   } else {
     /* An import: its funcref record in our vmctx carries the exporter's
@@ -384,7 +385,7 @@ static void visit_call(jit_codegen *g, uint32_t f) {
     cg_free(g, target);
   }
   push_call_results(g, ft, f < g->mod->nimported_funcs);
-  cg_fuel_sync_in(g);
+  if (f < g->mod->nimported_funcs) cg_fuel_sync_in(g);
 }
 
 static void visit_call_indirect(jit_codegen *g, const jit_instr *in) {
