@@ -160,8 +160,11 @@ void wrun_config_consume_fuel(wrun_config *config, bool enable);
 wrun_engine *wrun_engine_new_with_config(const wrun_config *config);
 /* The store's remaining fuel. Both return false (and change nothing) when
  * the store's engine does not consume fuel. A host function called from
- * wasm may refuel its caller's store (wrun_caller_store): the wasm goes on
- * with the new amount. */
+ * wasm may read or refuel its caller's store (wrun_caller_store): it sees
+ * the fuel left after its call instruction, and the wasm goes on with the
+ * new amount. Call them from the thread that runs the store's wasm (or a
+ * host function it calls), never from another thread while wasm runs:
+ * running code keeps the count in a register. */
 bool wrun_store_set_fuel(wrun_store *store, uint64_t fuel);
 bool wrun_store_get_fuel(const wrun_store *store, uint64_t *out);
 

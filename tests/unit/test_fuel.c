@@ -86,6 +86,7 @@ static const unsigned char user_wasm[] = {
  * when asked, tops the store up whenever it runs low. */
 typedef struct ticker {
   wrun_store *store;
+  const wrun_func *reenter; /* called (no arguments, i32 result) if set */
   bool refuel;
   uint64_t low, top_up;
   int calls, refuels;
@@ -104,6 +105,11 @@ static wrun_trap *tick(void *env, wrun_caller *caller, const wrun_val *args,
   if (t->refuel && fuel < t->low) {
     cr_assert(wrun_store_set_fuel(s, t->top_up));
     t->refuels++;
+  }
+  if (t->reenter) {
+    wrun_val r[1];
+    wrun_trap *trap = wrun_func_call(s, t->reenter, NULL, 0, r, 1);
+    if (trap) return trap; /* e.g. out of fuel: on to the outer call */
   }
   return NULL;
 }
@@ -346,6 +352,32 @@ Test(fuel, a_host_call_sees_and_refuels_the_store) {
   cr_assert_gt(refuels, 2, "the test must need refuelling");
   cr_assert_eq(fx.ticker.refuels, refuels);
   cr_assert_eq(fuel_of(fx.store), fuel);
+  teardown(&fx);
+}
+
+/* A host function that calls back into wasm: the outer function stored
+ * its fuel before the call and reloads it after, the inner call runs on
+ * the same count in between. */
+Test(fuel, wasm_called_from_a_host_call_spends_the_same_fuel) {
+  fixture fx;
+  setup(&fx, true);
+  wrun_extern three;
+  cr_assert(wrun_instance_export(fx.inst, "three", &three));
+  fx.ticker.reenter = three.of.func;
+  int32_t r = -1;
+  cr_assert(wrun_store_set_fuel(fx.store, 1000));
+  cr_assert_null(call(&fx, "ticks", 20, &r));
+  cr_assert_eq(fuel_of(fx.store), 1000 - (7 * 20 + 1) - 3 * 20);
+  /* Running out inside the inner call stops the outer one too. A round
+   * costs 1 (the call) + 3 (inside) + 6: with 22, two rounds leave 2, the
+   * third call leaves 1 and its inner "three" cannot pay 3. */
+  fx.ticker.calls = 0;
+  cr_assert(wrun_store_set_fuel(fx.store, 22));
+  expect_out_of_fuel(call(&fx, "ticks", 20, &r));
+  cr_assert_eq(fx.ticker.calls, 3);
+  cr_assert_eq(fx.ticker.seen[2], 1, "the host saw %lu",
+               (unsigned long)fx.ticker.seen[2]);
+  cr_assert_eq(fuel_of(fx.store), 0);
   teardown(&fx);
 }
 
