@@ -3,6 +3,7 @@
 with where the samples fell (hot instructions first, then the listing).
 
   python3 bench/profile.py K [N] [--wrun build/cli/wrun] [--top 40]
+                           [--wrun-args "--fuel 1000000000000"]
 
 Needs perf (the software event cpu-clock is enough: no hardware counters
 required) and objdump. Uses WRUN_DUMP_CODE to get the code and its load
@@ -11,6 +12,7 @@ import argparse
 import collections
 import os
 import re
+import shlex
 import subprocess
 import sys
 import tempfile
@@ -28,6 +30,8 @@ def main():
                                                    'build', 'cli', 'wrun'))
     ap.add_argument('--out', default=os.path.join(HERE, 'out'))
     ap.add_argument('--top', type=int, default=40)
+    ap.add_argument('--wrun-args', default='',
+                    help='more options for wrun, e.g. "--fuel N"')
     args = ap.parse_args()
     n = args.n if args.n is not None else KERNELS[args.kernel]
     wasm = os.path.join(args.out, args.kernel + '.wasm')
@@ -35,7 +39,8 @@ def main():
         data = os.path.join(tmp, 'perf.data')
         env = dict(os.environ, WRUN_DUMP_CODE=tmp)
         subprocess.run(['perf', 'record', '-q', '-e', 'cpu-clock', '-F', '4000',
-                        '-o', data, args.wrun, '--invoke', 'run', wasm, str(n)],
+                        '-o', data, args.wrun, *shlex.split(args.wrun_args),
+                        '--invoke', 'run', wasm, str(n)],
                        env=env, check=True, stdout=subprocess.DEVNULL)
         bins = sorted(f for f in os.listdir(tmp) if f.endswith('.bin'))
         if not bins:

@@ -5,8 +5,14 @@ checks that all agree on the result and prints a Markdown table of medians.
 
   python3 bench/run.py [--wrun build/cli/wrun] [--runs 5] [--kernels a,b]
                        [--scale 1.0] [--no-turbofan] [--no-build]
-                       [--wrun-args ARGS] [--compare-wrun-args ARGS]
-                       [--no-node]
+                       [--wrun-args ARGS] [--variant NAME=[WRUN] ARGS]...
+
+--wrun-args passes more options to every wrun run (e.g. "--fuel 1000000").
+Each --variant adds a wrun column NAME: the same wrun (or the WRUN path
+given first) with its own ARGS, e.g. --variant "fuel=--fuel 1000000000000"
+or --variant main=../main/build/cli/wrun; a second table then compares
+each variant's run time with the plain wrun column, kernel by kernel and as
+a geometric mean. Use --node '' to leave node out.
 
 Times are milliseconds. "run" is the time of the call to run(N) measured
 inside each process (wrun --time, performance.now() in node, clock_gettime
@@ -104,34 +110,13 @@ def measure(cmd, runs):
     return result, {k: statistics.median(s[k] for s in samples) for k in keys}
 
 
-def measure_interleaved(cmds, runs):
-    """measure() of several commands whose runs alternate (a, b, a, b...),
-    so that a change in the machine's load hits all of them alike."""
-    results, samples = {}, {name: [] for name in cmds}
-    for _ in range(runs):
-        for name, cmd in cmds.items():
-            r, t = run_once(cmd)
-            if name in results and r != results[name]:
-                raise BenchError(f'{" ".join(cmd)}: result changed: '
-                                 f'{results[name]} then {r}')
-            results[name] = r
-            samples[name].append(t)
-    out = {}
-    for name, ss in samples.items():
-        keys = set.intersection(*(set(s) for s in ss))
-        out[name] = (results[name],
-                     {k: statistics.median(s[k] for s in ss) for k in keys})
-    return out
-
-
-def wrun_cmd(args, extra, wasm, n):
-    return [args.wrun, '--time', *extra, '--invoke', 'run', wasm, str(n)]
-
-
 def tools(args, out_dir, kernel, n):
-    """The commands of every tool but wrun (measured by wrun_tools)."""
     wasm = os.path.join(out_dir, kernel + '.wasm')
     node_run = os.path.join(HERE, 'node_run.mjs')
+    yield 'wrun', [args.wrun, *shlex.split(args.wrun_args), '--time',
+                   '--invoke', 'run', wasm, str(n)]
+    for name, wrun, extra in args.variants:
+        yield name, [wrun, *extra, '--time', '--invoke', 'run', wasm, str(n)]
     if args.node:
         yield 'liftoff', [args.node, '--liftoff-only', *NODE_FLAGS, node_run,
                           wasm, str(n)]
@@ -143,30 +128,50 @@ def tools(args, out_dir, kernel, n):
     yield 'native', [os.path.join(out_dir, kernel + '.native'), str(n)]
 
 
-def print_comparison(args, rows, get):
-    """wrun with --compare-wrun-args against wrun with --wrun-args."""
-    base = args.wrun_args or '(no options)'
-    alt = args.compare_wrun_args or '(no options)'
-    print(f'\nwrun {alt} against wrun {base} (interleaved runs, medians):\n')
-    print('| kernel | wrun run | alt run | alt/wrun |')
-    print('|---|---:|---:|---:|')
-    ratios = []
-    for k, _, res in rows:
-        w, a = get(res, 'wrun', 'run'), get(res, 'wrun-alt', 'run')
-        if w and a:
-            ratios.append(a / w)
-        print(f'| {k} | {fmt(w)} | {fmt(a)} | {ratio(a, w)} |')
-    if ratios:
-        print(f'\ngeometric mean alt/wrun: '
-              f'{statistics.geometric_mean(ratios):.3f}')
-
-
 def fmt(v):
     return '-' if v is None else (f'{v:.0f}' if v >= 100 else f'{v:.1f}')
 
 
 def ratio(a, b):
     return '-' if a is None or not b else f'{a / b:.2f}'
+
+
+def parse_variant(ap, spec, default_wrun):
+    """NAME=[WRUN] ARGS -> (name, wrun, args)."""
+    name, sep, rest = spec.partition('=')
+    if not sep or not name or name in ('wrun', 'liftoff', 'turbofan',
+                                        'native'):
+        ap.error(f'--variant {spec!r}: expected NAME=[WRUN] ARGS with a new '
+                 'NAME')
+    words = shlex.split(rest)
+    wrun = default_wrun
+    if words and not words[0].startswith('-'):
+        wrun = words.pop(0)
+    if not os.access(wrun, os.X_OK):
+        ap.error(f'--variant {name}: {wrun} is not executable')
+    return name, wrun, words
+
+
+def print_variants(rows, variants):
+    """Each variant's run time against the plain wrun column."""
+    names = [v[0] for v in variants]
+    print('\n| kernel | wrun run | ' +
+          ' | '.join(f'{n} run | {n}/wrun' for n in names) + ' |')
+    print('|---|---:|' + '---:|---:|' * len(names))
+    ratios = {n: [] for n in names}
+    for k, _, res in rows:
+        base = res['wrun'][1].get('run')
+        cells = []
+        for n in names:
+            v = res[n][1].get('run') if n in res else None
+            cells += [fmt(v), ratio(v, base)]
+            if v and base:
+                ratios[n].append(v / base)
+        print(f'| {k} | {fmt(base)} | ' + ' | '.join(cells) + ' |')
+    for n in names:
+        if ratios[n]:
+            print(f'\ngeometric mean: {n}/wrun '
+                  f'{statistics.geometric_mean(ratios[n]):.3f}')
 
 
 def main():
@@ -181,14 +186,12 @@ def main():
                     help='multiply every N (fib: added log1.6(scale))')
     ap.add_argument('--no-turbofan', dest='turbofan', action='store_false')
     ap.add_argument('--no-build', dest='build', action='store_false')
-    ap.add_argument('--no-node', dest='node', action='store_const',
-                    const=None, help='leave out the node columns')
     ap.add_argument('--wrun-args', default='',
-                    help='extra wrun options, e.g. "--deterministic"')
-    ap.add_argument('--compare-wrun-args', default=None, metavar='ARGS',
-                    help='also run wrun with ARGS instead of --wrun-args, '
-                    'interleaved with the plain runs, and print the ratio')
+                    help='more options for every wrun run')
+    ap.add_argument('--variant', action='append', default=[],
+                    help='NAME=[WRUN] ARGS: another wrun column')
     args = ap.parse_args()
+    args.variants = [parse_variant(ap, v, args.wrun) for v in args.variant]
     kernels = [k for k in args.kernels.split(',') if k]
     for k in kernels:
         if k not in KERNELS:
@@ -205,24 +208,13 @@ def main():
             n = (n + round(__import__('math').log(args.scale, 1.618))
                  if k == 'fib' else max(1, int(n * args.scale)))
         res = {}
-        wasm = os.path.join(args.out, k + '.wasm')
-        wrun_runs = {'wrun': wrun_cmd(args, shlex.split(args.wrun_args),
-                                      wasm, n)}
-        if args.compare_wrun_args is not None:
-            wrun_runs['wrun-alt'] = wrun_cmd(
-                args, shlex.split(args.compare_wrun_args), wasm, n)
-
-        def report(tool):
-            print(f'{k:<11} {tool:<9} {res[tool][0]:>22}  '
-                  f'run {fmt(res[tool][1].get("run"))} ms  '
-                  f'wall {fmt(res[tool][1]["wall"])} ms', file=sys.stderr)
         try:
-            res.update(measure_interleaved(wrun_runs, args.runs))
-            for tool in wrun_runs:
-                report(tool)
             for tool, cmd in tools(args, args.out, k, n):
                 res[tool] = measure(cmd, args.runs)
-                report(tool)
+                print(f'{k:<11} {tool:<9} {res[tool][0]:>22}  '
+                      f'run {fmt(res[tool][1].get("run"))} ms  '
+                      f'wall {fmt(res[tool][1]["wall"])} ms',
+                      file=sys.stderr)
         except BenchError as e:
             print(f'{k}: ERROR: {e}', file=sys.stderr)
             failures += 1
@@ -263,8 +255,8 @@ def main():
         print(f'\ngeometric mean: wrun/liftoff '
               f'{geo.get("liftoff", float("nan")):.2f}, wrun/native '
               f'{geo.get("native", float("nan")):.2f}')
-    if rows and args.compare_wrun_args is not None:
-        print_comparison(args, rows, get)
+        if args.variants:
+            print_variants(rows, args.variants)
     if failures:
         print(f'{failures} error(s)', file=sys.stderr)
         return 1

@@ -2,10 +2,10 @@
  *
  *   wrun [run] [--dir HOST[::GUEST]]... [--env NAME[=VALUE]]...
  *        [--invoke NAME] [--max-... LIMIT]... [--timeout SECONDS]
- *        [--deterministic] [--time] MODULE.wasm [ARGS...]
+ *        [--deterministic] [--fuel N] [--time] MODULE.wasm [ARGS...]
  *   wrun validate MODULE.wasm
  *   wrun wast [--xfail LIST] [--quiet] [--verbose] [--deterministic]
- *        FILE.wast...
+ *        [--fuel] FILE.wast...
  *   wrun --version | --help
  */
 #include <errno.h>
@@ -31,7 +31,7 @@ static void usage(FILE *out) {
           "[ARGS...]\n"
           "       wrun validate MODULE.wasm\n"
           "       wrun wast [--xfail LIST] [--quiet] [--verbose]\n"
-          "                 [--deterministic] FILE.wast...\n"
+          "                 [--deterministic] [--fuel] FILE.wast...\n"
           "       wrun --version | --help\n"
           "\n"
           "run       compile and instantiate MODULE, then call NAME (default\n"
@@ -60,6 +60,10 @@ static void usage(FILE *out) {
           "                          SECONDS (a trap: \"interrupted\")\n"
           "  --deterministic         canonical NaN results of float and SIMD\n"
           "                          arithmetic: the same bits on every ISA\n"
+          "  --fuel N                run with N units of fuel, one per wasm\n"
+          "                          instruction (a trap: \"all fuel\n"
+          "                          consumed\"); with --time, the fuel\n"
+          "                          used is printed too\n"
           "          the program's argv is MODULE ARGS (WASI), its exit\n"
           "          status the proc_exit code\n"
           "validate  decode and validate MODULE\n"
@@ -272,6 +276,8 @@ typedef struct run_request {
   wrun_store_limits limits; /* the defaults, changed by --max-... */
   double timeout;         /* seconds; 0: none */
   bool deterministic;     /* wrun_engine_set_deterministic */
+  bool metered;           /* --fuel given: compile with fuel charges */
+  uint64_t fuel;
 } run_request;
 
 /* ---- --timeout: a watchdog thread interrupts the store ------------------ */
@@ -356,6 +362,13 @@ static bool imports_wasi(const wrun_module *m) {
   return false;
 }
 
+/* With --time and --fuel: what the run (start function included) used. */
+static void report_fuel_used(const run_request *req, const wrun_store *store) {
+  uint64_t left;
+  if (timing_enabled && req->metered && wrun_store_get_fuel(store, &left))
+    fprintf(stderr, "wrun: fuel_used %" PRIu64 "\n", req->fuel - left);
+}
+
 static int call_export(const run_request *req, wrun_store *store,
                        wrun_instance *inst) {
   const char *name = req->invoke ? req->invoke : "_start";
@@ -402,6 +415,7 @@ static int call_export(const run_request *req, wrun_store *store,
   wrun_trap *trap = wrun_func_call(store, f, args, nparams, results,
                                    nresults);
   timing_end("run");
+  report_fuel_used(req, store);
   if (trap) {
     fflush(stdout);
     status = report_trap(trap);
@@ -426,6 +440,11 @@ static int instantiate_and_call(const run_request *req, wrun_engine *engine,
   if (limits_err) {
     fprintf(stderr, "wrun: %s\n", wrun_error_message(limits_err));
     wrun_error_delete(limits_err);
+    wrun_store_delete(store);
+    return 1;
+  }
+  if (req->metered && !wrun_store_set_fuel(store, req->fuel)) {
+    fprintf(stderr, "wrun: cannot set the store's fuel\n");
     wrun_store_delete(store);
     return 1;
   }
@@ -471,12 +490,26 @@ static int instantiate_and_call(const run_request *req, wrun_engine *engine,
   return status;
 }
 
+/* --fuel needs an engine that compiles fuel charges; otherwise the
+ * defaults, so that a run without it has not one instruction more. */
+static wrun_engine *new_engine(const run_request *req) {
+  if (!req->metered)
+    return wrun_engine_new();
+  wrun_config *config = wrun_config_new();
+  if (!config)
+    return NULL;
+  wrun_config_consume_fuel(config, true);
+  wrun_engine *engine = wrun_engine_new_with_config(config);
+  wrun_config_delete(config);
+  return engine;
+}
+
 static int run_module(const run_request *req) {
   uint8_t *bytes;
   size_t len;
   if (!load_bytes(req->path, &bytes, &len))
     return 1;
-  wrun_engine *engine = wrun_engine_new();
+  wrun_engine *engine = new_engine(req);
   if (!engine) {
     fprintf(stderr, "wrun: cannot create an engine\n");
     free(bytes);
@@ -603,6 +636,15 @@ static bool parse_run_option(run_request *req, int argc, char **argv, int *i,
   if (strcmp(opt, "--timeout") == 0 && value) {
     (*i)++;
     return parse_seconds_option(opt, value, &req->timeout);
+  }
+  if (strcmp(opt, "--fuel") == 0 && value) {
+    (*i)++;
+    req->metered = true;
+    if (parse_integer(value, 0, UINT64_MAX, &req->fuel) && value[0] != '-')
+      return true;
+    fprintf(stderr, "wrun: --fuel: \"%s\" is not an amount of fuel\n",
+            value);
+    return false;
   }
   *known = false;
   return false;

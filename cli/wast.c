@@ -41,6 +41,7 @@ typedef struct wast_options {
   bool quiet;   /* no XFAIL lines */
   bool verbose; /* spectest prints, skipped commands are named */
   bool deterministic; /* canonical NaNs (wrun_engine_set_deterministic) */
+  bool fuel;    /* compile with fuel charges, every store nearly full */
 } wast_options;
 
 typedef struct wast_totals {
@@ -843,6 +844,8 @@ static void run_commands(wast_script *s, const json_t *commands) {
 
 static bool script_open(wast_script *s, char *msg) {
   s->store = wrun_store_new(s->engine);
+  /* --fuel checks that charging changes no result: never run dry. */
+  if (s->store && s->opts->fuel) wrun_store_set_fuel(s->store, UINT64_MAX);
   s->linker = s->store ? wrun_linker_new(s->store) : NULL;
   if (!s->linker) {
     set_msg(msg, "cannot create a store");
@@ -1020,14 +1023,16 @@ static void run_script(const char *wast, wrun_engine *engine,
 static void wast_usage(FILE *out) {
   fprintf(out,
           "usage: wrun wast [--xfail LIST] [--quiet] [--verbose]\n"
-          "                 [--deterministic] FILE.wast...\n"
+          "                 [--deterministic] [--fuel] FILE.wast...\n"
           "  --xfail LIST  expected failures, one `FILE.wast:LINE reason` a "
           "line\n"
           "  --quiet       do not print expected failures (XFAIL lines)\n"
           "  --verbose     name skipped commands; spectest.print* prints\n"
           "  --deterministic\n"
           "                compile in deterministic mode: canonical NaN\n"
-          "                results (nan:canonical/arithmetic still match)\n");
+          "                results (nan:canonical/arithmetic still match)\n"
+          "  --fuel        compile with fuel metering (stores get the most\n"
+          "                fuel there is: results must not change)\n");
 }
 
 int wast_main(int argc, char **argv) {
@@ -1042,6 +1047,8 @@ int wast_main(int argc, char **argv) {
       opts.verbose = true;
     } else if (strcmp(argv[i], "--deterministic") == 0) {
       opts.deterministic = true;
+    } else if (strcmp(argv[i], "--fuel") == 0) {
+      opts.fuel = true;
     } else if (strcmp(argv[i], "--help") == 0) {
       wast_usage(stdout);
       return 0;
@@ -1066,7 +1073,13 @@ int wast_main(int argc, char **argv) {
     fprintf(stderr, "wrun wast: %s\n", err);
     return 1;
   }
-  wrun_engine *engine = wrun_engine_new();
+  wrun_config *config = wrun_config_new();
+  wrun_engine *engine = NULL;
+  if (config) {
+    wrun_config_consume_fuel(config, opts.fuel);
+    engine = wrun_engine_new_with_config(config);
+    wrun_config_delete(config);
+  }
   if (!engine) {
     fprintf(stderr, "wrun wast: cannot create an engine\n");
     xfail_free(&xfail);

@@ -110,6 +110,7 @@ typedef enum wrun_trap_code {
   WRUN_TRAP_HOST,                 /* raised by a host function, own message */
   WRUN_TRAP_EXIT,                 /* WASI proc_exit: not an error, carries a code */
   WRUN_TRAP_INTERRUPT,            /* "interrupted": wrun_store_interrupt */
+  WRUN_TRAP_OUT_OF_FUEL,          /* "all fuel consumed": wrun_store_set_fuel */
   WRUN_TRAP_COUNT
 } wrun_trap_code;
 
@@ -132,6 +133,7 @@ const char *wrun_trap_frame_name(const wrun_trap *t, size_t i); /* or NULL */
 void wrun_trap_delete(wrun_trap *t);
 
 /* ---- engine and store ------------------------------------------------- */
+/* An engine with the default configuration (no fuel metering). */
 wrun_engine *wrun_engine_new(void);
 void wrun_engine_delete(wrun_engine *engine);
 /* Deterministic mode, off by default. When on, modules compiled with the
@@ -228,6 +230,35 @@ bool wrun_store_set_max_wasm_stack(wrun_store *store, size_t bytes);
  * running, the next call into the store traps at once (as in Wasmtime).
  * After the trap the store is usable again. */
 void wrun_store_interrupt(wrun_store *store);
+
+/* ---- engine configuration and fuel -------------------------------------
+ * A configuration is read once, when an engine is made from it: an engine's
+ * settings never change, so every module it compiles and every store made
+ * from it agree. */
+typedef struct wrun_config wrun_config;
+wrun_config *wrun_config_new(void); /* the defaults; NULL when out of memory */
+void wrun_config_delete(wrun_config *config);
+/* Fuel metering, off by default (and then free: no code is added). When
+ * on, compiled code charges one unit of the store's fuel per wasm
+ * instruction it runs, except the structural block, loop, else and end,
+ * which are free; a charge the store cannot pay traps with
+ * WRUN_TRAP_OUT_OF_FUEL ("all fuel consumed") before any instruction of it
+ * runs, and leaves the store's fuel at 0. A store starts with 0 fuel, so
+ * set some before calling in. Charges are made a straight-line run of
+ * instructions at a time, in advance: a trap in the middle of a run has
+ * been charged the whole run. docs/design-notes.md has the exact rule. */
+void wrun_config_consume_fuel(wrun_config *config, bool enable);
+/* config may be NULL (the defaults); the engine keeps a copy. */
+wrun_engine *wrun_engine_new_with_config(const wrun_config *config);
+/* The store's remaining fuel. Both return false (and change nothing) when
+ * the store's engine does not consume fuel. A host function called from
+ * wasm may read or refuel its caller's store (wrun_caller_store): it sees
+ * the fuel left after its call instruction, and the wasm goes on with the
+ * new amount. Call them from the thread that runs the store's wasm (or a
+ * host function it calls), never from another thread while wasm runs:
+ * running code keeps the count in a register. */
+bool wrun_store_set_fuel(wrun_store *store, uint64_t fuel);
+bool wrun_store_get_fuel(const wrun_store *store, uint64_t *out);
 
 /* ---- modules ---------------------------------------------------------- */
 /* Decode, validate and compile every function. */

@@ -755,6 +755,7 @@ static void emit_return(jit_codegen *g) {
     cg_release(g, &srcs[0]);
   }
   free(srcs);
+  cg_fuel_sync_out(g);
   masm_epilogue(g->m);
 }
 
@@ -1136,7 +1137,7 @@ static void reset(jit_codegen *g) {
   memset(&g->cache, 0, sizeof g->cache);
   cg_snap_reset(g);
   memset(g->trap_used, 0, sizeof g->trap_used);
-  g->free_regs = jit_host_target.alloc_mask;
+  g->free_regs = jit_host_target.alloc_mask & ~cg_fuel_reserved_regs(g);
   if (g->err) wrun_error_delete(g->err);
   g->err = NULL;
 }
@@ -1230,6 +1231,7 @@ static bool setup_locals(jit_codegen *g, uint32_t ndeclared,
 static void emit_prologue(jit_codegen *g) {
   const jit_target *t = &jit_host_target;
   jit_label_init(&g->overflow);
+  cg_fuel_entry(g);
   masm_prologue(g->m, RT_VMCTX_STACK_LIMIT, &g->overflow);
   masm_store_frame(g->m, JT_I64, t->call_ctx_reg, CG_SAVED_VMCTX_SLOT);
   masm_mov(g->m, JT_I64, t->vmctx_reg, t->call_ctx_reg);
@@ -1261,6 +1263,7 @@ wrun_error *jit_codegen_begin(jit_codegen *g, jit_masm *m,
   c->results = g->type->types + g->type->nparams;
   c->nresults = g->type->nresults;
   emit_prologue(g);
+  cg_fuel_begin_function(g);
   return take_error(g);
 }
 
@@ -1310,8 +1313,10 @@ wrun_error *jit_codegen_step(jit_codegen *g, const jit_instr *in) {
   }
   if (g->unreachable) {
     step_unreachable(g, in);
+    cg_fuel_after(g, in);
     return take_error(g);
   }
+  cg_fuel_before(g, in);
   if (g->pend.active && !is_fusing_op(in->op)) cg_materialize_pending(g);
   if (vec_op) {
     cg_visit_simd(g, in);
@@ -1333,6 +1338,7 @@ wrun_error *jit_codegen_step(jit_codegen *g, const jit_instr *in) {
     break;
   default: cg_visit_op(g, in); break;
   }
+  cg_fuel_after(g, in);
   return end_step(g);
 }
 

@@ -21,6 +21,15 @@ typedef struct jit_codegen jit_codegen;
 jit_codegen *jit_codegen_new(void);
 void jit_codegen_free(jit_codegen *g);
 
+/* Emit fuel charges (jit/codegen_fuel.c) in the functions that follow;
+ * off by default. */
+void jit_codegen_set_fuel(jit_codegen *g, bool on);
+
+/* Where direct calls from the module's functions enter the function
+ * begun last: past its load of the fuel register when metered (direct
+ * callers keep the fuel there), else its first byte. */
+uint32_t jit_codegen_call_entry(const jit_codegen *g);
+
 /* Starts function func_index (a defined function): emits its prologue into
  * m. nlocals/local_types are the declared locals (params excluded). */
 wrun_error *jit_codegen_begin(jit_codegen *g, jit_masm *m,

@@ -95,6 +95,16 @@ typedef struct cg_pending {
   jit_opnd rhs;
 } cg_pending;
 
+/* Fuel charges of the function being compiled (codegen_fuel.c). */
+typedef struct cg_fuel {
+  bool on;          /* the module is compiled with fuel charges */
+  bool open;        /* a charge was emitted; its amount is not final yet */
+  bool need_charge; /* the next costing instruction starts a new run */
+  uint32_t patch_at; /* where the open charge's amount goes */
+  uint32_t count;   /* cost of the open run so far */
+  uint32_t call_entry; /* where direct calls enter: past the fuel load */
+} cg_fuel;
+
 struct jit_codegen {
   jit_masm *m;
   const rt_module *mod;
@@ -169,6 +179,8 @@ struct jit_codegen {
   uint32_t nan_pending_index;
   wrun_error *err; /* first internal error (sticky) */
   uint32_t offset; /* offset of the current instruction */
+
+  cg_fuel fuel;
 
   /* br_table scratch */
   jit_label *bt_labels;
@@ -289,6 +301,23 @@ void cg_canon_simd(jit_codegen *g, uint32_t op, jit_reg r); /* 0xFD op */
 void cg_nan_before_step(jit_codegen *g, const jit_instr *in);
 /* Before stack entry i is spilled: a deferred canonicalisation of it. */
 void cg_nan_before_spill(jit_codegen *g, uint32_t i);
+
+/* ---- codegen_fuel.c: fuel charges --------------------------------------- */
+void cg_fuel_begin_function(jit_codegen *g);
+/* Around each instruction compiled in reachable code (before), and each
+ * instruction stepped (after, unreachable ones too: an end there may bind
+ * a reachable label). Without fuel both do nothing. */
+void cg_fuel_before(jit_codegen *g, const jit_instr *in);
+void cg_fuel_after(jit_codegen *g, const jit_instr *in);
+/* Registers the allocator must leave alone (the fuel register, when on). */
+uint64_t cg_fuel_reserved_regs(const jit_codegen *g);
+/* The fuel register: loaded at function entry (before the prologue),
+ * stored before every call and the return (sync_out; vmctx_reg must be
+ * this function's), reloaded after every call once vmctx_reg is ours
+ * again (sync_in). */
+void cg_fuel_entry(jit_codegen *g);
+void cg_fuel_sync_out(jit_codegen *g);
+void cg_fuel_sync_in(jit_codegen *g);
 
 /* ---- codegen_simd.c: the 0xFD-prefixed opcodes -------------------------- */
 /* Compiles a SIMD instruction, or fails the function (cg_fail, naming the

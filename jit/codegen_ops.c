@@ -193,7 +193,9 @@ static void libcall(jit_codegen *g, const void *fn, const uint64_t *imms,
     cg_value v = cg_pop(g);
     cg_release(g, &v);
   }
+  cg_fuel_sync_out(g);
   masm_call_abs(g->m, fn);
+  cg_fuel_sync_in(g);
   if (result_type != NO_RESULT) {
     jit_type t = (jit_type)result_type;
     jit_reg r;
@@ -358,6 +360,8 @@ static void visit_call(jit_codegen *g, uint32_t f) {
   if (f >= g->mod->nimported_funcs) {
     masm_mov(g->m, JT_I64, tg->call_ctx_reg, tg->vmctx_reg);
     masm_mov(g->m, JT_I64, tg->call_caller_reg, tg->vmctx_reg);
+    /* No fuel sync: the call enters past the callee's load of it, and
+     * the callee returns with it in the register (see codegen_fuel.c). */
     masm_call_func(g->m, f);
   } else {
     /* An import: its funcref record in our vmctx carries the exporter's
@@ -370,10 +374,12 @@ static void visit_call(jit_codegen *g, uint32_t f) {
     masm_load_ptr(g->m, JT_I64, tg->call_ctx_reg, tg->vmctx_reg,
                   rec + RT_FUNCREF_CTX);
     masm_mov(g->m, JT_I64, tg->call_caller_reg, tg->vmctx_reg);
+    cg_fuel_sync_out(g);
     masm_call_reg(g->m, target);
     cg_free(g, target);
   }
   push_call_results(g, ft, f < g->mod->nimported_funcs);
+  if (f < g->mod->nimported_funcs) cg_fuel_sync_in(g);
 }
 
 static void visit_call_indirect(jit_codegen *g, const jit_instr *in) {
@@ -408,10 +414,12 @@ static void visit_call_indirect(jit_codegen *g, const jit_instr *in) {
   masm_load_ptr(g->m, JT_I64, tmp, ref, RT_FUNCREF_WASM_CALL);
   masm_load_ptr(g->m, JT_I64, tg->call_ctx_reg, ref, RT_FUNCREF_CTX);
   masm_mov(g->m, JT_I64, tg->call_caller_reg, tg->vmctx_reg);
+  cg_fuel_sync_out(g);
   masm_call_reg(g->m, tmp);
   cg_free(g, ref);
   cg_free(g, tmp);
   push_call_results(g, ft, true);
+  cg_fuel_sync_in(g);
 }
 
 /* ---- numeric ------------------------------------------------------------ */

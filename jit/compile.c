@@ -144,15 +144,17 @@ static wrun_error *publish(jit_masm *m, jit_code *out) {
   return NULL;
 }
 
+/* call_entries: where each defined function takes direct calls. */
 static wrun_error *patch_calls(const rt_module *mod, jit_masm *m,
-                               const jit_code *out) {
+                               const jit_code *out,
+                               const uint32_t *call_entries) {
   for (uint32_t i = 0; i < m->nrelocs; i++) {
     const jit_reloc *rel = &m->relocs[i];
     if (rel->func_index < mod->nimported_funcs ||
         rel->func_index - mod->nimported_funcs >= out->nfuncs)
       return rt_error_new(RT_NO_OFFSET, "direct call to function %u has no "
                           "code", rel->func_index);
-    uint32_t target = out->func_offsets[rel->func_index - mod->nimported_funcs];
+    uint32_t target = call_entries[rel->func_index - mod->nimported_funcs];
     if (!m->buf.oom) masm_patch_call(m->buf.data, rel->at, target);
   }
   return NULL;
@@ -205,6 +207,7 @@ wrun_error *jit_compile_module(const rt_module *mod, const jit_options *opts,
   out->nfuncs = ndefined;
   out->ntypes = mod->ntypes;
   out->func_offsets = calloc(ndefined ? ndefined : 1, sizeof(uint32_t));
+  uint32_t *call_entries = calloc(ndefined ? ndefined : 1, sizeof(uint32_t));
   out->entry_offsets = calloc(mod->ntypes ? mod->ntypes : 1, sizeof(uint32_t));
   jit_validator *v = jit_validator_new();
   jit_codegen *g = jit_codegen_new();
@@ -212,11 +215,13 @@ wrun_error *jit_compile_module(const rt_module *mod, const jit_options *opts,
   jit_masm_init(&m);
   wrun_error *err = NULL;
   body_outcome outcome = {NULL, false};
-  if (!out->func_offsets || !out->entry_offsets || !v || !g) {
+  if (!out->func_offsets || !out->entry_offsets || !call_entries || !v ||
+      !g) {
     err = rt_error_new(RT_NO_OFFSET, "out of memory");
     goto done;
   }
   jit_codegen_set_deterministic(g, opts && opts->deterministic);
+  jit_codegen_set_fuel(g, opts && opts->fuel);
   for (uint32_t t = 0; t < mod->ntypes; t++) {
     const rt_functype *ft = &mod->types[t];
     out->entry_offsets[t] = jit_buf_pos(&m.buf);
@@ -227,6 +232,7 @@ wrun_error *jit_compile_module(const rt_module *mod, const jit_options *opts,
     masm_align(&m, 16);
     out->func_offsets[i] = jit_buf_pos(&m.buf);
     err = compile_body(mod, mod->nimported_funcs + i, v, g, &m, &outcome);
+    call_entries[i] = jit_codegen_call_entry(g);
   }
   if (err) goto done;
   if (outcome.gen_error) {
@@ -239,10 +245,12 @@ wrun_error *jit_compile_module(const rt_module *mod, const jit_options *opts,
     err = rt_error_new(RT_NO_OFFSET, "SIMD code generation not supported yet");
     goto done;
   }
-  err = patch_calls(mod, &m, out);
+  err = patch_calls(mod, &m, out, call_entries);
   if (!err) err = publish(&m, out);
+  if (!err) out->fuel = opts && opts->fuel;
   if (!err) dump_code_if_asked(mod, out);
 done:
+  free(call_entries);
   if (outcome.gen_error) wrun_error_delete(outcome.gen_error);
   jit_codegen_free(g);
   if (v) jit_validator_free(v);

@@ -22,6 +22,7 @@ typedef struct jit_code {
   uint32_t ntypes;
   jit_trapsite *traps; /* sorted by offset */
   uint32_t ntraps;
+  bool fuel; /* compiled with fuel: functions keep it in target.fuel_reg */
 } jit_code;
 
 /* How to compile; NULL (or all fields zero) is the default. */
@@ -29,6 +30,8 @@ typedef struct jit_options {
   /* Canonicalise the NaN results of float and SIMD arithmetic, so that a
    * module gives the same bits on every ISA (jit/codegen_nan.c). */
   bool deterministic;
+  /* Charge fuel (jit/codegen_fuel.c): off emits not one instruction more. */
+  bool fuel;
 } jit_options;
 
 /* Validates every function body and compiles it with opts (may be NULL).

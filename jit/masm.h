@@ -73,6 +73,11 @@ typedef struct jit_target {
    * its own instance's values in them, which are the caller's). */
   jit_reg vmctx_reg;    /* pinned: this function's vmctx */
   jit_reg membase_reg;  /* pinned: memory 0 base (when the module has one) */
+  /* Allocatable, except in functions compiled with fuel: there it holds
+   * the fuel left (so a charge is a register subtract, not a read-modify-
+   * write of memory). Callee-saved in the C ABI, and no argument, result
+   * or merge register. */
+  jit_reg fuel_reg;
   jit_reg merge_gpr;    /* allocatable; holds a single int/ref block result */
   jit_reg merge_fpr;    /* allocatable; holds a single float block result */
   /* Wasm calling convention (see runtime/vmctx.h, rt_funcref). */
@@ -213,6 +218,10 @@ void jit_masm_add_reloc(jit_masm *m, uint32_t at, uint32_t func_index);
 void jit_masm_add_fixup(jit_masm *m, jit_label *l, uint32_t at, uint8_t kind,
                         int32_t base);
 
+/* The largest amount one fuel charge takes: it fits the 12-bit immediate
+ * of an AArch64 subs, so a charge is patched in one word. */
+#define JIT_FUEL_MAX_CHARGE 4095u
+
 /* ---- backend interface ------------------------------------------------ */
 #define JIT_MASM_FUNCS(P)                                                     \
   /* moves */                                                                 \
@@ -307,6 +316,18 @@ void jit_masm_add_fixup(jit_masm *m, jit_label *l, uint32_t at, uint8_t kind,
    * least the instruction size): loop heads and function entries */        \
   void P##align(jit_masm *m, uint32_t alignment);                             \
   void P##finish_frame(jit_masm *m, uint32_t frame_size);                     \
+  /* fuel (jit/codegen_fuel.c): target.fuel_reg holds the fuel left in a    \
+   * function compiled with fuel; the counter in memory is the uint64_t      \
+   * that the pointer at [base + ptr_off] points to.                         \
+   * fuel_charge: fuel_reg -= amount, jumping to out_of_fuel on the borrow   \
+   * (it held less); the amount, 0..JIT_FUEL_MAX_CHARGE, is patched in by    \
+   * fuel_patch at the returned offset once known. fuel_load/fuel_store      \
+   * copy the counter into/out of fuel_reg. Only the scratch registers, the \
+   * flags and fuel_reg change. */                                           \
+  uint32_t P##fuel_charge(jit_masm *m, jit_label *out_of_fuel);               \
+  void P##fuel_patch(jit_masm *m, uint32_t at, uint32_t amount);              \
+  void P##fuel_load(jit_masm *m, jit_reg base, int32_t ptr_off);              \
+  void P##fuel_store(jit_masm *m, jit_reg base, int32_t ptr_off);             \
   void P##epilogue(jit_masm *m); /* restores sp/fp and returns */             \
   void P##trap(jit_masm *m, uint8_t code); /* ud2/udf + trap site */          \
   /* trampolines (whole functions, appended to the buffer; see vmctx.h) */   \
@@ -393,6 +414,10 @@ extern const jit_target a64_target;
 #define masm_stack_check JIT_HOST_PREFIX(stack_check)
 #define masm_align JIT_HOST_PREFIX(align)
 #define masm_finish_frame JIT_HOST_PREFIX(finish_frame)
+#define masm_fuel_charge JIT_HOST_PREFIX(fuel_charge)
+#define masm_fuel_patch JIT_HOST_PREFIX(fuel_patch)
+#define masm_fuel_load JIT_HOST_PREFIX(fuel_load)
+#define masm_fuel_store JIT_HOST_PREFIX(fuel_store)
 #define masm_epilogue JIT_HOST_PREFIX(epilogue)
 #define masm_trap JIT_HOST_PREFIX(trap)
 #define masm_entry_trampoline JIT_HOST_PREFIX(entry_trampoline)

@@ -28,9 +28,7 @@ static rt_interned *intern_table;  /* uthash head, keyed by encoding */
 static rt_interned **intern_by_id; /* index id - 1 */
 static uint32_t intern_count, intern_cap;
 
-wrun_engine *wrun_engine_new(void) {
-  return calloc(1, sizeof(wrun_engine));
-}
+wrun_engine *wrun_engine_new(void) { return wrun_engine_new_with_config(NULL); }
 
 void wrun_engine_delete(wrun_engine *engine) { free(engine); }
 

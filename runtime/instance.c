@@ -119,6 +119,7 @@ static rt_instance *instance_alloc(wrun_store *s, const wrun_module *mod) {
   rt_vmctx_header *header = (rt_vmctx_header *)inst->vmctx;
   header->magic = RT_MAGIC_INSTANCE;
   header->instance = inst;
+  header->fuel = &s->fuel;
   rt_store_link_instance(s, inst);
   s->ninstances++;
   return inst;
@@ -363,6 +364,7 @@ void wrun_instance_new(wrun_store *store, const wrun_module *mod,
                           : rt_error_new(RT_NO_OFFSET, "no store given");
   /* All limits at once, before anything is allocated: a module asking for
    * 10,000 huge tables is refused without making the first one. */
+  if (!err) err = rt_fuel_check_module(store, mod);
   if (!err) err = rt_limits_admit_instance(store, mod->m);
   rt_instance *inst = NULL;
   if (!err) {

@@ -29,9 +29,10 @@ wrun_error *wrun_module_new(wrun_engine *engine, const uint8_t *bytes,
     return rt_error_new(RT_NO_OFFSET, "out of memory");
   }
   bool simd_refused = false;
-  /* The mode is read once: a later change of the engine's setting leaves
-   * this module as compiled, and the module says which it was. */
-  jit_options opts = {.deterministic = engine && engine->deterministic};
+  /* The modes are read once: a later change of the engine's settings
+   * leaves this module as compiled, and the module says which it was. */
+  jit_options opts = {.deterministic = engine && engine->deterministic,
+                      .fuel = engine && engine->config.consume_fuel};
   err = jit_compile_module(m, &opts, &mod->code, &simd_refused);
   if (err) {
     rt_module_free(m);
@@ -49,6 +50,7 @@ wrun_error *wrun_module_new(wrun_engine *engine, const uint8_t *bytes,
   }
   mod->engine = engine;
   mod->deterministic = opts.deterministic;
+  mod->fuel = opts.fuel;
   mod->m = m;
   atomic_init(&mod->refs, 1);
   *out = mod;

@@ -25,10 +25,16 @@
 
 /* ---- engine.c: engine and process-wide function type interning -------- */
 
+/* What a wrun_config sets; an engine keeps a copy (config.c). */
+typedef struct rt_config {
+  bool consume_fuel;
+} rt_config;
+
 struct wrun_engine {
   /* Everything shared lives process-wide (see engine.c); the engine only
    * holds the configuration of the modules compiled with it. */
   bool deterministic; /* wrun_engine_set_deterministic */
+  rt_config config; /* fixed at creation; shared tables are process-wide */
 };
 
 /* Interns t (by its params+results encoding) and returns its id (>= 1), or
@@ -52,6 +58,7 @@ struct wrun_module {
   atomic_int refs;
   int code_slot; /* in the code registry of trap.c, -1 if none */
   bool deterministic; /* compiled in deterministic mode */
+  bool fuel;     /* compiled with fuel charges (its engine consumed fuel) */
 };
 
 void rt_module_retain(wrun_module *mod);
@@ -81,6 +88,11 @@ struct wrun_store {
    * that invariant holds whenever it is free. */
   atomic_bool interrupt_requested;
   pthread_mutex_t interrupt_lock;
+  /* Fuel (fuel.c): compiled code decrements `fuel` in place through the
+   * pointer every vmctx of the store holds (RT_VMCTX_FUEL), so it is one
+   * counter for all the store's instances and host functions see it. */
+  bool fuel_enabled; /* from the engine's config */
+  uint64_t fuel;
 };
 
 /* A stack limit no sp can be above: the next check traps. */
@@ -121,6 +133,15 @@ bool rt_limits_allow_memory_growth(const wrun_store *s, uint64_t size,
                                    uint64_t extra);
 bool rt_limits_allow_table_growth(const wrun_store *s, uint64_t size,
                                   uint64_t extra);
+
+/* ---- fuel.c -------------------------------------------------------------- */
+
+/* After a call into the store returned trap t: an out-of-fuel trap leaves
+ * the counter wrapped below zero by the charge that failed; it becomes 0. */
+void rt_fuel_after_trap(wrun_store *s, const wrun_trap *t);
+/* A module compiled with or without fuel charges fits only stores whose
+ * engine agrees: NULL, or the error to report. */
+wrun_error *rt_fuel_check_module(const wrun_store *s, const wrun_module *m);
 
 /* ---- global.c ------------------------------------------------------------ */
 
@@ -256,6 +277,10 @@ void rt_code_unregister(int slot);
 
 /* Raises a host trap object (owned by the raiser until taken). */
 __attribute__((noreturn)) void rt_trap_raise_object(wrun_trap *t);
+/* After a trap: the fuel left that a fault in code compiled with fuel had
+ * in its register (true), or false when the counter in memory is current
+ * (a trap raised from C). Clears it. */
+bool rt_trap_take_fuel(uint64_t *left);
 /* After a longjmp to an entry: makes the wrun_trap of what was recorded. */
 wrun_trap *rt_trap_take(void);
 wrun_trap *rt_trap_new_code(wrun_trap_code code);

@@ -9,6 +9,7 @@ wrun_store *wrun_store_new(wrun_engine *engine) {
   if (!s) return NULL;
   s->engine = engine;
   wrun_store_limits_default(&s->limits);
+  s->fuel_enabled = engine && engine->config.consume_fuel;
   atomic_init(&s->interrupt_requested, false);
   if (pthread_mutex_init(&s->interrupt_lock, NULL) != 0) {
     free(s);

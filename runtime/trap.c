@@ -38,6 +38,7 @@ static const char *const trap_messages[WRUN_TRAP_COUNT] = {
     [WRUN_TRAP_HOST] = "host trap",
     [WRUN_TRAP_EXIT] = "exit",
     [WRUN_TRAP_INTERRUPT] = "interrupted",
+    [WRUN_TRAP_OUT_OF_FUEL] = "all fuel consumed",
 };
 
 /* Used when a trap object cannot be allocated; never freed. */
@@ -192,6 +193,10 @@ static const rt_code_region *region_at(uintptr_t pc) {
 
 typedef struct rt_trap_record {
   uint8_t code;
+  /* A fault in code compiled with fuel: the fuel register's value, which
+   * the code had not stored back yet (see jit/codegen_fuel.c). */
+  bool has_fuel;
+  uint64_t fuel_left;
   wrun_trap *object; /* a host trap being carried through, or NULL */
   uint32_t nframes;
   const rt_module *frame_module[RT_MAX_FRAMES];
@@ -294,7 +299,17 @@ static __attribute__((noreturn)) void unwind_to_entry(void) {
   siglongjmp(e->jmp, 1);
 }
 
+bool rt_trap_take_fuel(uint64_t *left) {
+  bool has = trap_record.has_fuel;
+  if (has) *left = trap_record.fuel_left;
+  trap_record.has_fuel = false;
+  return has;
+}
+
+/* Raised from C (libcalls, host functions): wasm stored its fuel before
+ * calling out, so the counter in memory is current. */
 void rt_trap_raise(wrun_trap_code code) {
+  trap_record.has_fuel = false;
   trap_record.code = (uint8_t)code;
   trap_record.object = NULL;
   record_frames(0, (uintptr_t)__builtin_frame_address(0));
@@ -302,6 +317,7 @@ void rt_trap_raise(wrun_trap_code code) {
 }
 
 void rt_trap_raise_object(wrun_trap *t) {
+  trap_record.has_fuel = false;
   trap_record.code = (uint8_t)t->code;
   trap_record.object = t;
   record_frames(0, (uintptr_t)__builtin_frame_address(0));
@@ -344,6 +360,22 @@ static uintptr_t context_fp(const ucontext_t *uc) {
 #endif
 }
 
+/* General register number hw (as the JIT numbers it) in the context. */
+static uint64_t context_gpr(const ucontext_t *uc, unsigned hw) {
+#if defined(__x86_64__)
+  static const int greg_of[16] = {REG_RAX, REG_RCX, REG_RDX, REG_RBX,
+                                  REG_RSP, REG_RBP, REG_RSI, REG_RDI,
+                                  REG_R8,  REG_R9,  REG_R10, REG_R11,
+                                  REG_R12, REG_R13, REG_R14, REG_R15};
+  return hw < 16 ? (uint64_t)uc->uc_mcontext.gregs[greg_of[hw]] : 0;
+#elif defined(__aarch64__)
+  return hw < 31 ? (uint64_t)uc->uc_mcontext.regs[hw] : 0;
+#else
+  (void)uc, (void)hw;
+  return 0;
+#endif
+}
+
 /* Not ours: hand the signal to whoever had it before. With the default
  * action, restore it and return, so the faulting instruction runs again and
  * the process dies as it would have without wrun. */
@@ -367,8 +399,10 @@ static void chain_signal(int sig, siginfo_t *info, void *uc) {
 }
 
 /* The trap code of a fault at pc, or 0 when it is not a wasm trap. */
-static uint8_t trap_code_for(int sig, uintptr_t pc) {
+static uint8_t trap_code_for(int sig, uintptr_t pc,
+                             const rt_code_region **region) {
   const rt_code_region *r = region_at(pc);
+  *region = r;
   if (!r) return 0;
   uint8_t code = jit_code_trap_at(r->code, pc);
   if ((sig == SIGSEGV || sig == SIGBUS) && code != WRUN_TRAP_MEMORY_OOB)
@@ -380,7 +414,8 @@ static void on_fault(int sig, siginfo_t *info, void *ucv) {
   int saved_errno = errno;
   ucontext_t *uc = ucv;
   uintptr_t pc = context_pc(uc);
-  uint8_t code = current_entry ? trap_code_for(sig, pc) : 0;
+  const rt_code_region *region = NULL;
+  uint8_t code = current_entry ? trap_code_for(sig, pc, &region) : 0;
   if (!code) {
     chain_signal(sig, info, ucv);
     errno = saved_errno;
@@ -388,6 +423,9 @@ static void on_fault(int sig, siginfo_t *info, void *ucv) {
   }
   trap_record.code = code;
   trap_record.object = NULL;
+  trap_record.has_fuel = region->code->fuel;
+  if (trap_record.has_fuel)
+    trap_record.fuel_left = context_gpr(uc, jit_host_target.fuel_reg);
   record_frames(pc, context_fp(uc));
   /* Leaving by siglongjmp skips the mask restore of a handler's return
    * (the entry's sigsetjmp saves no mask: a syscall per call saved), so

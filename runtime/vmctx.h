@@ -137,6 +137,8 @@ _Static_assert(sizeof(rt_table *) == RT_VMCTX_TABLE_STRIDE,
  *      trap with "call stack exhausted" below it
  *  24  uint8_t *memory0_base (NULL when the module has no memory)
  *  32  rt_memory *memory0
+ *  40  uint64_t *fuel: the store's fuel counter (read only by code compiled
+ *      with fuel charges; see runtime/fuel.c)
  *  globals_off:  nglobals slots of 16 bytes: a defined global's value
  *                inline, an imported one as an rt_global_cell* pointer
  *  tables_off:   ntables rt_table* pointers
@@ -148,6 +150,7 @@ _Static_assert(sizeof(rt_table *) == RT_VMCTX_TABLE_STRIDE,
 #define RT_VMCTX_STACK_LIMIT 16
 #define RT_VMCTX_MEMORY0_BASE 24
 #define RT_VMCTX_MEMORY0 32
+#define RT_VMCTX_FUEL 40
 #define RT_VMCTX_HEADER_SIZE 48
 
 /* The fixed header as a C struct, so that the offsets above are checked
@@ -159,6 +162,7 @@ typedef struct rt_vmctx_header {
   uintptr_t stack_limit;
   uint8_t *memory0_base;
   rt_memory *memory0;
+  uint64_t *fuel;
 } rt_vmctx_header;
 
 _Static_assert(offsetof(rt_vmctx_header, magic) == RT_VMCTX_MAGIC,
@@ -172,6 +176,8 @@ _Static_assert(offsetof(rt_vmctx_header, memory0_base) ==
                "vmctx memory0_base moved");
 _Static_assert(offsetof(rt_vmctx_header, memory0) == RT_VMCTX_MEMORY0,
                "vmctx memory0 moved");
+_Static_assert(offsetof(rt_vmctx_header, fuel) == RT_VMCTX_FUEL,
+               "vmctx fuel moved");
 _Static_assert(sizeof(rt_vmctx_header) <= RT_VMCTX_HEADER_SIZE,
                "the globals start after the header");
 /* Globals may be v128, loaded and stored whole. */

@@ -35,6 +35,7 @@
 #define FSCRATCH2 30 /* v30 */
 #define MEMBASE 27
 #define VMCTX 28
+#define FUEL 26 /* the fuel left, in functions compiled with fuel */
 
 #define GPR_BIT(r) (1ull << (r))
 #define FPR_BIT(n) (1ull << (JIT_FPR_BASE + (n)))
@@ -45,6 +46,7 @@ const jit_target a64_target = {
                   (((1ull << 30) - 1) << JIT_FPR_BASE),       /* v0..v29 */
     .vmctx_reg = VMCTX,
     .membase_reg = MEMBASE,
+    .fuel_reg = FUEL,
     .merge_gpr = 19,
     .merge_fpr = JIT_FPR_BASE + 0,
     .call_ctx_reg = 0,
@@ -1237,6 +1239,55 @@ void a64_masm_stack_check(jit_masm *m, int32_t limit_off, jit_label *trap) {
   ldst_at(b, A64_LDR_X, SCRATCH, VMCTX, limit_off, SCRATCH3);
   a64_addsub_ext(b, true, true, true, A64_ZR, A64_SP, SCRATCH, A64_UXTX, 0);
   bcond_label(m, A64_LO, trap);
+}
+
+/* The subs of a fuel charge: x26 = x26 - amount, setting the flags. */
+static void encode_fuel_subs(jit_buf *b, uint32_t amount) {
+  a64_addsub_imm(b, true, true, true, FUEL, FUEL, amount);
+}
+
+/* subs x26, x26, #amount; b.lo out_of_fuel. The amount (< 4096: one
+ * imm12, see JIT_FUEL_MAX_CHARGE) is patched into the subs word. */
+uint32_t a64_masm_fuel_charge(jit_masm *m, jit_label *out_of_fuel) {
+  island_check(m, 0);
+  jit_buf *b = &m->buf;
+  uint32_t at = jit_buf_pos(b);
+  encode_fuel_subs(b, 0);
+  bcond_label(m, A64_LO, out_of_fuel);
+  return at;
+}
+
+void a64_masm_fuel_patch(jit_masm *m, uint32_t at, uint32_t amount) {
+  if (amount > JIT_FUEL_MAX_CHARGE) {
+    m->oom = true; /* a bug in the caller: never emit a wrong charge */
+    return;
+  }
+  jit_buf tmp = {0};
+  encode_fuel_subs(&tmp, amount);
+  uint32_t word = 0;
+  if (tmp.oom || tmp.size != 4)
+    m->oom = true;
+  else
+    memcpy(&word, tmp.data, 4);
+  jit_buf_free(&tmp);
+  if (!m->oom) jit_buf_patch32(&m->buf, at, word);
+}
+
+/* ldr x16, [base, #ptr]; ldr x26, [x16]. Never through SP: the SP audit
+ * has nothing to check. */
+void a64_masm_fuel_load(jit_masm *m, jit_reg base, int32_t ptr_off) {
+  island_check(m, 0);
+  jit_buf *b = &m->buf;
+  ldst_at(b, A64_LDR_X, SCRATCH, hw(base), ptr_off, SCRATCH3);
+  a64_ldst_uimm(b, A64_LDR_X, FUEL, SCRATCH, 0);
+}
+
+/* ldr x16, [base, #ptr]; str x26, [x16] */
+void a64_masm_fuel_store(jit_masm *m, jit_reg base, int32_t ptr_off) {
+  island_check(m, 0);
+  jit_buf *b = &m->buf;
+  ldst_at(b, A64_LDR_X, SCRATCH, hw(base), ptr_off, SCRATCH3);
+  a64_ldst_uimm(b, A64_STR_X, FUEL, SCRATCH, 0);
 }
 
 /* Pads with NOP words (the buffer is always 4-byte aligned here). */

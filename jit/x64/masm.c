@@ -22,6 +22,7 @@ const jit_target x64_target = {
                   (((1ull << 14) - 1) << JIT_FPR_BASE), /* xmm0..xmm13 */
     .vmctx_reg = X64_R14,
     .membase_reg = X64_R15,
+    .fuel_reg = X64_R13,
     .merge_gpr = X64_RBX,
     .merge_fpr = JIT_FPR_BASE + 0,
     .call_ctx_reg = X64_RDI,
@@ -1122,6 +1123,33 @@ void x64_masm_stack_check(jit_masm *m, int32_t limit_off, jit_label *trap) {
   x64_alu_rm(&m->buf, X64_CMP, true, X64_RSP,
              x64_mem_bd(x64_target.vmctx_reg, limit_off));
   jcc_label(m, X64_CC_B, trap);
+}
+
+/* sub r13, imm32; jb out_of_fuel. Always the imm32 form, so the amount
+ * can be patched in later. */
+uint32_t x64_masm_fuel_charge(jit_masm *m, jit_label *out_of_fuel) {
+  jit_buf *b = &m->buf;
+  x64_emit_rr(b, 0, 0x81, true, X64_SUB, x64_target.fuel_reg, 0);
+  uint32_t at = jit_buf_pos(b);
+  jit_buf_u32(b, 0);
+  jcc_label(m, X64_CC_B, out_of_fuel);
+  return at;
+}
+
+void x64_masm_fuel_patch(jit_masm *m, uint32_t at, uint32_t amount) {
+  jit_buf_patch32(&m->buf, at, amount);
+}
+
+/* mov r11, [base + ptr]; mov r13, [r11] */
+void x64_masm_fuel_load(jit_masm *m, jit_reg base, int32_t ptr_off) {
+  x64_mov_rm(&m->buf, true, SCRATCH, x64_mem_bd(hw(base), ptr_off));
+  x64_mov_rm(&m->buf, true, x64_target.fuel_reg, x64_mem_bd(SCRATCH, 0));
+}
+
+/* mov r11, [base + ptr]; mov [r11], r13 */
+void x64_masm_fuel_store(jit_masm *m, jit_reg base, int32_t ptr_off) {
+  x64_mov_rm(&m->buf, true, SCRATCH, x64_mem_bd(hw(base), ptr_off));
+  x64_mov_mr(&m->buf, true, x64_mem_bd(SCRATCH, 0), x64_target.fuel_reg);
 }
 
 void x64_masm_finish_frame(jit_masm *m, uint32_t frame_size) {

@@ -6,7 +6,8 @@
 #
 # The cross build and what it needs: tests/arm64-cross.sh. Environment:
 # BUILD (default build-arm64), TESTSUITE (default ../shared/testsuite
-# beside the source tree), JOBS (default 2).
+# beside the source tree), JOBS (default 2), WAST_ARGS (more options for
+# `wrun wast`, e.g. --fuel).
 set -u
 source "$(dirname "$0")/../arm64-cross.sh"
 suite=${TESTSUITE:-$root/../shared/testsuite}
@@ -27,7 +28,8 @@ trap 'rm -rf "$results"' EXIT
 # $results/NAME.pass or NAME.fail.
 run_one() {
   name=$(basename "$1" .wast)
-  if timeout 900 qemu-aarch64 -L "$sysroot" "$build/cli/wrun" wast \
+  # shellcheck disable=SC2086 # WAST_ARGS is a list of options
+  if timeout 900 qemu-aarch64 -L "$sysroot" "$build/cli/wrun" wast ${WAST_ARGS:-} \
       --xfail "$root/tests/spec/expected-failures.txt" "$1" \
       > "$results/$name.log" 2>&1; then
     touch "$results/$name.pass"
@@ -40,7 +42,7 @@ for f in "$suite"/*.wast; do
   echo "$f"
 done > "$results/list"
 
-export build root sysroot results
+export build root sysroot results WAST_ARGS
 export -f run_one
 xargs -P "$jobs" -I{} bash -c 'run_one "$1"' _ {} < "$results/list"
 
