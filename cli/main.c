@@ -275,7 +275,7 @@ typedef struct run_request {
   wrun_wasi_config *wasi; /* --dir, --env and the program's argv */
   wrun_store_limits limits; /* the defaults, changed by --max-... */
   double timeout;         /* seconds; 0: none */
-  bool deterministic;     /* wrun_engine_set_deterministic */
+  bool deterministic;     /* wrun_config_deterministic */
   bool metered;           /* --fuel given: compile with fuel charges */
   uint64_t fuel;
 } run_request;
@@ -493,12 +493,11 @@ static int instantiate_and_call(const run_request *req, wrun_engine *engine,
 /* --fuel needs an engine that compiles fuel charges; otherwise the
  * defaults, so that a run without it has not one instruction more. */
 static wrun_engine *new_engine(const run_request *req) {
-  if (!req->metered)
-    return wrun_engine_new();
   wrun_config *config = wrun_config_new();
   if (!config)
     return NULL;
-  wrun_config_consume_fuel(config, true);
+  wrun_config_consume_fuel(config, req->metered);
+  wrun_config_deterministic(config, req->deterministic);
   wrun_engine *engine = wrun_engine_new_with_config(config);
   wrun_config_delete(config);
   return engine;
@@ -515,7 +514,6 @@ static int run_module(const run_request *req) {
     free(bytes);
     return 1;
   }
-  wrun_engine_set_deterministic(engine, req->deterministic);
   wrun_module *m = NULL;
   timing_begin();
   wrun_error *err = wrun_module_new(engine, bytes, len, &m);

@@ -40,7 +40,7 @@ typedef struct wast_options {
   const char *xfail_path;
   bool quiet;   /* no XFAIL lines */
   bool verbose; /* spectest prints, skipped commands are named */
-  bool deterministic; /* canonical NaNs (wrun_engine_set_deterministic) */
+  bool deterministic; /* canonical NaNs (wrun_config_deterministic) */
   bool fuel;    /* compile with fuel charges, every store nearly full */
 } wast_options;
 
@@ -1077,6 +1077,7 @@ int wast_main(int argc, char **argv) {
   wrun_engine *engine = NULL;
   if (config) {
     wrun_config_consume_fuel(config, opts.fuel);
+    wrun_config_deterministic(config, opts.deterministic);
     engine = wrun_engine_new_with_config(config);
     wrun_config_delete(config);
   }
@@ -1085,7 +1086,6 @@ int wast_main(int argc, char **argv) {
     xfail_free(&xfail);
     return 1;
   }
-  wrun_engine_set_deterministic(engine, opts.deterministic);
   wast_totals totals = {0};
   for (; i < argc; i++)
     run_script(argv[i], engine, &opts, opts.xfail_path ? &xfail : NULL,

@@ -136,20 +136,8 @@ void wrun_trap_delete(wrun_trap *t);
 /* An engine with the default configuration (no fuel metering). */
 wrun_engine *wrun_engine_new(void);
 void wrun_engine_delete(wrun_engine *engine);
-/* Deterministic mode, off by default. When on, modules compiled with the
- * engine from then on replace every NaN that float or SIMD arithmetic
- * (add, sub, mul, div, sqrt, min, max, ceil, floor, trunc, nearest,
- * demote, promote, scalar and per lane) produces by the canonical quiet
- * NaN: f32 0x7fc00000, f64 0x7ff8000000000000, positive with a zero
- * payload. Wasm allows any quiet NaN there and CPUs differ (0/0 is
- * 0xffc00000 on x86-64, 0x7fc00000 on AArch64), so this makes a module
- * give the same bits on every ISA. Operations defined bit-exactly (abs,
- * neg, copysign, reinterpret, loads, stores, select, pmin, pmax) keep
- * their payloads. Modules compiled before the change keep their mode;
- * off, the generated code is exactly that of an engine without it. The
- * setting is not synchronised: make it before other threads compile
- * modules with the engine. */
-void wrun_engine_set_deterministic(wrun_engine *engine, bool on);
+/* Whether the engine's modules are compiled in deterministic mode
+ * (wrun_config_deterministic). */
 bool wrun_engine_deterministic(const wrun_engine *engine);
 wrun_store *wrun_store_new(wrun_engine *engine);
 void wrun_store_delete(wrun_store *store);
@@ -248,6 +236,17 @@ void wrun_config_delete(wrun_config *config);
  * instructions at a time, in advance: a trap in the middle of a run has
  * been charged the whole run. docs/design-notes.md has the exact rule. */
 void wrun_config_consume_fuel(wrun_config *config, bool enable);
+/* Deterministic mode, off by default. When on, the engine's modules
+ * replace every NaN that float or SIMD arithmetic (add, sub, mul, div,
+ * sqrt, min, max, ceil, floor, trunc, nearest, demote, promote, scalar and
+ * per lane) produces by the canonical quiet NaN: f32 0x7fc00000, f64
+ * 0x7ff8000000000000, positive with a zero payload. Wasm allows any quiet
+ * NaN there and CPUs differ (0/0 is 0xffc00000 on x86-64, 0x7fc00000 on
+ * AArch64), so this makes a module give the same bits on every ISA.
+ * Operations defined bit-exactly (abs, neg, copysign, reinterpret, loads,
+ * stores, select, pmin, pmax) keep their payloads. Off, the generated
+ * code is exactly that of an engine without it. */
+void wrun_config_deterministic(wrun_config *config, bool enable);
 /* config may be NULL (the defaults); the engine keeps a copy. */
 wrun_engine *wrun_engine_new_with_config(const wrun_config *config);
 /* The store's remaining fuel. Both return false (and change nothing) when
@@ -287,7 +286,7 @@ void wrun_module_export_n(const wrun_module *m, size_t i, const char **name,
 /* Total bytes of machine code produced for the module. */
 size_t wrun_module_code_size(const wrun_module *m);
 /* Whether the module was compiled in deterministic mode (see
- * wrun_engine_set_deterministic). */
+ * wrun_config_deterministic). */
 bool wrun_module_deterministic(const wrun_module *m);
 
 /* ---- host objects ----------------------------------------------------- */

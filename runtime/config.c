@@ -17,6 +17,10 @@ void wrun_config_consume_fuel(wrun_config *config, bool enable) {
   if (config) config->settings.consume_fuel = enable;
 }
 
+void wrun_config_deterministic(wrun_config *config, bool enable) {
+  if (config) config->settings.deterministic = enable;
+}
+
 wrun_engine *wrun_engine_new_with_config(const wrun_config *config) {
   wrun_engine *e = calloc(1, sizeof *e);
   if (e && config) e->config = config->settings;

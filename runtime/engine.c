@@ -32,12 +32,8 @@ wrun_engine *wrun_engine_new(void) { return wrun_engine_new_with_config(NULL); }
 
 void wrun_engine_delete(wrun_engine *engine) { free(engine); }
 
-void wrun_engine_set_deterministic(wrun_engine *engine, bool on) {
-  engine->deterministic = on;
-}
-
 bool wrun_engine_deterministic(const wrun_engine *engine) {
-  return engine->deterministic;
+  return engine->config.deterministic;
 }
 
 static size_t encoding_size(const rt_functype *t) {

@@ -29,9 +29,8 @@ wrun_error *wrun_module_new(wrun_engine *engine, const uint8_t *bytes,
     return rt_error_new(RT_NO_OFFSET, "out of memory");
   }
   bool simd_refused = false;
-  /* The modes are read once: a later change of the engine's settings
-   * leaves this module as compiled, and the module says which it was. */
-  jit_options opts = {.deterministic = engine && engine->deterministic,
+  /* The module records how it was compiled (wrun_module_deterministic). */
+  jit_options opts = {.deterministic = engine && engine->config.deterministic,
                       .fuel = engine && engine->config.consume_fuel};
   err = jit_compile_module(m, &opts, &mod->code, &simd_refused);
   if (err) {

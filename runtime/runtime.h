@@ -27,13 +27,13 @@
 
 /* What a wrun_config sets; an engine keeps a copy (config.c). */
 typedef struct rt_config {
-  bool consume_fuel;
+  bool consume_fuel;  /* wrun_config_consume_fuel */
+  bool deterministic; /* wrun_config_deterministic */
 } rt_config;
 
 struct wrun_engine {
   /* Everything shared lives process-wide (see engine.c); the engine only
    * holds the configuration of the modules compiled with it. */
-  bool deterministic; /* wrun_engine_set_deterministic */
   rt_config config; /* fixed at creation; shared tables are process-wide */
 };
 

@@ -1,4 +1,4 @@
-/* Deterministic mode (wrun_engine_set_deterministic): NaN results of float
+/* Deterministic mode (wrun_config_deterministic): NaN results of float
  * and SIMD arithmetic become the canonical quiet NaN, everything else
  * keeps its bits, and the default mode keeps the hardware's NaNs.
  *
@@ -268,10 +268,19 @@ typedef struct mode {
 
 static mode native, determ;
 
+static wrun_engine *engine_in_mode(bool deterministic) {
+  wrun_config *config = wrun_config_new();
+  cr_assert_not_null(config);
+  wrun_config_deterministic(config, deterministic);
+  wrun_engine *e = wrun_engine_new_with_config(config);
+  wrun_config_delete(config);
+  cr_assert_not_null(e);
+  return e;
+}
+
 static void open_mode(mode *md, bool deterministic) {
   const buf *b = build_module(false);
-  md->engine = wrun_engine_new();
-  wrun_engine_set_deterministic(md->engine, deterministic);
+  md->engine = engine_in_mode(deterministic);
   md->store = wrun_store_new(md->engine);
   wrun_error *err = wrun_module_new(md->engine, b->bytes, b->len, &md->module);
   cr_assert_null(err, "module: %s", err ? wrun_error_message(err) : "");
@@ -574,25 +583,23 @@ Test(deterministic, modules_record_the_mode_they_were_compiled_in) {
   cr_expect(wrun_engine_deterministic(determ.engine));
   cr_expect_not(wrun_module_deterministic(native.module));
   cr_expect(wrun_module_deterministic(determ.module));
-  /* switching the engine later leaves the compiled module as it was */
-  wrun_engine_set_deterministic(determ.engine, false);
-  cr_expect(wrun_module_deterministic(determ.module));
-  wrun_val zz[2] = {val_i32(0), val_i32(0)};
-  cr_expect_eq((uint32_t)call(&determ, "f32.div", zz, 2).of.i32, CANON32);
+  /* a default engine (no config) is not deterministic */
+  wrun_engine *plain = wrun_engine_new();
+  cr_expect_not(wrun_engine_deterministic(plain));
   const buf *b = build_module(false);
   wrun_module *again = NULL;
-  wrun_error *err = wrun_module_new(determ.engine, b->bytes, b->len, &again);
+  wrun_error *err = wrun_module_new(plain, b->bytes, b->len, &again);
   cr_assert_null(err);
   cr_expect_not(wrun_module_deterministic(again));
   wrun_module_delete(again);
+  wrun_engine_delete(plain);
 }
 
 Test(deterministic, modules_without_nan_producing_ops_get_the_same_code) {
   const buf *b = build_module(true);
   size_t size[2];
   for (int k = 0; k < 2; k++) {
-    wrun_engine *e = wrun_engine_new();
-    wrun_engine_set_deterministic(e, k == 1);
+    wrun_engine *e = engine_in_mode(k == 1);
     wrun_module *m = NULL;
     wrun_error *err = wrun_module_new(e, b->bytes, b->len, &m);
     cr_assert_null(err, "module: %s", err ? wrun_error_message(err) : "");
