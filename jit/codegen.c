@@ -194,7 +194,7 @@ void cg_take(jit_codegen *g, jit_reg r) {
 
 /* ---- the value stack --------------------------------------------------- */
 
-/* What cg_push leaves out of line: growing the stack, lazy entries. */
+/* What cg_push leaves out of line: growing the stack, a full lazy[]. */
 void cg_push_slow(jit_codegen *g, cg_value v) {
   if (g->sp == g->cap_stack) {
     uint32_t cap = g->cap_stack ? g->cap_stack * 2 : 64;

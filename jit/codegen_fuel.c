@@ -77,8 +77,8 @@ void cg_fuel_begin_function(jit_codegen *g) {
   g->fuel.need_charge = true;
 }
 
-void cg_fuel_before(jit_codegen *g, const jit_instr *in) {
-  if (!g->fuel.on || !costs_fuel(in->op)) return;
+void cg_fuel_step_before(jit_codegen *g, const jit_instr *in) {
+  if (!costs_fuel(in->op)) return;
   if (g->fuel.need_charge || g->fuel.count == JIT_FUEL_MAX_CHARGE) {
     close_run(g);
     g->fuel.patch_at =
@@ -116,8 +116,8 @@ void cg_fuel_sync_in(jit_codegen *g) {
     masm_fuel_load(g->m, jit_host_target.vmctx_reg, RT_VMCTX_FUEL);
 }
 
-void cg_fuel_after(jit_codegen *g, const jit_instr *in) {
-  if (!g->fuel.on || !ends_run(in->op)) return;
+void cg_fuel_step_after(jit_codegen *g, const jit_instr *in) {
+  if (!ends_run(in->op)) return;
   close_run(g);
   g->fuel.need_charge = true;
 }

@@ -202,13 +202,18 @@ void cg_free(jit_codegen *g, jit_reg r);
 bool cg_is_free(const jit_codegen *g, jit_reg r);
 
 void cg_push_slow(jit_codegen *g, cg_value v);
-/* Inline: every instruction pushes, and the common case is a few stores. */
+/* Inline: every instruction pushes, and the common case is a few stores;
+ * growing the stack and a full lazy[] take the slow path. */
 static inline void cg_push(jit_codegen *g, cg_value v) {
-  if (g->sp == g->cap_stack || v.kind == CG_LOCAL) {
+  if (g->sp == g->cap_stack ||
+      (v.kind == CG_LOCAL && g->nlazy == CG_MAX_LAZY)) {
     cg_push_slow(g, v);
     return;
   }
-  if (v.kind == CG_REG) g->owner[v.reg] = g->sp;
+  if (v.kind == CG_REG)
+    g->owner[v.reg] = g->sp;
+  else if (v.kind == CG_LOCAL)
+    g->lazy[g->nlazy++] = g->sp;
   g->stack[g->sp++] = v;
   if (g->sp + g->bias > g->max_slots) g->max_slots = g->sp + g->bias;
 }
@@ -298,7 +303,10 @@ void cg_canon_convert(jit_codegen *g, jit_convop op, jit_reg r);
 void cg_canon_simd(jit_codegen *g, uint32_t op, jit_reg r); /* 0xFD op */
 /* Before each instruction: emits a deferred canonicalisation unless in
  * makes it unnecessary or keeps it waiting. */
-void cg_nan_before_step(jit_codegen *g, const jit_instr *in);
+void cg_nan_step(jit_codegen *g, const jit_instr *in);
+static inline void cg_nan_before_step(jit_codegen *g, const jit_instr *in) {
+  if (g->nan_pending) cg_nan_step(g, in);
+}
 /* Before stack entry i is spilled: a deferred canonicalisation of it. */
 void cg_nan_before_spill(jit_codegen *g, uint32_t i);
 
@@ -307,8 +315,15 @@ void cg_fuel_begin_function(jit_codegen *g);
 /* Around each instruction compiled in reachable code (before), and each
  * instruction stepped (after, unreachable ones too: an end there may bind
  * a reachable label). Without fuel both do nothing. */
-void cg_fuel_before(jit_codegen *g, const jit_instr *in);
-void cg_fuel_after(jit_codegen *g, const jit_instr *in);
+void cg_fuel_step_before(jit_codegen *g, const jit_instr *in);
+void cg_fuel_step_after(jit_codegen *g, const jit_instr *in);
+/* Inline: they run for every instruction, and cost a test when off. */
+static inline void cg_fuel_before(jit_codegen *g, const jit_instr *in) {
+  if (g->fuel.on) cg_fuel_step_before(g, in);
+}
+static inline void cg_fuel_after(jit_codegen *g, const jit_instr *in) {
+  if (g->fuel.on) cg_fuel_step_after(g, in);
+}
 /* Registers the allocator must leave alone (the fuel register, when on). */
 uint64_t cg_fuel_reserved_regs(const jit_codegen *g);
 /* The fuel register: loaded at function entry (before the prologue),

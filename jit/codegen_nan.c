@@ -159,8 +159,7 @@ static void emit_pending(jit_codegen *g) {
   masm_canon_nan(g->m, (jit_fshape)g->nan_pending_shape, g->nan_pending_reg);
 }
 
-void cg_nan_before_step(jit_codegen *g, const jit_instr *in) {
-  if (!g->nan_pending) return;
+void cg_nan_step(jit_codegen *g, const jit_instr *in) {
   uint32_t i = g->nan_pending_index;
   if (i >= g->sp || g->stack[i].kind != CG_REG ||
       g->stack[i].reg != g->nan_pending_reg) {

@@ -16,10 +16,6 @@ void jit_masm_refuse(jit_masm *m, const char *why) {
   if (!m->refusal) m->refusal = why;
 }
 
-bool jit_masm_failed(const jit_masm *m) {
-  return m->refusal || m->oom || m->buf.oom;
-}
-
 /* A refusal is the cause even when memory also ran out afterwards. */
 const char *jit_masm_failure(const jit_masm *m) {
   return m->refusal ? m->refusal : "out of memory";

@@ -207,8 +207,11 @@ void jit_masm_free(jit_masm *m);
 /* For backends: refuses the operation being emitted (an unencodable
  * distance, a broken invariant), saying why; the first reason stays. */
 void jit_masm_refuse(jit_masm *m, const char *why);
-/* Is the emitted code unusable (refused, or out of memory)? */
-bool jit_masm_failed(const jit_masm *m);
+/* Is the emitted code unusable (refused, or out of memory)? Inline: the
+ * compiler asks after every instruction. */
+static inline bool jit_masm_failed(const jit_masm *m) {
+  return m->refusal || m->oom || m->buf.oom;
+}
 /* Why it is unusable: the backend's refusal, else "out of memory". */
 const char *jit_masm_failure(const jit_masm *m);
 /* Bookkeeping for backends: trap sites, direct-call relocations. */
