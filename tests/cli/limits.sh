@@ -45,10 +45,11 @@ tables_module() {
 }
 
 # Address space is capped so that an unbounded allocation fails the test
-# instead of taking the machine (not under AddressSanitizer, which
-# reserves terabytes of shadow memory itself).
+# instead of taking the machine (not under AddressSanitizer or
+# ThreadSanitizer, which reserve terabytes of shadow memory themselves:
+# there the time bound below still catches an unbounded allocation).
 cap_memory() {
-  if ! ldd "$wrun" 2>/dev/null | grep -q libasan; then
+  if ! ldd "$wrun" 2>/dev/null | grep -qE 'lib(asan|tsan)'; then
     ulimit -v 1048576 # KiB: 1 GiB
   fi
 }
