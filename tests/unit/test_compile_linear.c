@@ -13,6 +13,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "wasm_build.h"
 #include "wrun.h"
 
 #define SMALL_N 25000u
@@ -20,39 +21,9 @@
 #define ATTEMPTS 3
 #define MAX_RATIO 11.0 /* linear: 4 to 8 (caches), quadratic: ~16 */
 
-typedef struct bytes {
-  uint8_t *p;
-  size_t len, cap;
-} bytes;
-
-static void put(bytes *b, const void *src, size_t n) {
-  if (b->len + n > b->cap) {
-    b->cap = (b->len + n) * 2;
-    b->p = realloc(b->p, b->cap);
-    cr_assert_not_null(b->p);
-  }
-  memcpy(b->p + b->len, src, n);
-  b->len += n;
-}
-
-static void put_byte(bytes *b, uint8_t v) { put(b, &v, 1); }
-
-static void put_uleb(bytes *b, uint64_t v) {
-  do {
-    uint8_t byte = v & 0x7f;
-    v >>= 7;
-    put_byte(b, byte | (v ? 0x80 : 0));
-  } while (v);
-}
-
-/* A section or body: its length, then its bytes. */
-static void put_sized(bytes *b, const bytes *inner) {
-  put_uleb(b, inner->len);
-  put(b, inner->p, inner->len);
-}
-
-static void put_repeat(bytes *b, const char *code, size_t n, uint32_t times) {
-  for (uint32_t i = 0; i < times; i++) put(b, code, n);
+static void put_repeat(wasm_buf *b, const char *code, size_t n,
+                       uint32_t times) {
+  for (uint32_t i = 0; i < times; i++) wb_bytes(b, code, n);
 }
 
 #define REPEAT(b, code, times) put_repeat(b, code, sizeof code - 1, times)
@@ -94,30 +65,27 @@ static const shape shapes[] = {
   SHAPE("block result", PUSH_REG, "\x02\x7f\x20\x00\x0b\x1a"),
 };
 
-static bytes make_module(const shape *s, uint32_t n) {
-  bytes m = {0}, sec = {0}, body = {0}, code = {0};
-  put(&m, "\0asm\1\0\0\0", 8);
+static wasm_buf make_module(const shape *s, uint32_t n) {
+  wasm_buf m = {0}, sec = {0}, body = {0}, code = {0};
+  wb_header(&m);
   /* types: (i32) -> i32, () -> () */
-  put(&sec, "\x02\x60\x01\x7f\x01\x7f\x60\x00\x00", 9);
-  put_byte(&m, 1);
-  put_sized(&m, &sec);
-  put_byte(&m, 3); /* functions */
-  put_sized(&m, &(bytes){(uint8_t *)"\x02\x00\x01", 3, 3});
-  put_byte(&m, 7); /* export "f" */
-  put_sized(&m, &(bytes){(uint8_t *)"\x01\x01" "f" "\x00\x00", 5, 5});
-  put(&body, "\x01\x01\x7f", 3); /* one i32 local */
+  wb_bytes(&sec, "\x02\x60\x01\x7f\x01\x7f\x60\x00\x00", 9);
+  wb_section(&m, 1, &sec);
+  wb_bytes(&sec, "\x02\x00\x01", 3); /* two functions */
+  wb_section(&m, 3, &sec);
+  wb_bytes(&sec, "\x01\x01" "f" "\x00\x00", 5); /* export "f" */
+  wb_section(&m, 7, &sec);
+  wb_bytes(&body, "\x01\x01\x7f", 3); /* one i32 local */
   put_repeat(&body, s->push, s->push_len, n);
   put_repeat(&body, s->entry, s->entry_len, n);
   REPEAT(&body, "\x1a", n - 1); /* drop all but the result */
-  put_byte(&body, 0x0b);
-  put_byte(&code, 2);
-  put_sized(&code, &body);
-  put(&code, "\x02\x00\x0b", 3);
-  put_byte(&m, 10);
-  put_sized(&m, &code);
-  free(sec.p);
-  free(body.p);
-  free(code.p);
+  wb_byte(&body, 0x0b);
+  wb_byte(&code, 2);
+  wb_u32(&code, body.len);
+  wb_bytes(&code, body.bytes, body.len);
+  free(body.bytes);
+  wb_bytes(&code, "\x02\x00\x0b", 3);
+  wb_section(&m, 10, &code);
   return m;
 }
 
@@ -128,10 +96,11 @@ static double cpu_now(void) {
 }
 
 /* One compile (decode, validate, generate code), in CPU seconds. */
-static double compile_seconds(wrun_engine *e, const bytes *m, const char *name) {
+static double compile_seconds(wrun_engine *e, const wasm_buf *m,
+                              const char *name) {
   wrun_module *mod = NULL;
   double t0 = cpu_now();
-  wrun_error *err = wrun_module_new(e, m->p, m->len, &mod);
+  wrun_error *err = wrun_module_new(e, m->bytes, m->len, &mod);
   double t = cpu_now() - t0;
   cr_assert_null(err, "%s: %s", name, err ? wrun_error_message(err) : "");
   wrun_module_delete(mod);
@@ -141,7 +110,7 @@ static double compile_seconds(wrun_engine *e, const bytes *m, const char *name) 
 /* Best of RUNS compiles at N and at 4N, alternating: t(4N) / t(N). */
 static double growth(wrun_engine *e, const shape *s, double *small,
                      double *large) {
-  bytes m1 = make_module(s, SMALL_N), m4 = make_module(s, 4 * SMALL_N);
+  wasm_buf m1 = make_module(s, SMALL_N), m4 = make_module(s, 4 * SMALL_N);
   *small = *large = 1e30;
   for (int run = 0; run < RUNS; run++) {
     double t1 = compile_seconds(e, &m1, s->name);
@@ -149,8 +118,8 @@ static double growth(wrun_engine *e, const shape *s, double *small,
     if (t1 < *small) *small = t1;
     if (t4 < *large) *large = t4;
   }
-  free(m1.p);
-  free(m4.p);
+  free(m1.bytes);
+  free(m4.bytes);
   /* Below a millisecond the ratio is timer noise: compare with 1 ms. */
   return *large / (*small > 1e-3 ? *small : 1e-3);
 }
@@ -177,9 +146,10 @@ Test(compile_linear, every_shape_grows_linearly) {
 Test(compile_linear, shapes_are_valid_modules) {
   wrun_engine *e = wrun_engine_new();
   for (size_t i = 0; i < sizeof shapes / sizeof shapes[0]; i++) {
-    bytes m = make_module(&shapes[i], 100);
-    cr_assert_null(wrun_module_validate(e, m.p, m.len), "%s", shapes[i].name);
-    free(m.p);
+    wasm_buf m = make_module(&shapes[i], 100);
+    cr_assert_null(wrun_module_validate(e, m.bytes, m.len), "%s",
+                   shapes[i].name);
+    free(m.bytes);
   }
   wrun_engine_delete(e);
 }
