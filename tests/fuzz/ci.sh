@@ -6,6 +6,7 @@
 # build-fuzz/fuzz-findings/TARGET/.
 #
 #   tests/fuzz/ci.sh [RUNS_SCALE]     (from anywhere; RUNS_SCALE=1 default)
+#   FUZZ_BUILD=DIR picks another build directory (default build-fuzz).
 #
 # RUNS_SCALE multiplies the input counts below (10 for a 10x longer run).
 # About 3 minutes on 2 cores at scale 1. Needs clang and
@@ -14,7 +15,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 scale=${1:-1}
-build=build-fuzz
+build=${FUZZ_BUILD:-build-fuzz}
 suite=${TESTSUITE:-../shared/testsuite}
 
 if [ ! -d "$suite" ]; then
