@@ -9,7 +9,8 @@
 #   FUZZ_BUILD=DIR picks another build directory (default build-fuzz).
 #
 # RUNS_SCALE multiplies the input counts below (10 for a 10x longer run).
-# About 3 minutes on 2 cores at scale 1. Needs clang and
+# Measured on 2 shared cores at scale 1: 48 s with the build when the
+# machine was quiet, about 3 minutes under load. Needs clang and
 # libclang-rt-14-dev (scripts/install-deps.sh) and the spec suite in
 # ../shared/testsuite (TESTSUITE=DIR to choose another).
 set -euo pipefail
