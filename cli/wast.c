@@ -42,6 +42,8 @@ typedef struct wast_options {
   bool verbose; /* spectest prints, skipped commands are named */
   bool deterministic; /* canonical NaNs (wrun_config_deterministic) */
   bool fuel;    /* compile with fuel charges, every store nearly full */
+  wast_store_hook store_hook; /* around each command, or NULL */
+  void *store_hook_arg;
 } wast_options;
 
 typedef struct wast_totals {
@@ -836,7 +838,11 @@ static void run_commands(wast_script *s, const json_t *commands) {
       record(s, lineno, "?", OUTCOME_FAIL, "command without a type");
       continue;
     }
+    if (s->opts->store_hook)
+      s->opts->store_hook(s->store, true, s->opts->store_hook_arg);
     outcome result = run_command(s, cmd, type, msg);
+    if (s->opts->store_hook)
+      s->opts->store_hook(s->store, false, s->opts->store_hook_arg);
     record(s, lineno, type, result, msg);
     fflush(stdout);
   }
@@ -872,6 +878,16 @@ static void script_close(wast_script *s) {
   free(s->named);
 }
 
+static json_t *parse_json(const char *text, size_t len, char *msg) {
+  /* JSON_ALLOW_NUL: export and module names may contain "\u0000". */
+  json_error_t error;
+  json_t *json = json_loadb(text, len, JSON_ALLOW_NUL, &error);
+  if (!json)
+    set_msg(msg, "cannot parse wast2json output: %s (line %d)", error.text,
+            error.line);
+  return json;
+}
+
 static json_t *load_json(const char *path, char *msg) {
   uint8_t *bytes;
   size_t len;
@@ -879,13 +895,8 @@ static json_t *load_json(const char *path, char *msg) {
     set_msg(msg, "cannot read wast2json output: %s", strerror(errno));
     return NULL;
   }
-  /* JSON_ALLOW_NUL: export and module names may contain "\u0000". */
-  json_error_t error;
-  json_t *json = json_loadb((const char *)bytes, len, JSON_ALLOW_NUL, &error);
+  json_t *json = parse_json((const char *)bytes, len, msg);
   free(bytes);
-  if (!json)
-    set_msg(msg, "cannot parse wast2json output: %s (line %d)", error.text,
-            error.line);
   return json;
 }
 
@@ -1016,6 +1027,41 @@ static void run_script(const char *wast, wrun_engine *engine,
     return;
   }
   report_xpasses(&s);
+}
+
+/* ---- from memory (the fuzz target) ------------------------------------------ */
+
+int wast_run_json(wrun_engine *engine, const char *json_text, size_t len,
+                  const wast_module_file *modules, size_t nmodules,
+                  wast_store_hook hook, void *hook_arg) {
+  char msg[MSG_SIZE] = "";
+  wast_options opts = {.quiet = true, .store_hook = hook,
+                       .store_hook_arg = hook_arg};
+  wast_totals totals = {0};
+  wasm_files files = {0};
+  wast_script s = {.base = "fuzz.wast", .opts = &opts, .totals = &totals,
+                   .engine = engine, .files = &files};
+  json_t *json = parse_json(json_text, len, msg);
+  const json_t *commands = json_object_get(json, "commands");
+  int failed = -1;
+  files.items = calloc(nmodules + 1, sizeof *files.items);
+  if (json_is_array(commands) && files.items) {
+    /* The runner's own structure, pointing at the caller's bytes: only
+     * wasm_files_free would write to them, and it is not called here. */
+    for (size_t i = 0; i < nmodules; i++)
+      files.items[i] = (wasm_file){.name = (char *)modules[i].name,
+                                   .bytes = (uint8_t *)modules[i].bytes,
+                                   .len = modules[i].len};
+    files.count = files.capacity = nmodules;
+    if (script_open(&s, msg)) {
+      run_commands(&s, commands);
+      failed = (int)totals.failed;
+    }
+    script_close(&s);
+  }
+  free(files.items);
+  json_decref(json);
+  return failed;
 }
 
 /* ---- command line -------------------------------------------------------- */
