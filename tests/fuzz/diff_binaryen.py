@@ -30,11 +30,12 @@ import time
 
 from fuzzexec_compare import Comparison, Mismatch, count_events
 
-# Flip to True once wrun has its deterministic mode (NaN canonicalisation):
-# fuzz-exec then runs with --deterministic and NaN bits must match exactly.
-# README.md lists the operations where binaryen 108 itself does not return
-# the canonical NaN.
-DETERMINISTIC = False
+# fuzz-exec runs wrun in deterministic mode (canonical NaNs), and values
+# must match bit for bit, except that where binaryen has a NaN wrun's must
+# be the canonical one (fuzzexec_compare.Comparison): README.md lists the
+# operations where binaryen 108 itself does not return the canonical NaN.
+# False compares any two NaNs as equal and runs wrun in its default mode.
+DETERMINISTIC = True
 
 # Wasm 2.0 as wrun implements it, minus reference types: binaryen 108's
 # -ttf with reference types emits typed function references ((ref $t),
@@ -91,6 +92,7 @@ class Outcome:
     def __init__(self):
         self.binaryen = self.wrun = self.wrun_stderr = ''
         self.problem = None
+        self.noncanonical = False  # see fuzzexec_compare.Mismatch
         self.skipped = None
         self.lines = 0
         self.limited = False
@@ -132,6 +134,7 @@ class Runner:
                                                              o.wrun)
             except Mismatch as m:
                 o.problem = str(m)
+                o.noncanonical = m.noncanonical
         elif w.returncode == EXIT_INTERRUPTED:
             o.problem = (f'wrun interrupted after {WRUN_TIMEOUT_MS} ms, '
                          'binaryen finished')
@@ -183,18 +186,20 @@ class Harness:
 
     def triage(self, case, stem, o):
         """Sorts a disagreement. The spec lets NaN results choose their
-        bits, and binaryen returns the canonical NaN from most arithmetic
-        where x86 keeps payloads; reinterpretations, stores, lane
-        operations and branches on them turn that into integer and control
-        differences. So, outside deterministic mode:
+        bits; binaryen returns the canonical NaN from most arithmetic but
+        keeps host bits from some (sqrt, rounding, promote/demote), where
+        wrun in deterministic mode is canonical; reinterpretations, stores,
+        lane operations and branches on those bits turn that into integer
+        and control differences. So:
           - a module that can make f32/f64 NaNs is re-run with --denan:
             if that agrees, it was a "NaN divergence";
           - in a SIMD module NaN lanes remain (binaryen 108's --denan
             leaves v128 alone): a disagreement there is a "SIMD NaN
             suspect", kept for inspection but not a failure;
-        anything else, and any crash, refusal or hang, is a mismatch."""
+        anything else, any crash, refusal or hang, and in deterministic
+        mode a NaN of wrun's that is not canonical, is a mismatch."""
         verdict = 'mismatch'
-        if not DETERMINISTIC and not o.problem.startswith('wrun '):
+        if not o.problem.startswith('wrun ') and not o.noncanonical:
             if not case.denan:
                 self.runner.denan(stem + '.wasm', case.features,
                                   stem + '.denan.wasm')

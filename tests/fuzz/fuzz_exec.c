@@ -178,17 +178,17 @@ static void watchdog_stop(watchdog *w) {
   pthread_cond_destroy(&w->wake);
 }
 
-/* ---- deterministic mode: the hook for wrun's NaN canonicalisation ------- */
+/* ---- the engine ---------------------------------------------------------- */
 
-/* TODO(deterministic): when wrun gains its deterministic mode (canonical
- * NaNs), switch it on here, and set DETERMINISTIC = True in
- * diff_binaryen.py, which then passes --deterministic and compares NaN bits
- * exactly. Until then the option is refused, never silently ignored. */
-static bool enable_deterministic(wrun_engine *engine, wrun_store *store) {
-  (void)engine;
-  (void)store;
-  fprintf(stderr, "fuzz-exec: wrun has no deterministic mode yet\n");
-  return false;
+/* With deterministic, NaN results are canonical (wrun_config_deterministic),
+ * so diff_binaryen.py can compare NaN bits exactly. */
+static wrun_engine *new_engine(bool deterministic) {
+  wrun_config *config = wrun_config_new();
+  if (!config) return NULL;
+  wrun_config_deterministic(config, deterministic);
+  wrun_engine *engine = wrun_engine_new_with_config(config);
+  wrun_config_delete(config);
+  return engine;
 }
 
 /* ---- running the exports --------------------------------------------------- */
@@ -334,7 +334,12 @@ int main(int argc, char **argv) {
     fprintf(stderr, "fuzz-exec: cannot read %s\n", argv[i]);
     return EXIT_ERROR;
   }
-  wrun_engine *engine = wrun_engine_new();
+  wrun_engine *engine = new_engine(deterministic);
+  if (!engine) {
+    fprintf(stderr, "fuzz-exec: cannot create an engine\n");
+    free(bytes);
+    return EXIT_ERROR;
+  }
   wrun_module *m = NULL;
   wrun_error *error = wrun_module_new(engine, bytes, len, &m);
   free(bytes);
@@ -351,9 +356,7 @@ int main(int argc, char **argv) {
    * machine's load. */
   int status = EXIT_ERROR;
   watchdog dog;
-  if (deterministic && !enable_deterministic(engine, store)) {
-    status = EXIT_ERROR;
-  } else if (!watchdog_start(&dog, store, timeout_ms)) {
+  if (!watchdog_start(&dog, store, timeout_ms)) {
     fprintf(stderr, "fuzz-exec: cannot start the watchdog\n");
   } else {
     status = run_instance(store, m);

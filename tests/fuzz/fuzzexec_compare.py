@@ -45,7 +45,13 @@ TRAP = '[trap '
 
 
 class Mismatch(Exception):
-    pass
+    """noncanonical: the line differs by a NaN of wrun's that is not the
+    canonical one (exact_nans): a deterministic-mode bug, never NaN
+    freedom."""
+
+    def __init__(self, message, noncanonical=False):
+        super().__init__(message)
+        self.noncanonical = noncanonical
 
 
 # ---- values -------------------------------------------------------------
@@ -76,18 +82,31 @@ def float_bits(text, width):
     return bits | sign if negative else bits
 
 
+CANONICAL_NAN = {32: 0x7fc00000, 64: 0x7ff8000000000000}
+
+
 class Comparison:
-    """How values compare: bit for bit, or (exact_nans=False) with any two
-    NaNs equal."""
+    """How values compare (a is binaryen's bits, b wrun's). exact_nans
+    (wrun in deterministic mode): bit for bit, except that where binaryen
+    has a NaN, wrun's must be the canonical one; binaryen 108's interpreter
+    itself keeps host NaN bits for sqrt, nearest, ceil, floor, trunc,
+    promote and demote (README.md), so its NaN bits are not a reference,
+    but wrun's NaNs from arithmetic must all be canonical. Otherwise any
+    two NaNs are equal."""
 
     def __init__(self, exact_nans):
         self.exact_nans = exact_nans
+        self.noncanonical = False  # set by a failed same_float
 
     def same_float(self, a, b, width):
         if a == b:
             return True
         is_nan = f32_is_nan if width == 32 else f64_is_nan
-        return not self.exact_nans and is_nan(a) and is_nan(b)
+        if self.exact_nans:
+            if is_nan(b) and b != CANONICAL_NAN[width]:
+                self.noncanonical = True
+            return is_nan(a) and b == CANONICAL_NAN[width]
+        return is_nan(a) and is_nan(b)
 
     def same_v128(self, lanes_a, lanes_b):
         """Lanes are four 32-bit integers. Without exact NaNs, lanes that
@@ -95,12 +114,10 @@ class Comparison:
         binaryen does not say what the lanes held."""
         if lanes_a == lanes_b:
             return True
-        if self.exact_nans:
-            return False
         for half in (0, 2):
             a64 = lanes_a[half] | lanes_a[half + 1] << 32
             b64 = lanes_b[half] | lanes_b[half + 1] << 32
-            if a64 == b64 or (f64_is_nan(a64) and f64_is_nan(b64)):
+            if a64 == b64 or self.same_float(a64, b64, 64):
                 continue
             for k in (half, half + 1):
                 if not self.same_float(lanes_a[k], lanes_b[k], 32):
@@ -154,6 +171,7 @@ class Comparison:
         """Compares the two outputs; returns (lines compared, whether
         binaryen stopped at its stack limit). Raises Mismatch."""
         b_lines, w_lines = event_lines(b_text), event_lines(w_text)
+        self.noncanonical = False
         for i, b in enumerate(b_lines):
             if b.startswith(TRAP) and b[len(TRAP):-1] in HOST_LIMIT_TRAPS:
                 return i, True
@@ -161,7 +179,7 @@ class Comparison:
                 raise Mismatch(f'line {i + 1}: binaryen has {b!r}, wrun ended')
             if not self.lines_agree(b, w_lines[i]):
                 raise Mismatch(f'line {i + 1}: binaryen {b!r} vs wrun '
-                               f'{w_lines[i]!r}')
+                               f'{w_lines[i]!r}', self.noncanonical)
         if len(w_lines) > len(b_lines):
             raise Mismatch(f'line {len(b_lines) + 1}: binaryen ended, wrun '
                            f'has {w_lines[len(b_lines)]!r}')
