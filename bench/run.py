@@ -44,10 +44,13 @@ KERNELS = {
     'interp': 6500000,
 }
 
-WASM_FLAGS = ['--target=wasm32', '-O2', '-ffreestanding', '-nostdlib',
-              '-mbulk-memory', '-msign-ext', '-mnontrapping-fptoint',
-              '-Wl,--no-entry', '-Wl,--export=run',
-              '-Wl,--initial-memory=16777216']
+# Compiled and linked in two steps: given -O at link time, clang runs
+# binaryen's wasm-opt on the output when it finds one (Debian installs it
+# in /usr/bin), so the kernels would depend on whether binaryen is there.
+WASM_CFLAGS = ['--target=wasm32', '-O2', '-ffreestanding',
+               '-mbulk-memory', '-msign-ext', '-mnontrapping-fptoint']
+WASM_LDFLAGS = ['--target=wasm32', '-nostdlib', '-Wl,--no-entry',
+                '-Wl,--export=run', '-Wl,--initial-memory=16777216']
 NODE_FLAGS = ['--no-wasm-lazy-compilation']
 
 
@@ -61,8 +64,11 @@ def build(out_dir, kernels):
     gcc = os.environ.get('CC', 'gcc')
     for k in kernels:
         src = os.path.join(HERE, 'kernels', k + '.c')
-        subprocess.run([clang, *WASM_FLAGS, '-o',
-                        os.path.join(out_dir, k + '.wasm'), src], check=True)
+        obj = os.path.join(out_dir, k + '.o')
+        subprocess.run([clang, *WASM_CFLAGS, '-c', '-o', obj, src],
+                       check=True)
+        subprocess.run([clang, *WASM_LDFLAGS, '-o',
+                        os.path.join(out_dir, k + '.wasm'), obj], check=True)
         subprocess.run([gcc, '-O2', f'-DKERNEL_SRC="{src}"', '-o',
                         os.path.join(out_dir, k + '.native'),
                         os.path.join(HERE, 'native_main.c'), '-lm'],
