@@ -133,6 +133,15 @@ const char *cg_check_stack(const jit_codegen *g) {
     }
   }
   if (regs != held_regs(g)) return "held_regs disagrees with the stack";
+  /* Between instructions a register in use is an entry's, the cache's,
+   * the pending compare's or reserved: anything else leaked. */
+  uint64_t used = jit_host_target.alloc_mask & ~g->free_regs;
+  uint64_t known = regs | g->cache.regs | cg_fuel_reserved_regs(g);
+  if (g->pend.active) {
+    known |= reg_bit(g->pend.lhs);
+    if (!g->pend.rhs.is_imm) known |= reg_bit(g->pend.rhs.reg);
+  }
+  if (used & ~known) return "a register in use by nothing (leaked)";
   if (nlazy != g->nlazy) return "lazy[] lists a non-lazy entry";
   return NULL;
 }

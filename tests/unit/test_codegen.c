@@ -1045,3 +1045,51 @@ Test(codegen_simd_refusal, simd_support_matches_the_cpu) {
                (bool)__builtin_cpu_supports("sse4.2"));
 }
 #endif
+
+/* The index of registers and lazy entries (owner[], lazy[]) that makes
+ * spills, joins and branches independent of the stack depth must agree
+ * with the stack after every kind of change: lazy copies past the cap,
+ * materialising a local, register pressure, a block entry, a branch path
+ * and its restore, truncation at an end. */
+Test(codegen, register_and_lazy_index_agree_with_the_stack) {
+  for (uint32_t k = 0; k < CG_MAX_LAZY + 8; k++) {
+    step_index(OP_LOCAL_GET, k % 2);
+    cr_assert_null(cg_check_stack(g), "after local.get %u", k);
+  }
+  cr_assert_eq(g->nlazy, CG_MAX_LAZY, "lazy copies are capped");
+  step_i32(5);
+  step_index(OP_LOCAL_SET, 0); /* every lazy copy of local 0 loads */
+  cr_assert_null(cg_check_stack(g));
+  for (uint32_t i = 0; i < g->sp; i++)
+    cr_assert(g->stack[i].kind != CG_LOCAL || g->stack[i].index != 0,
+              "a lazy copy of local 0 survived its local.set");
+  for (int k = 0; k < 2 * gpr_count(); k++) { /* more values than GPRs */
+    step_index(OP_LOCAL_GET, 1);
+    step(OP_I32_EQZ);
+    step_i32(1);
+    step(OP_I32_ADD);
+    cr_assert_null(cg_check_stack(g));
+  }
+  uint32_t depth = g->sp;
+  step_block(OP_BLOCK, VT_I32);
+  cr_assert_null(cg_check_stack(g));
+  cr_assert_eq(g->nlazy, 0, "a block entry leaves no lazy copy below it");
+  step_index(OP_LOCAL_GET, 1);
+  step_index(OP_LOCAL_GET, 0);
+  step_index(OP_BR_IF, 0); /* the branch path spills, then is undone */
+  cr_assert_null(cg_check_stack(g));
+  step(OP_END);
+  cr_assert_null(cg_check_stack(g));
+  cr_assert_eq(g->sp, depth + 1);
+  step_block(OP_BLOCK, 0); /* entries dropped by the stack's truncation */
+  step_index(OP_LOCAL_GET, 0);
+  step(OP_I32_EQZ);
+  step_i32(3);
+  step(OP_I32_ADD); /* a register */
+  step_index(OP_LOCAL_GET, 1); /* a lazy copy */
+  step_index(OP_BR, 0);
+  cr_assert_null(cg_check_stack(g));
+  step(OP_END);
+  cr_assert_null(cg_check_stack(g));
+  cr_assert_eq(g->sp, depth + 1);
+}
