@@ -196,10 +196,13 @@ class Harness:
           - in a SIMD module NaN lanes remain (binaryen 108's --denan
             leaves v128 alone): a disagreement there is a "SIMD NaN
             suspect", kept for inspection but not a failure;
-        anything else, any crash, refusal or hang, and in deterministic
-        mode a NaN of wrun's that is not canonical, is a mismatch."""
+        anything else, and any crash, refusal or hang, is a mismatch. A NaN
+        of wrun's that is not canonical can be NaN freedom too (copysign
+        takes the sign of binaryen's uncanonicalised ceil(-nan)): it goes
+        through the same triage, and o.noncanonical says so in the
+        report."""
         verdict = 'mismatch'
-        if not o.problem.startswith('wrun ') and not o.noncanonical:
+        if not o.problem.startswith('wrun '):
             if not case.denan:
                 self.runner.denan(stem + '.wasm', case.features,
                                   stem + '.denan.wasm')
@@ -212,7 +215,8 @@ class Harness:
         sub = '' if verdict == 'mismatch' else verdict + '/'
         out = self.save(case, stem, o, os.path.join(
             self.args.save, f'{sub}seed-{case.seed}'))
-        print(f'{verdict.upper()} {case.describe()}: {o.problem} '
+        mark = ' [a non-canonical NaN of wrun\'s]' if o.noncanonical else ''
+        print(f'{verdict.upper()} {case.describe()}: {o.problem}{mark} '
               f'(saved in {out})', file=sys.stderr)
 
     def count_compared(self, case, o):
