@@ -7,6 +7,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "stub_imports.h"
 #include "wrun.h"
 
 /* Per input: a run of wasm code longer than this is interrupted (a trap,
@@ -20,11 +21,6 @@ wrun_engine *fuzz_engine(void);
 
 /* A store with the limits above. */
 wrun_store *fuzz_store_new(void);
-
-/* Import i of m as a stub of its own type: functions return zeros,
- * tables, memories and globals are fresh. False if it cannot be made. */
-bool fuzz_stub_import(wrun_store *store, const wrun_module *m, size_t i,
-                      wrun_extern *out);
 
 /* Instantiates m with stub imports and calls every exported function with
  * zero arguments, each bounded by the watchdog. Traps are fine. */
