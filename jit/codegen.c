@@ -1276,6 +1276,36 @@ wrun_error *jit_codegen_begin(jit_codegen *g, jit_masm *m,
   return take_error(g);
 }
 
+/* ---- the control instructions, for the dispatcher (codegen_ops.c) -------- */
+
+void cg_op_unreachable(jit_codegen *g, const jit_instr *in) {
+  (void)in;
+  masm_trap(g->m, WRUN_TRAP_UNREACHABLE);
+  set_unreachable(g);
+}
+void cg_op_block(jit_codegen *g, const jit_instr *in) { visit_block(g, in); }
+void cg_op_else(jit_codegen *g, const jit_instr *in) {
+  (void)in;
+  visit_else(g);
+}
+void cg_op_end(jit_codegen *g, const jit_instr *in) {
+  (void)in;
+  visit_end(g);
+}
+void cg_op_br(jit_codegen *g, const jit_instr *in) {
+  visit_br(g, in->u.index);
+}
+void cg_op_br_if(jit_codegen *g, const jit_instr *in) {
+  visit_br_if(g, in->u.index);
+}
+void cg_op_br_table(jit_codegen *g, const jit_instr *in) {
+  visit_br_table(g, in);
+}
+void cg_op_return(jit_codegen *g, const jit_instr *in) {
+  (void)in;
+  visit_return(g);
+}
+
 static bool is_fusing_op(uint16_t op) {
   return op == OP_BR_IF || op == OP_IF || op == OP_SELECT ||
          op == OP_SELECT_T || op == OP_I32_EQZ;
@@ -1327,26 +1357,8 @@ wrun_error *jit_codegen_step(jit_codegen *g, const jit_instr *in) {
   }
   cg_fuel_before(g, in);
   if (g->pend.active && !is_fusing_op(in->op)) cg_materialize_pending(g);
-  if (vec_op) {
-    cg_visit_simd(g, in);
-    return end_step(g);
-  }
-  switch (in->op) {
-  case OP_BLOCK:
-  case OP_LOOP:
-  case OP_IF: visit_block(g, in); break;
-  case OP_ELSE: visit_else(g); break;
-  case OP_END: visit_end(g); break;
-  case OP_BR: visit_br(g, in->u.index); break;
-  case OP_BR_IF: visit_br_if(g, in->u.index); break;
-  case OP_BR_TABLE: visit_br_table(g, in); break;
-  case OP_RETURN: visit_return(g); break;
-  case OP_UNREACHABLE:
-    masm_trap(g->m, WRUN_TRAP_UNREACHABLE);
-    set_unreachable(g);
-    break;
-  default: cg_visit_op(g, in); break;
-  }
+  cg_visit_op(g, in);
+  cg_nan_after_op(g, in);
   cg_fuel_after(g, in);
   return end_step(g);
 }

@@ -289,18 +289,47 @@ jit_reg cg_pop_read(jit_codegen *g);
 jit_opnd cg_pop_opnd_read(jit_codegen *g);
 void cg_done_read(jit_codegen *g, jit_reg r);
 
-/* ---- codegen_ops.c: the opcode visitor outside control ------------------ */
+/* ---- codegen_ops.c: the dispatcher, by the LOWER column of opcodes.def -- */
 void cg_visit_op(jit_codegen *g, const jit_instr *in);
 
+/* The instructions with code of their own (LOWER VISIT fn in opcodes.def):
+ * control in codegen.c, the others in codegen_ops.c. */
+void cg_op_unreachable(jit_codegen *g, const jit_instr *in);
+void cg_op_block(jit_codegen *g, const jit_instr *in); /* block, loop, if */
+void cg_op_else(jit_codegen *g, const jit_instr *in);
+void cg_op_end(jit_codegen *g, const jit_instr *in);
+void cg_op_br(jit_codegen *g, const jit_instr *in);
+void cg_op_br_if(jit_codegen *g, const jit_instr *in);
+void cg_op_br_table(jit_codegen *g, const jit_instr *in);
+void cg_op_return(jit_codegen *g, const jit_instr *in);
+void cg_op_call(jit_codegen *g, const jit_instr *in);
+void cg_op_call_indirect(jit_codegen *g, const jit_instr *in);
+void cg_op_drop(jit_codegen *g, const jit_instr *in);
+void cg_op_select(jit_codegen *g, const jit_instr *in);
+void cg_op_select_t(jit_codegen *g, const jit_instr *in);
+void cg_op_local_get(jit_codegen *g, const jit_instr *in);
+void cg_op_local_set(jit_codegen *g, const jit_instr *in);
+void cg_op_local_tee(jit_codegen *g, const jit_instr *in);
+void cg_op_global_get(jit_codegen *g, const jit_instr *in);
+void cg_op_global_set(jit_codegen *g, const jit_instr *in);
+void cg_op_memory_size(jit_codegen *g, const jit_instr *in);
+void cg_op_bulk(jit_codegen *g, const jit_instr *in); /* memory, tables */
+void cg_op_i32_const(jit_codegen *g, const jit_instr *in);
+void cg_op_i64_const(jit_codegen *g, const jit_instr *in);
+void cg_op_f32_const(jit_codegen *g, const jit_instr *in);
+void cg_op_f64_const(jit_codegen *g, const jit_instr *in);
+void cg_op_ref_null(jit_codegen *g, const jit_instr *in);
+void cg_op_ref_func(jit_codegen *g, const jit_instr *in);
+
 /* ---- codegen_nan.c: deterministic mode ---------------------------------- */
-/* After an op has left its result in r (the top of the stack): in
- * deterministic mode, and when the op can produce a NaN the hardware
- * chooses the bits of, any NaN in r is to become the canonical one (at
- * the latest before the next instruction). Otherwise they do nothing. */
-void cg_canon_fbinop(jit_codegen *g, jit_fbinop op, jit_type t, jit_reg r);
-void cg_canon_funop(jit_codegen *g, jit_funop op, jit_type t, jit_reg r);
-void cg_canon_convert(jit_codegen *g, jit_convop op, jit_reg r);
-void cg_canon_simd(jit_codegen *g, uint32_t op, jit_reg r); /* 0xFD op */
+/* After each instruction compiled: in deterministic mode, when the NAN
+ * column of opcodes.def says its result may be a NaN whose bits the
+ * hardware chose, that NaN is to become the canonical one (at the latest
+ * before the next instruction). Otherwise it does nothing. */
+void cg_nan_step_after(jit_codegen *g, const jit_instr *in);
+static inline void cg_nan_after_op(jit_codegen *g, const jit_instr *in) {
+  if (g->deterministic) cg_nan_step_after(g, in);
+}
 /* Before each instruction: emits a deferred canonicalisation unless in
  * makes it unnecessary or keeps it waiting. */
 void cg_nan_step(jit_codegen *g, const jit_instr *in);
@@ -335,8 +364,28 @@ void cg_fuel_sync_out(jit_codegen *g);
 void cg_fuel_sync_in(jit_codegen *g);
 
 /* ---- codegen_simd.c: the 0xFD-prefixed opcodes -------------------------- */
-/* Compiles a SIMD instruction, or fails the function (cg_fail, naming the
- * instruction) when the backend does not implement it. */
-void cg_visit_simd(jit_codegen *g, const jit_instr *in);
+/* Stack shapes of the SIMD register ops (LOWER V and VLANE). */
+typedef enum cg_vshape {
+  VS_UN,      /* v -> v */
+  VS_BIN,     /* v v -> v */
+  VS_TERN,    /* v v v -> v */
+  VS_TEST,    /* v -> i32 */
+  VS_SHIFT,   /* v i32 -> v */
+  VS_SPLAT,   /* scalar -> v */
+  VS_EXTRACT, /* v -> scalar (lane immediate) */
+  VS_REPLACE, /* v scalar -> v (lane immediate) */
+} cg_vshape;
+
+/* The SIMD memory ops (LOWER VMEM). */
+typedef enum cg_vmem { VM_LOAD, VM_STORE, VM_LOAD_LANE, VM_STORE_LANE } cg_vmem;
+
+/* Each compiles one SIMD instruction, or fails the function (cg_fail,
+ * naming the instruction) when the backend does not implement it.
+ * scalar: the type of a splat's operand or a lane's value. */
+void cg_visit_vop(jit_codegen *g, const jit_instr *in, jit_vop op,
+                  cg_vshape shape, jit_type scalar);
+void cg_visit_vmem(jit_codegen *g, const jit_instr *in, jit_vop op,
+                   cg_vmem kind);
+void cg_visit_vconst(jit_codegen *g, const jit_instr *in);
 
 #endif

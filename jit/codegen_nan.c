@@ -1,6 +1,6 @@
 /* Deterministic mode: which wasm operations get their NaN results
- * canonicalised, decided here for every ISA; the backends only know how
- * (masm_canon_nan).
+ * canonicalised, decided here for every ISA from the NAN column of
+ * jit/opcodes.def; the backends only know how (masm_canon_nan).
  *
  * Wasm lets an arithmetic float operation return any NaN with the quiet
  * bit set (a "nan:arithmetic"), and x86-64 and AArch64 pick different
@@ -10,8 +10,8 @@
  * constants, select, moves, pmin/pmax, which select an operand) are left
  * alone, as are conversions from integers, which never produce a NaN.
  * Relaxed SIMD (issue 7, not implemented yet) adds NaN-producing ops
- * (relaxed madd/nmadd, min/max): they belong in these tables, with the
- * fixed lowering deterministic mode needs for them, when they come.
+ * (relaxed madd/nmadd, min/max): their rows say so in the NAN column, and
+ * deterministic mode needs a fixed lowering for them.
  *
  * The canonicalisation of a result is deferred while the instructions
  * that follow only push values (local.get, constants, loads): when one
@@ -29,117 +29,73 @@ void jit_codegen_set_deterministic(jit_codegen *g, bool on) {
   g->deterministic = on;
 }
 
-/* The shape ignores_payloads gives for a drop: any value. */
-enum { ANY_SHAPE = 100 };
+/* The NAN column of opcodes.def: the shape of a NaN the op's result may
+ * be (NONE: it makes none of its own), and the shape of the operands whose
+ * payloads it ignores (ANY: drop, any value). */
+enum { NONE = -1, ANY = 100 };
+typedef struct nan_rule {
+  int8_t out, in;
+} nan_rule;
 
-static jit_fshape scalar_shape(jit_type t) {
-  return t == JT_F64 ? JFS_F64 : JFS_F32;
-}
+#define NAN_EXACT {NONE, NONE}
+#define NAN_ANY {NONE, ANY}
+#define NAN_F32 {JFS_F32, JFS_F32}
+#define NAN_F64 {JFS_F64, JFS_F64}
+#define NAN_F32X4 {JFS_F32X4, JFS_F32X4}
+#define NAN_F64X2 {JFS_F64X2, JFS_F64X2}
+#define NAN_IN_F32 {NONE, JFS_F32}
+#define NAN_IN_F64 {NONE, JFS_F64}
+#define NAN_IN_F32X4 {NONE, JFS_F32X4}
+#define NAN_IN_F64X2 {NONE, JFS_F64X2}
+#define NAN_F32_FROM_F64 {JFS_F32, JFS_F64}
+#define NAN_F64_FROM_F32 {JFS_F64, JFS_F32}
+#define NAN_F32X4_FROM_F64X2 {JFS_F32X4, JFS_F64X2}
+#define NAN_F64X2_FROM_F32X4 {JFS_F64X2, JFS_F32X4}
 
-/* r holds a result that may be a NaN of the hardware's choosing, about to
- * be pushed: canonicalise it unless what comes next makes that unneeded
+static const nan_rule nan_rules[OP_COUNT] = {
+#define OP(name, text, prefix, code, imm, sig, nan, ...) \
+  [OP_##name] = NAN_##nan,
+#include "opcodes.def"
+#undef OP
+};
+
+/* r holds a result that may be a NaN of the hardware's choosing, just
+ * pushed: canonicalise it unless what comes next makes that unneeded
  * (cg_nan_before_step). */
 static void defer(jit_codegen *g, jit_fshape s, jit_reg r) {
   g->nan_pending = true;
   g->nan_pending_shape = (uint8_t)s;
   g->nan_pending_reg = r;
-  g->nan_pending_index = g->sp;
+  g->nan_pending_index = g->sp - 1;
 }
 
-void cg_canon_fbinop(jit_codegen *g, jit_fbinop op, jit_type t, jit_reg r) {
-  if (!g->deterministic || op == JF_COPYSIGN) return;
-  defer(g, scalar_shape(t), r);
-}
-
-void cg_canon_funop(jit_codegen *g, jit_funop op, jit_type t, jit_reg r) {
-  if (!g->deterministic || op == JFU_ABS || op == JFU_NEG) return;
-  defer(g, scalar_shape(t), r);
-}
-
-void cg_canon_convert(jit_codegen *g, jit_convop op, jit_reg r) {
-  if (!g->deterministic) return;
-  if (op == JCV_F32_DEMOTE_F64) defer(g, JFS_F32, r);
-  if (op == JCV_F64_PROMOTE_F32) defer(g, JFS_F64, r);
-}
-
-/* The lane shape of a NaN-producing SIMD op (0xFD sub-opcode), or -1. */
-static int simd_nan_shape(uint32_t op) {
-  switch (op) {
-  case 94:  /* f32x4.demote_f64x2_zero (its zero lanes are no NaN) */
-  case 103: /* f32x4.ceil */
-  case 104: /* f32x4.floor */
-  case 105: /* f32x4.trunc */
-  case 106: /* f32x4.nearest */
-  case 227: /* f32x4.sqrt */
-  case 228: /* f32x4.add */
-  case 229: /* f32x4.sub */
-  case 230: /* f32x4.mul */
-  case 231: /* f32x4.div */
-  case 232: /* f32x4.min */
-  case 233: /* f32x4.max */
-    return JFS_F32X4;
-  case 95:  /* f64x2.promote_low_f32x4 */
-  case 116: /* f64x2.ceil */
-  case 117: /* f64x2.floor */
-  case 122: /* f64x2.trunc */
-  case 148: /* f64x2.nearest */
-  case 239: /* f64x2.sqrt */
-  case 240: /* f64x2.add */
-  case 241: /* f64x2.sub */
-  case 242: /* f64x2.mul */
-  case 243: /* f64x2.div */
-  case 244: /* f64x2.min */
-  case 245: /* f64x2.max */
-    return JFS_F64X2;
-  default: return -1;
+void cg_nan_step_after(jit_codegen *g, const jit_instr *in) {
+  if (g->done) return;
+  int out = nan_rules[in->op].out;
+  if (out == NONE) return;
+  const cg_value *top = g->sp ? &g->stack[g->sp - 1] : NULL;
+  if (!top || top->kind != CG_REG) {
+    cg_fail(g, "code generator: a NaN-producing op left no register");
+    return;
   }
+  defer(g, (jit_fshape)out, top->reg);
 }
 
-void cg_canon_simd(jit_codegen *g, uint32_t op, jit_reg r) {
-  if (!g->deterministic) return;
-  int shape = simd_nan_shape(op);
-  if (shape >= 0) defer(g, (jit_fshape)shape, r);
+/* The number of values an op pops, from its SIG ("pops:pushes"). */
+static unsigned pops(const jit_instr *in) {
+  const char *sig = jit_opinfo_table[in->op].sig;
+  unsigned n = 0;
+  while (sig && sig[n] && sig[n] != ':') n++;
+  return n;
 }
 
 /* Does `in` take the top `*arity` values of the stack without caring
- * about NaN payloads among its float operands of lane shape *shape? The
- * NaN-producing ops (one-byte codes by their ranges), the float compares
- * and drop do. */
+ * about NaN payloads among its float operands of lane shape *shape? */
 static bool ignores_payloads(const jit_instr *in, int *shape,
                              unsigned *arity) {
-  const jit_opinfo *info = &jit_opinfo_table[in->op];
-  uint32_t c = info->code;
-  *arity = 1;
-  if (in->op == OP_DROP) {
-    *shape = ANY_SHAPE;
-    return true;
-  }
-  if (info->prefix == 0xFD) {
-    *arity = (c >= 65 && c <= 76) || (c >= 228 && c <= 233) ||
-                     (c >= 240 && c <= 245)
-                 ? 2 : 1;
-    if (c >= 65 && c <= 70) *shape = JFS_F32X4;      /* f32x4.eq .. ge */
-    else if (c >= 71 && c <= 76) *shape = JFS_F64X2; /* f64x2.eq .. ge */
-    else if (c == 94) *shape = JFS_F64X2;            /* demote reads f64x2 */
-    else if (c == 95) *shape = JFS_F32X4;            /* promote: f32x4 */
-    else *shape = simd_nan_shape(c);
-    return *shape >= 0;
-  }
-  if (info->prefix != 0) return false;
-  if ((c >= 0x5B && c <= 0x60) || (c >= 0x92 && c <= 0x97)) {
-    *shape = JFS_F32; /* compares, add .. max */
-    *arity = 2;
-  } else if ((c >= 0x8D && c <= 0x91) || c == 0xBB) {
-    *shape = JFS_F32; /* ceil .. sqrt, promote */
-  } else if ((c >= 0x61 && c <= 0x66) || (c >= 0xA0 && c <= 0xA5)) {
-    *shape = JFS_F64;
-    *arity = 2;
-  } else if ((c >= 0x9B && c <= 0x9F) || c == 0xB6) {
-    *shape = JFS_F64; /* ceil .. sqrt, demote */
-  } else {
-    return false;
-  }
-  return true;
+  *shape = nan_rules[in->op].in;
+  *arity = *shape == ANY ? 1 : pops(in);
+  return *shape != NONE;
 }
 
 /* Does `in` leave the values on the stack alone, only pushing new ones?
@@ -148,10 +104,10 @@ static bool ignores_payloads(const jit_instr *in, int *shape,
  * cg_nan_before_spill canonicalises it then. */
 static bool only_pushes(const jit_instr *in) {
   const jit_opinfo *info = &jit_opinfo_table[in->op];
-  if (info->prefix == 0xFD) return info->code == 0 || info->code == 12;
-  if (info->prefix != 0) return false;
-  return in->op == OP_LOCAL_GET || (info->code >= 0x41 && info->code <= 0x44) ||
-         (info->code >= 0x28 && info->code <= 0x35);
+  if (in->op == OP_LOCAL_GET) return true;
+  if (!info->sig) return false;
+  if (info->sig[0] == ':') return true; /* constants */
+  return info->imm == IMM_MEMARG && pops(in) == 1 && info->sig[2]; /* loads */
 }
 
 static void emit_pending(jit_codegen *g) {
@@ -171,7 +127,7 @@ void cg_nan_step(jit_codegen *g, const jit_instr *in) {
   int shape;
   unsigned arity;
   if (ignores_payloads(in, &shape, &arity) && depth < arity &&
-      (shape == ANY_SHAPE || shape == g->nan_pending_shape)) {
+      (shape == ANY || shape == g->nan_pending_shape)) {
     g->nan_pending = false; /* consumed */
     return;
   }

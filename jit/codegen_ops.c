@@ -539,7 +539,6 @@ static void visit_fbinop(jit_codegen *g, jit_fbinop op, jit_type t) {
     lhs = cg_pop_reg(g);
   }
   masm_fbinop(g->m, op, t, lhs, lhs, rhs);
-  cg_canon_fbinop(g, op, t, lhs);
   cg_done_read(g, rhs);
   cg_push_reg(g, t, lhs);
 }
@@ -547,7 +546,6 @@ static void visit_fbinop(jit_codegen *g, jit_fbinop op, jit_type t) {
 static void visit_funop(jit_codegen *g, jit_funop op, jit_type t) {
   jit_reg r = cg_pop_reg(g);
   masm_funop(g->m, op, t, r, r);
-  cg_canon_funop(g, op, t, r);
   cg_push_reg(g, t, r);
 }
 
@@ -564,7 +562,6 @@ static void visit_convert(jit_codegen *g, jit_convop op, jit_type from,
     overflow = cg_trap_label(g, WRUN_TRAP_INT_OVERFLOW);
   }
   masm_convert(g->m, op, dst, src, invalid, overflow);
-  cg_canon_convert(g, op, dst);
   if (dst != src) cg_free(g, src);
   cg_push_reg(g, to, dst);
 }
@@ -609,178 +606,109 @@ static void visit_ref_func(jit_codegen *g, uint32_t f) {
   cg_push_reg(g, JT_REF, r);
 }
 
+/* ---- instructions with code of their own (LOWER VISIT) ------------------- */
+
+void cg_op_drop(jit_codegen *g, const jit_instr *in) {
+  (void)in;
+  cg_value v = cg_pop(g);
+  cg_release(g, &v);
+}
+
+void cg_op_select(jit_codegen *g, const jit_instr *in) {
+  (void)in;
+  visit_select(g);
+}
+
+void cg_op_select_t(jit_codegen *g, const jit_instr *in) {
+  if (in->u.valtype == VT_V128 && !g->vec_ok) {
+    g->simd = true;
+    return;
+  }
+  visit_select(g);
+}
+
+void cg_op_local_get(jit_codegen *g, const jit_instr *in) {
+  visit_local_get(g, in->u.index);
+}
+void cg_op_local_set(jit_codegen *g, const jit_instr *in) {
+  visit_local_set(g, in->u.index, false);
+}
+void cg_op_local_tee(jit_codegen *g, const jit_instr *in) {
+  visit_local_set(g, in->u.index, true);
+}
+void cg_op_global_get(jit_codegen *g, const jit_instr *in) {
+  visit_global_get(g, in->u.index);
+}
+void cg_op_global_set(jit_codegen *g, const jit_instr *in) {
+  visit_global_set(g, in->u.index);
+}
+void cg_op_call(jit_codegen *g, const jit_instr *in) {
+  visit_call(g, in->u.index);
+}
+void cg_op_call_indirect(jit_codegen *g, const jit_instr *in) {
+  visit_call_indirect(g, in);
+}
+void cg_op_memory_size(jit_codegen *g, const jit_instr *in) {
+  (void)in;
+  visit_memory_size(g);
+}
+void cg_op_bulk(jit_codegen *g, const jit_instr *in) { visit_bulk(g, in); }
+
+void cg_op_i32_const(jit_codegen *g, const jit_instr *in) {
+  cg_push_const(g, JT_I32, (uint32_t)in->u.i32);
+}
+void cg_op_i64_const(jit_codegen *g, const jit_instr *in) {
+  cg_push_const(g, JT_I64, (uint64_t)in->u.i64);
+}
+void cg_op_f32_const(jit_codegen *g, const jit_instr *in) {
+  cg_push_const(g, JT_F32, in->u.f32_bits);
+}
+void cg_op_f64_const(jit_codegen *g, const jit_instr *in) {
+  cg_push_const(g, JT_F64, in->u.f64_bits);
+}
+void cg_op_ref_null(jit_codegen *g, const jit_instr *in) {
+  (void)in;
+  cg_push_const(g, JT_REF, 0);
+}
+void cg_op_ref_func(jit_codegen *g, const jit_instr *in) {
+  visit_ref_func(g, in->u.index);
+}
+
 /* ---- the dispatcher ------------------------------------------------------ */
 
-#define BIN(o, op, t) case OP_##o: visit_binop(g, op, t); break;
-#define DIV(o, op, t) case OP_##o: visit_divrem(g, op, t); break;
-#define CMP(o, c, t) case OP_##o: visit_compare(g, c, t); break;
-#define UN(o, op, t, rt) case OP_##o: visit_unop(g, op, t, rt); break;
-#define FBIN(o, op, t) case OP_##o: visit_fbinop(g, op, t); break;
-#define FUN(o, op, t) case OP_##o: visit_funop(g, op, t); break;
-#define CV(o, from, to, traps) \
-  case OP_##o: visit_convert(g, JCV_##o, from, to, traps); break;
-#define LD(o, t) case OP_##o: visit_load(g, JM_##o, t, in->u.mem.offset); break;
-#define ST(o) case OP_##o: visit_store(g, JM_##o, in->u.mem.offset); break;
+/* One macro per LOWER kind of jit/opcodes.def: its arguments are the
+ * row's NAME and a, b, c. */
+#define LOWER_VISIT(name, fn, b, c) cg_op_##fn(g, in)
+#define LOWER_NOP(name, a, b, c) (void)in
+#define LOWER_BIN(name, op, t, c) visit_binop(g, JB_##op, JT_##t)
+#define LOWER_DIV(name, op, t, c) visit_divrem(g, JD_##op, JT_##t)
+#define LOWER_CMP(name, cond, t, c) visit_compare(g, JC_##cond, JT_##t)
+#define LOWER_EQZ(name, t, b, c) visit_eqz(g, JT_##t)
+#define LOWER_UN(name, op, t, c) visit_unop(g, JU_##op, JT_##t, JT_##t)
+#define LOWER_FBIN(name, op, t, c) visit_fbinop(g, JF_##op, JT_##t)
+#define LOWER_FUN(name, op, t, c) visit_funop(g, JFU_##op, JT_##t)
+#define LOWER_CV(name, from, to, c) \
+  visit_convert(g, JCV_##name, JT_##from, JT_##to, false)
+#define LOWER_CVT(name, from, to, c) \
+  visit_convert(g, JCV_##name, JT_##from, JT_##to, true)
+#define LOWER_LD(name, t, b, c) \
+  visit_load(g, JM_##name, JT_##t, in->u.mem.offset)
+#define LOWER_ST(name, a, b, c) visit_store(g, JM_##name, in->u.mem.offset)
+#define LOWER_V(name, shape, b, c) \
+  cg_visit_vop(g, in, JV_##name, VS_##shape, JT_V128)
+#define LOWER_VLANE(name, shape, t, c) \
+  cg_visit_vop(g, in, JV_##name, VS_##shape, JT_##t)
+#define LOWER_VMEM(name, kind, b, c) cg_visit_vmem(g, in, JV_##name, VM_##kind)
+#define LOWER_VCONST(name, a, b, c) cg_visit_vconst(g, in)
 
 void cg_visit_op(jit_codegen *g, const jit_instr *in) {
-  switch (in->op) {
-  case OP_NOP: break;
-  case OP_DROP: {
-    cg_value v = cg_pop(g);
-    cg_release(g, &v);
+  switch ((jit_op)in->op) {
+#define OP(name, text, prefix, code, imm, sig, nan, lower, a, b, c) \
+  case OP_##name:                                                   \
+    LOWER_##lower(name, a, b, c);                                   \
     break;
-  }
-  case OP_SELECT_T:
-    if (in->u.valtype == VT_V128 && !g->vec_ok) {
-      g->simd = true;
-      break;
-    }
-    visit_select(g);
-    break;
-  case OP_SELECT: visit_select(g); break;
-  case OP_LOCAL_GET: visit_local_get(g, in->u.index); break;
-  case OP_LOCAL_SET: visit_local_set(g, in->u.index, false); break;
-  case OP_LOCAL_TEE: visit_local_set(g, in->u.index, true); break;
-  case OP_GLOBAL_GET: visit_global_get(g, in->u.index); break;
-  case OP_GLOBAL_SET: visit_global_set(g, in->u.index); break;
-  case OP_CALL: visit_call(g, in->u.index); break;
-  case OP_CALL_INDIRECT: visit_call_indirect(g, in); break;
-
-  LD(I32_LOAD, JT_I32) LD(I64_LOAD, JT_I64) LD(F32_LOAD, JT_F32)
-  LD(F64_LOAD, JT_F64) LD(I32_LOAD8_S, JT_I32) LD(I32_LOAD8_U, JT_I32)
-  LD(I32_LOAD16_S, JT_I32) LD(I32_LOAD16_U, JT_I32) LD(I64_LOAD8_S, JT_I64)
-  LD(I64_LOAD8_U, JT_I64) LD(I64_LOAD16_S, JT_I64) LD(I64_LOAD16_U, JT_I64)
-  LD(I64_LOAD32_S, JT_I64) LD(I64_LOAD32_U, JT_I64)
-  ST(I32_STORE) ST(I64_STORE) ST(F32_STORE) ST(F64_STORE) ST(I32_STORE8)
-  ST(I32_STORE16) ST(I64_STORE8) ST(I64_STORE16) ST(I64_STORE32)
-  case OP_MEMORY_SIZE: visit_memory_size(g); break;
-  case OP_MEMORY_GROW:
-  case OP_MEMORY_FILL:
-  case OP_MEMORY_COPY:
-  case OP_MEMORY_INIT:
-  case OP_DATA_DROP:
-  case OP_TABLE_GET:
-  case OP_TABLE_SET:
-  case OP_TABLE_SIZE:
-  case OP_TABLE_GROW:
-  case OP_TABLE_FILL:
-  case OP_TABLE_COPY:
-  case OP_TABLE_INIT:
-  case OP_ELEM_DROP: visit_bulk(g, in); break;
-
-  case OP_I32_CONST: cg_push_const(g, JT_I32, (uint32_t)in->u.i32); break;
-  case OP_I64_CONST: cg_push_const(g, JT_I64, (uint64_t)in->u.i64); break;
-  case OP_F32_CONST: cg_push_const(g, JT_F32, in->u.f32_bits); break;
-  case OP_F64_CONST: cg_push_const(g, JT_F64, in->u.f64_bits); break;
-
-  case OP_I32_EQZ: visit_eqz(g, JT_I32); break;
-  case OP_I64_EQZ: visit_eqz(g, JT_I64); break;
-  CMP(I32_EQ, JC_EQ, JT_I32) CMP(I32_NE, JC_NE, JT_I32)
-  CMP(I32_LT_S, JC_LT_S, JT_I32) CMP(I32_LT_U, JC_LT_U, JT_I32)
-  CMP(I32_GT_S, JC_GT_S, JT_I32) CMP(I32_GT_U, JC_GT_U, JT_I32)
-  CMP(I32_LE_S, JC_LE_S, JT_I32) CMP(I32_LE_U, JC_LE_U, JT_I32)
-  CMP(I32_GE_S, JC_GE_S, JT_I32) CMP(I32_GE_U, JC_GE_U, JT_I32)
-  CMP(I64_EQ, JC_EQ, JT_I64) CMP(I64_NE, JC_NE, JT_I64)
-  CMP(I64_LT_S, JC_LT_S, JT_I64) CMP(I64_LT_U, JC_LT_U, JT_I64)
-  CMP(I64_GT_S, JC_GT_S, JT_I64) CMP(I64_GT_U, JC_GT_U, JT_I64)
-  CMP(I64_LE_S, JC_LE_S, JT_I64) CMP(I64_LE_U, JC_LE_U, JT_I64)
-  CMP(I64_GE_S, JC_GE_S, JT_I64) CMP(I64_GE_U, JC_GE_U, JT_I64)
-  CMP(F32_EQ, JC_FEQ, JT_F32) CMP(F32_NE, JC_FNE, JT_F32)
-  CMP(F32_LT, JC_FLT, JT_F32) CMP(F32_GT, JC_FGT, JT_F32)
-  CMP(F32_LE, JC_FLE, JT_F32) CMP(F32_GE, JC_FGE, JT_F32)
-  CMP(F64_EQ, JC_FEQ, JT_F64) CMP(F64_NE, JC_FNE, JT_F64)
-  CMP(F64_LT, JC_FLT, JT_F64) CMP(F64_GT, JC_FGT, JT_F64)
-  CMP(F64_LE, JC_FLE, JT_F64) CMP(F64_GE, JC_FGE, JT_F64)
-
-  UN(I32_CLZ, JU_CLZ, JT_I32, JT_I32) UN(I32_CTZ, JU_CTZ, JT_I32, JT_I32)
-  UN(I32_POPCNT, JU_POPCNT, JT_I32, JT_I32)
-  UN(I64_CLZ, JU_CLZ, JT_I64, JT_I64) UN(I64_CTZ, JU_CTZ, JT_I64, JT_I64)
-  UN(I64_POPCNT, JU_POPCNT, JT_I64, JT_I64)
-  UN(I32_EXTEND8_S, JU_EXTEND8_S, JT_I32, JT_I32)
-  UN(I32_EXTEND16_S, JU_EXTEND16_S, JT_I32, JT_I32)
-  UN(I64_EXTEND8_S, JU_EXTEND8_S, JT_I64, JT_I64)
-  UN(I64_EXTEND16_S, JU_EXTEND16_S, JT_I64, JT_I64)
-  UN(I64_EXTEND32_S, JU_EXTEND32_S, JT_I64, JT_I64)
-  UN(I64_EXTEND_I32_S, JU_EXTEND_I32_S, JT_I64, JT_I64)
-  UN(I64_EXTEND_I32_U, JU_EXTEND_I32_U, JT_I64, JT_I64)
-  UN(I32_WRAP_I64, JU_WRAP, JT_I32, JT_I32)
-
-  BIN(I32_ADD, JB_ADD, JT_I32) BIN(I32_SUB, JB_SUB, JT_I32)
-  BIN(I32_MUL, JB_MUL, JT_I32) BIN(I32_AND, JB_AND, JT_I32)
-  BIN(I32_OR, JB_OR, JT_I32) BIN(I32_XOR, JB_XOR, JT_I32)
-  BIN(I32_SHL, JB_SHL, JT_I32) BIN(I32_SHR_S, JB_SHR_S, JT_I32)
-  BIN(I32_SHR_U, JB_SHR_U, JT_I32) BIN(I32_ROTL, JB_ROTL, JT_I32)
-  BIN(I32_ROTR, JB_ROTR, JT_I32)
-  BIN(I64_ADD, JB_ADD, JT_I64) BIN(I64_SUB, JB_SUB, JT_I64)
-  BIN(I64_MUL, JB_MUL, JT_I64) BIN(I64_AND, JB_AND, JT_I64)
-  BIN(I64_OR, JB_OR, JT_I64) BIN(I64_XOR, JB_XOR, JT_I64)
-  BIN(I64_SHL, JB_SHL, JT_I64) BIN(I64_SHR_S, JB_SHR_S, JT_I64)
-  BIN(I64_SHR_U, JB_SHR_U, JT_I64) BIN(I64_ROTL, JB_ROTL, JT_I64)
-  BIN(I64_ROTR, JB_ROTR, JT_I64)
-  DIV(I32_DIV_S, JD_DIV_S, JT_I32) DIV(I32_DIV_U, JD_DIV_U, JT_I32)
-  DIV(I32_REM_S, JD_REM_S, JT_I32) DIV(I32_REM_U, JD_REM_U, JT_I32)
-  DIV(I64_DIV_S, JD_DIV_S, JT_I64) DIV(I64_DIV_U, JD_DIV_U, JT_I64)
-  DIV(I64_REM_S, JD_REM_S, JT_I64) DIV(I64_REM_U, JD_REM_U, JT_I64)
-
-  FUN(F32_ABS, JFU_ABS, JT_F32) FUN(F32_NEG, JFU_NEG, JT_F32)
-  FUN(F32_CEIL, JFU_CEIL, JT_F32) FUN(F32_FLOOR, JFU_FLOOR, JT_F32)
-  FUN(F32_TRUNC, JFU_TRUNC, JT_F32) FUN(F32_NEAREST, JFU_NEAREST, JT_F32)
-  FUN(F32_SQRT, JFU_SQRT, JT_F32)
-  FUN(F64_ABS, JFU_ABS, JT_F64) FUN(F64_NEG, JFU_NEG, JT_F64)
-  FUN(F64_CEIL, JFU_CEIL, JT_F64) FUN(F64_FLOOR, JFU_FLOOR, JT_F64)
-  FUN(F64_TRUNC, JFU_TRUNC, JT_F64) FUN(F64_NEAREST, JFU_NEAREST, JT_F64)
-  FUN(F64_SQRT, JFU_SQRT, JT_F64)
-  FBIN(F32_ADD, JF_ADD, JT_F32) FBIN(F32_SUB, JF_SUB, JT_F32)
-  FBIN(F32_MUL, JF_MUL, JT_F32) FBIN(F32_DIV, JF_DIV, JT_F32)
-  FBIN(F32_MIN, JF_MIN, JT_F32) FBIN(F32_MAX, JF_MAX, JT_F32)
-  FBIN(F32_COPYSIGN, JF_COPYSIGN, JT_F32)
-  FBIN(F64_ADD, JF_ADD, JT_F64) FBIN(F64_SUB, JF_SUB, JT_F64)
-  FBIN(F64_MUL, JF_MUL, JT_F64) FBIN(F64_DIV, JF_DIV, JT_F64)
-  FBIN(F64_MIN, JF_MIN, JT_F64) FBIN(F64_MAX, JF_MAX, JT_F64)
-  FBIN(F64_COPYSIGN, JF_COPYSIGN, JT_F64)
-
-  CV(I32_TRUNC_F32_S, JT_F32, JT_I32, true)
-  CV(I32_TRUNC_F32_U, JT_F32, JT_I32, true)
-  CV(I32_TRUNC_F64_S, JT_F64, JT_I32, true)
-  CV(I32_TRUNC_F64_U, JT_F64, JT_I32, true)
-  CV(I64_TRUNC_F32_S, JT_F32, JT_I64, true)
-  CV(I64_TRUNC_F32_U, JT_F32, JT_I64, true)
-  CV(I64_TRUNC_F64_S, JT_F64, JT_I64, true)
-  CV(I64_TRUNC_F64_U, JT_F64, JT_I64, true)
-  CV(I32_TRUNC_SAT_F32_S, JT_F32, JT_I32, false)
-  CV(I32_TRUNC_SAT_F32_U, JT_F32, JT_I32, false)
-  CV(I32_TRUNC_SAT_F64_S, JT_F64, JT_I32, false)
-  CV(I32_TRUNC_SAT_F64_U, JT_F64, JT_I32, false)
-  CV(I64_TRUNC_SAT_F32_S, JT_F32, JT_I64, false)
-  CV(I64_TRUNC_SAT_F32_U, JT_F32, JT_I64, false)
-  CV(I64_TRUNC_SAT_F64_S, JT_F64, JT_I64, false)
-  CV(I64_TRUNC_SAT_F64_U, JT_F64, JT_I64, false)
-  CV(F32_CONVERT_I32_S, JT_I32, JT_F32, false)
-  CV(F32_CONVERT_I32_U, JT_I32, JT_F32, false)
-  CV(F32_CONVERT_I64_S, JT_I64, JT_F32, false)
-  CV(F32_CONVERT_I64_U, JT_I64, JT_F32, false)
-  CV(F64_CONVERT_I32_S, JT_I32, JT_F64, false)
-  CV(F64_CONVERT_I32_U, JT_I32, JT_F64, false)
-  CV(F64_CONVERT_I64_S, JT_I64, JT_F64, false)
-  CV(F64_CONVERT_I64_U, JT_I64, JT_F64, false)
-  CV(F32_DEMOTE_F64, JT_F64, JT_F32, false)
-  CV(F64_PROMOTE_F32, JT_F32, JT_F64, false)
-  CV(I32_REINTERPRET_F32, JT_F32, JT_I32, false)
-  CV(I64_REINTERPRET_F64, JT_F64, JT_I64, false)
-  CV(F32_REINTERPRET_I32, JT_I32, JT_F32, false)
-  CV(F64_REINTERPRET_I64, JT_I64, JT_F64, false)
-
-  case OP_REF_NULL: cg_push_const(g, JT_REF, 0); break;
-  case OP_REF_IS_NULL: visit_eqz(g, JT_REF); break;
-  case OP_REF_FUNC: visit_ref_func(g, in->u.index); break;
-
-  default:
-    /* Only a backend without SIMD may refuse an 0xFD op as "not supported"
-     * (which the spec runner skips); anything else unhandled is an error. */
-    if (jit_opinfo_table[in->op].prefix == 0xFD && !g->vec_ok)
-      g->simd = true;
-    else
-      cg_fail(g, "code generator: unsupported opcode");
-    break;
+#include "opcodes.def"
+#undef OP
+  default: cg_fail(g, "code generator: unsupported opcode"); break;
   }
 }

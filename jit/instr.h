@@ -2,12 +2,8 @@
  * (jit/decode.c), checked by the validator (jit/validate.c) and compiled by
  * the code generator (jit/codegen.c), one instruction at a time.
  *
- * Opcodes are listed once in jit/opcodes.def:
- *   OP(NAME, "text.name", prefix, code, imm)
- * NAME is the text name upper-cased with '.' and '/' turned into '_'
- * (i32.add -> I32_ADD, i64.trunc_sat_f32_s -> I64_TRUNC_SAT_F32_S,
- * memory.grow -> MEMORY_GROW, v128.load8x8_s -> V128_LOAD8X8_S); prefix is
- * 0 for one-byte opcodes, 0xFC or 0xFD; imm is a jit_imm_kind.
+ * Opcodes are listed once, with everything the decoder, validator and
+ * code generator need to know of them, in jit/opcodes.def.
  */
 #ifndef JIT_INSTR_H
 #define JIT_INSTR_H
@@ -16,7 +12,7 @@
 #include <stdint.h>
 
 typedef enum jit_op {
-#define OP(name, text, prefix, code, imm) OP_##name,
+#define OP(name, ...) OP_##name,
 #include "opcodes.def"
 #undef OP
   OP_COUNT
@@ -96,7 +92,8 @@ typedef struct jit_opinfo {
   const char *text;
   uint8_t prefix;
   uint32_t code;
-  uint8_t imm; /* jit_imm_kind */
+  uint8_t imm;     /* jit_imm_kind */
+  const char *sig; /* the SIG column: "pops:pushes", or NULL */
 } jit_opinfo;
 
 extern const jit_opinfo jit_opinfo_table[OP_COUNT];

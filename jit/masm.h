@@ -144,6 +144,21 @@ typedef enum jit_convop {
   JCV_F32_REINTERPRET_I32, JCV_F64_REINTERPRET_I64,
 } jit_convop;
 
+/* The SIMD operations, named after the wasm opcode, with its 0xFD code as
+ * the value (so ranges of codes keep their meaning): one enumerator for
+ * each 0xFD row of jit/opcodes.def. */
+#define JIT_VOP_0(name, code)
+#define JIT_VOP_0xFC(name, code)
+#define JIT_VOP_0xFD(name, code) JV_##name = code,
+typedef enum jit_vop {
+#define OP(name, text, prefix, code, ...) JIT_VOP_##prefix(name, code)
+#include "opcodes.def"
+#undef OP
+} jit_vop;
+#undef JIT_VOP_0
+#undef JIT_VOP_0xFC
+#undef JIT_VOP_0xFD
+
 /* Memory access kinds, named after the wasm opcode. */
 typedef enum jit_memop {
   JM_I32_LOAD, JM_I64_LOAD, JM_F32_LOAD, JM_F64_LOAD,
@@ -342,8 +357,8 @@ void jit_masm_add_fixup(jit_masm *m, jit_label *l, uint32_t at, uint8_t kind,
                           uint32_t nresults, const void *host_call);          \
   /* patch a direct call at `at` to reach code offset target (same buf) */    \
   void P##patch_call(uint8_t *code, uint32_t at, uint32_t target);           \
-  /* SIMD: v128 values live in FPRs. `op` is the 0xFD sub-opcode of the      \
-   * Wasm 2.0 SIMD numbering (its wasm semantics). vop and vmem return       \
+  /* SIMD: v128 values live in FPRs. `op` names the wasm instruction whose  \
+   * semantics to emit (jit_vop). vop and vmem return                        \
    * false, emitting nothing, for an op the backend does not implement:     \
    * the compiler then refuses the function. */                              \
   bool P##simd_supported(void);                                              \
@@ -351,11 +366,11 @@ void jit_masm_add_fixup(jit_masm *m, jit_label *l, uint32_t at, uint8_t kind,
   /* dst = op(src[0], src[1], src[2]) (operands bottom to top as on the     \
    * wasm stack; scalars in GPRs/FPRs by type). dst is distinct from every  \
    * src. imm: the lane index, or the 16 lanes of i8x16.shuffle. */          \
-  bool P##vop(jit_masm *m, uint32_t op, jit_reg dst, const jit_reg *src,     \
+  bool P##vop(jit_masm *m, jit_vop op, jit_reg dst, const jit_reg *src,     \
               const uint8_t *imm);                                           \
   /* v128 loads (reg = dst; for loadN_lane it holds the vector to update   \
    * in place) and stores (reg = the vector) at [membase + addr + offset]. */\
-  bool P##vmem(jit_masm *m, uint32_t op, jit_reg reg, jit_opnd addr,         \
+  bool P##vmem(jit_masm *m, jit_vop op, jit_reg reg, jit_opnd addr,         \
                uint32_t offset, uint8_t lane);                               \
   /* Deterministic mode: every NaN in reg (each lane, by shape s) becomes  \
    * the canonical quiet NaN, positive with a zero payload (f32 0x7fc00000, \

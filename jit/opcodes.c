@@ -4,8 +4,8 @@
 #include "instr.h"
 
 const jit_opinfo jit_opinfo_table[OP_COUNT] = {
-#define OP(name, text, prefix, code, imm) \
-  [OP_##name] = {text, prefix, code, imm},
+#define OP(name, text, prefix, code, imm, sig, ...) \
+  [OP_##name] = {text, prefix, code, IMM_##imm, sig},
 #include "opcodes.def"
 #undef OP
 };
@@ -17,7 +17,7 @@ const jit_opinfo jit_opinfo_table[OP_COUNT] = {
 enum { SUBOP_LIMIT = 256 };
 #define PREFIX_ROW(prefix) ((prefix) == 0 ? 0 : (prefix) == 0xFC ? 1 : 2)
 static const uint16_t reverse_ops[3][SUBOP_LIMIT] = {
-#define OP(name, text, prefix, code, imm) \
+#define OP(name, text, prefix, code, ...) \
   [PREFIX_ROW(prefix)][code] = OP_##name + 1,
 #include "opcodes.def"
 #undef OP

@@ -133,7 +133,8 @@ static bool float_arith(jit_buf *b, unsigned sz, unsigned k, uint8_t d,
   case 1: a64_simd_2misc(b, true, true, 2 | sz, OP2_FABS, d, x); return true;
   case 3: a64_simd_2misc(b, true, true, 2 | sz, OP2_FSQRT, d, x); return true;
   case 4: a64_simd_3same(b, true, false, sz, OP3_FADD, d, x, y); return true;
-  case 5: a64_simd_3same(b, true, false, 2 | sz, OP3_FADD, d, x, y); return true;
+  case 5:
+    a64_simd_3same(b, true, false, 2 | sz, OP3_FADD, d, x, y); return true;
   case 6: a64_simd_3same(b, true, true, sz, OP3_FMUL, d, x, y); return true;
   case 7: a64_simd_3same(b, true, true, sz, OP3_FDIV, d, x, y); return true;
   case 8: /* fmin: NaN-propagating, -0 < +0, as wasm */
@@ -164,28 +165,39 @@ static void float_round(jit_buf *b, unsigned sz, unsigned k, uint8_t d,
 }
 
 /* 94..95 and 248..255: conversions. */
-static bool conversion(jit_buf *b, uint32_t op, uint8_t d, uint8_t x) {
+static bool conversion(jit_buf *b, jit_vop op, uint8_t d, uint8_t x) {
   switch (op) {
-  case 94: /* f32x4.demote_f64x2_zero: fcvtn (64-bit form zeroes the top) */
+  /* f32x4.demote_f64x2_zero: fcvtn (64-bit form zeroes the top) */
+  case JV_F32X4_DEMOTE_F64X2_ZERO:
     a64_simd_2misc(b, false, false, 1, OP2_FCVTN, d, x);
     return true;
-  case 95: /* f64x2.promote_low_f32x4 */
+  case JV_F64X2_PROMOTE_LOW_F32X4: /* f64x2.promote_low_f32x4 */
     a64_simd_2misc(b, false, false, 1, OP2_FCVTL, d, x);
     return true;
-  case 248: case 249: /* i32x4.trunc_sat_f32x4_s/u: saturating, NaN -> 0 */
-    a64_simd_2misc(b, true, op == 249, 2, OP2_FCVTZ, d, x);
+  /* i32x4.trunc_sat_f32x4_s/u: saturating, NaN -> 0 */
+  case JV_I32X4_TRUNC_SAT_F32X4_S: case JV_I32X4_TRUNC_SAT_F32X4_U:
+    a64_simd_2misc(b, true, op == JV_I32X4_TRUNC_SAT_F32X4_U, 2, OP2_FCVTZ, d,
+                   x);
     return true;
-  case 250: case 251:
-    a64_simd_2misc(b, true, op == 251, 0, OP2_CVTF, d, x);
+  case JV_F32X4_CONVERT_I32X4_S: case JV_F32X4_CONVERT_I32X4_U:
+    a64_simd_2misc(b, true, op == JV_F32X4_CONVERT_I32X4_U, 0, OP2_CVTF, d, x);
     return true;
-  case 252: case 253: /* trunc_sat_f64x2_s/u_zero: to i64, saturating narrow */
-    a64_simd_2misc(b, true, op == 253, 3, OP2_FCVTZ, d, x);
-    a64_simd_2misc(b, false, op == 253, 2, OP2_QXTN, d, d);
+  /* trunc_sat_f64x2_s/u_zero: to i64, saturating narrow */
+  case JV_I32X4_TRUNC_SAT_F64X2_S_ZERO:
+  case JV_I32X4_TRUNC_SAT_F64X2_U_ZERO: {
+    bool u = op == JV_I32X4_TRUNC_SAT_F64X2_U_ZERO;
+    a64_simd_2misc(b, true, u, 3, OP2_FCVTZ, d, x);
+    a64_simd_2misc(b, false, u, 2, OP2_QXTN, d, d);
     return true;
-  case 254: case 255: /* f64x2.convert_low_i32x4_s/u: widen, then convert */
-    a64_simd_shift_imm(b, false, op == 255, 32, 0x14, d, x);
-    a64_simd_2misc(b, true, op == 255, 1, OP2_CVTF, d, d);
+  }
+  /* f64x2.convert_low_i32x4_s/u: widen, then convert */
+  case JV_F64X2_CONVERT_LOW_I32X4_S:
+  case JV_F64X2_CONVERT_LOW_I32X4_U: {
+    bool u = op == JV_F64X2_CONVERT_LOW_I32X4_U;
+    a64_simd_shift_imm(b, false, u, 32, 0x14, d, x);
+    a64_simd_2misc(b, true, u, 1, OP2_CVTF, d, d);
     return true;
+  }
   default: return false;
   }
 }
@@ -323,31 +335,51 @@ static bool int_lane_op(jit_buf *b, unsigned size, unsigned k, uint8_t d,
 /* ---- lanes, shuffles -------------------------------------------------------- */
 
 /* 15..34: splat, extract_lane, replace_lane. */
-static bool lane_op(jit_buf *b, uint32_t op, uint8_t d, const jit_reg *src,
+static bool lane_op(jit_buf *b, jit_vop op, uint8_t d, const jit_reg *src,
                     unsigned lane) {
   uint8_t x = vr(src[0]);
   switch (op) {
-  case 15: case 16: case 17: case 18: /* dup from a GPR */
-    a64_simd_copy(b, true, false, 1u << (op - 15), 1, d, x);
+  case JV_I8X16_SPLAT:
+  case JV_I16X8_SPLAT:
+  case JV_I32X4_SPLAT:
+  case JV_I64X2_SPLAT: /* dup from a GPR */
+    a64_simd_copy(b, true, false, 1u << (op - JV_I8X16_SPLAT), 1, d, x);
     return true;
-  case 19: a64_simd_copy(b, true, false, lane_imm5(2, 0), 0, d, x); return true;
-  case 20: a64_simd_copy(b, true, false, lane_imm5(3, 0), 0, d, x); return true;
-  case 21: a64_simd_copy(b, false, false, lane_imm5(0, lane), 5, d, x); return true;
-  case 22: a64_simd_copy(b, false, false, lane_imm5(0, lane), 7, d, x); return true;
-  case 24: a64_simd_copy(b, false, false, lane_imm5(1, lane), 5, d, x); return true;
-  case 25: a64_simd_copy(b, false, false, lane_imm5(1, lane), 7, d, x); return true;
-  case 27: a64_simd_copy(b, false, false, lane_imm5(2, lane), 7, d, x); return true;
-  case 29: a64_simd_copy(b, true, false, lane_imm5(3, lane), 7, d, x); return true;
-  case 31: a64_simd_dup_scalar(b, lane_imm5(2, lane), d, x); return true;
-  case 33: a64_simd_dup_scalar(b, lane_imm5(3, lane), d, x); return true;
-  case 23: case 26: case 28: case 30: { /* ins from a GPR */
-    unsigned size = op == 23 ? 0 : op == 26 ? 1 : op == 28 ? 2 : 3;
+  case JV_F32X4_SPLAT:
+    a64_simd_copy(b, true, false, lane_imm5(2, 0), 0, d, x); return true;
+  case JV_F64X2_SPLAT:
+    a64_simd_copy(b, true, false, lane_imm5(3, 0), 0, d, x); return true;
+  case JV_I8X16_EXTRACT_LANE_S:
+    a64_simd_copy(b, false, false, lane_imm5(0, lane), 5, d, x); return true;
+  case JV_I8X16_EXTRACT_LANE_U:
+    a64_simd_copy(b, false, false, lane_imm5(0, lane), 7, d, x); return true;
+  case JV_I16X8_EXTRACT_LANE_S:
+    a64_simd_copy(b, false, false, lane_imm5(1, lane), 5, d, x); return true;
+  case JV_I16X8_EXTRACT_LANE_U:
+    a64_simd_copy(b, false, false, lane_imm5(1, lane), 7, d, x); return true;
+  case JV_I32X4_EXTRACT_LANE:
+    a64_simd_copy(b, false, false, lane_imm5(2, lane), 7, d, x); return true;
+  case JV_I64X2_EXTRACT_LANE:
+    a64_simd_copy(b, true, false, lane_imm5(3, lane), 7, d, x); return true;
+  case JV_F32X4_EXTRACT_LANE:
+    a64_simd_dup_scalar(b, lane_imm5(2, lane), d, x); return true;
+  case JV_F64X2_EXTRACT_LANE:
+    a64_simd_dup_scalar(b, lane_imm5(3, lane), d, x); return true;
+  case JV_I8X16_REPLACE_LANE:
+  case JV_I16X8_REPLACE_LANE:
+  case JV_I32X4_REPLACE_LANE:
+  case JV_I64X2_REPLACE_LANE: { /* ins from a GPR */
+    unsigned size = op == JV_I8X16_REPLACE_LANE   ? 0
+                    : op == JV_I16X8_REPLACE_LANE ? 1
+                    : op == JV_I32X4_REPLACE_LANE ? 2
+                                                  : 3;
     vmov(b, d, x);
     a64_simd_copy(b, true, false, lane_imm5(size, lane), 3, d, vr(src[1]));
     return true;
   }
-  case 32: case 34: { /* ins from lane 0 of an FPR */
-    unsigned size = op == 32 ? 2 : 3;
+  /* ins from lane 0 of an FPR */
+  case JV_F32X4_REPLACE_LANE: case JV_F64X2_REPLACE_LANE: {
+    unsigned size = op == JV_F32X4_REPLACE_LANE ? 2 : 3;
     vmov(b, d, x);
     a64_simd_copy(b, true, true, lane_imm5(size, lane), 0, d, vr(src[1]));
     return true;
@@ -365,77 +397,100 @@ static void shuffle(jit_buf *b, uint8_t d, uint8_t x, uint8_t y,
   a64_simd_tbl(b, 2, d, FS2, d);
 }
 
-bool a64_masm_vop(jit_masm *m, uint32_t op, jit_reg dst, const jit_reg *src,
+bool a64_masm_vop(jit_masm *m, jit_vop op, jit_reg dst, const jit_reg *src,
                   const uint8_t *imm) {
   a64_masm_op_start(m);
   jit_buf *b = &m->buf;
   uint8_t d = vr(dst);
   uint8_t x = src[0] == JIT_NO_REG ? 0 : vr(src[0]);
   uint8_t y = src[1] == JIT_NO_REG ? 0 : vr(src[1]);
-  if (op == 13) {
+  if (op == JV_I8X16_SHUFFLE) {
     shuffle(b, d, x, y, imm);
     return true;
   }
-  if (op == 14) { /* swizzle: tbl gives 0 for indices >= 16, as wasm */
+  /* swizzle: tbl gives 0 for indices >= 16, as wasm */
+  if (op == JV_I8X16_SWIZZLE) {
     a64_simd_tbl(b, 1, d, x, y);
     return true;
   }
-  if (op >= 15 && op <= 34) return lane_op(b, op, d, src, imm[0]);
-  if (op >= 35 && op <= 64) {
-    int_compare(b, (op - 35) / 10, (op - 35) % 10, d, x, y);
+  if (op >= JV_I8X16_SPLAT && op <= JV_F64X2_REPLACE_LANE)
+    return lane_op(b, op, d, src, imm[0]);
+  if (op >= JV_I8X16_EQ && op <= JV_I32X4_GE_U) {
+    int_compare(b, (op - JV_I8X16_EQ) / 10, (op - JV_I8X16_EQ) % 10, d, x, y);
     return true;
   }
-  if (op >= 65 && op <= 76) {
-    float_compare(b, op >= 71, (op - 65) % 6, d, x, y);
+  if (op >= JV_F32X4_EQ && op <= JV_F64X2_GE) {
+    float_compare(b, op >= JV_F64X2_EQ, (op - JV_F32X4_EQ) % 6, d, x, y);
     return true;
   }
   switch (op) {
-  case 77: vnot(b, d, x); return true;
-  case 78: a64_simd_3same(b, true, false, 0, OP3_LOGIC, d, x, y); return true;
-  case 79: a64_simd_3same(b, true, false, 1, OP3_LOGIC, d, x, y); return true;
-  case 80: a64_simd_3same(b, true, false, 2, OP3_LOGIC, d, x, y); return true;
-  case 81: a64_simd_3same(b, true, true, 0, OP3_LOGIC, d, x, y); return true;
-  case 82: /* bitselect: bsl takes the mask in the destination */
+  case JV_V128_NOT: vnot(b, d, x); return true;
+  case JV_V128_AND:
+    a64_simd_3same(b, true, false, 0, OP3_LOGIC, d, x, y); return true;
+  case JV_V128_ANDNOT:
+    a64_simd_3same(b, true, false, 1, OP3_LOGIC, d, x, y); return true;
+  case JV_V128_OR:
+    a64_simd_3same(b, true, false, 2, OP3_LOGIC, d, x, y); return true;
+  case JV_V128_XOR:
+    a64_simd_3same(b, true, true, 0, OP3_LOGIC, d, x, y); return true;
+  case JV_V128_BITSELECT: /* bitselect: bsl takes the mask in the destination */
     vmov(b, d, vr(src[2]));
     a64_simd_3same(b, true, true, 1, OP3_LOGIC, d, x, y);
     return true;
-  case 83: /* any_true */
+  case JV_V128_ANY_TRUE: /* any_true */
     a64_simd_across(b, true, true, 2, 0x0A, FS, x); /* umaxv s */
     a64_fpint(b, false, false, A64_FMOV_TO_GPR, d, FS);
     a64_addsub_imm(b, false, true, true, A64_ZR, d, 0);
     a64_cset(b, false, d, A64_NE);
     return true;
-  case 98: a64_simd_2misc(b, true, false, 0, OP2_CNT_NOT, d, x); return true;
-  case 103: case 104: case 105: case 106:
-    float_round(b, 0, op - 103, d, x);
+  case JV_I8X16_POPCNT:
+    a64_simd_2misc(b, true, false, 0, OP2_CNT_NOT, d, x); return true;
+  case JV_F32X4_CEIL:
+  case JV_F32X4_FLOOR:
+  case JV_F32X4_TRUNC: case JV_F32X4_NEAREST:
+    float_round(b, 0, op - JV_F32X4_CEIL, d, x);
     return true;
-  case 116: float_round(b, 1, 0, d, x); return true;
-  case 117: float_round(b, 1, 1, d, x); return true;
-  case 122: float_round(b, 1, 2, d, x); return true;
-  case 148: float_round(b, 1, 3, d, x); return true;
-  case 124: case 125: case 126: case 127: /* extadd_pairwise: s/uaddlp */
-    a64_simd_2misc(b, true, op & 1, op >= 126, OP2_ADDLP, d, x);
+  case JV_F64X2_CEIL: float_round(b, 1, 0, d, x); return true;
+  case JV_F64X2_FLOOR: float_round(b, 1, 1, d, x); return true;
+  case JV_F64X2_TRUNC: float_round(b, 1, 2, d, x); return true;
+  case JV_F64X2_NEAREST: float_round(b, 1, 3, d, x); return true;
+  case JV_I16X8_EXTADD_PAIRWISE_I8X16_S:
+  case JV_I16X8_EXTADD_PAIRWISE_I8X16_U:
+  case JV_I32X4_EXTADD_PAIRWISE_I16X8_S:
+  case JV_I32X4_EXTADD_PAIRWISE_I16X8_U: /* extadd_pairwise: s/uaddlp */
+    a64_simd_2misc(b, true, op & 1, op >= JV_I32X4_EXTADD_PAIRWISE_I16X8_S,
+                   OP2_ADDLP, d, x);
     return true;
-  case 130: /* q15mulr_sat_s = sqrdmulh */
+  case JV_I16X8_Q15MULR_SAT_S: /* q15mulr_sat_s = sqrdmulh */
     a64_simd_3same(b, true, true, 1, OP3_SQRDMULH, d, x, y);
     return true;
-  case 186: /* dot: products of the low and high halves, pairwise added */
+  /* dot: products of the low and high halves, pairwise added */
+  case JV_I32X4_DOT_I16X8_S:
     a64_simd_3diff(b, false, false, 1, 0xC, FS, x, y);
     a64_simd_3diff(b, true, false, 1, 0xC, d, x, y);
     a64_simd_3same(b, true, false, 2, OP3_ADDP, d, FS, d);
     return true;
-  case 214: case 215: case 216: case 217: case 218: case 219: {
+  case JV_I64X2_EQ:
+  case JV_I64X2_NE:
+  case JV_I64X2_LT_S:
+  case JV_I64X2_GT_S:
+  case JV_I64X2_LE_S:
+  case JV_I64X2_GE_S: {
     static const unsigned k64[6] = {0, 1, 2, 4, 6, 8};
-    int_compare(b, 3, k64[op - 214], d, x, y);
+    int_compare(b, 3, k64[op - JV_I64X2_EQ], d, x, y);
     return true;
   }
   default: break;
   }
-  if (op >= 224 && op <= 247)
-    return float_arith(b, op >= 236, (op - 224) % 12, d, x, y);
-  if (op == 94 || op == 95 || op >= 248) return conversion(b, op, d, x);
-  if (op >= 96 && op <= 223)
-    return int_lane_op(b, (op - 96) / 32, (op - 96) % 32, d, src);
+  if (op >= JV_F32X4_ABS && op <= JV_F64X2_PMAX)
+    return float_arith(b, op >= JV_F64X2_ABS, (op - JV_F32X4_ABS) % 12, d, x,
+                       y);
+  if (op == JV_F32X4_DEMOTE_F64X2_ZERO || op == JV_F64X2_PROMOTE_LOW_F32X4 ||
+      op >= JV_I32X4_TRUNC_SAT_F32X4_S)
+    return conversion(b, op, d, x);
+  if (op >= JV_I8X16_ABS && op <= JV_I64X2_EXTMUL_HIGH_I32X4_U)
+    return int_lane_op(b, (op - JV_I8X16_ABS) / 32, (op - JV_I8X16_ABS) % 32,
+                       d, src);
   return false;
 }
 
@@ -451,31 +506,47 @@ static void lane_access(jit_masm *m, bool load, bool replicate, unsigned size,
   else a64_simd_ldst1_lane(&m->buf, load, size, lane, v, XS);
 }
 
-bool a64_masm_vmem(jit_masm *m, uint32_t op, jit_reg reg, jit_opnd addr,
+bool a64_masm_vmem(jit_masm *m, jit_vop op, jit_reg reg, jit_opnd addr,
                    uint32_t offset, uint8_t lane) {
   a64_masm_op_start(m);
   uint8_t v = vr(reg);
   switch (op) {
-  case 0: a64_masm_access_mem(m, A64_LDR_Q, v, addr, offset); return true;
-  case 11: a64_masm_access_mem(m, A64_STR_Q, v, addr, offset); return true;
-  case 1: case 2: case 3: case 4: case 5: case 6: {
+  case JV_V128_LOAD:
+    a64_masm_access_mem(m, A64_LDR_Q, v, addr, offset); return true;
+  case JV_V128_STORE:
+    a64_masm_access_mem(m, A64_STR_Q, v, addr, offset); return true;
+  case JV_V128_LOAD8X8_S:
+  case JV_V128_LOAD8X8_U:
+  case JV_V128_LOAD16X4_S:
+  case JV_V128_LOAD16X4_U:
+  case JV_V128_LOAD32X2_S:
+  case JV_V128_LOAD32X2_U: {
     /* load 64 bits, widen with sshll/ushll #0 */
-    unsigned size = (op - 1) / 2;
+    unsigned size = (op - JV_V128_LOAD8X8_S) / 2;
     a64_masm_access_mem(m, A64_LDR_D, v, addr, offset);
     a64_simd_shift_imm(&m->buf, false, (op & 1) == 0, 8u << size, 0x14, v, v);
     return true;
   }
-  case 7: case 8: case 9: case 10:
-    lane_access(m, true, true, op - 7, 0, v, addr, offset);
+  case JV_V128_LOAD8_SPLAT:
+  case JV_V128_LOAD16_SPLAT:
+  case JV_V128_LOAD32_SPLAT: case JV_V128_LOAD64_SPLAT:
+    lane_access(m, true, true, op - JV_V128_LOAD8_SPLAT, 0, v, addr, offset);
     return true;
-  case 84: case 85: case 86: case 87:
-    lane_access(m, true, false, op - 84, lane, v, addr, offset);
+  case JV_V128_LOAD8_LANE:
+  case JV_V128_LOAD16_LANE:
+  case JV_V128_LOAD32_LANE: case JV_V128_LOAD64_LANE:
+    lane_access(m, true, false, op - JV_V128_LOAD8_LANE, lane, v, addr, offset);
     return true;
-  case 88: case 89: case 90: case 91:
-    lane_access(m, false, false, op - 88, lane, v, addr, offset);
+  case JV_V128_STORE8_LANE:
+  case JV_V128_STORE16_LANE:
+  case JV_V128_STORE32_LANE: case JV_V128_STORE64_LANE:
+    lane_access(m, false, false, op - JV_V128_STORE8_LANE, lane, v, addr,
+                offset);
     return true;
-  case 92: a64_masm_access_mem(m, A64_LDR_S, v, addr, offset); return true;
-  case 93: a64_masm_access_mem(m, A64_LDR_D, v, addr, offset); return true;
+  case JV_V128_LOAD32_ZERO:
+    a64_masm_access_mem(m, A64_LDR_S, v, addr, offset); return true;
+  case JV_V128_LOAD64_ZERO:
+    a64_masm_access_mem(m, A64_LDR_D, v, addr, offset); return true;
   default: return false;
   }
 }
