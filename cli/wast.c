@@ -643,6 +643,24 @@ static outcome compare_results(const json_t *expected, const action_result *r,
   return OUTCOME_PASS;
 }
 
+/* wast2json writes `(either r1 r2 ...)` (relaxed SIMD: one result, any of
+ * several allowed) as "either": [r1, r2, ...] in place of "expected". */
+static outcome compare_either(const json_t *either, const action_result *r,
+                              char *msg) {
+  size_t index;
+  const json_t *alternative;
+  outcome result = OUTCOME_FAIL;
+  set_msg(msg, "empty either");
+  json_array_foreach(either, index, alternative) {
+    json_t *one = json_array();
+    json_array_append(one, (json_t *)alternative);
+    result = compare_results(one, r, msg);
+    json_decref(one);
+    if (result == OUTCOME_PASS) break;
+  }
+  return result;
+}
+
 static outcome command_assert_return(wast_script *s, const json_t *cmd,
                                      char *msg) {
   action_result r = {0};
@@ -651,6 +669,8 @@ static outcome command_assert_return(wast_script *s, const json_t *cmd,
     if (r.trap) {
       set_msg(msg, "unexpected trap: %s", wrun_trap_message(r.trap));
       result = OUTCOME_FAIL;
+    } else if (json_object_get(cmd, "either")) {
+      result = compare_either(json_object_get(cmd, "either"), &r, msg);
     } else {
       result = compare_results(
           json_object_get(cmd, "expected"), &r, msg);

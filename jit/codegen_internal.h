@@ -386,6 +386,12 @@ void cg_visit_vop(jit_codegen *g, const jit_instr *in, jit_vop op,
                   cg_vshape shape, jit_type scalar);
 void cg_visit_vmem(jit_codegen *g, const jit_instr *in, jit_vop op,
                    cg_vmem kind);
+/* Relaxed SIMD (LOWER VR, VFMA): the backend's op, or in deterministic
+ * mode the strict op det / the unfused add(c, mul(a, b)). */
+void cg_visit_vrelaxed(jit_codegen *g, const jit_instr *in, jit_vop op,
+                       cg_vshape shape, jit_vop det);
+void cg_visit_vfma(jit_codegen *g, const jit_instr *in, jit_vop op,
+                   jit_vop mul, jit_vop add);
 void cg_visit_vconst(jit_codegen *g, const jit_instr *in);
 
 #endif

@@ -698,6 +698,10 @@ void cg_op_ref_func(jit_codegen *g, const jit_instr *in) {
   cg_visit_vop(g, in, JV_##name, VS_##shape, JT_V128)
 #define LOWER_VLANE(name, shape, t, c) \
   cg_visit_vop(g, in, JV_##name, VS_##shape, JT_##t)
+#define LOWER_VR(name, shape, det, c) \
+  cg_visit_vrelaxed(g, in, JV_##name, VS_##shape, JV_##det)
+#define LOWER_VFMA(name, mul, add, c) \
+  cg_visit_vfma(g, in, JV_##name, JV_##mul, JV_##add)
 #define LOWER_VMEM(name, kind, b, c) cg_visit_vmem(g, in, JV_##name, VM_##kind)
 #define LOWER_VCONST(name, a, b, c) cg_visit_vconst(g, in)
 

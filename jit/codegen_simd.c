@@ -38,6 +38,50 @@ void cg_visit_vop(jit_codegen *g, const jit_instr *in, jit_vop op,
   for (unsigned k = 0; k < n; k++) cg_free(g, src[k]);
 }
 
+/* Relaxed SIMD. Natively the backend picks one of the results the spec
+ * allows, always the same one for a given op (it has one lowering per op,
+ * chosen by the CPU's features at most, which are fixed for the process).
+ * Deterministic mode wants the same bits on every ISA, so it lowers each
+ * op to a strict one that both compute exactly: the row's det. */
+void cg_visit_vrelaxed(jit_codegen *g, const jit_instr *in, jit_vop op,
+                       cg_vshape shape, jit_vop det) {
+  cg_visit_vop(g, in, g->deterministic ? det : op, shape, JT_V128);
+}
+
+/* madd(a, b, c) = a * b + c, nmadd = -(a * b) + c. Natively the backend
+ * fuses where it can. A fused result cannot be had on x86-64 without FMA
+ * short of a software fma, so deterministic mode rounds twice on every
+ * ISA: t = mul(a, b), then add(c, t) (or sub(c, t), which is -(a * b) + c
+ * exactly: round-to-nearest is symmetric and x - y is x + -y). Which NaN
+ * comes out does not matter there: the row's NAN rule canonicalises the
+ * result. */
+void cg_visit_vfma(jit_codegen *g, const jit_instr *in, jit_vop op,
+                   jit_vop mul, jit_vop add) {
+  if (!g->deterministic) {
+    cg_visit_vop(g, in, op, VS_TERN, JT_V128);
+    return;
+  }
+  jit_reg c = cg_pop_reg(g);
+  jit_reg b = cg_pop_reg(g);
+  jit_reg a = cg_pop_reg(g);
+  jit_reg t = cg_alloc(g, true);
+  jit_reg dst = cg_alloc(g, true);
+  const uint8_t no_lane = 0;
+  const jit_reg prod_src[3] = {a, b, JIT_NO_REG};
+  const jit_reg sum_src[3] = {c, t, JIT_NO_REG};
+  if (!masm_vop(g->m, mul, t, prod_src, &no_lane) ||
+      !masm_vop(g->m, add, dst, sum_src, &no_lane)) {
+    cg_free(g, dst);
+    refuse(g, in);
+  } else {
+    cg_push_reg(g, JT_V128, dst);
+  }
+  cg_free(g, t);
+  cg_free(g, a);
+  cg_free(g, b);
+  cg_free(g, c);
+}
+
 void cg_visit_vconst(jit_codegen *g, const jit_instr *in) {
   const uint8_t *bytes = in->u.v128;
   uint64_t lo = 0, hi = 0;

@@ -11,10 +11,13 @@ const jit_opinfo jit_opinfo_table[OP_COUNT] = {
 };
 
 /* The reverse map, built by the compiler from the same list: one row of
- * 256 per prefix (none, 0xFC, 0xFD; every sub-opcode of Wasm 2.0 is < 256).
+ * SUBOP_LIMIT per prefix (none, 0xFC, 0xFD). Wasm 2.0's sub-opcodes are all
+ * < 256; relaxed SIMD's run to 0xFD 0x113, so a row is 512 entries (3 KiB
+ * for the table). A code past the limit fails to compile (the designated
+ * initialiser is out of bounds), so a new range cannot be dropped silently.
  * Entries hold jit_op + 1 so that the zero of static storage means "no such
  * opcode". A constant table: no run-time initialisation on the hot path. */
-enum { SUBOP_LIMIT = 256 };
+enum { SUBOP_LIMIT = 512 };
 #define PREFIX_ROW(prefix) ((prefix) == 0 ? 0 : (prefix) == 0xFC ? 1 : 2)
 static const uint16_t reverse_ops[3][SUBOP_LIMIT] = {
 #define OP(name, text, prefix, code, ...) \

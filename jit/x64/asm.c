@@ -1,6 +1,9 @@
 /* The x86-64 encoder: REX, ModRM, SIB, displacements and immediates. */
 #include "asm.h"
 
+#include <stdlib.h>
+#include <string.h>
+
 #if defined(__x86_64__)
 #include <cpuid.h> /* only on x86 hosts: the encoder builds everywhere */
 #endif
@@ -405,6 +408,20 @@ void x64_roundsd(jit_buf *b, uint8_t dst, uint8_t src, uint8_t mode) {
   jit_buf_u8(b, mode);
 }
 
+/* The three-byte VEX form (C4) of a 128-bit (L = 0) register op: reg and
+ * rm as in ModRM, vvvv the extra source, all inverted in the prefix as
+ * the encoding wants; pp the implied prefix (1 66, 2 F3, 3 F2), map the
+ * opcode map (1 0F, 2 0F38, 3 0F3A). */
+void x64_vex_rrr(jit_buf *b, uint8_t pp, uint8_t map, bool w, uint8_t opc,
+                 uint8_t reg, uint8_t vvvv, uint8_t rm) {
+  jit_buf_u8(b, 0xC4);
+  jit_buf_u8(b, (uint8_t)((reg & 8 ? 0 : 0x80) | 0x40 | (rm & 8 ? 0 : 0x20) |
+                          (map & 0x1f)));
+  jit_buf_u8(b, (uint8_t)((w ? 0x80 : 0) | ((~vvvv & 0xf) << 3) | (pp & 3)));
+  jit_buf_u8(b, opc);
+  jit_buf_u8(b, (uint8_t)(0xC0 | (reg & 7) << 3 | (rm & 7)));
+}
+
 /* ---- CPU features ---------------------------------------------------------- */
 
 static x64_features detected;
@@ -441,14 +458,37 @@ void x64_set_cpu_features(x64_features f) {
  * the same value. */
 static _Atomic unsigned vector_features;
 
+/* FMA is VEX-encoded: usable when the CPU has it and AVX, and the OS saves
+ * the AVX state (OSXSAVE, then XCR0 bits 1 and 2, SSE and AVX). */
+static bool fma_usable(unsigned cpuid1_ecx) {
+#if defined(__x86_64__)
+  bool fma = (cpuid1_ecx >> 12) & 1, osxsave = (cpuid1_ecx >> 27) & 1,
+       avx = (cpuid1_ecx >> 28) & 1;
+  if (!fma || !osxsave || !avx) return false;
+  unsigned lo, hi;
+  __asm__ volatile("xgetbv" : "=a"(lo), "=d"(hi) : "c"(0));
+  (void)hi;
+  return (lo & 6) == 6;
+#else
+  (void)cpuid1_ecx;
+  return false;
+#endif
+}
+
 unsigned x64_cpu_vector_features(void) {
   unsigned v = vector_features;
   if (v & 0x100) return v & 0xff;
   v = 0;
 #if defined(__x86_64__)
   unsigned a, b, c, d;
-  if (__get_cpuid(1, &a, &b, &c, &d))
+  if (__get_cpuid(1, &a, &b, &c, &d)) {
     v = ((c >> 9) & 1) | ((c >> 19) & 1) << 1 | ((c >> 20) & 1) << 2;
+    /* WRUN_X64_NO_FMA=1 takes the unfused lowering of relaxed madd on an
+     * FMA machine: how the tests reach that path (the results differ). */
+    const char *no_fma = getenv("WRUN_X64_NO_FMA");
+    bool off = no_fma && *no_fma && strcmp(no_fma, "0") != 0;
+    if (!off && fma_usable(c)) v |= 8;
+  }
 #endif
   vector_features = v | 0x100;
   return v;

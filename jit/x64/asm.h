@@ -166,13 +166,22 @@ void x64_cvttsd2si(jit_buf *b, bool w, uint8_t gpr, uint8_t xmm);
 void x64_roundss(jit_buf *b, uint8_t dst, uint8_t src, uint8_t mode);
 void x64_roundsd(jit_buf *b, uint8_t dst, uint8_t src, uint8_t mode);
 
+/* VEX.128 register form: reg = op(vvvv, rm) (e.g. vfmadd231ps: reg +=
+ * vvvv * rm). pp: implied prefix 1 66, 2 F3, 3 F2; map 1 0F, 2 0F38,
+ * 3 0F3A. */
+void x64_vex_rrr(jit_buf *b, uint8_t pp, uint8_t map, bool w, uint8_t opc,
+                 uint8_t reg, uint8_t vvvv, uint8_t rm);
+
 /* CPU features the masm may use (detected once with cpuid). */
 typedef struct x64_features {
   bool lzcnt, tzcnt, popcnt;
 } x64_features;
 x64_features x64_cpu_features(void);
 /* Vector extensions: SIMD code generation needs SSSE3 and SSE4.1; SSE4.2
- * adds pcmpgtq. Bit 0 SSSE3, bit 1 SSE4.1, bit 2 SSE4.2. */
+ * adds pcmpgtq, FMA (with AVX enabled by the OS) fused relaxed madd.
+ * Bit 0 SSSE3, bit 1 SSE4.1, bit 2 SSE4.2, bit 3 FMA (X64_VEC_FMA);
+ * WRUN_X64_NO_FMA=1 in the environment clears bit 3. */
+enum { X64_VEC_FMA = 8 };
 unsigned x64_cpu_vector_features(void);
 /* Tests only: force features (e.g. off, to exercise the fallbacks). */
 void x64_set_cpu_features(x64_features f);

@@ -1,6 +1,7 @@
-/* The x86-64 MacroAssembler, SIMD part: Wasm 2.0 v128 operations lowered
- * to SSE2/SSSE3/SSE4.1 (SSE4.2 for the i64x2 ordered compares). Same
- * scratch registers as masm.c. */
+/* The x86-64 MacroAssembler, SIMD part: Wasm 2.0 v128 operations and
+ * relaxed SIMD lowered to SSE2/SSSE3/SSE4.1 (SSE4.2 for the i64x2 ordered
+ * compares, FMA for relaxed madd where the CPU has it). Same scratch
+ * registers as masm.c. */
 #include <string.h>
 
 #include "masm_internal.h"
@@ -743,6 +744,108 @@ static bool emit_vlane(jit_masm *m, jit_vop op, uint8_t d, uint8_t a,
   }
 }
 
+/* ---- relaxed SIMD ---------------------------------------------------------- */
+
+/* bitselect(v1, v2, c) = v2 ^ ((v1 ^ v2) & c) */
+static void emit_bitselect(jit_masm *m, uint8_t d, uint8_t a, uint8_t b,
+                           uint8_t c) {
+  vmov(m, d, a);
+  vrr(m, 0x66, 0x0FEF, d, b);
+  vrr(m, 0x66, 0x0FDB, d, c);
+  vrr(m, 0x66, 0x0FEF, d, b);
+}
+
+/* relaxed madd/nmadd: d = ±(a * b) + c. With FMA one rounding
+ * (vfmadd231 / vfnmadd231: d = ±(a * b) + d, d a copy of c), otherwise
+ * mulp then addp (or c - a * b), which the spec allows too. */
+static void emit_madd(jit_masm *m, bool f64, bool neg, uint8_t d, uint8_t a,
+                      uint8_t b, uint8_t c) {
+  uint8_t p = f64 ? 0x66 : 0;
+  if (x64_cpu_vector_features() & X64_VEC_FMA) {
+    vmov(m, d, c);
+    x64_vex_rrr(&m->buf, 1, 2, f64, neg ? 0xBC : 0xB8, d, a, b);
+    return;
+  }
+  vmov(m, d, a);
+  vrr(m, p, 0x0F59, d, b); /* mulp */
+  if (!neg) {
+    vrr(m, p, 0x0F58, d, c); /* addp */
+    return;
+  }
+  vmov(m, FSCRATCH, c);
+  vrr(m, p, 0x0F5C, FSCRATCH, d); /* subp: c - a * b */
+  vmov(m, d, FSCRATCH);
+}
+
+/* The relaxed dot products, signed by signed lanes on every ISA (the
+ * AArch64 lowering computes the same): d = the i16x8 sums of adjacent
+ * products, wrapping (only -128 * -128 twice overflows; the spec allows
+ * the wrap). pmovsxbw of each half, pmullw (the products fit in i16), then
+ * phaddw, which adds adjacent words of d and then of the other operand. */
+static void emit_dot_i8_i16(jit_masm *m, uint8_t d, uint8_t a, uint8_t b) {
+  emit_extend(m, 0x0F3820, false, d, a);
+  emit_extend(m, 0x0F3820, false, FSCRATCH, b);
+  vrr(m, 0x66, 0x0FD5, d, FSCRATCH);
+  emit_extend(m, 0x0F3820, true, FSCRATCH, a);
+  emit_extend(m, 0x0F3820, true, FSCRATCH2, b);
+  vrr(m, 0x66, 0x0FD5, FSCRATCH, FSCRATCH2);
+  vrr(m, 0x66, 0x0F3801, d, FSCRATCH); /* phaddw */
+}
+
+/* The choice of result of each relaxed op on x86-64: the cheapest one
+ * SSE4.1 offers among those the spec allows, except where that would
+ * differ from AArch64 for no gain (laneselect: pblendvb wants its mask in
+ * xmm0; the dot products). */
+static bool emit_relaxed(jit_masm *m, jit_vop op, uint8_t d, uint8_t a,
+                         uint8_t b, uint8_t c) {
+  switch (op) {
+  /* pshufb alone: indices 16..127 pick a[i & 15], >= 128 give 0 */
+  case JV_I8X16_RELAXED_SWIZZLE:
+    vmov(m, d, a);
+    vrr(m, 0x66, 0x0F3800, d, b);
+    return true;
+  /* cvttps2dq / cvttpd2dq: NaN and out of range give INT32_MIN */
+  case JV_I32X4_RELAXED_TRUNC_F32X4_S: vrr(m, 0xF3, 0x0F5B, d, a); return true;
+  case JV_I32X4_RELAXED_TRUNC_F64X2_S_ZERO:
+    vrr(m, 0x66, 0x0FE6, d, a);
+    return true;
+  /* unsigned: SSE has no unsigned conversion; the saturating sequence */
+  case JV_I32X4_RELAXED_TRUNC_F32X4_U: emit_trunc_sat_f32_u(m, d, a); return true;
+  case JV_I32X4_RELAXED_TRUNC_F64X2_U_ZERO:
+    return emit_vunary(m, JV_I32X4_TRUNC_SAT_F64X2_U_ZERO, d, a);
+  case JV_F32X4_RELAXED_MADD: emit_madd(m, false, false, d, a, b, c); return true;
+  case JV_F32X4_RELAXED_NMADD: emit_madd(m, false, true, d, a, b, c); return true;
+  case JV_F64X2_RELAXED_MADD: emit_madd(m, true, false, d, a, b, c); return true;
+  case JV_F64X2_RELAXED_NMADD: emit_madd(m, true, true, d, a, b, c); return true;
+  case JV_I8X16_RELAXED_LANESELECT:
+  case JV_I16X8_RELAXED_LANESELECT:
+  case JV_I32X4_RELAXED_LANESELECT:
+  case JV_I64X2_RELAXED_LANESELECT: emit_bitselect(m, d, a, b, c); return true;
+  /* minps/maxps d = a op b: the second operand when either is NaN or both
+   * are zeros, one of the results the spec allows there */
+  case JV_F32X4_RELAXED_MIN: vmov(m, d, a); vrr(m, 0, 0x0F5D, d, b); return true;
+  case JV_F32X4_RELAXED_MAX: vmov(m, d, a); vrr(m, 0, 0x0F5F, d, b); return true;
+  case JV_F64X2_RELAXED_MIN:
+    vmov(m, d, a); vrr(m, 0x66, 0x0F5D, d, b); return true;
+  case JV_F64X2_RELAXED_MAX:
+    vmov(m, d, a); vrr(m, 0x66, 0x0F5F, d, b); return true;
+  /* pmulhrsw: -32768 * -32768 wraps to -32768 */
+  case JV_I16X8_RELAXED_Q15MULR_S:
+    vmov(m, d, a);
+    vrr(m, 0x66, 0x0F380B, d, b);
+    return true;
+  case JV_I16X8_RELAXED_DOT_I8X16_I7X16_S: emit_dot_i8_i16(m, d, a, b); return true;
+  /* the i16 sums, pairwise into i32 (pmaddwd by ones), plus c */
+  case JV_I32X4_RELAXED_DOT_I8X16_I7X16_ADD_S:
+    emit_dot_i8_i16(m, d, a, b);
+    vconst_splat64(m, FSCRATCH, rep16(1));
+    vrr(m, 0x66, 0x0FF5, d, FSCRATCH);
+    vrr(m, 0x66, 0x0FFE, d, c);
+    return true;
+  default: return false;
+  }
+}
+
 bool x64_masm_vop(jit_masm *m, jit_vop op, jit_reg dst, const jit_reg *src,
                   const uint8_t *imm) {
   uint8_t d = hw(dst), a = hw(src[0]);
@@ -753,13 +856,15 @@ bool x64_masm_vop(jit_masm *m, jit_vop op, jit_reg dst, const jit_reg *src,
     emit_shuffle(m, d, a, b, imm);
     return true;
   }
-  /* bitselect(v1, v2, c) = v2 ^ ((v1 ^ v2) & c) */
   if (op == JV_V128_BITSELECT) {
-    vmov(m, d, a);
-    vrr(m, 0x66, 0x0FEF, d, b);
-    vrr(m, 0x66, 0x0FDB, d, hw(src[2]));
-    vrr(m, 0x66, 0x0FEF, d, b);
+    emit_bitselect(m, d, a, b, hw(src[2]));
     return true;
+  }
+  if (op >= JV_I8X16_RELAXED_SWIZZLE) {
+    uint8_t c = src[2] == JIT_NO_REG ? 0 : hw(src[2]);
+    ok = emit_relaxed(m, op, d, a, b, c);
+    if (!ok) m->buf.size = start;
+    return ok;
   }
   if (op >= JV_I8X16_SPLAT && op <= JV_F64X2_REPLACE_LANE)
     ok = emit_vlane(m, op, d, a, b, imm[0]);

@@ -158,7 +158,8 @@ Test(opcodes, every_opcode_round_trips_through_lookup) {
 
 Test(opcodes, table_has_every_wasm2_opcode) {
   /* 0x00..0xC4 and ref.* have 172 one-byte opcodes, 18 under 0xFC and 236
-   * under 0xFD (the final SIMD numbering). */
+   * under 0xFD (the final SIMD numbering), plus relaxed SIMD's 20 (0x100 to
+   * 0x113). */
   unsigned counts[3] = {0};
   for (unsigned op = 0; op < OP_COUNT; op++) {
     uint8_t p = jit_opinfo_table[op].prefix;
@@ -166,11 +167,15 @@ Test(opcodes, table_has_every_wasm2_opcode) {
   }
   cr_expect_eq(counts[0], 183);
   cr_expect_eq(counts[1], 18);
-  cr_expect_eq(counts[2], 236);
+  cr_expect_eq(counts[2], 236 + 20);
   cr_expect_eq(jit_op_lookup(0, 0x6A), OP_I32_ADD);
   cr_expect_eq(jit_op_lookup(0xFC, 8), OP_MEMORY_INIT);
   cr_expect_eq(jit_op_lookup(0xFD, 13), OP_I8X16_SHUFFLE);
   cr_expect_eq(jit_op_lookup(0xFD, 0xFF), OP_F64X2_CONVERT_LOW_I32X4_U);
+  /* relaxed SIMD, the codes past one byte of the reverse table */
+  cr_expect_eq(jit_op_lookup(0xFD, 0x100), OP_I8X16_RELAXED_SWIZZLE);
+  cr_expect_eq(jit_op_lookup(0xFD, 0x113),
+               OP_I32X4_RELAXED_DOT_I8X16_I7X16_ADD_S);
   cr_expect_str_eq(jit_opinfo_table[OP_SELECT_T].text, "select");
 }
 
@@ -180,7 +185,11 @@ Test(opcodes, gaps_are_unknown) {
   cr_expect_eq(jit_op_lookup(0, 0xC5), OP_COUNT);
   cr_expect_eq(jit_op_lookup(0xFC, 18), OP_COUNT);
   cr_expect_eq(jit_op_lookup(0xFD, 154), OP_COUNT);
-  cr_expect_eq(jit_op_lookup(0xFD, 256), OP_COUNT);
+  cr_expect_eq(jit_op_lookup(0xFD, 0x114), OP_COUNT);
+  cr_expect_eq(jit_op_lookup(0xFD, 511), OP_COUNT);
+  cr_expect_eq(jit_op_lookup(0xFD, 512), OP_COUNT);
+  cr_expect_eq(jit_op_lookup(0xFD, 0xFFFFFFFFu), OP_COUNT);
+  cr_expect_eq(jit_op_lookup(0xFC, 0x100), OP_COUNT);
 }
 
 /* ---- decoding ------------------------------------------------------------ */
@@ -190,7 +199,8 @@ Test(decode, unknown_opcodes) {
   DECODE_FAILS("illegal opcode", 0xFF);
   DECODE_FAILS("illegal opcode", 0xFC, 18);
   DECODE_FAILS("illegal opcode", 0xFD, 0x9A, 0x01); /* 154 */
-  DECODE_FAILS("illegal opcode", 0xFD, 0x80, 0x02); /* 256 */
+  DECODE_FAILS("illegal opcode", 0xFD, 0x94, 0x02); /* 0x114 */
+  DECODE_FAILS("illegal opcode", 0xFD, 0x80, 0x04); /* 512 */
   DECODE_FAILS("unexpected end", 0xFC);
 }
 
@@ -301,6 +311,13 @@ Test(decode, simd_immediates) {
   cr_assert_null(decode_one(BODY(0xFD, 0x15, 0x07), &in, NULL));
   cr_expect_eq(in.op, OP_I8X16_EXTRACT_LANE_S);
   cr_expect_eq(in.u.lane, 7);
+  /* two-byte sub-opcodes: relaxed SIMD, also in a redundant LEB form */
+  size_t n = 0;
+  cr_assert_null(decode_one(BODY(0xFD, 0x80, 0x02), &in, &n));
+  cr_expect_eq(in.op, OP_I8X16_RELAXED_SWIZZLE);
+  cr_expect_eq(n, 3);
+  cr_assert_null(decode_one(BODY(0xFD, 0x93, 0x82, 0x00), &in, NULL));
+  cr_expect_eq(in.op, OP_I32X4_RELAXED_DOT_I8X16_I7X16_ADD_S);
 }
 
 Test(decode, locals) {
