@@ -33,7 +33,7 @@ enum {
   OP3_CMGT = 0x06, OP3_CMGE = 0x07, OP3_SSHL = 0x08, OP3_MAX = 0x0C,
   OP3_MIN = 0x0D, OP3_ADD = 0x10, OP3_CMEQ = 0x11, OP3_MUL = 0x13,
   OP3_SQRDMULH = 0x16, OP3_ADDP = 0x17, OP3_FADD = 0x1A, OP3_FMUL = 0x1B,
-  OP3_FCMP = 0x1C, OP3_FMINMAX = 0x1E, OP3_FDIV = 0x1F,
+  OP3_FMLA = 0x19, OP3_FCMP = 0x1C, OP3_FMINMAX = 0x1E, OP3_FDIV = 0x1F,
 };
 enum {
   OP2_ADDLP = 0x02, OP2_CNT_NOT = 0x05, OP2_CMEQ0 = 0x09, OP2_ABS = 0x0B,
@@ -397,6 +397,68 @@ static void shuffle(jit_buf *b, uint8_t d, uint8_t x, uint8_t y,
   a64_simd_tbl(b, 2, d, FS2, d);
 }
 
+/* ---- relaxed SIMD ---------------------------------------------------------- */
+
+/* d = the i16x8 sums of adjacent products of the signed bytes of x and y:
+ * smull/smull2 (exact in i16), then addp, which wraps (only -128 * -128
+ * twice overflows; the spec allows the wrap). x86-64 computes the same. */
+static void dot_i8_i16(jit_buf *b, uint8_t d, uint8_t x, uint8_t y) {
+  a64_simd_3diff(b, false, false, 0, 0xC, FS, x, y);
+  a64_simd_3diff(b, true, false, 0, 0xC, d, x, y);
+  a64_simd_3same(b, true, false, 1, OP3_ADDP, d, FS, d);
+}
+
+/* The choice of result of each relaxed op on AArch64: NEON's own
+ * instructions give the strict wasm result for all but madd/nmadd, which
+ * fuse (fmla/fmls: one rounding). Ops >= 0x100. */
+static bool relaxed(jit_buf *b, jit_vop op, uint8_t d, uint8_t x, uint8_t y,
+                    uint8_t z) {
+  switch (op) {
+  case JV_I8X16_RELAXED_SWIZZLE: a64_simd_tbl(b, 1, d, x, y); return true;
+  case JV_I32X4_RELAXED_TRUNC_F32X4_S:
+    return conversion(b, JV_I32X4_TRUNC_SAT_F32X4_S, d, x);
+  case JV_I32X4_RELAXED_TRUNC_F32X4_U:
+    return conversion(b, JV_I32X4_TRUNC_SAT_F32X4_U, d, x);
+  case JV_I32X4_RELAXED_TRUNC_F64X2_S_ZERO:
+    return conversion(b, JV_I32X4_TRUNC_SAT_F64X2_S_ZERO, d, x);
+  case JV_I32X4_RELAXED_TRUNC_F64X2_U_ZERO:
+    return conversion(b, JV_I32X4_TRUNC_SAT_F64X2_U_ZERO, d, x);
+  /* fmla d += x * y, fmls d -= x * y, with d a copy of c */
+  case JV_F32X4_RELAXED_MADD:
+  case JV_F32X4_RELAXED_NMADD:
+  case JV_F64X2_RELAXED_MADD:
+  case JV_F64X2_RELAXED_NMADD: {
+    unsigned sz = op == JV_F64X2_RELAXED_MADD || op == JV_F64X2_RELAXED_NMADD;
+    bool neg = op == JV_F32X4_RELAXED_NMADD || op == JV_F64X2_RELAXED_NMADD;
+    vmov(b, d, z);
+    a64_simd_3same(b, true, false, (neg ? 2 : 0) | sz, OP3_FMLA, d, x, y);
+    return true;
+  }
+  case JV_I8X16_RELAXED_LANESELECT:
+  case JV_I16X8_RELAXED_LANESELECT:
+  case JV_I32X4_RELAXED_LANESELECT:
+  case JV_I64X2_RELAXED_LANESELECT: /* bsl, as bitselect */
+    vmov(b, d, z);
+    a64_simd_3same(b, true, true, 1, OP3_LOGIC, d, x, y);
+    return true;
+  case JV_F32X4_RELAXED_MIN: return float_arith(b, 0, 8, d, x, y);
+  case JV_F32X4_RELAXED_MAX: return float_arith(b, 0, 9, d, x, y);
+  case JV_F64X2_RELAXED_MIN: return float_arith(b, 1, 8, d, x, y);
+  case JV_F64X2_RELAXED_MAX: return float_arith(b, 1, 9, d, x, y);
+  case JV_I16X8_RELAXED_Q15MULR_S: /* sqrdmulh saturates */
+    a64_simd_3same(b, true, true, 1, OP3_SQRDMULH, d, x, y);
+    return true;
+  case JV_I16X8_RELAXED_DOT_I8X16_I7X16_S: dot_i8_i16(b, d, x, y); return true;
+  /* the i16 sums, pairwise into i32 (saddlp), plus c */
+  case JV_I32X4_RELAXED_DOT_I8X16_I7X16_ADD_S:
+    dot_i8_i16(b, d, x, y);
+    a64_simd_2misc(b, true, false, 1, OP2_ADDLP, d, d);
+    a64_simd_3same(b, true, false, 2, OP3_ADD, d, d, z);
+    return true;
+  default: return false;
+  }
+}
+
 bool a64_masm_vop(jit_masm *m, jit_vop op, jit_reg dst, const jit_reg *src,
                   const uint8_t *imm) {
   a64_masm_op_start(m);
@@ -413,6 +475,8 @@ bool a64_masm_vop(jit_masm *m, jit_vop op, jit_reg dst, const jit_reg *src,
     a64_simd_tbl(b, 1, d, x, y);
     return true;
   }
+  if (op >= JV_I8X16_RELAXED_SWIZZLE)
+    return relaxed(b, op, d, x, y, src[2] == JIT_NO_REG ? 0 : vr(src[2]));
   if (op >= JV_I8X16_SPLAT && op <= JV_F64X2_REPLACE_LANE)
     return lane_op(b, op, d, src, imm[0]);
   if (op >= JV_I8X16_EQ && op <= JV_I32X4_GE_U) {
