@@ -171,4 +171,63 @@
     (f64x2.add (v128.const i64x2 0 0)
                (f32x4.mul (v128.const f32x4 1 -nan:0x401234 1 nan:0x000002)
                           (v128.const f32x4 1 1 1 1))))
+;; relaxed SIMD: in deterministic mode the strict op (swizzle, trunc_sat,
+;; min, max, q15mulr_sat_s, bitselect) or, for madd/nmadd, an unfused
+;; mul then add on both ISAs. Natively x86-64 picks other results for the
+;; swizzle, truncations, min/max and q15mulr, and AArch64 (and x86-64 with
+;; FMA) fuses madd: lane 0 of the f32x4 madd cases is 1 + 2^-11 + 2^-24
+;; minus 1 + 2^-11, which is 2^-24 fused and 0 rounded twice (f64x2:
+;; (1 + 2^-27)^2 - (1 + 2^-26), 2^-54 or 0).
+  (func (export "relaxed.f32x4.madd") (result v128)
+    (f32x4.relaxed_madd
+      (v128.const i32x4 0x3f800800 0xffc01234 0x7f800000 0x3fc00000)
+      (v128.const i32x4 0x3f800800 0x3f800000 0x00000000 0x40000000)
+      (v128.const i32x4 0xbf801000 0x3f800000 0x3f800000 0x3e800000)))
+  (func (export "relaxed.f32x4.nmadd") (result v128)
+    (f32x4.relaxed_nmadd
+      (v128.const i32x4 0x3f800800 0xffc01234 0x7f800000 0x3fc00000)
+      (v128.const i32x4 0x3f800800 0x3f800000 0x00000000 0x40000000)
+      (v128.const i32x4 0x3f801000 0x3f800000 0x3f800000 0x3e800000)))
+  (func (export "relaxed.f64x2.madd") (result v128)
+    (f64x2.relaxed_madd
+      (v128.const i64x2 0x3ff0000002000000 0xfff8000012345678)
+      (v128.const i64x2 0x3ff0000002000000 0x3ff0000000000000)
+      (v128.const i64x2 0xbff0000004000000 0x3ff0000000000000)))
+  (func (export "relaxed.f64x2.nmadd") (result v128)
+    (f64x2.relaxed_nmadd
+      (v128.const i64x2 0x3ff0000002000000 0)
+      (v128.const i64x2 0x3ff0000002000000 0x7ff0000000000000)
+      (v128.const i64x2 0x3ff0000004000000 0x3ff0000000000000)))
+  (func (export "relaxed.f32x4.min") (result v128)
+    (f32x4.relaxed_min (v128.const f32x4 0 -0 -nan:0x401234 1)
+                       (v128.const f32x4 -0 0 1 nan:0x000002)))
+  (func (export "relaxed.f32x4.max") (result v128)
+    (f32x4.relaxed_max (v128.const f32x4 0 -0 -nan:0x401234 1)
+                       (v128.const f32x4 -0 0 1 nan:0x000002)))
+  (func (export "relaxed.f64x2.min") (result v128)
+    (f64x2.relaxed_min (v128.const f64x2 0 -nan:0x8000012345678)
+                       (v128.const f64x2 -0 1)))
+  (func (export "relaxed.f64x2.max") (result v128)
+    (f64x2.relaxed_max (v128.const f64x2 -0 1)
+                       (v128.const f64x2 0 nan:0x2)))
+  (func (export "relaxed.i8x16.swizzle") (result v128)
+    (i8x16.relaxed_swizzle
+      (v128.const i8x16 0x10 0x11 0x12 0x13 0x14 0x15 0x16 0x17
+                        0x18 0x19 0x1a 0x1b 0x1c 0x1d 0x1e 0x1f)
+      (v128.const i8x16 0 15 16 17 127 128 255 3 31 32 64 1 2 14 13 12)))
+  (func (export "relaxed.trunc_f32x4_s") (result v128)
+    (i32x4.relaxed_trunc_f32x4_s (v128.const f32x4 nan 3e9 -3e9 -1.5)))
+  (func (export "relaxed.trunc_f32x4_u") (result v128)
+    (i32x4.relaxed_trunc_f32x4_u (v128.const f32x4 nan -1 5e9 3e9)))
+  (func (export "relaxed.trunc_f64x2_s_zero") (result v128)
+    (i32x4.relaxed_trunc_f64x2_s_zero (v128.const f64x2 -nan -3e9)))
+  (func (export "relaxed.trunc_f64x2_u_zero") (result v128)
+    (i32x4.relaxed_trunc_f64x2_u_zero (v128.const f64x2 -1 5e9)))
+  (func (export "relaxed.i16x8.q15mulr_s") (result v128)
+    (i16x8.relaxed_q15mulr_s (v128.const i16x8 -32768 -32768 16384 -1 12345 0 0 0)
+                             (v128.const i16x8 -32768 32767 16384 1 -23456 0 0 0)))
+  (func (export "relaxed.i16x8.laneselect") (result v128)
+    (i16x8.relaxed_laneselect (v128.const i64x2 0x1111111111111111 0x3333333333333333)
+                              (v128.const i64x2 0x2222222222222222 0x4444444444444444)
+                              (v128.const i64x2 0x00ff00ff0f0f8000 0xffff00007fff0001)))
 )
