@@ -497,3 +497,5 @@ unsigned x64_cpu_vector_features(void) {
 void x64_set_cpu_vector_features(unsigned bits) {
   vector_features = (bits & 0xff) | 0x100;
 }
+
+void x64_reset_cpu_vector_features(void) { vector_features = 0; }

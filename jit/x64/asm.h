@@ -187,5 +187,8 @@ unsigned x64_cpu_vector_features(void);
 void x64_set_cpu_features(x64_features f);
 /* Tests only: force the vector feature bits (as x64_cpu_vector_features). */
 void x64_set_cpu_vector_features(unsigned bits);
+/* Tests only: forget them; the next call detects them again (and reads
+ * WRUN_X64_NO_FMA again). */
+void x64_reset_cpu_vector_features(void);
 
 #endif

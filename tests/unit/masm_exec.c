@@ -22,6 +22,9 @@
 
 #include "masm.h"
 #include "vmctx.h"
+#if defined(__x86_64__)
+#include "x64/asm.h" /* the FMA feature bit, forced off and on */
+#endif
 
 #define TRAP1 0xdead0001ull /* first trap label (div_zero / invalid) */
 #define TRAP2 0xdead0002ull /* second trap label (overflow) */
@@ -1090,11 +1093,14 @@ void mx_constants(void) {
 
 #define V128 0x7B
 
-/* Runs f(a: v128, b: v128) -> v128 = vop(op, a, b) with the given lane
- * immediates; out receives the 16 result bytes. False if the backend
- * refused the op. */
-static bool run_vop(uint32_t op, const uint8_t a[16], const uint8_t b[16],
-                    const uint8_t *imm, uint8_t out[16]) {
+/* The third operand of a ternary vector op (xmm3, v3). */
+#define FT (32 + 3)
+
+/* Runs f(a: v128, b: v128[, c: v128]) -> v128 = vop(op, a, b[, c]) with
+ * the given lane immediates (c NULL: a binary or unary op); out receives
+ * the 16 result bytes. False if the backend refused the op. */
+static bool run_vop3(uint32_t op, const uint8_t a[16], const uint8_t b[16],
+                     const uint8_t *c, const uint8_t *imm, uint8_t out[16]) {
   jit_masm m;
   jit_masm_init(&m);
   jit_label ovf;
@@ -1102,7 +1108,8 @@ static bool run_vop(uint32_t op, const uint8_t a[16], const uint8_t b[16],
   masm_prologue(&m, RT_VMCTX_STACK_LIMIT, &ovf);
   masm_load_frame(&m, JT_V128, FA, PARAM0);
   masm_load_frame(&m, JT_V128, FB, PARAM0 + 16);
-  jit_reg src[3] = {FA, FB, JIT_NO_REG};
+  if (c) masm_load_frame(&m, JT_V128, FT, PARAM0 + 32);
+  jit_reg src[3] = {FA, FB, c ? FT : JIT_NO_REG};
   bool ok = masm_vop(&m, op, FC, src, imm);
   masm_mov(&m, JT_V128, TARGET.ret_fpr, FC);
   masm_epilogue(&m);
@@ -1110,21 +1117,27 @@ static bool run_vop(uint32_t op, const uint8_t a[16], const uint8_t b[16],
   masm_epilogue(&m);
   masm_finish_frame(&m, frame_size);
   uint32_t entry = jit_buf_pos(&m.buf);
-  uint8_t params[2] = {V128, V128}, result = V128;
-  masm_entry_trampoline(&m, params, 2, &result, 1);
+  uint8_t params[3] = {V128, V128, V128}, result = V128;
+  masm_entry_trampoline(&m, params, c ? 3 : 2, &result, 1);
   uint8_t *mem = NULL;
   if (ok && MX_CHECK(!jit_masm_failed(&m), "masm: %s", jit_masm_failure(&m)))
     mem = make_executable(&m.buf);
   if (mem) {
-    uint64_t values[4];
+    uint64_t values[6];
     memcpy(values, a, 16);
     memcpy(values + 2, b, 16);
+    if (c) memcpy(values + 4, c, 16);
     ((array_call_fn)(void *)(mem + entry))(fake_vmctx, NULL, values, mem);
     memcpy(out, values, 16);
     munmap(mem, code_size);
   }
   jit_masm_free(&m);
   return mem != NULL;
+}
+
+static bool run_vop(uint32_t op, const uint8_t a[16], const uint8_t b[16],
+                    const uint8_t *imm, uint8_t out[16]) {
+  return run_vop3(op, a, b, NULL, imm, out);
 }
 
 static void v64(uint8_t v[16], uint64_t lo, uint64_t hi) {
@@ -1221,6 +1234,202 @@ void mx_simd_popcnt_and_unsigned_compare(void) {
   for (int i = 0; i < 16; i++)
     MX_CHECK((uint64_t)(out[i]) == (uint64_t)(a[i] < b[i] ? 0xFF : 0),
              "lane %d", i);
+}
+
+/* ---- relaxed SIMD -------------------------------------------------------- */
+
+static void vf64(uint8_t v[16], double x0, double x1) {
+  double f[2] = {x0, x1};
+  memcpy(v, f, 16);
+}
+
+/* Both ISAs compute the dot products the same way: signed lanes of both
+ * operands, i16 sums that wrap (-128 * -128 twice), then for the i32 form
+ * the pairwise i32 sums of those plus c. */
+void mx_simd_relaxed_dot_products_are_signed_and_wrap(void) {
+  int8_t a[16] = {-128, -128, 127, -128, 5, -7, 0, 1,
+                  -1, -1, 100, 100, -128, 127, 64, -3};
+  int8_t b[16] = {-128, -128, 127, 127, -9, 11, 3, -128,
+                  -1, -128, 100, -100, 1, -1, 64, 3};
+  uint8_t va[16], vb[16], vc[16], out[16];
+  memcpy(va, a, 16);
+  memcpy(vb, b, 16);
+  int32_t c[4] = {1, -2, 0x7FFFFFFF, -5};
+  memcpy(vc, c, 16);
+  int16_t want16[8];
+  for (int i = 0; i < 8; i++)
+    want16[i] = (int16_t)(uint16_t)(a[2 * i] * b[2 * i] +
+                                    a[2 * i + 1] * b[2 * i + 1]);
+  MX_EQ((uint16_t)want16[0], 0x8000); /* the wrap is exercised */
+  /* i16x8.relaxed_dot_i8x16_i7x16_s */
+  if (!MX_CHECK(run_vop(JV_I16X8_RELAXED_DOT_I8X16_I7X16_S, va, vb, NULL, out),
+                "not emitted or not run"))
+    return;
+  int16_t r16[8];
+  memcpy(r16, out, 16);
+  for (int i = 0; i < 8; i++)
+    MX_CHECK(r16[i] == want16[i], "i16 lane %d: %d, want %d", i, r16[i],
+             want16[i]);
+  /* i32x4.relaxed_dot_i8x16_i7x16_add_s */
+  if (!MX_CHECK(run_vop3(JV_I32X4_RELAXED_DOT_I8X16_I7X16_ADD_S, va, vb, vc,
+                         NULL, out),
+                "not emitted or not run"))
+    return;
+  int32_t r32[4];
+  memcpy(r32, out, 16);
+  for (int i = 0; i < 4; i++) {
+    int32_t want = (int32_t)((uint32_t)(want16[2 * i] + want16[2 * i + 1]) +
+                             (uint32_t)c[i]);
+    MX_CHECK(r32[i] == want, "i32 lane %d: %d, want %d", i, r32[i], want);
+  }
+}
+
+/* madd/nmadd on lanes where one rounding and two differ: fused on AArch64
+ * and on x86-64 with FMA, mul then add on x86-64 without (forced here
+ * when the CPU has it, so both paths run). */
+static void check_madd(bool fused) {
+  float a = 1.0f + 0x1p-12f, c = -(1.0f + 0x1p-11f);
+  volatile float p32 = a * a; /* rounded: no contraction */
+  float want32 = fused ? fmaf(a, a, c) : p32 + c;
+  float want32n = fused ? fmaf(-a, a, -c) : -c - p32; /* nmadd(a, a, -c) */
+  double x = 1.0 + 0x1p-27, z = -(1.0 + 0x1p-26);
+  volatile double p64 = x * x;
+  double want64 = fused ? fma(x, x, z) : p64 + z;
+  MX_TRUE(fmaf(a, a, c) != p32 + c && fma(x, x, z) != p64 + z);
+  uint8_t va[16], vc[16], out[16];
+  vf32(va, a, a, 2.0f, -3.0f);
+  vf32(vc, c, c, 0.5f, 1.0f);
+  float r[4];
+  if (!MX_CHECK(run_vop3(JV_F32X4_RELAXED_MADD, va, va, vc, NULL, out),
+                "not emitted or not run"))
+    return;
+  memcpy(r, out, 16);
+  MX_CHECK(r[0] == want32 && r[1] == want32, "f32 madd %a, want %a (%s)",
+           (double)r[0], (double)want32, fused ? "fused" : "unfused");
+  MX_TRUE(r[2] == 4.5f && r[3] == 10.0f);
+  vf32(vc, -c, -c, 0.5f, 1.0f);
+  if (!MX_CHECK(run_vop3(JV_F32X4_RELAXED_NMADD, va, va, vc, NULL, out),
+                "not emitted or not run"))
+    return;
+  memcpy(r, out, 16);
+  MX_CHECK(r[0] == want32n && r[1] == want32n, "f32 nmadd %a, want %a",
+           (double)r[0], (double)want32n);
+  MX_TRUE(r[2] == -3.5f && r[3] == -8.0f);
+  vf64(va, x, 3.0);
+  vf64(vc, z, 0.25);
+  double d[2];
+  if (!MX_CHECK(run_vop3(JV_F64X2_RELAXED_MADD, va, va, vc, NULL, out),
+                "not emitted or not run"))
+    return;
+  memcpy(d, out, 16);
+  MX_CHECK(d[0] == want64 && d[1] == 9.25, "f64 madd %a, want %a", d[0],
+           want64);
+  vf64(vc, -z, 0.25);
+  if (!MX_CHECK(run_vop3(JV_F64X2_RELAXED_NMADD, va, va, vc, NULL, out),
+                "not emitted or not run"))
+    return;
+  memcpy(d, out, 16);
+  double want64n = fused ? fma(-x, x, -z) : -z - p64;
+  MX_CHECK(d[0] == want64n && d[1] == -8.75, "f64 nmadd %a, want %a", d[0],
+           want64n);
+}
+
+void mx_simd_relaxed_madd_fuses_where_the_isa_can(void) {
+#if defined(__x86_64__)
+  unsigned saved = x64_cpu_vector_features();
+  x64_set_cpu_vector_features(saved & ~(unsigned)X64_VEC_FMA);
+  check_madd(false);
+  if (saved & X64_VEC_FMA) {
+    x64_set_cpu_vector_features(saved);
+    check_madd(true);
+  }
+  x64_set_cpu_vector_features(saved);
+#else
+  check_madd(true);
+#endif
+}
+
+/* The ops whose result is the ISA's choice: whatever it is must be one the
+ * spec allows, lane by lane. */
+void mx_simd_relaxed_results_are_allowed(void) {
+  uint8_t a[16], b[16], m[16], out[16];
+  for (int i = 0; i < 16; i++) a[i] = (uint8_t)(0x40 + i);
+  uint8_t idx[16] = {0, 15, 16, 17, 127, 128, 255, 3, 31, 32, 64, 1, 2, 14,
+                     200, 12};
+  /* swizzle: a[i] below 16, 0 from 128 on, a[i % 16] or 0 between */
+  if (!MX_CHECK(run_vop(JV_I8X16_RELAXED_SWIZZLE, a, idx, NULL, out),
+                "not emitted or not run"))
+    return;
+  for (int i = 0; i < 16; i++) {
+    bool ok = idx[i] < 16    ? out[i] == a[idx[i]]
+              : idx[i] >= 128 ? out[i] == 0
+                             : out[i] == 0 || out[i] == a[idx[i] % 16];
+    MX_CHECK(ok, "swizzle lane %d (index %u): %u", i, idx[i], out[i]);
+  }
+  /* trunc_f32x4_s: NaN 0 or INT32_MIN; out of range saturated or
+   * INT32_MIN */
+  vf32(a, NAN, 3e9f, -3e9f, -7.9f);
+  if (!MX_CHECK(run_vop(JV_I32X4_RELAXED_TRUNC_F32X4_S, a, a, NULL, out),
+                "not emitted or not run"))
+    return;
+  int32_t t[4];
+  memcpy(t, out, 16);
+  MX_TRUE(t[0] == 0 || t[0] == INT32_MIN);
+  MX_TRUE(t[1] == INT32_MAX || t[1] == INT32_MIN);
+  MX_EQ((uint32_t)t[2], (uint32_t)INT32_MIN);
+  MX_EQ((uint32_t)t[3], (uint32_t)-7);
+  /* trunc_f64x2_s_zero: the same per lane, upper lanes zero */
+  vf64(a, NAN, -2.5);
+  if (!MX_CHECK(run_vop(JV_I32X4_RELAXED_TRUNC_F64X2_S_ZERO, a, a, NULL, out),
+                "not emitted or not run"))
+    return;
+  memcpy(t, out, 16);
+  MX_TRUE(t[0] == 0 || t[0] == INT32_MIN);
+  MX_EQ((uint32_t)t[1], (uint32_t)-2);
+  MX_TRUE(t[2] == 0 && t[3] == 0);
+  /* min/max: the strict result, or (with a NaN or zeros of both signs)
+   * one of the operands */
+  vf32(a, 0.0f, -0.0f, NAN, 1.0f);
+  vf32(b, -0.0f, 0.0f, 2.0f, -4.0f);
+  for (int k = 0; k < 2; k++) {
+    uint32_t op = k ? JV_F32X4_RELAXED_MAX : JV_F32X4_RELAXED_MIN;
+    if (!MX_CHECK(run_vop(op, a, b, NULL, out), "not emitted or not run"))
+      return;
+    float r[4];
+    memcpy(r, out, 16);
+    MX_TRUE(r[0] == 0.0f && r[1] == 0.0f);
+    MX_TRUE(isnan(r[2]) || r[2] == 2.0f);
+    MX_TRUE(r[3] == (k ? 1.0f : -4.0f));
+  }
+  /* q15mulr: -32768 * -32768 saturates or wraps */
+  int16_t qa[8] = {-32768, -32768, 16384, 12345, 0, 1, -1, 32767};
+  int16_t qb[8] = {-32768, 32767, 16384, -23456, 5, 1, 1, 32767};
+  memcpy(a, qa, 16);
+  memcpy(b, qb, 16);
+  if (!MX_CHECK(run_vop(JV_I16X8_RELAXED_Q15MULR_S, a, b, NULL, out),
+                "not emitted or not run"))
+    return;
+  int16_t q[8];
+  memcpy(q, out, 16);
+  MX_TRUE(q[0] == INT16_MAX || q[0] == INT16_MIN);
+  for (int i = 1; i < 8; i++)
+    MX_CHECK(q[i] == (int16_t)((qa[i] * qb[i] + 0x4000) >> 15),
+             "q15mulr lane %d: %d", i, q[i]);
+  /* laneselect: bitselect on both ISAs, whatever the lane width */
+  v64(a, 0x1111111111111111ull, 0x3333333333333333ull);
+  v64(b, 0x2222222222222222ull, 0x4444444444444444ull);
+  v64(m, 0x00ff00ff0f0f8000ull, 0xffff00007fff0001ull);
+  static const uint32_t selects[4] = {
+      JV_I8X16_RELAXED_LANESELECT, JV_I16X8_RELAXED_LANESELECT,
+      JV_I32X4_RELAXED_LANESELECT, JV_I64X2_RELAXED_LANESELECT};
+  for (int k = 0; k < 4; k++) {
+    if (!MX_CHECK(run_vop3(selects[k], a, b, m, NULL, out),
+                  "not emitted or not run"))
+      return;
+    for (int i = 0; i < 16; i++)
+      MX_CHECK(out[i] == ((a[i] & m[i]) | (b[i] & ~m[i])),
+               "laneselect %d byte %d: %02x", k, i, out[i]);
+  }
 }
 
 void mx_simd_unknown_op_is_refused_without_code(void) {

@@ -54,6 +54,9 @@ bool mx_check_eq(uint64_t got, uint64_t want, const char *file, int line,
   X(simd_shuffle_and_swizzle, true)                                           \
   X(simd_trunc_sat_f32x4_u_clamps, true)                                      \
   X(simd_popcnt_and_unsigned_compare, true)                                   \
+  X(simd_relaxed_dot_products_are_signed_and_wrap, true)                     \
+  X(simd_relaxed_madd_fuses_where_the_isa_can, true)                         \
+  X(simd_relaxed_results_are_allowed, true)                                  \
   X(simd_unknown_op_is_refused_without_code, true)
 
 #define MX_DECLARE_CASE(name, needs_simd) void mx_##name(void);
