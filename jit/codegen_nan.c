@@ -9,9 +9,9 @@
  * defines bit-exactly (abs, neg, copysign, reinterpret, loads, stores,
  * constants, select, moves, pmin/pmax, which select an operand) are left
  * alone, as are conversions from integers, which never produce a NaN.
- * Relaxed SIMD (issue 7, not implemented yet) adds NaN-producing ops
- * (relaxed madd/nmadd, min/max): their rows say so in the NAN column, and
- * deterministic mode needs a fixed lowering for them.
+ * Relaxed SIMD's madd/nmadd and min/max make NaNs too: their rows say so
+ * in the NAN column, and deterministic mode gives them a fixed lowering
+ * first (codegen_simd.c), whose NaN results are canonicalised here.
  *
  * The canonicalisation of a result is deferred while the instructions
  * that follow only push values (local.get, constants, loads): when one
