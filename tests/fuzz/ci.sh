@@ -41,6 +41,10 @@ declare -A seeds=([validate]=modules [compile]=modules [run]=modules
 export ASAN_OPTIONS=detect_leaks=1:allocator_may_return_null=1
 export UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1
 
+# The 2.0 suite has no relaxed SIMD: the mutation corpus's relaxed module
+# (all 20 ops) seeds the module targets too.
+python3 tests/fuzz/corpus/relaxed_simd.py "$corpus/modules/relaxed_simd.wasm"
+
 run_target() {
   local t=$1
   local found=$build/fuzz-findings/$t new=$build/fuzz-new/$t
