@@ -132,7 +132,8 @@ static bool read_binary(wast_parser *p, wast_module *m) {
       buf = grown;
       cap = want;
     }
-    wast_lex_decode(&p->tok, buf + total);
+    if (n > 0) /* an empty string leaves buf NULL: nothing to write */
+      wast_lex_decode(&p->tok, buf + total);
     total += n;
     wast_p_advance(p);
   }

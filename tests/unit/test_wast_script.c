@@ -271,6 +271,20 @@ Test(wast_script, definitions_instances_and_values) {
   wast_cmds_free(&cmds);
 }
 
+/* Found by fuzz-wast-script: an empty string as the only part of a binary
+ * module (UBSan: an offset applied to the unallocated buffer). */
+Test(wast_script, empty_binary_module) {
+  wast_cmds cmds = {0};
+  cr_assert_eq(parse("(module binary \"\")(module binary)", &cmds),
+               WAST_PARSE_OK);
+  cr_assert_eq(cmds.count, 2);
+  for (size_t i = 0; i < 2; i++)
+    cr_assert(cmds.items[i].kind == WAST_CMD_MODULE &&
+              cmds.items[i].module.kind == WAST_MODULE_BINARY &&
+              cmds.items[i].module.len == 0);
+  wast_cmds_free(&cmds);
+}
+
 Test(wast_script, text_modules_need_converting) {
   const char *texts[] = {
     "(module (func))",
