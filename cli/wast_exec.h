@@ -36,7 +36,6 @@ typedef struct wast_script {
   const wast_options *opts;
   wast_totals *totals;
   xfail_list *xfail;  /* or NULL */
-  bool failed;        /* a command of this script failed (xfail or not) */
   wrun_engine *engine;
   wrun_store *store;
   wrun_linker *linker;
