@@ -89,18 +89,30 @@ void wast_cmds_free(wast_cmds *cmds) {
 
 const char *wast_cmd_kind_name(wast_cmd_kind kind) {
   switch (kind) {
-  case WAST_CMD_MODULE: return "module";
-  case WAST_CMD_REGISTER: return "register";
-  case WAST_CMD_ACTION: return "action";
-  case WAST_CMD_ASSERT_RETURN: return "assert_return";
-  case WAST_CMD_ASSERT_TRAP: return "assert_trap";
-  case WAST_CMD_ASSERT_EXHAUSTION: return "assert_exhaustion";
-  case WAST_CMD_ASSERT_EXCEPTION: return "assert_exception";
-  case WAST_CMD_ASSERT_INVALID: return "assert_invalid";
-  case WAST_CMD_ASSERT_MALFORMED: return "assert_malformed";
-  case WAST_CMD_ASSERT_UNLINKABLE: return "assert_unlinkable";
-  case WAST_CMD_ASSERT_UNINSTANTIABLE: return "assert_uninstantiable";
-  case WAST_CMD_BAD: return "command";
+  case WAST_CMD_MODULE:
+    return "module";
+  case WAST_CMD_REGISTER:
+    return "register";
+  case WAST_CMD_ACTION:
+    return "action";
+  case WAST_CMD_ASSERT_RETURN:
+    return "assert_return";
+  case WAST_CMD_ASSERT_TRAP:
+    return "assert_trap";
+  case WAST_CMD_ASSERT_EXHAUSTION:
+    return "assert_exhaustion";
+  case WAST_CMD_ASSERT_EXCEPTION:
+    return "assert_exception";
+  case WAST_CMD_ASSERT_INVALID:
+    return "assert_invalid";
+  case WAST_CMD_ASSERT_MALFORMED:
+    return "assert_malformed";
+  case WAST_CMD_ASSERT_UNLINKABLE:
+    return "assert_unlinkable";
+  case WAST_CMD_ASSERT_UNINSTANTIABLE:
+    return "assert_uninstantiable";
+  case WAST_CMD_BAD:
+    return "command";
   }
   return "?";
 }

@@ -25,7 +25,7 @@ typedef struct wast_text {
 typedef enum wast_module_kind {
   WAST_MODULE_BINARY,   /* bytes: compile (and instantiate unless definition) */
   WAST_MODULE_TEXT,     /* text format (module quote): not judged, skipped */
-  WAST_MODULE_INSTANCE, /* (module instance $i? $d?): instantiate a definition */
+  WAST_MODULE_INSTANCE, /* (module instance $i? $d?): of a definition */
 } wast_module_kind;
 
 typedef struct wast_module {
@@ -37,7 +37,10 @@ typedef struct wast_module {
   size_t len;
 } wast_module;
 
-typedef enum wast_action_kind { WAST_ACTION_INVOKE, WAST_ACTION_GET } wast_action_kind;
+typedef enum wast_action_kind {
+  WAST_ACTION_INVOKE,
+  WAST_ACTION_GET
+} wast_action_kind;
 
 typedef struct wast_action {
   wast_action_kind kind;
@@ -58,7 +61,7 @@ typedef enum wast_cmd_kind {
   WAST_CMD_REGISTER,
   WAST_CMD_ACTION,
   WAST_CMD_ASSERT_RETURN,
-  WAST_CMD_ASSERT_TRAP,          /* on an action */
+  WAST_CMD_ASSERT_TRAP, /* on an action */
   WAST_CMD_ASSERT_EXHAUSTION,
   WAST_CMD_ASSERT_EXCEPTION,
   WAST_CMD_ASSERT_INVALID,
@@ -76,8 +79,8 @@ typedef struct wast_cmd {
   wast_action action; /* the action commands */
   wast_result *results;
   size_t nresults;
-  wast_text text;     /* expected message; BAD: why it could not be read */
-  wast_text as;       /* REGISTER: the name it is registered under */
+  wast_text text; /* expected message; BAD: why it could not be read */
+  wast_text as;   /* REGISTER: the name it is registered under */
   /* Set when the command holds a value that wrun's API cannot express
    * (ref.host, GC references, exnref): the command fails saying so. */
   const char *unsupported;

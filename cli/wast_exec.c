@@ -14,22 +14,20 @@
 #include <string.h>
 
 #include "spectest.h"
+#include "wast_exec_impl.h"
 #include "wast_values.h"
 
 #define SIMD_REFUSAL "SIMD code generation not supported yet"
-#define MSG_SIZE WAST_MSG_SIZE
-
-typedef enum outcome { OUTCOME_PASS, OUTCOME_FAIL, OUTCOME_SKIP } outcome;
 
 /* Whether a module (definition or instance) is usable. */
 typedef enum module_state {
   MODULE_READY,
   MODULE_SIMD_SKIPPED,
-  MODULE_BROKEN,      /* failed to compile or instantiate: a failure */
+  MODULE_BROKEN, /* failed to compile or instantiate: a failure */
 } module_state;
 
 struct wast_instance_slot {
-  char *name;         /* from the script (no `$`), or NULL */
+  char *name; /* from the script (no `$`), or NULL */
   size_t name_len;
   wrun_instance *instance;
   module_state state;
@@ -46,9 +44,7 @@ struct wast_definition {
   unsigned line;
 };
 
-static void set_msg(char *msg, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
-static void set_msg(char *msg, const char *fmt, ...) {
+void wast_exec_msg(char *msg, const char *fmt, ...) {
   va_list ap;
   va_start(ap, fmt);
   vsnprintf(msg, MSG_SIZE, fmt, ap);
@@ -86,12 +82,12 @@ static void describe_error(const wrun_error *e, char *buf, size_t size) {
 static outcome compile_error_outcome(wrun_error *err, char *msg) {
   outcome result = OUTCOME_FAIL;
   if (is_simd_refusal(err)) {
-    set_msg(msg, "%s", SIMD_REFUSAL);
+    wast_exec_msg(msg, "%s", SIMD_REFUSAL);
     result = OUTCOME_SKIP;
   } else {
     char why[512];
     describe_error(err, why, sizeof why);
-    set_msg(msg, "compile error: %s", why);
+    wast_exec_msg(msg, "compile error: %s", why);
   }
   wrun_error_delete(err);
   return result;
@@ -111,8 +107,7 @@ static void record(wast_script *s, unsigned line, const char *command,
       printf("SKIP %s:%u: %s: %s\n", s->base, line, command, msg);
     return;
   }
-  xfail_entry *expected = s->xfail ? xfail_find(s->xfail, s->base, line)
-                                   : NULL;
+  xfail_entry *expected = s->xfail ? xfail_find(s->xfail, s->base, line) : NULL;
   if (expected) {
     expected->failed = true;
     s->totals->xfailed++;
@@ -137,15 +132,17 @@ void wast_script_finish(wast_script *s) {
       continue;
     if (e->line == XFAIL_WHOLE_FILE)
       printf("XPASS %s:*: no command of the file fails any more: remove it "
-             "from the expected-failure list\n", e->file);
+             "from the expected-failure list\n",
+             e->file);
     else
-      printf("XPASS %s:%u: remove it from the expected-failure list\n",
-             e->file, e->line);
+      printf("XPASS %s:%u: remove it from the expected-failure list\n", e->file,
+             e->line);
     s->totals->failed++;
   }
 }
 
-/* ---- modules and instances ------------------------------------------------ */
+/* ---- modules and instances ------------------------------------------------
+ */
 
 static bool keep_module(wast_script *s, wrun_module *m) {
   if (s->nmodules == s->modules_cap) {
@@ -243,7 +240,7 @@ static bool compile(wast_script *s, const wast_module *m, wrun_module **out,
   if (!*error && !keep_module(s, *out)) {
     wrun_module_delete(*out);
     *out = NULL;
-    set_msg(msg, "out of memory");
+    wast_exec_msg(msg, "out of memory");
     return false;
   }
   return true;
@@ -268,12 +265,13 @@ static outcome module_of(wast_script *s, const wast_module *m,
     return compile_error_outcome(err, msg);
   }
   if (m->kind == WAST_MODULE_TEXT) {
-    set_msg(msg, "text module");
+    wast_exec_msg(msg, "text module");
     return OUTCOME_SKIP;
   }
   wast_definition *d = find_definition(s, m->def);
   if (!d) {
-    set_msg(msg, "no module definition %s", m->def.bytes ? m->def.bytes : "yet");
+    wast_exec_msg(msg, "no module definition %s",
+                  m->def.bytes ? m->def.bytes : "yet");
     return OUTCOME_FAIL;
   }
   *state = d->state;
@@ -282,18 +280,17 @@ static outcome module_of(wast_script *s, const wast_module *m,
     *out = d->module;
     return OUTCOME_PASS;
   case MODULE_SIMD_SKIPPED:
-    set_msg(msg, "its definition (line %u) was skipped: %s", d->line,
-            SIMD_REFUSAL);
+    wast_exec_msg(msg, "its definition (line %u) was skipped: %s", d->line,
+                  SIMD_REFUSAL);
     return OUTCOME_SKIP;
   case MODULE_BROKEN:
     break;
   }
-  set_msg(msg, "its definition (line %u) failed to compile", d->line);
+  wast_exec_msg(msg, "its definition (line %u) failed to compile", d->line);
   return OUTCOME_FAIL;
 }
 
-static outcome command_module(wast_script *s, const wast_cmd *cmd,
-                              char *msg) {
+static outcome command_module(wast_script *s, const wast_cmd *cmd, char *msg) {
   const wast_module *m = &cmd->module;
   wast_instance_slot slot = {.state = MODULE_BROKEN, .line = s->line};
   wrun_module *compiled = NULL;
@@ -302,7 +299,7 @@ static outcome command_module(wast_script *s, const wast_cmd *cmd,
     /* `module definition` and `module` alike define a module. */
     wast_definition *d = add_definition(s, m->name);
     if (!d) {
-      set_msg(msg, "out of memory");
+      wast_exec_msg(msg, "out of memory");
       return OUTCOME_FAIL;
     }
     d->state = slot.state;
@@ -320,10 +317,11 @@ static outcome command_module(wast_script *s, const wast_cmd *cmd,
     if (err) {
       char why[512];
       describe_error(err, why, sizeof why);
-      set_msg(msg, "link error: %s", why);
+      wast_exec_msg(msg, "link error: %s", why);
       wrun_error_delete(err);
     } else if (trap) {
-      set_msg(msg, "trap during instantiation: %s", wrun_trap_message(trap));
+      wast_exec_msg(msg, "trap during instantiation: %s",
+                    wrun_trap_message(trap));
       wrun_trap_delete(trap);
     } else {
       slot.state = MODULE_READY;
@@ -336,18 +334,18 @@ static outcome command_module(wast_script *s, const wast_cmd *cmd,
 }
 
 /* The instance a command refers to: by name or the current one. */
-static outcome target_instance(wast_script *s, wast_text name,
-                               wrun_instance **out, char *msg) {
+outcome wast_exec_target(wast_script *s, wast_text name, wrun_instance **out,
+                         char *msg) {
   const wast_instance_slot *slot = s->current;
   if (name.bytes) {
     slot = find_named(s, name);
     if (!slot) {
-      set_msg(msg, "unknown module $%s", name.bytes);
+      wast_exec_msg(msg, "unknown module $%s", name.bytes);
       return OUTCOME_FAIL;
     }
   }
   if (!slot) {
-    set_msg(msg, "no module instantiated yet");
+    wast_exec_msg(msg, "no module instantiated yet");
     return OUTCOME_FAIL;
   }
   switch (slot->state) {
@@ -355,216 +353,28 @@ static outcome target_instance(wast_script *s, wast_text name,
     *out = slot->instance;
     return OUTCOME_PASS;
   case MODULE_SIMD_SKIPPED:
-    set_msg(msg, "its module (line %u) was skipped: %s", slot->line,
-            SIMD_REFUSAL);
+    wast_exec_msg(msg, "its module (line %u) was skipped: %s", slot->line,
+                  SIMD_REFUSAL);
     return OUTCOME_SKIP;
   case MODULE_BROKEN:
     break;
   }
-  set_msg(msg, "its module (line %u) failed to load", slot->line);
+  wast_exec_msg(msg, "its module (line %u) failed to load", slot->line);
   return OUTCOME_FAIL;
 }
 
 static outcome command_register(wast_script *s, const wast_cmd *cmd,
                                 char *msg) {
   if (!cmd->as.bytes) {
-    set_msg(msg, "register without a name");
+    wast_exec_msg(msg, "register without a name");
     return OUTCOME_FAIL;
   }
   wrun_instance *inst;
-  outcome found = target_instance(s, cmd->action.module, &inst, msg);
+  outcome found = wast_exec_target(s, cmd->action.module, &inst, msg);
   if (found != OUTCOME_PASS)
     return found;
   wrun_linker_define_instance_n(s->linker, cmd->as.bytes, cmd->as.len, inst);
   return OUTCOME_PASS;
-}
-
-/* ---- actions ------------------------------------------------------------- */
-
-/* What an invoke or get produced. */
-typedef struct action_result {
-  wrun_trap *trap;
-  wrun_val *values;
-  size_t count;
-} action_result;
-
-static void action_result_free(action_result *r) {
-  if (r->trap)
-    wrun_trap_delete(r->trap);
-  free(r->values);
-  *r = (action_result){0};
-}
-
-static outcome invoke(wast_script *s, wrun_instance *inst,
-                      const wast_action *a, action_result *r, char *msg) {
-  wrun_extern ext;
-  if (!a->field.bytes ||
-      !wrun_instance_export_n(inst, a->field.bytes, a->field.len, &ext) ||
-      ext.kind != WRUN_EXTERN_FUNC) {
-    set_msg(msg, "no exported function \"%s\"",
-            a->field.bytes ? a->field.bytes : "");
-    return OUTCOME_FAIL;
-  }
-  r->count = wrun_func_result_count(ext.of.func);
-  r->values = calloc(r->count ? r->count : 1, sizeof *r->values);
-  if (!r->values) {
-    set_msg(msg, "out of memory");
-    return OUTCOME_FAIL;
-  }
-  r->trap = wrun_func_call(s->store, ext.of.func, a->args, a->nargs,
-                           r->values, r->count);
-  return OUTCOME_PASS;
-}
-
-static outcome get_global(wrun_instance *inst, const wast_action *a,
-                          action_result *r, char *msg) {
-  wrun_extern ext;
-  if (!a->field.bytes ||
-      !wrun_instance_export_n(inst, a->field.bytes, a->field.len, &ext) ||
-      ext.kind != WRUN_EXTERN_GLOBAL) {
-    set_msg(msg, "no exported global \"%s\"",
-            a->field.bytes ? a->field.bytes : "");
-    return OUTCOME_FAIL;
-  }
-  r->values = calloc(1, sizeof *r->values);
-  if (!r->values) {
-    set_msg(msg, "out of memory");
-    return OUTCOME_FAIL;
-  }
-  r->count = 1;
-  wrun_global_get(ext.of.global, &r->values[0]);
-  return OUTCOME_PASS;
-}
-
-/* Runs the command's action. PASS means it ran (it may have trapped). */
-static outcome perform_action(wast_script *s, const wast_cmd *cmd,
-                              action_result *r, char *msg) {
-  wrun_instance *inst;
-  outcome found = target_instance(s, cmd->action.module, &inst, msg);
-  if (found != OUTCOME_PASS)
-    return found;
-  if (cmd->action.kind == WAST_ACTION_INVOKE)
-    return invoke(s, inst, &cmd->action, r, msg);
-  return get_global(inst, &cmd->action, r, msg);
-}
-
-static outcome command_action(wast_script *s, const wast_cmd *cmd,
-                              char *msg) {
-  action_result r = {0};
-  outcome result = perform_action(s, cmd, &r, msg);
-  if (result == OUTCOME_PASS && r.trap) {
-    set_msg(msg, "unexpected trap: %s", wrun_trap_message(r.trap));
-    result = OUTCOME_FAIL;
-  }
-  action_result_free(&r);
-  return result;
-}
-
-static bool result_matches(const wast_result *want, const wrun_val *got) {
-  for (size_t i = 0; i < want->nalts; i++)
-    if (wast_value_matches(&want->alts[i], got))
-      return true;
-  return false;
-}
-
-static void format_result(const wast_result *want, char *buf, size_t size) {
-  if (want->nalts == 1) {
-    wast_format_expected(&want->alts[0], buf, size);
-    return;
-  }
-  size_t used = (size_t)snprintf(buf, size, "either(");
-  for (size_t i = 0; i < want->nalts && used < size; i++) {
-    if (i)
-      used += (size_t)snprintf(buf + used, size - used, " | ");
-    if (used < size)
-      wast_format_expected(&want->alts[i], buf + used, size - used);
-    used += strlen(buf + used);
-  }
-  if (used < size)
-    snprintf(buf + used, size - used, ")");
-}
-
-static outcome compare_results(const wast_cmd *cmd, const action_result *r,
-                               char *msg) {
-  if (cmd->nresults != r->count) {
-    set_msg(msg, "expected %zu results, got %zu", cmd->nresults, r->count);
-    return OUTCOME_FAIL;
-  }
-  for (size_t i = 0; i < cmd->nresults; i++) {
-    const wast_result *want = &cmd->results[i];
-    if (!result_matches(want, &r->values[i])) {
-      char want_text[400], got_text[400];
-      format_result(want, want_text, sizeof want_text);
-      wast_format_value(&r->values[i], want->alts[0].lane_type, got_text,
-                        sizeof got_text);
-      set_msg(msg, "result %zu: expected %s, got %s", i, want_text,
-              got_text);
-      return OUTCOME_FAIL;
-    }
-  }
-  return OUTCOME_PASS;
-}
-
-static outcome command_assert_return(wast_script *s, const wast_cmd *cmd,
-                                     char *msg) {
-  action_result r = {0};
-  outcome result = perform_action(s, cmd, &r, msg);
-  if (result == OUTCOME_PASS) {
-    if (r.trap) {
-      set_msg(msg, "unexpected trap: %s", wrun_trap_message(r.trap));
-      result = OUTCOME_FAIL;
-    } else {
-      result = compare_results(cmd, &r, msg);
-    }
-  }
-  action_result_free(&r);
-  return result;
-}
-
-static outcome check_trap_text(const wrun_trap *trap, const char *text,
-                               char *msg) {
-  const char *got = wrun_trap_message(trap);
-  if (!text || wast_trap_text_matches(got, text))
-    return OUTCOME_PASS;
-  set_msg(msg, "expected trap \"%s\", got trap \"%s\"", text, got);
-  return OUTCOME_FAIL;
-}
-
-/* Also serves assert_exhaustion: only the expected text differs. */
-static outcome command_assert_trap_action(wast_script *s,
-                                          const wast_cmd *cmd, char *msg) {
-  const char *text = cmd->text.bytes;
-  action_result r = {0};
-  outcome result = perform_action(s, cmd, &r, msg);
-  if (result == OUTCOME_PASS) {
-    if (r.trap) {
-      result = check_trap_text(r.trap, text, msg);
-    } else {
-      set_msg(msg, "expected trap \"%s\", but the call returned",
-              text ? text : "");
-      result = OUTCOME_FAIL;
-    }
-  }
-  action_result_free(&r);
-  return result;
-}
-
-/* wrun has no exception handling yet: a wasm exception cannot reach the
- * host as one, so only a trap or a return can come back, and both fail. */
-static outcome command_assert_exception(wast_script *s, const wast_cmd *cmd,
-                                        char *msg) {
-  action_result r = {0};
-  outcome result = perform_action(s, cmd, &r, msg);
-  if (result == OUTCOME_PASS) {
-    if (r.trap)
-      set_msg(msg, "expected an exception, got trap \"%s\"",
-              wrun_trap_message(r.trap));
-    else
-      set_msg(msg, "expected an exception, but the call returned");
-    result = OUTCOME_FAIL;
-  }
-  action_result_free(&r);
-  return result;
 }
 
 /* ---- module assertions --------------------------------------------------- */
@@ -574,11 +384,11 @@ static outcome command_assert_rejected(wast_script *s, const wast_cmd *cmd,
                                        char *msg) {
   const char *text = cmd->text.bytes ? cmd->text.bytes : "";
   if (cmd->module.kind == WAST_MODULE_TEXT) {
-    set_msg(msg, "text module");
+    wast_exec_msg(msg, "text module");
     return OUTCOME_SKIP;
   }
   if (cmd->module.kind != WAST_MODULE_BINARY) {
-    set_msg(msg, "expected a module, got a module instance");
+    wast_exec_msg(msg, "expected a module, got a module instance");
     return OUTCOME_FAIL;
   }
   wrun_module *m;
@@ -586,13 +396,13 @@ static outcome command_assert_rejected(wast_script *s, const wast_cmd *cmd,
   if (!compile(s, &cmd->module, &m, &err, msg))
     return OUTCOME_FAIL;
   if (!err) {
-    set_msg(msg, "module compiled, expected \"%s\"", text);
+    wast_exec_msg(msg, "module compiled, expected \"%s\"", text);
     return OUTCOME_FAIL;
   }
   outcome result = OUTCOME_PASS;
   if (is_simd_refusal(err)) {
-    set_msg(msg, "refused for SIMD instead of rejected: expected \"%s\"",
-            text);
+    wast_exec_msg(msg, "refused for SIMD instead of rejected: expected \"%s\"",
+                  text);
     result = OUTCOME_FAIL;
   }
   wrun_error_delete(err);
@@ -603,8 +413,7 @@ static outcome command_assert_rejected(wast_script *s, const wast_cmd *cmd,
  * assertions about instantiation. PASS: *err and *trap tell what
  * happened. */
 static outcome try_instantiate(wast_script *s, const wast_cmd *cmd,
-                               wrun_error **err, wrun_trap **trap,
-                               char *msg) {
+                               wrun_error **err, wrun_trap **trap, char *msg) {
   wrun_module *m;
   module_state state;
   outcome result = module_of(s, &cmd->module, &m, &state, msg);
@@ -626,13 +435,13 @@ static outcome command_assert_unlinkable(wast_script *s, const wast_cmd *cmd,
   if (result != OUTCOME_PASS)
     return result;
   if (trap) {
-    set_msg(msg, "expected link error \"%s\", got trap \"%s\"", text,
-            wrun_trap_message(trap));
+    wast_exec_msg(msg, "expected link error \"%s\", got trap \"%s\"", text,
+                  wrun_trap_message(trap));
     wrun_trap_delete(trap);
     return OUTCOME_FAIL;
   }
   if (!err) {
-    set_msg(msg, "module instantiated, expected link error \"%s\"", text);
+    wast_exec_msg(msg, "module instantiated, expected link error \"%s\"", text);
     return OUTCOME_FAIL;
   }
   wrun_error_delete(err);
@@ -651,17 +460,17 @@ static outcome command_assert_uninstantiable(wast_script *s,
   if (err) {
     char why[512];
     describe_error(err, why, sizeof why);
-    set_msg(msg, "expected trap \"%s\", got link error: %s",
-            text ? text : "", why);
+    wast_exec_msg(msg, "expected trap \"%s\", got link error: %s",
+                  text ? text : "", why);
     wrun_error_delete(err);
     return OUTCOME_FAIL;
   }
   if (!trap) {
-    set_msg(msg, "module instantiated, expected trap \"%s\"",
-            text ? text : "");
+    wast_exec_msg(msg, "module instantiated, expected trap \"%s\"",
+                  text ? text : "");
     return OUTCOME_FAIL;
   }
-  result = check_trap_text(trap, text, msg);
+  result = wast_exec_check_trap(trap, text, msg);
   wrun_trap_delete(trap);
   return result;
 }
@@ -670,19 +479,23 @@ static outcome command_assert_uninstantiable(wast_script *s,
 
 static outcome run_command(wast_script *s, const wast_cmd *cmd, char *msg) {
   if (cmd->unsupported && cmd->kind != WAST_CMD_BAD) {
-    set_msg(msg, "%s", cmd->unsupported);
+    wast_exec_msg(msg, "%s", cmd->unsupported);
     return OUTCOME_FAIL;
   }
   switch (cmd->kind) {
-  case WAST_CMD_MODULE: return command_module(s, cmd, msg);
-  case WAST_CMD_REGISTER: return command_register(s, cmd, msg);
-  case WAST_CMD_ACTION: return command_action(s, cmd, msg);
-  case WAST_CMD_ASSERT_RETURN: return command_assert_return(s, cmd, msg);
+  case WAST_CMD_MODULE:
+    return command_module(s, cmd, msg);
+  case WAST_CMD_REGISTER:
+    return command_register(s, cmd, msg);
+  case WAST_CMD_ACTION:
+    return wast_exec_action(s, cmd, msg);
+  case WAST_CMD_ASSERT_RETURN:
+    return wast_exec_assert_return(s, cmd, msg);
   case WAST_CMD_ASSERT_TRAP:
   case WAST_CMD_ASSERT_EXHAUSTION:
-    return command_assert_trap_action(s, cmd, msg);
+    return wast_exec_assert_trap(s, cmd, msg);
   case WAST_CMD_ASSERT_EXCEPTION:
-    return command_assert_exception(s, cmd, msg);
+    return wast_exec_assert_exception(s, cmd, msg);
   case WAST_CMD_ASSERT_INVALID:
   case WAST_CMD_ASSERT_MALFORMED:
     return command_assert_rejected(s, cmd, msg);
@@ -693,7 +506,8 @@ static outcome run_command(wast_script *s, const wast_cmd *cmd, char *msg) {
   case WAST_CMD_BAD:
     break;
   }
-  set_msg(msg, "%s", cmd->text.bytes ? cmd->text.bytes : "unreadable command");
+  wast_exec_msg(msg, "%s",
+                cmd->text.bytes ? cmd->text.bytes : "unreadable command");
   return OUTCOME_FAIL;
 }
 
@@ -717,14 +531,15 @@ void wast_script_run(wast_script *s, const wast_cmds *cmds) {
 bool wast_script_open(wast_script *s, char *msg) {
   s->store = wrun_store_new(s->engine);
   /* --fuel checks that charging changes no result: never run dry. */
-  if (s->store && s->opts->fuel) wrun_store_set_fuel(s->store, UINT64_MAX);
+  if (s->store && s->opts->fuel)
+    wrun_store_set_fuel(s->store, UINT64_MAX);
   s->linker = s->store ? wrun_linker_new(s->store) : NULL;
   if (!s->linker) {
-    set_msg(msg, "cannot create a store");
+    wast_exec_msg(msg, "cannot create a store");
     return false;
   }
   if (!spectest_define(s->store, s->linker, s->opts->verbose)) {
-    set_msg(msg, "cannot create the spectest module");
+    wast_exec_msg(msg, "cannot create the spectest module");
     return false;
   }
   return true;

@@ -15,10 +15,10 @@
 
 typedef struct wast_options {
   const char *xfail_path;
-  bool quiet;   /* no XFAIL lines */
-  bool verbose; /* spectest prints, skipped commands are named */
+  bool quiet;         /* no XFAIL lines */
+  bool verbose;       /* spectest prints, skipped commands are named */
   bool deterministic; /* canonical NaNs (wrun_config_deterministic) */
-  bool fuel;    /* compile with fuel charges, every store nearly full */
+  bool fuel;          /* compile with fuel charges, every store nearly full */
   wast_store_hook store_hook; /* around each command, or NULL */
   void *store_hook_arg;
 } wast_options;
@@ -32,21 +32,21 @@ typedef struct wast_definition wast_definition;
 
 /* State of one script. */
 typedef struct wast_script {
-  const char *base;   /* base name of the .wast, used in messages */
+  const char *base; /* base name of the .wast, used in messages */
   const wast_options *opts;
   wast_totals *totals;
-  xfail_list *xfail;  /* or NULL */
+  xfail_list *xfail; /* or NULL */
   wrun_engine *engine;
   wrun_store *store;
   wrun_linker *linker;
   wrun_module **modules; /* every compiled module, freed after the store */
   size_t nmodules, modules_cap;
-  wast_instance_slot *named;  /* instances with a name */
+  wast_instance_slot *named; /* instances with a name */
   size_t nnamed, named_cap;
   wast_instance_slot *current;
-  wast_definition *defs;      /* module definitions, the latest last */
+  wast_definition *defs; /* module definitions, the latest last */
   size_t ndefs, defs_cap;
-  unsigned line;      /* of the command being run */
+  unsigned line; /* of the command being run */
 } wast_script;
 
 /* Creates the store, the linker and spectest; on failure says why in msg

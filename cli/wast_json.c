@@ -79,8 +79,7 @@ static bool parse_arg(const json_t *json, wrun_val *out) {
   const char *lanes[16];
   size_t n;
   return wast_parse_lane_type(string_field(json, "lane_type"), &lt) &&
-         lane_texts(value, lanes, 16, &n) &&
-         wast_parse_v128(lt, lanes, n, out);
+         lane_texts(value, lanes, 16, &n) && wast_parse_v128(lt, lanes, n, out);
 }
 
 static bool parse_expected(const json_t *json, wast_expected *out) {
@@ -221,8 +220,8 @@ static bool read_command(reader *r, const json_t *cmd, const char *type,
     if (strcmp(type, "assert_exhaustion") == 0)
       c->kind = WAST_CMD_ASSERT_EXHAUSTION;
     else
-      c->kind = on_action ? WAST_CMD_ASSERT_TRAP
-                          : WAST_CMD_ASSERT_UNINSTANTIABLE;
+      c->kind =
+          on_action ? WAST_CMD_ASSERT_TRAP : WAST_CMD_ASSERT_UNINSTANTIABLE;
     if (!read_text(r, cmd, c))
       return false;
     if (c->kind == WAST_CMD_ASSERT_UNINSTANTIABLE)
@@ -237,12 +236,13 @@ static bool read_command(reader *r, const json_t *cmd, const char *type,
     const char *type;
     wast_cmd_kind kind;
   } module_assertions[] = {
-    {"assert_invalid", WAST_CMD_ASSERT_INVALID},
-    {"assert_malformed", WAST_CMD_ASSERT_MALFORMED},
-    {"assert_unlinkable", WAST_CMD_ASSERT_UNLINKABLE},
-    {"assert_uninstantiable", WAST_CMD_ASSERT_UNINSTANTIABLE},
+      {"assert_invalid", WAST_CMD_ASSERT_INVALID},
+      {"assert_malformed", WAST_CMD_ASSERT_MALFORMED},
+      {"assert_unlinkable", WAST_CMD_ASSERT_UNLINKABLE},
+      {"assert_uninstantiable", WAST_CMD_ASSERT_UNINSTANTIABLE},
   };
-  for (size_t i = 0; i < sizeof module_assertions / sizeof module_assertions[0]; i++) {
+  for (size_t i = 0; i < sizeof module_assertions / sizeof module_assertions[0];
+       i++) {
     if (strcmp(type, module_assertions[i].type) == 0) {
       c->kind = module_assertions[i].kind;
       return read_text(r, cmd, c) && read_module(r, cmd, &c->module);
@@ -261,9 +261,8 @@ static const char *command_name(const char *type, wast_cmd_kind kind) {
   return wast_cmd_kind_name(kind);
 }
 
-bool wast_json_commands(const json_t *commands,
-                        const wast_module_file *modules, size_t nmodules,
-                        wast_cmds *out) {
+bool wast_json_commands(const json_t *commands, const wast_module_file *modules,
+                        size_t nmodules, wast_cmds *out) {
   reader r = {.out = out, .modules = modules, .nmodules = nmodules};
   const json_t *cmd;
   size_t index;

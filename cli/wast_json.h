@@ -12,10 +12,10 @@
 
 /* Appends one command per element of the JSON array `commands` to out;
  * the binary modules they name ("filename") are those of modules, which
- * must outlive out (the commands point at their bytes). A command that cannot be read becomes a WAST_CMD_BAD
- * saying why. Returns false only when out of memory. */
-bool wast_json_commands(const json_t *commands,
-                        const wast_module_file *modules, size_t nmodules,
-                        wast_cmds *out);
+ * must outlive out (the commands point at their bytes). A command that cannot
+ * be read becomes a WAST_CMD_BAD saying why. Returns false only when out of
+ * memory. */
+bool wast_json_commands(const json_t *commands, const wast_module_file *modules,
+                        size_t nmodules, wast_cmds *out);
 
 #endif

@@ -94,13 +94,15 @@ static bool read_escape(const char **pp, const char *end, uint32_t *cp,
     return false;
   *raw_byte = false;
   *len = 1;
+  /* \n \t \r \\ \' \" */
+  static const char simple[] = "ntr\\'\"", decoded[] = "\n\t\r\\'\"";
+  const char *e = memchr(simple, *p, sizeof simple - 1);
+  if (e) {
+    *cp = (unsigned char)decoded[e - simple];
+    *pp = p + 1;
+    return true;
+  }
   switch (*p) {
-  case 'n': *cp = '\n'; *pp = p + 1; return true;
-  case 't': *cp = '\t'; *pp = p + 1; return true;
-  case 'r': *cp = '\r'; *pp = p + 1; return true;
-  case '\\': *cp = '\\'; *pp = p + 1; return true;
-  case '\'': *cp = '\''; *pp = p + 1; return true;
-  case '"': *cp = '"'; *pp = p + 1; return true;
   case 'u': {
     if (end - p < 2 || p[1] != '{')
       return false;
@@ -108,7 +110,8 @@ static bool read_escape(const char **pp, const char *end, uint32_t *cp,
     uint32_t v = 0;
     size_t digits = 0;
     for (; p < end && *p != '}'; p++) {
-      if (*p == '_' && digits > 0 && p + 1 < end && hex_value((unsigned char)p[1]) >= 0)
+      if (*p == '_' && digits > 0 && p + 1 < end &&
+          hex_value((unsigned char)p[1]) >= 0)
         continue;
       int h = hex_value((unsigned char)*p);
       if (h < 0)
@@ -234,7 +237,9 @@ wast_token wast_lex_next(wast_lexer *lx) {
   if (c == '(' || c == ')') {
     lx->p++;
     return (wast_token){.kind = c == '(' ? WAST_TOK_LPAR : WAST_TOK_RPAR,
-                        .text = start, .len = 1, .line = lx->line};
+                        .text = start,
+                        .len = 1,
+                        .line = lx->line};
   }
   if (c == '"')
     return lex_string(lx, WAST_TOK_STRING, start);
@@ -251,15 +256,17 @@ wast_token wast_lex_next(wast_lexer *lx) {
   while (p < lx->end && is_idchar((unsigned char)*p))
     p++;
   /* A token must end at a delimiter: `0x1"a"` is no number and a string. */
-  if (p < lx->end && (*p == '"' || !(*p == '(' || *p == ')' || *p == ' ' ||
-                                     *p == '\t' || *p == '\n' || *p == '\r' ||
-                                     *p == ';')))
+  if (p < lx->end &&
+      (*p == '"' || !(*p == '(' || *p == ')' || *p == ' ' || *p == '\t' ||
+                      *p == '\n' || *p == '\r' || *p == ';')))
     return lex_error(lx, "unexpected character");
   lx->p = p;
   wast_tok_kind kind = c == '$' ? WAST_TOK_ID : WAST_TOK_ATOM;
   if (kind == WAST_TOK_ID && p - start == 1)
     return lex_error(lx, "empty identifier");
-  return (wast_token){.kind = kind, .text = start, .len = (size_t)(p - start),
+  return (wast_token){.kind = kind,
+                      .text = start,
+                      .len = (size_t)(p - start),
                       .line = lx->line};
 }
 

@@ -86,8 +86,13 @@ bool wast_parse_int(const char *text, size_t len, unsigned bits,
 }
 
 /* The shape of a float literal after its sign. */
-typedef enum float_form { FORM_BAD, FORM_NUMBER, FORM_INF, FORM_NAN,
-                          FORM_NAN_PAYLOAD } float_form;
+typedef enum float_form {
+  FORM_BAD,
+  FORM_NUMBER,
+  FORM_INF,
+  FORM_NAN,
+  FORM_NAN_PAYLOAD
+} float_form;
 
 /* Checks a decimal or hex float (no sign) against the grammar:
  *   num ('.' num?)? ([eE] sign? num)?

@@ -14,8 +14,7 @@
 
 /* An iN literal (bits 8, 16, 32 or 64): -2^(N-1) <= value < 2^N, negative
  * values as two's complement. */
-bool wast_parse_int(const char *text, size_t len, unsigned bits,
-                    uint64_t *out);
+bool wast_parse_int(const char *text, size_t len, unsigned bits, uint64_t *out);
 
 /* f32/f64 literals as IEEE bits, rounded to nearest-even (decimal and hex
  * alike; glibc's strtof/strtod round correctly). `nan` is the canonical

@@ -17,14 +17,14 @@
 
 typedef struct wast_parser {
   wast_lexer lx;
-  wast_token tok;    /* the current (next unconsumed) token */
-  size_t depth;      /* parentheses opened and not closed, consumed ones */
+  wast_token tok; /* the current (next unconsumed) token */
+  size_t depth;   /* parentheses opened and not closed, consumed ones */
   wast_cmds *cmds;
-  wast_cmd *cmd;     /* the command being read */
-  char err[256];     /* why the current command could not be read */
-  bool fatal;        /* lexical error or nesting limit: stop reading */
+  wast_cmd *cmd; /* the command being read */
+  char err[256]; /* why the current command could not be read */
+  bool fatal;    /* lexical error or nesting limit: stop reading */
   bool no_memory;
-  bool text_module;  /* found a module that needs converting */
+  bool text_module; /* found a module that needs converting */
   unsigned text_line;
 } wast_parser;
 

@@ -223,7 +223,8 @@ static bool read_action_body(wast_parser *p, wast_action *a) {
     wast_p_advance(p);
     if (a->nargs == cap) {
       size_t want = cap ? cap * 2 : 4;
-      wrun_val *grown = want <= 65536 ? wast_cmds_alloc(p->cmds, want * sizeof *grown) : NULL;
+      wrun_val *grown =
+          want <= 65536 ? wast_cmds_alloc(p->cmds, want * sizeof *grown) : NULL;
       if (!grown)
         return wast_p_fail(p, "too many arguments");
       if (cap)
@@ -239,8 +240,7 @@ static bool read_action_body(wast_parser *p, wast_action *a) {
 }
 
 static bool read_action(wast_parser *p, wast_action *a) {
-  return wast_p_expect(p, WAST_TOK_LPAR, "an action") &&
-         read_action_body(p, a);
+  return wast_p_expect(p, WAST_TOK_LPAR, "an action") && read_action_body(p, a);
 }
 
 /* ---- commands ----------------------------------------------------------- */
@@ -251,7 +251,8 @@ static bool read_results(wast_parser *p, wast_cmd *c) {
     wast_p_advance(p);
     if (c->nresults == cap) {
       size_t want = cap ? cap * 2 : 4;
-      wast_result *grown = want <= 65536 ? wast_cmds_alloc(p->cmds, want * sizeof *grown) : NULL;
+      wast_result *grown =
+          want <= 65536 ? wast_cmds_alloc(p->cmds, want * sizeof *grown) : NULL;
       if (!grown)
         return wast_p_fail(p, "too many results");
       if (cap)
@@ -274,10 +275,10 @@ static const struct {
   const char *word;
   wast_cmd_kind kind;
 } module_assertions[] = {
-  {"assert_invalid", WAST_CMD_ASSERT_INVALID},
-  {"assert_malformed", WAST_CMD_ASSERT_MALFORMED},
-  {"assert_unlinkable", WAST_CMD_ASSERT_UNLINKABLE},
-  {"assert_uninstantiable", WAST_CMD_ASSERT_UNINSTANTIABLE},
+    {"assert_invalid", WAST_CMD_ASSERT_INVALID},
+    {"assert_malformed", WAST_CMD_ASSERT_MALFORMED},
+    {"assert_unlinkable", WAST_CMD_ASSERT_UNLINKABLE},
+    {"assert_uninstantiable", WAST_CMD_ASSERT_UNINSTANTIABLE},
 };
 
 /* After `(` of assert_trap: an action or a module. */
@@ -300,8 +301,8 @@ static bool read_assert_trap(wast_parser *p, wast_cmd *c) {
  * them (the spec's inline-module.wast): those are text. */
 static bool is_module_field(const wast_token *kw) {
   static const char *const fields[] = {
-    "type", "rec", "import", "func", "table", "memory", "global", "tag",
-    "export", "start", "elem", "data",
+      "type",   "rec", "import", "func",  "table", "memory",
+      "global", "tag", "export", "start", "elem",  "data",
   };
   for (size_t i = 0; i < sizeof fields / sizeof fields[0]; i++)
     if (wast_tok_is(kw, fields[i]))
@@ -396,8 +397,7 @@ wast_parse_status wast_parse_script(const char *text, size_t len,
       ok = false;
       p.fatal = true;
     } else if (p.tok.kind != WAST_TOK_LPAR) {
-      ok = wast_p_fail(&p, "line %u: expected '(' of a command",
-                       p.tok.line);
+      ok = wast_p_fail(&p, "line %u: expected '(' of a command", p.tok.line);
       p.fatal = true; /* no telling where the next command starts */
     } else {
       wast_p_advance(&p);

@@ -66,16 +66,15 @@ static const struct {
   wast_lane_type lt;
   unsigned bits;
 } shapes[] = {
-  {"i8x16", WAST_LANE_I8, 8},   {"i16x8", WAST_LANE_I16, 16},
-  {"i32x4", WAST_LANE_I32, 32}, {"i64x2", WAST_LANE_I64, 64},
-  {"f32x4", WAST_LANE_F32, 32}, {"f64x2", WAST_LANE_F64, 64},
+    {"i8x16", WAST_LANE_I8, 8},   {"i16x8", WAST_LANE_I16, 16},
+    {"i32x4", WAST_LANE_I32, 32}, {"i64x2", WAST_LANE_I64, 64},
+    {"f32x4", WAST_LANE_F32, 32}, {"f64x2", WAST_LANE_F64, 64},
 };
 
 /* v128.const SHAPE LANE*: little-endian lanes. */
 static bool read_v128(wast_parser *p, wast_expected *e, bool result) {
   size_t s = 0;
-  while (s < sizeof shapes / sizeof shapes[0] &&
-         !wast_p_at(p, shapes[s].name))
+  while (s < sizeof shapes / sizeof shapes[0] && !wast_p_at(p, shapes[s].name))
     s++;
   if (s == sizeof shapes / sizeof shapes[0])
     return wast_p_fail(p, "expected a v128 shape (i8x16 ... f64x2)");
@@ -83,8 +82,8 @@ static bool read_v128(wast_parser *p, wast_expected *e, bool result) {
   e->val.type = WRUN_V128;
   e->lane_type = shapes[s].lt;
   unsigned bits = shapes[s].bits, n = 128 / bits;
-  bool is_float = shapes[s].lt == WAST_LANE_F32 ||
-                  shapes[s].lt == WAST_LANE_F64;
+  bool is_float =
+      shapes[s].lt == WAST_LANE_F32 || shapes[s].lt == WAST_LANE_F64;
   for (unsigned i = 0; i < n; i++) {
     uint64_t lane;
     bool ok = is_float ? read_float(p, bits, &lane, result ? &e->nan[i] : NULL)
@@ -145,8 +144,8 @@ static bool read_extern(wast_parser *p, wast_expected *e, bool result) {
 
 /* Result patterns of GC reference kinds: read, but wrun cannot match them. */
 static const char *const gc_patterns[] = {
-  "ref", "ref.any", "ref.eq", "ref.i31", "ref.struct", "ref.array",
-  "ref.i31_shared",
+    "ref",        "ref.any",   "ref.eq",         "ref.i31",
+    "ref.struct", "ref.array", "ref.i31_shared",
 };
 
 /* After `(`, the keyword current: a constant or (result) a pattern. */
@@ -235,7 +234,8 @@ bool wast_p_result(wast_parser *p, wast_result *out) {
     if (wast_p_at(p, "either"))
       return wast_p_fail(p, "nested either");
     if (out->nalts == cap) {
-      wast_expected *grown = cap < 4096 ? wast_cmds_alloc(p->cmds, 2 * cap * sizeof *grown) : NULL;
+      wast_expected *grown =
+          cap < 4096 ? wast_cmds_alloc(p->cmds, 2 * cap * sizeof *grown) : NULL;
       if (!grown)
         return wast_p_fail(p, "too many alternatives");
       memcpy(grown, out->alts, cap * sizeof *grown);

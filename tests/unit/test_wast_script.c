@@ -33,8 +33,8 @@ static bool f64_ok(const char *text) {
 
 static uint64_t int_of(const char *text, unsigned bits) {
   uint64_t v = 0;
-  cr_assert(wast_parse_int(text, strlen(text), bits, &v), "parse i%u %s",
-            bits, text);
+  cr_assert(wast_parse_int(text, strlen(text), bits, &v), "parse i%u %s", bits,
+            text);
   return v;
 }
 
@@ -67,7 +67,7 @@ Test(wast_num, f32_hex) {
   cr_assert_eq(f32_of("0x1.8p3"), 0x41400000u);
   cr_assert_eq(f32_of("-0x1p-1"), 0xbf000000u);
   cr_assert_eq(f32_of("0x1.fffffefffffffffffp127"), 0x7f7fffffu);
-  cr_assert(!f32_ok("0x1.ffffffp127"));       /* halfway to 2^128: inf */
+  cr_assert(!f32_ok("0x1.ffffffp127")); /* halfway to 2^128: inf */
   cr_assert_eq(f32_of("0x1p-149"), 0x00000001u);
   cr_assert_eq(f32_of("0x1p-150"), 0x00000000u); /* tie to even: zero */
   cr_assert_eq(f32_of("0x1.000002p-150"), 0x00000001u);
@@ -79,8 +79,7 @@ Test(wast_num, f32_hex) {
 Test(wast_num, f64_literals) {
   cr_assert_eq(f64_of("0.1"), UINT64_C(0x3fb999999999999a));
   cr_assert_eq(f64_of("0x1.8p3"), UINT64_C(0x4028000000000000));
-  cr_assert_eq(f64_of("1.7976931348623157e308"),
-               UINT64_C(0x7fefffffffffffff));
+  cr_assert_eq(f64_of("1.7976931348623157e308"), UINT64_C(0x7fefffffffffffff));
   cr_assert(!f64_ok("1.7976931348623159e308"));
   cr_assert_eq(f64_of("0x1p-1074"), UINT64_C(1));
   cr_assert_eq(f64_of("1_000.000_1"), f64_of("1000.0001"));
@@ -109,10 +108,28 @@ Test(wast_num, inf_and_nan_payloads) {
 
 Test(wast_num, float_syntax_is_the_text_formats) {
   /* strtod would take all of these */
-  const char *bad[] = {"", "1e", "0x", ".5", "1__0", "_1", "1_", "0x_1",
-                       "1._5", "infinity", "nan(1)", " 1", "1 ", "0X1",
-                       "0x1e+3p1", "1e+", "--1", "+-1", "nan:canonical",
-                       "1p3", "0x1.8e3p", "0x1p1.5"};
+  const char *bad[] = {"",
+                       "1e",
+                       "0x",
+                       ".5",
+                       "1__0",
+                       "_1",
+                       "1_",
+                       "0x_1",
+                       "1._5",
+                       "infinity",
+                       "nan(1)",
+                       " 1",
+                       "1 ",
+                       "0X1",
+                       "0x1e+3p1",
+                       "1e+",
+                       "--1",
+                       "+-1",
+                       "nan:canonical",
+                       "1p3",
+                       "0x1.8e3p",
+                       "0x1p1.5"};
   for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
     cr_assert(!f32_ok(bad[i]), "f32 took \"%s\"", bad[i]);
     cr_assert(!f64_ok(bad[i]), "f64 took \"%s\"", bad[i]);
@@ -182,10 +199,10 @@ Test(wast_lex, string_escapes) {
 }
 
 Test(wast_lex, bad_strings) {
-  const char *bad[] = {"\"abc", "\"\\x\"", "\"\\4\"", "\"\\u{D800}\"",
-                       "\"\\u{110000}\"", "\"\\u{}\"", "\"\\u{41\"",
-                       "\"\\u41\"", "\"a\nb\"", "\"\\", "\"\x7f\"",
-                       "\"\\u{_41}\""};
+  const char *bad[] = {"\"abc",         "\"\\x\"",         "\"\\4\"",
+                       "\"\\u{D800}\"", "\"\\u{110000}\"", "\"\\u{}\"",
+                       "\"\\u{41\"",    "\"\\u41\"",       "\"a\nb\"",
+                       "\"\\",          "\"\x7f\"",        "\"\\u{_41}\""};
   for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
     cr_assert_eq(first_kind(bad[i]), WAST_TOK_ERROR, "took %s", bad[i]);
 }
@@ -216,7 +233,8 @@ Test(wast_lex, comments_ids_and_atoms) {
   cr_assert_eq(first_kind("a\"b\""), WAST_TOK_ERROR); /* no delimiter */
 }
 
-/* ---- scripts --------------------------------------------------------------- */
+/* ---- scripts ---------------------------------------------------------------
+ */
 
 static wast_parse_status parse(const char *text, wast_cmds *cmds) {
   unsigned line = 0;
@@ -287,10 +305,9 @@ Test(wast_script, empty_binary_module) {
 
 Test(wast_script, text_modules_need_converting) {
   const char *texts[] = {
-    "(module (func))",
-    "(module $m quote \"(func)\")",
-    "(assert_invalid (module (func)) \"type mismatch\")",
-    "(func) (memory 0)", /* an inline module */
+      "(module (func))", "(module $m quote \"(func)\")",
+      "(assert_invalid (module (func)) \"type mismatch\")",
+      "(func) (memory 0)", /* an inline module */
   };
   for (size_t i = 0; i < sizeof texts / sizeof texts[0]; i++) {
     wast_cmds cmds = {0};
