@@ -141,8 +141,7 @@ void wast_script_finish(wast_script *s) {
   }
 }
 
-/* ---- modules and instances ------------------------------------------------
- */
+/* ---- modules and instances --------------------------------------------- */
 
 static bool keep_module(wast_script *s, wrun_module *m) {
   if (s->nmodules == s->modules_cap) {

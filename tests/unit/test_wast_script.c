@@ -233,8 +233,7 @@ Test(wast_lex, comments_ids_and_atoms) {
   cr_assert_eq(first_kind("a\"b\""), WAST_TOK_ERROR); /* no delimiter */
 }
 
-/* ---- scripts ---------------------------------------------------------------
- */
+/* ---- scripts ------------------------------------------------------------ */
 
 static wast_parse_status parse(const char *text, wast_cmds *cmds) {
   unsigned line = 0;
