@@ -147,8 +147,9 @@ static bool read_binary(wast_parser *p, wast_module *m) {
   return true;
 }
 
-/* A text-format module: remembered (the script must be converted), and
- * skipped up to its closing `)` (not consumed). */
+/* A text-format module: remembered, and the command fails, which stops
+ * the parse (wast_parse_script returns WAST_PARSE_TEXT_MODULE: the script
+ * must be converted). */
 static bool text_module(wast_parser *p, unsigned line) {
   if (!p->text_module) {
     p->text_module = true;
