@@ -10,7 +10,9 @@
 #
 # RUNS_SCALE multiplies the input counts below (10 for a 10x longer run).
 # Measured on 2 shared cores at scale 1: 48 s with the build when the
-# machine was quiet, about 3 minutes under load. Needs clang and
+# machine was quiet, about 3 minutes under load; with fuzz-wast-script
+# (its 4746 seeds are most of its 5000 inputs, about 95 s) 4 minutes with
+# the build at a load average of 8. Needs clang and
 # libclang-rt-14-dev (scripts/install-deps.sh) and the spec suites in
 # ../shared/testsuite and ../shared/testsuite-3.0 (TESTSUITE=DIR and
 # TESTSUITE3=DIR to choose others).
