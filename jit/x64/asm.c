@@ -458,10 +458,10 @@ void x64_set_cpu_features(x64_features f) {
  * the same value. */
 static _Atomic unsigned vector_features;
 
+#if defined(__x86_64__)
 /* FMA is VEX-encoded: usable when the CPU has it and AVX, and the OS saves
  * the AVX state (OSXSAVE, then XCR0 bits 1 and 2, SSE and AVX). */
 static bool fma_usable(unsigned cpuid1_ecx) {
-#if defined(__x86_64__)
   bool fma = (cpuid1_ecx >> 12) & 1, osxsave = (cpuid1_ecx >> 27) & 1,
        avx = (cpuid1_ecx >> 28) & 1;
   if (!fma || !osxsave || !avx) return false;
@@ -469,11 +469,8 @@ static bool fma_usable(unsigned cpuid1_ecx) {
   __asm__ volatile("xgetbv" : "=a"(lo), "=d"(hi) : "c"(0));
   (void)hi;
   return (lo & 6) == 6;
-#else
-  (void)cpuid1_ecx;
-  return false;
-#endif
 }
+#endif
 
 unsigned x64_cpu_vector_features(void) {
   unsigned v = vector_features;

@@ -635,6 +635,20 @@ Test(x64_asm, generated_forms_6) {
         0x66, 0x45, 0x0f, 0x3a, 0x0b, 0xff, 0x03);
 }
 
+Test(x64_asm, vex_fma_forms) {
+  jit_buf b;
+  /* VEX.128.66.0F38 B8/BC, W0 ps and W1 pd; R, vvvv and B each from the
+   * high registers in turn (as --64, objdump -d) */
+  CHECK(x64_vex_rrr(&b, 1, 2, false, 0xB8, 1, 2, 3),
+        0xc4, 0xe2, 0x69, 0xb8, 0xcb); /* vfmadd231ps xmm1, xmm2, xmm3 */
+  CHECK(x64_vex_rrr(&b, 1, 2, true, 0xB8, 13, 14, 15),
+        0xc4, 0x42, 0x89, 0xb8, 0xef); /* vfmadd231pd xmm13, xmm14, xmm15 */
+  CHECK(x64_vex_rrr(&b, 1, 2, false, 0xBC, 0, 9, 4),
+        0xc4, 0xe2, 0x31, 0xbc, 0xc4); /* vfnmadd231ps xmm0, xmm9, xmm4 */
+  CHECK(x64_vex_rrr(&b, 1, 2, true, 0xBC, 8, 1, 12),
+        0xc4, 0x42, 0xf1, 0xbc, 0xc4); /* vfnmadd231pd xmm8, xmm1, xmm12 */
+}
+
 Test(x64_asm, branches_and_calls) {
   jit_buf b;
   /* je +0x10 ; jmp -5 ; call +0x1000 (objdump: 0f 84 10 00 00 00 etc.) */
