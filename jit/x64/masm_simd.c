@@ -793,9 +793,9 @@ static void emit_dot_i8_i16(jit_masm *m, uint8_t d, uint8_t a, uint8_t b) {
 }
 
 /* The choice of result of each relaxed op on x86-64: the cheapest one
- * SSE4.1 offers among those the spec allows, except where that would
- * differ from AArch64 for no gain (laneselect: pblendvb wants its mask in
- * xmm0; the dot products). */
+ * SSE4.1 offers among those the spec allows, but for laneselect (pblendvb
+ * wants its mask in xmm0, and picks per byte) and the dot products (the
+ * AArch64 result, so that deterministic mode needs no second lowering). */
 static bool emit_relaxed(jit_masm *m, jit_vop op, uint8_t d, uint8_t a,
                          uint8_t b, uint8_t c) {
   switch (op) {
