@@ -1,6 +1,7 @@
 /* wast2json's JSON -> commands. See wast_json.h. */
 #include "wast_json.h"
 
+#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -36,17 +37,23 @@ static bool name_field(wast_cmds *out, const json_t *obj, const char *key,
   return name->bytes != NULL;
 }
 
-/* Why a command could not be read, as BAD's text. */
+/* The conversion's state. */
 typedef struct reader {
   wast_cmds *out;
   const wast_module_file *modules;
   size_t nmodules;
-  char why[256];
+  char why[256]; /* why a command could not be read: its BAD text */
   bool no_memory;
 } reader;
 
-static bool bad(reader *r, const char *fmt, const char *arg) {
-  snprintf(r->why, sizeof r->why, fmt, arg);
+/* Says why the command cannot be read; false for `return`. */
+static bool bad(reader *r, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+static bool bad(reader *r, const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(r->why, sizeof r->why, fmt, ap);
+  va_end(ap);
   return false;
 }
 
@@ -102,7 +109,7 @@ static bool read_action(reader *r, const json_t *cmd, wast_action *a) {
   const json_t *action = json_object_get(cmd, "action");
   const char *kind = string_field(action, "type");
   if (!kind)
-    return bad(r, "%scommand without an action", "");
+    return bad(r, "command without an action");
   if (strcmp(kind, "invoke") == 0)
     a->kind = WAST_ACTION_INVOKE;
   else if (strcmp(kind, "get") == 0)
@@ -138,10 +145,8 @@ static bool read_action(reader *r, const json_t *cmd, wast_action *a) {
  * "expected". */
 static bool read_either(reader *r, const json_t *either, wast_cmd *c) {
   size_t n = json_array_size(either);
-  if (n == 0) {
-    snprintf(r->why, sizeof r->why, "either without alternatives");
-    return false;
-  }
+  if (n == 0)
+    return bad(r, "either without alternatives");
   c->results = wast_cmds_alloc(r->out, sizeof *c->results);
   wast_expected *alts = wast_cmds_alloc(r->out, n * sizeof *alts);
   if (!c->results || !alts) {
@@ -149,10 +154,8 @@ static bool read_either(reader *r, const json_t *either, wast_cmd *c) {
     return false;
   }
   for (size_t i = 0; i < n; i++) {
-    if (!parse_expected(json_array_get(either, i), &alts[i])) {
-      snprintf(r->why, sizeof r->why, "cannot parse alternative %zu", i);
-      return false;
-    }
+    if (!parse_expected(json_array_get(either, i), &alts[i]))
+      return bad(r, "cannot parse alternative %zu of either", i);
   }
   c->results[0] = (wast_result){.alts = alts, .nalts = n};
   c->nresults = 1;
@@ -198,7 +201,7 @@ static bool read_module(reader *r, const json_t *cmd, wast_module *m) {
   }
   const char *filename = string_field(cmd, "filename");
   if (!filename)
-    return bad(r, "%scommand without \"filename\"", "");
+    return bad(r, "command without \"filename\"");
   for (size_t i = 0; i < r->nmodules; i++) {
     if (strcmp(r->modules[i].name, filename) == 0) {
       m->kind = WAST_MODULE_BINARY;
@@ -232,7 +235,7 @@ static bool read_command(reader *r, const json_t *cmd, const char *type,
       return false;
     }
     if (!c->as.bytes)
-      return bad(r, "%sregister without \"as\"", "");
+      return bad(r, "register without \"as\"");
     return true;
   }
   if (strcmp(type, "action") == 0) {
@@ -277,17 +280,15 @@ static bool read_command(reader *r, const json_t *cmd, const char *type,
       return read_text(r, cmd, c) && read_module(r, cmd, &c->module);
     }
   }
-  return bad(r, "%sunsupported command", "");
+  return bad(r, "unsupported command");
 }
 
-/* The command's name as wast2json wrote it, from a fixed set (the JSON's
- * own string goes away with it). */
-static const char *command_name(const char *type, wast_cmd_kind kind) {
-  if (kind == WAST_CMD_BAD)
-    return type ? "command" : "?";
-  if (strcmp(type, "assert_trap") == 0)
-    return "assert_trap";
-  return wast_cmd_kind_name(kind);
+/* The command's name for messages: wast2json's type, copied into the
+ * arena (the JSON's own string goes away with it), "?" when it has none. */
+static const char *command_name(wast_cmds *out, const char *type) {
+  if (!type)
+    return "?";
+  return wast_cmds_text(out, type, strlen(type)).bytes;
 }
 
 bool wast_json_commands(const json_t *commands, const wast_module_file *modules,
@@ -304,7 +305,7 @@ bool wast_json_commands(const json_t *commands, const wast_module_file *modules,
     const char *type = string_field(cmd, "type");
     r.why[0] = '\0';
     bool ok = type ? read_command(&r, cmd, type, c)
-                   : bad(&r, "%scommand without a type", "");
+                   : bad(&r, "command without a type");
     if (r.no_memory)
       return false;
     if (!ok) {
@@ -316,7 +317,9 @@ bool wast_json_commands(const json_t *commands, const wast_module_file *modules,
       if (!c->text.bytes)
         return false;
     }
-    c->name = command_name(type, c->kind);
+    c->name = command_name(out, type);
+    if (!c->name)
+      return false;
   }
   return true;
 }
