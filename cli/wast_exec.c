@@ -403,6 +403,12 @@ static outcome command_assert_rejected(wast_script *s, const wast_cmd *cmd,
     wast_exec_msg(msg, "refused for SIMD instead of rejected: expected \"%s\"",
                   text);
     result = OUTCOME_FAIL;
+  } else if (!wast_trap_text_matches(wrun_error_message(err), text)) {
+    /* The right verdict for the wrong reason is no pass: the message
+     * says which rule the module broke. */
+    wast_exec_msg(msg, "rejected with \"%s\", expected \"%s\"",
+                  wrun_error_message(err), text);
+    result = OUTCOME_FAIL;
   }
   wrun_error_delete(err);
   return result;
