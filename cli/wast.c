@@ -688,6 +688,23 @@ static outcome command_assert_trap_action(wast_script *s, const json_t *cmd,
   return result;
 }
 
+/* assert_exception: the action throws an exception nothing catches. */
+static outcome command_assert_exception(wast_script *s, const json_t *cmd,
+                                        char *msg) {
+  action_result r = {0};
+  outcome result = perform_action(s, cmd, &r, msg);
+  if (result == OUTCOME_PASS && !wrun_trap_exception(r.trap)) {
+    if (r.trap)
+      set_msg(msg, "expected an exception, got trap \"%s\"",
+              wrun_trap_message(r.trap));
+    else
+      set_msg(msg, "expected an exception, but the call returned");
+    result = OUTCOME_FAIL;
+  }
+  action_result_free(&r);
+  return result;
+}
+
 /* ---- module assertions --------------------------------------------------- */
 
 static bool is_text_module(const json_t *cmd) {
@@ -812,6 +829,8 @@ static outcome run_command(wast_script *s, const json_t *cmd,
   }
   if (strcmp(type, "assert_exhaustion") == 0)
     return command_assert_trap_action(s, cmd, msg);
+  if (strcmp(type, "assert_exception") == 0)
+    return command_assert_exception(s, cmd, msg);
   if (strcmp(type, "assert_invalid") == 0 ||
       strcmp(type, "assert_malformed") == 0)
     return command_assert_rejected(s, cmd, msg);
