@@ -948,7 +948,6 @@ static void push_results(jit_codegen *g, const cg_ctrl *c) {
 }
 
 static void finish_function(jit_codegen *g) {
-  cg_exn_emit_pads(g);
   for (uint8_t code = 0; code < WRUN_TRAP_COUNT; code++) {
     if (!g->trap_used[code]) continue;
     masm_bind(g->m, &g->trap_labels[code]);
@@ -956,6 +955,9 @@ static void finish_function(jit_codegen *g) {
   }
   masm_bind(g->m, &g->overflow);
   masm_trap(g->m, WRUN_TRAP_STACK_EXHAUSTED);
+  /* Last, so that the code before them is that of the function without
+   * a try (not even a stub moves). */
+  cg_exn_emit_pads(g);
   uint32_t frame = CG_SAVED_VMCTX_SIZE + g->locals_bytes +
                    g->slot_size * g->max_slots +
                    g->out_size;
