@@ -280,7 +280,8 @@ static bool v128_matches(const wast_expected *e, const uint8_t got[16]) {
 bool wast_value_matches(const wast_expected *e, const wrun_val *got) {
   if (e->any_null)
     return (got->type == WRUN_FUNCREF && !got->of.funcref) ||
-           (got->type == WRUN_EXTERNREF && !got->of.externref);
+           (got->type == WRUN_EXTERNREF && !got->of.externref) ||
+           (got->type == WRUN_EXNREF && !got->of.exnref);
   if (e->val.type != got->type)
     return false;
   switch (got->type) {
