@@ -22,6 +22,21 @@
 
 #include "libcalls.h"
 
+/* AddressSanitizer poisons the redzones of stack frames and unpoisons them
+ * when the frames return; the resume below abandons frames without
+ * returning, as longjmp does (which ASan intercepts), so it says so first
+ * or later code on the same stack would see stale poison. */
+#if defined(__SANITIZE_ADDRESS__)
+#define WRUN_ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define WRUN_ASAN 1
+#endif
+#endif
+#ifdef WRUN_ASAN
+#include <sanitizer/asan_interface.h>
+#endif
+
 /* ---- tags ---------------------------------------------------------------- */
 
 struct wrun_tag *rt_tag_new(wrun_store *s, uint32_t type_id) {
@@ -119,6 +134,9 @@ bool wrun_exn_payload(const wrun_exn *exn, size_t i, wrun_val *out) {
  * the throwing libcall's or rt_host_call's and hold nothing to release. */
 __attribute__((noreturn)) static void resume(uintptr_t pc, uintptr_t sp,
                                              uintptr_t fp, void *exn) {
+#ifdef WRUN_ASAN
+  __asan_handle_no_return();
+#endif
 #if defined(__x86_64__)
   __asm__ volatile("mov %0, %%rsp\n\t"
                    "mov %1, %%rbp\n\t"
