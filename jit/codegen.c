@@ -1395,7 +1395,7 @@ void cg_move_to_convention(jit_codegen *g, cg_ctrl *c) {
   move_to_convention(g, c);
 }
 void cg_emit_return(jit_codegen *g) { emit_return(g); }
-void cg_set_unreachable(jit_codegen *g) { set_unreachable(g); }
+void cg_mark_unreachable(jit_codegen *g) { set_unreachable(g); }
 
 void cg_note_empty_edge(jit_codegen *g, cg_ctrl *c) {
   (void)g;

@@ -308,7 +308,7 @@ void cg_op_throw(jit_codegen *g, const jit_instr *in) {
   masm_sp_address(g->m, tg->c_arg[2]);
   masm_call_abs(g->m, (const void *)rt_lib_throw);
   cg_exn_note_call(g);
-  cg_set_unreachable(g);
+  cg_mark_unreachable(g);
 }
 
 /* Throws the exception in register-or-stack value v. */
@@ -322,7 +322,7 @@ static void throw_exn_value(jit_codegen *g, const cg_value *v) {
   cg_fuel_sync_out(g);
   masm_call_abs(g->m, (const void *)rt_lib_throw_ref);
   cg_exn_note_call(g);
-  cg_set_unreachable(g);
+  cg_mark_unreachable(g);
 }
 
 void cg_op_throw_ref(jit_codegen *g, const jit_instr *in) {
@@ -370,7 +370,7 @@ void cg_op_catch(jit_codegen *g, const jit_instr *in) {
      * in: the label keeps nothing (see cg_note_empty_edge). */
     cg_note_empty_edge(g, c);
   }
-  cg_set_unreachable(g);
+  cg_mark_unreachable(g);
   /* Calls in a handler are not covered by its own try. */
   cg_ctrl_exn *ce = &g->ctrl_exn[g->nctrl - 1];
   ce->kind = CG_EXN_CATCH;

@@ -362,7 +362,7 @@ cg_ctrl *cg_ctrl_top(jit_codegen *g);
  * c's height; the return sequence; the rest of the block unreachable. */
 void cg_move_to_convention(jit_codegen *g, cg_ctrl *c);
 void cg_emit_return(jit_codegen *g);
-void cg_set_unreachable(jit_codegen *g);
+void cg_mark_unreachable(jit_codegen *g);
 /* Marks a branch to c's label from a path with an empty register cache
  * (landing pads enter with nothing cached). */
 void cg_note_empty_edge(jit_codegen *g, cg_ctrl *c);
