@@ -220,6 +220,9 @@ static void print_result(const wrun_val *v) {
   case WRUN_EXTERNREF:
     printf("%s\n", v->of.externref ? "ref.extern" : "ref.null extern");
     return;
+  case WRUN_EXNREF:
+    printf("%s\n", v->of.exnref ? "ref.exn" : "ref.null exn");
+    return;
   }
 }
 
@@ -230,7 +233,23 @@ static int report_trap(wrun_trap *trap) {
     wrun_trap_delete(trap);
     return status;
   }
-  fprintf(stderr, "wrun: wasm trap: %s\n", wrun_trap_message(trap));
+  wrun_exn *exn = wrun_trap_exception(trap);
+  if (exn) {
+    /* Not a trap: an exception nothing caught. Its payload says which. */
+    fprintf(stderr, "wrun: error: uncaught wasm exception");
+    size_t n = wrun_exn_payload_count(exn);
+    for (size_t i = 0; i < n; i++) {
+      wrun_val v;
+      wrun_exn_payload(exn, i, &v);
+      fprintf(stderr, "%s%s", i ? ", " : " (payload: ",
+              wrun_valtype_name(v.type));
+      if (v.type == WRUN_I32) fprintf(stderr, " %" PRId32, v.of.i32);
+      if (v.type == WRUN_I64) fprintf(stderr, " %" PRId64, v.of.i64);
+    }
+    fprintf(stderr, "%s\n", n ? ")" : "");
+  } else {
+    fprintf(stderr, "wrun: wasm trap: %s\n", wrun_trap_message(trap));
+  }
   size_t frames = wrun_trap_frame_count(trap);
   for (size_t i = 0; i < frames; i++) {
     const char *name = wrun_trap_frame_name(trap, i);

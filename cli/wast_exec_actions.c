@@ -175,13 +175,13 @@ outcome wast_exec_assert_trap(wast_script *s, const wast_cmd *cmd, char *msg) {
   return result;
 }
 
-/* wrun has no exception handling yet: a wasm exception cannot reach the
- * host as one, so only a trap or a return can come back, and both fail. */
+/* assert_exception: the action throws a wasm exception that nothing
+ * catches; it reaches the host as a trap carrying the exception. */
 outcome wast_exec_assert_exception(wast_script *s, const wast_cmd *cmd,
                                    char *msg) {
   action_result r = {0};
   outcome result = perform_action(s, cmd, &r, msg);
-  if (result == OUTCOME_PASS) {
+  if (result == OUTCOME_PASS && !wrun_trap_exception(r.trap)) {
     if (r.trap)
       wast_exec_msg(msg, "expected an exception, got trap \"%s\"",
                     wrun_trap_message(r.trap));

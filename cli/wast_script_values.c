@@ -96,8 +96,8 @@ static bool read_v128(wast_parser *p, wast_expected *e, bool result) {
   return true;
 }
 
-/* Heap types of `ref.null`: those wrun's API can hold (as a null funcref
- * or externref) and the rest. */
+/* Heap types of `ref.null`: those wrun's API can hold (as a null funcref,
+ * externref or exnref) and the rest. */
 static bool read_null(wast_parser *p, wast_expected *e, bool result) {
   if (p->tok.kind == WAST_TOK_RPAR) {
     if (!result)
@@ -115,8 +115,7 @@ static bool read_null(wast_parser *p, wast_expected *e, bool result) {
   } else if (wast_tok_is(&t, "extern") || wast_tok_is(&t, "noextern")) {
     e->val.type = WRUN_EXTERNREF;
   } else if (wast_tok_is(&t, "exn") || wast_tok_is(&t, "noexn")) {
-    wast_p_unsupported(p, "ref.null exn: exnref values are not in wrun's "
-                          "API (exceptions)");
+    e->val.type = WRUN_EXNREF;
   } else {
     /* any, eq, i31, struct, array, none, or a type index */
     wast_p_unsupported(p, "a null reference of a GC or typed heap type: "
@@ -187,8 +186,8 @@ static bool read_value(wast_parser *p, wast_expected *e, bool result) {
     wast_p_unsupported(p, "ref.host: host references of anyref type are "
                           "not in wrun's API (GC, issue 8)");
   } else if (wast_tok_is(&kw, "ref.exn") && result) {
-    wast_p_unsupported(p, "ref.exn: exnref results are not in wrun's API "
-                          "(exceptions)");
+    e->val.type = WRUN_EXNREF;
+    e->any_ref = true;
   } else {
     size_t i = 0;
     while (result && i < sizeof gc_patterns / sizeof gc_patterns[0] &&

@@ -16,7 +16,7 @@ bool wast_parse_valtype(const char *name, wrun_valtype *out) {
   static const struct { const char *name; wrun_valtype type; } names[] = {
     {"i32", WRUN_I32}, {"i64", WRUN_I64}, {"f32", WRUN_F32},
     {"f64", WRUN_F64}, {"v128", WRUN_V128}, {"funcref", WRUN_FUNCREF},
-    {"externref", WRUN_EXTERNREF},
+    {"externref", WRUN_EXTERNREF}, {"exnref", WRUN_EXNREF},
   };
   if (!name)
     return false;
@@ -99,6 +99,8 @@ static bool parse_reference(wrun_valtype type, const char *text,
   if (strcmp(text, "null") == 0) {
     if (type == WRUN_FUNCREF)
       out->of.funcref = NULL;
+    else if (type == WRUN_EXNREF)
+      out->of.exnref = NULL;
     else
       out->of.externref = NULL;
     return true;
@@ -141,6 +143,7 @@ bool wast_parse_scalar(wrun_valtype type, const char *text, wrun_val *out) {
     return true;
   case WRUN_FUNCREF:
   case WRUN_EXTERNREF:
+  case WRUN_EXNREF:
     return parse_reference(type, text, out);
   case WRUN_V128:
     break;
@@ -277,7 +280,8 @@ static bool v128_matches(const wast_expected *e, const uint8_t got[16]) {
 bool wast_value_matches(const wast_expected *e, const wrun_val *got) {
   if (e->any_null)
     return (got->type == WRUN_FUNCREF && !got->of.funcref) ||
-           (got->type == WRUN_EXTERNREF && !got->of.externref);
+           (got->type == WRUN_EXTERNREF && !got->of.externref) ||
+           (got->type == WRUN_EXNREF && !got->of.exnref);
   if (e->val.type != got->type)
     return false;
   switch (got->type) {
@@ -300,6 +304,10 @@ bool wast_value_matches(const wast_expected *e, const wrun_val *got) {
     if (e->any_ref)
       return got->of.externref != NULL;
     return got->of.externref == e->val.of.externref;
+  case WRUN_EXNREF:
+    if (e->any_ref)
+      return got->of.exnref != NULL;
+    return got->of.exnref == e->val.of.exnref;
   }
   return false;
 }
@@ -458,6 +466,12 @@ static void append_value(char *buf, size_t size, size_t *used,
     else
       append(buf, size, used, "ref.extern %" PRIuPTR,
              (uintptr_t)v->of.externref - 1);
+    return;
+  case WRUN_EXNREF:
+    if (any_ref || v->of.exnref)
+      append(buf, size, used, "ref.exn");
+    else
+      append(buf, size, used, "ref.null exn");
     return;
   }
   append(buf, size, used, "<unknown type 0x%x>", (unsigned)v->type);

@@ -49,6 +49,8 @@ typedef struct wrun_memory wrun_memory;
 typedef struct wrun_table wrun_table;
 typedef struct wrun_global wrun_global;
 typedef struct wrun_caller wrun_caller; /* what a host function sees of its caller */
+typedef struct wrun_tag wrun_tag; /* an exception tag: identity + payload types */
+typedef struct wrun_exn wrun_exn; /* an exception: a tag and its payload */
 
 /* Value types use their binary encoding. */
 typedef enum wrun_valtype {
@@ -59,6 +61,7 @@ typedef enum wrun_valtype {
   WRUN_V128 = 0x7B,
   WRUN_FUNCREF = 0x70,
   WRUN_EXTERNREF = 0x6F,
+  WRUN_EXNREF = 0x69, /* (ref null exn): a caught exception, or null */
 } wrun_valtype;
 
 /* "i32", "i64", "f32", "f64", "v128", "funcref", "externref", or "?". */
@@ -74,6 +77,7 @@ typedef struct wrun_val {
     uint8_t v128[16];
     wrun_func *funcref;  /* NULL is ref.null func */
     void *externref;     /* NULL is ref.null extern */
+    wrun_exn *exnref;    /* NULL is ref.null exn */
   } of;
 } wrun_val;
 
@@ -82,6 +86,7 @@ typedef enum wrun_externkind {
   WRUN_EXTERN_TABLE = 1,
   WRUN_EXTERN_MEMORY = 2,
   WRUN_EXTERN_GLOBAL = 3,
+  WRUN_EXTERN_TAG = 4, /* an exception tag (Wasm 3.0) */
 } wrun_externkind;
 
 typedef struct wrun_extern {
@@ -91,6 +96,7 @@ typedef struct wrun_extern {
     wrun_table *table;
     wrun_memory *memory;
     wrun_global *global;
+    wrun_tag *tag;
   } of;
 } wrun_extern;
 
@@ -111,6 +117,8 @@ typedef enum wrun_trap_code {
   WRUN_TRAP_EXIT,                 /* WASI proc_exit: not an error, carries a code */
   WRUN_TRAP_INTERRUPT,            /* "interrupted": wrun_store_interrupt */
   WRUN_TRAP_OUT_OF_FUEL,          /* "all fuel consumed": wrun_store_set_fuel */
+  WRUN_TRAP_EXCEPTION,            /* "uncaught exception": wrun_trap_exception */
+  WRUN_TRAP_NULL_EXNREF,          /* "null exception reference": throw_ref */
   WRUN_TRAP_COUNT
 } wrun_trap_code;
 
@@ -131,6 +139,38 @@ size_t wrun_trap_frame_count(const wrun_trap *t);
 uint32_t wrun_trap_frame_func(const wrun_trap *t, size_t i);
 const char *wrun_trap_frame_name(const wrun_trap *t, size_t i); /* or NULL */
 void wrun_trap_delete(wrun_trap *t);
+
+/* ---- exceptions (Wasm 3.0 exception handling) ----------------------------
+ * A tag is an identity plus payload types: two tags are the same only if
+ * they are the same object (a module's tag, exported and imported, or one
+ * made by wrun_tag_new), never because their types agree. An exception
+ * (wrun_exn) is a tag and its payload values; it belongs to a store and
+ * lives as long as the store (exnref values may be kept in tables and
+ * globals, and wrun has no collector yet).
+ *
+ * Wasm -> host: an exception wasm does not catch comes out of
+ * wrun_func_call as a trap of code WRUN_TRAP_EXCEPTION; wrun_trap_exception
+ * gives the exception (owned by the store, valid after the trap is
+ * deleted). The store stays usable.
+ * Host -> wasm: a host function throws by returning
+ * wrun_trap_new_exception(exn); wasm code up the stack may catch it. A
+ * host function calling wasm that throws may catch it (inspect the trap,
+ * delete it, return normally) or pass it on by returning the same trap. */
+wrun_tag *wrun_tag_new(wrun_store *store, const wrun_valtype *params,
+                       size_t nparams);
+size_t wrun_tag_param_count(const wrun_tag *tag);
+wrun_valtype wrun_tag_param_type(const wrun_tag *tag, size_t i);
+/* NULL when the payload does not match the tag's types (or out of
+ * memory). */
+wrun_exn *wrun_exn_new(wrun_store *store, const wrun_tag *tag,
+                       const wrun_val *payload, size_t n);
+const wrun_tag *wrun_exn_tag(const wrun_exn *exn);
+size_t wrun_exn_payload_count(const wrun_exn *exn);
+/* Payload value i; false when i is out of range. */
+bool wrun_exn_payload(const wrun_exn *exn, size_t i, wrun_val *out);
+wrun_trap *wrun_trap_new_exception(wrun_exn *exn);
+/* The exception a WRUN_TRAP_EXCEPTION trap carries, else NULL. */
+wrun_exn *wrun_trap_exception(const wrun_trap *t);
 
 /* ---- engine and store ------------------------------------------------- */
 /* An engine with the default configuration (no fuel metering). */

@@ -842,6 +842,7 @@ static cg_ctrl *push_ctrl(jit_codegen *g, uint8_t kind) {
   c->bias = g->bias;
   c->snap_mark = g->snap_top;
   jit_label_init(&c->label);
+  if (g->exn_used && !cg_exn_frame_pushed(g, g->nctrl - 1)) return NULL;
   jit_label_init(&c->else_label);
   return c;
 }
@@ -849,6 +850,7 @@ static cg_ctrl *push_ctrl(jit_codegen *g, uint8_t kind) {
 /* Pops the top frame and the snapshots it owns. */
 static void pop_ctrl(jit_codegen *g) {
   cg_ctrl *c = ctrl_top(g);
+  if (g->exn_used) cg_exn_frame_popped(g, g->nctrl - 1);
   cg_snap_pop(g, g->nctrl - 1, c->snap_mark);
   g->nctrl--;
 }
@@ -953,11 +955,15 @@ static void finish_function(jit_codegen *g) {
   }
   masm_bind(g->m, &g->overflow);
   masm_trap(g->m, WRUN_TRAP_STACK_EXHAUSTED);
+  /* Last, so that the code before them is that of the function without
+   * a try (not even a stub moves). */
+  cg_exn_emit_pads(g);
   uint32_t frame = CG_SAVED_VMCTX_SIZE + g->locals_bytes +
                    g->slot_size * g->max_slots +
                    g->out_size;
   frame = (frame + 15u) & ~15u;
   masm_finish_frame(g->m, frame);
+  cg_exn_set_frame_size(g, frame);
   g->nctrl = 0;
   g->done = true;
 }
@@ -999,6 +1005,7 @@ static void visit_end(jit_codegen *g) {
   }
   truncate_stack(g, c->height);
   masm_bind(g->m, &c->label);
+  if (g->exn_used) cg_exn_label_bound(g, ctrl_index(g, c));
   /* The cache at the label is what all arriving paths agree on. */
   if (c->targeted && fell) {
     cg_cache join = g->cache, label;
@@ -1130,6 +1137,7 @@ void jit_codegen_free(jit_codegen *g) {
   free(g->snaps);
   free(g->bt_labels);
   free(g->bt_ptrs);
+  cg_exn_free(g);
   if (g->err) wrun_error_delete(g->err);
   free(g);
 }
@@ -1145,6 +1153,7 @@ static void reset(jit_codegen *g) {
   memset(&g->pend, 0, sizeof g->pend);
   memset(&g->cache, 0, sizeof g->cache);
   cg_snap_reset(g);
+  cg_exn_begin_function(g);
   memset(g->trap_used, 0, sizeof g->trap_used);
   g->free_regs = jit_host_target.alloc_mask & ~cg_fuel_reserved_regs(g);
   if (g->err) wrun_error_delete(g->err);
@@ -1315,7 +1324,20 @@ static void step_unreachable(jit_codegen *g, const jit_instr *in) {
   switch (in->op) {
   case OP_BLOCK:
   case OP_LOOP:
-  case OP_IF: g->dead_depth++; break;
+  case OP_IF:
+  case OP_TRY:
+  case OP_TRY_TABLE: g->dead_depth++; break;
+  case OP_CATCH:
+  case OP_CATCH_ALL:
+    /* a handler of a try opened in reachable code is reachable */
+    if (g->dead_depth == 0) cg_op_catch(g, in);
+    break;
+  case OP_DELEGATE: /* ends its try, like end */
+    if (g->dead_depth > 0)
+      g->dead_depth--;
+    else
+      cg_op_delegate(g, in);
+    break;
   case OP_ELSE:
     if (g->dead_depth == 0) visit_else(g);
     break;
@@ -1361,6 +1383,26 @@ wrun_error *jit_codegen_step(jit_codegen *g, const jit_instr *in) {
   cg_nan_after_op(g, in);
   cg_fuel_after(g, in);
   return end_step(g);
+}
+
+/* ---- for codegen_exn.c ------------------------------------------------- */
+
+cg_ctrl *cg_ctrl_target(jit_codegen *g, uint32_t depth) {
+  return ctrl_target(g, depth);
+}
+cg_ctrl *cg_ctrl_top(jit_codegen *g) { return ctrl_top(g); }
+void cg_move_to_convention(jit_codegen *g, cg_ctrl *c) {
+  move_to_convention(g, c);
+}
+void cg_emit_return(jit_codegen *g) { emit_return(g); }
+void cg_mark_unreachable(jit_codegen *g) { set_unreachable(g); }
+
+void cg_note_empty_edge(jit_codegen *g, cg_ctrl *c) {
+  (void)g;
+  if (c->kind == CG_LOOP || c->kind == CG_FUNC) return;
+  /* Meeting anything with the empty cache leaves it empty. */
+  c->label_cache = 0;
+  c->targeted = true;
 }
 
 bool jit_codegen_refused_simd(const jit_codegen *g) { return g->simd; }

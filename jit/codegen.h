@@ -13,6 +13,7 @@
 #include <stdint.h>
 #include "../runtime/module.h"
 #include "instr.h"
+#include "jit.h"
 #include "masm.h"
 #include "wrun.h"
 
@@ -50,6 +51,10 @@ wrun_error *jit_codegen_step(jit_codegen *g, const jit_instr *in);
  * the generator stopped emitting code for it (further steps are ignored)
  * and the function's code is unusable. */
 bool jit_codegen_refused_simd(const jit_codegen *g);
+
+/* Moves the unwind table of every function compiled so far (code offsets
+ * of the masm's buffer) into out, leaving the generator's empty. */
+void jit_codegen_take_exn_table(jit_codegen *g, jit_exn_table *out);
 
 /* True once the final end was compiled (or the function was refused). */
 bool jit_codegen_done(const jit_codegen *g);

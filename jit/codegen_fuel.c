@@ -43,8 +43,17 @@
 
 void jit_codegen_set_fuel(jit_codegen *g, bool on) { g->fuel.on = on; }
 
+/* The exception handling ones follow the same rule: try and try_table
+ * open a block, catch, catch_all and delegate delimit like else and end. */
 static bool costs_fuel(uint16_t op) {
-  return op != OP_BLOCK && op != OP_LOOP && op != OP_ELSE && op != OP_END;
+  switch (op) {
+  case OP_BLOCK: case OP_LOOP: case OP_ELSE: case OP_END:
+  case OP_TRY_TABLE: case OP_TRY: case OP_CATCH: case OP_CATCH_ALL:
+  case OP_DELEGATE:
+    return false;
+  default:
+    return true;
+  }
 }
 
 static bool ends_run(uint16_t op) {
@@ -59,7 +68,14 @@ static bool ends_run(uint16_t op) {
   case OP_RETURN:
   case OP_UNREACHABLE:
   case OP_CALL:
-  case OP_CALL_INDIRECT: return true;
+  case OP_CALL_INDIRECT:
+  /* a landing pad starts after each of these, or control leaves */
+  case OP_CATCH:
+  case OP_CATCH_ALL:
+  case OP_DELEGATE:
+  case OP_THROW:
+  case OP_THROW_REF:
+  case OP_RETHROW: return true;
   default: return false;
   }
 }

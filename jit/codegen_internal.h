@@ -18,6 +18,7 @@
 
 #include "../runtime/vmctx.h"
 #include "codegen.h"
+#include "jit.h"
 
 /* The prologue stores the callee ctx (this function's vmctx) just below
  * the saved fp, and cg_reload_pinned reads it back after calls that may
@@ -84,6 +85,25 @@ typedef struct cg_ctrl {
   jit_label label;      /* branch target: end (block/if) or head (loop) */
   jit_label else_label; /* if: start of the else arm */
 } cg_ctrl;
+
+/* What exception handling (codegen_exn.c) keeps of a control frame, in
+ * g->ctrl_exn at the frame's index; kept apart from cg_ctrl so that
+ * functions without a try pay nothing for it per nesting level. */
+typedef struct cg_ctrl_exn {
+  uint8_t kind;   /* cg_exn_kind */
+  uint32_t scope; /* the try scope the frame opened */
+  uint32_t outer; /* the scope active around it, restored at its end */
+  uint32_t pads;  /* first landing pad branching to its label, 1-based */
+} cg_ctrl_exn;
+
+typedef enum cg_exn_kind {
+  CG_EXN_NONE,
+  CG_EXN_TRY_TABLE,
+  CG_EXN_TRY,   /* legacy try, in its body */
+  CG_EXN_CATCH, /* legacy try, in a catch or catch_all */
+} cg_exn_kind;
+
+typedef struct cg_pad cg_pad; /* a try_table clause's landing pad */
 
 /* A compare not emitted yet, waiting for br_if/if/select/eqz to fuse. */
 typedef struct cg_pending {
@@ -181,6 +201,20 @@ struct jit_codegen {
   uint32_t offset; /* offset of the current instruction */
 
   cg_fuel fuel;
+
+  /* Exception handling (codegen_exn.c): the module's unwind table so
+   * far, the innermost try scope at the current instruction, the first
+   * scope of this function, and this function's try_table landing pads
+   * (emitted out of line at its end). */
+  jit_exn_table exn;
+  uint32_t exn_scope, exn_first_scope;
+  cg_pad *pads;
+  uint32_t npads, cap_pads;
+  /* Set at the function's first try: from then on ctrl_exn[i] follows
+   * frame ctrl[i] (allocated up to cap_ctrl_exn). */
+  bool exn_used;
+  cg_ctrl_exn *ctrl_exn;
+  uint32_t cap_ctrl_exn;
 
   /* br_table scratch */
   jit_label *bt_labels;
@@ -320,6 +354,50 @@ void cg_op_f32_const(jit_codegen *g, const jit_instr *in);
 void cg_op_f64_const(jit_codegen *g, const jit_instr *in);
 void cg_op_ref_null(jit_codegen *g, const jit_instr *in);
 void cg_op_ref_func(jit_codegen *g, const jit_instr *in);
+
+/* For codegen_exn.c: the control machinery of codegen.c. */
+cg_ctrl *cg_ctrl_target(jit_codegen *g, uint32_t depth);
+cg_ctrl *cg_ctrl_top(jit_codegen *g);
+/* Moves the top values into c's label convention, dropping the stack to
+ * c's height; the return sequence; the rest of the block unreachable. */
+void cg_move_to_convention(jit_codegen *g, cg_ctrl *c);
+void cg_emit_return(jit_codegen *g);
+void cg_mark_unreachable(jit_codegen *g);
+/* Marks a branch to c's label from a path with an empty register cache
+ * (landing pads enter with nothing cached). */
+void cg_note_empty_edge(jit_codegen *g, cg_ctrl *c);
+/* Pops the arguments of ft into the outgoing area (codegen_ops.c). */
+void cg_store_call_args(jit_codegen *g, const rt_functype *ft);
+
+/* ---- codegen_exn.c: exception handling ---------------------------------- */
+void cg_op_try_table(jit_codegen *g, const jit_instr *in);
+void cg_op_throw(jit_codegen *g, const jit_instr *in);
+void cg_op_throw_ref(jit_codegen *g, const jit_instr *in);
+void cg_op_try(jit_codegen *g, const jit_instr *in);
+void cg_op_catch(jit_codegen *g, const jit_instr *in); /* and catch_all */
+void cg_op_delegate(jit_codegen *g, const jit_instr *in);
+void cg_op_rethrow(jit_codegen *g, const jit_instr *in);
+/* After a call instruction was emitted: inside a try, its return address
+ * gets an unwind table entry. Nothing otherwise. */
+void cg_exn_add_site(jit_codegen *g);
+static inline void cg_exn_note_call(jit_codegen *g) {
+  if (g->exn_scope != JIT_NO_SCOPE) cg_exn_add_site(g);
+}
+/* Only once the function has a try (g->exn_used): frame i was pushed
+ * (false when out of memory), popped, bound its label (pads branching
+ * there learn where it is). */
+bool cg_exn_frame_pushed(jit_codegen *g, uint32_t i);
+static inline void cg_exn_frame_popped(jit_codegen *g, uint32_t i) {
+  g->exn_scope = g->ctrl_exn[i].outer; /* a try's calls end with it */
+}
+void cg_exn_label_bound(jit_codegen *g, uint32_t i);
+/* At the function's end: emits the try_table landing pads; then, once
+ * the frame size is known, records it in the function's scopes. */
+void cg_exn_emit_pads(jit_codegen *g);
+void cg_exn_set_frame_size(jit_codegen *g, uint32_t frame_size);
+/* A new function: no scope is open, no pads are pending. */
+void cg_exn_begin_function(jit_codegen *g);
+void cg_exn_free(jit_codegen *g);
 
 /* ---- codegen_nan.c: deterministic mode ---------------------------------- */
 /* After each instruction compiled: in deterministic mode, when the NAN

@@ -280,7 +280,7 @@ static bool type_has_v128(const rt_functype *ft) {
 
 /* Pops the arguments of ft into the outgoing area [sp + offset_i] and
  * grows the outgoing area to fit args and results. */
-static void store_call_args(jit_codegen *g, const rt_functype *ft) {
+void cg_store_call_args(jit_codegen *g, const rt_functype *ft) {
   uint32_t n = ft->nparams;
   uint32_t args = rt_array_size(ft->types, n);
   uint32_t results = rt_array_size(ft->types + n, ft->nresults);
@@ -354,7 +354,7 @@ static void visit_call(jit_codegen *g, uint32_t f) {
     g->simd = true;
     return;
   }
-  store_call_args(g, ft);
+  cg_store_call_args(g, ft);
   cg_spill_all_regs(g);
   cg_cache_clear(g); /* the callee clobbers every allocatable register */
   if (f >= g->mod->nimported_funcs) {
@@ -363,6 +363,7 @@ static void visit_call(jit_codegen *g, uint32_t f) {
     /* No fuel sync: the call enters past the callee's load of it, and
      * the callee returns with it in the register (see codegen_fuel.c). */
     masm_call_func(g->m, f);
+    cg_exn_note_call(g);
   } else {
     /* An import: its funcref record in our vmctx carries the exporter's
      * ctx and code. */
@@ -376,6 +377,7 @@ static void visit_call(jit_codegen *g, uint32_t f) {
     masm_mov(g->m, JT_I64, tg->call_caller_reg, tg->vmctx_reg);
     cg_fuel_sync_out(g);
     masm_call_reg(g->m, target);
+    cg_exn_note_call(g);
     cg_free(g, target);
   }
   push_call_results(g, ft, f < g->mod->nimported_funcs);
@@ -390,7 +392,7 @@ static void visit_call_indirect(jit_codegen *g, const jit_instr *in) {
     return;
   }
   jit_reg index = cg_pop_reg(g);
-  store_call_args(g, ft);
+  cg_store_call_args(g, ft);
   cg_spill_all_regs(g);
   cg_cache_clear(g); /* the callee clobbers every allocatable register */
   uint64_t avoid = reg_bit(tg->call_ctx_reg) | reg_bit(tg->call_caller_reg);
@@ -416,6 +418,7 @@ static void visit_call_indirect(jit_codegen *g, const jit_instr *in) {
   masm_mov(g->m, JT_I64, tg->call_caller_reg, tg->vmctx_reg);
   cg_fuel_sync_out(g);
   masm_call_reg(g->m, tmp);
+  cg_exn_note_call(g);
   cg_free(g, ref);
   cg_free(g, tmp);
   push_call_results(g, ft, true);

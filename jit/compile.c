@@ -247,6 +247,7 @@ wrun_error *jit_compile_module(const rt_module *mod, const jit_options *opts,
   }
   err = patch_calls(mod, &m, out, call_entries);
   if (!err) err = publish(&m, out);
+  if (!err) jit_codegen_take_exn_table(g, &out->exn);
   if (!err) out->fuel = opts && opts->fuel;
   if (!err) dump_code_if_asked(mod, out);
 done:
@@ -265,7 +266,32 @@ void jit_code_free(jit_code *c) {
   free(c->func_offsets);
   free(c->entry_offsets);
   free(c->traps);
+  jit_exn_table_free(&c->exn);
   memset(c, 0, sizeof *c);
+}
+
+void jit_exn_table_free(jit_exn_table *t) {
+  free(t->sites);
+  free(t->scopes);
+  free(t->clauses);
+  memset(t, 0, sizeof *t);
+}
+
+uint32_t jit_code_exn_scope_at(const jit_code *c, uintptr_t pc) {
+  uintptr_t start = (uintptr_t)c->mem;
+  if (!c->mem || pc < start || pc >= start + c->size) return JIT_NO_SCOPE;
+  uint32_t off = (uint32_t)(pc - start);
+  const jit_exn_table *t = &c->exn;
+  uint32_t lo = 0, hi = t->nsites;
+  while (lo < hi) {
+    uint32_t mid = lo + (hi - lo) / 2;
+    if (t->sites[mid].ret < off)
+      lo = mid + 1;
+    else
+      hi = mid;
+  }
+  return lo < t->nsites && t->sites[lo].ret == off ? t->sites[lo].scope
+                                                   : JIT_NO_SCOPE;
 }
 
 wrun_error *jit_make_trampolines(const rt_functype *t, jit_trampolines *out) {

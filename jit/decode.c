@@ -22,12 +22,17 @@ void jit_reader_init(jit_reader *r, const uint8_t *base, size_t start,
   r->end = base + end;
   r->targets = NULL;
   r->cap_targets = 0;
+  r->catches = NULL;
+  r->cap_catches = 0;
 }
 
 void jit_reader_free(jit_reader *r) {
   free(r->targets);
   r->targets = NULL;
   r->cap_targets = 0;
+  free(r->catches);
+  r->catches = NULL;
+  r->cap_catches = 0;
 }
 
 static size_t remaining(const jit_reader *r) {
@@ -77,7 +82,7 @@ static wrun_error *read_zero_byte(jit_reader *r) {
 static bool is_valtype(uint8_t b) {
   switch (b) {
   case VT_I32: case VT_I64: case VT_F32: case VT_F64: case VT_V128:
-  case VT_FUNCREF: case VT_EXTERNREF:
+  case VT_FUNCREF: case VT_EXTERNREF: case VT_EXNREF:
     return true;
   default:
     return false;
@@ -186,6 +191,37 @@ static wrun_error *read_br_table(jit_reader *r, jit_instr *out) {
   return read_u32(r, &out->u.br_table.dflt);
 }
 
+/* try_table: blocktype, then a vector of catch clauses, each a kind byte
+ * (0 catch, 1 catch_ref, 2 catch_all, 3 catch_all_ref), a tag index for
+ * the first two, and a label. */
+static wrun_error *read_try_table(jit_reader *r, jit_instr *out) {
+  wrun_error *e = read_blocktype(r, &out->u.try_table.block);
+  uint32_t n = 0;
+  if (e || (e = read_u32(r, &n))) return e;
+  /* A clause takes at least two bytes: a longer count is truncated input,
+   * caught before allocating for it. */
+  if (n > remaining(r) / 2)
+    return rt_error_new(jit_reader_offset(r), "unexpected end");
+  if (n > r->cap_catches) {
+    jit_catch *c = realloc(r->catches, (size_t)n * sizeof *c);
+    if (!c) return rt_error_new(jit_reader_offset(r), "out of memory");
+    r->catches = c;
+    r->cap_catches = n;
+  }
+  for (uint32_t i = 0; i < n; i++) {
+    jit_catch *c = &r->catches[i];
+    size_t at = jit_reader_offset(r);
+    c->tag = 0;
+    if ((e = read_byte(r, &c->kind))) return e;
+    if (c->kind > 3) return rt_error_new(at, "malformed catch clause");
+    if (c->kind < 2 && (e = read_u32(r, &c->tag))) return e;
+    if ((e = read_u32(r, &c->label))) return e;
+  }
+  out->u.try_table.count = n;
+  out->u.try_table.catches = r->catches;
+  return NULL;
+}
+
 static wrun_error *read_memarg(jit_reader *r, jit_instr *out) {
   wrun_error *e = read_u32(r, &out->u.mem.align);
   if (!e) e = read_u32(r, &out->u.mem.offset);
@@ -227,8 +263,10 @@ static wrun_error *read_immediates(jit_reader *r, jit_instr *out) {
   case IMM_BLOCKTYPE:
     return read_blocktype(r, &out->u.block);
   case IMM_LABEL: case IMM_FUNC: case IMM_LOCAL: case IMM_GLOBAL:
-  case IMM_TABLE: case IMM_DATA: case IMM_ELEM:
+  case IMM_TABLE: case IMM_DATA: case IMM_ELEM: case IMM_TAG:
     return read_u32(r, &out->u.index);
+  case IMM_TRY_TABLE:
+    return read_try_table(r, out);
   case IMM_BR_TABLE:
     return read_br_table(r, out);
   case IMM_CALL_INDIRECT:

@@ -15,6 +15,9 @@ typedef struct jit_reader {
   /* br_table targets of the last decoded br_table */
   uint32_t *targets;
   uint32_t cap_targets;
+  /* catch clauses of the last decoded try_table */
+  jit_catch *catches;
+  uint32_t cap_catches;
 } jit_reader;
 
 void jit_reader_init(jit_reader *r, const uint8_t *base, size_t start,

@@ -46,7 +46,16 @@ typedef enum jit_imm_kind {
   IMM_TABLE_INIT,   /* elem idx, table idx */
   IMM_ELEM,         /* elem.drop */
   IMM_TABLE_COPY,   /* dst table, src table */
+  IMM_TAG,          /* throw, legacy catch: tag idx */
+  IMM_TRY_TABLE,    /* try_table: blocktype, catch clauses */
 } jit_imm_kind;
+
+/* A catch clause of try_table: kind (JIT_CATCH... in jit.h, the binary
+ * encoding 0..3), tag (catch, catch_ref) and label. */
+typedef struct jit_catch {
+  uint8_t kind;
+  uint32_t tag, label;
+} jit_catch;
 
 /* Block types: no value, one value type, or a type index. */
 typedef struct jit_blocktype {
@@ -60,7 +69,12 @@ typedef struct jit_instr {
   uint32_t offset; /* byte offset of the opcode in the module */
   union {
     jit_blocktype block;
-    uint32_t index; /* label, func, local, global, table, data, elem */
+    struct {
+      jit_blocktype block; /* first: try_table is read as a block too */
+      uint32_t count;
+      const jit_catch *catches; /* decoder-owned, valid until next decode */
+    } try_table;
+    uint32_t index; /* label, func, local, global, table, data, elem, tag */
     struct {
       uint32_t type_index, table;
     } call_indirect;

@@ -9,6 +9,52 @@
 #include "../runtime/module.h"
 #include "masm.h"
 
+/* The unwind table of exception handling (jit/codegen_exn.c, read by
+ * runtime/exception.c). Only calls inside a try (try_table, legacy try)
+ * have a site; nothing is emitted for them on the non-throwing path. */
+enum {
+  JIT_CATCH = 0,         /* catch x (legacy catch x): the payload */
+  JIT_CATCH_REF = 1,     /* catch_ref x: payload and exnref */
+  JIT_CATCH_ALL = 2,     /* catch_all (legacy catch_all): nothing */
+  JIT_CATCH_ALL_REF = 3, /* catch_all_ref: the exnref */
+};
+#define JIT_NO_SCOPE UINT32_MAX
+/* Where every wasm frame keeps its vmctx (fp-relative): the unwinder finds
+ * the catching instance's tags through it. */
+#define JIT_FRAME_VMCTX_OFFSET (-8)
+
+typedef struct jit_exn_site {
+  uint32_t ret;   /* code offset of the return address of a call */
+  uint32_t scope; /* the innermost try scope around the call */
+} jit_exn_site;
+
+/* A try: its clauses in order (a chain through jit_exn_clause.next), then
+ * the scope around it in the same function (parent; for a legacy delegate
+ * the scope its label names). */
+typedef struct jit_exn_scope {
+  uint32_t parent;     /* JIT_NO_SCOPE: none, the exception leaves */
+  uint32_t first, last; /* clause chain, JIT_NO_SCOPE when empty */
+  uint32_t frame_size; /* of the function: sp = fp - frame_size */
+} jit_exn_scope;
+
+typedef struct jit_exn_clause {
+  uint8_t kind;  /* JIT_CATCH... */
+  uint32_t tag;  /* tag index in the module (catch, catch_ref) */
+  uint32_t pad;  /* code offset of the landing pad */
+  uint32_t next; /* next clause of the scope, JIT_NO_SCOPE ends */
+} jit_exn_clause;
+
+typedef struct jit_exn_table {
+  jit_exn_site *sites; /* sorted by ret */
+  uint32_t nsites, cap_sites;
+  jit_exn_scope *scopes;
+  uint32_t nscopes, cap_scopes;
+  jit_exn_clause *clauses;
+  uint32_t nclauses, cap_clauses;
+} jit_exn_table;
+
+void jit_exn_table_free(jit_exn_table *t);
+
 /* Executable code: mapped read-write, filled, then made read+execute
  * (never writable and executable at once). */
 typedef struct jit_code {
@@ -23,6 +69,7 @@ typedef struct jit_code {
   jit_trapsite *traps; /* sorted by offset */
   uint32_t ntraps;
   bool fuel; /* compiled with fuel: functions keep it in target.fuel_reg */
+  jit_exn_table exn; /* landing pads of calls inside a try */
 } jit_code;
 
 /* How to compile; NULL (or all fields zero) is the default. */
@@ -59,6 +106,9 @@ wrun_error *jit_make_trampolines(const rt_functype *t, jit_trampolines *out);
 
 /* Maps a pc inside c to the defined-function index (or -1). */
 int32_t jit_code_func_at(const jit_code *c, uintptr_t pc);
+/* The innermost try scope of the call returning to pc in c (pc exactly
+ * its return address), or JIT_NO_SCOPE. */
+uint32_t jit_code_exn_scope_at(const jit_code *c, uintptr_t pc);
 /* Trap code at pc (exact trap site), or 0. */
 uint8_t jit_code_trap_at(const jit_code *c, uintptr_t pc);
 

@@ -254,6 +254,8 @@ void jit_masm_add_fixup(jit_masm *m, jit_label *l, uint32_t at, uint8_t kind,
   void P##load_sp(jit_masm *m, jit_type t, jit_reg dst, int32_t off);         \
   void P##store_sp(jit_masm *m, jit_type t, jit_reg src, int32_t off);        \
   void P##store_sp_imm(jit_masm *m, jit_type t, int32_t off, uint64_t bits);  \
+  /* dst = sp (the outgoing area's address: the throw libcall's payload) */   \
+  void P##sp_address(jit_masm *m, jit_reg dst);                               \
   /* [base + off]; base a GPR */                                              \
   void P##load_ptr(jit_masm *m, jit_type t, jit_reg dst, jit_reg base,        \
                    int32_t off);                                              \
@@ -404,6 +406,7 @@ extern const jit_target a64_target;
 #define masm_load_sp JIT_HOST_PREFIX(load_sp)
 #define masm_store_sp JIT_HOST_PREFIX(store_sp)
 #define masm_store_sp_imm JIT_HOST_PREFIX(store_sp_imm)
+#define masm_sp_address JIT_HOST_PREFIX(sp_address)
 #define masm_load_ptr JIT_HOST_PREFIX(load_ptr)
 #define masm_store_ptr JIT_HOST_PREFIX(store_ptr)
 #define masm_load_indexed JIT_HOST_PREFIX(load_indexed)

@@ -12,6 +12,7 @@
 #include <string.h>
 #include "error.h"
 #include "validate.h"
+#include "jit.h"
 
 /* Never a real value type: the "Unknown" of the spec's algorithm. */
 enum { VT_UNKNOWN = 0 };
@@ -22,7 +23,9 @@ typedef struct ctrl_frame {
   const uint8_t *params, *results;
   uint32_t nparams, nresults;
   uint32_t height;
-  uint16_t op; /* OP_BLOCK, OP_LOOP, OP_IF, OP_ELSE; OP_BLOCK for the body */
+  /* OP_BLOCK, OP_LOOP, OP_IF, OP_ELSE; OP_BLOCK for the body;
+   * OP_TRY_TABLE; legacy OP_TRY, then OP_CATCH or OP_CATCH_ALL */
+  uint16_t op;
   bool unreachable;
 } ctrl_frame;
 
@@ -555,6 +558,106 @@ static wrun_error *step_shuffle(jit_validator *v, const jit_instr *in) {
   return apply_sig(v, "vv:v");
 }
 
+/* ---- exception handling ------------------------------------------------- */
+
+static wrun_error *tag_type(jit_validator *v, uint32_t index,
+                            const rt_functype **out) {
+  if (index >= v->m->ntags) return fail_index(v, "unknown tag", index);
+  *out = &v->m->types[v->m->tags[index]];
+  return NULL;
+}
+
+/* A catch clause hands its label the tag's payload (catch, catch_ref)
+ * and then an exnref (catch_ref, catch_all_ref): those must be the
+ * label's types. Labels count from outside the try_table. */
+static wrun_error *check_catch(jit_validator *v, const jit_catch *c) {
+  const uint8_t *payload = NULL;
+  uint32_t n = 0;
+  if (c->kind == JIT_CATCH || c->kind == JIT_CATCH_REF) {
+    const rt_functype *t = NULL;
+    wrun_error *e = tag_type(v, c->tag, &t);
+    if (e) return e;
+    payload = t->types;
+    n = t->nparams;
+  }
+  bool with_ref = c->kind == JIT_CATCH_REF || c->kind == JIT_CATCH_ALL_REF;
+  const ctrl_frame *f = NULL;
+  const uint8_t *ts = NULL;
+  uint32_t nts = 0;
+  wrun_error *e = label_at(v, c->label, &f);
+  if (e) return e;
+  label_types(f, &ts, &nts);
+  if (nts != n + (with_ref ? 1u : 0u)) return fail(v, "type mismatch");
+  if (n && memcmp(ts, payload, n) != 0) return fail(v, "type mismatch");
+  if (with_ref && ts[n] != VT_EXNREF) return fail(v, "type mismatch");
+  return NULL;
+}
+
+static wrun_error *step_try_table(jit_validator *v, const jit_instr *in) {
+  for (uint32_t i = 0; i < in->u.try_table.count; i++) {
+    wrun_error *e = check_catch(v, &in->u.try_table.catches[i]);
+    if (e) return e;
+  }
+  const uint8_t *params = NULL, *results = NULL;
+  uint32_t nparams = 0, nresults = 0;
+  wrun_error *e = blocktype(v, &in->u.try_table.block, &params, &nparams,
+                            &results, &nresults);
+  if (e || (e = pop_vals(v, params, nparams, NULL))) return e;
+  return push_ctrl(v, OP_TRY_TABLE, params, nparams, results, nresults);
+}
+
+static wrun_error *step_throw(jit_validator *v, const jit_instr *in) {
+  wrun_error *e;
+  if (in->op == OP_THROW_REF) {
+    if ((e = pop_val(v, VT_EXNREF))) return e;
+  } else {
+    const rt_functype *t = NULL;
+    if ((e = tag_type(v, in->u.index, &t)) ||
+        (e = pop_vals(v, t->types, t->nparams, NULL)))
+      return e;
+  }
+  set_unreachable(v);
+  return NULL;
+}
+
+/* Legacy catch x / catch_all: ends the try body (or the previous catch)
+ * and starts a handler that receives the payload. */
+static wrun_error *step_legacy_catch(jit_validator *v, const jit_instr *in) {
+  uint16_t op = top_ctrl(v)->op;
+  if (op != OP_TRY && op != OP_CATCH)
+    return fail(v, in->op == OP_CATCH ? "catch without try"
+                                      : "catch_all without try");
+  const rt_functype *t = NULL;
+  wrun_error *e;
+  if (in->op == OP_CATCH && (e = tag_type(v, in->u.index, &t))) return e;
+  ctrl_frame f;
+  if ((e = pop_ctrl(v, &f))) return e;
+  if ((e = push_ctrl(v, (jit_op)in->op, NULL, 0, f.results, f.nresults)))
+    return e;
+  /* The frame keeps the try's params for nothing: the handler starts
+   * with the payload instead. */
+  return t ? push_vals(v, t->types, t->nparams) : NULL;
+}
+
+static wrun_error *step_delegate(jit_validator *v, const jit_instr *in) {
+  if (top_ctrl(v)->op != OP_TRY) return fail(v, "delegate without try");
+  ctrl_frame f;
+  wrun_error *e = pop_ctrl(v, &f);
+  const ctrl_frame *target = NULL;
+  if (e || (e = label_at(v, in->u.index, &target))) return e;
+  return push_vals(v, f.results, f.nresults);
+}
+
+static wrun_error *step_rethrow(jit_validator *v, const jit_instr *in) {
+  const ctrl_frame *f = NULL;
+  wrun_error *e = label_at(v, in->u.index, &f);
+  if (e) return e;
+  if (f->op != OP_CATCH && f->op != OP_CATCH_ALL)
+    return fail(v, "invalid rethrow label");
+  set_unreachable(v);
+  return NULL;
+}
+
 /* Instructions whose checks go beyond a fixed signature. */
 static wrun_error *step_special(jit_validator *v, const jit_instr *in) {
   switch ((jit_op)in->op) {
@@ -592,6 +695,12 @@ static wrun_error *step_special(jit_validator *v, const jit_instr *in) {
   case OP_REF_NULL: case OP_REF_IS_NULL: case OP_REF_FUNC:
     return step_ref(v, in);
   case OP_I8X16_SHUFFLE: return step_shuffle(v, in);
+  case OP_TRY_TABLE: return step_try_table(v, in);
+  case OP_THROW: case OP_THROW_REF: return step_throw(v, in);
+  case OP_TRY: return step_block(v, in);
+  case OP_CATCH: case OP_CATCH_ALL: return step_legacy_catch(v, in);
+  case OP_DELEGATE: return step_delegate(v, in);
+  case OP_RETHROW: return step_rethrow(v, in);
   default:
     return fail(v, "illegal opcode");
   }
@@ -669,7 +778,8 @@ bool jit_validator_done(const jit_validator *v) { return v->done; }
 /* One static entry per value type, so a single-result block type can point
  * at its type without owning storage. */
 static const uint8_t single_valtypes[] = {VT_I32, VT_I64, VT_F32, VT_F64,
-                                          VT_V128, VT_FUNCREF, VT_EXTERNREF};
+                                          VT_V128, VT_FUNCREF, VT_EXTERNREF,
+                                          VT_EXNREF};
 
 void jit_blocktype_sig(const rt_module *m, const jit_blocktype *bt,
                        const uint8_t **params, uint32_t *nparams,

@@ -17,6 +17,7 @@ void rt_val_to_slot(const wrun_val *v, void *slot) {
   case WRUN_F64: bits = v->of.f64_bits; break;
   case WRUN_FUNCREF: bits = (uintptr_t)v->of.funcref; break;
   case WRUN_EXTERNREF: bits = (uintptr_t)v->of.externref; break;
+  case WRUN_EXNREF: bits = (uintptr_t)v->of.exnref; break;
   case WRUN_V128: memcpy(slot, v->of.v128, 16); return;
   }
   memcpy(slot, &bits, 8);
@@ -34,6 +35,7 @@ void rt_slot_to_val(uint8_t type, const void *slot, wrun_val *out) {
   case VT_F64: out->of.f64_bits = bits; break;
   case VT_FUNCREF: out->of.funcref = (wrun_func *)(uintptr_t)bits; break;
   case VT_EXTERNREF: out->of.externref = (void *)(uintptr_t)bits; break;
+  case VT_EXNREF: out->of.exnref = (wrun_exn *)(uintptr_t)bits; break;
   case VT_V128: memcpy(out->of.v128, slot, 16); break;
   }
 }
@@ -244,6 +246,13 @@ void rt_host_call(void *host_ctx, void *caller_vmctx, uint64_t *values) {
   if (!trap) trap = check_host_results(h, results);
   if (!trap) marshal(results, t->nresults, values);
   if (vals != small) free(vals);
+  /* A host function that throws (or passes on an exception of wasm it
+   * called) throws into its wasm caller, from here. */
+  wrun_exn *exn = wrun_trap_exception(trap);
+  if (exn && exn->store == caller.store) {
+    wrun_trap_delete(trap);
+    rt_exn_throw(exn);
+  }
   if (trap) rt_trap_raise_object(trap);
 }
 

@@ -19,6 +19,7 @@ void rt_instance_free(rt_instance *inst) {
   free(inst->elems);
   free(inst->data_dropped);
   free(inst->globals);
+  free(inst->tags);
   free(inst->tables);
   free(inst->memories);
   free(inst->vmctx);
@@ -40,6 +41,9 @@ static void export_extern(const rt_instance *inst, const rt_export *e,
     break;
   case WRUN_EXTERN_MEMORY:
     out->of.memory = (wrun_memory *)inst->memories[e->index];
+    break;
+  case WRUN_EXTERN_TAG:
+    out->of.tag = inst->tags[e->index];
     break;
   default:
     out->of.global = &inst->globals[e->index];
@@ -110,8 +114,9 @@ static rt_instance *instance_alloc(wrun_store *s, const wrun_module *mod) {
   inst->globals = calloc(m->nglobals + 1, sizeof *inst->globals);
   inst->elems = calloc(m->nelems + 1, sizeof *inst->elems);
   inst->data_dropped = calloc(m->ndatas + 1, sizeof *inst->data_dropped);
+  inst->tags = calloc(m->ntags + 1, sizeof *inst->tags);
   if (!inst->vmctx || !inst->memories || !inst->tables || !inst->globals ||
-      !inst->elems || !inst->data_dropped) {
+      !inst->elems || !inst->data_dropped || !inst->tags) {
     rt_instance_free(inst);
     return NULL;
   }
@@ -140,10 +145,13 @@ static rt_global_cell *global_slot(rt_instance *inst, uint32_t i) {
  * the rest is pointed to. */
 static void bind_imports(rt_instance *inst, const wrun_extern *imports) {
   const rt_module *m = inst->m;
-  uint32_t nf = 0, nt = 0, nm = 0, ng = 0;
+  uint32_t nf = 0, nt = 0, nm = 0, ng = 0, ntag = 0;
   for (uint32_t i = 0; i < m->nimports; i++) {
     const wrun_extern *ext = &imports[i];
     switch (m->imports[i].kind) {
+    case WRUN_EXTERN_TAG: /* the exporter's tag: the same identity */
+      inst->tags[ntag++] = ext->of.tag;
+      break;
     case WRUN_EXTERN_FUNC:
       *rt_instance_func(inst, nf++) = *(const rt_funcref *)ext->of.func;
       break;
@@ -342,10 +350,23 @@ static wrun_error *check_imports(const wrun_store *s, const rt_module *m,
   return NULL;
 }
 
+/* Each instance makes its own tags: a tag's identity is per instance, so
+ * two instances of one module throw exceptions the other cannot catch by
+ * tag (only through imports and exports). */
+static wrun_error *define_tags(rt_instance *inst) {
+  const rt_module *m = inst->m;
+  for (uint32_t i = m->nimported_tags; i < m->ntags; i++) {
+    inst->tags[i] = rt_tag_new(inst->store, m->types[m->tags[i]].id);
+    if (!inst->tags[i]) return rt_error_new(RT_NO_OFFSET, "out of memory");
+  }
+  return NULL;
+}
+
 static wrun_error *define_all(rt_instance *inst) {
   define_funcs(inst);
   wrun_error *err = define_memories(inst);
   if (!err) err = define_tables(inst);
+  if (!err) err = define_tags(inst);
   if (err) return err;
   define_globals(inst);
   if (!evaluate_elem_items(inst))

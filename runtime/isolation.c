@@ -22,6 +22,8 @@ wrun_store *rt_funcref_store(const rt_funcref *f) {
 bool rt_val_in_store(const wrun_val *v, const wrun_store *s) {
   /* Externrefs are the host's own pointers: no store to check. A null
    * funcref belongs everywhere. */
+  if (v->type == WRUN_EXNREF)
+    return !v->of.exnref || v->of.exnref->store == s;
   if (v->type != WRUN_FUNCREF || !v->of.funcref) return true;
   return rt_funcref_store((const rt_funcref *)v->of.funcref) == s;
 }
@@ -37,6 +39,8 @@ bool rt_extern_in_store(const wrun_extern *e, const wrun_store *s) {
     return e->of.memory && ((const rt_memory *)e->of.memory)->store == s;
   case WRUN_EXTERN_GLOBAL:
     return e->of.global && e->of.global->store == s;
+  case WRUN_EXTERN_TAG:
+    return e->of.tag && e->of.tag->store == s;
   }
   return false;
 }

@@ -174,6 +174,10 @@ static bool extern_matches(const rt_module *m, const rt_import *imp,
     return g && g->type.type == imp->desc.global.type &&
            g->type.mut == imp->desc.global.mut;
   }
+  case WRUN_EXTERN_TAG: {
+    const wrun_tag *tag = ext->of.tag;
+    return tag && tag->type_id == m->types[imp->desc.tag_type].id;
+  }
   }
   return false;
 }

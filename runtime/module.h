@@ -21,10 +21,13 @@ enum {
   VT_V128 = 0x7B,
   VT_FUNCREF = 0x70,
   VT_EXTERNREF = 0x6F,
+  /* (ref null exn), Wasm 3.0 exception handling: an abstract reference
+   * type like externref (wrun has no typed references yet). */
+  VT_EXNREF = 0x69,
 };
 
 static inline bool rt_is_reftype(uint8_t t) {
-  return t == VT_FUNCREF || t == VT_EXTERNREF;
+  return t == VT_FUNCREF || t == VT_EXTERNREF || t == VT_EXNREF;
 }
 
 /* A function type. types[0..nparams) are the parameters, then the results.
@@ -85,6 +88,7 @@ typedef struct rt_import {
     rt_tabletype table;
     rt_limits memory;
     rt_globaltype global;
+    uint32_t tag_type; /* tag: index into module types (no results) */
   } desc;
 } rt_import;
 
@@ -153,6 +157,12 @@ typedef struct rt_module {
 
   uint32_t nglobals, nimported_globals;
   rt_global *globals;
+
+  /* Tag index space (exception handling): the function type index of
+   * each tag's payload (its params; its results are empty). The first
+   * nimported_tags are imports. */
+  uint32_t ntags, nimported_tags;
+  uint32_t *tags;
 
   uint32_t nexports;
   rt_export *exports;

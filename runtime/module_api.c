@@ -206,6 +206,7 @@ const char *wrun_valtype_name(wrun_valtype t) {
   case WRUN_V128: return "v128";
   case WRUN_FUNCREF: return "funcref";
   case WRUN_EXTERNREF: return "externref";
+  case WRUN_EXNREF: return "exnref";
   }
   return "?";
 }

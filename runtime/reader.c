@@ -34,6 +34,7 @@ enum {
   SEC_CODE = 10,
   SEC_DATA = 11,
   SEC_DATA_COUNT = 12,
+  SEC_TAG = 13, /* exception handling (Wasm 3.0): between memory and global */
 };
 
 /* Opcodes allowed in constant expressions (and end). */
@@ -475,6 +476,22 @@ static bool read_type_section(reader *r) {
   return true;
 }
 
+/* A tag type: attribute 0 (an exception), then a function type index
+ * whose results are empty (the params are the payload). */
+static bool read_tagtype(reader *r, uint32_t *type_index) {
+  const uint8_t *at = r->p;
+  uint8_t attribute;
+  if (!read_byte(r, &attribute)) return false;
+  if (attribute != 0) return fail(r, at, "malformed tag attribute");
+  at = r->p;
+  if (!read_u32(r, type_index)) return false;
+  if (*type_index >= r->m->ntypes)
+    return fail(r, at, "unknown type %u", *type_index);
+  if (r->m->types[*type_index].nresults != 0)
+    return fail(r, at, "non-empty tag result type");
+  return true;
+}
+
 static bool read_import_desc(reader *r, rt_import *imp) {
   rt_module *m = r->m;
   const uint8_t *at = r->p;
@@ -493,6 +510,8 @@ static bool read_import_desc(reader *r, rt_import *imp) {
     return read_memtype(r, &imp->desc.memory);
   case WRUN_EXTERN_GLOBAL:
     return read_globaltype(r, &imp->desc.global);
+  case WRUN_EXTERN_TAG:
+    return read_tagtype(r, &imp->desc.tag_type);
   default:
     return fail(r, at, "malformed import kind");
   }
@@ -501,12 +520,13 @@ static bool read_import_desc(reader *r, rt_import *imp) {
 /* Once all imports are known, the index spaces start with them. */
 static bool index_spaces_from_imports(reader *r) {
   rt_module *m = r->m;
-  uint32_t counts[4] = {0, 0, 0, 0};
+  uint32_t counts[5] = {0, 0, 0, 0, 0};
   for (uint32_t i = 0; i < m->nimports; i++) counts[m->imports[i].kind]++;
   if (!grow(r, (void **)&m->funcs, 0, counts[0], sizeof *m->funcs) ||
       !grow(r, (void **)&m->tables, 0, counts[1], sizeof *m->tables) ||
       !grow(r, (void **)&m->memories, 0, counts[2], sizeof *m->memories) ||
-      !grow(r, (void **)&m->globals, 0, counts[3], sizeof *m->globals))
+      !grow(r, (void **)&m->globals, 0, counts[3], sizeof *m->globals) ||
+      !grow(r, (void **)&m->tags, 0, counts[4], sizeof *m->tags))
     return false;
   for (uint32_t i = 0; i < m->nimports; i++) {
     const rt_import *imp = &m->imports[i];
@@ -523,12 +543,16 @@ static bool index_spaces_from_imports(reader *r) {
     case WRUN_EXTERN_GLOBAL:
       m->globals[m->nglobals++].type = imp->desc.global;
       break;
+    case WRUN_EXTERN_TAG:
+      m->tags[m->ntags++] = imp->desc.tag_type;
+      break;
     }
   }
   m->nimported_funcs = m->nfuncs;
   m->nimported_tables = m->ntables;
   m->nimported_memories = m->nmemories;
   m->nimported_globals = m->nglobals;
+  m->nimported_tags = m->ntags;
   return true;
 }
 
@@ -602,6 +626,19 @@ static bool read_memory_section(reader *r) {
   return true;
 }
 
+static bool read_tag_section(reader *r) {
+  rt_module *m = r->m;
+  uint32_t n;
+  if (!read_count(r, &n)) return false;
+  uint32_t first = m->ntags;
+  if (!grow(r, (void **)&m->tags, first, n, sizeof *m->tags)) return false;
+  for (uint32_t i = 0; i < n; i++) {
+    if (!read_tagtype(r, &m->tags[first + i])) return false;
+    m->ntags = first + i + 1;
+  }
+  return true;
+}
+
 static bool read_global_section(reader *r) {
   rt_module *m = r->m;
   uint32_t n;
@@ -636,6 +673,9 @@ static bool check_export_index(reader *r, const uint8_t *at,
   case WRUN_EXTERN_GLOBAL:
     if (e->index >= m->nglobals)
       return fail(r, at, "unknown global %u", e->index);
+    return true;
+  case WRUN_EXTERN_TAG:
+    if (e->index >= m->ntags) return fail(r, at, "unknown tag %u", e->index);
     return true;
   default:
     return fail(r, at, "malformed export kind");
@@ -677,7 +717,7 @@ static bool read_exports(reader *r, name_ref *names, uint32_t n) {
     if (!e->name) return fail_oom(r);
     const uint8_t *at = r->p;
     if (!read_byte(r, &e->kind)) return false;
-    if (e->kind > WRUN_EXTERN_GLOBAL) return fail(r, at, "malformed export kind");
+    if (e->kind > WRUN_EXTERN_TAG) return fail(r, at, "malformed export kind");
     at = r->p;
     if (!read_u32(r, &e->index)) return false;
     if (!check_export_index(r, at, e)) return false;
@@ -902,6 +942,7 @@ static bool read_section(reader *r, uint8_t id) {
   case SEC_CODE: return read_code_section(r);
   case SEC_DATA: return read_data_section(r);
   case SEC_DATA_COUNT: return read_data_count_section(r);
+  case SEC_TAG: return read_tag_section(r);
   default: return false;
   }
 }
@@ -911,9 +952,10 @@ static bool read_section(reader *r, uint8_t id) {
 static unsigned section_rank(uint8_t id) {
   static const unsigned rank[] = {
       [SEC_TYPE] = 1,     [SEC_IMPORT] = 2, [SEC_FUNCTION] = 3,
-      [SEC_TABLE] = 4,    [SEC_MEMORY] = 5, [SEC_GLOBAL] = 6,
-      [SEC_EXPORT] = 7,   [SEC_START] = 8,  [SEC_ELEMENT] = 9,
-      [SEC_DATA_COUNT] = 10, [SEC_CODE] = 11, [SEC_DATA] = 12,
+      [SEC_TABLE] = 4,    [SEC_MEMORY] = 5, [SEC_TAG] = 6,
+      [SEC_GLOBAL] = 7,   [SEC_EXPORT] = 8, [SEC_START] = 9,
+      [SEC_ELEMENT] = 10, [SEC_DATA_COUNT] = 11, [SEC_CODE] = 12,
+      [SEC_DATA] = 13,
   };
   return rank[id];
 }
@@ -987,7 +1029,7 @@ static bool read_sections(reader *r) {
   while (r->p < r->file_end) {
     const uint8_t *at = r->p;
     uint8_t id = *r->p++;
-    if (id > SEC_DATA_COUNT) return fail(r, at, "malformed section id");
+    if (id > SEC_TAG) return fail(r, at, "malformed section id");
     uint32_t size;
     const uint8_t *size_at = r->p;
     if (!read_u32(r, &size)) return false;
@@ -1076,6 +1118,7 @@ void rt_module_free(rt_module *m) {
   free(m->tables);
   free(m->memories);
   free(m->globals);
+  free(m->tags);
   for (uint32_t i = 0; i < m->nexports; i++) free(m->exports[i].name);
   free(m->exports);
   for (uint32_t i = 0; i < m->nelems; i++) free(m->elems[i].items);

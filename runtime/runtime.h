@@ -20,6 +20,7 @@
 #include "error.h"
 #include "module.h"
 #include "vmctx.h"
+#include "exception.h"
 #include "wrun.h"
 #include "../jit/jit.h"
 
@@ -182,6 +183,7 @@ struct wrun_instance {
   rt_memory **memories;     /* m->nmemories */
   rt_table **tables;        /* m->ntables */
   struct wrun_global *globals; /* m->nglobals */
+  struct wrun_tag **tags;   /* m->ntags: own ones made per instance */
   rt_elem_items *elems;     /* m->nelems */
   bool *data_dropped;       /* m->ndatas */
   struct wrun_instance *next;
@@ -250,6 +252,7 @@ struct wrun_trap {
   size_t nframes;
   uint32_t *frame_funcs;
   char **frame_names; /* each NULL or an owned copy */
+  wrun_exn *exn; /* WRUN_TRAP_EXCEPTION: the exception (its store owns it) */
 };
 
 /* A protected entry into wasm on this thread; entries nest through host
@@ -273,6 +276,9 @@ void rt_thread_stack_bounds(uintptr_t *low, uintptr_t *high);
  * m is NULL for trampolines. Returns a slot for rt_code_unregister, or -1
  * when the registry is full. */
 int rt_code_register(const jit_code *code, const rt_module *m);
+/* The registered code containing pc (async-signal-safe), or NULL; *module
+ * is its module (NULL for trampolines). */
+const jit_code *rt_code_at(uintptr_t pc, const rt_module **module);
 void rt_code_unregister(int slot);
 
 /* Raises a host trap object (owned by the raiser until taken). */

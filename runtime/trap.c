@@ -39,11 +39,13 @@ static const char *const trap_messages[WRUN_TRAP_COUNT] = {
     [WRUN_TRAP_EXIT] = "exit",
     [WRUN_TRAP_INTERRUPT] = "interrupted",
     [WRUN_TRAP_OUT_OF_FUEL] = "all fuel consumed",
+    [WRUN_TRAP_EXCEPTION] = "uncaught exception",
+    [WRUN_TRAP_NULL_EXNREF] = "null exception reference",
 };
 
 /* Used when a trap object cannot be allocated; never freed. */
 static wrun_trap out_of_memory_trap = {WRUN_TRAP_HOST, 0, "out of memory", 0,
-                                       NULL, NULL};
+                                       NULL, NULL, NULL};
 
 static wrun_trap *trap_alloc(wrun_trap_code code, const char *message) {
   wrun_trap *t = calloc(1, sizeof *t);
@@ -109,6 +111,17 @@ void rt_trap_set_message(wrun_trap *t, const char *fmt, ...) {
 wrun_trap_code wrun_trap_code_of(const wrun_trap *t) { return t->code; }
 const char *wrun_trap_message(const wrun_trap *t) { return t->message; }
 int32_t wrun_trap_exit_status(const wrun_trap *t) { return t->exit_status; }
+
+wrun_trap *wrun_trap_new_exception(wrun_exn *exn) {
+  if (!exn) return wrun_trap_new("null exception");
+  wrun_trap *t = rt_trap_new_code(WRUN_TRAP_EXCEPTION);
+  if (t != &out_of_memory_trap) t->exn = exn;
+  return t;
+}
+
+wrun_exn *wrun_trap_exception(const wrun_trap *t) {
+  return t && t->code == WRUN_TRAP_EXCEPTION ? t->exn : NULL;
+}
 size_t wrun_trap_frame_count(const wrun_trap *t) { return t->nframes; }
 
 uint32_t wrun_trap_frame_func(const wrun_trap *t, size_t i) {
@@ -185,6 +198,12 @@ static const rt_code_region *region_at(uintptr_t pc) {
     if (end && pc >= r->start && pc < end) return r;
   }
   return NULL;
+}
+
+const jit_code *rt_code_at(uintptr_t pc, const rt_module **module) {
+  const rt_code_region *r = region_at(pc);
+  *module = r ? r->module : NULL;
+  return r ? r->code : NULL;
 }
 
 /* ---- thread-local trap state ----------------------------------------------- */

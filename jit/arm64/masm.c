@@ -1295,3 +1295,11 @@ void a64_masm_align(jit_masm *m, uint32_t alignment) {
   island_check(m, alignment);
   while (jit_buf_pos(&m->buf) % alignment) jit_buf_u32(&m->buf, 0xD503201Fu);
 }
+
+/* ---- exception handling ----------------------------------------------------- */
+
+/* add xd, sp, #0: the register form of mov cannot read sp. */
+void a64_masm_sp_address(jit_masm *m, jit_reg dst) {
+  island_check(m, 0);
+  a64_addsub_imm(&m->buf, true, false, false, hw(dst), A64_SP, 0);
+}

@@ -1293,3 +1293,9 @@ void x64_masm_align(jit_masm *m, uint32_t alignment) {
     pad -= n;
   }
 }
+
+/* ---- exception handling ----------------------------------------------------- */
+
+void x64_masm_sp_address(jit_masm *m, jit_reg dst) {
+  x64_mov_rr(&m->buf, true, hw(dst), X64_RSP);
+}

@@ -55,6 +55,7 @@ static void print_value(const wrun_val *v) {
     return;
   case WRUN_FUNCREF: printf("funcref"); return;   /* binaryen prints the */
   case WRUN_EXTERNREF: printf("externref"); return; /* type, not a value */
+  case WRUN_EXNREF: printf("exnref"); return;
   }
   printf("?");
 }

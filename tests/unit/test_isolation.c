@@ -160,6 +160,7 @@ static wrun_module *import_module(wrun_externkind kind) {
   case WRUN_EXTERN_TABLE: wb_bytes(&s, "\x70\0\0", 3); break;
   case WRUN_EXTERN_MEMORY: wb_bytes(&s, "\0\0", 2); break;
   case WRUN_EXTERN_GLOBAL: wb_bytes(&s, "\x7f\0", 2); break;
+  case WRUN_EXTERN_TAG: break; /* not among the kinds tested here */
   }
   wb_section(&m, 2, &s);
   return compile(&m);
@@ -177,6 +178,7 @@ static wrun_extern extern_in(wrun_store *s, wrun_externkind kind) {
   case WRUN_EXTERN_MEMORY: e.of.memory = wrun_memory_new(s, 0, 0, false); break;
   case WRUN_EXTERN_GLOBAL: e.of.global = wrun_global_new(s, WRUN_I32, false,
                                                           zero); break;
+  case WRUN_EXTERN_TAG: e.of.tag = wrun_tag_new(s, NULL, 0); break;
   }
   cr_assert_not_null(e.of.func);
   return e;

@@ -70,7 +70,8 @@ Test(reader, header) {
 }
 
 Test(reader, section_ids_and_sizes) {
-  cr_assert_eq(reject(MOD(0x0D, 0x00), "malformed section id"), 8);
+  /* 13 is the tag section (Wasm 3.0): 14 is the first unknown id. */
+  cr_assert_eq(reject(MOD(0x0E, 0x00), "malformed section id"), 8);
   reject(MOD(0x80, 0x00, 0x01, 0x00), "malformed section id");
   /* Declared size runs past the end of the file. */
   reject(MOD(0x01, 0x07, 0x01, 0x60, 0x00, 0x00), "length out of bounds");
@@ -191,7 +192,7 @@ Test(reader, imports) {
   cr_assert(m->globals[0].type.mut);
   rt_module_free(m);
 
-  reject(MOD(SEC(2, 0x01, 0x00, 0x00, 0x04)), "malformed import kind");
+  reject(MOD(SEC(2, 0x01, 0x00, 0x00, 0x05)), "malformed import kind");
   reject(MOD(SEC(2, 0x01, 0x00, 0x00, 0x00, 0x00)), "unknown type");
   reject(MOD(SEC(2, 0x01, 0x00, 0x00, 0x03, 0x7F, 0x02)),
          "malformed mutability");
@@ -386,7 +387,8 @@ Test(reader, exports) {
   reject(MOD(SEC(7, 0x01, 0x01, 'a', 0x01, 0x00)), "unknown table");
   reject(MOD(SEC(7, 0x01, 0x01, 'a', 0x02, 0x00)), "unknown memory");
   reject(MOD(SEC(7, 0x01, 0x01, 'a', 0x03, 0x00)), "unknown global");
-  reject(MOD(SEC(7, 0x01, 0x01, 'a', 0x04, 0x00)), "malformed export kind");
+  reject(MOD(SEC(7, 0x01, 0x01, 'a', 0x04, 0x00)), "unknown tag");
+  reject(MOD(SEC(7, 0x01, 0x01, 'a', 0x05, 0x00)), "malformed export kind");
 }
 
 Test(reader, start) {
