@@ -59,7 +59,9 @@ static bool ends_run(uint16_t op) {
   case OP_RETURN:
   case OP_UNREACHABLE:
   case OP_CALL:
-  case OP_CALL_INDIRECT: return true;
+  case OP_CALL_INDIRECT:
+  case OP_RETURN_CALL:
+  case OP_RETURN_CALL_INDIRECT: return true;
   default: return false;
   }
 }
