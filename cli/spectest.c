@@ -1,5 +1,12 @@
 /* The `spectest` host module, built from host objects of the public API.
- * Its contents are fixed by the spec interpreter's spectest.ml. */
+ * Its contents are fixed by the spec interpreter's spectest.ml.
+ *
+ * The Wasm 3.0 scripts import one thing more: `table64` (table64.wast), a
+ * funcref table 10..20 with i64 indices, and the threads proposal's
+ * scripts `shared_memory`. wrun_table_new and wrun_memory_new have no
+ * 64-bit or shared flavour yet (table64 and threads are not in wrun), so
+ * they are left out: such an import fails to link, and the script is on
+ * the 3.0 expected-failure list for its feature. */
 #include "spectest.h"
 
 #include <inttypes.h>
