@@ -370,6 +370,15 @@ static void flush_for_block(jit_codegen *g, uint32_t nparams) {
   for (uint32_t i = first_param; i < g->sp; i++) force_to_slot(g, i, true);
 }
 
+void cg_materialize_params(jit_codegen *g) {
+  for (uint32_t k = 0; k < g->nlazy;) {
+    if (g->stack[g->lazy[k]].index < g->nparams)
+      lazy_to_reg(g, k); /* removes lazy[k] */
+    else
+      k++;
+  }
+}
+
 void cg_materialize_local(jit_codegen *g, uint32_t local) {
   for (uint32_t k = 0; k < g->nlazy;) {
     if (g->stack[g->lazy[k]].index == local)

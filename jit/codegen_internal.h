@@ -248,6 +248,9 @@ void cg_spill_all_regs(jit_codegen *g);
 /* Every entry of the stack in memory or constant (for libcalls). */
 void cg_flush_for_call(jit_codegen *g);
 void cg_materialize_local(jit_codegen *g, uint32_t local);
+/* Every lazy copy of a parameter into a register (before the incoming
+ * area is overwritten: a tail call's arguments). */
+void cg_materialize_params(jit_codegen *g);
 void cg_materialize_pending(jit_codegen *g);
 void cg_negate_pending(jit_codegen *g); /* i32.eqz on the pending compare */
 
@@ -332,8 +335,11 @@ void cg_op_return_call_indirect(jit_codegen *g, const jit_instr *in);
 uint32_t cg_call_area(const rt_functype *ft);
 bool cg_type_has_v128(const rt_functype *ft);
 /* Pops ft's arguments into the outgoing area [sp + offset_i], growing it
- * to cg_call_area(ft). */
+ * to cg_call_area(ft); with incoming, into this function's own incoming
+ * area [fp + param_base + offset_i] instead (a tail call's, once no lazy
+ * copy of a parameter is left on the stack: cg_materialize_params). */
 void cg_store_call_args(jit_codegen *g, const rt_functype *ft);
+void cg_store_args(jit_codegen *g, const rt_functype *ft, bool incoming);
 /* After a call: pushes its results; reloads the pinned registers when
  * reload (the callee may have returned from another instance). */
 void cg_push_call_results(jit_codegen *g, const rt_functype *ft, bool reload);

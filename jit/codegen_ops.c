@@ -284,10 +284,23 @@ uint32_t cg_call_area(const rt_functype *ft) {
   return args > results ? args : results;
 }
 
+static void store_arg(jit_codegen *g, bool incoming, jit_type t, jit_reg r,
+                      int32_t off) {
+  if (incoming)
+    masm_store_frame(g->m, t, r, off);
+  else
+    masm_store_sp(g->m, t, r, off);
+}
+
 void cg_store_call_args(jit_codegen *g, const rt_functype *ft) {
+  cg_store_args(g, ft, false);
+}
+
+void cg_store_args(jit_codegen *g, const rt_functype *ft, bool incoming) {
   uint32_t n = ft->nparams;
   uint32_t need = cg_call_area(ft);
-  if (need > g->out_size) g->out_size = need;
+  if (!incoming && need > g->out_size) g->out_size = need;
+  int32_t at = incoming ? jit_host_target.param_base : 0;
   if (n > g->sp) {
     cg_fail(g, "code generator: value stack underflow at call");
     return;
@@ -298,14 +311,17 @@ void cg_store_call_args(jit_codegen *g, const rt_functype *ft) {
     cg_value *v = &g->stack[base + k];
     jit_type t = (jit_type)v->type;
     if (v->kind == CG_REG) {
-      masm_store_sp(g->m, t, v->reg, off);
+      store_arg(g, incoming, t, v->reg, at + off);
     } else if (v->kind == CG_CONST) {
-      masm_store_sp_imm(g->m, t, off, v->bits);
+      if (incoming)
+        masm_store_frame_imm(g->m, t, at + off, v->bits);
+      else
+        masm_store_sp_imm(g->m, t, off, v->bits);
     } else {
       jit_reg tmp = cg_alloc_for(g, t);
       v = &g->stack[base + k]; /* the allocation may have spilled it */
       cg_load_value(g, v, tmp);
-      masm_store_sp(g->m, t, tmp, off);
+      store_arg(g, incoming, t, tmp, at + off);
       cg_free(g, tmp);
     }
     off += (int32_t)rt_array_slot_size(ft->types[k]);

@@ -31,26 +31,51 @@ typedef enum tail_kind {
   TAIL_INDIRECT, /* through a table entry */
 } tail_kind;
 
-/* Copies the callee's arguments from our outgoing area (where
- * cg_store_call_args put them, so that no argument overwrote a param of
- * ours another argument still had to read) to our incoming area. */
-static void move_args_to_incoming(jit_codegen *g, const rt_functype *ft,
-                                  uint64_t avoid) {
-  uint32_t args = rt_array_size(ft->types, ft->nparams);
-  if (args == 0) return;
-  jit_reg tmp = cg_alloc_gpr_avoiding(g, avoid);
-  for (uint32_t k = 0; k < args; k += 8) {
-    masm_load_sp(g->m, JT_I64, tmp, (int32_t)k);
-    masm_store_frame(g->m, JT_I64, tmp,
-                     jit_host_target.param_base + (int32_t)k);
-  }
-  cg_free(g, tmp);
+/* Does a callee of type ft fit the incoming area our caller reserved
+ * for our own type (always there, without looking)? */
+static bool fits_statically(const jit_codegen *g, const rt_functype *ft) {
+  return cg_call_area(ft) <= cg_call_area(g->type);
 }
 
-/* After the callee's arguments are in our outgoing area, its ctx in
- * call_ctx_reg and (unless direct) its code in `code`: the real tail
- * call when the incoming area can hold the callee's, else the fallback
- * (call from this frame, then return its results). */
+/* The arguments go straight to our incoming area when the callee fits it
+ * statically; else to our outgoing area, where the fallback's call wants
+ * them, to be copied over only once the capacity check passes. */
+static void store_tail_args(jit_codegen *g, const rt_functype *ft) {
+  if (fits_statically(g, ft)) {
+    /* A param still to be read as an argument must not be overwritten
+     * by an earlier one first. */
+    cg_materialize_params(g);
+    cg_store_args(g, ft, true);
+  } else {
+    cg_store_call_args(g, ft);
+  }
+}
+
+/* Copies the arguments from our outgoing area to our incoming area, each
+ * at its own width (a wider load of a narrower store would stall the
+ * store forwarding). */
+static void move_args_to_incoming(jit_codegen *g, const rt_functype *ft,
+                                  uint64_t avoid) {
+  jit_reg gpr = JIT_NO_REG, fpr = JIT_NO_REG;
+  int32_t off = 0;
+  for (uint32_t k = 0; k < ft->nparams; k++) {
+    jit_type t = cg_jit_type(ft->types[k]);
+    jit_reg *tmp = jit_type_is_float(t) ? &fpr : &gpr;
+    if (*tmp == JIT_NO_REG)
+      *tmp = jit_type_is_float(t) ? cg_alloc(g, true)
+                                  : cg_alloc_gpr_avoiding(g, avoid);
+    masm_load_sp(g->m, t, *tmp, off);
+    masm_store_frame(g->m, t, *tmp, jit_host_target.param_base + off);
+    off += (int32_t)rt_array_slot_size(ft->types[k]);
+  }
+  if (gpr != JIT_NO_REG) cg_free(g, gpr);
+  if (fpr != JIT_NO_REG) cg_free(g, fpr);
+}
+
+/* After store_tail_args, with the callee's ctx in call_ctx_reg and
+ * (unless direct) its code in `code`: the real tail call when the
+ * incoming area can hold the callee's, else the fallback (call from this
+ * frame, then return its results). */
 static void finish_tail_call(jit_codegen *g, const rt_functype *ft,
                              tail_kind kind, uint32_t f, jit_reg code) {
   const jit_target *tg = &jit_host_target;
@@ -61,7 +86,7 @@ static void finish_tail_call(jit_codegen *g, const rt_functype *ft,
   /* What our caller reserved for our own type: always there. More is
    * known only from the capacity we entered with, kept in the frame (a
    * first compile of the module, without the slot, always falls back). */
-  bool fits = need <= cg_call_area(g->type);
+  bool fits = fits_statically(g, ft);
   bool may_fit = fits || g->tail_cap_slot;
   jit_label fallback;
   jit_label_init(&fallback);
@@ -74,7 +99,7 @@ static void finish_tail_call(jit_codegen *g, const rt_functype *ft,
                       jit_imm_opnd((int64_t)need), &fallback);
       cg_free(g, cap);
     }
-    move_args_to_incoming(g, ft, avoid);
+    if (!fits) move_args_to_incoming(g, ft, avoid);
     /* The callee's area is ours: pass on what we were given. */
     if (g->tail_cap_slot)
       masm_load_frame(g->m, JT_I32, tg->tail_cap_reg, CG_TAIL_CAP_SLOT);
@@ -119,7 +144,7 @@ void cg_op_return_call(jit_codegen *g, const jit_instr *in) {
   }
   bool import = f < g->mod->nimported_funcs;
   g->tail_use |= JIT_TAIL_USES | (import ? JIT_TAIL_LEAVES : 0);
-  cg_store_call_args(g, ft);
+  store_tail_args(g, ft);
   cg_spill_all_regs(g);
   cg_cache_clear(g);
   jit_reg code = JIT_NO_REG;
@@ -147,7 +172,7 @@ void cg_op_return_call_indirect(jit_codegen *g, const jit_instr *in) {
   }
   g->tail_use |= JIT_TAIL_USES | JIT_TAIL_LEAVES;
   jit_reg index = cg_pop_reg(g);
-  cg_store_call_args(g, ft);
+  store_tail_args(g, ft);
   cg_spill_all_regs(g);
   cg_cache_clear(g);
   uint64_t avoid = reg_bit(tg->call_ctx_reg) | reg_bit(tg->call_caller_reg) |

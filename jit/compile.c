@@ -229,6 +229,7 @@ wrun_error *jit_compile_module(const rt_module *mod, const jit_options *opts,
                        (any & JIT_TAIL_LEAVES) != 0);
   }
   free(flags);
+  if (!err) dump_code_if_asked(mod, out); /* the code that runs */
   return err;
 }
 
@@ -285,7 +286,6 @@ static wrun_error *compile_once(const rt_module *mod, const jit_options *opts,
   err = patch_calls(mod, &m, out, call_entries);
   if (!err) err = publish(&m, out);
   if (!err) out->fuel = opts && opts->fuel;
-  if (!err) dump_code_if_asked(mod, out);
 done:
   free(call_entries);
   if (outcome.gen_error) wrun_error_delete(outcome.gen_error);
