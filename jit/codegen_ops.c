@@ -381,8 +381,13 @@ static void visit_call(jit_codegen *g, uint32_t f) {
     masm_mov(g->m, JT_I64, tg->call_ctx_reg, tg->vmctx_reg);
     masm_mov(g->m, JT_I64, tg->call_caller_reg, tg->vmctx_reg);
     /* No fuel sync: the call enters past the callee's load of it, and
-     * the callee returns with it in the register (see codegen_fuel.c). */
-    masm_mov_imm(g->m, JT_I32, tg->tail_cap_reg, cg_call_area(ft));
+     * the callee returns with it in the register (see codegen_fuel.c).
+     * Only a callee with tail calls reads the capacity; in this module
+     * that is known from the first compile, where none has any yet (see
+     * jit_codegen_set_tail_info). */
+    if (g->tail_info &&
+        (g->tail_info[f - g->mod->nimported_funcs] & JIT_TAIL_USES))
+      masm_mov_imm(g->m, JT_I32, tg->tail_cap_reg, cg_call_area(ft));
     masm_call_func(g->m, f);
   } else {
     /* An import: its funcref record in our vmctx carries the exporter's

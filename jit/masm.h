@@ -91,11 +91,12 @@ typedef struct jit_target {
   /* Frame: parameters of a wasm function are at fp + param_base + their
    * slot offset (the caller's outgoing area). */
   int32_t param_base;
-  /* Tail calls (docs/design-notes.md, "Tail calls"): every wasm call
-   * enters its callee with the capacity in bytes of the outgoing area that
-   * holds the callee's parameters in this register. Not the target, ctx
-   * or caller register of any call; nothing between a function's first
-   * instruction and the end of its prologue writes it. */
+  /* Tail calls (docs/design-notes.md, "Tail calls"): a call that may
+   * reach a function with tail calls (any but a direct call of one
+   * without) enters it with the capacity in bytes of the outgoing area
+   * that holds the callee's parameters in this register. Not the target,
+   * ctx or caller register of any call; nothing between a function's
+   * first instruction and the end of its prologue writes it. */
   jit_reg tail_cap_reg;
 } jit_target;
 
