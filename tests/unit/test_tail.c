@@ -2,12 +2,15 @@
  * built by wat2wasm into the file TAIL_HOST_WASM): a host function
  * tail-called returns its results to the tail caller's caller, directly
  * or through a table; the direct caller of a function that tail-called the
- * host has its own memory, globals and fuel count afterwards. The loops
+ * host has its own memory, globals and fuel count afterwards; an endless
+ * loop of tail calls stops on wrun_store_interrupt. The loops
  * of a million tail calls, across instances too, are tests/cli/tail.sh. */
 #include <criterion/criterion.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "wrun.h"
 
@@ -148,5 +151,34 @@ Test(tail, fuel_set_by_a_tail_called_host) {
   expect_pair(&fx, "to_pair", 2, 42);
   cr_assert(wrun_store_get_fuel(fx.store, &left));
   cr_expect_eq(left, 100 - 3); /* local.get, i64.const, return_call */
+  teardown(&fx);
+}
+
+static void *interrupt_after_50ms(void *store) {
+  struct timespec delay = {0, 50 * 1000 * 1000};
+  nanosleep(&delay, NULL);
+  wrun_store_interrupt(store);
+  return NULL;
+}
+
+/* No loop header polls here: every callee's prologue checks the stack
+ * limit the interrupt poisons. */
+Test(tail, interrupt_stops_a_loop_of_tail_calls, .timeout = 20) {
+  fixture fx;
+  setup(&fx, false);
+  for (int round = 0; round < 2; round++) {
+    pthread_t th;
+    cr_assert_eq(pthread_create(&th, NULL, interrupt_after_50ms, fx.store), 0);
+    wrun_val arg = {.type = WRUN_I64, .of.i64 = 0}, r;
+    wrun_trap *t = call(&fx, "spin", &arg, 1, &r, 1);
+    pthread_join(th, NULL);
+    cr_assert_not_null(t, "the loop was not interrupted");
+    cr_expect_eq(wrun_trap_code_of(t), WRUN_TRAP_INTERRUPT, "trap: %s",
+                 wrun_trap_message(t));
+    cr_expect_gt(wrun_trap_frame_count(t), 0, "no backtrace");
+    wrun_trap_delete(t);
+    /* and the store runs wasm again */
+    expect_pair(&fx, "to_pair", 2, 42);
+  }
   teardown(&fx);
 }

@@ -17,8 +17,8 @@
     (i64.add (i64.extend_i32_u (i32.add (i32.load (i32.const 8))
                                         (global.get $g)))))
   ;; through the table too
-  (table 1 funcref)
-  (elem (i32.const 0) func $pair)
+  (table 2 funcref)
+  (elem (i32.const 0) func $pair $spin)
   (func (export "to_pair_indirect") (param i32) (result i64 i32 f64)
     (return_call_indirect (param i32 i64) (result i64 i32 f64)
       (local.get 0) (i64.const 50) (i32.const 0)))
@@ -31,4 +31,11 @@
     (call $via_refuel (i32.const 1))
     (i32.const 1)
     (i32.add))
+;; never ends on its own: tail calls, direct and through the table,
+  ;; for wrun_store_interrupt
+  (func $spin (export "spin") (param i64) (result i64)
+    (return_call $spin_on (i64.add (local.get 0) (i64.const 1))))
+  (func $spin_on (param i64) (result i64)
+    (return_call_indirect (param i64) (result i64) (local.get 0)
+      (i32.const 1)))
 )
