@@ -64,6 +64,7 @@ expect_args 1 even_indirect 1000000
 expect_args 0 even_indirect 999999
 expect_args 190000000 few 1000000 0
 expect_args 4000000 vsum_lane3 1000000
+expect_args 444000000 vsmall 1000000 0
 expect_args "3
 1
 2" rot 1000000 1 2 3

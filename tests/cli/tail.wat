@@ -3,8 +3,9 @@
 ;; at least 16 bytes, so 1,000,000 of them need 16 MB. Used by tail.sh.
 (module
   (type $i64_to_i32 (func (param i64) (result i32)))
-  (table $t 3 funcref)
-  (elem (table $t) (i32.const 0) func $even_ind $odd_ind $spin)
+  (type $vbig_t (func (param v128 i32 v128 i32 v128) (result i32)))
+  (table $t 4 funcref)
+  (elem (table $t) (i32.const 0) func $even_ind $odd_ind $spin $vbig)
   (memory 1)
   (global $g (mut i32) (i32.const 7))
 
@@ -81,6 +82,23 @@
   ;; lane 3 of vsum(n, 0): 4 n
   (func (export "vsum_lane3") (param i32) (result i32)
     (i32x4.extract_lane 3 (call $vsum (local.get 0) (v128.const i64x2 0 0))))
+
+  ;; v128 arguments through the table, more than the caller has (the
+  ;; capacity check): vsmall(n, acc) -> vbig(3 vectors, n, acc) ->
+  ;; vsmall(n - 1, acc + 444), so vsmall(n, 0) = 444 n
+  (func $vsmall (export "vsmall") (param $n i32) (param $acc i32) (result i32)
+    (if (result i32) (i32.eqz (local.get $n))
+      (then (local.get $acc))
+      (else (return_call_indirect $t (type $vbig_t)
+              (v128.const i32x4 1 2 3 4) (local.get $n)
+              (v128.const i32x4 10 20 30 40) (local.get $acc)
+              (v128.const i32x4 100 200 300 400) (i32.const 3)))))
+  (func $vbig (type $vbig_t)
+    (return_call $vsmall (i32.sub (local.get 1) (i32.const 1))
+      (i32.add (local.get 3)
+        (i32x4.extract_lane 3
+          (i32x4.add (i32x4.add (local.get 0) (local.get 2))
+                     (local.get 4))))))
 
   ;; Several results: rot(n, a, b, c) rotates (a, b, c) n times, through
   ;; a tail call whose results come back in the caller's outgoing area
