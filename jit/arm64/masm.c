@@ -4,7 +4,8 @@
  *
  * Registers:
  *   x0..x14, x19..x26   allocatable (x0/x1 double as call ctx/caller, x0 as
- *                       the first result, x0..x5 as C arguments)
+ *                       the first result, x0..x5 as C arguments, x2 as the
+ *                       tail-call capacity at a call: jit/codegen_tail.c)
  *   x15, x16, x17       masm scratch (x16/x17 are IP0/IP1)
  *   x18                 platform register: never touched
  *   x27 = memory base, x28 = vmctx (pinned), x29 = fp, x30 = lr

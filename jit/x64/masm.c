@@ -3,7 +3,9 @@
  *
  * Scratch registers, never allocatable, free inside any function here:
  * rax, rcx, rdx, r11, xmm14, xmm15. Pinned: r14 = vmctx, r15 = memory base,
- * rbp = frame pointer, rsp = stack pointer.
+ * rbp = frame pointer, rsp = stack pointer. At a call, rdx carries the
+ * tail-call capacity into the callee (set just before the call, kept by
+ * the prologues that need it: jit/codegen_tail.c).
  */
 #include <string.h>
 
