@@ -370,6 +370,15 @@ static void flush_for_block(jit_codegen *g, uint32_t nparams) {
   for (uint32_t i = first_param; i < g->sp; i++) force_to_slot(g, i, true);
 }
 
+void cg_materialize_params(jit_codegen *g) {
+  for (uint32_t k = 0; k < g->nlazy;) {
+    if (g->stack[g->lazy[k]].index < g->nparams)
+      lazy_to_reg(g, k); /* removes lazy[k] */
+    else
+      k++;
+  }
+}
+
 void cg_materialize_local(jit_codegen *g, uint32_t local) {
   for (uint32_t k = 0; k < g->nlazy;) {
     if (g->stack[g->lazy[k]].index == local)
@@ -955,6 +964,7 @@ static void finish_function(jit_codegen *g) {
   }
   masm_bind(g->m, &g->overflow);
   masm_trap(g->m, WRUN_TRAP_STACK_EXHAUSTED);
+  /* locals_bytes includes the tail-call capacity slot when there is one */
   /* Last, so that the code before them is that of the function without
    * a try (not even a stub moves). */
   cg_exn_emit_pads(g);
@@ -1098,6 +1108,13 @@ static void visit_return(jit_codegen *g) {
   set_unreachable(g);
 }
 
+void cg_return_and_end(jit_codegen *g) {
+  emit_return(g);
+  set_unreachable(g);
+}
+
+void cg_set_unreachable(jit_codegen *g) { set_unreachable(g); }
+
 /* ---- trap stubs and pinned registers ----------------------------------- */
 
 jit_label *cg_trap_label(jit_codegen *g, uint8_t code) {
@@ -1146,6 +1163,8 @@ static void reset(jit_codegen *g) {
   g->sp = g->nlazy = g->max_slots = g->bias = 0;
   g->nctrl = 0;
   g->out_size = 0;
+  g->tail_use = 0;
+  g->tail_cap_slot = false;
   g->unreachable = false;
   g->dead_depth = 0;
   g->simd = g->done = false;
@@ -1222,7 +1241,8 @@ static bool setup_locals(jit_codegen *g, uint32_t ndeclared,
     offs[i] = jit_host_target.param_base + (int32_t)array_offset(ft->types, i);
     if (ft->types[i] == VT_V128) any_v128 = true;
   }
-  uint32_t bytes = 0;
+  /* The capacity slot (CG_TAIL_CAP_SLOT) comes first, as if a local. */
+  uint32_t bytes = g->tail_cap_slot ? 8 : 0;
   for (uint32_t k = 0; k < ndeclared; k++) {
     uint32_t size = rt_array_slot_size(declared[k]);
     types[ft->nparams + k] = (uint8_t)cg_jit_type(declared[k]);
@@ -1256,9 +1276,13 @@ static void emit_prologue(jit_codegen *g) {
   if (g->has_memory)
     masm_load_ptr(g->m, JT_I64, t->membase_reg, t->vmctx_reg,
                   RT_VMCTX_MEMORY0_BASE);
-  if (g->locals_bytes)
+  /* Before anything may write it (zero_frame uses x64 scratch). */
+  if (g->tail_cap_slot)
+    masm_store_frame(g->m, JT_I64, t->tail_cap_reg, CG_TAIL_CAP_SLOT);
+  uint32_t declared = g->locals_bytes - (g->tail_cap_slot ? 8u : 0u);
+  if (declared)
     masm_zero_frame(g->m, CG_SAVED_VMCTX_SLOT - (int32_t)g->locals_bytes,
-                    g->locals_bytes);
+                    declared);
 }
 
 wrun_error *jit_codegen_begin(jit_codegen *g, jit_masm *m,
@@ -1273,6 +1297,9 @@ wrun_error *jit_codegen_begin(jit_codegen *g, jit_masm *m,
   g->has_memory = mod->nmemories > 0;
   g->vec_ok = masm_simd_supported();
   g->offset = mod->funcs[func_index].body_offset;
+  g->tail_cap_slot =
+      g->tail_info &&
+      (g->tail_info[func_index - mod->nimported_funcs] & JIT_TAIL_USES);
   if (!setup_locals(g, nlocals, local_types))
     return rt_error_new(g->offset, "out of memory");
   if (g->simd) return NULL;

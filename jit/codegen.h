@@ -31,6 +31,22 @@ void jit_codegen_set_fuel(jit_codegen *g, bool on);
  * callers keep the fuel there), else its first byte. */
 uint32_t jit_codegen_call_entry(const jit_codegen *g);
 
+/* Tail calls (docs/design-notes.md, "Tail calls"). What the function
+ * compiled last does with them, JIT_TAIL_ flags: */
+#define JIT_TAIL_USES 1u  /* it has return_call or return_call_indirect */
+#define JIT_TAIL_LEAVES 2u /* one of them may enter another instance or a
+                              host function (an import, an indirect call) */
+unsigned jit_codegen_tail_use(const jit_codegen *g);
+/* For the functions begun after this call, the module's JIT_TAIL_ flags
+ * per defined function, known from an earlier compile of the module
+ * (NULL: none known, the first compile): functions with tail calls keep
+ * their incoming area's capacity, and when some function's tail call
+ * leaves the instance, every direct call reloads the pinned registers
+ * and fuel (the callee may return from another instance). The array is
+ * read, not copied: it must outlive the compile. */
+void jit_codegen_set_tail_info(jit_codegen *g, const uint8_t *flags,
+                               bool reload_direct);
+
 /* Starts function func_index (a defined function): emits its prologue into
  * m. nlocals/local_types are the declared locals (params excluded). */
 wrun_error *jit_codegen_begin(jit_codegen *g, jit_masm *m,

@@ -75,7 +75,9 @@ static bool ends_run(uint16_t op) {
   case OP_DELEGATE:
   case OP_THROW:
   case OP_THROW_REF:
-  case OP_RETHROW: return true;
+  case OP_RETHROW:
+  case OP_RETURN_CALL:
+  case OP_RETURN_CALL_INDIRECT: return true;
   default: return false;
   }
 }

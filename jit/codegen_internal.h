@@ -4,6 +4,8 @@
  * Frame layout (fp = frame pointer):
  *   fp + param_base + off_i   parameter i (the caller's outgoing area)
  *   fp + CG_SAVED_VMCTX_SLOT  saved vmctx (CG_SAVED_VMCTX_SIZE bytes)
+ *   fp + CG_TAIL_CAP_SLOT     functions with tail calls (tail_cap_slot):
+ *                             the incoming area's capacity, 8 bytes
  *   below it                  declared locals, in array-layout slot sizes
  *                             (runtime/array_layout.h), in order downward
  *                             (local_offsets)
@@ -25,6 +27,10 @@
  * leave the instance; the declared locals start below it. */
 #define CG_SAVED_VMCTX_SIZE 8
 #define CG_SAVED_VMCTX_SLOT (-CG_SAVED_VMCTX_SIZE)
+
+/* Where a function with tail calls keeps the capacity of its incoming
+ * area (target.tail_cap_reg at entry), just below the saved vmctx. */
+#define CG_TAIL_CAP_SLOT (CG_SAVED_VMCTX_SLOT - 8)
 
 /* Where a value on the abstract stack lives. */
 typedef enum cg_kind {
@@ -215,6 +221,11 @@ struct jit_codegen {
   bool exn_used;
   cg_ctrl_exn *ctrl_exn;
   uint32_t cap_ctrl_exn;
+  /* Tail calls (codegen_tail.c). */
+  const uint8_t *tail_info; /* JIT_TAIL_ flags per defined function */
+  bool tail_reload;   /* direct calls reload pinned registers and fuel */
+  bool tail_cap_slot; /* this function keeps its capacity (CG_TAIL_CAP_SLOT) */
+  unsigned tail_use;  /* JIT_TAIL_ flags of this function so far */
 
   /* br_table scratch */
   jit_label *bt_labels;
@@ -270,8 +281,17 @@ void cg_spill_all_regs(jit_codegen *g);
 /* Every entry of the stack in memory or constant (for libcalls). */
 void cg_flush_for_call(jit_codegen *g);
 void cg_materialize_local(jit_codegen *g, uint32_t local);
+/* Every lazy copy of a parameter into a register (before the incoming
+ * area is overwritten: a tail call's arguments). */
+void cg_materialize_params(jit_codegen *g);
 void cg_materialize_pending(jit_codegen *g);
 void cg_negate_pending(jit_codegen *g); /* i32.eqz on the pending compare */
+
+/* The return sequence (results to their places, epilogue), then the
+ * rest of the block is unreachable: return, and a tail call's fallback. */
+void cg_return_and_end(jit_codegen *g);
+/* The rest of the block is unreachable (after a jump away). */
+void cg_set_unreachable(jit_codegen *g);
 
 jit_label *cg_trap_label(jit_codegen *g, uint8_t code);
 void cg_reload_pinned(jit_codegen *g);
@@ -338,6 +358,31 @@ void cg_op_br_table(jit_codegen *g, const jit_instr *in);
 void cg_op_return(jit_codegen *g, const jit_instr *in);
 void cg_op_call(jit_codegen *g, const jit_instr *in);
 void cg_op_call_indirect(jit_codegen *g, const jit_instr *in);
+/* codegen_tail.c */
+void cg_op_return_call(jit_codegen *g, const jit_instr *in);
+void cg_op_return_call_indirect(jit_codegen *g, const jit_instr *in);
+
+/* ---- codegen_ops.c: calls, shared with codegen_tail.c ------------------- */
+/* Bytes of the outgoing area a call of ft uses: its arguments, and its
+ * results 1.. that come back there. */
+uint32_t cg_call_area(const rt_functype *ft);
+bool cg_type_has_v128(const rt_functype *ft);
+/* Pops ft's arguments into the outgoing area [sp + offset_i], growing it
+ * to cg_call_area(ft); with incoming, into this function's own incoming
+ * area [fp + param_base + offset_i] instead (a tail call's, once no lazy
+ * copy of a parameter is left on the stack: cg_materialize_params). */
+void cg_store_call_args(jit_codegen *g, const rt_functype *ft);
+void cg_store_args(jit_codegen *g, const rt_functype *ft, bool incoming);
+/* After a call: pushes its results; reloads the pinned registers when
+ * reload (the callee may have returned from another instance). */
+void cg_push_call_results(jit_codegen *g, const rt_functype *ft, bool reload);
+/* call_indirect's checks of table entry `index` (consumed) for type ft:
+ * traps unless it holds a function of that type; then the callee's code
+ * is in the returned GPR (owned by the caller) and its ctx in
+ * target.call_ctx_reg. Allocates nothing in avoid. */
+jit_reg cg_indirect_callee(jit_codegen *g, const jit_instr *in,
+                           const rt_functype *ft, jit_reg index,
+                           uint64_t avoid);
 void cg_op_drop(jit_codegen *g, const jit_instr *in);
 void cg_op_select(jit_codegen *g, const jit_instr *in);
 void cg_op_select_t(jit_codegen *g, const jit_instr *in);

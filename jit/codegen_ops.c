@@ -272,20 +272,37 @@ static void visit_bulk(jit_codegen *g, const jit_instr *in) {
 
 /* ---- calls -------------------------------------------------------------- */
 
-static bool type_has_v128(const rt_functype *ft) {
+bool cg_type_has_v128(const rt_functype *ft) {
   for (uint32_t i = 0; i < ft->nparams + ft->nresults; i++)
     if (ft->types[i] == VT_V128) return true;
   return false;
 }
 
+uint32_t cg_call_area(const rt_functype *ft) {
+  uint32_t args = rt_array_size(ft->types, ft->nparams);
+  uint32_t results = rt_array_size(ft->types + ft->nparams, ft->nresults);
+  return args > results ? args : results;
+}
+
+static void store_arg(jit_codegen *g, bool incoming, jit_type t, jit_reg r,
+                      int32_t off) {
+  if (incoming)
+    masm_store_frame(g->m, t, r, off);
+  else
+    masm_store_sp(g->m, t, r, off);
+}
+
 /* Pops the arguments of ft into the outgoing area [sp + offset_i] and
  * grows the outgoing area to fit args and results. */
 void cg_store_call_args(jit_codegen *g, const rt_functype *ft) {
+  cg_store_args(g, ft, false);
+}
+
+void cg_store_args(jit_codegen *g, const rt_functype *ft, bool incoming) {
   uint32_t n = ft->nparams;
-  uint32_t args = rt_array_size(ft->types, n);
-  uint32_t results = rt_array_size(ft->types + n, ft->nresults);
-  uint32_t need = args > results ? args : results;
-  if (need > g->out_size) g->out_size = need;
+  uint32_t need = cg_call_area(ft);
+  if (!incoming && need > g->out_size) g->out_size = need;
+  int32_t at = incoming ? jit_host_target.param_base : 0;
   if (n > g->sp) {
     cg_fail(g, "code generator: value stack underflow at call");
     return;
@@ -296,14 +313,17 @@ void cg_store_call_args(jit_codegen *g, const rt_functype *ft) {
     cg_value *v = &g->stack[base + k];
     jit_type t = (jit_type)v->type;
     if (v->kind == CG_REG) {
-      masm_store_sp(g->m, t, v->reg, off);
+      store_arg(g, incoming, t, v->reg, at + off);
     } else if (v->kind == CG_CONST) {
-      masm_store_sp_imm(g->m, t, off, v->bits);
+      if (incoming)
+        masm_store_frame_imm(g->m, t, at + off, v->bits);
+      else
+        masm_store_sp_imm(g->m, t, off, v->bits);
     } else {
       jit_reg tmp = cg_alloc_for(g, t);
       v = &g->stack[base + k]; /* the allocation may have spilled it */
       cg_load_value(g, v, tmp);
-      masm_store_sp(g->m, t, tmp, off);
+      store_arg(g, incoming, t, tmp, at + off);
       cg_free(g, tmp);
     }
     off += (int32_t)rt_array_slot_size(ft->types[k]);
@@ -314,11 +334,9 @@ void cg_store_call_args(jit_codegen *g, const rt_functype *ft) {
   }
 }
 
-/* After a call: result 0 from the return register, the others from the
- * outgoing area; pinned registers reloaded when the callee may belong to
- * another instance (see cg_reload_pinned). */
-static void push_call_results(jit_codegen *g, const rt_functype *ft,
-                              bool reload) {
+/* Result 0 from the return register, the others from the outgoing area;
+ * pinned registers reloaded when asked (see cg_reload_pinned). */
+void cg_push_call_results(jit_codegen *g, const rt_functype *ft, bool reload) {
   const jit_target *tg = &jit_host_target;
   const uint8_t *rtypes = ft->types + ft->nparams;
   jit_reg first = JIT_NO_REG;
@@ -350,18 +368,28 @@ static void push_call_results(jit_codegen *g, const rt_functype *ft,
 static void visit_call(jit_codegen *g, uint32_t f) {
   const jit_target *tg = &jit_host_target;
   const rt_functype *ft = rt_func_type(g->mod, f);
-  if (type_has_v128(ft) && !g->vec_ok) {
+  if (cg_type_has_v128(ft) && !g->vec_ok) {
     g->simd = true;
     return;
   }
   cg_store_call_args(g, ft);
   cg_spill_all_regs(g);
   cg_cache_clear(g); /* the callee clobbers every allocatable register */
+  /* A direct callee may end in a tail call to another instance or a host
+   * function, in a module that has such tail calls: then it returns with
+   * that instance's pinned registers and maybe a stale fuel register. */
+  bool leaves = f < g->mod->nimported_funcs || g->tail_reload;
   if (f >= g->mod->nimported_funcs) {
     masm_mov(g->m, JT_I64, tg->call_ctx_reg, tg->vmctx_reg);
     masm_mov(g->m, JT_I64, tg->call_caller_reg, tg->vmctx_reg);
     /* No fuel sync: the call enters past the callee's load of it, and
-     * the callee returns with it in the register (see codegen_fuel.c). */
+     * the callee returns with it in the register (see codegen_fuel.c).
+     * Only a callee with tail calls reads the capacity; in this module
+     * that is known from the first compile, where none has any yet (see
+     * jit_codegen_set_tail_info). */
+    if (g->tail_info &&
+        (g->tail_info[f - g->mod->nimported_funcs] & JIT_TAIL_USES))
+      masm_mov_imm(g->m, JT_I32, tg->tail_cap_reg, cg_call_area(ft));
     masm_call_func(g->m, f);
     cg_exn_note_call(g);
   } else {
@@ -369,25 +397,54 @@ static void visit_call(jit_codegen *g, uint32_t f) {
      * ctx and code. */
     int32_t rec = (int32_t)(g->layout.funcs_off + RT_FUNCREF_SIZE * f);
     jit_reg target = cg_alloc_gpr_avoiding(
-        g, reg_bit(tg->call_ctx_reg) | reg_bit(tg->call_caller_reg));
+        g, reg_bit(tg->call_ctx_reg) | reg_bit(tg->call_caller_reg) |
+               reg_bit(tg->tail_cap_reg));
     masm_load_ptr(g->m, JT_I64, target, tg->vmctx_reg,
                   rec + RT_FUNCREF_WASM_CALL);
     masm_load_ptr(g->m, JT_I64, tg->call_ctx_reg, tg->vmctx_reg,
                   rec + RT_FUNCREF_CTX);
     masm_mov(g->m, JT_I64, tg->call_caller_reg, tg->vmctx_reg);
     cg_fuel_sync_out(g);
+    masm_mov_imm(g->m, JT_I32, tg->tail_cap_reg, cg_call_area(ft));
     masm_call_reg(g->m, target);
     cg_exn_note_call(g);
     cg_free(g, target);
   }
-  push_call_results(g, ft, f < g->mod->nimported_funcs);
-  if (f < g->mod->nimported_funcs) cg_fuel_sync_in(g);
+  cg_push_call_results(g, ft, leaves);
+  if (leaves) cg_fuel_sync_in(g);
+}
+
+jit_reg cg_indirect_callee(jit_codegen *g, const jit_instr *in,
+                           const rt_functype *ft, jit_reg index,
+                           uint64_t avoid) {
+  const jit_target *tg = &jit_host_target;
+  jit_reg ref = cg_alloc_gpr_avoiding(g, avoid);
+  jit_reg code = cg_alloc_gpr_avoiding(g, avoid);
+  int32_t table_off =
+      (int32_t)rt_vmctx_table_off(&g->layout, in->u.call_indirect.table);
+  masm_load_ptr(g->m, JT_I64, ref, tg->vmctx_reg, table_off);
+  masm_load_ptr(g->m, JT_I32, code, ref, RT_TABLE_SIZE);
+  masm_cmp_branch(g->m, JC_GE_U, JT_I32, index, jit_reg_opnd(code),
+                  cg_trap_label(g, WRUN_TRAP_UNDEFINED_ELEMENT));
+  masm_load_ptr(g->m, JT_I64, ref, ref, RT_TABLE_ELEMS);
+  masm_load_indexed(g->m, JT_I64, ref, ref, index, 3, 0);
+  cg_free(g, index);
+  masm_branch_zero(g->m, JT_I64, ref, true,
+                   cg_trap_label(g, WRUN_TRAP_UNINITIALIZED_ELEMENT));
+  masm_load_ptr(g->m, JT_I32, code, ref, RT_FUNCREF_TYPE_ID);
+  masm_cmp_branch(g->m, JC_NE, JT_I32, code,
+                  jit_imm_opnd((int64_t)(int32_t)ft->id),
+                  cg_trap_label(g, WRUN_TRAP_INDIRECT_MISMATCH));
+  masm_load_ptr(g->m, JT_I64, code, ref, RT_FUNCREF_WASM_CALL);
+  masm_load_ptr(g->m, JT_I64, tg->call_ctx_reg, ref, RT_FUNCREF_CTX);
+  cg_free(g, ref);
+  return code;
 }
 
 static void visit_call_indirect(jit_codegen *g, const jit_instr *in) {
   const jit_target *tg = &jit_host_target;
   const rt_functype *ft = &g->mod->types[in->u.call_indirect.type_index];
-  if (type_has_v128(ft) && !g->vec_ok) {
+  if (cg_type_has_v128(ft) && !g->vec_ok) {
     g->simd = true;
     return;
   }
@@ -395,33 +452,16 @@ static void visit_call_indirect(jit_codegen *g, const jit_instr *in) {
   cg_store_call_args(g, ft);
   cg_spill_all_regs(g);
   cg_cache_clear(g); /* the callee clobbers every allocatable register */
-  uint64_t avoid = reg_bit(tg->call_ctx_reg) | reg_bit(tg->call_caller_reg);
-  jit_reg ref = cg_alloc_gpr_avoiding(g, avoid);
-  jit_reg tmp = cg_alloc_gpr_avoiding(g, avoid);
-  int32_t table_off =
-      (int32_t)rt_vmctx_table_off(&g->layout, in->u.call_indirect.table);
-  masm_load_ptr(g->m, JT_I64, ref, tg->vmctx_reg, table_off);
-  masm_load_ptr(g->m, JT_I32, tmp, ref, RT_TABLE_SIZE);
-  masm_cmp_branch(g->m, JC_GE_U, JT_I32, index, jit_reg_opnd(tmp),
-                  cg_trap_label(g, WRUN_TRAP_UNDEFINED_ELEMENT));
-  masm_load_ptr(g->m, JT_I64, ref, ref, RT_TABLE_ELEMS);
-  masm_load_indexed(g->m, JT_I64, ref, ref, index, 3, 0);
-  cg_free(g, index);
-  masm_branch_zero(g->m, JT_I64, ref, true,
-                   cg_trap_label(g, WRUN_TRAP_UNINITIALIZED_ELEMENT));
-  masm_load_ptr(g->m, JT_I32, tmp, ref, RT_FUNCREF_TYPE_ID);
-  masm_cmp_branch(g->m, JC_NE, JT_I32, tmp,
-                  jit_imm_opnd((int64_t)(int32_t)ft->id),
-                  cg_trap_label(g, WRUN_TRAP_INDIRECT_MISMATCH));
-  masm_load_ptr(g->m, JT_I64, tmp, ref, RT_FUNCREF_WASM_CALL);
-  masm_load_ptr(g->m, JT_I64, tg->call_ctx_reg, ref, RT_FUNCREF_CTX);
+  uint64_t avoid = reg_bit(tg->call_ctx_reg) | reg_bit(tg->call_caller_reg) |
+                   reg_bit(tg->tail_cap_reg);
+  jit_reg code = cg_indirect_callee(g, in, ft, index, avoid);
   masm_mov(g->m, JT_I64, tg->call_caller_reg, tg->vmctx_reg);
   cg_fuel_sync_out(g);
-  masm_call_reg(g->m, tmp);
+  masm_mov_imm(g->m, JT_I32, tg->tail_cap_reg, cg_call_area(ft));
+  masm_call_reg(g->m, code);
   cg_exn_note_call(g);
-  cg_free(g, ref);
-  cg_free(g, tmp);
-  push_call_results(g, ft, true);
+  cg_free(g, code);
+  cg_push_call_results(g, ft, true);
   cg_fuel_sync_in(g);
 }
 

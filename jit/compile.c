@@ -199,8 +199,44 @@ static void dump_code_if_asked(const rt_module *mod, const jit_code *c) {
   }
 }
 
+static wrun_error *compile_once(const rt_module *mod, const jit_options *opts,
+                                jit_code *out, bool *simd_refused,
+                                uint8_t *tail_flags, bool tail_known,
+                                bool reload_direct);
+
+/* Compiles once; when a body turns out to have tail calls, compiles the
+ * module again knowing which: those functions keep their incoming area's
+ * capacity from their prologue on, and if a tail call may leave the
+ * instance, direct calls reload the pinned registers (docs/design-notes.md,
+ * "Tail calls"). A single pass cannot know either before it emits the
+ * prologues and calls concerned; modules without tail calls compile once,
+ * unchanged. */
 wrun_error *jit_compile_module(const rt_module *mod, const jit_options *opts,
                                jit_code *out, bool *simd_refused) {
+  uint32_t ndefined = mod->nfuncs - mod->nimported_funcs;
+  uint8_t *flags = calloc(ndefined ? ndefined : 1, 1);
+  if (!flags) {
+    memset(out, 0, sizeof *out);
+    return rt_error_new(RT_NO_OFFSET, "out of memory");
+  }
+  wrun_error *err = compile_once(mod, opts, out, simd_refused, flags, false,
+                                 false);
+  unsigned any = 0;
+  for (uint32_t i = 0; i < ndefined; i++) any |= flags[i];
+  if (!err && any) {
+    jit_code_free(out);
+    err = compile_once(mod, opts, out, simd_refused, flags, true,
+                       (any & JIT_TAIL_LEAVES) != 0);
+  }
+  free(flags);
+  if (!err) dump_code_if_asked(mod, out); /* the code that runs */
+  return err;
+}
+
+static wrun_error *compile_once(const rt_module *mod, const jit_options *opts,
+                                jit_code *out, bool *simd_refused,
+                                uint8_t *tail_flags, bool tail_known,
+                                bool reload_direct) {
   memset(out, 0, sizeof *out);
   if (simd_refused) *simd_refused = false;
   uint32_t ndefined = mod->nfuncs - mod->nimported_funcs;
@@ -222,6 +258,7 @@ wrun_error *jit_compile_module(const rt_module *mod, const jit_options *opts,
   }
   jit_codegen_set_deterministic(g, opts && opts->deterministic);
   jit_codegen_set_fuel(g, opts && opts->fuel);
+  jit_codegen_set_tail_info(g, tail_known ? tail_flags : NULL, reload_direct);
   for (uint32_t t = 0; t < mod->ntypes; t++) {
     const rt_functype *ft = &mod->types[t];
     out->entry_offsets[t] = jit_buf_pos(&m.buf);
@@ -233,6 +270,7 @@ wrun_error *jit_compile_module(const rt_module *mod, const jit_options *opts,
     out->func_offsets[i] = jit_buf_pos(&m.buf);
     err = compile_body(mod, mod->nimported_funcs + i, v, g, &m, &outcome);
     call_entries[i] = jit_codegen_call_entry(g);
+    if (!tail_known) tail_flags[i] = (uint8_t)jit_codegen_tail_use(g);
   }
   if (err) goto done;
   if (outcome.gen_error) {
@@ -249,7 +287,6 @@ wrun_error *jit_compile_module(const rt_module *mod, const jit_options *opts,
   if (!err) err = publish(&m, out);
   if (!err) jit_codegen_take_exn_table(g, &out->exn);
   if (!err) out->fuel = opts && opts->fuel;
-  if (!err) dump_code_if_asked(mod, out);
 done:
   free(call_entries);
   if (outcome.gen_error) wrun_error_delete(outcome.gen_error);

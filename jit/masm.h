@@ -91,6 +91,13 @@ typedef struct jit_target {
   /* Frame: parameters of a wasm function are at fp + param_base + their
    * slot offset (the caller's outgoing area). */
   int32_t param_base;
+  /* Tail calls (docs/design-notes.md, "Tail calls"): a call that may
+   * reach a function with tail calls (any but a direct call of one
+   * without) enters it with the capacity in bytes of the outgoing area
+   * that holds the callee's parameters in this register. Not the target,
+   * ctx or caller register of any call; nothing between a function's
+   * first instruction and the end of its prologue writes it. */
+  jit_reg tail_cap_reg;
 } jit_target;
 
 /* Condition codes for compares. Integer ones use signed/unsigned variants;
@@ -322,6 +329,12 @@ void jit_masm_add_fixup(jit_masm *m, jit_label *l, uint32_t at, uint8_t kind,
   void P##call_func(jit_masm *m, uint32_t func_index); /* direct, reloc */    \
   void P##call_reg(jit_masm *m, jit_reg target);                              \
   void P##call_abs(jit_masm *m, const void *fn); /* a C function */           \
+  /* tail calls: jumps that leave this function's frame (after            \
+   * tail_epilogue, which restores sp/fp/lr as epilogue does, without the   \
+   * return): direct (reloc, like call_func) or through a register */       \
+  void P##jmp_func(jit_masm *m, uint32_t func_index);                         \
+  void P##jmp_reg(jit_masm *m, jit_reg target);                               \
+  void P##tail_epilogue(jit_masm *m);                                         \
   /* frame: prologue saves fp (and lr), checks the stack against            \
    * [ctx_reg + stack_limit_off] (jumping to overflow if sp - frame would     \
    * pass below it) and reserves the frame, whose size is patched by        \
@@ -431,6 +444,9 @@ extern const jit_target a64_target;
 #define masm_call_func JIT_HOST_PREFIX(call_func)
 #define masm_call_reg JIT_HOST_PREFIX(call_reg)
 #define masm_call_abs JIT_HOST_PREFIX(call_abs)
+#define masm_jmp_func JIT_HOST_PREFIX(jmp_func)
+#define masm_jmp_reg JIT_HOST_PREFIX(jmp_reg)
+#define masm_tail_epilogue JIT_HOST_PREFIX(tail_epilogue)
 #define masm_prologue JIT_HOST_PREFIX(prologue)
 #define masm_stack_check JIT_HOST_PREFIX(stack_check)
 #define masm_align JIT_HOST_PREFIX(align)

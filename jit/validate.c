@@ -421,6 +421,39 @@ static wrun_error *step_call_indirect(jit_validator *v, const jit_instr *in) {
   return apply_functype(v, &v->m->types[in->u.call_indirect.type_index]);
 }
 
+/* return_call / return_call_indirect: the callee's results become this
+ * function's, so they must match them (equal types: there is no subtyping
+ * among 2.0's value types); the arguments are popped and the rest of the
+ * block is unreachable, as after return. */
+static wrun_error *tail_call_to(jit_validator *v, const rt_functype *callee) {
+  const rt_functype *self = v->func_type;
+  if (!same_types(callee->types + callee->nparams, callee->nresults,
+                  self->types + self->nparams, self->nresults))
+    return fail(v, "type mismatch");
+  wrun_error *e = pop_vals(v, callee->types, callee->nparams, NULL);
+  if (e) return e;
+  set_unreachable(v);
+  return NULL;
+}
+
+static wrun_error *step_return_call(jit_validator *v, const jit_instr *in) {
+  if (in->u.index >= v->m->nfuncs)
+    return fail_index(v, "unknown function", in->u.index);
+  return tail_call_to(v, rt_func_type(v->m, in->u.index));
+}
+
+static wrun_error *step_return_call_indirect(jit_validator *v,
+                                             const jit_instr *in) {
+  uint8_t elem = 0;
+  wrun_error *e = table_type(v, in->u.call_indirect.table, &elem);
+  if (e) return e;
+  if (elem != VT_FUNCREF) return fail(v, "type mismatch");
+  if (in->u.call_indirect.type_index >= v->m->ntypes)
+    return fail_index(v, "unknown type", in->u.call_indirect.type_index);
+  if ((e = pop_val(v, VT_I32))) return e;
+  return tail_call_to(v, &v->m->types[in->u.call_indirect.type_index]);
+}
+
 static wrun_error *step_select(jit_validator *v, const jit_instr *in) {
   wrun_error *e;
   if (in->op == OP_SELECT_T) {
@@ -675,6 +708,8 @@ static wrun_error *step_special(jit_validator *v, const jit_instr *in) {
   case OP_RETURN: return step_return(v);
   case OP_CALL: return step_call(v, in);
   case OP_CALL_INDIRECT: return step_call_indirect(v, in);
+  case OP_RETURN_CALL: return step_return_call(v, in);
+  case OP_RETURN_CALL_INDIRECT: return step_return_call_indirect(v, in);
   case OP_DROP: {
     uint8_t t = VT_UNKNOWN;
     return pop_any(v, &t);

@@ -4,7 +4,8 @@
  *
  * Registers:
  *   x0..x14, x19..x26   allocatable (x0/x1 double as call ctx/caller, x0 as
- *                       the first result, x0..x5 as C arguments)
+ *                       the first result, x0..x5 as C arguments, x2 as the
+ *                       tail-call capacity at a call: jit/codegen_tail.c)
  *   x15, x16, x17       masm scratch (x16/x17 are IP0/IP1)
  *   x18                 platform register: never touched
  *   x27 = memory base, x28 = vmctx (pinned), x29 = fp, x30 = lr
@@ -56,6 +57,7 @@ const jit_target a64_target = {
     .c_arg = {0, 1, 2, 3, 4, 5},
     .c_ret = 0,
     .param_base = 16,
+    .tail_cap_reg = 2,
 };
 
 /* Fixup kinds. A short branch (b.cond/cbz/cbnz, imm19: +-1 MiB) to an
@@ -1018,6 +1020,30 @@ void a64_masm_call_abs(jit_masm *m, const void *fn) {
   a64_blr(&m->buf, SCRATCH);
 }
 
+/* b imm26: patched like a bl (a64_branch_with_offset keeps the opcode) */
+void a64_masm_jmp_func(jit_masm *m, uint32_t func_index) {
+  island_check(m, 0);
+  sp_runtime_check(m);
+  uint32_t at = a64_b(&m->buf, 0);
+  jit_masm_add_reloc(m, at, func_index);
+}
+
+void a64_masm_jmp_reg(jit_masm *m, jit_reg target) {
+  island_check(m, 0);
+  sp_runtime_check(m);
+  a64_br(&m->buf, hw(target));
+}
+
+/* mov sp, x29; ldp x29, x30, [sp], #16: SP back at its entry value (so
+ * aligned), fp and lr the caller's. The code after it is the jump; the
+ * audit goes on from the entry depth for the unreachable rest. */
+void a64_masm_tail_epilogue(jit_masm *m) {
+  island_check(m, 0);
+  jit_buf *b = &m->buf;
+  a64_mov_sp(b, A64_SP, A64_FP);
+  a64_ldstp(b, true, false, A64_POST, A64_FP, A64_LR, A64_SP, 16);
+}
+
 void a64_masm_patch_call(uint8_t *code, uint32_t at, uint32_t target) {
   uint32_t insn;
   memcpy(&insn, code + at, 4);
@@ -1141,6 +1167,8 @@ void a64_masm_entry_trampoline(jit_masm *m, const uint8_t *params,
    * frame */
   ldst_at(b, A64_STR_X, 2, A64_FP, VALUES_SLOT, SCRATCH2);
   copy_qwords(b, A64_SP, 0, 2, 0, args);
+  /* the outgoing area's capacity, for tail calls (x2 was saved above) */
+  a64_mov_imm(b, true, a64_target.tail_cap_reg, area);
   sp_runtime_check(m);
   a64_blr(b, 3);
   const uint8_t values = 9; /* caller-saved, free after the call */

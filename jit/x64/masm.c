@@ -3,7 +3,9 @@
  *
  * Scratch registers, never allocatable, free inside any function here:
  * rax, rcx, rdx, r11, xmm14, xmm15. Pinned: r14 = vmctx, r15 = memory base,
- * rbp = frame pointer, rsp = stack pointer.
+ * rbp = frame pointer, rsp = stack pointer. At a call, rdx carries the
+ * tail-call capacity into the callee (set just before the call, kept by
+ * the prologues that need it: jit/codegen_tail.c).
  */
 #include <string.h>
 
@@ -32,6 +34,7 @@ const jit_target x64_target = {
     .c_arg = {X64_RDI, X64_RSI, X64_RDX, X64_RCX, X64_R8, X64_R9},
     .c_ret = X64_RAX,
     .param_base = 16,
+    .tail_cap_reg = X64_RDX,
 };
 
 /* Fixup kinds of this backend. */
@@ -1094,6 +1097,19 @@ void x64_masm_call_abs(jit_masm *m, const void *fn) {
   x64_call_r(&m->buf, SCRATCH_A);
 }
 
+/* jmp rel32: patched like a call (same rel32 field after the opcode) */
+void x64_masm_jmp_func(jit_masm *m, uint32_t func_index) {
+  uint32_t at = x64_jmp32(&m->buf, 0);
+  jit_masm_add_reloc(m, at, func_index);
+}
+
+void x64_masm_jmp_reg(jit_masm *m, jit_reg target) {
+  x64_jmp_r(&m->buf, hw(target));
+}
+
+/* leave: rsp = rbp + 8 at the return address, rbp = the caller's */
+void x64_masm_tail_epilogue(jit_masm *m) { x64_leave(&m->buf); }
+
 void x64_masm_patch_call(uint8_t *code, uint32_t at, uint32_t target) {
   int32_t rel = (int32_t)(target - (at + 4));
   memcpy(code + at, &rel, 4);
@@ -1209,6 +1225,8 @@ void x64_masm_entry_trampoline(jit_masm *m, const uint8_t *params,
    * waits in the alignment slot at rbp - 48 (just above the area) */
   x64_mov_mr(b, true, x64_mem_bd(X64_RBP, VALUES_SLOT), X64_RDX);
   copy_qwords(b, X64_RSP, 0, X64_RDX, 0, args);
+  /* the outgoing area's capacity, for tail calls (rdx was saved above) */
+  x64_mov_ri(b, false, x64_target.tail_cap_reg, area);
   x64_call_r(b, X64_RCX);
   x64_mov_rm(b, true, X64_RBX, x64_mem_bd(X64_RBP, VALUES_SLOT));
   if (nresults > 0) {

@@ -39,11 +39,13 @@ DETERMINISTIC = True
 
 # Wasm 2.0 as wrun implements it, minus reference types: binaryen 108's
 # -ttf with reference types emits typed function references ((ref $t),
-# ref.as_non_null), a later proposal that wrun rightly rejects.
+# ref.as_non_null), a later proposal that wrun rightly rejects. Plus 3.0's
+# tail calls (-ttf makes a return_call now and then).
 BASE_FEATURES = ['--mvp-features', '--enable-sign-ext',
                  '--enable-mutable-globals',
                  '--enable-nontrapping-float-to-int',
-                 '--enable-bulk-memory', '--enable-multivalue']
+                 '--enable-bulk-memory', '--enable-multivalue',
+                 '--enable-tail-call']
 SIMD_SHARE = 0.5
 DENAN_SHARE = 0.5
 OPTIMISED_SHARE = 0.3

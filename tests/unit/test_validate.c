@@ -166,10 +166,13 @@ Test(opcodes, table_has_every_wasm2_opcode) {
     uint8_t p = jit_opinfo_table[op].prefix;
     counts[p == 0 ? 0 : p == 0xFC ? 1 : 2]++;
   }
-  cr_expect_eq(counts[0], 183 + 8);
+  /* + exception handling's 8 and return_call(_indirect) */
+  cr_expect_eq(counts[0], 183 + 8 + 2);
   cr_expect_eq(counts[1], 18);
   cr_expect_eq(counts[2], 236 + 20);
   cr_expect_eq(jit_op_lookup(0, 0x6A), OP_I32_ADD);
+  cr_expect_eq(jit_op_lookup(0, 0x12), OP_RETURN_CALL);
+  cr_expect_eq(jit_op_lookup(0, 0x13), OP_RETURN_CALL_INDIRECT);
   cr_expect_eq(jit_op_lookup(0xFC, 8), OP_MEMORY_INIT);
   cr_expect_eq(jit_op_lookup(0xFD, 13), OP_I8X16_SHUFFLE);
   cr_expect_eq(jit_op_lookup(0xFD, 0xFF), OP_F64X2_CONVERT_LOW_I32X4_U);
@@ -481,6 +484,37 @@ Test(validate, calls) {
   INVALID(full_module(), 1, "unknown type", 0x00, 0x41, 0x00, 0x11, 0x07,
           0x00, 0x0B);
   INVALID(bare_module(), 1, "unknown table", 0x00, 0x41, 0x00, 0x11, 0x01,
+          0x00, 0x0B);
+}
+
+/* return_call / return_call_indirect: the callee's results must be the
+ * caller's, and what follows is unreachable. Func 1 is [] -> [i32]. */
+Test(validate, tail_calls) {
+  /* func 1 tail-calls func 3 ([i32 i32] -> [i32]) */
+  VALID(full_module(), 1, 0x00, 0x41, 0x01, 0x41, 0x02, 0x12, 0x03, 0x0B);
+  /* ... and the rest is unreachable: a drop on an empty stack; but an
+   * f32 result is still no i32 */
+  VALID(full_module(), 1, 0x00, 0x41, 0x01, 0x41, 0x02, 0x12, 0x03, 0x1A,
+        0x0B);
+  INVALID(full_module(), 1, "type mismatch", 0x00, 0x41, 0x01, 0x41, 0x02,
+          0x12, 0x03, 0x92, 0x0B);
+  INVALID(full_module(), 1, "type mismatch", 0x00, 0x41, 0x01, 0x12, 0x03,
+          0x0B);
+  /* func 0 ([] -> []) cannot tail-call func 1 ([] -> [i32]) */
+  INVALID(full_module(), 0, "type mismatch", 0x00, 0x12, 0x01, 0x0B);
+  /* nor func 1 func 0: the results differ */
+  INVALID(full_module(), 1, "type mismatch", 0x00, 0x12, 0x00, 0x0B);
+  INVALID(full_module(), 0, "unknown function", 0x00, 0x12, 0x04, 0x0B);
+  /* return_call_indirect type 1 on table 0 */
+  VALID(full_module(), 1, 0x00, 0x41, 0x00, 0x13, 0x01, 0x00, 0x0B);
+  INVALID(full_module(), 0, "type mismatch", 0x00, 0x41, 0x00, 0x13, 0x01,
+          0x00, 0x0B);
+  INVALID(full_module(), 1, "type mismatch", 0x00, 0x13, 0x01, 0x00, 0x0B);
+  INVALID(full_module(), 1, "type mismatch", 0x00, 0x41, 0x00, 0x13, 0x01,
+          0x01, 0x0B);
+  INVALID(full_module(), 1, "unknown table", 0x00, 0x41, 0x00, 0x13, 0x01,
+          0x02, 0x0B);
+  INVALID(full_module(), 1, "unknown type", 0x00, 0x41, 0x00, 0x13, 0x07,
           0x00, 0x0B);
 }
 

@@ -1,0 +1,23 @@
+;; Tail calls: direct and indirect, to an import (a host stub), with more
+;; arguments than the caller has (the fallback path), several results.
+(module
+  (import "env" "pair" (func $pair (param i32 i64) (result i64 i32)))
+  (type $i32_to_i32 (func (param i32) (result i32)))
+  (table 2 funcref)
+  (elem (i32.const 0) func $down $wide_entry)
+  (func $down (param i32) (result i32)
+    (if (result i32) (i32.eqz (local.get 0)) (then (i32.const 7))
+      (else (return_call_indirect (type $i32_to_i32)
+              (i32.sub (local.get 0) (i32.const 1)) (i32.const 1)))))
+  (func $wide_entry (param i32) (result i32)
+    (return_call $wide (local.get 0) (i64.const 2) (f32.const 3)
+                       (f64.const 4) (i32.const 5) (i64.const 6)))
+  (func $wide (param i32 i64 f32 f64 i32 i64) (result i32)
+    (if (result i32) (i32.eqz (local.get 0)) (then (local.get 4))
+      (else (return_call $down (i32.sub (local.get 0) (i32.const 1))))))
+  (func $to_host (param i32) (result i64 i32)
+    (return_call $pair (local.get 0) (i64.const 9)))
+  (func (export "run") (result i32)
+    (drop (drop (call $to_host (i32.const 3))))
+    (call $down (i32.const 20)))
+  (func (export "wide") (result i32) (call $wide_entry (i32.const 9))))
