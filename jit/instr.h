@@ -98,4 +98,9 @@ typedef struct jit_opinfo {
 
 extern const jit_opinfo jit_opinfo_table[OP_COUNT];
 
+/* (prefix, code) -> jit_op, OP_COUNT when no opcode has that encoding
+ * (jit/opcodes.c). The decoder and the runtime's reader of constant
+ * expressions both name opcodes through it. */
+jit_op jit_op_lookup(uint8_t prefix, uint32_t code);
+
 #endif

@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include "error.h"
+#include "instr.h"
 #include "leb128.h"
 
 /* Section ids. */
@@ -36,19 +37,9 @@ enum {
   SEC_DATA_COUNT = 12,
 };
 
-/* Opcodes allowed in constant expressions (and end). */
-enum {
-  OP_END = 0x0B,
-  OP_GLOBAL_GET = 0x23,
-  OP_I32_CONST = 0x41,
-  OP_I64_CONST = 0x42,
-  OP_F32_CONST = 0x43,
-  OP_F64_CONST = 0x44,
-  OP_REF_NULL = 0xD0,
-  OP_REF_FUNC = 0xD2,
-  OP_SIMD_PREFIX = 0xFD,
-  SIMD_V128_CONST = 12,
-};
+/* The end opcode that closes every body and constant expression; other
+ * opcodes are named by the jit's table (jit/opcodes.def). */
+enum { BYTE_END = 0x0B };
 
 #define MAX_MEMORY_PAGES 65536u
 
@@ -339,12 +330,23 @@ static bool check_func_index(reader *r, const uint8_t *at, uint32_t f) {
 
 /* ---- constant expressions --------------------------------------------- */
 
-/* One instruction of a constant expression, opcode already read. */
-static bool read_const_instr(reader *r, uint8_t op, const uint8_t *at,
-                             rt_constexpr *c) {
+/* The operand type of a binary operator allowed in constant expressions
+ * (Wasm 3.0 extended constants), 0 for any other opcode. */
+static uint8_t const_binop_type(jit_op op) {
+  switch (op) {
+  case OP_I32_ADD: case OP_I32_SUB: case OP_I32_MUL: return VT_I32;
+  case OP_I64_ADD: case OP_I64_SUB: case OP_I64_MUL: return VT_I64;
+  default: return 0;
+  }
+}
+
+/* The operands of one instruction of a constant expression, opcode already
+ * read; c->type is what it pushes. */
+static bool read_const_instr(reader *r, jit_op op, const uint8_t *at,
+                             rt_const_op *c) {
   rt_module *m = r->m;
   const uint8_t *raw;
-  c->kind = RT_CONST_VALUE;
+  c->op = (uint16_t)op;
   switch (op) {
   case OP_I32_CONST: {
     int32_t v;
@@ -370,67 +372,147 @@ static bool read_const_instr(reader *r, uint8_t op, const uint8_t *at,
     c->type = VT_F64;
     c->value[0] = load_le(raw, 8);
     return true;
-  case OP_SIMD_PREFIX: {
-    uint32_t sub;
-    if (!read_u32(r, &sub)) return false;
-    if (sub != SIMD_V128_CONST)
-      return fail(r, at, "constant expression required");
+  case OP_V128_CONST:
     if (!read_raw(r, 16, &raw)) return false;
     c->type = VT_V128;
     c->value[0] = load_le(raw, 8);
     c->value[1] = load_le(raw + 8, 8);
     return true;
-  }
   case OP_REF_NULL:
-    c->kind = RT_CONST_NULL;
     return read_reftype(r, &c->type);
   case OP_REF_FUNC: {
     const uint8_t *idx_at = r->p;
     if (!read_u32(r, &c->index)) return false;
     if (!check_func_index(r, idx_at, c->index)) return false;
-    c->kind = RT_CONST_FUNC;
     c->type = VT_FUNCREF;
     return mark_func_declared(r, c->index);
   }
   case OP_GLOBAL_GET: {
     const uint8_t *idx_at = r->p;
     if (!read_u32(r, &c->index)) return false;
-    /* Wasm 2.0: only imported globals are visible to constant expressions. */
-    if (c->index >= m->nimported_globals)
+    /* Wasm 3.0: any immutable global already in the index space, so a
+     * global's initializer sees the imports and the globals defined before
+     * it (m->nglobals counts those while the global section is read), and
+     * segments see them all. */
+    if (c->index >= m->nglobals)
       return fail(r, idx_at, "unknown global %u", c->index);
     const rt_globaltype *g = &m->globals[c->index].type;
     if (g->mut) return fail(r, at, "constant expression required");
-    c->kind = RT_CONST_GLOBAL;
     c->type = g->type;
     return true;
   }
   default:
-    return fail(r, at, "constant expression required");
+    if (!const_binop_type(op))
+      return fail(r, at, "constant expression required");
+    c->type = const_binop_type(op);
+    return true;
   }
 }
 
-/* A constant expression producing `expected`. Like the spec interpreter we
- * first require every instruction to be constant, then check that exactly
- * one value of the right type results. */
-static bool read_const_expr(reader *r, uint8_t expected, rt_constexpr *out) {
+/* A constant expression being read: its instructions and the types of the
+ * values its stack machine holds (never more than the instructions). */
+typedef struct const_builder {
+  rt_const_op *ops;
+  uint8_t *stack;
+  uint32_t nops, cap, depth, max_depth;
+  bool mismatch;
+} const_builder;
+
+static bool const_append(reader *r, const_builder *b, const rt_const_op *c) {
+  if (b->nops == b->cap) {
+    uint32_t cap = b->cap ? b->cap * 2 : 4;
+    rt_const_op *ops = realloc(b->ops, cap * sizeof *ops);
+    if (!ops) return fail_oom(r);
+    b->ops = ops;
+    uint8_t *stack = realloc(b->stack, cap);
+    if (!stack) return fail_oom(r);
+    b->stack = stack;
+    b->cap = cap;
+  }
+  b->ops[b->nops++] = *c;
+  return true;
+}
+
+/* The validation rule of one instruction: a binary operator pops two
+ * values of its type, everything pushes its type. A mismatch is recorded
+ * and reading goes on, because "constant expression required" for a later
+ * instruction takes precedence (the spec checks constness first). */
+static void const_step(const_builder *b, const rt_const_op *c) {
+  if (const_binop_type((jit_op)c->op)) {
+    if (b->depth < 2 || b->stack[b->depth - 1] != c->type ||
+        b->stack[b->depth - 2] != c->type)
+      b->mismatch = true;
+    b->depth = b->depth >= 2 ? b->depth - 2 : 0;
+  }
+  b->stack[b->depth++] = c->type;
+  if (b->depth > b->max_depth) b->max_depth = b->depth;
+}
+
+/* One instruction expressions stay inline; longer ones keep the program. */
+static void const_finish(const_builder *b, rt_constexpr *out) {
+  memset(out, 0, sizeof *out);
+  out->type = b->stack[0];
+  if (b->nops > 1) {
+    out->kind = RT_CONST_PROGRAM;
+    out->nops = b->nops;
+    out->max_depth = b->max_depth;
+    out->ops = b->ops;
+    b->ops = NULL;
+    return;
+  }
+  const rt_const_op *c = &b->ops[0];
+  out->kind = c->op == OP_REF_NULL     ? RT_CONST_NULL
+              : c->op == OP_REF_FUNC   ? RT_CONST_FUNC
+              : c->op == OP_GLOBAL_GET ? RT_CONST_GLOBAL
+                                       : RT_CONST_VALUE;
+  out->index = c->index;
+  out->value[0] = c->value[0];
+  out->value[1] = c->value[1];
+}
+
+/* The next opcode of a constant expression, OP_COUNT when it has none. */
+static bool read_const_opcode(reader *r, jit_op *op) {
+  uint8_t b;
+  if (!read_byte(r, &b)) return false;
+  uint32_t code = b;
+  uint8_t prefix = 0;
+  if (b == 0xFC || b == 0xFD) {
+    prefix = b;
+    if (!read_u32(r, &code)) return false;
+  }
+  *op = jit_op_lookup(prefix, code);
+  return true;
+}
+
+static bool read_const_ops(reader *r, uint8_t expected, const_builder *b,
+                           rt_constexpr *out) {
   const uint8_t *start = r->p;
-  rt_constexpr first;
-  memset(&first, 0, sizeof first);
-  uint32_t count = 0;
   for (;;) {
     const uint8_t *at = r->p;
-    uint8_t op;
-    if (!read_byte(r, &op)) return false;
+    jit_op op;
+    if (!read_const_opcode(r, &op)) return false;
     if (op == OP_END) break;
-    rt_constexpr c;
+    rt_const_op c;
     memset(&c, 0, sizeof c);
-    if (!read_const_instr(r, op, at, &c)) return false;
-    if (count++ == 0) first = c;
+    if (!read_const_instr(r, op, at, &c) || !const_append(r, b, &c))
+      return false;
+    const_step(b, &c);
   }
-  if (count != 1 || first.type != expected)
+  if (b->mismatch || b->depth != 1 || b->stack[0] != expected)
     return fail(r, start, "type mismatch");
-  *out = first;
+  const_finish(b, out);
   return true;
+}
+
+/* A constant expression producing `expected`, validated as the small stack
+ * machine the spec describes. */
+static bool read_const_expr(reader *r, uint8_t expected, rt_constexpr *out) {
+  const_builder b;
+  memset(&b, 0, sizeof b);
+  bool ok = read_const_ops(r, expected, &b, out);
+  free(b.ops);
+  free(b.stack);
+  return ok;
 }
 
 /* ---- sections ---------------------------------------------------------- */
@@ -824,7 +906,7 @@ static bool read_code_section(reader *r) {
     }
     if (!read_raw(r, size, &body)) return false;
     /* A body always ends with end: an entry without it is truncated. */
-    if (size == 0 || body[size - 1] != OP_END)
+    if (size == 0 || body[size - 1] != BYTE_END)
       return fail(r, body + size, "unexpected end of section or function");
     f->body_offset = (uint32_t)offset_of(r, body);
     f->body_len = size;
@@ -1075,11 +1157,19 @@ void rt_module_free(rt_module *m) {
   free(m->funcs);
   free(m->tables);
   free(m->memories);
+  for (uint32_t i = 0; i < m->nglobals; i++) free(m->globals[i].init.ops);
   free(m->globals);
   for (uint32_t i = 0; i < m->nexports; i++) free(m->exports[i].name);
   free(m->exports);
-  for (uint32_t i = 0; i < m->nelems; i++) free(m->elems[i].items);
+  for (uint32_t i = 0; i < m->nelems; i++) {
+    rt_elem *seg = &m->elems[i];
+    free(seg->offset.ops);
+    for (uint32_t k = 0; seg->items && k < seg->count; k++)
+      free(seg->items[k].ops);
+    free(seg->items);
+  }
   free(m->elems);
+  for (uint32_t i = 0; i < m->ndatas; i++) free(m->datas[i].offset.ops);
   free(m->datas);
   free(m->func_declared);
   if (m->func_names)
