@@ -35,6 +35,13 @@ int wast_run_json(wrun_engine *engine, const char *json_text, size_t len,
                   const wast_module_file *modules, size_t nmodules,
                   wast_store_hook hook, void *hook_arg);
 
+/* The same for the text of a script in the native script syntax (binary
+ * modules only, as in the Wasm 3.0 suite): the entry of the wast-script
+ * fuzz target. Returns the number of failed commands, or -1 when the text
+ * has a text-format module or memory ran out. */
+int wast_run_script(wrun_engine *engine, const char *text, size_t len,
+                    wast_store_hook hook, void *hook_arg);
+
 /* Reads a whole file into a malloc'd buffer. On failure returns false with
  * errno set. */
 bool cli_read_file(const char *path, uint8_t **bytes, size_t *len);

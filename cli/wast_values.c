@@ -275,6 +275,9 @@ static bool v128_matches(const wast_expected *e, const uint8_t got[16]) {
 }
 
 bool wast_value_matches(const wast_expected *e, const wrun_val *got) {
+  if (e->any_null)
+    return (got->type == WRUN_FUNCREF && !got->of.funcref) ||
+           (got->type == WRUN_EXTERNREF && !got->of.externref);
   if (e->val.type != got->type)
     return false;
   switch (got->type) {
@@ -403,7 +406,12 @@ static void append_v128(char *buf, size_t size, size_t *used,
 
 static void append_value(char *buf, size_t size, size_t *used,
                          const wrun_val *v, wast_lane_type lt,
-                         const wast_nan_pattern *patterns, bool any_ref) {
+                         const wast_nan_pattern *patterns, bool any_ref,
+                         bool any_null) {
+  if (any_null) {
+    append(buf, size, used, "ref.null");
+    return;
+  }
   switch (v->type) {
   /* Integers as the script writes them (unsigned), plus the signed
    * reading when it differs. */
@@ -461,7 +469,7 @@ void wast_format_value(const wrun_val *v, wast_lane_type lt, char *buf,
   if (size == 0)
     return;
   buf[0] = '\0';
-  append_value(buf, size, &used, v, lt, NULL, false);
+  append_value(buf, size, &used, v, lt, NULL, false, false);
 }
 
 void wast_format_expected(const wast_expected *e, char *buf, size_t size) {
@@ -469,5 +477,6 @@ void wast_format_expected(const wast_expected *e, char *buf, size_t size) {
   if (size == 0)
     return;
   buf[0] = '\0';
-  append_value(buf, size, &used, &e->val, e->lane_type, e->nan, e->any_ref);
+  append_value(buf, size, &used, &e->val, e->lane_type, e->nan, e->any_ref,
+               e->any_null);
 }

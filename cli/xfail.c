@@ -34,14 +34,15 @@ bool xfail_parse_line(const char *text, bool *is_entry, char **file,
   if (!colon || colon == start || colon + 1 == end)
     return false;
   unsigned long n = 0;
-  for (const char *p = colon + 1; p < end; p++) {
+  bool whole_file = colon + 2 == end && colon[1] == '*';
+  for (const char *p = colon + 1; p < end && !whole_file; p++) {
     if (!isdigit((unsigned char)*p))
       return false;
     n = n * 10 + (unsigned long)(*p - '0');
     if (n > 0xffffffffUL)
       return false;
   }
-  if (n == 0)
+  if (n == 0 && !whole_file)
     return false;
   size_t len = (size_t)(colon - start);
   char *name = malloc(len + 1);
@@ -87,8 +88,9 @@ bool xfail_load(xfail_list *list, const char *path, char *err,
     char *file = NULL;
     unsigned line = 0;
     if (!xfail_parse_line(buf, &is_entry, &file, &line)) {
-      snprintf(err, errsize, "%s:%u: expected `FILE.wast:LINE  reason`",
-               path, lineno);
+      snprintf(err, errsize,
+               "%s:%u: expected `FILE.wast:LINE  reason` or "
+               "`FILE.wast:*  reason`", path, lineno);
       ok = false;
     } else if (is_entry) {
       if (!xfail_add(list, file, line)) {
@@ -106,12 +108,17 @@ bool xfail_load(xfail_list *list, const char *path, char *err,
 }
 
 xfail_entry *xfail_find(xfail_list *list, const char *file, unsigned line) {
+  xfail_entry *whole = NULL;
   for (size_t i = 0; i < list->count; i++) {
     xfail_entry *e = &list->entries[i];
-    if (e->line == line && strcmp(e->file, file) == 0)
+    if (strcmp(e->file, file) != 0)
+      continue;
+    if (e->line == line)
       return e;
+    if (e->line == XFAIL_WHOLE_FILE)
+      whole = e;
   }
-  return NULL;
+  return whole;
 }
 
 void xfail_free(xfail_list *list) {

@@ -11,33 +11,41 @@
 # RUNS_SCALE multiplies the input counts below (10 for a 10x longer run).
 # Measured on 2 shared cores at scale 1: 48 s with the build when the
 # machine was quiet, about 3 minutes under load. Needs clang and
-# libclang-rt-14-dev (scripts/install-deps.sh) and the spec suite in
-# ../shared/testsuite (TESTSUITE=DIR to choose another).
+# libclang-rt-14-dev (scripts/install-deps.sh) and the spec suites in
+# ../shared/testsuite and ../shared/testsuite-3.0 (TESTSUITE=DIR and
+# TESTSUITE3=DIR to choose others).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 scale=${1:-1}
 build=${FUZZ_BUILD:-build-fuzz}
 suite=${TESTSUITE:-../shared/testsuite}
+suite3=${TESTSUITE3:-../shared/testsuite-3.0}
 
 if [ ! -d "$suite" ]; then
   echo "fuzz/ci.sh: no spec suite at $suite (seed corpora come from it)" >&2
+  exit 1
+fi
+if [ ! -d "$suite3" ]; then
+  echo "fuzz/ci.sh: no 3.0 spec suite at $suite3 (fuzz-wast-script's seeds)" >&2
   exit 1
 fi
 if [ ! -f "$build/build.ninja" ]; then
   CC=clang meson setup "$build" -Dfuzzers=true \
     -Db_sanitize=address,undefined -Db_lundef=false
 fi
-targets=(validate compile run wast)
+targets=(validate compile run wast wast-script)
 ninja -C "$build" "${targets[@]/#/tests/fuzz/fuzz-}"
 
 corpus=$build/fuzz-corpus
 rm -rf "$corpus"
-python3 tests/fuzz/make_corpus.py --testsuite "$suite" "$corpus"
+python3 tests/fuzz/make_corpus.py --testsuite "$suite" \
+  --testsuite3 "$suite3" "$corpus"
 
 # Inputs per target: the seed corpus is run first and counts towards these.
-declare -A runs=([validate]=20000 [compile]=20000 [run]=20000 [wast]=3000)
+declare -A runs=([validate]=20000 [compile]=20000 [run]=20000 [wast]=3000
+                 [wast-script]=5000)
 declare -A seeds=([validate]=modules [compile]=modules [run]=modules
-                  [wast]=wast)
+                  [wast]=wast [wast-script]=wast-script)
 export ASAN_OPTIONS=detect_leaks=1:allocator_may_return_null=1
 export UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1
 

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Seed corpora for the libFuzzer targets, from the spec test suite.
 
-    make_corpus.py [--testsuite DIR] OUT
+    make_corpus.py [--testsuite DIR] [--testsuite3 DIR3] OUT
 
 Every top-level DIR/*.wast goes through wast2json (wabt). Then:
   OUT/modules/  every binary module, once (named by its SHA-1): the seeds
@@ -11,8 +11,11 @@ Every top-level DIR/*.wast goes through wast2json (wabt). Then:
                 commands, in fuzz_wast.c's input format (the JSON, then
                 each module the piece names after the separator, renamed
                 to k.wasm in order).
-DIR defaults to ../shared/testsuite beside the source tree. Prints the
-counts; fails if it found no scripts.
+  OUT/wast-script/  the seeds of fuzz-wast-script: each script of the
+                Wasm 3.0 suite DIR3 (modules in binary form, no wast2json)
+                cut the same way, as script text.
+DIR defaults to ../shared/testsuite and DIR3 to ../shared/testsuite-3.0
+beside the source tree. Prints the counts; fails if it found no scripts.
 """
 import argparse
 import hashlib
@@ -55,12 +58,72 @@ def wast_input(piece, wasm_dir):
     return data if len(data) <= MAX_PIECE_BYTES else None
 
 
+def top_level_forms(text):
+    """The top-level s-expressions of a script, as text, skipping
+    comments and minding strings; enough for the suite's scripts."""
+    forms, depth, start, i, n = [], 0, None, 0, len(text)
+    while i < n:
+        c = text[i]
+        if c == '"':
+            i += 1
+            while i < n and text[i] != '"':
+                i += 2 if text[i] == '\\' else 1
+        elif text.startswith(';;', i):
+            while i < n and text[i] != '\n':
+                i += 1
+        elif text.startswith('(;', i):
+            nest, i = 1, i + 2
+            while i < n and nest:
+                if text.startswith('(;', i):
+                    nest, i = nest + 1, i + 1
+                elif text.startswith(';)', i):
+                    nest, i = nest - 1, i + 1
+                i += 1
+            continue
+        elif c == '(':
+            if depth == 0:
+                start = i
+            depth += 1
+        elif c == ')':
+            depth -= 1
+            if depth == 0:
+                forms.append(text[start:i + 1])
+        i += 1
+    return forms
+
+
+def script_pieces(forms):
+    """Slices of a 3.0 script's forms, each from a module command on."""
+    starts = [i for i, f in enumerate(forms) if f.startswith('(module')]
+    for i in starts:
+        yield '\n'.join(forms[i:i + PIECE]).encode() + b'\n'
+
+
+def write_script_seeds(suite3, out_dir):
+    """fuzz-wast-script's seeds from the 3.0 suite; returns their count."""
+    os.makedirs(out_dir, exist_ok=True)
+    count = 0
+    for script in sorted(f for f in os.listdir(suite3)
+                         if f.endswith('.wast')):
+        with open(os.path.join(suite3, script), encoding='utf-8') as f:
+            forms = top_level_forms(f.read())
+        for k, data in enumerate(script_pieces(forms)):
+            if len(data) > MAX_PIECE_BYTES:
+                continue
+            stem = script[:-len('.wast')]
+            with open(os.path.join(out_dir, f'{stem}.{k}'), 'wb') as f:
+                f.write(data)
+            count += 1
+    return count
+
+
 def main():
     here = os.path.dirname(os.path.abspath(__file__))
     default_suite = os.path.join(here, '..', '..', '..', 'shared',
                                  'testsuite')
     p = argparse.ArgumentParser(description=__doc__.split('\n')[0])
     p.add_argument('--testsuite', default=default_suite)
+    p.add_argument('--testsuite3', default=default_suite + '-3.0')
     p.add_argument('out')
     args = p.parse_args()
     scripts = sorted(f for f in os.listdir(args.testsuite)
@@ -103,9 +166,15 @@ def main():
                 with open(os.path.join(wast_dir, f'{stem}.{k}'), 'wb') as f:
                     f.write(data)
                 nwast += 1
+    nscript = write_script_seeds(args.testsuite3,
+                                 os.path.join(args.out, 'wast-script'))
     print(f'make_corpus: {len(scripts)} scripts ({failed} refused by '
-          f'wast2json): {nmodules} modules, {nwast} wast pieces in '
-          f'{args.out}')
+          f'wast2json): {nmodules} modules, {nwast} wast pieces, '
+          f'{nscript} 3.0 script pieces in {args.out}')
+    if nscript == 0:
+        print(f'make_corpus: no 3.0 scripts in {args.testsuite3}',
+              file=sys.stderr)
+        return 1
     return 0
 
 

@@ -296,7 +296,32 @@ Test(xfail, rejects_malformed_lines) {
   cr_assert(!xfail_parse_line(":12", &is_entry, &file, &line));
   cr_assert(!xfail_parse_line("i32.wast:", &is_entry, &file, &line));
   cr_assert(!xfail_parse_line("i32.wast:0", &is_entry, &file, &line));
+  cr_assert(!xfail_parse_line("i32.wast:**", &is_entry, &file, &line));
+  cr_assert(!xfail_parse_line("i32.wast:*1", &is_entry, &file, &line));
+  cr_assert(!xfail_parse_line(":*", &is_entry, &file, &line));
   cr_assert_null(file);
+}
+
+Test(xfail, whole_file_entries) {
+  bool is_entry;
+  char *file = NULL;
+  unsigned line = 1;
+  cr_assert(xfail_parse_line("memory64.wast:*  memory64\n", &is_entry, &file,
+                             &line));
+  cr_assert(is_entry);
+  cr_assert_str_eq(file, "memory64.wast");
+  cr_assert_eq(line, XFAIL_WHOLE_FILE);
+  free(file);
+  /* a line entry wins over the file's entry; the file's covers the rest,
+   * including a failure of the whole script (line 0) */
+  xfail_list list = {0};
+  cr_assert(xfail_add(&list, "a.wast", XFAIL_WHOLE_FILE));
+  cr_assert(xfail_add(&list, "a.wast", 12));
+  cr_assert_eq(xfail_find(&list, "a.wast", 12), &list.entries[1]);
+  cr_assert_eq(xfail_find(&list, "a.wast", 13), &list.entries[0]);
+  cr_assert_eq(xfail_find(&list, "a.wast", 0), &list.entries[0]);
+  cr_assert_null(xfail_find(&list, "b.wast", 12));
+  xfail_free(&list);
 }
 
 Test(xfail, load_and_find) {
