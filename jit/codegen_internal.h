@@ -376,6 +376,11 @@ typedef enum cg_vshape {
   VS_REPLACE, /* v scalar -> v (lane immediate) */
 } cg_vshape;
 
+/* Around an access to linear memory mem: memory k > 0 gets its base
+ * loaded into a register that the masm addresses from (returned, to hand
+ * to cg_memory_end); memory 0 uses the pinned register (JIT_NO_REG). */
+jit_reg cg_memory_begin(jit_codegen *g, uint32_t mem);
+void cg_memory_end(jit_codegen *g, jit_reg base);
 /* The SIMD memory ops (LOWER VMEM). */
 typedef enum cg_vmem { VM_LOAD, VM_STORE, VM_LOAD_LANE, VM_STORE_LANE } cg_vmem;
 

@@ -131,8 +131,32 @@ static bool is_lent(const jit_codegen *g, jit_reg r) {
   return (g->cache.regs & reg_bit(r)) != 0;
 }
 
+/* Memory 0 is addressed from the pinned membase register. Any other
+ * memory's base is loaded from its vmctx slot (it never moves, so the copy
+ * there stays right) into a register the masm addresses from until
+ * cg_memory_end; guard pages bound it like memory 0 (each memory reserves
+ * its own 8 GiB), so there is no bounds check either. JIT_NO_REG for
+ * memory 0. */
+jit_reg cg_memory_begin(jit_codegen *g, uint32_t mem) {
+  if (mem == 0) return JIT_NO_REG;
+  jit_reg base = cg_alloc(g, false);
+  masm_load_ptr(g->m, JT_I64, base, jit_host_target.vmctx_reg,
+                (int32_t)(rt_vmctx_memory_off(&g->layout, mem) +
+                          RT_VMCTX_MEMORY_SLOT_BASE));
+  jit_masm_set_mem_base(g->m, base);
+  return base;
+}
+
+void cg_memory_end(jit_codegen *g, jit_reg base) {
+  if (base == JIT_NO_REG) return;
+  jit_masm_set_mem_base(g->m, JIT_NO_REG);
+  cg_free(g, base);
+}
+
 static void visit_load(jit_codegen *g, jit_memop op, jit_type t,
-                       uint32_t offset) {
+                       const jit_instr *in) {
+  uint32_t offset = in->u.mem.offset;
+  jit_reg base = cg_memory_begin(g, in->u.mem.memory);
   jit_opnd addr = pop_address(g);
   jit_reg dst;
   if (!addr.is_imm && !jit_type_is_float(t) && !is_lent(g, addr.reg)) {
@@ -142,15 +166,19 @@ static void visit_load(jit_codegen *g, jit_memop op, jit_type t,
     if (!addr.is_imm) cg_done_read(g, addr.reg);
   }
   masm_load_mem(g->m, op, dst, addr, offset);
+  cg_memory_end(g, base);
   cg_push_reg(g, t, dst);
 }
 
-static void visit_store(jit_codegen *g, jit_memop op, uint32_t offset) {
+static void visit_store(jit_codegen *g, jit_memop op, const jit_instr *in) {
+  uint32_t offset = in->u.mem.offset;
+  jit_reg base = cg_memory_begin(g, in->u.mem.memory);
   if (g->sp > 0 && g->stack[g->sp - 1].kind == CG_CONST) {
     uint64_t bits = cg_pop(g).bits;
     jit_opnd addr = pop_address(g);
     masm_store_mem_imm(g->m, op, bits, addr, offset);
     if (!addr.is_imm) cg_done_read(g, addr.reg);
+    cg_memory_end(g, base);
     return;
   }
   jit_reg src = cg_pop_read(g);
@@ -158,11 +186,15 @@ static void visit_store(jit_codegen *g, jit_memop op, uint32_t offset) {
   masm_store_mem(g->m, op, src, addr, offset);
   cg_done_read(g, src);
   if (!addr.is_imm) cg_done_read(g, addr.reg);
+  cg_memory_end(g, base);
 }
 
-static void visit_memory_size(jit_codegen *g) {
+static void visit_memory_size(jit_codegen *g, uint32_t mem) {
   jit_reg r = cg_alloc(g, false);
-  masm_load_ptr(g->m, JT_I64, r, jit_host_target.vmctx_reg, RT_VMCTX_MEMORY0);
+  int32_t slot = mem == 0 ? RT_VMCTX_MEMORY0
+                          : (int32_t)(rt_vmctx_memory_off(&g->layout, mem) +
+                                      RT_VMCTX_MEMORY_SLOT_MEMORY);
+  masm_load_ptr(g->m, JT_I64, r, jit_host_target.vmctx_reg, slot);
   masm_load_ptr(g->m, JT_I32, r, r, RT_MEMORY_PAGES);
   cg_push_reg(g, JT_I32, r);
 }
@@ -216,17 +248,22 @@ static void visit_bulk(jit_codegen *g, const jit_instr *in) {
   uint64_t imm[2];
   switch (in->op) {
   case OP_MEMORY_GROW:
-    libcall(g, (const void *)rt_lib_memory_grow, NULL, 0, 1, JT_I32);
+    imm[0] = in->u.index;
+    libcall(g, (const void *)rt_lib_memory_grow, imm, 1, 1, JT_I32);
     break;
   case OP_MEMORY_FILL:
-    libcall(g, (const void *)rt_lib_memory_fill, NULL, 0, 3, NO_RESULT);
+    imm[0] = in->u.index;
+    libcall(g, (const void *)rt_lib_memory_fill, imm, 1, 3, NO_RESULT);
     break;
   case OP_MEMORY_COPY:
-    libcall(g, (const void *)rt_lib_memory_copy, NULL, 0, 3, NO_RESULT);
+    imm[0] = in->u.pair.a;
+    imm[1] = in->u.pair.b;
+    libcall(g, (const void *)rt_lib_memory_copy, imm, 2, 3, NO_RESULT);
     break;
   case OP_MEMORY_INIT:
     imm[0] = in->u.pair.a;
-    libcall(g, (const void *)rt_lib_memory_init, imm, 1, 3, NO_RESULT);
+    imm[1] = in->u.pair.b;
+    libcall(g, (const void *)rt_lib_memory_init, imm, 2, 3, NO_RESULT);
     break;
   case OP_DATA_DROP:
     imm[0] = in->u.index;
@@ -650,7 +687,7 @@ void cg_op_call_indirect(jit_codegen *g, const jit_instr *in) {
 }
 void cg_op_memory_size(jit_codegen *g, const jit_instr *in) {
   (void)in;
-  visit_memory_size(g);
+  visit_memory_size(g, in->u.index);
 }
 void cg_op_bulk(jit_codegen *g, const jit_instr *in) { visit_bulk(g, in); }
 
@@ -692,8 +729,8 @@ void cg_op_ref_func(jit_codegen *g, const jit_instr *in) {
 #define LOWER_CVT(name, from, to, c) \
   visit_convert(g, JCV_##name, JT_##from, JT_##to, true)
 #define LOWER_LD(name, t, b, c) \
-  visit_load(g, JM_##name, JT_##t, in->u.mem.offset)
-#define LOWER_ST(name, a, b, c) visit_store(g, JM_##name, in->u.mem.offset)
+  visit_load(g, JM_##name, JT_##t, in)
+#define LOWER_ST(name, a, b, c) visit_store(g, JM_##name, in)
 #define LOWER_V(name, shape, b, c) \
   cg_visit_vop(g, in, JV_##name, VS_##shape, JT_V128)
 #define LOWER_VLANE(name, shape, t, c) \

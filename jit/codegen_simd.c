@@ -73,11 +73,13 @@ void cg_visit_vmem(jit_codegen *g, const jit_instr *in, jit_vop op,
   uint32_t offset = in->u.mem.offset;
   uint8_t lane = in->u.mem.lane;
   bool store = kind == VM_STORE || kind == VM_STORE_LANE;
+  jit_reg base = cg_memory_begin(g, in->u.mem.memory);
   if (store || kind == VM_LOAD_LANE) {
     jit_reg v = cg_pop_reg(g);
     jit_opnd addr = pop_vaddress(g);
     bool ok = masm_vmem(g->m, op, v, addr, offset, lane);
     free_address(g, addr);
+    cg_memory_end(g, base);
     if (!ok) refuse(g, in);
     if (store || !ok)
       cg_free(g, v);
@@ -89,6 +91,7 @@ void cg_visit_vmem(jit_codegen *g, const jit_instr *in, jit_vop op,
   jit_reg dst = cg_alloc(g, true);
   bool ok = masm_vmem(g->m, op, dst, addr, offset, 0);
   free_address(g, addr);
+  cg_memory_end(g, base);
   if (!ok) {
     cg_free(g, dst);
     refuse(g, in);

@@ -31,7 +31,7 @@ typedef enum jit_imm_kind {
   IMM_TABLE,        /* table.get/set/size/grow/fill: idx */
   IMM_MEMARG,       /* loads/stores: align, offset */
   IMM_MEMARG_LANE,  /* v128.loadN_lane/storeN_lane: memarg + lane */
-  IMM_MEMORY,       /* memory.size/grow/fill: reserved memory index (0) */
+  IMM_MEMORY,       /* memory.size/grow/fill: memory idx */
   IMM_I32,
   IMM_I64,
   IMM_F32,
@@ -60,13 +60,15 @@ typedef struct jit_instr {
   uint32_t offset; /* byte offset of the opcode in the module */
   union {
     jit_blocktype block;
-    uint32_t index; /* label, func, local, global, table, data, elem */
+    uint32_t index; /* label, func, local, global, table, memory, data,
+                       elem */
     struct {
       uint32_t type_index, table;
     } call_indirect;
     struct {
       uint32_t align; /* log2 */
       uint32_t offset;
+      uint32_t memory; /* memory index (Wasm 3.0: flag bit 6 of the memarg) */
       uint8_t lane;
     } mem;
     struct {

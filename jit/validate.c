@@ -288,7 +288,7 @@ static wrun_error *apply_sig(jit_validator *v, const char *sig) {
 }
 
 static wrun_error *check_memarg(jit_validator *v, const jit_instr *in) {
-  wrun_error *e = need_memory(v, 0);
+  wrun_error *e = need_memory(v, in->u.mem.memory);
   if (e) return e;
   if (in->u.mem.align > natural_alignment((jit_op)in->op))
     return fail(v, "alignment must not be larger than natural");
@@ -514,7 +514,19 @@ static wrun_error *step_table_bulk(jit_validator *v, const jit_instr *in) {
 }
 
 static wrun_error *step_memory(jit_validator *v, const jit_instr *in) {
-  wrun_error *e = need_memory(v, 0);
+  wrun_error *e;
+  switch (in->op) {
+  case OP_MEMORY_INIT:
+    e = need_memory(v, in->u.pair.b);
+    break;
+  case OP_MEMORY_COPY: /* dst, src */
+    e = need_memory(v, in->u.pair.a);
+    if (!e) e = need_memory(v, in->u.pair.b);
+    break;
+  default: /* memory.size, memory.grow, memory.fill */
+    e = need_memory(v, in->u.index);
+    break;
+  }
   if (e) return e;
   switch (in->op) {
   case OP_MEMORY_SIZE:

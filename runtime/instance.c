@@ -194,6 +194,13 @@ static wrun_error *define_memories(rt_instance *inst) {
                                       &err);
     if (!inst->memories[i]) return err;
   }
+  for (uint32_t i = 0; i < m->nmemories; i++) {
+    rt_vmctx_memory *slot =
+        (rt_vmctx_memory *)(inst->vmctx +
+                            rt_vmctx_memory_off(&inst->layout, i));
+    slot->base = inst->memories[i]->base;
+    slot->memory = inst->memories[i];
+  }
   if (m->nmemories > 0) {
     rt_vmctx_header *header = (rt_vmctx_header *)inst->vmctx;
     header->memory0_base = inst->memories[0]->base;

@@ -9,8 +9,8 @@
 
 #include "runtime.h"
 
-static rt_memory *memory0(void *vmctx) {
-  return *(rt_memory **)((uint8_t *)vmctx + RT_VMCTX_MEMORY0);
+static rt_memory *memory_of(void *vmctx, uint32_t i) {
+  return rt_instance_of_vmctx(vmctx)->memories[i];
 }
 
 static rt_table *table_of(void *vmctx, uint32_t i) {
@@ -23,33 +23,37 @@ static bool in_bounds(uint64_t start, uint64_t n, uint64_t size) {
 
 /* ---- memory --------------------------------------------------------------- */
 
-int32_t rt_lib_memory_grow(void *vmctx, uint32_t delta) {
-  return (int32_t)rt_memory_grow(memory0(vmctx), delta);
+int32_t rt_lib_memory_grow(void *vmctx, uint32_t mem, uint32_t delta) {
+  return (int32_t)rt_memory_grow(memory_of(vmctx, mem), delta);
 }
 
-void rt_lib_memory_fill(void *vmctx, uint32_t dst, uint32_t val, uint32_t n) {
-  rt_memory *mem = memory0(vmctx);
-  if (!in_bounds(dst, n, mem->size)) rt_trap_raise(WRUN_TRAP_MEMORY_OOB);
-  memset(mem->base + dst, (int)(uint8_t)val, n);
-}
-
-void rt_lib_memory_copy(void *vmctx, uint32_t dst, uint32_t src, uint32_t n) {
-  rt_memory *mem = memory0(vmctx);
-  if (!in_bounds(dst, n, mem->size) || !in_bounds(src, n, mem->size))
-    rt_trap_raise(WRUN_TRAP_MEMORY_OOB);
-  memmove(mem->base + dst, mem->base + src, n);
-}
-
-void rt_lib_memory_init(void *vmctx, uint32_t seg, uint32_t dst, uint32_t src,
+void rt_lib_memory_fill(void *vmctx, uint32_t mem, uint32_t dst, uint32_t val,
                         uint32_t n) {
+  rt_memory *m = memory_of(vmctx, mem);
+  if (!in_bounds(dst, n, m->size)) rt_trap_raise(WRUN_TRAP_MEMORY_OOB);
+  memset(m->base + dst, (int)(uint8_t)val, n);
+}
+
+/* Between two memories or within one (then the ranges may overlap). */
+void rt_lib_memory_copy(void *vmctx, uint32_t dst_mem, uint32_t src_mem,
+                        uint32_t dst, uint32_t src, uint32_t n) {
+  rt_memory *dm = memory_of(vmctx, dst_mem);
+  rt_memory *sm = memory_of(vmctx, src_mem);
+  if (!in_bounds(dst, n, dm->size) || !in_bounds(src, n, sm->size))
+    rt_trap_raise(WRUN_TRAP_MEMORY_OOB);
+  memmove(dm->base + dst, sm->base + src, n);
+}
+
+void rt_lib_memory_init(void *vmctx, uint32_t seg, uint32_t mem, uint32_t dst,
+                        uint32_t src, uint32_t n) {
   rt_instance *inst = rt_instance_of_vmctx(vmctx);
-  rt_memory *mem = memory0(vmctx);
+  rt_memory *m = inst->memories[mem];
   const rt_data *d = &inst->m->datas[seg];
   /* A dropped segment behaves as an empty one. */
   uint64_t len = inst->data_dropped[seg] ? 0 : d->len;
-  if (!in_bounds(src, n, len) || !in_bounds(dst, n, mem->size))
+  if (!in_bounds(src, n, len) || !in_bounds(dst, n, m->size))
     rt_trap_raise(WRUN_TRAP_MEMORY_OOB);
-  if (n) memcpy(mem->base + dst, d->bytes + src, n);
+  if (n) memcpy(m->base + dst, d->bytes + src, n);
 }
 
 void rt_lib_data_drop(void *vmctx, uint32_t seg) {

@@ -12,11 +12,15 @@
 
 __attribute__((noreturn)) void rt_trap_raise(wrun_trap_code code);
 
-int32_t rt_lib_memory_grow(void *vmctx, uint32_t delta); /* old pages or -1 */
-void rt_lib_memory_fill(void *vmctx, uint32_t dst, uint32_t val, uint32_t n);
-void rt_lib_memory_copy(void *vmctx, uint32_t dst, uint32_t src, uint32_t n);
-void rt_lib_memory_init(void *vmctx, uint32_t seg, uint32_t dst, uint32_t src,
+/* mem: a memory index of the calling instance */
+int32_t rt_lib_memory_grow(void *vmctx, uint32_t mem,
+                           uint32_t delta); /* old pages or -1 */
+void rt_lib_memory_fill(void *vmctx, uint32_t mem, uint32_t dst, uint32_t val,
                         uint32_t n);
+void rt_lib_memory_copy(void *vmctx, uint32_t dst_mem, uint32_t src_mem,
+                        uint32_t dst, uint32_t src, uint32_t n);
+void rt_lib_memory_init(void *vmctx, uint32_t seg, uint32_t mem, uint32_t dst,
+                        uint32_t src, uint32_t n);
 void rt_lib_data_drop(void *vmctx, uint32_t seg);
 
 void *rt_lib_table_get(void *vmctx, uint32_t table, uint32_t i);

@@ -620,17 +620,13 @@ static bool read_import_section(reader *r) {
   if (!read_count(r, &n)) return false;
   m->imports = calloc(n ? n : 1, sizeof *m->imports);
   if (!m->imports) return fail_oom(r);
-  uint32_t memories = 0;
   for (uint32_t i = 0; i < n; i++) {
     rt_import *imp = &m->imports[i];
     m->nimports = i + 1;
     if (!read_name_copy(r, &imp->module, &imp->module_len) ||
         !read_name_copy(r, &imp->name, &imp->name_len))
       return false;
-    const uint8_t *at = r->p;
     if (!read_import_desc(r, imp)) return false;
-    if (imp->kind == WRUN_EXTERN_MEMORY && ++memories > 1)
-      return fail(r, at, "multiple memories");
   }
   return index_spaces_from_imports(r);
 }
@@ -670,10 +666,9 @@ static bool read_table_section(reader *r) {
 
 static bool read_memory_section(reader *r) {
   rt_module *m = r->m;
-  const uint8_t *at = r->p;
   uint32_t n;
   if (!read_count(r, &n)) return false;
-  if ((uint64_t)m->nmemories + n > 1) return fail(r, at, "multiple memories");
+  /* Any number of memories (Wasm 3.0); the store limits how many exist. */
   uint32_t first = m->nmemories;
   if (!grow(r, (void **)&m->memories, first, n, sizeof *m->memories))
     return false;

@@ -197,11 +197,16 @@ Test(reader, imports) {
          "malformed mutability");
   reject(MOD(SEC(2, 0x01, 0x00, 0x00, 0x01, 0x71, 0x00, 0x00)),
          "malformed reference type");
-  reject(MOD(SEC(2, 0x02, 0x00, 0x00, 0x02, 0x00, 0x00, 0x00, 0x00, 0x02,
-                 0x00, 0x00)),
-         "multiple memories");
-  reject(MOD(SEC(2, 0x01, 0x00, 0x00, 0x02, 0x00, 0x00), MEMORY_1),
-         "multiple memories");
+  /* Wasm 3.0: any number of memories, imported and defined. */
+  rt_module *two = accept(MOD(SEC(2, 0x02, 0x00, 0x00, 0x02, 0x00, 0x00,
+                                  0x00, 0x00, 0x02, 0x00, 0x00)));
+  cr_expect_eq(two->nmemories, 2);
+  cr_expect_eq(two->nimported_memories, 2);
+  rt_module_free(two);
+  two = accept(MOD(SEC(2, 0x01, 0x00, 0x00, 0x02, 0x00, 0x00), MEMORY_1));
+  cr_expect_eq(two->nmemories, 2);
+  cr_expect_eq(two->nimported_memories, 1);
+  rt_module_free(two);
   /* Name longer than the section. */
   reject(MOD(SEC(2, 0x01, 0x05, 'a')), "length out of bounds");
 }
@@ -257,7 +262,10 @@ Test(reader, tables_and_memories) {
          "memory size must be at most 65536 pages (4GiB)");
   reject(MOD(SEC(5, 0x01, 0x01, 0x00, 0x81, 0x80, 0x04)),
          "memory size must be at most 65536 pages (4GiB)");
-  reject(MOD(SEC(5, 0x02, 0x00, 0x00, 0x00, 0x00)), "multiple memories");
+  rt_module *two = accept(MOD(SEC(5, 0x02, 0x00, 0x00, 0x00, 0x03)));
+  cr_expect_eq(two->nmemories, 2);
+  cr_expect_eq(two->memories[1].min, 3);
+  rt_module_free(two);
   reject(MOD(SEC(5, 0x01, 0x02, 0x00)), "integer too large");
   reject(MOD(SEC(5, 0x01, 0x81, 0x00, 0x00)),
          "integer representation too long");
