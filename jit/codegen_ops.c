@@ -132,17 +132,24 @@ static bool is_lent(const jit_codegen *g, jit_reg r) {
 }
 
 /* Memory 0 is addressed from the pinned membase register. Any other
- * memory's base is loaded from its vmctx slot (it never moves, so the copy
- * there stays right) into a register the masm addresses from until
- * cg_memory_end; guard pages bound it like memory 0 (each memory reserves
- * its own 8 GiB), so there is no bounds check either. JIT_NO_REG for
- * memory 0. */
+ * memory's base comes from its vmctx slot (it never moves, so the copy
+ * there stays right), through the register cache, into a register the
+ * masm addresses from until cg_memory_end; lent like a local read, so
+ * nothing in the instruction evicts it. Guard pages bound memory k like
+ * memory 0 (each memory reserves its own 8 GiB): no bounds check either.
+ * JIT_NO_REG for memory 0. */
 jit_reg cg_memory_begin(jit_codegen *g, uint32_t mem) {
   if (mem == 0) return JIT_NO_REG;
-  jit_reg base = cg_alloc(g, false);
-  masm_load_ptr(g->m, JT_I64, base, jit_host_target.vmctx_reg,
-                (int32_t)(rt_vmctx_memory_off(&g->layout, mem) +
-                          RT_VMCTX_MEMORY_SLOT_BASE));
+  jit_reg base = JIT_NO_REG;
+  bool cacheable = mem < CG_MEMBASE_KEY0; /* keys must not wrap */
+  if (cacheable) base = cg_cache_find(g, cg_membase_key(mem));
+  if (base == JIT_NO_REG) {
+    base = cg_alloc(g, false);
+    masm_load_ptr(g->m, JT_I64, base, jit_host_target.vmctx_reg,
+                  cg_membase_offset(g, mem));
+    if (cacheable) cg_cache_set(g, cg_membase_key(mem), base);
+  }
+  if (g->cache.regs & reg_bit(base)) g->cache.lent |= reg_bit(base);
   jit_masm_set_mem_base(g->m, base);
   return base;
 }
@@ -150,7 +157,7 @@ jit_reg cg_memory_begin(jit_codegen *g, uint32_t mem) {
 void cg_memory_end(jit_codegen *g, jit_reg base) {
   if (base == JIT_NO_REG) return;
   jit_masm_set_mem_base(g->m, JIT_NO_REG);
-  cg_free(g, base);
+  cg_done_read(g, base);
 }
 
 static void visit_load(jit_codegen *g, jit_memop op, jit_type t,

@@ -38,7 +38,7 @@ static void type_section(wasm_buf *b) {
 
 static const char *const exports[] = {
     "load1", "store1", "copy12", "grow1", "size1", "size0", "init1",
-    "load2_i64", "store1_imm", "fill2", "load1_const", "load0"};
+    "load2_i64", "store1_imm", "fill2", "load1_const", "load0", "sum1"};
 enum { NFUNCS = sizeof exports / sizeof *exports };
 
 /* Memories: 0 and 2 of one page, 1 of one page growing to at most 3.
@@ -47,7 +47,7 @@ static wasm_buf three_memories(void) {
   wasm_buf b = {0}, s = {0};
   wb_header(&b);
   type_section(&b);
-  static const uint8_t types[NFUNCS] = {0, 1, 2, 0, 3, 3, 2, 4, 5, 2, 3, 0};
+  static const uint8_t types[NFUNCS] = {0, 1, 2, 0, 3, 3, 2, 4, 5, 2, 3, 0, 0};
   wb_u32(&s, NFUNCS);
   wb_bytes(&s, types, NFUNCS);
   wb_section(&b, 3, &s);
@@ -92,6 +92,22 @@ static wasm_buf three_memories(void) {
   BODY(&s, I32_CONST, 0xFF, 0xFF, 0x03, 0x2D, MEMARG_MEM, 1, 0);
   /* load0: i32.load8_u from memory 0, the Wasm 2.0 encoding */
   BODY(&s, LOCAL_GET, 0, 0x2D, 0, 0);
+  /* sum1(n): memory 1's bytes [0, n), odd ones once, even ones twice, the
+   * even arm calling size0: memory 1's cached base meets joins, calls and
+   * the loop's back edge. Locals: i (1), s (2). */
+  static const uint8_t sum1[] = {
+      0x01, 0x02, I32, /* two i32 locals */
+      0x03, 0x40,      /* loop */
+      LOCAL_GET, 1, I32_CONST, 1, 0x71, 0x04, 0x40, /* if (i & 1) */
+      LOCAL_GET, 2, LOCAL_GET, 1, 0x2D, MEMARG_MEM, 1, 0, 0x6A, 0x21, 2,
+      0x05, /* else */
+      LOCAL_GET, 2, LOCAL_GET, 1, 0x2D, MEMARG_MEM, 1, 0, I32_CONST, 2, 0x6C,
+      0x6A, 0x21, 2, 0x10, 5, 0x1A, /* call size0; drop */
+      END,
+      LOCAL_GET, 1, I32_CONST, 1, 0x6A, 0x22, 1, LOCAL_GET, 0, 0x49, 0x0D, 0,
+      END, LOCAL_GET, 2, END};
+  wb_u32(&s, sizeof sum1);
+  wb_bytes(&s, sum1, sizeof sum1);
   wb_section(&b, 10, &s);
   wb_u32(&s, 2);
   wb_bytes(&s, (uint8_t[]){0x02, 2, I32_CONST, 0xE4, 0x00, END, 5}, 7);
@@ -200,6 +216,17 @@ Test(multi_memory, loads_and_stores_reach_their_memory) {
   call_ok(&w, "store1_imm", ARGS(20));
   cr_expect_eq(m1[20] | m1[21] << 8, 0x3434);
   cr_expect_eq(m0[20], 0);
+  world_free(&w);
+}
+
+Test(multi_memory, cached_base_across_control_flow) {
+  world w = make_world();
+  int64_t want = 0;
+  for (int i = 0; i < 200; i++) {
+    call_ok(&w, "store1", ARGS(i, i + 1));
+    want += (i & 1) ? i + 1 : 2 * (i + 1);
+  }
+  cr_expect_eq(call_ok(&w, "sum1", ARGS(200)), want);
   world_free(&w);
 }
 
