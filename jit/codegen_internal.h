@@ -399,6 +399,10 @@ typedef enum cg_vshape {
  * 0 uses the pinned register (JIT_NO_REG). */
 jit_reg cg_memory_begin(jit_codegen *g, uint32_t mem);
 void cg_memory_end(jit_codegen *g, jit_reg base);
+/* Whether memory mem is a memory64, and the address check of its accesses
+ * (see jit/codegen_ops.c); returns the offset to hand to the masm. */
+bool cg_memory_is64(const jit_codegen *g, uint32_t mem);
+uint32_t cg_check_address64(jit_codegen *g, jit_opnd *addr, uint64_t offset);
 /* The SIMD memory ops (LOWER VMEM). */
 typedef enum cg_vmem { VM_LOAD, VM_STORE, VM_LOAD_LANE, VM_STORE_LANE } cg_vmem;
 

@@ -117,14 +117,48 @@ static void visit_global_set(jit_codegen *g, uint32_t i) {
 
 /* ---- memory ------------------------------------------------------------- */
 
-/* An address operand (only read): constants as an immediate u32
- * (zero-extended). */
-static jit_opnd pop_address(jit_codegen *g) {
+bool cg_memory_is64(const jit_codegen *g, uint32_t mem) {
+  return g->mod->memories[mem].is64;
+}
+
+/* memory64 (Wasm 3.0): the address is an i64, but a memory here holds at
+ * most 4 GiB inside its guarded 8 GiB reservation, so once the address and
+ * the offset are known to fit in 32 bits the access is the guarded 32-bit
+ * one. An address above UINT32_MAX branches to the out-of-bounds trap (a
+ * compare and a branch, the only cost), an offset above it traps always.
+ * Returns the offset for the masm; leaves a register address as it is
+ * (past the check its upper half is zero, a u32 index) and a constant one
+ * as a u32. */
+uint32_t cg_check_address64(jit_codegen *g, jit_opnd *addr, uint64_t offset) {
+  jit_label *oob = cg_trap_label(g, WRUN_TRAP_MEMORY_OOB);
+  if (offset > UINT32_MAX ||
+      (addr->is_imm && (uint64_t)addr->imm > UINT32_MAX)) {
+    masm_jmp(g->m, oob);
+    if (addr->is_imm) addr->imm = 0;
+    return 0;
+  }
+  if (!addr->is_imm)
+    masm_cmp_branch(g->m, JC_GT_U, JT_I64, addr->reg,
+                    jit_imm_opnd(UINT32_MAX), oob);
+  return (uint32_t)offset;
+}
+
+/* The address operand of an access to memory mem (only read): constants
+ * as an immediate (a u32, or the whole u64 of a memory64's), registers
+ * borrowed. *offset becomes what the masm takes (see cg_check_address64). */
+static jit_opnd pop_address(jit_codegen *g, uint32_t mem, uint64_t in_offset,
+                            uint32_t *offset) {
+  bool is64 = cg_memory_is64(g, mem);
+  jit_opnd addr;
   if (g->sp > 0 && g->stack[g->sp - 1].kind == CG_CONST) {
     cg_value v = cg_pop(g);
-    return jit_imm_opnd((int64_t)(uint32_t)v.bits);
+    addr = jit_imm_opnd(is64 ? (int64_t)v.bits : (int64_t)(uint32_t)v.bits);
+  } else {
+    addr = jit_reg_opnd(cg_pop_read(g));
   }
-  return jit_reg_opnd(cg_pop_read(g));
+  *offset = is64 ? cg_check_address64(g, &addr, in_offset)
+                 : (uint32_t)in_offset;
+  return addr;
 }
 
 static bool is_lent(const jit_codegen *g, jit_reg r) {
@@ -162,9 +196,9 @@ void cg_memory_end(jit_codegen *g, jit_reg base) {
 
 static void visit_load(jit_codegen *g, jit_memop op, jit_type t,
                        const jit_instr *in) {
-  uint32_t offset = in->u.mem.offset;
+  uint32_t offset;
   jit_reg base = cg_memory_begin(g, in->u.mem.memory);
-  jit_opnd addr = pop_address(g);
+  jit_opnd addr = pop_address(g, in->u.mem.memory, in->u.mem.offset, &offset);
   jit_reg dst;
   if (!addr.is_imm && !jit_type_is_float(t) && !is_lent(g, addr.reg)) {
     dst = addr.reg;
@@ -178,18 +212,18 @@ static void visit_load(jit_codegen *g, jit_memop op, jit_type t,
 }
 
 static void visit_store(jit_codegen *g, jit_memop op, const jit_instr *in) {
-  uint32_t offset = in->u.mem.offset;
-  jit_reg base = cg_memory_begin(g, in->u.mem.memory);
+  uint32_t mem = in->u.mem.memory, offset;
+  jit_reg base = cg_memory_begin(g, mem);
   if (g->sp > 0 && g->stack[g->sp - 1].kind == CG_CONST) {
     uint64_t bits = cg_pop(g).bits;
-    jit_opnd addr = pop_address(g);
+    jit_opnd addr = pop_address(g, mem, in->u.mem.offset, &offset);
     masm_store_mem_imm(g->m, op, bits, addr, offset);
     if (!addr.is_imm) cg_done_read(g, addr.reg);
     cg_memory_end(g, base);
     return;
   }
   jit_reg src = cg_pop_read(g);
-  jit_opnd addr = pop_address(g);
+  jit_opnd addr = pop_address(g, mem, in->u.mem.offset, &offset);
   masm_store_mem(g->m, op, src, addr, offset);
   cg_done_read(g, src);
   if (!addr.is_imm) cg_done_read(g, addr.reg);
@@ -203,7 +237,8 @@ static void visit_memory_size(jit_codegen *g, uint32_t mem) {
                                       RT_VMCTX_MEMORY_SLOT_MEMORY);
   masm_load_ptr(g->m, JT_I64, r, jit_host_target.vmctx_reg, slot);
   masm_load_ptr(g->m, JT_I32, r, r, RT_MEMORY_PAGES);
-  cg_push_reg(g, JT_I32, r);
+  /* the 32-bit load zero-extends: a memory64's i64 page count as it is */
+  cg_push_reg(g, cg_memory_is64(g, mem) ? JT_I64 : JT_I32, r);
 }
 
 /* ---- libcalls ----------------------------------------------------------- */
@@ -256,7 +291,10 @@ static void visit_bulk(jit_codegen *g, const jit_instr *in) {
   switch (in->op) {
   case OP_MEMORY_GROW:
     imm[0] = in->u.index;
-    libcall(g, (const void *)rt_lib_memory_grow, imm, 1, 1, JT_I32);
+    if (cg_memory_is64(g, in->u.index))
+      libcall(g, (const void *)rt_lib_memory_grow64, imm, 1, 1, JT_I64);
+    else
+      libcall(g, (const void *)rt_lib_memory_grow, imm, 1, 1, JT_I32);
     break;
   case OP_MEMORY_FILL:
     imm[0] = in->u.index;

@@ -176,7 +176,8 @@ static wrun_error *read_br_table(jit_reader *r, jit_instr *out) {
 }
 
 /* Wasm 3.0 memarg: flags (bits 0-5 log2 of the alignment, bit 6 "a memory
- * index follows", nothing above), the memory index if flagged, the offset.
+ * index follows", nothing above), the memory index if flagged, the offset
+ * (u64).
  * Without bit 6 it is the Wasm 2.0 encoding and the memory is 0. */
 enum { MEMARG_HAS_MEMORY = 0x40, MEMARG_FLAGS_LIMIT = 0x80 };
 
@@ -191,7 +192,10 @@ static wrun_error *read_memarg(jit_reader *r, jit_instr *out) {
   out->u.mem.memory = 0;
   if ((flags & MEMARG_HAS_MEMORY) && (e = read_u32(r, &out->u.mem.memory)))
     return e;
-  return read_u32(r, &out->u.mem.offset);
+  /* The offset is a u64 for every memory (Wasm 3.0); the validator keeps
+   * an i32 memory's below 2^32. */
+  rt_leb_status s = rt_read_uleb(&r->pos, r->end, 64, &out->u.mem.offset);
+  return s == RT_LEB_OK ? NULL : leb_error(r, s);
 }
 
 /* select t*: Wasm 2.0 requires exactly one type; any other count is kept

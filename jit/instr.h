@@ -67,7 +67,7 @@ typedef struct jit_instr {
     } call_indirect;
     struct {
       uint32_t align; /* log2 */
-      uint32_t offset;
+      uint64_t offset; /* a u64 since Wasm 3.0; below 2^32 for i32 memories */
       uint32_t memory; /* memory index (Wasm 3.0: flag bit 6 of the memarg) */
       uint8_t lane;
     } mem;

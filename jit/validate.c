@@ -292,6 +292,30 @@ static wrun_error *check_memarg(jit_validator *v, const jit_instr *in) {
   if (e) return e;
   if (in->u.mem.align > natural_alignment((jit_op)in->op))
     return fail(v, "alignment must not be larger than natural");
+  if (!v->m->memories[in->u.mem.memory].is64 &&
+      in->u.mem.offset > UINT32_MAX)
+    return fail(v, "offset out of range");
+  return NULL;
+}
+
+/* The address type of memory mem (i64 for a memory64). */
+static uint8_t addr_type(const jit_validator *v, uint32_t mem) {
+  return v->m->memories[mem].is64 ? VT_I64 : VT_I32;
+}
+
+/* A memory instruction's signature with its address (the first operand of
+ * every load, store and lane access) of type at. */
+static wrun_error *apply_mem_sig(jit_validator *v, const char *sig,
+                                 uint8_t at) {
+  const char *colon = strchr(sig, ':');
+  for (const char *p = colon; p-- > sig;) {
+    wrun_error *e = pop_val(v, p == sig ? at : sig_letter_type(*p));
+    if (e) return e;
+  }
+  for (const char *p = colon + 1; *p; p++) {
+    wrun_error *e = push_val(v, sig_letter_type(*p));
+    if (e) return e;
+  }
   return NULL;
 }
 
@@ -528,18 +552,37 @@ static wrun_error *step_memory(jit_validator *v, const jit_instr *in) {
     break;
   }
   if (e) return e;
+  /* Operands in push order; a memory64 takes i64 addresses and sizes. The
+   * memory: memory.init's second index, memory.copy's destination (its
+   * first), the only one of the others. */
+  uint8_t at = addr_type(v, in->op == OP_MEMORY_INIT   ? in->u.pair.b
+                            : in->op == OP_MEMORY_COPY ? in->u.pair.a
+                                                       : in->u.index);
+  uint8_t ops[3];
   switch (in->op) {
   case OP_MEMORY_SIZE:
-    return push_val(v, VT_I32);
+    return push_val(v, at);
   case OP_MEMORY_GROW:
-    e = pop_val(v, VT_I32);
-    return e ? e : push_val(v, VT_I32);
-  case OP_MEMORY_INIT:
+    e = pop_val(v, at);
+    return e ? e : push_val(v, at);
+  case OP_MEMORY_INIT: /* dst in the memory, src and n in the segment */
     e = need_data(v, in->u.pair.a);
-    return e ? e : pop_three_i32(v);
-  default: /* memory.copy, memory.fill */
-    return pop_three_i32(v);
+    if (e) return e;
+    ops[0] = at, ops[1] = ops[2] = VT_I32;
+    break;
+  case OP_MEMORY_COPY: { /* n fits both: i64 only when both are */
+    uint8_t src = addr_type(v, in->u.pair.b);
+    ops[0] = at, ops[1] = src;
+    ops[2] = at == VT_I64 && src == VT_I64 ? VT_I64 : VT_I32;
+    break;
   }
+  default: /* memory.fill: dst, value, n */
+    ops[0] = at, ops[1] = VT_I32, ops[2] = at;
+    break;
+  }
+  for (int i = 2; i >= 0; i--)
+    if ((e = pop_val(v, ops[i]))) return e;
+  return NULL;
 }
 
 static wrun_error *step_ref(jit_validator *v, const jit_instr *in) {
@@ -629,6 +672,9 @@ wrun_error *jit_validator_step(jit_validator *v, const jit_instr *in) {
     break;
   }
   const char *sig = jit_opinfo_table[in->op].sig; /* NULL: step_special */
+  uint8_t imm = jit_opinfo_table[in->op].imm;
+  if (sig && (imm == IMM_MEMARG || imm == IMM_MEMARG_LANE))
+    return apply_mem_sig(v, sig, addr_type(v, in->u.mem.memory));
   if (sig) return apply_sig(v, sig);
   return step_special(v, in);
 }

@@ -191,7 +191,7 @@ static wrun_error *define_memories(rt_instance *inst) {
     const rt_limits *l = &m->memories[i];
     wrun_error *err = NULL;
     inst->memories[i] = rt_memory_new(inst->store, l->min, l->max, l->has_max,
-                                      &err);
+                                      l->is64, &err);
     if (!inst->memories[i]) return err;
   }
   for (uint32_t i = 0; i < m->nmemories; i++) {
@@ -350,12 +350,13 @@ static void drop_elem(rt_instance *inst, uint32_t s) {
 
 /* ---- segments and start --------------------------------------------------------- */
 
-/* An i32 offset; false when its program could not run (out of memory). */
+/* An i32 offset (an i64 one for a 64-bit memory's data); false when its
+ * program could not run (out of memory). */
 static bool eval_offset(rt_instance *inst, const rt_constexpr *e,
                         uint64_t *offset) {
   rt_global_cell cell;
   if (!eval_const(inst, e, &cell)) return false;
-  *offset = (uint32_t)cell.value[0];
+  *offset = e->type == VT_I64 ? cell.value[0] : (uint32_t)cell.value[0];
   return true;
 }
 
@@ -390,7 +391,8 @@ static wrun_trap *apply_datas(rt_instance *inst) {
     uint64_t offset;
     if (!eval_offset(inst, &seg->offset, &offset))
       return rt_trap_newf("out of memory");
-    if (offset + seg->len > mem->size)
+    /* offset may be any u64: compare without overflowing */
+    if (seg->len > mem->size || offset > mem->size - seg->len)
       return rt_trap_new_code(WRUN_TRAP_MEMORY_OOB);
     if (seg->len) memcpy(mem->base + offset, seg->bytes, seg->len);
     inst->data_dropped[s] = true;

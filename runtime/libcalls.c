@@ -17,8 +17,9 @@ static rt_table *table_of(void *vmctx, uint32_t i) {
   return rt_instance_of_vmctx(vmctx)->tables[i];
 }
 
+/* start + n <= size without overflow: memory64 operands are any u64. */
 static bool in_bounds(uint64_t start, uint64_t n, uint64_t size) {
-  return start + n <= size;
+  return n <= size && start <= size - n;
 }
 
 /* ---- memory --------------------------------------------------------------- */
@@ -27,8 +28,14 @@ int32_t rt_lib_memory_grow(void *vmctx, uint32_t mem, uint32_t delta) {
   return (int32_t)rt_memory_grow(memory_of(vmctx, mem), delta);
 }
 
-void rt_lib_memory_fill(void *vmctx, uint32_t mem, uint32_t dst, uint32_t val,
-                        uint32_t n) {
+int64_t rt_lib_memory_grow64(void *vmctx, uint32_t mem, uint64_t delta) {
+  return rt_memory_grow(memory_of(vmctx, mem), delta);
+}
+
+/* The operands are u64 for every memory: compiled code passes an i32
+ * zero-extended (the upper half of an i32 register is zero). */
+void rt_lib_memory_fill(void *vmctx, uint32_t mem, uint64_t dst, uint32_t val,
+                        uint64_t n) {
   rt_memory *m = memory_of(vmctx, mem);
   if (!in_bounds(dst, n, m->size)) rt_trap_raise(WRUN_TRAP_MEMORY_OOB);
   memset(m->base + dst, (int)(uint8_t)val, n);
@@ -36,7 +43,7 @@ void rt_lib_memory_fill(void *vmctx, uint32_t mem, uint32_t dst, uint32_t val,
 
 /* Between two memories or within one (then the ranges may overlap). */
 void rt_lib_memory_copy(void *vmctx, uint32_t dst_mem, uint32_t src_mem,
-                        uint32_t dst, uint32_t src, uint32_t n) {
+                        uint64_t dst, uint64_t src, uint64_t n) {
   rt_memory *dm = memory_of(vmctx, dst_mem);
   rt_memory *sm = memory_of(vmctx, src_mem);
   if (!in_bounds(dst, n, dm->size) || !in_bounds(src, n, sm->size))
@@ -44,7 +51,7 @@ void rt_lib_memory_copy(void *vmctx, uint32_t dst_mem, uint32_t src_mem,
   memmove(dm->base + dst, sm->base + src, n);
 }
 
-void rt_lib_memory_init(void *vmctx, uint32_t seg, uint32_t mem, uint32_t dst,
+void rt_lib_memory_init(void *vmctx, uint32_t seg, uint32_t mem, uint64_t dst,
                         uint32_t src, uint32_t n) {
   rt_instance *inst = rt_instance_of_vmctx(vmctx);
   rt_memory *m = inst->memories[mem];

@@ -12,14 +12,16 @@
 
 __attribute__((noreturn)) void rt_trap_raise(wrun_trap_code code);
 
-/* mem: a memory index of the calling instance */
+/* mem: a memory index of the calling instance. Addresses and sizes are
+ * u64 (an i32 arrives zero-extended), so one function serves memory64. */
 int32_t rt_lib_memory_grow(void *vmctx, uint32_t mem,
                            uint32_t delta); /* old pages or -1 */
-void rt_lib_memory_fill(void *vmctx, uint32_t mem, uint32_t dst, uint32_t val,
-                        uint32_t n);
+int64_t rt_lib_memory_grow64(void *vmctx, uint32_t mem, uint64_t delta);
+void rt_lib_memory_fill(void *vmctx, uint32_t mem, uint64_t dst, uint32_t val,
+                        uint64_t n);
 void rt_lib_memory_copy(void *vmctx, uint32_t dst_mem, uint32_t src_mem,
-                        uint32_t dst, uint32_t src, uint32_t n);
-void rt_lib_memory_init(void *vmctx, uint32_t seg, uint32_t mem, uint32_t dst,
+                        uint64_t dst, uint64_t src, uint64_t n);
+void rt_lib_memory_init(void *vmctx, uint32_t seg, uint32_t mem, uint64_t dst,
                         uint32_t src, uint32_t n);
 void rt_lib_data_drop(void *vmctx, uint32_t seg);
 

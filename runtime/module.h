@@ -43,9 +43,11 @@ static inline uint8_t rt_result(const rt_functype *t, uint32_t i) {
   return t->types[t->nparams + i];
 }
 
+/* Limits of a table (u32) or a memory (pages; u64 for a 64-bit memory). */
 typedef struct rt_limits {
-  uint32_t min, max; /* max valid only if has_max */
+  uint64_t min, max; /* max valid only if has_max */
   bool has_max;
+  bool is64; /* memory64: i64 addresses */
 } rt_limits;
 
 typedef struct rt_tabletype {

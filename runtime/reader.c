@@ -42,6 +42,7 @@ enum {
 enum { BYTE_END = 0x0B };
 
 #define MAX_MEMORY_PAGES 65536u
+#define MAX_MEMORY64_PAGES ((uint64_t)1 << 48)
 
 typedef struct reader {
   const uint8_t *base;     /* start of the module (the owned copy) */
@@ -248,18 +249,36 @@ static bool read_reftype(reader *r, uint8_t *out) {
   return true;
 }
 
-/* Limits flags are a single byte in Wasm 2.0 (0: min only, 1: min and max);
- * the spec tests read them as a LEB128 of one bit, hence the messages. */
-static bool read_limits(reader *r, rt_limits *out) {
+static bool read_u64(reader *r, uint64_t *out) {
+  *out = 0;
+  rt_leb_status s = rt_read_uleb(&r->p, r->end, 64, out);
+  if (s != RT_LEB_OK) return leb_failed(r, s);
+  return true;
+}
+
+/* Limits flags: one byte, bit 0 a maximum follows, bit 2 (memories only,
+ * Wasm 3.0 memory64) the memory takes i64 addresses and its limits are
+ * u64; any other bit is malformed (bit 1, shared memory, is the threads
+ * proposal's). */
+enum { LIMITS_HAS_MAX = 1, LIMITS_64 = 4 };
+
+static bool read_limits(reader *r, rt_limits *out, bool memory) {
   const uint8_t *at = r->p;
   uint8_t flags;
   if (!read_byte(r, &flags)) return false;
-  if (flags & 0x80) return fail(r, at, "integer representation too long");
-  if (flags > 1) return fail(r, at, "integer too large");
-  out->has_max = flags == 1;
+  uint8_t allowed = LIMITS_HAS_MAX | (memory ? LIMITS_64 : 0);
+  if (flags & ~allowed) return fail(r, at, "malformed limits flags");
+  out->has_max = flags & LIMITS_HAS_MAX;
+  out->is64 = flags & LIMITS_64;
   out->max = 0;
-  if (!read_u32(r, &out->min)) return false;
-  if (out->has_max && !read_u32(r, &out->max)) return false;
+  if (out->is64)
+    return read_u64(r, &out->min) &&
+           (!out->has_max || read_u64(r, &out->max));
+  uint32_t min, max = 0;
+  if (!read_u32(r, &min)) return false;
+  if (out->has_max && !read_u32(r, &max)) return false;
+  out->min = min;
+  out->max = max;
   return true;
 }
 
@@ -273,16 +292,20 @@ static bool check_min_le_max(reader *r, const uint8_t *at,
 static bool read_tabletype(reader *r, rt_tabletype *out) {
   if (!read_reftype(r, &out->elem)) return false;
   const uint8_t *at = r->p;
-  if (!read_limits(r, &out->limits)) return false;
+  if (!read_limits(r, &out->limits, false)) return false;
   return check_min_le_max(r, at, &out->limits);
 }
 
+/* The sizes the types allow (2^48 pages is 2^64 bytes); what an instance
+ * can actually have is less (rt_memory_new). */
 static bool read_memtype(reader *r, rt_limits *out) {
   const uint8_t *at = r->p;
-  if (!read_limits(r, out)) return false;
-  if (out->min > MAX_MEMORY_PAGES ||
-      (out->has_max && out->max > MAX_MEMORY_PAGES))
-    return fail(r, at, "memory size must be at most 65536 pages (4GiB)");
+  if (!read_limits(r, out, true)) return false;
+  uint64_t most = out->is64 ? MAX_MEMORY64_PAGES : MAX_MEMORY_PAGES;
+  if (out->min > most || (out->has_max && out->max > most))
+    return fail(r, at,
+                out->is64 ? "memory size must be at most 2^48 pages (256TiB)"
+                          : "memory size must be at most 65536 pages (4GiB)");
   return check_min_le_max(r, at, out);
 }
 
@@ -923,7 +946,9 @@ static bool read_data(reader *r, rt_data *seg) {
     if (flags == 2 && !read_u32(r, &seg->memory)) return false;
     if (seg->memory >= m->nmemories)
       return fail(r, mem_at, "unknown memory %u", seg->memory);
-    if (!read_const_expr(r, VT_I32, &seg->offset)) return false;
+    /* a memory64's offset is an i64 */
+    uint8_t type = m->memories[seg->memory].is64 ? VT_I64 : VT_I32;
+    if (!read_const_expr(r, type, &seg->offset)) return false;
   }
   uint32_t len;
   if (!read_u32(r, &len)) return false;

@@ -66,12 +66,17 @@ _Static_assert(sizeof(rt_funcref) == RT_FUNCREF_SIZE,
 
 /* A linear memory. The base never moves: 64-bit hosts reserve 4 GiB plus a
  * 4 GiB guard (PROT_NONE) up front and grow by changing protection, so any
- * base + u32 address + u32 offset lands inside the reservation. */
+ * base + u32 address + u32 offset lands inside the reservation. A 64-bit
+ * memory is the same object: it too holds at most 4 GiB (memory.grow past
+ * that returns -1), and its code checks that address and offset fit in 32
+ * bits before the guarded access. */
 typedef struct rt_memory {
   uint8_t *base;
   uint64_t size;      /* accessible bytes = pages * 65536 */
-  uint32_t pages, max_pages;
+  uint32_t pages;     /* at most RT_MAX_PAGES, whatever the type allows */
+  uint64_t max_pages; /* the declared maximum (memory64: up to 2^48) */
   bool has_max;
+  bool is64;          /* memory64: i64 addresses */
   size_t reserved;    /* bytes of the whole reservation */
   struct wrun_store *store;
 } rt_memory;

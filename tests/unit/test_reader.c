@@ -266,10 +266,26 @@ Test(reader, tables_and_memories) {
   cr_expect_eq(two->nmemories, 2);
   cr_expect_eq(two->memories[1].min, 3);
   rt_module_free(two);
-  reject(MOD(SEC(5, 0x01, 0x02, 0x00)), "integer too large");
-  reject(MOD(SEC(5, 0x01, 0x81, 0x00, 0x00)),
-         "integer representation too long");
-  reject(MOD(SEC(4, 0x01, 0x70, 0x02, 0x00)), "integer too large");
+  /* Limits flags (Wasm 3.0 wording): bit 1 (shared) and everything past
+   * bit 2 are malformed, bit 2 (memory64) only for memories. */
+  reject(MOD(SEC(5, 0x01, 0x02, 0x00)), "malformed limits flags");
+  reject(MOD(SEC(5, 0x01, 0x08, 0x00)), "malformed limits flags");
+  reject(MOD(SEC(5, 0x01, 0x81, 0x00, 0x00)), "malformed limits flags");
+  reject(MOD(SEC(4, 0x01, 0x70, 0x02, 0x00)), "malformed limits flags");
+  reject(MOD(SEC(4, 0x01, 0x70, 0x04, 0x00)), "malformed limits flags");
+  /* memory64: u64 limits up to 2^48 pages. */
+  rt_module *m64 = accept(MOD(SEC(5, 0x02, 0x04, 0x01, 0x05, 0x00, 0x80,
+                                  0x80, 0x80, 0x80, 0x80, 0x80, 0x40)));
+  cr_expect(m64->memories[0].is64);
+  cr_expect_eq(m64->memories[0].min, 1);
+  cr_expect(!m64->memories[0].has_max);
+  cr_expect(m64->memories[1].is64 && m64->memories[1].has_max);
+  cr_expect_eq(m64->memories[1].max, 1ull << 48);
+  rt_module_free(m64);
+  reject(MOD(SEC(5, 0x01, 0x04, 0x81, 0x80, 0x80, 0x80, 0x80, 0x80, 0x40)),
+         "memory size must be at most 2^48 pages");
+  reject(MOD(SEC(5, 0x01, 0x05, 0x02, 0x01)),
+         "size minimum must not be greater than maximum");
   reject(MOD(SEC(4, 0x01, 0x7F, 0x00, 0x00)), "malformed reference type");
 }
 
