@@ -286,6 +286,10 @@ static void libcall(jit_codegen *g, const void *fn, const uint64_t *imms,
    * ABI) and memory.grow never moves the base (see cg_reload_pinned). */
 }
 
+static bool table_is64(const jit_codegen *g, uint32_t table) {
+  return g->mod->tables[table].limits.is64;
+}
+
 static void visit_bulk(jit_codegen *g, const jit_instr *in) {
   uint64_t imm[2];
   switch (in->op) {
@@ -322,13 +326,17 @@ static void visit_bulk(jit_codegen *g, const jit_instr *in) {
     imm[0] = in->u.index;
     libcall(g, (const void *)rt_lib_table_set, imm, 1, 2, NO_RESULT);
     break;
-  case OP_TABLE_SIZE:
+  case OP_TABLE_SIZE: /* a u32, zero-extended: a table64's i64 too */
     imm[0] = in->u.index;
-    libcall(g, (const void *)rt_lib_table_size, imm, 1, 0, JT_I32);
+    libcall(g, (const void *)rt_lib_table_size, imm, 1, 0,
+            table_is64(g, in->u.index) ? JT_I64 : JT_I32);
     break;
   case OP_TABLE_GROW:
     imm[0] = in->u.index;
-    libcall(g, (const void *)rt_lib_table_grow, imm, 1, 2, JT_I32);
+    if (table_is64(g, in->u.index))
+      libcall(g, (const void *)rt_lib_table_grow64, imm, 1, 2, JT_I64);
+    else
+      libcall(g, (const void *)rt_lib_table_grow, imm, 1, 2, JT_I32);
     break;
   case OP_TABLE_FILL:
     imm[0] = in->u.index;
@@ -482,7 +490,11 @@ static void visit_call_indirect(jit_codegen *g, const jit_instr *in) {
       (int32_t)rt_vmctx_table_off(&g->layout, in->u.call_indirect.table);
   masm_load_ptr(g->m, JT_I64, ref, tg->vmctx_reg, table_off);
   masm_load_ptr(g->m, JT_I32, tmp, ref, RT_TABLE_SIZE);
-  masm_cmp_branch(g->m, JC_GE_U, JT_I32, index, jit_reg_opnd(tmp),
+  /* A table64's index is an i64, compared whole with the zero-extended
+   * size; below it, it fits 32 bits like any index. */
+  bool is64 = g->mod->tables[in->u.call_indirect.table].limits.is64;
+  masm_cmp_branch(g->m, JC_GE_U, is64 ? JT_I64 : JT_I32, index,
+                  jit_reg_opnd(tmp),
                   cg_trap_label(g, WRUN_TRAP_UNDEFINED_ELEMENT));
   masm_load_ptr(g->m, JT_I64, ref, ref, RT_TABLE_ELEMS);
   masm_load_indexed(g->m, JT_I64, ref, ref, index, 3, 0);

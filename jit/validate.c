@@ -252,6 +252,11 @@ static wrun_error *table_type(jit_validator *v, uint32_t index,
   return NULL;
 }
 
+/* The index type of table i (i64 for a table64; i known to exist). */
+static uint8_t table_index_type(const jit_validator *v, uint32_t i) {
+  return v->m->tables[i].limits.is64 ? VT_I64 : VT_I32;
+}
+
 static wrun_error *need_data(jit_validator *v, uint32_t index) {
   /* Without a data count section the binary format forbids data indices
    * in code; when there are no data segments at all the index is simply
@@ -438,7 +443,8 @@ static wrun_error *step_call_indirect(jit_validator *v, const jit_instr *in) {
   if (elem != VT_FUNCREF) return fail(v, "type mismatch");
   if (in->u.call_indirect.type_index >= v->m->ntypes)
     return fail_index(v, "unknown type", in->u.call_indirect.type_index);
-  if ((e = pop_val(v, VT_I32))) return e;
+  if ((e = pop_val(v, table_index_type(v, in->u.call_indirect.table))))
+    return e;
   return apply_functype(v, &v->m->types[in->u.call_indirect.type_index]);
 }
 
@@ -487,33 +493,28 @@ static wrun_error *step_global(jit_validator *v, const jit_instr *in) {
   return pop_val(v, g->type);
 }
 
+/* it: i32, or i64 for a table64 (indices, sizes and deltas alike). */
 static wrun_error *step_table(jit_validator *v, const jit_instr *in) {
   uint8_t t = VT_UNKNOWN;
   wrun_error *e = table_type(v, in->u.index, &t);
   if (e) return e;
+  uint8_t it = table_index_type(v, in->u.index);
   switch (in->op) {
-  case OP_TABLE_GET: /* [i32] -> [t] */
-    e = pop_val(v, VT_I32);
+  case OP_TABLE_GET: /* [it] -> [t] */
+    e = pop_val(v, it);
     return e ? e : push_val(v, t);
-  case OP_TABLE_SET: /* [i32 t] -> [] */
+  case OP_TABLE_SET: /* [it t] -> [] */
     e = pop_val(v, t);
-    return e ? e : pop_val(v, VT_I32);
-  case OP_TABLE_SIZE: /* [] -> [i32] */
-    return push_val(v, VT_I32);
-  case OP_TABLE_GROW: /* [t i32] -> [i32] */
-    if ((e = pop_val(v, VT_I32)) || (e = pop_val(v, t))) return e;
-    return push_val(v, VT_I32);
-  default: /* table.fill: [i32 t i32] -> [] */
-    if ((e = pop_val(v, VT_I32)) || (e = pop_val(v, t))) return e;
-    return pop_val(v, VT_I32);
+    return e ? e : pop_val(v, it);
+  case OP_TABLE_SIZE: /* [] -> [it] */
+    return push_val(v, it);
+  case OP_TABLE_GROW: /* [t it] -> [it] */
+    if ((e = pop_val(v, it)) || (e = pop_val(v, t))) return e;
+    return push_val(v, it);
+  default: /* table.fill: [it t it] -> [] */
+    if ((e = pop_val(v, it)) || (e = pop_val(v, t))) return e;
+    return pop_val(v, it);
   }
-}
-
-static wrun_error *pop_three_i32(jit_validator *v) {
-  wrun_error *e = pop_val(v, VT_I32);
-  if (!e) e = pop_val(v, VT_I32);
-  if (!e) e = pop_val(v, VT_I32);
-  return e;
 }
 
 static wrun_error *step_table_bulk(jit_validator *v, const jit_instr *in) {
@@ -534,7 +535,20 @@ static wrun_error *step_table_bulk(jit_validator *v, const jit_instr *in) {
     return elem_type(v, in->u.index, &src);
   }
   if (dst != src) return fail(v, "type mismatch");
-  return pop_three_i32(v);
+  /* Operands in push order: table.init [it i32 i32], table.copy [it_dst
+   * it_src it_min] (n is i64 only between two table64s). */
+  uint8_t ops[3];
+  if (in->op == OP_TABLE_INIT) {
+    ops[0] = table_index_type(v, in->u.pair.b);
+    ops[1] = ops[2] = VT_I32;
+  } else {
+    ops[0] = table_index_type(v, in->u.pair.a);
+    ops[1] = table_index_type(v, in->u.pair.b);
+    ops[2] = ops[0] == VT_I64 && ops[1] == VT_I64 ? VT_I64 : VT_I32;
+  }
+  for (int i = 2; i >= 0; i--)
+    if ((e = pop_val(v, ops[i]))) return e;
+  return NULL;
 }
 
 static wrun_error *step_memory(jit_validator *v, const jit_instr *in) {

@@ -215,7 +215,8 @@ static wrun_error *define_tables(rt_instance *inst) {
     const rt_tabletype *t = &m->tables[i];
     wrun_error *err = NULL;
     inst->tables[i] = rt_table_new(inst->store, t->elem, t->limits.min,
-                                   t->limits.max, t->limits.has_max, NULL,
+                                   t->limits.max, t->limits.has_max,
+                                   t->limits.is64, NULL,
                                    &err);
     if (!inst->tables[i]) return err;
     *table_slot(inst, i) = inst->tables[i];
@@ -350,7 +351,7 @@ static void drop_elem(rt_instance *inst, uint32_t s) {
 
 /* ---- segments and start --------------------------------------------------------- */
 
-/* An i32 offset (an i64 one for a 64-bit memory's data); false when its
+/* An i32 offset (an i64 one for a 64-bit memory or table); false when its
  * program could not run (out of memory). */
 static bool eval_offset(rt_instance *inst, const rt_constexpr *e,
                         uint64_t *offset) {
@@ -372,7 +373,8 @@ static wrun_trap *apply_elems(rt_instance *inst) {
     uint64_t offset;
     if (!eval_offset(inst, &seg->offset, &offset))
       return rt_trap_newf("out of memory");
-    if (offset + seg->count > t->size)
+    /* a table64's offset may be any u64: compare without overflowing */
+    if (seg->count > t->size || offset > t->size - seg->count)
       return rt_trap_new_code(WRUN_TRAP_TABLE_OOB);
     if (seg->count)
       memcpy(t->elems + offset, inst->elems[s].items,

@@ -69,13 +69,15 @@ void rt_lib_data_drop(void *vmctx, uint32_t seg) {
 
 /* ---- tables ---------------------------------------------------------------- */
 
-void *rt_lib_table_get(void *vmctx, uint32_t table, uint32_t i) {
+/* Table indices and sizes are u64 for every table, like memory operands:
+ * a table64's i64 as it is, an i32 zero-extended. */
+void *rt_lib_table_get(void *vmctx, uint32_t table, uint64_t i) {
   rt_table *t = table_of(vmctx, table);
   if (i >= t->size) rt_trap_raise(WRUN_TRAP_TABLE_OOB);
   return t->elems[i];
 }
 
-void rt_lib_table_set(void *vmctx, uint32_t table, uint32_t i, void *ref) {
+void rt_lib_table_set(void *vmctx, uint32_t table, uint64_t i, void *ref) {
   rt_table *t = table_of(vmctx, table);
   if (i >= t->size) rt_trap_raise(WRUN_TRAP_TABLE_OOB);
   t->elems[i] = ref;
@@ -90,15 +92,20 @@ int32_t rt_lib_table_grow(void *vmctx, uint32_t table, void *init,
   return (int32_t)rt_table_grow(table_of(vmctx, table), delta, init);
 }
 
-void rt_lib_table_fill(void *vmctx, uint32_t table, uint32_t i, void *ref,
-                       uint32_t n) {
+int64_t rt_lib_table_grow64(void *vmctx, uint32_t table, void *init,
+                            uint64_t delta) {
+  return rt_table_grow(table_of(vmctx, table), delta, init);
+}
+
+void rt_lib_table_fill(void *vmctx, uint32_t table, uint64_t i, void *ref,
+                       uint64_t n) {
   rt_table *t = table_of(vmctx, table);
   if (!in_bounds(i, n, t->size)) rt_trap_raise(WRUN_TRAP_TABLE_OOB);
-  for (uint32_t k = 0; k < n; k++) t->elems[i + k] = ref;
+  for (uint64_t k = 0; k < n; k++) t->elems[i + k] = ref;
 }
 
 void rt_lib_table_copy(void *vmctx, uint32_t dst_table, uint32_t src_table,
-                       uint32_t dst, uint32_t src, uint32_t n) {
+                       uint64_t dst, uint64_t src, uint64_t n) {
   rt_table *dt = table_of(vmctx, dst_table);
   rt_table *st = table_of(vmctx, src_table);
   if (!in_bounds(dst, n, dt->size) || !in_bounds(src, n, st->size))
@@ -107,7 +114,7 @@ void rt_lib_table_copy(void *vmctx, uint32_t dst_table, uint32_t src_table,
 }
 
 void rt_lib_table_init(void *vmctx, uint32_t table, uint32_t elem,
-                       uint32_t dst, uint32_t src, uint32_t n) {
+                       uint64_t dst, uint32_t src, uint32_t n) {
   rt_instance *inst = rt_instance_of_vmctx(vmctx);
   rt_table *t = inst->tables[table];
   const rt_elem_items *seg = &inst->elems[elem];

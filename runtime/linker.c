@@ -162,6 +162,7 @@ static bool extern_matches(const rt_module *m, const rt_import *imp,
   case WRUN_EXTERN_TABLE: {
     const rt_table *t = (const rt_table *)ext->of.table;
     return t && t->elem_type == imp->desc.table.elem &&
+           t->is64 == imp->desc.table.limits.is64 &&
            limits_match(t->size, t->max, t->has_max, &imp->desc.table.limits);
   }
   case WRUN_EXTERN_MEMORY: {

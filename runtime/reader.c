@@ -256,18 +256,17 @@ static bool read_u64(reader *r, uint64_t *out) {
   return true;
 }
 
-/* Limits flags: one byte, bit 0 a maximum follows, bit 2 (memories only,
- * Wasm 3.0 memory64) the memory takes i64 addresses and its limits are
- * u64; any other bit is malformed (bit 1, shared memory, is the threads
- * proposal's). */
+/* Limits flags: one byte, bit 0 a maximum follows, bit 2 (Wasm 3.0
+ * memory64 and table64) i64 addresses or indices and u64 limits; any other
+ * bit is malformed (bit 1, shared memory, is the threads proposal's). */
 enum { LIMITS_HAS_MAX = 1, LIMITS_64 = 4 };
 
-static bool read_limits(reader *r, rt_limits *out, bool memory) {
+static bool read_limits(reader *r, rt_limits *out) {
   const uint8_t *at = r->p;
   uint8_t flags;
   if (!read_byte(r, &flags)) return false;
-  uint8_t allowed = LIMITS_HAS_MAX | (memory ? LIMITS_64 : 0);
-  if (flags & ~allowed) return fail(r, at, "malformed limits flags");
+  if (flags & ~(LIMITS_HAS_MAX | LIMITS_64))
+    return fail(r, at, "malformed limits flags");
   out->has_max = flags & LIMITS_HAS_MAX;
   out->is64 = flags & LIMITS_64;
   out->max = 0;
@@ -292,7 +291,7 @@ static bool check_min_le_max(reader *r, const uint8_t *at,
 static bool read_tabletype(reader *r, rt_tabletype *out) {
   if (!read_reftype(r, &out->elem)) return false;
   const uint8_t *at = r->p;
-  if (!read_limits(r, &out->limits, false)) return false;
+  if (!read_limits(r, &out->limits)) return false;
   return check_min_le_max(r, at, &out->limits);
 }
 
@@ -300,7 +299,7 @@ static bool read_tabletype(reader *r, rt_tabletype *out) {
  * can actually have is less (rt_memory_new). */
 static bool read_memtype(reader *r, rt_limits *out) {
   const uint8_t *at = r->p;
-  if (!read_limits(r, out, true)) return false;
+  if (!read_limits(r, out)) return false;
   uint64_t most = out->is64 ? MAX_MEMORY64_PAGES : MAX_MEMORY_PAGES;
   if (out->min > most || (out->has_max && out->max > most))
     return fail(r, at,
@@ -874,7 +873,9 @@ static bool read_elem(reader *r, rt_elem *seg) {
   if ((flags & ELEM_EXPLICIT_TABLE) && !read_u32(r, &seg->table)) return false;
   if (seg->table >= m->ntables)
     return fail(r, table_at, "unknown table %u", seg->table);
-  if (!read_const_expr(r, VT_I32, &seg->offset)) return false;
+  /* a table64's offset is an i64 */
+  uint8_t type = m->tables[seg->table].limits.is64 ? VT_I64 : VT_I32;
+  if (!read_const_expr(r, type, &seg->offset)) return false;
   if ((flags & ELEM_EXPLICIT_TABLE) &&
       !read_elem_type(r, expressions, &seg->elem_type))
     return false;

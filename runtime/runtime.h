@@ -225,10 +225,12 @@ rt_memory *rt_memory_new(wrun_store *s, uint64_t min, uint64_t max,
 /* Old size in pages, or -1. */
 int64_t rt_memory_grow(rt_memory *mem, uint64_t delta);
 
-rt_table *rt_table_new(wrun_store *s, uint8_t elem_type, uint32_t min,
-                       uint32_t max, bool has_max, void *init,
+/* A table64 (is64) takes i64 indices; any table holds at most UINT32_MAX
+ * elements here. */
+rt_table *rt_table_new(wrun_store *s, uint8_t elem_type, uint64_t min,
+                       uint64_t max, bool has_max, bool is64, void *init,
                        wrun_error **error);
-int64_t rt_table_grow(rt_table *t, uint32_t delta, void *init);
+int64_t rt_table_grow(rt_table *t, uint64_t delta, void *init);
 
 /* ---- values (func.c) ------------------------------------------------------ */
 

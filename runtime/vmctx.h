@@ -98,8 +98,10 @@ _Static_assert(sizeof(((rt_memory *)0)->pages) == 4,
  * NULL is the null reference. */
 typedef struct rt_table {
   void **elems;
-  uint32_t size, max;
+  uint32_t size;
+  uint64_t max;  /* the declared maximum (table64: any u64) */
   bool has_max;
+  bool is64;     /* table64: i64 indices */
   uint8_t elem_type;
   struct wrun_store *store;
 } rt_table;

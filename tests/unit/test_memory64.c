@@ -1,4 +1,4 @@
-/* memory64 (Wasm 3.0): i64 addresses, sizes and offsets. A memory here
+/* memory64 and table64 (Wasm 3.0): i64 addresses, sizes and offsets. A memory here
  * holds at most 4 GiB, so code checks that address and offset fit in 32
  * bits before the guarded access (jit/codegen_ops.c); these tests hit both
  * sides of that check, the i64 memory.size/grow, an i64 data offset, the
@@ -257,4 +257,59 @@ Test(memory64, data_offsets) {
   cr_expect_str_eq(wrun_error_message(err), "type mismatch");
   wrun_error_delete(err);
   wrun_engine_delete(e);
+}
+
+/* table64: call_indirect compares the whole i64 index with the size (2^32
+ * has the low half 0, in bounds for a 32-bit compare); table.get and
+ * table.size take and give i64. */
+Test(memory64, table64_indices) {
+  wasm_buf b = {0}, s = {0};
+  wb_header(&b);
+  wb_u32(&s, 3);
+  wb_bytes(&s, (uint8_t[]){0x60, 0, 1, I32}, 4);        /* 0: [] -> i32 */
+  wb_bytes(&s, (uint8_t[]){0x60, 1, I64, 1, I32}, 5);   /* 1: i64 -> i32 */
+  wb_bytes(&s, (uint8_t[]){0x60, 0, 1, I64}, 4);        /* 2: [] -> i64 */
+  wb_section(&b, 1, &s);
+  wb_bytes(&s, (uint8_t[]){4, 0, 1, 1, 2}, 5);
+  wb_section(&b, 3, &s);
+  wb_bytes(&s, (uint8_t[]){1, 0x70, 0x04, 2}, 4); /* table64 of 2 */
+  wb_section(&b, 4, &s);
+  wb_u32(&s, 3);
+  wb_name(&s, "call");
+  wb_bytes(&s, (uint8_t[]){0x00, 1}, 2);
+  wb_name(&s, "is_null");
+  wb_bytes(&s, (uint8_t[]){0x00, 2}, 2);
+  wb_name(&s, "size");
+  wb_bytes(&s, (uint8_t[]){0x00, 3}, 2);
+  wb_section(&b, 7, &s);
+  /* elem at the i64 offset 0: function 0 */
+  wb_bytes(&s, (uint8_t[]){1, 0x00, I64_CONST, 0, END, 1, 0}, 7);
+  wb_section(&b, 9, &s);
+  wb_u32(&s, 4);
+  BODY(&s, 0x41, 42);                                  /* 0: 42 */
+  BODY(&s, LOCAL_GET, 0, 0x11, 0, 0);                  /* call_indirect */
+  BODY(&s, LOCAL_GET, 0, 0x25, 0, 0xD1);               /* table.get; is_null */
+  BODY(&s, 0xFC, 16, 0);                               /* table.size */
+  wb_section(&b, 10, &s);
+  wrun_engine *e = wrun_engine_new();
+  world w = {.engine = e, .store = wrun_store_new(e)};
+  wrun_error *err = wrun_module_new(e, b.bytes, b.len, &w.module);
+  free(b.bytes);
+  cr_assert_null(err, "compile: %s", err ? wrun_error_message(err) : "");
+  wrun_trap *trap = NULL;
+  wrun_instance_new(w.store, w.module, NULL, 0, &w.inst, &err, &trap);
+  cr_assert_null(err);
+  cr_assert_null(trap);
+  cr_expect_eq(call_ok(&w, "call", ARGS(0)), 42);
+  cr_expect_eq(call_ok(&w, "is_null", ARGS(1)), 1);
+  cr_expect_eq(call_ok(&w, "size", NULL, 0), 2);
+  wrun_trap *t = call(&w, "call", ARGS(1ll << 32), NULL);
+  cr_assert_not_null(t, "call_indirect at 2^32 reached element 0");
+  cr_expect_eq(wrun_trap_code_of(t), WRUN_TRAP_UNDEFINED_ELEMENT);
+  wrun_trap_delete(t);
+  t = call(&w, "is_null", ARGS((1ll << 32) + 1), NULL);
+  cr_assert_not_null(t, "table.get at 2^32 + 1 read element 1");
+  cr_expect_eq(wrun_trap_code_of(t), WRUN_TRAP_TABLE_OOB);
+  wrun_trap_delete(t);
+  world_free(&w);
 }

@@ -267,12 +267,17 @@ Test(reader, tables_and_memories) {
   cr_expect_eq(two->memories[1].min, 3);
   rt_module_free(two);
   /* Limits flags (Wasm 3.0 wording): bit 1 (shared) and everything past
-   * bit 2 are malformed, bit 2 (memory64) only for memories. */
+   * bit 2 are malformed; bit 2 is memory64 or table64 (u64 limits). */
   reject(MOD(SEC(5, 0x01, 0x02, 0x00)), "malformed limits flags");
   reject(MOD(SEC(5, 0x01, 0x08, 0x00)), "malformed limits flags");
   reject(MOD(SEC(5, 0x01, 0x81, 0x00, 0x00)), "malformed limits flags");
   reject(MOD(SEC(4, 0x01, 0x70, 0x02, 0x00)), "malformed limits flags");
-  reject(MOD(SEC(4, 0x01, 0x70, 0x04, 0x00)), "malformed limits flags");
+  rt_module *t64 = accept(MOD(SEC(4, 0x01, 0x70, 0x05, 0x01, 0x80, 0x80,
+                                  0x80, 0x80, 0x10)));
+  cr_expect(t64->tables[0].limits.is64);
+  cr_expect_eq(t64->tables[0].limits.max, 1ull << 32);
+  rt_module_free(t64);
+  reject(MOD(SEC(4, 0x01, 0x70, 0x0C, 0x00)), "malformed limits flags");
   /* memory64: u64 limits up to 2^48 pages. */
   rt_module *m64 = accept(MOD(SEC(5, 0x02, 0x04, 0x01, 0x05, 0x00, 0x80,
                                   0x80, 0x80, 0x80, 0x80, 0x80, 0x40)));
