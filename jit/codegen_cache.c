@@ -17,6 +17,11 @@
  * allocatable register and clear the cache; registers written as fixed
  * conventions (merge, call or result registers) are evicted first.
  * Since memory is always current, evicting is free: no store is needed.
+ *
+ * The bases of memories k > 0 share the cache under keys past every local
+ * (cg_membase_key): a base is read-only (its vmctx slot never changes), so
+ * the same rules keep it valid, and a loop over memory 1 loads the base
+ * once instead of at every access.
  */
 #include "codegen_internal.h"
 #include <stdlib.h>
@@ -33,6 +38,21 @@ jit_reg cg_cache_find(jit_codegen *g, uint32_t local) {
     }
   }
   return JIT_NO_REG;
+}
+
+/* What a cache entry holds and where it is reloaded from: a local from
+ * its frame slot, a memory base from its vmctx slot. */
+static jit_type entry_type(const jit_codegen *g, uint32_t key) {
+  return cg_is_membase_key(key) ? JT_I64 : (jit_type)g->local_types[key];
+}
+
+static void load_entry(jit_codegen *g, jit_reg r, uint32_t key) {
+  if (cg_is_membase_key(key))
+    masm_load_ptr(g->m, JT_I64, r, jit_host_target.vmctx_reg,
+                  cg_membase_offset(g, key - CG_MEMBASE_KEY0));
+  else
+    masm_load_frame(g->m, (jit_type)g->local_types[key], r,
+                    g->local_offsets[key]);
 }
 
 static void drop_reg(jit_codegen *g, jit_reg r) {
@@ -187,8 +207,7 @@ void cg_cache_establish(jit_codegen *g, const cg_cache *want) {
         pending = true;
         continue;
       }
-      masm_mov(g->m, (jit_type)g->local_types[mv[k].local], mv[k].dst,
-               mv[k].src);
+      masm_mov(g->m, entry_type(g, mv[k].local), mv[k].dst, mv[k].src);
       mv[k].done = true;
       progress = true;
     }
@@ -203,8 +222,7 @@ void cg_cache_establish(jit_codegen *g, const cg_cache *want) {
   }
   for (uint32_t k = 0; k < n; k++) {
     if (mv[k].done) continue;
-    jit_type t = (jit_type)g->local_types[mv[k].local];
-    masm_load_frame(g->m, t, mv[k].dst, g->local_offsets[mv[k].local]);
+    load_entry(g, mv[k].dst, mv[k].local);
   }
 }
 

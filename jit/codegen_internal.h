@@ -297,6 +297,23 @@ jit_label *cg_trap_label(jit_codegen *g, uint8_t code);
 void cg_reload_pinned(jit_codegen *g);
 
 /* ---- codegen_cache.c: the register cache of locals ---------------------- */
+
+/* Cache keys from CG_MEMBASE_KEY0 name memory bases (memory k: key
+ * CG_MEMBASE_KEY0 + k), beyond any local index (at most 50,000 declared
+ * locals plus the parameters). */
+#define CG_MEMBASE_KEY0 0x80000000u
+static inline bool cg_is_membase_key(uint32_t key) {
+  return key >= CG_MEMBASE_KEY0;
+}
+static inline uint32_t cg_membase_key(uint32_t mem) {
+  return CG_MEMBASE_KEY0 + mem;
+}
+/* vmctx offset of memory mem's base. */
+static inline int32_t cg_membase_offset(const jit_codegen *g, uint32_t mem) {
+  return (int32_t)(rt_vmctx_memory_off(&g->layout, mem) +
+                   RT_VMCTX_MEMORY_SLOT_BASE);
+}
+
 /* The register caching local i, or JIT_NO_REG. */
 jit_reg cg_cache_find(jit_codegen *g, uint32_t local);
 /* Hands r (allocated, owned by the caller) to the cache as local i's
@@ -499,6 +516,16 @@ typedef enum cg_vshape {
   VS_REPLACE, /* v scalar -> v (lane immediate) */
 } cg_vshape;
 
+/* Around an access to linear memory mem: memory k > 0 gets its base in a
+ * register (from the cache, else loaded from its vmctx slot and cached)
+ * that the masm addresses from, returned to hand to cg_memory_end; memory
+ * 0 uses the pinned register (JIT_NO_REG). */
+jit_reg cg_memory_begin(jit_codegen *g, uint32_t mem);
+void cg_memory_end(jit_codegen *g, jit_reg base);
+/* Whether memory mem is a memory64, and the address check of its accesses
+ * (see jit/codegen_ops.c); returns the offset to hand to the masm. */
+bool cg_memory_is64(const jit_codegen *g, uint32_t mem);
+uint32_t cg_check_address64(jit_codegen *g, jit_opnd *addr, uint64_t offset);
 /* The SIMD memory ops (LOWER VMEM). */
 typedef enum cg_vmem { VM_LOAD, VM_STORE, VM_LOAD_LANE, VM_STORE_LANE } cg_vmem;
 

@@ -117,23 +117,88 @@ static void visit_global_set(jit_codegen *g, uint32_t i) {
 
 /* ---- memory ------------------------------------------------------------- */
 
-/* An address operand (only read): constants as an immediate u32
- * (zero-extended). */
-static jit_opnd pop_address(jit_codegen *g) {
+bool cg_memory_is64(const jit_codegen *g, uint32_t mem) {
+  return g->mod->memories[mem].is64;
+}
+
+/* memory64 (Wasm 3.0): the address is an i64, but a memory here holds at
+ * most 4 GiB inside its guarded 8 GiB reservation, so once the address and
+ * the offset are known to fit in 32 bits the access is the guarded 32-bit
+ * one. An address above UINT32_MAX branches to the out-of-bounds trap (a
+ * compare and a branch, the only cost), an offset above it traps always.
+ * Returns the offset for the masm; leaves a register address as it is
+ * (past the check its upper half is zero, a u32 index) and a constant one
+ * as a u32. */
+uint32_t cg_check_address64(jit_codegen *g, jit_opnd *addr, uint64_t offset) {
+  jit_label *oob = cg_trap_label(g, WRUN_TRAP_MEMORY_OOB);
+  if (offset > UINT32_MAX ||
+      (addr->is_imm && (uint64_t)addr->imm > UINT32_MAX)) {
+    masm_jmp(g->m, oob);
+    if (addr->is_imm) addr->imm = 0;
+    return 0;
+  }
+  if (!addr->is_imm)
+    masm_cmp_branch(g->m, JC_GT_U, JT_I64, addr->reg,
+                    jit_imm_opnd(UINT32_MAX), oob);
+  return (uint32_t)offset;
+}
+
+/* The address operand of an access to memory mem (only read): constants
+ * as an immediate (a u32, or the whole u64 of a memory64's), registers
+ * borrowed. *offset becomes what the masm takes (see cg_check_address64). */
+static jit_opnd pop_address(jit_codegen *g, uint32_t mem, uint64_t in_offset,
+                            uint32_t *offset) {
+  bool is64 = cg_memory_is64(g, mem);
+  jit_opnd addr;
   if (g->sp > 0 && g->stack[g->sp - 1].kind == CG_CONST) {
     cg_value v = cg_pop(g);
-    return jit_imm_opnd((int64_t)(uint32_t)v.bits);
+    addr = jit_imm_opnd(is64 ? (int64_t)v.bits : (int64_t)(uint32_t)v.bits);
+  } else {
+    addr = jit_reg_opnd(cg_pop_read(g));
   }
-  return jit_reg_opnd(cg_pop_read(g));
+  *offset = is64 ? cg_check_address64(g, &addr, in_offset)
+                 : (uint32_t)in_offset;
+  return addr;
 }
 
 static bool is_lent(const jit_codegen *g, jit_reg r) {
   return (g->cache.regs & reg_bit(r)) != 0;
 }
 
+/* Memory 0 is addressed from the pinned membase register. Any other
+ * memory's base comes from its vmctx slot (it never moves, so the copy
+ * there stays right), through the register cache, into a register the
+ * masm addresses from until cg_memory_end; lent like a local read, so
+ * nothing in the instruction evicts it. Guard pages bound memory k like
+ * memory 0 (each memory reserves its own 8 GiB): no bounds check either.
+ * JIT_NO_REG for memory 0. */
+jit_reg cg_memory_begin(jit_codegen *g, uint32_t mem) {
+  if (mem == 0) return JIT_NO_REG;
+  jit_reg base = JIT_NO_REG;
+  bool cacheable = mem < CG_MEMBASE_KEY0; /* keys must not wrap */
+  if (cacheable) base = cg_cache_find(g, cg_membase_key(mem));
+  if (base == JIT_NO_REG) {
+    base = cg_alloc(g, false);
+    masm_load_ptr(g->m, JT_I64, base, jit_host_target.vmctx_reg,
+                  cg_membase_offset(g, mem));
+    if (cacheable) cg_cache_set(g, cg_membase_key(mem), base);
+  }
+  if (g->cache.regs & reg_bit(base)) g->cache.lent |= reg_bit(base);
+  jit_masm_set_mem_base(g->m, base);
+  return base;
+}
+
+void cg_memory_end(jit_codegen *g, jit_reg base) {
+  if (base == JIT_NO_REG) return;
+  jit_masm_set_mem_base(g->m, JIT_NO_REG);
+  cg_done_read(g, base);
+}
+
 static void visit_load(jit_codegen *g, jit_memop op, jit_type t,
-                       uint32_t offset) {
-  jit_opnd addr = pop_address(g);
+                       const jit_instr *in) {
+  uint32_t offset;
+  jit_reg base = cg_memory_begin(g, in->u.mem.memory);
+  jit_opnd addr = pop_address(g, in->u.mem.memory, in->u.mem.offset, &offset);
   jit_reg dst;
   if (!addr.is_imm && !jit_type_is_float(t) && !is_lent(g, addr.reg)) {
     dst = addr.reg;
@@ -142,29 +207,38 @@ static void visit_load(jit_codegen *g, jit_memop op, jit_type t,
     if (!addr.is_imm) cg_done_read(g, addr.reg);
   }
   masm_load_mem(g->m, op, dst, addr, offset);
+  cg_memory_end(g, base);
   cg_push_reg(g, t, dst);
 }
 
-static void visit_store(jit_codegen *g, jit_memop op, uint32_t offset) {
+static void visit_store(jit_codegen *g, jit_memop op, const jit_instr *in) {
+  uint32_t mem = in->u.mem.memory, offset;
+  jit_reg base = cg_memory_begin(g, mem);
   if (g->sp > 0 && g->stack[g->sp - 1].kind == CG_CONST) {
     uint64_t bits = cg_pop(g).bits;
-    jit_opnd addr = pop_address(g);
+    jit_opnd addr = pop_address(g, mem, in->u.mem.offset, &offset);
     masm_store_mem_imm(g->m, op, bits, addr, offset);
     if (!addr.is_imm) cg_done_read(g, addr.reg);
+    cg_memory_end(g, base);
     return;
   }
   jit_reg src = cg_pop_read(g);
-  jit_opnd addr = pop_address(g);
+  jit_opnd addr = pop_address(g, mem, in->u.mem.offset, &offset);
   masm_store_mem(g->m, op, src, addr, offset);
   cg_done_read(g, src);
   if (!addr.is_imm) cg_done_read(g, addr.reg);
+  cg_memory_end(g, base);
 }
 
-static void visit_memory_size(jit_codegen *g) {
+static void visit_memory_size(jit_codegen *g, uint32_t mem) {
   jit_reg r = cg_alloc(g, false);
-  masm_load_ptr(g->m, JT_I64, r, jit_host_target.vmctx_reg, RT_VMCTX_MEMORY0);
+  int32_t slot = mem == 0 ? RT_VMCTX_MEMORY0
+                          : (int32_t)(rt_vmctx_memory_off(&g->layout, mem) +
+                                      RT_VMCTX_MEMORY_SLOT_MEMORY);
+  masm_load_ptr(g->m, JT_I64, r, jit_host_target.vmctx_reg, slot);
   masm_load_ptr(g->m, JT_I32, r, r, RT_MEMORY_PAGES);
-  cg_push_reg(g, JT_I32, r);
+  /* the 32-bit load zero-extends: a memory64's i64 page count as it is */
+  cg_push_reg(g, cg_memory_is64(g, mem) ? JT_I64 : JT_I32, r);
 }
 
 /* ---- libcalls ----------------------------------------------------------- */
@@ -212,21 +286,33 @@ static void libcall(jit_codegen *g, const void *fn, const uint64_t *imms,
    * ABI) and memory.grow never moves the base (see cg_reload_pinned). */
 }
 
+static bool table_is64(const jit_codegen *g, uint32_t table) {
+  return g->mod->tables[table].limits.is64;
+}
+
 static void visit_bulk(jit_codegen *g, const jit_instr *in) {
   uint64_t imm[2];
   switch (in->op) {
   case OP_MEMORY_GROW:
-    libcall(g, (const void *)rt_lib_memory_grow, NULL, 0, 1, JT_I32);
+    imm[0] = in->u.index;
+    if (cg_memory_is64(g, in->u.index))
+      libcall(g, (const void *)rt_lib_memory_grow64, imm, 1, 1, JT_I64);
+    else
+      libcall(g, (const void *)rt_lib_memory_grow, imm, 1, 1, JT_I32);
     break;
   case OP_MEMORY_FILL:
-    libcall(g, (const void *)rt_lib_memory_fill, NULL, 0, 3, NO_RESULT);
+    imm[0] = in->u.index;
+    libcall(g, (const void *)rt_lib_memory_fill, imm, 1, 3, NO_RESULT);
     break;
   case OP_MEMORY_COPY:
-    libcall(g, (const void *)rt_lib_memory_copy, NULL, 0, 3, NO_RESULT);
+    imm[0] = in->u.pair.a;
+    imm[1] = in->u.pair.b;
+    libcall(g, (const void *)rt_lib_memory_copy, imm, 2, 3, NO_RESULT);
     break;
   case OP_MEMORY_INIT:
     imm[0] = in->u.pair.a;
-    libcall(g, (const void *)rt_lib_memory_init, imm, 1, 3, NO_RESULT);
+    imm[1] = in->u.pair.b;
+    libcall(g, (const void *)rt_lib_memory_init, imm, 2, 3, NO_RESULT);
     break;
   case OP_DATA_DROP:
     imm[0] = in->u.index;
@@ -240,13 +326,17 @@ static void visit_bulk(jit_codegen *g, const jit_instr *in) {
     imm[0] = in->u.index;
     libcall(g, (const void *)rt_lib_table_set, imm, 1, 2, NO_RESULT);
     break;
-  case OP_TABLE_SIZE:
+  case OP_TABLE_SIZE: /* a u32, zero-extended: a table64's i64 too */
     imm[0] = in->u.index;
-    libcall(g, (const void *)rt_lib_table_size, imm, 1, 0, JT_I32);
+    libcall(g, (const void *)rt_lib_table_size, imm, 1, 0,
+            table_is64(g, in->u.index) ? JT_I64 : JT_I32);
     break;
   case OP_TABLE_GROW:
     imm[0] = in->u.index;
-    libcall(g, (const void *)rt_lib_table_grow, imm, 1, 2, JT_I32);
+    if (table_is64(g, in->u.index))
+      libcall(g, (const void *)rt_lib_table_grow64, imm, 1, 2, JT_I64);
+    else
+      libcall(g, (const void *)rt_lib_table_grow, imm, 1, 2, JT_I32);
     break;
   case OP_TABLE_FILL:
     imm[0] = in->u.index;
@@ -424,7 +514,11 @@ jit_reg cg_indirect_callee(jit_codegen *g, const jit_instr *in,
       (int32_t)rt_vmctx_table_off(&g->layout, in->u.call_indirect.table);
   masm_load_ptr(g->m, JT_I64, ref, tg->vmctx_reg, table_off);
   masm_load_ptr(g->m, JT_I32, code, ref, RT_TABLE_SIZE);
-  masm_cmp_branch(g->m, JC_GE_U, JT_I32, index, jit_reg_opnd(code),
+  /* A table64's index is an i64, compared whole with the zero-extended
+   * size; below it, it fits 32 bits like any index. */
+  bool is64 = g->mod->tables[in->u.call_indirect.table].limits.is64;
+  masm_cmp_branch(g->m, JC_GE_U, is64 ? JT_I64 : JT_I32, index,
+                  jit_reg_opnd(code),
                   cg_trap_label(g, WRUN_TRAP_UNDEFINED_ELEMENT));
   masm_load_ptr(g->m, JT_I64, ref, ref, RT_TABLE_ELEMS);
   masm_load_indexed(g->m, JT_I64, ref, ref, index, 3, 0);
@@ -693,7 +787,7 @@ void cg_op_call_indirect(jit_codegen *g, const jit_instr *in) {
 }
 void cg_op_memory_size(jit_codegen *g, const jit_instr *in) {
   (void)in;
-  visit_memory_size(g);
+  visit_memory_size(g, in->u.index);
 }
 void cg_op_bulk(jit_codegen *g, const jit_instr *in) { visit_bulk(g, in); }
 
@@ -735,8 +829,8 @@ void cg_op_ref_func(jit_codegen *g, const jit_instr *in) {
 #define LOWER_CVT(name, from, to, c) \
   visit_convert(g, JCV_##name, JT_##from, JT_##to, true)
 #define LOWER_LD(name, t, b, c) \
-  visit_load(g, JM_##name, JT_##t, in->u.mem.offset)
-#define LOWER_ST(name, a, b, c) visit_store(g, JM_##name, in->u.mem.offset)
+  visit_load(g, JM_##name, JT_##t, in)
+#define LOWER_ST(name, a, b, c) visit_store(g, JM_##name, in)
 #define LOWER_V(name, shape, b, c) \
   cg_visit_vop(g, in, JV_##name, VS_##shape, JT_V128)
 #define LOWER_VLANE(name, shape, t, c) \

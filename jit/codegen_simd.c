@@ -100,12 +100,21 @@ void cg_visit_vconst(jit_codegen *g, const jit_instr *in) {
   cg_push_reg(g, JT_V128, dst);
 }
 
-static jit_opnd pop_vaddress(jit_codegen *g) {
+/* The address (owned), checked for a memory64 (cg_check_address64);
+ * *offset becomes what the masm takes. */
+static jit_opnd pop_vaddress(jit_codegen *g, const jit_instr *in,
+                             uint32_t *offset) {
+  bool is64 = cg_memory_is64(g, in->u.mem.memory);
+  jit_opnd addr;
   if (g->sp > 0 && g->stack[g->sp - 1].kind == CG_CONST) {
     cg_value v = cg_pop(g);
-    return jit_imm_opnd((int64_t)(uint32_t)v.bits);
+    addr = jit_imm_opnd(is64 ? (int64_t)v.bits : (int64_t)(uint32_t)v.bits);
+  } else {
+    addr = jit_reg_opnd(cg_pop_reg(g));
   }
-  return jit_reg_opnd(cg_pop_reg(g));
+  *offset = is64 ? cg_check_address64(g, &addr, in->u.mem.offset)
+                 : (uint32_t)in->u.mem.offset;
+  return addr;
 }
 
 static void free_address(jit_codegen *g, jit_opnd addr) {
@@ -114,14 +123,16 @@ static void free_address(jit_codegen *g, jit_opnd addr) {
 
 void cg_visit_vmem(jit_codegen *g, const jit_instr *in, jit_vop op,
                    cg_vmem kind) {
-  uint32_t offset = in->u.mem.offset;
+  uint32_t offset;
   uint8_t lane = in->u.mem.lane;
   bool store = kind == VM_STORE || kind == VM_STORE_LANE;
+  jit_reg base = cg_memory_begin(g, in->u.mem.memory);
   if (store || kind == VM_LOAD_LANE) {
     jit_reg v = cg_pop_reg(g);
-    jit_opnd addr = pop_vaddress(g);
+    jit_opnd addr = pop_vaddress(g, in, &offset);
     bool ok = masm_vmem(g->m, op, v, addr, offset, lane);
     free_address(g, addr);
+    cg_memory_end(g, base);
     if (!ok) refuse(g, in);
     if (store || !ok)
       cg_free(g, v);
@@ -129,10 +140,11 @@ void cg_visit_vmem(jit_codegen *g, const jit_instr *in, jit_vop op,
       cg_push_reg(g, JT_V128, v);
     return;
   }
-  jit_opnd addr = pop_vaddress(g);
+  jit_opnd addr = pop_vaddress(g, in, &offset);
   jit_reg dst = cg_alloc(g, true);
   bool ok = masm_vmem(g->m, op, dst, addr, offset, 0);
   free_address(g, addr);
+  cg_memory_end(g, base);
   if (!ok) {
     cg_free(g, dst);
     refuse(g, in);

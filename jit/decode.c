@@ -68,17 +68,6 @@ static wrun_error *read_bytes(jit_reader *r, void *out, size_t n) {
   return NULL;
 }
 
-/* The reserved memory index of memory instructions: a single 0x00 byte in
- * Wasm 2.0 (not a LEB: 0x80 0x00 is malformed). */
-static wrun_error *read_zero_byte(jit_reader *r) {
-  size_t at = jit_reader_offset(r);
-  uint8_t b = 0;
-  wrun_error *e = read_byte(r, &b);
-  if (e) return e;
-  if (b != 0) return rt_error_new(at, "zero byte expected");
-  return NULL;
-}
-
 static bool is_valtype(uint8_t b) {
   switch (b) {
   case VT_I32: case VT_I64: case VT_F32: case VT_F64: case VT_V128:
@@ -222,10 +211,27 @@ static wrun_error *read_try_table(jit_reader *r, jit_instr *out) {
   return NULL;
 }
 
+/* Wasm 3.0 memarg: flags (bits 0-5 log2 of the alignment, bit 6 "a memory
+ * index follows", nothing above), the memory index if flagged, the offset
+ * (u64).
+ * Without bit 6 it is the Wasm 2.0 encoding and the memory is 0. */
+enum { MEMARG_HAS_MEMORY = 0x40, MEMARG_FLAGS_LIMIT = 0x80 };
+
 static wrun_error *read_memarg(jit_reader *r, jit_instr *out) {
-  wrun_error *e = read_u32(r, &out->u.mem.align);
-  if (!e) e = read_u32(r, &out->u.mem.offset);
-  return e;
+  size_t at = jit_reader_offset(r);
+  uint32_t flags;
+  wrun_error *e = read_u32(r, &flags);
+  if (e) return e;
+  if (flags >= MEMARG_FLAGS_LIMIT)
+    return rt_error_new(at, "malformed memop flags");
+  out->u.mem.align = flags & (MEMARG_HAS_MEMORY - 1);
+  out->u.mem.memory = 0;
+  if ((flags & MEMARG_HAS_MEMORY) && (e = read_u32(r, &out->u.mem.memory)))
+    return e;
+  /* The offset is a u64 for every memory (Wasm 3.0); the validator keeps
+   * an i32 memory's below 2^32. */
+  rt_leb_status s = rt_read_uleb(&r->pos, r->end, 64, &out->u.mem.offset);
+  return s == RT_LEB_OK ? NULL : leb_error(r, s);
 }
 
 /* select t*: Wasm 2.0 requires exactly one type; any other count is kept
@@ -278,8 +284,7 @@ static wrun_error *read_immediates(jit_reader *r, jit_instr *out) {
     e = read_memarg(r, out);
     return e ? e : read_byte(r, &out->u.mem.lane);
   case IMM_MEMORY:
-    out->u.index = 0;
-    return read_zero_byte(r);
+    return read_u32(r, &out->u.index);
   case IMM_I32:
     s = rt_read_sleb(&r->pos, r->end, 32, &sv);
     if (s != RT_LEB_OK) return leb_error(r, s);
@@ -314,13 +319,7 @@ static wrun_error *read_immediates(jit_reader *r, jit_instr *out) {
   case IMM_REFTYPE:
     return read_reftype(r, &out->u.valtype);
   case IMM_MEMORY_INIT:
-    out->u.pair.b = 0;
-    e = read_u32(r, &out->u.pair.a);
-    return e ? e : read_zero_byte(r);
   case IMM_MEMORY_COPY:
-    out->u.pair.a = out->u.pair.b = 0;
-    e = read_zero_byte(r);
-    return e ? e : read_zero_byte(r);
   case IMM_TABLE_INIT:
   case IMM_TABLE_COPY:
     e = read_u32(r, &out->u.pair.a);

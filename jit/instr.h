@@ -31,7 +31,7 @@ typedef enum jit_imm_kind {
   IMM_TABLE,        /* table.get/set/size/grow/fill: idx */
   IMM_MEMARG,       /* loads/stores: align, offset */
   IMM_MEMARG_LANE,  /* v128.loadN_lane/storeN_lane: memarg + lane */
-  IMM_MEMORY,       /* memory.size/grow/fill: reserved memory index (0) */
+  IMM_MEMORY,       /* memory.size/grow/fill: memory idx */
   IMM_I32,
   IMM_I64,
   IMM_F32,
@@ -74,13 +74,15 @@ typedef struct jit_instr {
       uint32_t count;
       const jit_catch *catches; /* decoder-owned, valid until next decode */
     } try_table;
-    uint32_t index; /* label, func, local, global, table, data, elem, tag */
+    uint32_t index; /* label, func, local, global, table, memory, data,
+                       elem, tag */
     struct {
       uint32_t type_index, table;
     } call_indirect;
     struct {
       uint32_t align; /* log2 */
-      uint32_t offset;
+      uint64_t offset; /* a u64 since Wasm 3.0; below 2^32 for i32 memories */
+      uint32_t memory; /* memory index (Wasm 3.0: flag bit 6 of the memarg) */
       uint8_t lane;
     } mem;
     struct {
@@ -111,5 +113,10 @@ typedef struct jit_opinfo {
 } jit_opinfo;
 
 extern const jit_opinfo jit_opinfo_table[OP_COUNT];
+
+/* (prefix, code) -> jit_op, OP_COUNT when no opcode has that encoding
+ * (jit/opcodes.c). The decoder and the runtime's reader of constant
+ * expressions both name opcodes through it. */
+jit_op jit_op_lookup(uint8_t prefix, uint32_t code);
 
 #endif

@@ -2,7 +2,10 @@
  * sites and call relocations. The encodings are in jit/x64 and jit/arm64. */
 #include "masm.h"
 
-void jit_masm_init(jit_masm *m) { memset(m, 0, sizeof *m); }
+void jit_masm_init(jit_masm *m) {
+  memset(m, 0, sizeof *m);
+  m->mem_base = JIT_NO_REG;
+}
 
 void jit_masm_free(jit_masm *m) {
   jit_buf_free(&m->buf);

@@ -222,7 +222,18 @@ typedef struct jit_masm {
    * different errors (jit_masm_failure). */
   bool oom;               /* an allocation failed */
   const char *refusal;    /* why the backend refused an operation, or NULL */
+  /* The base register of linear-memory accesses (load_mem, store_mem,
+   * store_mem_imm, vmem): JIT_NO_REG for memory 0's pinned membase_reg,
+   * else a GPR holding another memory's base (jit_masm_set_mem_base). */
+  jit_reg mem_base;
 } jit_masm;
+
+/* Makes the following memory accesses address from base (a GPR the
+ * compiler allocated and filled), or again from memory 0's pinned
+ * register when base is JIT_NO_REG. */
+static inline void jit_masm_set_mem_base(jit_masm *m, jit_reg base) {
+  m->mem_base = base;
+}
 
 void jit_masm_init(jit_masm *m);
 void jit_masm_free(jit_masm *m);

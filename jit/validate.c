@@ -255,6 +255,11 @@ static wrun_error *table_type(jit_validator *v, uint32_t index,
   return NULL;
 }
 
+/* The index type of table i (i64 for a table64; i known to exist). */
+static uint8_t table_index_type(const jit_validator *v, uint32_t i) {
+  return v->m->tables[i].limits.is64 ? VT_I64 : VT_I32;
+}
+
 static wrun_error *need_data(jit_validator *v, uint32_t index) {
   /* Without a data count section the binary format forbids data indices
    * in code; when there are no data segments at all the index is simply
@@ -291,10 +296,34 @@ static wrun_error *apply_sig(jit_validator *v, const char *sig) {
 }
 
 static wrun_error *check_memarg(jit_validator *v, const jit_instr *in) {
-  wrun_error *e = need_memory(v, 0);
+  wrun_error *e = need_memory(v, in->u.mem.memory);
   if (e) return e;
   if (in->u.mem.align > natural_alignment((jit_op)in->op))
     return fail(v, "alignment must not be larger than natural");
+  if (!v->m->memories[in->u.mem.memory].is64 &&
+      in->u.mem.offset > UINT32_MAX)
+    return fail(v, "offset out of range");
+  return NULL;
+}
+
+/* The address type of memory mem (i64 for a memory64). */
+static uint8_t addr_type(const jit_validator *v, uint32_t mem) {
+  return v->m->memories[mem].is64 ? VT_I64 : VT_I32;
+}
+
+/* A memory instruction's signature with its address (the first operand of
+ * every load, store and lane access) of type at. */
+static wrun_error *apply_mem_sig(jit_validator *v, const char *sig,
+                                 uint8_t at) {
+  const char *colon = strchr(sig, ':');
+  for (const char *p = colon; p-- > sig;) {
+    wrun_error *e = pop_val(v, p == sig ? at : sig_letter_type(*p));
+    if (e) return e;
+  }
+  for (const char *p = colon + 1; *p; p++) {
+    wrun_error *e = push_val(v, sig_letter_type(*p));
+    if (e) return e;
+  }
   return NULL;
 }
 
@@ -417,7 +446,8 @@ static wrun_error *step_call_indirect(jit_validator *v, const jit_instr *in) {
   if (elem != VT_FUNCREF) return fail(v, "type mismatch");
   if (in->u.call_indirect.type_index >= v->m->ntypes)
     return fail_index(v, "unknown type", in->u.call_indirect.type_index);
-  if ((e = pop_val(v, VT_I32))) return e;
+  if ((e = pop_val(v, table_index_type(v, in->u.call_indirect.table))))
+    return e;
   return apply_functype(v, &v->m->types[in->u.call_indirect.type_index]);
 }
 
@@ -499,33 +529,28 @@ static wrun_error *step_global(jit_validator *v, const jit_instr *in) {
   return pop_val(v, g->type);
 }
 
+/* it: i32, or i64 for a table64 (indices, sizes and deltas alike). */
 static wrun_error *step_table(jit_validator *v, const jit_instr *in) {
   uint8_t t = VT_UNKNOWN;
   wrun_error *e = table_type(v, in->u.index, &t);
   if (e) return e;
+  uint8_t it = table_index_type(v, in->u.index);
   switch (in->op) {
-  case OP_TABLE_GET: /* [i32] -> [t] */
-    e = pop_val(v, VT_I32);
+  case OP_TABLE_GET: /* [it] -> [t] */
+    e = pop_val(v, it);
     return e ? e : push_val(v, t);
-  case OP_TABLE_SET: /* [i32 t] -> [] */
+  case OP_TABLE_SET: /* [it t] -> [] */
     e = pop_val(v, t);
-    return e ? e : pop_val(v, VT_I32);
-  case OP_TABLE_SIZE: /* [] -> [i32] */
-    return push_val(v, VT_I32);
-  case OP_TABLE_GROW: /* [t i32] -> [i32] */
-    if ((e = pop_val(v, VT_I32)) || (e = pop_val(v, t))) return e;
-    return push_val(v, VT_I32);
-  default: /* table.fill: [i32 t i32] -> [] */
-    if ((e = pop_val(v, VT_I32)) || (e = pop_val(v, t))) return e;
-    return pop_val(v, VT_I32);
+    return e ? e : pop_val(v, it);
+  case OP_TABLE_SIZE: /* [] -> [it] */
+    return push_val(v, it);
+  case OP_TABLE_GROW: /* [t it] -> [it] */
+    if ((e = pop_val(v, it)) || (e = pop_val(v, t))) return e;
+    return push_val(v, it);
+  default: /* table.fill: [it t it] -> [] */
+    if ((e = pop_val(v, it)) || (e = pop_val(v, t))) return e;
+    return pop_val(v, it);
   }
-}
-
-static wrun_error *pop_three_i32(jit_validator *v) {
-  wrun_error *e = pop_val(v, VT_I32);
-  if (!e) e = pop_val(v, VT_I32);
-  if (!e) e = pop_val(v, VT_I32);
-  return e;
 }
 
 static wrun_error *step_table_bulk(jit_validator *v, const jit_instr *in) {
@@ -546,24 +571,68 @@ static wrun_error *step_table_bulk(jit_validator *v, const jit_instr *in) {
     return elem_type(v, in->u.index, &src);
   }
   if (dst != src) return fail(v, "type mismatch");
-  return pop_three_i32(v);
+  /* Operands in push order: table.init [it i32 i32], table.copy [it_dst
+   * it_src it_min] (n is i64 only between two table64s). */
+  uint8_t ops[3];
+  if (in->op == OP_TABLE_INIT) {
+    ops[0] = table_index_type(v, in->u.pair.b);
+    ops[1] = ops[2] = VT_I32;
+  } else {
+    ops[0] = table_index_type(v, in->u.pair.a);
+    ops[1] = table_index_type(v, in->u.pair.b);
+    ops[2] = ops[0] == VT_I64 && ops[1] == VT_I64 ? VT_I64 : VT_I32;
+  }
+  for (int i = 2; i >= 0; i--)
+    if ((e = pop_val(v, ops[i]))) return e;
+  return NULL;
 }
 
 static wrun_error *step_memory(jit_validator *v, const jit_instr *in) {
-  wrun_error *e = need_memory(v, 0);
+  wrun_error *e;
+  switch (in->op) {
+  case OP_MEMORY_INIT:
+    e = need_memory(v, in->u.pair.b);
+    break;
+  case OP_MEMORY_COPY: /* dst, src */
+    e = need_memory(v, in->u.pair.a);
+    if (!e) e = need_memory(v, in->u.pair.b);
+    break;
+  default: /* memory.size, memory.grow, memory.fill */
+    e = need_memory(v, in->u.index);
+    break;
+  }
   if (e) return e;
+  /* Operands in push order; a memory64 takes i64 addresses and sizes. The
+   * memory: memory.init's second index, memory.copy's destination (its
+   * first), the only one of the others. */
+  uint8_t at = addr_type(v, in->op == OP_MEMORY_INIT   ? in->u.pair.b
+                            : in->op == OP_MEMORY_COPY ? in->u.pair.a
+                                                       : in->u.index);
+  uint8_t ops[3];
   switch (in->op) {
   case OP_MEMORY_SIZE:
-    return push_val(v, VT_I32);
+    return push_val(v, at);
   case OP_MEMORY_GROW:
-    e = pop_val(v, VT_I32);
-    return e ? e : push_val(v, VT_I32);
-  case OP_MEMORY_INIT:
+    e = pop_val(v, at);
+    return e ? e : push_val(v, at);
+  case OP_MEMORY_INIT: /* dst in the memory, src and n in the segment */
     e = need_data(v, in->u.pair.a);
-    return e ? e : pop_three_i32(v);
-  default: /* memory.copy, memory.fill */
-    return pop_three_i32(v);
+    if (e) return e;
+    ops[0] = at, ops[1] = ops[2] = VT_I32;
+    break;
+  case OP_MEMORY_COPY: { /* n fits both: i64 only when both are */
+    uint8_t src = addr_type(v, in->u.pair.b);
+    ops[0] = at, ops[1] = src;
+    ops[2] = at == VT_I64 && src == VT_I64 ? VT_I64 : VT_I32;
+    break;
   }
+  default: /* memory.fill: dst, value, n */
+    ops[0] = at, ops[1] = VT_I32, ops[2] = at;
+    break;
+  }
+  for (int i = 2; i >= 0; i--)
+    if ((e = pop_val(v, ops[i]))) return e;
+  return NULL;
 }
 
 static wrun_error *step_ref(jit_validator *v, const jit_instr *in) {
@@ -761,6 +830,9 @@ wrun_error *jit_validator_step(jit_validator *v, const jit_instr *in) {
     break;
   }
   const char *sig = jit_opinfo_table[in->op].sig; /* NULL: step_special */
+  uint8_t imm = jit_opinfo_table[in->op].imm;
+  if (sig && (imm == IMM_MEMARG || imm == IMM_MEMARG_LANE))
+    return apply_mem_sig(v, sig, addr_type(v, in->u.mem.memory));
   if (sig) return apply_sig(v, sig);
   return step_special(v, in);
 }

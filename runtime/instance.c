@@ -9,6 +9,8 @@
  */
 #include "runtime.h"
 
+#include "instr.h"
+
 #include <stdlib.h>
 #include <string.h>
 
@@ -197,8 +199,15 @@ static wrun_error *define_memories(rt_instance *inst) {
     const rt_limits *l = &m->memories[i];
     wrun_error *err = NULL;
     inst->memories[i] = rt_memory_new(inst->store, l->min, l->max, l->has_max,
-                                      &err);
+                                      l->is64, &err);
     if (!inst->memories[i]) return err;
+  }
+  for (uint32_t i = 0; i < m->nmemories; i++) {
+    rt_vmctx_memory *slot =
+        (rt_vmctx_memory *)(inst->vmctx +
+                            rt_vmctx_memory_off(&inst->layout, i));
+    slot->base = inst->memories[i]->base;
+    slot->memory = inst->memories[i];
   }
   if (m->nmemories > 0) {
     rt_vmctx_header *header = (rt_vmctx_header *)inst->vmctx;
@@ -214,7 +223,8 @@ static wrun_error *define_tables(rt_instance *inst) {
     const rt_tabletype *t = &m->tables[i];
     wrun_error *err = NULL;
     inst->tables[i] = rt_table_new(inst->store, t->elem, t->limits.min,
-                                   t->limits.max, t->limits.has_max, NULL,
+                                   t->limits.max, t->limits.has_max,
+                                   t->limits.is64, NULL,
                                    &err);
     if (!inst->tables[i]) return err;
     *table_slot(inst, i) = inst->tables[i];
@@ -222,38 +232,103 @@ static wrun_error *define_tables(rt_instance *inst) {
   return NULL;
 }
 
-/* Evaluates a validated constant expression into a 16-byte cell. */
-static void eval_const(rt_instance *inst, const rt_constexpr *e,
-                       rt_global_cell *out) {
+/* The value of one validated constant instruction (not an operator). */
+static void eval_const_instr(rt_instance *inst, uint8_t kind, uint8_t type,
+                             uint32_t index, const uint64_t value[2],
+                             rt_global_cell *out) {
   memset(out, 0, sizeof *out);
-  switch (e->kind) {
+  switch (kind) {
   case RT_CONST_VALUE:
-    out->value[0] = e->value[0];
-    out->value[1] = e->type == VT_V128 ? e->value[1] : 0;
-    if (e->type == VT_I32 || e->type == VT_F32)
-      out->value[0] &= 0xffffffffu;
+    out->value[0] = value[0];
+    out->value[1] = type == VT_V128 ? value[1] : 0;
+    if (type == VT_I32 || type == VT_F32) out->value[0] &= 0xffffffffu;
     break;
   case RT_CONST_GLOBAL:
-    if (e->index < inst->m->nglobals) *out = *inst->globals[e->index].cell;
+    if (index < inst->m->nglobals) *out = *inst->globals[index].cell;
     break;
   case RT_CONST_FUNC:
-    if (e->index < inst->m->nfuncs)
-      out->value[0] = (uintptr_t)rt_instance_func(inst, e->index);
+    if (index < inst->m->nfuncs)
+      out->value[0] = (uintptr_t)rt_instance_func(inst, index);
     break;
   default: /* RT_CONST_NULL */
     break;
   }
 }
 
-static void define_globals(rt_instance *inst) {
+/* i32 and i64 add, sub and mul wrap around: unsigned arithmetic in the
+ * operand's width, an i32 kept zero-extended like every i32 cell. */
+static uint64_t eval_binop(uint16_t op, uint64_t a, uint64_t b) {
+  switch (op) {
+  case OP_I32_ADD: return (uint32_t)((uint32_t)a + (uint32_t)b);
+  case OP_I32_SUB: return (uint32_t)((uint32_t)a - (uint32_t)b);
+  case OP_I32_MUL: return (uint32_t)((uint32_t)a * (uint32_t)b);
+  case OP_I64_ADD: return a + b;
+  case OP_I64_SUB: return a - b;
+  default: return a * b; /* OP_I64_MUL: the reader admits nothing else */
+  }
+}
+
+static uint8_t const_kind_of(uint16_t op) {
+  switch (op) {
+  case OP_GLOBAL_GET: return RT_CONST_GLOBAL;
+  case OP_REF_FUNC: return RT_CONST_FUNC;
+  case OP_REF_NULL: return RT_CONST_NULL;
+  default: return RT_CONST_VALUE;
+  }
+}
+
+/* Runs a validated program on `stack` (max_depth cells). */
+static void run_const_program(rt_instance *inst, const rt_constexpr *e,
+                              rt_global_cell *stack) {
+  uint32_t depth = 0;
+  for (uint32_t i = 0; i < e->nops; i++) {
+    const rt_const_op *c = &e->ops[i];
+    switch (c->op) {
+    case OP_I32_ADD: case OP_I32_SUB: case OP_I32_MUL:
+    case OP_I64_ADD: case OP_I64_SUB: case OP_I64_MUL:
+      depth--;
+      stack[depth - 1].value[0] = eval_binop(c->op, stack[depth - 1].value[0],
+                                             stack[depth].value[0]);
+      break;
+    default:
+      eval_const_instr(inst, const_kind_of(c->op), c->type, c->index,
+                       c->value, &stack[depth++]);
+      break;
+    }
+  }
+}
+
+/* Evaluates a validated constant expression into a 16-byte cell; false
+ * when a long program's stack cannot be allocated. */
+static bool eval_const(rt_instance *inst, const rt_constexpr *e,
+                       rt_global_cell *out) {
+  if (e->kind != RT_CONST_PROGRAM) {
+    eval_const_instr(inst, e->kind, e->type, e->index, e->value, out);
+    return true;
+  }
+  /* Zeroed so that no path, even one the validator excludes, reads
+   * uninitialised cells. */
+  rt_global_cell small[8] = {{{0, 0}}};
+  rt_global_cell *stack = small;
+  if (e->max_depth > 8 && !(stack = calloc(e->max_depth, sizeof *stack)))
+    return false;
+  run_const_program(inst, e, stack);
+  *out = stack[0];
+  if (stack != small) free(stack);
+  return true;
+}
+
+/* In index order: an initializer may read the globals defined before it. */
+static bool define_globals(rt_instance *inst) {
   const rt_module *m = inst->m;
   for (uint32_t i = m->nimported_globals; i < m->nglobals; i++) {
     rt_global_cell *cell = global_slot(inst, i);
-    eval_const(inst, &m->globals[i].init, cell);
+    if (!eval_const(inst, &m->globals[i].init, cell)) return false;
     inst->globals[i].cell = cell;
     inst->globals[i].type = m->globals[i].type;
     inst->globals[i].store = inst->store;
   }
+  return true;
 }
 
 /* Every segment's items are evaluated up front: passive segments keep them
@@ -263,15 +338,15 @@ static bool evaluate_elem_items(rt_instance *inst) {
   for (uint32_t s = 0; s < m->nelems; s++) {
     const rt_elem *seg = &m->elems[s];
     if (seg->mode == RT_SEG_DECLARATIVE || seg->count == 0) continue;
-    void **items = malloc((size_t)seg->count * sizeof *items);
+    void **items = calloc(seg->count, sizeof *items);
     if (!items) return false;
-    for (uint32_t i = 0; i < seg->count; i++) {
-      rt_global_cell cell;
-      eval_const(inst, &seg->items[i], &cell);
-      items[i] = (void *)(uintptr_t)cell.value[0];
-    }
     inst->elems[s].items = items;
     inst->elems[s].count = seg->count;
+    for (uint32_t i = 0; i < seg->count; i++) {
+      rt_global_cell cell;
+      if (!eval_const(inst, &seg->items[i], &cell)) return false;
+      items[i] = (void *)(uintptr_t)cell.value[0];
+    }
   }
   return true;
 }
@@ -284,10 +359,14 @@ static void drop_elem(rt_instance *inst, uint32_t s) {
 
 /* ---- segments and start --------------------------------------------------------- */
 
-static uint32_t eval_offset(rt_instance *inst, const rt_constexpr *e) {
+/* An i32 offset (an i64 one for a 64-bit memory or table); false when its
+ * program could not run (out of memory). */
+static bool eval_offset(rt_instance *inst, const rt_constexpr *e,
+                        uint64_t *offset) {
   rt_global_cell cell;
-  eval_const(inst, e, &cell);
-  return (uint32_t)cell.value[0];
+  if (!eval_const(inst, e, &cell)) return false;
+  *offset = e->type == VT_I64 ? cell.value[0] : (uint32_t)cell.value[0];
+  return true;
 }
 
 static wrun_trap *apply_elems(rt_instance *inst) {
@@ -299,8 +378,11 @@ static wrun_trap *apply_elems(rt_instance *inst) {
       continue;
     }
     rt_table *t = inst->tables[seg->table];
-    uint64_t offset = eval_offset(inst, &seg->offset);
-    if (offset + seg->count > t->size)
+    uint64_t offset;
+    if (!eval_offset(inst, &seg->offset, &offset))
+      return rt_trap_newf("out of memory");
+    /* a table64's offset may be any u64: compare without overflowing */
+    if (seg->count > t->size || offset > t->size - seg->count)
       return rt_trap_new_code(WRUN_TRAP_TABLE_OOB);
     if (seg->count)
       memcpy(t->elems + offset, inst->elems[s].items,
@@ -316,8 +398,11 @@ static wrun_trap *apply_datas(rt_instance *inst) {
     const rt_data *seg = &m->datas[s];
     if (seg->mode != RT_SEG_ACTIVE) continue;
     rt_memory *mem = inst->memories[seg->memory];
-    uint64_t offset = eval_offset(inst, &seg->offset);
-    if (offset + seg->len > mem->size)
+    uint64_t offset;
+    if (!eval_offset(inst, &seg->offset, &offset))
+      return rt_trap_newf("out of memory");
+    /* offset may be any u64: compare without overflowing */
+    if (seg->len > mem->size || offset > mem->size - seg->len)
       return rt_trap_new_code(WRUN_TRAP_MEMORY_OOB);
     if (seg->len) memcpy(mem->base + offset, seg->bytes, seg->len);
     inst->data_dropped[s] = true;
@@ -368,8 +453,7 @@ static wrun_error *define_all(rt_instance *inst) {
   if (!err) err = define_tables(inst);
   if (!err) err = define_tags(inst);
   if (err) return err;
-  define_globals(inst);
-  if (!evaluate_elem_items(inst))
+  if (!define_globals(inst) || !evaluate_elem_items(inst))
     return rt_error_new(RT_NO_OFFSET, "out of memory");
   return NULL;
 }

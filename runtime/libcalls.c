@@ -9,47 +9,58 @@
 
 #include "runtime.h"
 
-static rt_memory *memory0(void *vmctx) {
-  return *(rt_memory **)((uint8_t *)vmctx + RT_VMCTX_MEMORY0);
+static rt_memory *memory_of(void *vmctx, uint32_t i) {
+  return rt_instance_of_vmctx(vmctx)->memories[i];
 }
 
 static rt_table *table_of(void *vmctx, uint32_t i) {
   return rt_instance_of_vmctx(vmctx)->tables[i];
 }
 
+/* start + n <= size without overflow: memory64 operands are any u64. */
 static bool in_bounds(uint64_t start, uint64_t n, uint64_t size) {
-  return start + n <= size;
+  return n <= size && start <= size - n;
 }
 
 /* ---- memory --------------------------------------------------------------- */
 
-int32_t rt_lib_memory_grow(void *vmctx, uint32_t delta) {
-  return (int32_t)rt_memory_grow(memory0(vmctx), delta);
+int32_t rt_lib_memory_grow(void *vmctx, uint32_t mem, uint32_t delta) {
+  return (int32_t)rt_memory_grow(memory_of(vmctx, mem), delta);
 }
 
-void rt_lib_memory_fill(void *vmctx, uint32_t dst, uint32_t val, uint32_t n) {
-  rt_memory *mem = memory0(vmctx);
-  if (!in_bounds(dst, n, mem->size)) rt_trap_raise(WRUN_TRAP_MEMORY_OOB);
-  memset(mem->base + dst, (int)(uint8_t)val, n);
+int64_t rt_lib_memory_grow64(void *vmctx, uint32_t mem, uint64_t delta) {
+  return rt_memory_grow(memory_of(vmctx, mem), delta);
 }
 
-void rt_lib_memory_copy(void *vmctx, uint32_t dst, uint32_t src, uint32_t n) {
-  rt_memory *mem = memory0(vmctx);
-  if (!in_bounds(dst, n, mem->size) || !in_bounds(src, n, mem->size))
+/* The operands are u64 for every memory: compiled code passes an i32
+ * zero-extended (the upper half of an i32 register is zero). */
+void rt_lib_memory_fill(void *vmctx, uint32_t mem, uint64_t dst, uint32_t val,
+                        uint64_t n) {
+  rt_memory *m = memory_of(vmctx, mem);
+  if (!in_bounds(dst, n, m->size)) rt_trap_raise(WRUN_TRAP_MEMORY_OOB);
+  memset(m->base + dst, (int)(uint8_t)val, n);
+}
+
+/* Between two memories or within one (then the ranges may overlap). */
+void rt_lib_memory_copy(void *vmctx, uint32_t dst_mem, uint32_t src_mem,
+                        uint64_t dst, uint64_t src, uint64_t n) {
+  rt_memory *dm = memory_of(vmctx, dst_mem);
+  rt_memory *sm = memory_of(vmctx, src_mem);
+  if (!in_bounds(dst, n, dm->size) || !in_bounds(src, n, sm->size))
     rt_trap_raise(WRUN_TRAP_MEMORY_OOB);
-  memmove(mem->base + dst, mem->base + src, n);
+  memmove(dm->base + dst, sm->base + src, n);
 }
 
-void rt_lib_memory_init(void *vmctx, uint32_t seg, uint32_t dst, uint32_t src,
-                        uint32_t n) {
+void rt_lib_memory_init(void *vmctx, uint32_t seg, uint32_t mem, uint64_t dst,
+                        uint32_t src, uint32_t n) {
   rt_instance *inst = rt_instance_of_vmctx(vmctx);
-  rt_memory *mem = memory0(vmctx);
+  rt_memory *m = inst->memories[mem];
   const rt_data *d = &inst->m->datas[seg];
   /* A dropped segment behaves as an empty one. */
   uint64_t len = inst->data_dropped[seg] ? 0 : d->len;
-  if (!in_bounds(src, n, len) || !in_bounds(dst, n, mem->size))
+  if (!in_bounds(src, n, len) || !in_bounds(dst, n, m->size))
     rt_trap_raise(WRUN_TRAP_MEMORY_OOB);
-  if (n) memcpy(mem->base + dst, d->bytes + src, n);
+  if (n) memcpy(m->base + dst, d->bytes + src, n);
 }
 
 void rt_lib_data_drop(void *vmctx, uint32_t seg) {
@@ -58,13 +69,15 @@ void rt_lib_data_drop(void *vmctx, uint32_t seg) {
 
 /* ---- tables ---------------------------------------------------------------- */
 
-void *rt_lib_table_get(void *vmctx, uint32_t table, uint32_t i) {
+/* Table indices and sizes are u64 for every table, like memory operands:
+ * a table64's i64 as it is, an i32 zero-extended. */
+void *rt_lib_table_get(void *vmctx, uint32_t table, uint64_t i) {
   rt_table *t = table_of(vmctx, table);
   if (i >= t->size) rt_trap_raise(WRUN_TRAP_TABLE_OOB);
   return t->elems[i];
 }
 
-void rt_lib_table_set(void *vmctx, uint32_t table, uint32_t i, void *ref) {
+void rt_lib_table_set(void *vmctx, uint32_t table, uint64_t i, void *ref) {
   rt_table *t = table_of(vmctx, table);
   if (i >= t->size) rt_trap_raise(WRUN_TRAP_TABLE_OOB);
   t->elems[i] = ref;
@@ -79,15 +92,20 @@ int32_t rt_lib_table_grow(void *vmctx, uint32_t table, void *init,
   return (int32_t)rt_table_grow(table_of(vmctx, table), delta, init);
 }
 
-void rt_lib_table_fill(void *vmctx, uint32_t table, uint32_t i, void *ref,
-                       uint32_t n) {
+int64_t rt_lib_table_grow64(void *vmctx, uint32_t table, void *init,
+                            uint64_t delta) {
+  return rt_table_grow(table_of(vmctx, table), delta, init);
+}
+
+void rt_lib_table_fill(void *vmctx, uint32_t table, uint64_t i, void *ref,
+                       uint64_t n) {
   rt_table *t = table_of(vmctx, table);
   if (!in_bounds(i, n, t->size)) rt_trap_raise(WRUN_TRAP_TABLE_OOB);
-  for (uint32_t k = 0; k < n; k++) t->elems[i + k] = ref;
+  for (uint64_t k = 0; k < n; k++) t->elems[i + k] = ref;
 }
 
 void rt_lib_table_copy(void *vmctx, uint32_t dst_table, uint32_t src_table,
-                       uint32_t dst, uint32_t src, uint32_t n) {
+                       uint64_t dst, uint64_t src, uint64_t n) {
   rt_table *dt = table_of(vmctx, dst_table);
   rt_table *st = table_of(vmctx, src_table);
   if (!in_bounds(dst, n, dt->size) || !in_bounds(src, n, st->size))
@@ -96,7 +114,7 @@ void rt_lib_table_copy(void *vmctx, uint32_t dst_table, uint32_t src_table,
 }
 
 void rt_lib_table_init(void *vmctx, uint32_t table, uint32_t elem,
-                       uint32_t dst, uint32_t src, uint32_t n) {
+                       uint64_t dst, uint32_t src, uint32_t n) {
   rt_instance *inst = rt_instance_of_vmctx(vmctx);
   rt_table *t = inst->tables[table];
   const rt_elem_items *seg = &inst->elems[elem];

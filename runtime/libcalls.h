@@ -12,24 +12,33 @@
 
 __attribute__((noreturn)) void rt_trap_raise(wrun_trap_code code);
 
-int32_t rt_lib_memory_grow(void *vmctx, uint32_t delta); /* old pages or -1 */
-void rt_lib_memory_fill(void *vmctx, uint32_t dst, uint32_t val, uint32_t n);
-void rt_lib_memory_copy(void *vmctx, uint32_t dst, uint32_t src, uint32_t n);
-void rt_lib_memory_init(void *vmctx, uint32_t seg, uint32_t dst, uint32_t src,
-                        uint32_t n);
+/* mem: a memory index of the calling instance. Addresses and sizes are
+ * u64 (an i32 arrives zero-extended), so one function serves memory64. */
+int32_t rt_lib_memory_grow(void *vmctx, uint32_t mem,
+                           uint32_t delta); /* old pages or -1 */
+int64_t rt_lib_memory_grow64(void *vmctx, uint32_t mem, uint64_t delta);
+void rt_lib_memory_fill(void *vmctx, uint32_t mem, uint64_t dst, uint32_t val,
+                        uint64_t n);
+void rt_lib_memory_copy(void *vmctx, uint32_t dst_mem, uint32_t src_mem,
+                        uint64_t dst, uint64_t src, uint64_t n);
+void rt_lib_memory_init(void *vmctx, uint32_t seg, uint32_t mem, uint64_t dst,
+                        uint32_t src, uint32_t n);
 void rt_lib_data_drop(void *vmctx, uint32_t seg);
 
-void *rt_lib_table_get(void *vmctx, uint32_t table, uint32_t i);
-void rt_lib_table_set(void *vmctx, uint32_t table, uint32_t i, void *ref);
+/* Table indices and sizes are u64 (an i32 zero-extended), as above. */
+void *rt_lib_table_get(void *vmctx, uint32_t table, uint64_t i);
+void rt_lib_table_set(void *vmctx, uint32_t table, uint64_t i, void *ref);
 uint32_t rt_lib_table_size(void *vmctx, uint32_t table);
 int32_t rt_lib_table_grow(void *vmctx, uint32_t table, void *init,
                           uint32_t delta); /* old size or -1 */
-void rt_lib_table_fill(void *vmctx, uint32_t table, uint32_t i, void *ref,
-                       uint32_t n);
+int64_t rt_lib_table_grow64(void *vmctx, uint32_t table, void *init,
+                            uint64_t delta);
+void rt_lib_table_fill(void *vmctx, uint32_t table, uint64_t i, void *ref,
+                       uint64_t n);
 void rt_lib_table_copy(void *vmctx, uint32_t dst_table, uint32_t src_table,
-                       uint32_t dst, uint32_t src, uint32_t n);
+                       uint64_t dst, uint64_t src, uint64_t n);
 void rt_lib_table_init(void *vmctx, uint32_t table, uint32_t elem,
-                       uint32_t dst, uint32_t src, uint32_t n);
+                       uint64_t dst, uint32_t src, uint32_t n);
 void rt_lib_elem_drop(void *vmctx, uint32_t elem);
 
 /* Called by exit trampolines (wasm -> host): values holds the arguments in

@@ -123,9 +123,12 @@ wrun_error *rt_limits_admit_instance(const wrun_store *s, const rt_module *m) {
                         s->limits.instances);
   uint64_t largest = 0, total = 0;
   for (uint32_t i = m->nimported_memories; i < m->nmemories; i++) {
-    uint64_t bytes = (uint64_t)m->memories[i].min * RT_PAGE_SIZE;
+    /* A memory64 minimum may be 2^48 pages: bytes and sums saturate. */
+    uint64_t min = m->memories[i].min;
+    uint64_t bytes = min > UINT64_MAX / RT_PAGE_SIZE ? UINT64_MAX
+                                                    : min * RT_PAGE_SIZE;
     if (bytes > largest) largest = bytes;
-    total += bytes; /* at most 2^32 memories of 2^32 bytes: no overflow */
+    total = bytes > UINT64_MAX - total ? UINT64_MAX : total + bytes;
   }
   wrun_error *err = rt_limits_admit_memories(
       s, m->nmemories - m->nimported_memories, largest, total);

@@ -144,7 +144,7 @@ void wrun_linker_instantiate(wrun_linker *l, const wrun_module *mod,
 /* Limits of an extern match an import's when the actual minimum is at least
  * the import's and, if the import has a maximum, the actual one exists and
  * is at most it. */
-static bool limits_match(uint32_t min, uint32_t max, bool has_max,
+static bool limits_match(uint64_t min, uint64_t max, bool has_max,
                          const rt_limits *want) {
   if (min < want->min) return false;
   if (want->has_max && (!has_max || max > want->max)) return false;
@@ -162,12 +162,14 @@ static bool extern_matches(const rt_module *m, const rt_import *imp,
   case WRUN_EXTERN_TABLE: {
     const rt_table *t = (const rt_table *)ext->of.table;
     return t && t->elem_type == imp->desc.table.elem &&
+           t->is64 == imp->desc.table.limits.is64 &&
            limits_match(t->size, t->max, t->has_max, &imp->desc.table.limits);
   }
   case WRUN_EXTERN_MEMORY: {
     const rt_memory *mem = (const rt_memory *)ext->of.memory;
-    return mem && limits_match(mem->pages, mem->max_pages, mem->has_max,
-                               &imp->desc.memory);
+    return mem && mem->is64 == imp->desc.memory.is64 &&
+           limits_match(mem->pages, mem->max_pages, mem->has_max,
+                        &imp->desc.memory);
   }
   case WRUN_EXTERN_GLOBAL: {
     const wrun_global *g = ext->of.global;

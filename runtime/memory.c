@@ -52,10 +52,16 @@ static void memory_destroy(void *obj) {
   free(mem);
 }
 
-static size_t reservation_for(uint32_t max_pages) {
+static size_t reservation_for(uint64_t max_pages) {
   if (RT_MEMORY_RESERVATION_BYTES) return RT_MEMORY_RESERVATION_BYTES;
   size_t bytes = (size_t)max_pages * RT_PAGE_SIZE;
   return bytes ? bytes : RT_PAGE_SIZE;
+}
+
+/* The pages a memory may reach: its maximum, or RT_MAX_PAGES (4 GiB), the
+ * most any memory holds here, a 64-bit one too. */
+static uint64_t page_limit(uint64_t max, bool has_max) {
+  return has_max && max < RT_MAX_PAGES ? max : RT_MAX_PAGES;
 }
 
 /* Reserves the address space of a memory (inaccessible) and makes the
@@ -85,12 +91,13 @@ static uint8_t *map_memory(size_t reserved, uint64_t bytes,
   return base;
 }
 
-rt_memory *rt_memory_new(wrun_store *s, uint32_t min, uint32_t max,
-                         bool has_max, wrun_error **error) {
-  uint32_t limit = has_max && max < RT_MAX_PAGES ? max : RT_MAX_PAGES;
+rt_memory *rt_memory_new(wrun_store *s, uint64_t min, uint64_t max,
+                         bool has_max, bool is64, wrun_error **error) {
+  uint64_t limit = page_limit(max, has_max);
   if (min > limit) {
-    *error = rt_error_new(RT_NO_OFFSET, "memory size must be at most %u pages",
-                          (unsigned)limit);
+    *error = rt_error_new(RT_NO_OFFSET,
+                          "memory size must be at most %" PRIu64 " pages",
+                          limit);
     return NULL;
   }
   uint64_t bytes = (uint64_t)min * RT_PAGE_SIZE;
@@ -108,9 +115,10 @@ rt_memory *rt_memory_new(wrun_store *s, uint32_t min, uint32_t max,
     return NULL;
   }
   mem->size = bytes;
-  mem->pages = min;
+  mem->pages = (uint32_t)min;
   mem->max_pages = has_max ? max : RT_MAX_PAGES;
   mem->has_max = has_max;
+  mem->is64 = is64;
   mem->store = s;
   s->memory_bytes += bytes;
   if (!rt_store_own(s, mem, memory_destroy)) {
@@ -121,11 +129,10 @@ rt_memory *rt_memory_new(wrun_store *s, uint32_t min, uint32_t max,
   return mem;
 }
 
-int64_t rt_memory_grow(rt_memory *mem, uint32_t delta) {
+int64_t rt_memory_grow(rt_memory *mem, uint64_t delta) {
   uint32_t old = mem->pages;
-  uint32_t limit = mem->has_max && mem->max_pages < RT_MAX_PAGES
-                       ? mem->max_pages : RT_MAX_PAGES;
-  if ((uint64_t)old + delta > limit) return -1;
+  uint64_t limit = page_limit(mem->max_pages, mem->has_max);
+  if (delta > limit - old) return -1; /* no overflow: old <= limit */
   if (delta == 0) return old;
   uint64_t extra = (uint64_t)delta * RT_PAGE_SIZE;
   uint64_t new_size = mem->size + extra;
@@ -134,7 +141,7 @@ int64_t rt_memory_grow(rt_memory *mem, uint32_t delta) {
   if (mprotect(mem->base + mem->size, extra, PROT_READ | PROT_WRITE) != 0)
     return -1;
   mem->size = new_size;
-  mem->pages = old + delta;
+  mem->pages = old + (uint32_t)delta;
   mem->store->memory_bytes += extra;
   return old;
 }
@@ -145,7 +152,8 @@ wrun_memory *wrun_memory_new(wrun_store *store, uint32_t min_pages,
                              uint32_t max_pages, bool has_max) {
   wrun_error *err = NULL;
   if (!store || (has_max && max_pages < min_pages)) return NULL;
-  rt_memory *mem = rt_memory_new(store, min_pages, max_pages, has_max, &err);
+  rt_memory *mem =
+      rt_memory_new(store, min_pages, max_pages, has_max, false, &err);
   if (!mem) wrun_error_delete(err);
   return (wrun_memory *)mem;
 }

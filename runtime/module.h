@@ -46,9 +46,11 @@ static inline uint8_t rt_result(const rt_functype *t, uint32_t i) {
   return t->types[t->nparams + i];
 }
 
+/* Limits of a table (u32) or a memory (pages; u64 for a 64-bit memory). */
 typedef struct rt_limits {
-  uint32_t min, max; /* max valid only if has_max */
+  uint64_t min, max; /* max valid only if has_max */
   bool has_max;
+  bool is64; /* memory64: i64 addresses */
 } rt_limits;
 
 typedef struct rt_tabletype {
@@ -61,20 +63,37 @@ typedef struct rt_globaltype {
   bool mut;
 } rt_globaltype;
 
-/* A constant expression, already validated. Wasm 2.0 allows exactly one of
- * these instructions followed by end. */
+/* A constant expression, already validated. Most are one instruction
+ * (a constant, global.get, ref.func or ref.null) and are kept inline in
+ * kind/type/index/value, so that a segment of 100,000 ref.func items
+ * allocates nothing more. Longer ones (Wasm 3.0 extended constants: i32 and
+ * i64 add/sub/mul over constants and global.get) are a postfix program in
+ * ops, evaluated on a stack of at most max_depth values. */
 typedef enum rt_const_kind {
-  RT_CONST_VALUE,  /* t.const: bits in value (v128 uses both words) */
-  RT_CONST_GLOBAL, /* global.get index (an imported immutable global) */
-  RT_CONST_FUNC,   /* ref.func index */
-  RT_CONST_NULL,   /* ref.null type */
+  RT_CONST_VALUE,   /* t.const: bits in value (v128 uses both words) */
+  RT_CONST_GLOBAL,  /* global.get index (an immutable global) */
+  RT_CONST_FUNC,    /* ref.func index */
+  RT_CONST_NULL,    /* ref.null type */
+  RT_CONST_PROGRAM, /* nops instructions in ops */
 } rt_const_kind;
+
+/* One instruction of a constant-expression program: op is the jit_op
+ * (jit/instr.h) of a constant, global.get, ref.func, ref.null or an
+ * i32/i64 add, sub or mul; the operands are those of rt_constexpr. */
+typedef struct rt_const_op {
+  uint16_t op;
+  uint8_t type; /* the value type it pushes */
+  uint32_t index;
+  uint64_t value[2];
+} rt_const_op;
 
 typedef struct rt_constexpr {
   uint8_t kind; /* rt_const_kind */
   uint8_t type; /* the value type the expression produces */
   uint32_t index;
   uint64_t value[2];
+  uint32_t nops, max_depth; /* RT_CONST_PROGRAM only */
+  rt_const_op *ops;         /* owned; NULL unless RT_CONST_PROGRAM */
 } rt_constexpr;
 
 typedef struct rt_import {

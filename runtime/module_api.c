@@ -163,10 +163,16 @@ wrun_valtype wrun_module_import_func_result(const wrun_module *mod, size_t i,
                                              : 0);
 }
 
+/* The API speaks u32: a memory64's limits past that read as UINT32_MAX
+ * (no memory holds more than 65536 pages here anyway). */
+static uint32_t clamp_u32(uint64_t v) {
+  return v > UINT32_MAX ? UINT32_MAX : (uint32_t)v;
+}
+
 static void put_limits(const rt_limits *l, uint32_t *min, uint32_t *max,
                        bool *has_max) {
-  if (min) *min = l->min;
-  if (max) *max = l->has_max ? l->max : 0;
+  if (min) *min = clamp_u32(l->min);
+  if (max) *max = l->has_max ? clamp_u32(l->max) : 0;
   if (has_max) *has_max = l->has_max;
 }
 

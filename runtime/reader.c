@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include "error.h"
+#include "instr.h"
 #include "leb128.h"
 
 /* Section ids. */
@@ -37,21 +38,12 @@ enum {
   SEC_TAG = 13, /* exception handling (Wasm 3.0): between memory and global */
 };
 
-/* Opcodes allowed in constant expressions (and end). */
-enum {
-  OP_END = 0x0B,
-  OP_GLOBAL_GET = 0x23,
-  OP_I32_CONST = 0x41,
-  OP_I64_CONST = 0x42,
-  OP_F32_CONST = 0x43,
-  OP_F64_CONST = 0x44,
-  OP_REF_NULL = 0xD0,
-  OP_REF_FUNC = 0xD2,
-  OP_SIMD_PREFIX = 0xFD,
-  SIMD_V128_CONST = 12,
-};
+/* The end opcode that closes every body and constant expression; other
+ * opcodes are named by the jit's table (jit/opcodes.def). */
+enum { BYTE_END = 0x0B };
 
 #define MAX_MEMORY_PAGES 65536u
+#define MAX_MEMORY64_PAGES ((uint64_t)1 << 48)
 
 typedef struct reader {
   const uint8_t *base;     /* start of the module (the owned copy) */
@@ -258,18 +250,35 @@ static bool read_reftype(reader *r, uint8_t *out) {
   return true;
 }
 
-/* Limits flags are a single byte in Wasm 2.0 (0: min only, 1: min and max);
- * the spec tests read them as a LEB128 of one bit, hence the messages. */
+static bool read_u64(reader *r, uint64_t *out) {
+  *out = 0;
+  rt_leb_status s = rt_read_uleb(&r->p, r->end, 64, out);
+  if (s != RT_LEB_OK) return leb_failed(r, s);
+  return true;
+}
+
+/* Limits flags: one byte, bit 0 a maximum follows, bit 2 (Wasm 3.0
+ * memory64 and table64) i64 addresses or indices and u64 limits; any other
+ * bit is malformed (bit 1, shared memory, is the threads proposal's). */
+enum { LIMITS_HAS_MAX = 1, LIMITS_64 = 4 };
+
 static bool read_limits(reader *r, rt_limits *out) {
   const uint8_t *at = r->p;
   uint8_t flags;
   if (!read_byte(r, &flags)) return false;
-  if (flags & 0x80) return fail(r, at, "integer representation too long");
-  if (flags > 1) return fail(r, at, "integer too large");
-  out->has_max = flags == 1;
+  if (flags & ~(LIMITS_HAS_MAX | LIMITS_64))
+    return fail(r, at, "malformed limits flags");
+  out->has_max = flags & LIMITS_HAS_MAX;
+  out->is64 = flags & LIMITS_64;
   out->max = 0;
-  if (!read_u32(r, &out->min)) return false;
-  if (out->has_max && !read_u32(r, &out->max)) return false;
+  if (out->is64)
+    return read_u64(r, &out->min) &&
+           (!out->has_max || read_u64(r, &out->max));
+  uint32_t min, max = 0;
+  if (!read_u32(r, &min)) return false;
+  if (out->has_max && !read_u32(r, &max)) return false;
+  out->min = min;
+  out->max = max;
   return true;
 }
 
@@ -287,12 +296,16 @@ static bool read_tabletype(reader *r, rt_tabletype *out) {
   return check_min_le_max(r, at, &out->limits);
 }
 
+/* The sizes the types allow (2^48 pages is 2^64 bytes); what an instance
+ * can actually have is less (rt_memory_new). */
 static bool read_memtype(reader *r, rt_limits *out) {
   const uint8_t *at = r->p;
   if (!read_limits(r, out)) return false;
-  if (out->min > MAX_MEMORY_PAGES ||
-      (out->has_max && out->max > MAX_MEMORY_PAGES))
-    return fail(r, at, "memory size must be at most 65536 pages (4GiB)");
+  uint64_t most = out->is64 ? MAX_MEMORY64_PAGES : MAX_MEMORY_PAGES;
+  if (out->min > most || (out->has_max && out->max > most))
+    return fail(r, at,
+                out->is64 ? "memory size must be at most 2^48 pages (256TiB)"
+                          : "memory size must be at most 65536 pages (4GiB)");
   return check_min_le_max(r, at, out);
 }
 
@@ -340,12 +353,23 @@ static bool check_func_index(reader *r, const uint8_t *at, uint32_t f) {
 
 /* ---- constant expressions --------------------------------------------- */
 
-/* One instruction of a constant expression, opcode already read. */
-static bool read_const_instr(reader *r, uint8_t op, const uint8_t *at,
-                             rt_constexpr *c) {
+/* The operand type of a binary operator allowed in constant expressions
+ * (Wasm 3.0 extended constants), 0 for any other opcode. */
+static uint8_t const_binop_type(jit_op op) {
+  switch (op) {
+  case OP_I32_ADD: case OP_I32_SUB: case OP_I32_MUL: return VT_I32;
+  case OP_I64_ADD: case OP_I64_SUB: case OP_I64_MUL: return VT_I64;
+  default: return 0;
+  }
+}
+
+/* The operands of one instruction of a constant expression, opcode already
+ * read; c->type is what it pushes. */
+static bool read_const_instr(reader *r, jit_op op, const uint8_t *at,
+                             rt_const_op *c) {
   rt_module *m = r->m;
   const uint8_t *raw;
-  c->kind = RT_CONST_VALUE;
+  c->op = (uint16_t)op;
   switch (op) {
   case OP_I32_CONST: {
     int32_t v;
@@ -371,67 +395,147 @@ static bool read_const_instr(reader *r, uint8_t op, const uint8_t *at,
     c->type = VT_F64;
     c->value[0] = load_le(raw, 8);
     return true;
-  case OP_SIMD_PREFIX: {
-    uint32_t sub;
-    if (!read_u32(r, &sub)) return false;
-    if (sub != SIMD_V128_CONST)
-      return fail(r, at, "constant expression required");
+  case OP_V128_CONST:
     if (!read_raw(r, 16, &raw)) return false;
     c->type = VT_V128;
     c->value[0] = load_le(raw, 8);
     c->value[1] = load_le(raw + 8, 8);
     return true;
-  }
   case OP_REF_NULL:
-    c->kind = RT_CONST_NULL;
     return read_reftype(r, &c->type);
   case OP_REF_FUNC: {
     const uint8_t *idx_at = r->p;
     if (!read_u32(r, &c->index)) return false;
     if (!check_func_index(r, idx_at, c->index)) return false;
-    c->kind = RT_CONST_FUNC;
     c->type = VT_FUNCREF;
     return mark_func_declared(r, c->index);
   }
   case OP_GLOBAL_GET: {
     const uint8_t *idx_at = r->p;
     if (!read_u32(r, &c->index)) return false;
-    /* Wasm 2.0: only imported globals are visible to constant expressions. */
-    if (c->index >= m->nimported_globals)
+    /* Wasm 3.0: any immutable global already in the index space, so a
+     * global's initializer sees the imports and the globals defined before
+     * it (m->nglobals counts those while the global section is read), and
+     * segments see them all. */
+    if (c->index >= m->nglobals)
       return fail(r, idx_at, "unknown global %u", c->index);
     const rt_globaltype *g = &m->globals[c->index].type;
     if (g->mut) return fail(r, at, "constant expression required");
-    c->kind = RT_CONST_GLOBAL;
     c->type = g->type;
     return true;
   }
   default:
-    return fail(r, at, "constant expression required");
+    if (!const_binop_type(op))
+      return fail(r, at, "constant expression required");
+    c->type = const_binop_type(op);
+    return true;
   }
 }
 
-/* A constant expression producing `expected`. Like the spec interpreter we
- * first require every instruction to be constant, then check that exactly
- * one value of the right type results. */
-static bool read_const_expr(reader *r, uint8_t expected, rt_constexpr *out) {
+/* A constant expression being read: its instructions and the types of the
+ * values its stack machine holds (never more than the instructions). */
+typedef struct const_builder {
+  rt_const_op *ops;
+  uint8_t *stack;
+  uint32_t nops, cap, depth, max_depth;
+  bool mismatch;
+} const_builder;
+
+static bool const_append(reader *r, const_builder *b, const rt_const_op *c) {
+  if (b->nops == b->cap) {
+    uint32_t cap = b->cap ? b->cap * 2 : 4;
+    rt_const_op *ops = realloc(b->ops, cap * sizeof *ops);
+    if (!ops) return fail_oom(r);
+    b->ops = ops;
+    uint8_t *stack = realloc(b->stack, cap);
+    if (!stack) return fail_oom(r);
+    b->stack = stack;
+    b->cap = cap;
+  }
+  b->ops[b->nops++] = *c;
+  return true;
+}
+
+/* The validation rule of one instruction: a binary operator pops two
+ * values of its type, everything pushes its type. A mismatch is recorded
+ * and reading goes on, because "constant expression required" for a later
+ * instruction takes precedence (the spec checks constness first). */
+static void const_step(const_builder *b, const rt_const_op *c) {
+  if (const_binop_type((jit_op)c->op)) {
+    if (b->depth < 2 || b->stack[b->depth - 1] != c->type ||
+        b->stack[b->depth - 2] != c->type)
+      b->mismatch = true;
+    b->depth = b->depth >= 2 ? b->depth - 2 : 0;
+  }
+  b->stack[b->depth++] = c->type;
+  if (b->depth > b->max_depth) b->max_depth = b->depth;
+}
+
+/* One instruction expressions stay inline; longer ones keep the program. */
+static void const_finish(const_builder *b, rt_constexpr *out) {
+  memset(out, 0, sizeof *out);
+  out->type = b->stack[0];
+  if (b->nops > 1) {
+    out->kind = RT_CONST_PROGRAM;
+    out->nops = b->nops;
+    out->max_depth = b->max_depth;
+    out->ops = b->ops;
+    b->ops = NULL;
+    return;
+  }
+  const rt_const_op *c = &b->ops[0];
+  out->kind = c->op == OP_REF_NULL     ? RT_CONST_NULL
+              : c->op == OP_REF_FUNC   ? RT_CONST_FUNC
+              : c->op == OP_GLOBAL_GET ? RT_CONST_GLOBAL
+                                       : RT_CONST_VALUE;
+  out->index = c->index;
+  out->value[0] = c->value[0];
+  out->value[1] = c->value[1];
+}
+
+/* The next opcode of a constant expression, OP_COUNT when it has none. */
+static bool read_const_opcode(reader *r, jit_op *op) {
+  uint8_t b;
+  if (!read_byte(r, &b)) return false;
+  uint32_t code = b;
+  uint8_t prefix = 0;
+  if (b == 0xFC || b == 0xFD) {
+    prefix = b;
+    if (!read_u32(r, &code)) return false;
+  }
+  *op = jit_op_lookup(prefix, code);
+  return true;
+}
+
+static bool read_const_ops(reader *r, uint8_t expected, const_builder *b,
+                           rt_constexpr *out) {
   const uint8_t *start = r->p;
-  rt_constexpr first;
-  memset(&first, 0, sizeof first);
-  uint32_t count = 0;
   for (;;) {
     const uint8_t *at = r->p;
-    uint8_t op;
-    if (!read_byte(r, &op)) return false;
+    jit_op op;
+    if (!read_const_opcode(r, &op)) return false;
     if (op == OP_END) break;
-    rt_constexpr c;
+    rt_const_op c;
     memset(&c, 0, sizeof c);
-    if (!read_const_instr(r, op, at, &c)) return false;
-    if (count++ == 0) first = c;
+    if (!read_const_instr(r, op, at, &c) || !const_append(r, b, &c))
+      return false;
+    const_step(b, &c);
   }
-  if (count != 1 || first.type != expected)
+  if (b->mismatch || b->depth != 1 || b->stack[0] != expected)
     return fail(r, start, "type mismatch");
-  *out = first;
+  const_finish(b, out);
   return true;
+}
+
+/* A constant expression producing `expected`, validated as the small stack
+ * machine the spec describes. */
+static bool read_const_expr(reader *r, uint8_t expected, rt_constexpr *out) {
+  const_builder b;
+  memset(&b, 0, sizeof b);
+  bool ok = read_const_ops(r, expected, &b, out);
+  free(b.ops);
+  free(b.stack);
+  return ok;
 }
 
 /* ---- sections ---------------------------------------------------------- */
@@ -562,17 +666,13 @@ static bool read_import_section(reader *r) {
   if (!read_count(r, &n)) return false;
   m->imports = calloc(n ? n : 1, sizeof *m->imports);
   if (!m->imports) return fail_oom(r);
-  uint32_t memories = 0;
   for (uint32_t i = 0; i < n; i++) {
     rt_import *imp = &m->imports[i];
     m->nimports = i + 1;
     if (!read_name_copy(r, &imp->module, &imp->module_len) ||
         !read_name_copy(r, &imp->name, &imp->name_len))
       return false;
-    const uint8_t *at = r->p;
     if (!read_import_desc(r, imp)) return false;
-    if (imp->kind == WRUN_EXTERN_MEMORY && ++memories > 1)
-      return fail(r, at, "multiple memories");
   }
   return index_spaces_from_imports(r);
 }
@@ -612,10 +712,9 @@ static bool read_table_section(reader *r) {
 
 static bool read_memory_section(reader *r) {
   rt_module *m = r->m;
-  const uint8_t *at = r->p;
   uint32_t n;
   if (!read_count(r, &n)) return false;
-  if ((uint64_t)m->nmemories + n > 1) return fail(r, at, "multiple memories");
+  /* Any number of memories (Wasm 3.0); the store limits how many exist. */
   uint32_t first = m->nmemories;
   if (!grow(r, (void **)&m->memories, first, n, sizeof *m->memories))
     return false;
@@ -814,7 +913,9 @@ static bool read_elem(reader *r, rt_elem *seg) {
   if ((flags & ELEM_EXPLICIT_TABLE) && !read_u32(r, &seg->table)) return false;
   if (seg->table >= m->ntables)
     return fail(r, table_at, "unknown table %u", seg->table);
-  if (!read_const_expr(r, VT_I32, &seg->offset)) return false;
+  /* a table64's offset is an i64 */
+  uint8_t type = m->tables[seg->table].limits.is64 ? VT_I64 : VT_I32;
+  if (!read_const_expr(r, type, &seg->offset)) return false;
   if ((flags & ELEM_EXPLICIT_TABLE) &&
       !read_elem_type(r, expressions, &seg->elem_type))
     return false;
@@ -864,7 +965,7 @@ static bool read_code_section(reader *r) {
     }
     if (!read_raw(r, size, &body)) return false;
     /* A body always ends with end: an entry without it is truncated. */
-    if (size == 0 || body[size - 1] != OP_END)
+    if (size == 0 || body[size - 1] != BYTE_END)
       return fail(r, body + size, "unexpected end of section or function");
     f->body_offset = (uint32_t)offset_of(r, body);
     f->body_len = size;
@@ -886,7 +987,9 @@ static bool read_data(reader *r, rt_data *seg) {
     if (flags == 2 && !read_u32(r, &seg->memory)) return false;
     if (seg->memory >= m->nmemories)
       return fail(r, mem_at, "unknown memory %u", seg->memory);
-    if (!read_const_expr(r, VT_I32, &seg->offset)) return false;
+    /* a memory64's offset is an i64 */
+    uint8_t type = m->memories[seg->memory].is64 ? VT_I64 : VT_I32;
+    if (!read_const_expr(r, type, &seg->offset)) return false;
   }
   uint32_t len;
   if (!read_u32(r, &len)) return false;
@@ -1117,12 +1220,20 @@ void rt_module_free(rt_module *m) {
   free(m->funcs);
   free(m->tables);
   free(m->memories);
+  for (uint32_t i = 0; i < m->nglobals; i++) free(m->globals[i].init.ops);
   free(m->globals);
   free(m->tags);
   for (uint32_t i = 0; i < m->nexports; i++) free(m->exports[i].name);
   free(m->exports);
-  for (uint32_t i = 0; i < m->nelems; i++) free(m->elems[i].items);
+  for (uint32_t i = 0; i < m->nelems; i++) {
+    rt_elem *seg = &m->elems[i];
+    free(seg->offset.ops);
+    for (uint32_t k = 0; seg->items && k < seg->count; k++)
+      free(seg->items[k].ops);
+    free(seg->items);
+  }
   free(m->elems);
+  for (uint32_t i = 0; i < m->ndatas; i++) free(m->datas[i].offset.ops);
   free(m->datas);
   free(m->func_declared);
   if (m->func_names)

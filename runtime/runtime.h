@@ -219,15 +219,20 @@ bool rt_instance_find_export(const rt_instance *inst, const char *name,
 /* Sets that bound (tests lower it); returns the previous one. */
 uint64_t rt_memory_set_reservation_budget(uint64_t bytes);
 
-/* Creates a memory owned by the store; NULL and *error when impossible. */
-rt_memory *rt_memory_new(wrun_store *s, uint32_t min, uint32_t max,
-                         bool has_max, wrun_error **error);
-int64_t rt_memory_grow(rt_memory *mem, uint32_t delta);
+/* Creates a memory owned by the store; NULL and *error when impossible.
+ * min and max count pages; whatever the type allows, a memory holds at
+ * most RT_MAX_PAGES (see rt_memory). */
+rt_memory *rt_memory_new(wrun_store *s, uint64_t min, uint64_t max,
+                         bool has_max, bool is64, wrun_error **error);
+/* Old size in pages, or -1. */
+int64_t rt_memory_grow(rt_memory *mem, uint64_t delta);
 
-rt_table *rt_table_new(wrun_store *s, uint8_t elem_type, uint32_t min,
-                       uint32_t max, bool has_max, void *init,
+/* A table64 (is64) takes i64 indices; any table holds at most UINT32_MAX
+ * elements here. */
+rt_table *rt_table_new(wrun_store *s, uint8_t elem_type, uint64_t min,
+                       uint64_t max, bool has_max, bool is64, void *init,
                        wrun_error **error);
-int64_t rt_table_grow(rt_table *t, uint32_t delta, void *init);
+int64_t rt_table_grow(rt_table *t, uint64_t delta, void *init);
 
 /* ---- values (func.c) ------------------------------------------------------ */
 

@@ -24,11 +24,16 @@ static void **alloc_elems(uint32_t n, void *init) {
   return elems;
 }
 
-rt_table *rt_table_new(wrun_store *s, uint8_t elem_type, uint32_t min,
-                       uint32_t max, bool has_max, void *init,
+rt_table *rt_table_new(wrun_store *s, uint8_t elem_type, uint64_t min,
+                       uint64_t max, bool has_max, bool is64, void *init,
                        wrun_error **error) {
   *error = rt_limits_admit_tables(s, 1, min, min);
   if (*error) return NULL;
+  if (min > UINT32_MAX) {
+    *error = rt_error_new(RT_NO_OFFSET, "table size must be at most %u",
+                          (unsigned)UINT32_MAX);
+    return NULL;
+  }
   rt_table *t = calloc(1, sizeof *t);
   void **elems = t ? alloc_elems(min, init) : NULL;
   if (!t || !elems) {
@@ -38,9 +43,10 @@ rt_table *rt_table_new(wrun_store *s, uint8_t elem_type, uint32_t min,
     return NULL;
   }
   t->elems = elems;
-  t->size = min;
+  t->size = (uint32_t)min;
   t->max = max;
   t->has_max = has_max;
+  t->is64 = is64;
   t->elem_type = elem_type;
   t->store = s;
   if (!rt_store_own(s, t, table_destroy)) {
@@ -52,11 +58,11 @@ rt_table *rt_table_new(wrun_store *s, uint8_t elem_type, uint32_t min,
   return t;
 }
 
-int64_t rt_table_grow(rt_table *t, uint32_t delta, void *init) {
+int64_t rt_table_grow(rt_table *t, uint64_t delta, void *init) {
   uint32_t old = t->size;
+  if (delta > UINT32_MAX - old) return -1; /* and so want cannot wrap */
   uint64_t want = (uint64_t)old + delta;
   if (t->has_max && want > t->max) return -1;
-  if (want > UINT32_MAX) return -1;
   if (delta == 0) return old;
   if (!rt_limits_allow_table_growth(t->store, old, delta)) return -1;
   void **elems = realloc(t->elems, (size_t)want * sizeof(void *));
@@ -64,7 +70,7 @@ int64_t rt_table_grow(rt_table *t, uint32_t delta, void *init) {
   fill(elems, old, (uint32_t)want, init);
   t->elems = elems;
   t->size = (uint32_t)want;
-  t->store->table_elements += delta;
+  t->store->table_elements += (uint32_t)delta;
   return old;
 }
 
@@ -80,7 +86,8 @@ wrun_table *wrun_table_new(wrun_store *store, wrun_valtype elem, uint32_t min,
   if (has_max && max < min) return NULL;
   if (!rt_val_in_store(&init, store)) return NULL;
   wrun_error *err = NULL;
-  rt_table *t = rt_table_new(store, elem, min, max, has_max, ref_of(&init),
+  rt_table *t = rt_table_new(store, elem, min, max, has_max, false,
+                             ref_of(&init),
                              &err);
   if (!t) wrun_error_delete(err);
   return (wrun_table *)t;

@@ -66,12 +66,17 @@ _Static_assert(sizeof(rt_funcref) == RT_FUNCREF_SIZE,
 
 /* A linear memory. The base never moves: 64-bit hosts reserve 4 GiB plus a
  * 4 GiB guard (PROT_NONE) up front and grow by changing protection, so any
- * base + u32 address + u32 offset lands inside the reservation. */
+ * base + u32 address + u32 offset lands inside the reservation. A 64-bit
+ * memory is the same object: it too holds at most 4 GiB (memory.grow past
+ * that returns -1), and its code checks that address and offset fit in 32
+ * bits before the guarded access. */
 typedef struct rt_memory {
   uint8_t *base;
   uint64_t size;      /* accessible bytes = pages * 65536 */
-  uint32_t pages, max_pages;
+  uint32_t pages;     /* at most RT_MAX_PAGES, whatever the type allows */
+  uint64_t max_pages; /* the declared maximum (memory64: up to 2^48) */
   bool has_max;
+  bool is64;          /* memory64: i64 addresses */
   size_t reserved;    /* bytes of the whole reservation */
   struct wrun_store *store;
 } rt_memory;
@@ -93,8 +98,10 @@ _Static_assert(sizeof(((rt_memory *)0)->pages) == 4,
  * NULL is the null reference. */
 typedef struct rt_table {
   void **elems;
-  uint32_t size, max;
+  uint32_t size;
+  uint64_t max;  /* the declared maximum (table64: any u64) */
   bool has_max;
+  bool is64;     /* table64: i64 indices */
   uint8_t elem_type;
   struct wrun_store *store;
 } rt_table;
@@ -128,6 +135,25 @@ _Static_assert(sizeof(rt_global_cell *) <= RT_VMCTX_GLOBAL_STRIDE,
 _Static_assert(sizeof(rt_table *) == RT_VMCTX_TABLE_STRIDE,
                "a table slot holds one rt_table pointer");
 
+/* Bytes between two memories' slots in the vmctx, and the two fields of a
+ * slot: the base (a copy of rt_memory.base) and the rt_memory itself. */
+#define RT_VMCTX_MEMORY_STRIDE 16
+#define RT_VMCTX_MEMORY_SLOT_BASE 0
+#define RT_VMCTX_MEMORY_SLOT_MEMORY 8
+
+typedef struct rt_vmctx_memory {
+  uint8_t *base;
+  rt_memory *memory;
+} rt_vmctx_memory;
+
+_Static_assert(sizeof(rt_vmctx_memory) == RT_VMCTX_MEMORY_STRIDE,
+               "a memory slot is a base and a pointer");
+_Static_assert(offsetof(rt_vmctx_memory, base) == RT_VMCTX_MEMORY_SLOT_BASE,
+               "rt_vmctx_memory.base moved");
+_Static_assert(offsetof(rt_vmctx_memory, memory) ==
+                   RT_VMCTX_MEMORY_SLOT_MEMORY,
+               "rt_vmctx_memory.memory moved");
+
 /* The layout of one module's instance vmctx. Offsets in bytes from the
  * vmctx pointer. Fixed header first, then per-module arrays.
  *
@@ -142,6 +168,10 @@ _Static_assert(sizeof(rt_table *) == RT_VMCTX_TABLE_STRIDE,
  *  globals_off:  nglobals slots of 16 bytes: a defined global's value
  *                inline, an imported one as an rt_global_cell* pointer
  *  tables_off:   ntables rt_table* pointers
+ *  memories_off: nmemories slots of 16 bytes, {uint8_t *base, rt_memory *}
+ *                (imports included, memory 0 too): how code reaches memory
+ *                k > 0. The base is a copy, valid for the instance's life
+ *                because a memory's base never moves (see rt_memory).
  *  funcs_off:    nfuncs rt_funcref records (imports first: copies of the
  *                exporter's records); ref.func i yields vmctx+funcs_off+32*i
  */
@@ -187,6 +217,7 @@ _Static_assert(RT_VMCTX_HEADER_SIZE % 16 == 0,
 typedef struct rt_vmctx_layout {
   uint32_t globals_off;
   uint32_t tables_off;
+  uint32_t memories_off;
   uint32_t funcs_off;
   uint32_t size;
 } rt_vmctx_layout;
@@ -195,7 +226,8 @@ static inline rt_vmctx_layout rt_vmctx_layout_of(const rt_module *m) {
   rt_vmctx_layout l;
   l.globals_off = RT_VMCTX_HEADER_SIZE;
   l.tables_off = l.globals_off + RT_VMCTX_GLOBAL_STRIDE * m->nglobals;
-  l.funcs_off = l.tables_off + RT_VMCTX_TABLE_STRIDE * m->ntables;
+  l.memories_off = l.tables_off + RT_VMCTX_TABLE_STRIDE * m->ntables;
+  l.funcs_off = l.memories_off + RT_VMCTX_MEMORY_STRIDE * m->nmemories;
   l.size = l.funcs_off + (uint32_t)RT_FUNCREF_SIZE * m->nfuncs;
   return l;
 }
@@ -208,6 +240,10 @@ static inline uint32_t rt_vmctx_global_off(const rt_vmctx_layout *l,
 static inline uint32_t rt_vmctx_table_off(const rt_vmctx_layout *l,
                                           uint32_t i) {
   return l->tables_off + RT_VMCTX_TABLE_STRIDE * i;
+}
+static inline uint32_t rt_vmctx_memory_off(const rt_vmctx_layout *l,
+                                           uint32_t i) {
+  return l->memories_off + RT_VMCTX_MEMORY_STRIDE * i;
 }
 
 /* A host function's VMOpaqueContext. */

@@ -884,13 +884,20 @@ static a64_ldst mem_kind(jit_memop op) {
   }
 }
 
-/* [membase + zext(addr) + offset]. Register addresses hold a u32, so
+/* The base of linear-memory accesses: memory 0's pinned x27, or the
+ * register jit_masm_set_mem_base named for another memory. */
+static uint8_t mem_base(const jit_masm *m) {
+  return m->mem_base == JIT_NO_REG ? MEMBASE : hw(m->mem_base);
+}
+
+/* [base + zext(addr) + offset]. Register addresses hold a u32, so
  * `ldr rt, [x27, waddr, uxtw]` serves when there is no offset; otherwise
  * the 64-bit sum goes to scratch (it cannot wrap: both are below 2^32).
  * The trap site is the access itself. */
 static void access_mem(jit_masm *m, a64_ldst k, uint8_t rt, jit_opnd addr,
                        uint32_t offset) {
   jit_buf *b = &m->buf;
+  uint8_t base = mem_base(m);
   sp_runtime_check(m);
   uint8_t index;
   a64_extend ext = A64_UXTX;
@@ -898,7 +905,7 @@ static void access_mem(jit_masm *m, a64_ldst k, uint8_t rt, jit_opnd addr,
     uint64_t eff = (uint64_t)(uint32_t)addr.imm + offset;
     if (a64_ldst_uimm_ok(k, (int64_t)eff)) {
       jit_masm_add_trap(m, jit_buf_pos(b), WRUN_TRAP_MEMORY_OOB);
-      a64_ldst_uimm(b, k, rt, MEMBASE, (uint32_t)eff);
+      a64_ldst_uimm(b, k, rt, base, (uint32_t)eff);
       return;
     }
     a64_mov_imm(b, true, SCRATCH, eff);
@@ -911,7 +918,7 @@ static void access_mem(jit_masm *m, a64_ldst k, uint8_t rt, jit_opnd addr,
     index = SCRATCH;
   }
   jit_masm_add_trap(m, jit_buf_pos(b), WRUN_TRAP_MEMORY_OOB);
-  a64_ldst_reg(b, k, rt, MEMBASE, index, ext, false);
+  a64_ldst_reg(b, k, rt, base, index, ext, false);
 }
 
 void a64_masm_load_mem(jit_masm *m, jit_memop op, jit_reg dst, jit_opnd addr,
@@ -1241,22 +1248,23 @@ void a64_masm_access_mem(jit_masm *m, a64_ldst k, uint8_t rt, jit_opnd addr,
   access_mem(m, k, rt, addr, offset);
 }
 
-/* x16 = membase + zext(addr) + offset, for the forms (ld1/st1) that take
- * only a base register. The caller records the trap site at the access. */
+/* x16 = base + zext(addr) + offset (base as in access_mem), for the forms
+ * (ld1/st1) that take only a base register. The caller records the trap
+ * site at the access. */
 void a64_masm_mem_address(jit_masm *m, jit_opnd addr, uint32_t offset) {
   jit_buf *b = &m->buf;
+  uint8_t base = mem_base(m);
   sp_runtime_check(m);
   if (addr.is_imm) {
     a64_mov_imm(b, true, SCRATCH, (uint64_t)(uint32_t)addr.imm + offset);
   } else if (offset == 0) {
-    a64_addsub_ext(b, true, false, false, SCRATCH, MEMBASE, hw(addr.reg),
+    a64_addsub_ext(b, true, false, false, SCRATCH, base, hw(addr.reg),
                    A64_UXTW, 0);
     return;
   } else {
     add_imm64(b, SCRATCH, hw(addr.reg), offset, SCRATCH);
   }
-  a64_addsub_ext(b, true, false, false, SCRATCH, MEMBASE, SCRATCH, A64_UXTX,
-                 0);
+  a64_addsub_ext(b, true, false, false, SCRATCH, base, SCRATCH, A64_UXTX, 0);
 }
 
 /* ldr x16, [x28, #limit]; cmp sp, x16; b.lo trap. Only the scratch

@@ -938,21 +938,24 @@ void x64_masm_convert(jit_masm *m, jit_convop op, jit_reg dst, jit_reg src,
 
 /* ---- linear memory ----------------------------------------------------------- */
 
-/* The operand for membase + zext(addr) + offset. Register addresses hold a
- * u32 with a zero upper half, so they serve directly as the index. */
+/* The operand for base + zext(addr) + offset, base being memory 0's
+ * pinned register or the one jit_masm_set_mem_base named. Register
+ * addresses hold a u32 with a zero upper half, so they serve directly as
+ * the index. */
 x64_mem x64_mem_operand(jit_masm *m, jit_opnd addr, uint32_t offset) {
   jit_buf *b = &m->buf;
+  uint8_t base = m->mem_base == JIT_NO_REG ? MEMBASE : hw(m->mem_base);
   if (addr.is_imm) {
     uint64_t eff = (uint64_t)(uint32_t)addr.imm + offset;
-    if (eff <= INT32_MAX) return x64_mem_bd(MEMBASE, (int32_t)eff);
+    if (eff <= INT32_MAX) return x64_mem_bd(base, (int32_t)eff);
     x64_mov_ri(b, true, SCRATCH, eff);
-    return x64_mem_bisd(MEMBASE, SCRATCH, 0, 0);
+    return x64_mem_bisd(base, SCRATCH, 0, 0);
   }
   if (offset <= INT32_MAX)
-    return x64_mem_bisd(MEMBASE, hw(addr.reg), 0, (int32_t)offset);
+    return x64_mem_bisd(base, hw(addr.reg), 0, (int32_t)offset);
   x64_mov_ri(b, false, SCRATCH, offset);
   x64_alu_rr(b, X64_ADD, true, SCRATCH, hw(addr.reg));
-  return x64_mem_bisd(MEMBASE, SCRATCH, 0, 0);
+  return x64_mem_bisd(base, SCRATCH, 0, 0);
 }
 
 void x64_mark_oob_site(jit_masm *m) {

@@ -198,11 +198,16 @@ Test(reader, imports) {
          "malformed mutability");
   reject(MOD(SEC(2, 0x01, 0x00, 0x00, 0x01, 0x71, 0x00, 0x00)),
          "malformed reference type");
-  reject(MOD(SEC(2, 0x02, 0x00, 0x00, 0x02, 0x00, 0x00, 0x00, 0x00, 0x02,
-                 0x00, 0x00)),
-         "multiple memories");
-  reject(MOD(SEC(2, 0x01, 0x00, 0x00, 0x02, 0x00, 0x00), MEMORY_1),
-         "multiple memories");
+  /* Wasm 3.0: any number of memories, imported and defined. */
+  rt_module *two = accept(MOD(SEC(2, 0x02, 0x00, 0x00, 0x02, 0x00, 0x00,
+                                  0x00, 0x00, 0x02, 0x00, 0x00)));
+  cr_expect_eq(two->nmemories, 2);
+  cr_expect_eq(two->nimported_memories, 2);
+  rt_module_free(two);
+  two = accept(MOD(SEC(2, 0x01, 0x00, 0x00, 0x02, 0x00, 0x00), MEMORY_1));
+  cr_expect_eq(two->nmemories, 2);
+  cr_expect_eq(two->nimported_memories, 1);
+  rt_module_free(two);
   /* Name longer than the section. */
   reject(MOD(SEC(2, 0x01, 0x05, 'a')), "length out of bounds");
 }
@@ -258,11 +263,35 @@ Test(reader, tables_and_memories) {
          "memory size must be at most 65536 pages (4GiB)");
   reject(MOD(SEC(5, 0x01, 0x01, 0x00, 0x81, 0x80, 0x04)),
          "memory size must be at most 65536 pages (4GiB)");
-  reject(MOD(SEC(5, 0x02, 0x00, 0x00, 0x00, 0x00)), "multiple memories");
-  reject(MOD(SEC(5, 0x01, 0x02, 0x00)), "integer too large");
-  reject(MOD(SEC(5, 0x01, 0x81, 0x00, 0x00)),
-         "integer representation too long");
-  reject(MOD(SEC(4, 0x01, 0x70, 0x02, 0x00)), "integer too large");
+  rt_module *two = accept(MOD(SEC(5, 0x02, 0x00, 0x00, 0x00, 0x03)));
+  cr_expect_eq(two->nmemories, 2);
+  cr_expect_eq(two->memories[1].min, 3);
+  rt_module_free(two);
+  /* Limits flags (Wasm 3.0 wording): bit 1 (shared) and everything past
+   * bit 2 are malformed; bit 2 is memory64 or table64 (u64 limits). */
+  reject(MOD(SEC(5, 0x01, 0x02, 0x00)), "malformed limits flags");
+  reject(MOD(SEC(5, 0x01, 0x08, 0x00)), "malformed limits flags");
+  reject(MOD(SEC(5, 0x01, 0x81, 0x00, 0x00)), "malformed limits flags");
+  reject(MOD(SEC(4, 0x01, 0x70, 0x02, 0x00)), "malformed limits flags");
+  rt_module *t64 = accept(MOD(SEC(4, 0x01, 0x70, 0x05, 0x01, 0x80, 0x80,
+                                  0x80, 0x80, 0x10)));
+  cr_expect(t64->tables[0].limits.is64);
+  cr_expect_eq(t64->tables[0].limits.max, 1ull << 32);
+  rt_module_free(t64);
+  reject(MOD(SEC(4, 0x01, 0x70, 0x0C, 0x00)), "malformed limits flags");
+  /* memory64: u64 limits up to 2^48 pages. */
+  rt_module *m64 = accept(MOD(SEC(5, 0x02, 0x04, 0x01, 0x05, 0x00, 0x80,
+                                  0x80, 0x80, 0x80, 0x80, 0x80, 0x40)));
+  cr_expect(m64->memories[0].is64);
+  cr_expect_eq(m64->memories[0].min, 1);
+  cr_expect(!m64->memories[0].has_max);
+  cr_expect(m64->memories[1].is64 && m64->memories[1].has_max);
+  cr_expect_eq(m64->memories[1].max, 1ull << 48);
+  rt_module_free(m64);
+  reject(MOD(SEC(5, 0x01, 0x04, 0x81, 0x80, 0x80, 0x80, 0x80, 0x80, 0x40)),
+         "memory size must be at most 2^48 pages");
+  reject(MOD(SEC(5, 0x01, 0x05, 0x02, 0x01)),
+         "size minimum must not be greater than maximum");
   reject(MOD(SEC(4, 0x01, 0x7F, 0x00, 0x00)), "malformed reference type");
 }
 
@@ -327,17 +356,23 @@ Test(reader, const_expr_errors) {
   reject(MOD(SEC(6, 0x01, 0x7F, 0x00, 0x0B)), "type mismatch");
   reject(MOD(SEC(6, 0x01, 0x7F, 0x00, 0x41, 0x00, 0x41, 0x00, 0x0B)),
          "type mismatch");
-  /* Not constant (i32.add, nop, a non-const SIMD op). */
-  reject(MOD(SEC(6, 0x01, 0x7F, 0x00, 0x41, 0x00, 0x41, 0x00, 0x6A, 0x0B)),
+  /* Not constant (i32.div_s, nop, a non-const SIMD op); i32.add is one
+   * since Wasm 3.0 (extended constants). */
+  reject(MOD(SEC(6, 0x01, 0x7F, 0x00, 0x41, 0x00, 0x41, 0x01, 0x6D, 0x0B)),
          "constant expression required");
+  rt_module_free(accept(MOD(SEC(6, 0x01, 0x7F, 0x00, 0x41, 0x00, 0x41, 0x00,
+                                0x6A, 0x0B))));
   reject(MOD(SEC(6, 0x01, 0x7F, 0x00, 0x01, 0x41, 0x00, 0x0B)),
          "constant expression required");
   reject(MOD(SEC(6, 0x01, 0x7B, 0x00, 0xFD, 0x0D, 0x0B)),
          "constant expression required");
-  /* global.get: only imported globals, only immutable ones. */
-  reject(MOD(SEC(6, 0x02, 0x7F, 0x00, 0x41, 0x00, 0x0B, 0x7F, 0x00, 0x23,
+  /* global.get: only globals before this one (imported or, since Wasm
+   * 3.0, defined), only immutable ones. */
+  reject(MOD(SEC(6, 0x02, 0x7F, 0x00, 0x23, 0x01, 0x0B, 0x7F, 0x00, 0x41,
                  0x00, 0x0B)),
          "unknown global");
+  rt_module_free(accept(MOD(SEC(6, 0x02, 0x7F, 0x00, 0x41, 0x00, 0x0B, 0x7F,
+                                0x00, 0x23, 0x00, 0x0B))));
   reject(MOD(IMPORT_GLOBALS, SEC(6, 0x01, 0x7F, 0x00, 0x23, 0x02, 0x0B)),
          "unknown global");
   reject(MOD(IMPORT_GLOBALS, SEC(6, 0x01, 0x7F, 0x00, 0x23, 0x01, 0x0B)),

@@ -24,9 +24,9 @@ static rt_functype types[] = {
     {0, 0, t0, 0}, {0, 1, t1, 1}, {1, 1, t2, 2}, {2, 1, t3, 3}};
 static rt_func funcs[] = {{0, 0, 0}, {1, 0, 0}, {2, 0, 0}, {3, 0, 0}};
 static bool declared[] = {false, true, false, false};
-static rt_tabletype tables[] = {{VT_FUNCREF, {1, 0, false}},
-                                {VT_EXTERNREF, {1, 0, false}}};
-static rt_limits memories[] = {{1, 0, false}};
+static rt_tabletype tables[] = {{VT_FUNCREF, {1, 0, false, false}},
+                                {VT_EXTERNREF, {1, 0, false, false}}};
+static rt_limits memories[] = {{1, 0, false, false}};
 static rt_global globals[] = {{{VT_I32, false}, {0}}, {{VT_I64, true}, {0}}};
 static rt_elem elems[] = {{.elem_type = VT_FUNCREF},
                           {.elem_type = VT_EXTERNREF}};
@@ -243,11 +243,32 @@ Test(decode, memory_immediates) {
   cr_assert_null(decode_one(BODY(0x28, 0x02, 0x90, 0x03), &in, NULL));
   cr_expect_eq(in.u.mem.align, 2);
   cr_expect_eq(in.u.mem.offset, 400);
-  DECODE_FAILS("zero byte expected", 0x3F, 0x01);
-  DECODE_FAILS("zero byte expected", 0x40, 0x80, 0x00);
-  DECODE_FAILS("zero byte expected", 0xFC, 8, 0x00, 0x01);
-  DECODE_FAILS("zero byte expected", 0xFC, 10, 0x00, 0x01);
-  DECODE_FAILS("zero byte expected", 0xFC, 11, 0x01);
+  cr_expect_eq(in.u.mem.memory, 0);
+  /* Wasm 3.0: flag bit 6 says a memory index follows the flags. */
+  cr_assert_null(decode_one(BODY(0x28, 0x42, 0x81, 0x01, 0x90, 0x03), &in,
+                            NULL));
+  cr_expect_eq(in.u.mem.align, 2);
+  cr_expect_eq(in.u.mem.memory, 129);
+  cr_expect_eq(in.u.mem.offset, 400);
+  DECODE_FAILS("malformed memop flags", 0x28, 0x80, 0x01, 0x00);
+  DECODE_FAILS("malformed memop flags", 0x28, 0x80, 0x02, 0x00);
+  DECODE_FAILS("unexpected end", 0x28, 0x40);
+  /* Memory indices of the other memory instructions are u32 LEBs (no
+   * longer a reserved zero byte). */
+  cr_assert_null(decode_one(BODY(0x3F, 0x01), &in, NULL));
+  cr_expect_eq(in.u.index, 1);
+  cr_assert_null(decode_one(BODY(0x40, 0x80, 0x00), &in, NULL));
+  cr_expect_eq(in.u.index, 0);
+  cr_assert_null(decode_one(BODY(0xFC, 8, 0x05, 0x02), &in, NULL));
+  cr_expect_eq(in.u.pair.a, 5);
+  cr_expect_eq(in.u.pair.b, 2);
+  cr_assert_null(decode_one(BODY(0xFC, 10, 0x03, 0x80, 0x01), &in, NULL));
+  cr_expect_eq(in.u.pair.a, 3);
+  cr_expect_eq(in.u.pair.b, 128);
+  cr_assert_null(decode_one(BODY(0xFC, 11, 0x07), &in, NULL));
+  cr_expect_eq(in.u.index, 7);
+  DECODE_FAILS("integer representation too long", 0x3F, 0x80, 0x80, 0x80,
+               0x80, 0x80, 0x00);
   cr_assert_null(decode_one(BODY(0xFD, 0x54, 0x00, 0x08, 0x0F), &in, NULL));
   cr_expect_eq(in.op, OP_V128_LOAD8_LANE);
   cr_expect_eq(in.u.mem.offset, 8);
