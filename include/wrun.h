@@ -227,6 +227,11 @@ typedef struct wrun_store_limits {
    * Must be at least 1 and fit in the usable stack of the thread that
    * sets it (see wrun_store_set_limits). */
   uint64_t wasm_stack_bytes;
+  /* Bytes of exception objects the store may hold. Every throw makes one,
+   * and (without a garbage collector yet, issue 8) they live until the
+   * store is deleted; a throw past the limit traps "exception limit
+   * exceeded". Default 1 GiB, about ten million small exceptions. */
+  uint64_t exception_bytes;
 } wrun_store_limits;
 
 /* The defaults above. */

@@ -72,12 +72,26 @@ wrun_valtype wrun_tag_param_type(const wrun_tag *tag, size_t i) {
 
 /* ---- exception objects ---------------------------------------------------- */
 
+static size_t exn_size(const struct wrun_tag *tag) {
+  uint32_t bytes = rt_array_size(tag->type->types, tag->type->nparams);
+  return (sizeof(struct wrun_exn) + bytes + 15u) & ~(size_t)15;
+}
+
+/* Exceptions are never freed before their store (no collector yet): this
+ * limit is what keeps a throwing loop from eating the host's memory. */
+static bool over_limit(const wrun_store *s, size_t size) {
+  return s->exception_bytes > s->limits.exception_bytes ||
+         size > s->limits.exception_bytes - s->exception_bytes;
+}
+
 struct wrun_exn *rt_exn_new(wrun_store *s, const struct wrun_tag *tag,
                             const void *payload) {
   uint32_t bytes = rt_array_size(tag->type->types, tag->type->nparams);
-  size_t size = (sizeof(struct wrun_exn) + bytes + 15u) & ~(size_t)15;
+  size_t size = exn_size(tag);
+  if (over_limit(s, size)) return NULL;
   struct wrun_exn *exn = aligned_alloc(16, size);
   if (!exn) return NULL;
+  s->exception_bytes += size;
   exn->tag = tag;
   exn->store = s;
   exn->payload_bytes = bytes;
@@ -224,8 +238,13 @@ void rt_exn_throw(struct wrun_exn *exn) {
 
 void rt_lib_throw(void *vmctx, uint32_t tag, const void *args) {
   rt_instance *inst = rt_instance_of_vmctx(vmctx);
-  struct wrun_exn *exn = rt_exn_new(inst->store, inst->tags[tag], args);
-  if (!exn) rt_trap_raise_object(wrun_trap_new("out of memory"));
+  wrun_store *s = inst->store;
+  const struct wrun_tag *t = inst->tags[tag];
+  struct wrun_exn *exn = rt_exn_new(s, t, args);
+  if (!exn)
+    rt_trap_raise_object(wrun_trap_new(over_limit(s, exn_size(t))
+                                           ? "exception limit exceeded"
+                                           : "out of memory"));
   rt_exn_throw(exn);
 }
 

@@ -40,7 +40,8 @@ _Static_assert(__builtin_offsetof(struct wrun_exn, payload) == RT_EXN_PAYLOAD,
 struct wrun_tag *rt_tag_new(struct wrun_store *s, uint32_t type_id);
 
 /* An exception of tag with its payload (array layout, the tag's
- * params) copied in; NULL when out of memory. */
+ * params) copied in; NULL when out of memory or past the store's
+ * exception_bytes limit. */
 struct wrun_exn *rt_exn_new(struct wrun_store *s, const struct wrun_tag *tag,
                             const void *payload);
 

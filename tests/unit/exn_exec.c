@@ -325,6 +325,26 @@ void ex_many_throws_in_a_loop(void) {
   EX_TRUE((call_ok(inst, "loop_throw", 100000)) == (100000));
 }
 
+/* Exceptions live until their store goes: the store's exception_bytes
+ * limit bounds what a throwing loop takes, with a clean trap, and the
+ * store goes on working once the limit allows more. */
+void ex_throws_past_the_exception_limit_trap(void) {
+  instantiate_exn();
+  wrun_store_limits limits;
+  wrun_store_get_limits(store, &limits);
+  limits.exception_bytes = 64 * 1024; /* some hundreds of exceptions */
+  EX_TRUE(wrun_store_set_limits(store, &limits) == NULL);
+  int32_t r;
+  wrun_trap *t = call1(inst, "loop_throw", 100000, &r);
+  EX_CHECK(t != NULL, "100,000 throws fit in 64 KiB of exceptions");
+  EX_CHECK(strcmp(wrun_trap_message(t), "exception limit exceeded") == 0,
+           "trap: %s", wrun_trap_message(t));
+  wrun_trap_delete(t);
+  limits.exception_bytes = 1024 * 1024;
+  EX_TRUE(wrun_store_set_limits(store, &limits) == NULL);
+  EX_TRUE((call_ok(inst, "loop_throw", 100)) == (100));
+}
+
 void ex_deep_recursion_and_exceptions(void) {
   instantiate_exn();
   /* Near the stack limit (1 MiB by default), then exhausted, then deep

@@ -36,6 +36,7 @@ void ex_teardown(void);
   X(an_uncaught_exception_reaches_the_host_and_the_store_works)               \
   X(through_a_host_function_that_calls_wasm)                                  \
   X(many_throws_in_a_loop)                                                    \
+  X(throws_past_the_exception_limit_trap)                                     \
   X(deep_recursion_and_exceptions)                                            \
   X(host_api_checks_the_payload)                                              \
   X(try_table_catch_catch_ref_throw_ref_catch_all)                            \

@@ -148,6 +148,7 @@ Test(limits, defaults_are_documented_values) {
   cr_assert_eq(d.memories, 1000);
   cr_assert_eq(d.tables, 10000);
   cr_assert_eq(d.wasm_stack_bytes, 1 << 20);
+  cr_assert_eq(d.exception_bytes, (uint64_t)1 << 30);
   fixture f = open_store();
   cr_assert_eq(memcmp(&f.limits, &d, sizeof d), 0, "a new store has them");
   wrun_store_set_max_memory(f.store, 65536);
