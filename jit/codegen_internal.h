@@ -520,11 +520,20 @@ typedef enum cg_vshape {
  * register (from the cache, else loaded from its vmctx slot and cached)
  * that the masm addresses from, returned to hand to cg_memory_end; memory
  * 0 uses the pinned register (JIT_NO_REG). */
-jit_reg cg_memory_begin(jit_codegen *g, uint32_t mem);
-void cg_memory_end(jit_codegen *g, jit_reg base);
+jit_reg cg_memory_begin_other(jit_codegen *g, uint32_t mem);
+void cg_memory_end_other(jit_codegen *g, jit_reg base);
+/* Inline: they run for every load and store, and memory 0 costs a test. */
+static inline jit_reg cg_memory_begin(jit_codegen *g, uint32_t mem) {
+  return mem == 0 ? JIT_NO_REG : cg_memory_begin_other(g, mem);
+}
+static inline void cg_memory_end(jit_codegen *g, jit_reg base) {
+  if (base != JIT_NO_REG) cg_memory_end_other(g, base);
+}
 /* Whether memory mem is a memory64, and the address check of its accesses
  * (see jit/codegen_ops.c); returns the offset to hand to the masm. */
-bool cg_memory_is64(const jit_codegen *g, uint32_t mem);
+static inline bool cg_memory_is64(const jit_codegen *g, uint32_t mem) {
+  return g->mod->memories[mem].is64;
+}
 uint32_t cg_check_address64(jit_codegen *g, jit_opnd *addr, uint64_t offset);
 /* The SIMD memory ops (LOWER VMEM). */
 typedef enum cg_vmem { VM_LOAD, VM_STORE, VM_LOAD_LANE, VM_STORE_LANE } cg_vmem;

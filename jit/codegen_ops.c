@@ -117,10 +117,6 @@ static void visit_global_set(jit_codegen *g, uint32_t i) {
 
 /* ---- memory ------------------------------------------------------------- */
 
-bool cg_memory_is64(const jit_codegen *g, uint32_t mem) {
-  return g->mod->memories[mem].is64;
-}
-
 /* memory64 (Wasm 3.0): the address is an i64, but a memory here holds at
  * most 4 GiB inside its guarded 8 GiB reservation, so once the address and
  * the offset are known to fit in 32 bits the access is the guarded 32-bit
@@ -146,19 +142,26 @@ uint32_t cg_check_address64(jit_codegen *g, jit_opnd *addr, uint64_t offset) {
 /* The address operand of an access to memory mem (only read): constants
  * as an immediate (a u32, or the whole u64 of a memory64's), registers
  * borrowed. *offset becomes what the masm takes (see cg_check_address64). */
-static jit_opnd pop_address(jit_codegen *g, uint32_t mem, uint64_t in_offset,
-                            uint32_t *offset) {
-  bool is64 = cg_memory_is64(g, mem);
+static jit_opnd pop_address64(jit_codegen *g, uint64_t in_offset,
+                              uint32_t *offset) {
   jit_opnd addr;
-  if (g->sp > 0 && g->stack[g->sp - 1].kind == CG_CONST) {
-    cg_value v = cg_pop(g);
-    addr = jit_imm_opnd(is64 ? (int64_t)v.bits : (int64_t)(uint32_t)v.bits);
-  } else {
+  if (g->sp > 0 && g->stack[g->sp - 1].kind == CG_CONST)
+    addr = jit_imm_opnd((int64_t)cg_pop(g).bits);
+  else
     addr = jit_reg_opnd(cg_pop_read(g));
-  }
-  *offset = is64 ? cg_check_address64(g, &addr, in_offset)
-                 : (uint32_t)in_offset;
+  *offset = cg_check_address64(g, &addr, in_offset);
   return addr;
+}
+
+/* Inline, and memory64 out of line: every load and store pops one. */
+static inline __attribute__((always_inline)) jit_opnd
+pop_address(jit_codegen *g, uint32_t mem, uint64_t in_offset,
+            uint32_t *offset) {
+  if (cg_memory_is64(g, mem)) return pop_address64(g, in_offset, offset);
+  *offset = (uint32_t)in_offset;
+  if (g->sp > 0 && g->stack[g->sp - 1].kind == CG_CONST)
+    return jit_imm_opnd((int64_t)(uint32_t)cg_pop(g).bits);
+  return jit_reg_opnd(cg_pop_read(g));
 }
 
 static bool is_lent(const jit_codegen *g, jit_reg r) {
@@ -172,8 +175,7 @@ static bool is_lent(const jit_codegen *g, jit_reg r) {
  * nothing in the instruction evicts it. Guard pages bound memory k like
  * memory 0 (each memory reserves its own 8 GiB): no bounds check either.
  * JIT_NO_REG for memory 0. */
-jit_reg cg_memory_begin(jit_codegen *g, uint32_t mem) {
-  if (mem == 0) return JIT_NO_REG;
+jit_reg cg_memory_begin_other(jit_codegen *g, uint32_t mem) {
   jit_reg base = JIT_NO_REG;
   bool cacheable = mem < CG_MEMBASE_KEY0; /* keys must not wrap */
   if (cacheable) base = cg_cache_find(g, cg_membase_key(mem));
@@ -188,8 +190,7 @@ jit_reg cg_memory_begin(jit_codegen *g, uint32_t mem) {
   return base;
 }
 
-void cg_memory_end(jit_codegen *g, jit_reg base) {
-  if (base == JIT_NO_REG) return;
+void cg_memory_end_other(jit_codegen *g, jit_reg base) {
   jit_masm_set_mem_base(g->m, JIT_NO_REG);
   cg_done_read(g, base);
 }

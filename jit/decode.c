@@ -218,6 +218,14 @@ static wrun_error *read_try_table(jit_reader *r, jit_instr *out) {
 enum { MEMARG_HAS_MEMORY = 0x40, MEMARG_FLAGS_LIMIT = 0x80 };
 
 static wrun_error *read_memarg(jit_reader *r, jit_instr *out) {
+  /* Nearly every memarg is two one-byte LEBs, memory 0. */
+  if (remaining(r) >= 2 && r->pos[0] < MEMARG_HAS_MEMORY && r->pos[1] < 0x80) {
+    out->u.mem.align = r->pos[0];
+    out->u.mem.memory = 0;
+    out->u.mem.offset = r->pos[1];
+    r->pos += 2;
+    return NULL;
+  }
   size_t at = jit_reader_offset(r);
   uint32_t flags;
   wrun_error *e = read_u32(r, &flags);
