@@ -112,12 +112,18 @@ Test(reader, leb128) {
   rt_module *m = accept(MOD(SEC(5, 0x01, 0x00, 0x82, 0x80, 0x00)));
   cr_assert_eq(m->memories[0].min, 2);
   rt_module_free(m);
-  /* Six bytes for a u32. */
-  reject(MOD(SEC(5, 0x01, 0x00, 0x82, 0x80, 0x80, 0x80, 0x80, 0x00)),
+  /* Six bytes for a u32 (the function section's count). */
+  reject(MOD(SEC(3, 0x82, 0x80, 0x80, 0x80, 0x80, 0x00)),
          "integer representation too long");
-  /* Unused bits set in the fifth byte. */
+  /* Unused bits set in the fifth byte of a u32. */
+  reject(MOD(SEC(3, 0x82, 0x80, 0x80, 0x80, 0x10)), "integer too large");
+  /* Limits are u64 LEBs (Wasm 3.0): six bytes are well formed, and a size
+   * past 65536 pages is the memory type's error, not the encoding's. */
+  m = accept(MOD(SEC(5, 0x01, 0x00, 0x82, 0x80, 0x80, 0x80, 0x80, 0x00)));
+  cr_assert_eq(m->memories[0].min, 2);
+  rt_module_free(m);
   reject(MOD(SEC(5, 0x01, 0x00, 0x82, 0x80, 0x80, 0x80, 0x10)),
-         "integer too large");
+         "memory size must be at most 65536 pages");
   /* Truncated within its section. */
   reject(MOD(SEC(5, 0x01, 0x00, 0x82, 0x80)), "unexpected end");
   /* Signed: i32.const with unused bits that are not a sign extension. */
