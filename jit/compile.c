@@ -41,7 +41,7 @@ static wrun_error *compile_body(const rt_module *mod, uint32_t f,
   jit_reader_init(&r, mod->bytes, fn->body_offset,
                   (size_t)fn->body_offset + fn->body_len);
   uint32_t nlocals = 0;
-  uint8_t *local_types = NULL;
+  rt_valtype *local_types = NULL;
   wrun_error *err = jit_decode_locals(&r, &nlocals, &local_types);
   if (!err) err = jit_validator_begin(v, mod, f, nlocals, local_types);
   bool generating = g != NULL && !err;

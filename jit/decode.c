@@ -68,26 +68,26 @@ static wrun_error *read_bytes(jit_reader *r, void *out, size_t n) {
   return NULL;
 }
 
-static bool is_valtype(uint8_t b) {
-  switch (b) {
-  case VT_I32: case VT_I64: case VT_F32: case VT_F64: case VT_V128:
-  case VT_FUNCREF: case VT_EXTERNREF: case VT_EXNREF:
-    return true;
-  default:
-    return false;
-  }
+/* Value types with a type index are read with any index that fits the
+ * packing; the validator checks it against the module ("unknown type"). */
+static wrun_error *valtype_error(jit_reader *r, size_t at,
+                                 rt_valtype_status s, bool ref_only) {
+  if (s == RT_VT_EOF) return rt_error_new(jit_reader_offset(r), "unexpected end");
+  if (s == RT_VT_UNKNOWN_TYPE) return rt_error_new(at, "unknown type");
+  return rt_error_new(at, ref_only ? "malformed reference type"
+                                   : "malformed value type");
 }
 
-static wrun_error *read_valtype(jit_reader *r, uint8_t *out) {
+static wrun_error *read_valtype(jit_reader *r, rt_valtype *out) {
   size_t at = jit_reader_offset(r);
-  wrun_error *e = read_byte(r, out);
-  if (e) return e;
-  if (!is_valtype(*out)) return rt_error_new(at, "malformed value type");
-  return NULL;
+  uint32_t index = 0;
+  rt_valtype_status s =
+      rt_decode_valtype(&r->pos, r->end, RT_MAX_TYPES, false, out, &index);
+  return s == RT_VT_OK ? NULL : valtype_error(r, at, s, false);
 }
 
 wrun_error *jit_decode_locals(jit_reader *r, uint32_t *count,
-                              uint8_t **types) {
+                              rt_valtype **types) {
   *count = 0;
   *types = NULL;
   const jit_reader start = *r;
@@ -101,14 +101,14 @@ wrun_error *jit_decode_locals(jit_reader *r, uint32_t *count,
   for (uint32_t g = 0; g < ngroups; g++) {
     size_t at = jit_reader_offset(r);
     uint32_t n = 0;
-    uint8_t t = 0;
+    rt_valtype t = 0;
     if ((e = read_u32(r, &n)) || (e = read_valtype(r, &t))) return e;
     total += n;
     if (total > JIT_MAX_LOCALS) return rt_error_new(at, "too many locals");
   }
   if (total == 0) return NULL;
 
-  uint8_t *out = malloc((size_t)total);
+  rt_valtype *out = malloc((size_t)total * sizeof *out);
   if (!out) return rt_error_new(jit_reader_offset(r), "out of memory");
   /* Second pass over bytes already known to be well formed. */
   jit_reader again = start;
@@ -116,10 +116,10 @@ wrun_error *jit_decode_locals(jit_reader *r, uint32_t *count,
   (void)read_u32(&again, &ngroups);
   for (uint32_t g = 0; g < ngroups; g++) {
     uint32_t n = 0;
-    uint8_t t = 0;
+    rt_valtype t = 0;
     (void)read_u32(&again, &n);
-    (void)read_byte(&again, &t);
-    memset(out + filled, t, n);
+    (void)read_valtype(&again, &t);
+    for (uint32_t k = 0; k < n; k++) out[filled + k] = t;
     filled += n;
   }
   *count = filled;
@@ -138,11 +138,11 @@ static wrun_error *read_blocktype(jit_reader *r, jit_blocktype *bt) {
     bt->kind = BT_EMPTY;
     return NULL;
   }
-  if (is_valtype(b)) {
-    r->pos++;
+  /* a value type starts with a negative s33's byte (0x63/0x64 for
+   * (ref null? ht)); a type index is a non-negative one */
+  if ((b & 0xC0) == 0x40) {
     bt->kind = BT_VALTYPE;
-    bt->valtype = b;
-    return NULL;
+    return read_valtype(r, &bt->valtype);
   }
   int64_t idx;
   rt_leb_status s = rt_read_sleb(&r->pos, r->end, 33, &idx);
@@ -252,19 +252,25 @@ static wrun_error *read_select_types(jit_reader *r, jit_instr *out) {
     return rt_error_new(jit_reader_offset(r), "unexpected end");
   out->u.valtype = 0;
   for (uint32_t i = 0; i < n; i++) {
-    uint8_t t = 0;
+    rt_valtype t = 0;
     if ((e = read_valtype(r, &t))) return e;
     if (n == 1) out->u.valtype = t;
   }
   return NULL;
 }
 
-static wrun_error *read_reftype(jit_reader *r, uint8_t *out) {
+/* ref.null's heap type; *out the nullable reference to it. */
+static wrun_error *read_null_heaptype(jit_reader *r, rt_valtype *out) {
   size_t at = jit_reader_offset(r);
-  wrun_error *e = read_byte(r, out);
-  if (e) return e;
-  if (!rt_is_reftype(*out)) return rt_error_new(at, "malformed reference type");
-  return NULL;
+  uint32_t heap = 0, index = 0;
+  rt_valtype_status s =
+      rt_decode_heaptype(&r->pos, r->end, RT_MAX_TYPES, &heap, &index);
+  if (s == RT_VT_OK) {
+    *out = rt_vt_ref(heap, true);
+    return NULL;
+  }
+  if (s == RT_VT_EOF) return rt_error_new(jit_reader_offset(r), "unexpected end");
+  return rt_error_new(at, "malformed heap type");
 }
 
 static wrun_error *read_immediates(jit_reader *r, jit_instr *out) {
@@ -277,7 +283,7 @@ static wrun_error *read_immediates(jit_reader *r, jit_instr *out) {
   case IMM_BLOCKTYPE:
     return read_blocktype(r, &out->u.block);
   case IMM_LABEL: case IMM_FUNC: case IMM_LOCAL: case IMM_GLOBAL:
-  case IMM_TABLE: case IMM_DATA: case IMM_ELEM: case IMM_TAG:
+  case IMM_TABLE: case IMM_DATA: case IMM_ELEM: case IMM_TAG: case IMM_TYPE:
     return read_u32(r, &out->u.index);
   case IMM_TRY_TABLE:
     return read_try_table(r, out);
@@ -324,8 +330,8 @@ static wrun_error *read_immediates(jit_reader *r, jit_instr *out) {
     return read_byte(r, &out->u.lane);
   case IMM_SELECT_T:
     return read_select_types(r, out);
-  case IMM_REFTYPE:
-    return read_reftype(r, &out->u.valtype);
+  case IMM_HEAPTYPE:
+    return read_null_heaptype(r, &out->u.valtype);
   case IMM_MEMORY_INIT:
   case IMM_MEMORY_COPY:
   case IMM_TABLE_INIT:

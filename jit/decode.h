@@ -31,7 +31,7 @@ static inline size_t jit_reader_offset(const jit_reader *r) {
  * (*types is malloc'ed; the caller frees it). Fails, as other engines do,
  * when the total exceeds 50000 (a limit that keeps frames bounded). */
 wrun_error *jit_decode_locals(jit_reader *r, uint32_t *count,
-                              uint8_t **types);
+                              rt_valtype **types);
 
 /* Decodes the next instruction. Malformed input (bad LEB, unknown opcode,
  * truncated immediates) is an error with its offset. */

@@ -157,7 +157,10 @@ Test(reader, type_section) {
   cr_assert_eq(rt_result(&m->types[0], 0), VT_F32);
   cr_assert_eq(rt_param(&m->types[1], 2), VT_FUNCREF);
   cr_assert_eq(rt_result(&m->types[1], 0), VT_EXTERNREF);
-  cr_assert_eq(m->types[1].id, 0);
+  /* interned while read: two different types, two ids */
+  cr_assert_neq(m->types[0].id, 0);
+  cr_assert_neq(m->types[1].id, 0);
+  cr_assert_neq(m->types[0].id, m->types[1].id);
   rt_module_free(m);
   reject(MOD(SEC(1, 0x01, 0x60, 0x01, 0x7A, 0x00)), "malformed value type");
   reject(MOD(SEC(1, 0x01, 0x5F, 0x00, 0x00)), "malformed function type");
@@ -202,7 +205,7 @@ Test(reader, imports) {
   reject(MOD(SEC(2, 0x01, 0x00, 0x00, 0x00, 0x00)), "unknown type");
   reject(MOD(SEC(2, 0x01, 0x00, 0x00, 0x03, 0x7F, 0x02)),
          "malformed mutability");
-  reject(MOD(SEC(2, 0x01, 0x00, 0x00, 0x01, 0x71, 0x00, 0x00)),
+  reject(MOD(SEC(2, 0x01, 0x00, 0x00, 0x01, 0x7F, 0x00, 0x00)),
          "malformed reference type");
   /* Wasm 3.0: any number of memories, imported and defined. */
   rt_module *two = accept(MOD(SEC(2, 0x02, 0x00, 0x00, 0x02, 0x00, 0x00,
@@ -347,7 +350,10 @@ Test(reader, global_references) {
   cr_assert_eq(m->globals[2].init.kind, RT_CONST_GLOBAL);
   cr_assert_eq(m->globals[2].init.index, 0);
   cr_assert_eq(m->globals[3].init.kind, RT_CONST_FUNC);
-  cr_assert_eq(m->globals[3].init.type, VT_FUNCREF);
+  /* ref.func 0 is a (ref $t) of function 0's type (type 0) */
+  cr_assert_eq(m->globals[3].init.type,
+               rt_vt_ref(rt_heap_of_index(HT_INDEX, 0), false));
+  cr_assert_eq(m->globals[3].type.type, VT_FUNCREF);
   cr_assert_eq(m->globals[4].init.kind, RT_CONST_NULL);
   cr_assert_eq(m->globals[4].init.type, VT_EXTERNREF);
   cr_assert(m->func_declared[0]);
