@@ -4,8 +4,8 @@
 # loop stopped by fuel, and a malformed amount refused.
 #
 #   fuel.sh WRUN COUNT.wasm
-# RUNNER (optional) prefixes every wrun command, e.g.
-#   RUNNER="qemu-aarch64 -L /usr/aarch64-linux-gnu" fuel.sh build-arm64/cli/wrun ...
+# RUNNER (optional) prefixes every wrun command: qemu-aarch64 and its
+# options when tests/cli/arm64.sh runs the script for AArch64.
 set -u
 wrun=$1
 module=$2

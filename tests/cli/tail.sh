@@ -8,8 +8,8 @@
 #   tail.sh WRUN TAIL.wasm TAIL_LINK.wast [MORE.wast...]
 # MORE scripts run the same way (the spec's return_call*.wast in text form,
 # when the 3.0 suite is there); a missing one is skipped with a note.
-# RUNNER (optional) prefixes every wrun command, e.g.
-#   RUNNER="qemu-aarch64 -L /usr/aarch64-linux-gnu" tail.sh build/arm64/cli/wrun ...
+# RUNNER (optional) prefixes every wrun command: qemu-aarch64 and its
+# options when tests/cli/arm64.sh runs the script for AArch64.
 set -u
 wrun=$1
 module=$2
@@ -97,16 +97,10 @@ status=$?
 grep -q '^wrun: wasm trap: all fuel consumed$' "$err" ||
   fail "spin: no 'all fuel consumed' trap"
 # ... and is interrupted (every callee's prologue checks the stack limit).
-# Not under a RUNNER: with qemu-aarch64, --timeout stops no loop at all
-# (tests/cli/spin.wasm's plain loop neither), so it would only hang.
-if [ -z "$runner" ]; then
-  run --timeout 0.3 --invoke spin "$module" 0
-  status=$?
-  [ "$status" -eq 134 ] || fail "spin --timeout: exit status $status, expected 134"
-  grep -q '^wrun: wasm trap: interrupted$' "$err" || fail "no 'interrupted' trap"
-else
-  echo "skipped under $runner: --timeout"
-fi
+run --timeout 0.3 --invoke spin "$module" 0
+status=$?
+[ "$status" -eq 134 ] || fail "spin --timeout: exit status $status, expected 134"
+grep -q '^wrun: wasm trap: interrupted$' "$err" || fail "no 'interrupted' trap"
 
 # A trap three tail calls deep: the function that trapped, then the
 # ordinary caller (the frames tail calls replaced are gone)

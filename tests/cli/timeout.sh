@@ -4,15 +4,18 @@
 # before a generous bound.
 #
 #   timeout.sh WRUN SPIN.wasm
+# RUNNER (optional) prefixes the wrun command, as in fuel.sh.
 set -u
 wrun=$1
 module=$2
+runner=${RUNNER:-}
 err=$(mktemp)
 trap 'rm -f "$err"' EXIT
 
 start=$(date +%s%N)
 # The outer `timeout` only guards against a hang of the test itself.
-timeout 10 "$wrun" --timeout 0.2 --invoke spin "$module" 2>"$err"
+# shellcheck disable=SC2086 # RUNNER is a command and its options
+timeout 10 $runner "$wrun" --timeout 0.2 --invoke spin "$module" 2>"$err"
 status=$?
 elapsed_ms=$(( ($(date +%s%N) - start) / 1000000 ))
 
