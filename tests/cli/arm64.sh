@@ -6,6 +6,7 @@
 # Without the cross toolchain or qemu: a skip (77), a failure under CI.
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
+# shellcheck source=../arm64-cross.sh
 source "$here/../arm64-cross.sh"
 script=$1
 shift
