@@ -79,6 +79,15 @@ static wrun_error *valtype_error(jit_reader *r, size_t at,
 }
 
 static wrun_error *read_valtype(jit_reader *r, rt_valtype *out) {
+  /* the one-byte types without a call: numbers, vectors, abstract refs */
+  if (r->pos < r->end) {
+    uint8_t b = *r->pos;
+    if ((b >= VT_V128 && b <= VT_I32) || (b >= HT_EXN && b <= HT_NOEXN)) {
+      r->pos++;
+      *out = b;
+      return NULL;
+    }
+  }
   size_t at = jit_reader_offset(r);
   uint32_t index = 0;
   rt_valtype_status s =

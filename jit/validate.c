@@ -14,6 +14,9 @@
 #include "validate.h"
 #include "jit.h"
 
+/* Steps of instructions rare in real code, kept out of the hot path. */
+#define RARE __attribute__((noinline))
+
 /* Never a real value type: the "Unknown" of the spec's algorithm. */
 enum { VT_UNKNOWN = 0 };
 
@@ -41,6 +44,7 @@ struct jit_validator {
    * the locals set since each open block began. */
   bool *local_set;
   uint32_t cap_local_set;
+  bool any_unset; /* some local has no default: the checks are needed */
   uint32_t *set_stack;
   uint32_t nset, cap_set;
   rt_valtype *vals;
@@ -145,14 +149,22 @@ static bool is_ref(rt_valtype t) {
   return rt_is_reftype(t) || t == VT_UNKNOWN;
 }
 
-/* a <: b, Unknown (the bottom type) below everything. */
-static bool matches(const jit_validator *v, rt_valtype a, rt_valtype b) {
-  return a == VT_UNKNOWN || b == VT_UNKNOWN || rt_subtype(v->m, a, b);
+/* a <: b, Unknown (the bottom type) below everything. Equal types are
+ * by far the most common case: no call for them. */
+static inline bool matches(const jit_validator *v, rt_valtype a,
+                           rt_valtype b) {
+  return a == b || a == VT_UNKNOWN || b == VT_UNKNOWN ||
+         (rt_is_reftype(a) && rt_subtype(v->m, a, b));
 }
 
-static wrun_error *push_val(jit_validator *v, rt_valtype t) {
-  if (!reserve((void **)&v->vals, &v->cap_vals, v->nvals + 1,
-               sizeof *v->vals))
+RARE static bool grow_vals(jit_validator *v) {
+  return reserve((void **)&v->vals, &v->cap_vals, v->nvals + 1,
+                 sizeof *v->vals);
+}
+
+static inline __attribute__((always_inline)) wrun_error *
+push_val(jit_validator *v, rt_valtype t) {
+  if (v->nvals == v->cap_vals && !grow_vals(v))
     return fail(v, "out of memory");
   v->vals[v->nvals++] = t;
   return NULL;
@@ -217,12 +229,11 @@ static wrun_error *pop_ref(jit_validator *v, rt_valtype *out) {
 
 /* ---- locals that must be set before use ------------------------------- */
 
-static bool local_is_set(const jit_validator *v, uint32_t i) {
-  return v->local_set[i];
+static inline bool local_is_set(const jit_validator *v, uint32_t i) {
+  return !v->any_unset || v->local_set[i];
 }
 
-static wrun_error *mark_local_set(jit_validator *v, uint32_t i) {
-  if (v->local_set[i]) return NULL;
+static wrun_error *record_local_set(jit_validator *v, uint32_t i) {
   if (!reserve((void **)&v->set_stack, &v->cap_set, v->nset + 1,
                sizeof *v->set_stack))
     return fail(v, "out of memory");
@@ -463,7 +474,7 @@ static bool reserve_scratch(jit_validator *v, uint32_t n) {
                  sizeof *v->scratch);
 }
 
-static wrun_error *step_br_table(jit_validator *v, const jit_instr *in) {
+RARE static wrun_error *step_br_table(jit_validator *v, const jit_instr *in) {
   const ctrl_frame *f = NULL;
   const rt_valtype *ts = NULL;
   uint32_t arity = 0, n = 0;
@@ -489,7 +500,7 @@ static wrun_error *step_br_table(jit_validator *v, const jit_instr *in) {
 
 /* br_on_null l: [t* (ref null ht)] -> [t* (ref ht)], branching with t*
  * when the reference is null. */
-static wrun_error *step_br_on_null(jit_validator *v, const jit_instr *in) {
+RARE static wrun_error *step_br_on_null(jit_validator *v, const jit_instr *in) {
   const ctrl_frame *f = NULL;
   const rt_valtype *ts = NULL;
   uint32_t n = 0;
@@ -503,7 +514,7 @@ static wrun_error *step_br_on_null(jit_validator *v, const jit_instr *in) {
 
 /* br_on_non_null l: [t* (ref null ht)] -> [t*], branching with t* and
  * the (ref ht) when it is not null; l's last type takes that reference. */
-static wrun_error *step_br_on_non_null(jit_validator *v,
+RARE static wrun_error *step_br_on_non_null(jit_validator *v,
                                        const jit_instr *in) {
   const ctrl_frame *f = NULL;
   const rt_valtype *ts = NULL;
@@ -567,7 +578,7 @@ static wrun_error *ref_callee(jit_validator *v, const jit_instr *in,
   return pop_val(v, rt_vt_ref(rt_heap_of_index(HT_INDEX, in->u.index), true));
 }
 
-static wrun_error *step_call_ref(jit_validator *v, const jit_instr *in) {
+RARE static wrun_error *step_call_ref(jit_validator *v, const jit_instr *in) {
   const rt_functype *callee = NULL;
   wrun_error *e = ref_callee(v, in, &callee);
   return e ? e : apply_functype(v, callee);
@@ -587,27 +598,27 @@ static wrun_error *tail_call_to(jit_validator *v, const rt_functype *callee) {
   return NULL;
 }
 
-static wrun_error *step_return_call(jit_validator *v, const jit_instr *in) {
+RARE static wrun_error *step_return_call(jit_validator *v, const jit_instr *in) {
   if (in->u.index >= v->m->nfuncs)
     return fail_index(v, "unknown function", in->u.index);
   return tail_call_to(v, rt_func_type(v->m, in->u.index));
 }
 
-static wrun_error *step_return_call_indirect(jit_validator *v,
+RARE static wrun_error *step_return_call_indirect(jit_validator *v,
                                              const jit_instr *in) {
   const rt_functype *callee = NULL;
   wrun_error *e = indirect_callee(v, in, &callee);
   return e ? e : tail_call_to(v, callee);
 }
 
-static wrun_error *step_return_call_ref(jit_validator *v,
+RARE static wrun_error *step_return_call_ref(jit_validator *v,
                                         const jit_instr *in) {
   const rt_functype *callee = NULL;
   wrun_error *e = ref_callee(v, in, &callee);
   return e ? e : tail_call_to(v, callee);
 }
 
-static wrun_error *step_select(jit_validator *v, const jit_instr *in) {
+RARE static wrun_error *step_select(jit_validator *v, const jit_instr *in) {
   wrun_error *e;
   if (in->op == OP_SELECT_T) {
     rt_valtype t = in->u.valtype;
@@ -641,9 +652,10 @@ static wrun_error *step_local(jit_validator *v, const jit_instr *in) {
     return push_val(v, t);
   case OP_LOCAL_SET:
     e = pop_val(v, t);
-    return e ? e : mark_local_set(v, i);
+    return e || local_is_set(v, i) ? e : record_local_set(v, i);
   default: /* local.tee */
-    if ((e = pop_val(v, t)) || (e = mark_local_set(v, i))) return e;
+    if ((e = pop_val(v, t))) return e;
+    if (!local_is_set(v, i) && (e = record_local_set(v, i))) return e;
     return push_val(v, t);
   }
 }
@@ -681,7 +693,7 @@ static wrun_error *step_table(jit_validator *v, const jit_instr *in) {
   }
 }
 
-static wrun_error *step_table_bulk(jit_validator *v, const jit_instr *in) {
+RARE static wrun_error *step_table_bulk(jit_validator *v, const jit_instr *in) {
   rt_valtype dst = 0, src = 0;
   wrun_error *e;
   switch (in->op) {
@@ -788,7 +800,7 @@ static wrun_error *step_ref(jit_validator *v, const jit_instr *in) {
   }
 }
 
-static wrun_error *step_shuffle(jit_validator *v, const jit_instr *in) {
+RARE static wrun_error *step_shuffle(jit_validator *v, const jit_instr *in) {
   for (int i = 0; i < 16; i++)
     if (in->u.v128[i] >= 32) return fail(v, "invalid lane index");
   return apply_sig(v, "vv:v");
@@ -831,7 +843,7 @@ static wrun_error *check_catch(jit_validator *v, const jit_catch *c) {
   return NULL;
 }
 
-static wrun_error *step_try_table(jit_validator *v, const jit_instr *in) {
+RARE static wrun_error *step_try_table(jit_validator *v, const jit_instr *in) {
   for (uint32_t i = 0; i < in->u.try_table.count; i++) {
     wrun_error *e = check_catch(v, &in->u.try_table.catches[i]);
     if (e) return e;
@@ -844,7 +856,7 @@ static wrun_error *step_try_table(jit_validator *v, const jit_instr *in) {
   return push_ctrl(v, OP_TRY_TABLE, params, nparams, results, nresults);
 }
 
-static wrun_error *step_throw(jit_validator *v, const jit_instr *in) {
+RARE static wrun_error *step_throw(jit_validator *v, const jit_instr *in) {
   wrun_error *e;
   if (in->op == OP_THROW_REF) {
     if ((e = pop_val(v, VT_EXNREF))) return e;
@@ -860,7 +872,7 @@ static wrun_error *step_throw(jit_validator *v, const jit_instr *in) {
 
 /* Legacy catch x / catch_all: ends the try body (or the previous catch)
  * and starts a handler that receives the payload. */
-static wrun_error *step_legacy_catch(jit_validator *v, const jit_instr *in) {
+RARE static wrun_error *step_legacy_catch(jit_validator *v, const jit_instr *in) {
   uint16_t op = top_ctrl(v)->op;
   if (op != OP_TRY && op != OP_CATCH)
     return fail(v, in->op == OP_CATCH ? "catch without try"
@@ -877,7 +889,7 @@ static wrun_error *step_legacy_catch(jit_validator *v, const jit_instr *in) {
   return t ? push_vals(v, t->types, t->nparams) : NULL;
 }
 
-static wrun_error *step_delegate(jit_validator *v, const jit_instr *in) {
+RARE static wrun_error *step_delegate(jit_validator *v, const jit_instr *in) {
   if (top_ctrl(v)->op != OP_TRY) return fail(v, "delegate without try");
   ctrl_frame f;
   wrun_error *e = pop_ctrl(v, &f);
@@ -886,7 +898,7 @@ static wrun_error *step_delegate(jit_validator *v, const jit_instr *in) {
   return push_vals(v, f.results, f.nresults);
 }
 
-static wrun_error *step_rethrow(jit_validator *v, const jit_instr *in) {
+RARE static wrun_error *step_rethrow(jit_validator *v, const jit_instr *in) {
   const ctrl_frame *f = NULL;
   wrun_error *e = label_at(v, in->u.index, &f);
   if (e) return e;
@@ -896,8 +908,11 @@ static wrun_error *step_rethrow(jit_validator *v, const jit_instr *in) {
   return NULL;
 }
 
-/* Instructions whose checks go beyond a fixed signature. */
-static wrun_error *step_special(jit_validator *v, const jit_instr *in) {
+/* Instructions whose checks go beyond a fixed signature. Inlined into
+ * jit_validator_step, with the rare instructions' steps kept out of line
+ * (RARE), so that the common ones cost no extra call. */
+static inline __attribute__((always_inline)) wrun_error *
+step_special(jit_validator *v, const jit_instr *in) {
   switch ((jit_op)in->op) {
   case OP_UNREACHABLE: set_unreachable(v); return NULL;
   case OP_BLOCK: case OP_LOOP: case OP_IF: return step_block(v, in);
@@ -1011,9 +1026,7 @@ wrun_error *jit_validator_begin(jit_validator *v, const rt_module *m,
   uint64_t total = (uint64_t)nparams + nlocals;
   if (total > UINT32_MAX) return fail(v, "too many locals");
   if (!reserve((void **)&v->locals, &v->cap_locals, (uint32_t)total,
-               sizeof *v->locals) ||
-      !reserve((void **)&v->local_set, &v->cap_local_set, (uint32_t)total,
-               sizeof *v->local_set))
+               sizeof *v->locals))
     return fail(v, "out of memory");
   if (nparams)
     memcpy(v->locals, v->func_type->types, nparams * sizeof *v->locals);
@@ -1021,11 +1034,21 @@ wrun_error *jit_validator_begin(jit_validator *v, const rt_module *m,
     memcpy(v->locals + nparams, local_types, nlocals * sizeof *v->locals);
   v->nlocals = (uint32_t)total;
   /* params are set; declared locals are, when they have a default */
-  for (uint32_t i = 0; i < v->nlocals; i++) {
-    v->local_set[i] = i < nparams || rt_vt_defaultable(v->locals[i]);
-    wrun_error *e = i < nparams ? NULL : check_valtype(v, v->locals[i]);
+  v->any_unset = false;
+  for (uint32_t i = nparams; i < v->nlocals; i++) {
+    rt_valtype t = v->locals[i];
+    if (!rt_is_reftype(t)) continue;
+    wrun_error *e = check_valtype(v, t);
     if (e) return e;
+    if (!rt_vt_defaultable(t)) v->any_unset = true;
   }
+  if (v->any_unset &&
+      !reserve((void **)&v->local_set, &v->cap_local_set, v->nlocals,
+               sizeof *v->local_set))
+    return fail(v, "out of memory");
+  if (v->any_unset)
+    for (uint32_t i = 0; i < v->nlocals; i++)
+      v->local_set[i] = i < nparams || rt_vt_defaultable(v->locals[i]);
 
   /* The body is a block whose label (and end) carries the results. */
   return push_ctrl(v, OP_BLOCK, NULL, 0,
