@@ -547,20 +547,30 @@ jit_reg cg_ref_callee(jit_codegen *g, jit_reg ref, uint64_t avoid) {
   return code;
 }
 
-static void visit_call_indirect(jit_codegen *g, const jit_instr *in) {
+/* The callee of call_indirect or call_ref: the table index or the
+ * reference, popped (the operand above the arguments). */
+typedef enum callee_kind { CALLEE_TABLE, CALLEE_REF } callee_kind;
+
+/* A call through a funcref: pops the operand that finds the callee and
+ * ft's arguments, checks the callee (call_indirect: the table entry and
+ * its type; call_ref: only null, the validator proved the type) and
+ * calls it, pushing its results. */
+static void call_through(jit_codegen *g, const jit_instr *in,
+                         const rt_functype *ft, callee_kind kind) {
   const jit_target *tg = &jit_host_target;
-  const rt_functype *ft = &g->mod->types[in->u.call_indirect.type_index];
   if (cg_type_has_v128(ft) && !g->vec_ok) {
     g->simd = true;
     return;
   }
-  jit_reg index = cg_pop_reg(g);
+  jit_reg operand = cg_pop_reg(g);
   cg_store_call_args(g, ft);
   cg_spill_all_regs(g);
   cg_cache_clear(g); /* the callee clobbers every allocatable register */
   uint64_t avoid = reg_bit(tg->call_ctx_reg) | reg_bit(tg->call_caller_reg) |
                    reg_bit(tg->tail_cap_reg);
-  jit_reg code = cg_indirect_callee(g, in, ft, index, avoid);
+  jit_reg code = kind == CALLEE_TABLE
+                     ? cg_indirect_callee(g, in, ft, operand, avoid)
+                     : cg_ref_callee(g, operand, avoid);
   masm_mov(g->m, JT_I64, tg->call_caller_reg, tg->vmctx_reg);
   cg_fuel_sync_out(g);
   masm_mov_imm(g->m, JT_I32, tg->tail_cap_reg, cg_call_area(ft));
@@ -571,30 +581,13 @@ static void visit_call_indirect(jit_codegen *g, const jit_instr *in) {
   cg_fuel_sync_in(g);
 }
 
-/* call_ref $t: the validator made sure the reference has type $t, so
- * only null is checked. */
+static void visit_call_indirect(jit_codegen *g, const jit_instr *in) {
+  call_through(g, in, &g->mod->types[in->u.call_indirect.type_index],
+               CALLEE_TABLE);
+}
+
 static void visit_call_ref(jit_codegen *g, const jit_instr *in) {
-  const jit_target *tg = &jit_host_target;
-  const rt_functype *ft = &g->mod->types[in->u.index];
-  if (cg_type_has_v128(ft) && !g->vec_ok) {
-    g->simd = true;
-    return;
-  }
-  jit_reg ref = cg_pop_reg(g);
-  cg_store_call_args(g, ft);
-  cg_spill_all_regs(g);
-  cg_cache_clear(g); /* the callee clobbers every allocatable register */
-  uint64_t avoid = reg_bit(tg->call_ctx_reg) | reg_bit(tg->call_caller_reg) |
-                   reg_bit(tg->tail_cap_reg);
-  jit_reg code = cg_ref_callee(g, ref, avoid);
-  masm_mov(g->m, JT_I64, tg->call_caller_reg, tg->vmctx_reg);
-  cg_fuel_sync_out(g);
-  masm_mov_imm(g->m, JT_I32, tg->tail_cap_reg, cg_call_area(ft));
-  masm_call_reg(g->m, code);
-  cg_exn_note_call(g);
-  cg_free(g, code);
-  cg_push_call_results(g, ft, true);
-  cg_fuel_sync_in(g);
+  call_through(g, in, &g->mod->types[in->u.index], CALLEE_REF);
 }
 
 /* ---- numeric ------------------------------------------------------------ */
