@@ -40,6 +40,7 @@ static wrun_error *compile_body(const rt_module *mod, uint32_t f,
   jit_reader r;
   jit_reader_init(&r, mod->bytes, fn->body_offset,
                   (size_t)fn->body_offset + fn->body_len);
+  r.limit = mod->bytes + mod->len;
   uint32_t nlocals = 0;
   rt_valtype *local_types = NULL;
   wrun_error *err = jit_decode_locals(&r, &nlocals, &local_types);

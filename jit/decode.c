@@ -20,6 +20,7 @@ void jit_reader_init(jit_reader *r, const uint8_t *base, size_t start,
   r->base = base;
   r->pos = base + start;
   r->end = base + end;
+  r->limit = r->end;
   r->targets = NULL;
   r->cap_targets = 0;
   r->catches = NULL;
@@ -39,14 +40,20 @@ static size_t remaining(const jit_reader *r) {
   return (size_t)(r->end - r->pos);
 }
 
-static wrun_error *leb_error(const jit_reader *r, rt_leb_status s) {
+/* A LEB128 of `bits` bits at r->pos failed with s; one cut by the body's
+ * end is judged with the bytes after it, up to r->limit (the spec's
+ * decoder reads the module as one stream). */
+static wrun_error *leb_error(const jit_reader *r, rt_leb_status s,
+                             unsigned bits, bool is_signed) {
+  if (s == RT_LEB_EOF && r->limit > r->end)
+    s = rt_leb_past_end(r->pos, r->limit, bits, is_signed);
   return rt_error_new(jit_reader_offset(r), "%s", rt_leb_message(s));
 }
 
 static wrun_error *read_u32(jit_reader *r, uint32_t *out) {
   uint64_t v;
   rt_leb_status s = rt_read_uleb(&r->pos, r->end, 32, &v);
-  if (s != RT_LEB_OK) return leb_error(r, s);
+  if (s != RT_LEB_OK) return leb_error(r, s, 32, false);
   *out = (uint32_t)v;
   return NULL;
 }
@@ -146,7 +153,7 @@ static wrun_error *read_blocktype(jit_reader *r, jit_blocktype *bt) {
   }
   int64_t idx;
   rt_leb_status s = rt_read_sleb(&r->pos, r->end, 33, &idx);
-  if (s != RT_LEB_OK) return leb_error(r, s);
+  if (s != RT_LEB_OK) return leb_error(r, s, 33, true);
   if (idx < 0) return rt_error_new(at, "malformed value type");
   bt->kind = BT_TYPEIDX;
   bt->type_index = (uint32_t)idx;
@@ -239,7 +246,7 @@ static wrun_error *read_memarg(jit_reader *r, jit_instr *out) {
   /* The offset is a u64 for every memory (Wasm 3.0); the validator keeps
    * an i32 memory's below 2^32. */
   rt_leb_status s = rt_read_uleb(&r->pos, r->end, 64, &out->u.mem.offset);
-  return s == RT_LEB_OK ? NULL : leb_error(r, s);
+  return s == RT_LEB_OK ? NULL : leb_error(r, s, 64, false);
 }
 
 /* select t*: Wasm 2.0 requires exactly one type; any other count is kept
@@ -301,12 +308,12 @@ static wrun_error *read_immediates(jit_reader *r, jit_instr *out) {
     return read_u32(r, &out->u.index);
   case IMM_I32:
     s = rt_read_sleb(&r->pos, r->end, 32, &sv);
-    if (s != RT_LEB_OK) return leb_error(r, s);
+    if (s != RT_LEB_OK) return leb_error(r, s, 32, true);
     out->u.i32 = (int32_t)sv;
     return NULL;
   case IMM_I64:
     s = rt_read_sleb(&r->pos, r->end, 64, &sv);
-    if (s != RT_LEB_OK) return leb_error(r, s);
+    if (s != RT_LEB_OK) return leb_error(r, s, 64, true);
     out->u.i64 = sv;
     return NULL;
   case IMM_F32: {

@@ -12,6 +12,9 @@
 typedef struct jit_reader {
   const uint8_t *base; /* start of the module (offsets are relative to it) */
   const uint8_t *pos, *end;
+  /* The module's end (end unless the caller sets it): how far a LEB128 cut
+   * by `end` is read on to tell its error as the spec does. */
+  const uint8_t *limit;
   /* br_table targets of the last decoded br_table */
   uint32_t *targets;
   uint32_t cap_targets;

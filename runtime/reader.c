@@ -110,7 +110,12 @@ static bool read_byte(reader *r, uint8_t *out) {
   return true;
 }
 
-static bool leb_failed(reader *r, rt_leb_status s) {
+/* A LEB128 of `bits` bits at r->p failed with s. One cut by the section's
+ * end is judged with the bytes after it, as the spec's decoder (one stream
+ * for the whole module) judges it. */
+static bool leb_failed(reader *r, rt_leb_status s, unsigned bits,
+                       bool is_signed) {
+  if (s == RT_LEB_EOF) s = rt_leb_past_end(r->p, r->file_end, bits, is_signed);
   if (s == RT_LEB_EOF) return fail_eof(r);
   return fail(r, r->p, "%s", rt_leb_message(s));
 }
@@ -119,7 +124,7 @@ static bool read_u32(reader *r, uint32_t *out) {
   uint64_t v = 0;
   *out = 0;
   rt_leb_status s = rt_read_uleb(&r->p, r->end, 32, &v);
-  if (s != RT_LEB_OK) return leb_failed(r, s);
+  if (s != RT_LEB_OK) return leb_failed(r, s, 32, false);
   *out = (uint32_t)v;
   return true;
 }
@@ -128,7 +133,7 @@ static bool read_s32(reader *r, int32_t *out) {
   int64_t v = 0;
   *out = 0;
   rt_leb_status s = rt_read_sleb(&r->p, r->end, 32, &v);
-  if (s != RT_LEB_OK) return leb_failed(r, s);
+  if (s != RT_LEB_OK) return leb_failed(r, s, 32, true);
   *out = (int32_t)v;
   return true;
 }
@@ -136,7 +141,7 @@ static bool read_s32(reader *r, int32_t *out) {
 static bool read_s64(reader *r, int64_t *out) {
   *out = 0;
   rt_leb_status s = rt_read_sleb(&r->p, r->end, 64, out);
-  if (s != RT_LEB_OK) return leb_failed(r, s);
+  if (s != RT_LEB_OK) return leb_failed(r, s, 64, true);
   return true;
 }
 
@@ -274,7 +279,7 @@ static bool read_null_heaptype(reader *r, rt_valtype *out) {
 static bool read_u64(reader *r, uint64_t *out) {
   *out = 0;
   rt_leb_status s = rt_read_uleb(&r->p, r->end, 64, out);
-  if (s != RT_LEB_OK) return leb_failed(r, s);
+  if (s != RT_LEB_OK) return leb_failed(r, s, 64, false);
   return true;
 }
 
