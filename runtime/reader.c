@@ -163,11 +163,32 @@ static uint64_t load_le(const uint8_t *b, unsigned n) {
   return v;
 }
 
+/* A length (of a vector, a name, a body), the spec's len32: one larger than
+ * what is left of the module after its first byte is "length out of
+ * bounds", even when the section ends inside it. */
+static bool read_len(reader *r, uint32_t *out) {
+  const uint8_t *at = r->p;
+  uint64_t v = 0;
+  *out = 0;
+  rt_leb_status s = rt_read_uleb(&r->p, r->end, 32, &v);
+  if (s == RT_LEB_EOF) {
+    const uint8_t *q = at;
+    if (rt_read_uleb(&q, r->file_end, 32, &v) == RT_LEB_OK &&
+        v > (uint64_t)(r->file_end - at))
+      return fail(r, at, "length out of bounds");
+  }
+  if (s != RT_LEB_OK) return leb_failed(r, s, 32, false);
+  if (v > (uint64_t)(r->file_end - at))
+    return fail(r, at, "length out of bounds");
+  *out = (uint32_t)v;
+  return true;
+}
+
 /* A vector length. Every entry of every vector we read takes at least one
  * byte, so a count larger than the bytes left is certainly truncated; this
  * check is what bounds our allocations by the input size. */
 static bool read_count(reader *r, uint32_t *out) {
-  if (!read_u32(r, out)) return false;
+  if (!read_len(r, out)) return false;
   if (*out > bytes_left(r)) {
     r->p = r->end;
     return fail_eof(r);
@@ -213,7 +234,7 @@ static bool utf8_valid(const uint8_t *s, size_t n) {
 /* A name: u32 length then that many bytes of valid UTF-8. */
 static bool read_name(reader *r, const uint8_t **bytes, uint32_t *len) {
   const uint8_t *at = r->p;
-  if (!read_u32(r, len)) return false;
+  if (!read_len(r, len)) return false;
   if (*len > bytes_left(r)) return fail(r, at, "length out of bounds");
   *bytes = r->p;
   r->p += *len;

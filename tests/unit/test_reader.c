@@ -166,8 +166,9 @@ Test(reader, type_section) {
   reject(MOD(SEC(1, 0x01, 0x5F, 0x00, 0x00)), "malformed function type");
   /* Two types declared, one given. */
   reject(MOD(SEC(1, 0x02, 0x60, 0x00, 0x00)), "unexpected end");
-  /* A huge count must not allocate: it is bounded by the bytes left. */
-  reject(MOD(SEC(1, 0xFF, 0xFF, 0xFF, 0xFF, 0x0F)), "unexpected end");
+  /* A huge count must not allocate: it is bounded by the bytes left, and
+   * one beyond the module's end is the spec's "length out of bounds". */
+  reject(MOD(SEC(1, 0xFF, 0xFF, 0xFF, 0xFF, 0x0F)), "length out of bounds");
 }
 
 Test(reader, imports) {
