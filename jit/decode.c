@@ -369,3 +369,79 @@ wrun_error *jit_decode_instr(jit_reader *r, jit_instr *out) {
   out->op = (uint16_t)op;
   return read_immediates(r, out);
 }
+
+/* ---- a body as the spec's decoder reads it ----------------------------
+ *
+ * The spec's reference interpreter reads a module as one stream: a body is
+ * not cut at its size, its instructions go on into whatever follows until
+ * the function's final end, and only then is the size checked ("section
+ * size mismatch"). */
+
+/* Open constructs, as the spec's decoder nests them. */
+enum { SYN_BLOCK, SYN_IF, SYN_ELSE, SYN_TRY, SYN_TRY_CATCH };
+
+wrun_error *jit_decode_body_as_spec(const rt_module *mod, uint32_t f) {
+  const rt_func *fn = &mod->funcs[f];
+  jit_reader r;
+  jit_reader_init(&r, mod->bytes, fn->body_offset, mod->len);
+  const uint8_t *body_end = r.pos + fn->body_len;
+  uint32_t nlocals = 0;
+  rt_valtype *local_types = NULL;
+  wrun_error *err = jit_decode_locals(&r, &nlocals, &local_types);
+  free(local_types);
+  uint8_t *open = NULL;
+  uint32_t depth = 0, cap = 0;
+  jit_instr in;
+  while (!err) {
+    if (depth == cap) {
+      uint32_t n = cap ? cap * 2 : 16;
+      uint8_t *p = realloc(open, n);
+      if (!p) {
+        err = rt_error_new(jit_reader_offset(&r), "out of memory");
+        break;
+      }
+      open = p;
+      cap = n;
+      if (depth == 0) open[depth++] = SYN_BLOCK; /* the function's own */
+    }
+    if (r.pos >= r.end) {
+      err = rt_error_new(jit_reader_offset(&r),
+                         "unexpected end of section or function");
+      break;
+    }
+    if ((err = jit_decode_instr(&r, &in))) break;
+    uint8_t *top = &open[depth - 1];
+    bool misplaced = false;
+    switch (in.op) {
+    case OP_BLOCK: case OP_LOOP: case OP_TRY_TABLE:
+      open[depth++] = SYN_BLOCK;
+      break;
+    case OP_IF: open[depth++] = SYN_IF; break;
+    case OP_TRY: open[depth++] = SYN_TRY; break;
+    case OP_ELSE:
+      misplaced = *top != SYN_IF;
+      *top = SYN_ELSE;
+      break;
+    case OP_CATCH: case OP_CATCH_ALL:
+      misplaced = *top != SYN_TRY && *top != SYN_TRY_CATCH;
+      *top = in.op == OP_CATCH ? SYN_TRY_CATCH : SYN_ELSE;
+      break;
+    case OP_DELEGATE:
+      misplaced = *top != SYN_TRY;
+      depth--;
+      break;
+    case OP_END: depth--; break;
+    default: break;
+    }
+    /* A block's instructions stop at these; what follows must be end. */
+    if (misplaced)
+      err = rt_error_new(in.offset, "END opcode expected");
+    else if (depth == 0 && r.pos != body_end)
+      err = rt_error_new(fn->body_offset, "section size mismatch");
+    else if (depth == 0)
+      break;
+  }
+  free(open);
+  jit_reader_free(&r);
+  return err;
+}

@@ -40,4 +40,12 @@ wrun_error *jit_decode_locals(jit_reader *r, uint32_t *count,
  * truncated immediates) is an error with its offset. */
 wrun_error *jit_decode_instr(jit_reader *r, jit_instr *out);
 
+/* Decodes defined function f's body (its locals, instructions and final
+ * end) as the spec's decoder does, which does not stop at the body's size
+ * but reads on to the module's end: the error it reports ("section size
+ * mismatch" for an end found elsewhere than the body's last byte), or NULL
+ * when the body decodes. Structure only: nothing is validated. */
+struct rt_module;
+wrun_error *jit_decode_body_as_spec(const struct rt_module *mod, uint32_t f);
+
 #endif

@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include "error.h"
+#include "decode.h"
 #include "instr.h"
 #include "leb128.h"
 #include "runtime.h"
@@ -1071,17 +1072,22 @@ static bool read_code_section(reader *r) {
     rt_func *f = &m->funcs[m->nimported_funcs + i];
     uint32_t size;
     const uint8_t *body;
-    if (!read_u32(r, &size)) return false;
+    if (!read_len(r, &size)) return false;
     if (size > bytes_left(r)) {
       r->p = r->end;
       return fail_eof(r);
     }
     if (!read_raw(r, size, &body)) return false;
-    /* A body always ends with end: an entry without it is truncated. */
-    if (size == 0 || body[size - 1] != BYTE_END)
-      return fail(r, body + size, "unexpected end of section or function");
     f->body_offset = (uint32_t)offset_of(r, body);
     f->body_len = size;
+    /* A body always ends with end: an entry without it is malformed, how
+     * depends on the bytes after it, which the spec's decoder reads on. */
+    if (size == 0 || body[size - 1] != BYTE_END) {
+      wrun_error *e = jit_decode_body_as_spec(m, m->nimported_funcs + i);
+      if (e && !r->err) r->err = e;
+      else wrun_error_delete(e);
+      return fail(r, body + size, "unexpected end of section or function");
+    }
   }
   r->seen_code_section = true;
   return true;

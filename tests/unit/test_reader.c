@@ -243,9 +243,10 @@ Test(reader, functions_and_code) {
   reject(MOD(TYPE_VOID, SEC(3, 0x02, 0x00, 0x00), CODE_1),
          "function and code section have inconsistent lengths");
   reject(MOD(SEC(3, 0x01, 0x00)), "unknown type");
-  /* Entry size past the end of the section. */
+  /* Entry size past the end of the section (and of the module: the
+   * spec's len32 says "length out of bounds"). */
   reject(MOD(TYPE_VOID, FUNCS_1, SEC(10, 0x01, 0x05, 0x00, 0x0B)),
-         "unexpected end");
+         "length out of bounds");
   /* Body without its final end. */
   reject(MOD(TYPE_VOID, FUNCS_1, SEC(10, 0x01, 0x03, 0x00, 0x41, 0x01)),
          "unexpected end");
