@@ -608,6 +608,8 @@ static bool read_functype(reader *r, uint32_t self, rt_functype *t) {
   const uint8_t *at = r->p;
   uint8_t form;
   if (!read_byte(r, &form)) return false;
+  /* The spec reads the form as an s7 LEB128: one that goes on is long. */
+  if (form & 0x80) return fail(r, at, "integer representation too long");
   if (form != 0x60) return fail(r, at, "malformed function type");
   rt_valtype *params = NULL, *results = NULL;
   uint32_t nparams = 0, nresults = 0;
