@@ -563,6 +563,9 @@ static bool read_const_ops(reader *r, rt_valtype expected, const_builder *b,
     jit_op op;
     if (!read_const_opcode(r, &op)) return false;
     if (op == OP_END) break;
+    /* Decoded before it is validated, as the spec's decoder does: an
+     * opcode that is no instruction at all is malformed. */
+    if (op == OP_COUNT) return fail(r, at, "illegal opcode");
     rt_const_op c;
     memset(&c, 0, sizeof c);
     if (!read_const_instr(r, op, at, &c) || !const_append(r, b, &c))
