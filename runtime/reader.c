@@ -58,6 +58,8 @@ typedef struct reader {
   bool seen_function_section;
   uint32_t ndefined_funcs; /* count declared by the function section */
   bool seen_code_section;
+  bool code_count_mismatch; /* its count is not ndefined_funcs */
+  const uint8_t *code_count_at;
   bool seen_data_section;
 
   /* The first "name" custom section, parsed once the function count is
@@ -1070,11 +1072,12 @@ static bool read_code_section(reader *r) {
   const uint8_t *at = r->p;
   uint32_t n;
   if (!read_count(r, &n)) return false;
-  if (n != r->ndefined_funcs)
-    return fail(r, at,
-                "function and code section have inconsistent lengths");
+  /* A count other than the function section's is reported once the whole
+   * module is read (check_counts), as the spec does: what comes after may
+   * be malformed first. */
+  r->code_count_at = at;
+  r->code_count_mismatch = n != r->ndefined_funcs;
   for (uint32_t i = 0; i < n; i++) {
-    rt_func *f = &m->funcs[m->nimported_funcs + i];
     uint32_t size;
     const uint8_t *body;
     if (!read_len(r, &size)) return false;
@@ -1083,6 +1086,8 @@ static bool read_code_section(reader *r) {
       return fail_eof(r);
     }
     if (!read_raw(r, size, &body)) return false;
+    if (i >= r->ndefined_funcs) continue; /* a body of no function */
+    rt_func *f = &m->funcs[m->nimported_funcs + i];
     f->body_offset = (uint32_t)offset_of(r, body);
     f->body_len = size;
     /* A body always ends with end: an entry without it is malformed, how
@@ -1283,6 +1288,9 @@ static bool read_sections(reader *r) {
 /* Cross-section rules that can only be checked at the end. */
 static bool check_counts(reader *r) {
   rt_module *m = r->m;
+  if (r->code_count_mismatch)
+    return fail(r, r->code_count_at,
+                "function and code section have inconsistent lengths");
   if (!r->seen_code_section && r->ndefined_funcs != 0)
     return fail(r, r->file_end,
                 "function and code section have inconsistent lengths");
