@@ -20,6 +20,7 @@ void jit_reader_init(jit_reader *r, const uint8_t *base, size_t start,
   r->base = base;
   r->pos = base + start;
   r->end = base + end;
+  r->limit = r->end;
   r->targets = NULL;
   r->cap_targets = 0;
   r->catches = NULL;
@@ -39,14 +40,20 @@ static size_t remaining(const jit_reader *r) {
   return (size_t)(r->end - r->pos);
 }
 
-static wrun_error *leb_error(const jit_reader *r, rt_leb_status s) {
+/* A LEB128 of `bits` bits at r->pos failed with s; one cut by the body's
+ * end is judged with the bytes after it, up to r->limit (the spec's
+ * decoder reads the module as one stream). */
+static wrun_error *leb_error(const jit_reader *r, rt_leb_status s,
+                             unsigned bits, bool is_signed) {
+  if (s == RT_LEB_EOF && r->limit > r->end)
+    s = rt_leb_past_end(r->pos, r->limit, bits, is_signed);
   return rt_error_new(jit_reader_offset(r), "%s", rt_leb_message(s));
 }
 
 static wrun_error *read_u32(jit_reader *r, uint32_t *out) {
   uint64_t v;
   rt_leb_status s = rt_read_uleb(&r->pos, r->end, 32, &v);
-  if (s != RT_LEB_OK) return leb_error(r, s);
+  if (s != RT_LEB_OK) return leb_error(r, s, 32, false);
   *out = (uint32_t)v;
   return NULL;
 }
@@ -155,7 +162,7 @@ static wrun_error *read_blocktype(jit_reader *r, jit_blocktype *bt) {
   }
   int64_t idx;
   rt_leb_status s = rt_read_sleb(&r->pos, r->end, 33, &idx);
-  if (s != RT_LEB_OK) return leb_error(r, s);
+  if (s != RT_LEB_OK) return leb_error(r, s, 33, true);
   if (idx < 0) return rt_error_new(at, "malformed value type");
   bt->kind = BT_TYPEIDX;
   bt->type_index = (uint32_t)idx;
@@ -248,7 +255,7 @@ static wrun_error *read_memarg(jit_reader *r, jit_instr *out) {
   /* The offset is a u64 for every memory (Wasm 3.0); the validator keeps
    * an i32 memory's below 2^32. */
   rt_leb_status s = rt_read_uleb(&r->pos, r->end, 64, &out->u.mem.offset);
-  return s == RT_LEB_OK ? NULL : leb_error(r, s);
+  return s == RT_LEB_OK ? NULL : leb_error(r, s, 64, false);
 }
 
 /* select t*: Wasm 2.0 requires exactly one type; any other count is kept
@@ -310,12 +317,12 @@ static wrun_error *read_immediates(jit_reader *r, jit_instr *out) {
     return read_u32(r, &out->u.index);
   case IMM_I32:
     s = rt_read_sleb(&r->pos, r->end, 32, &sv);
-    if (s != RT_LEB_OK) return leb_error(r, s);
+    if (s != RT_LEB_OK) return leb_error(r, s, 32, true);
     out->u.i32 = (int32_t)sv;
     return NULL;
   case IMM_I64:
     s = rt_read_sleb(&r->pos, r->end, 64, &sv);
-    if (s != RT_LEB_OK) return leb_error(r, s);
+    if (s != RT_LEB_OK) return leb_error(r, s, 64, true);
     out->u.i64 = sv;
     return NULL;
   case IMM_F32: {
@@ -370,4 +377,80 @@ wrun_error *jit_decode_instr(jit_reader *r, jit_instr *out) {
   if (op == OP_COUNT) return rt_error_new(at, "illegal opcode");
   out->op = (uint16_t)op;
   return read_immediates(r, out);
+}
+
+/* ---- a body as the spec's decoder reads it ----------------------------
+ *
+ * The spec's reference interpreter reads a module as one stream: a body is
+ * not cut at its size, its instructions go on into whatever follows until
+ * the function's final end, and only then is the size checked ("section
+ * size mismatch"). */
+
+/* Open constructs, as the spec's decoder nests them. */
+enum { SYN_BLOCK, SYN_IF, SYN_ELSE, SYN_TRY, SYN_TRY_CATCH };
+
+wrun_error *jit_decode_body_as_spec(const rt_module *mod, uint32_t f) {
+  const rt_func *fn = &mod->funcs[f];
+  jit_reader r;
+  jit_reader_init(&r, mod->bytes, fn->body_offset, mod->len);
+  const uint8_t *body_end = r.pos + fn->body_len;
+  uint32_t nlocals = 0;
+  rt_valtype *local_types = NULL;
+  wrun_error *err = jit_decode_locals(&r, &nlocals, &local_types);
+  free(local_types);
+  uint8_t *open = NULL;
+  uint32_t depth = 0, cap = 0;
+  jit_instr in;
+  while (!err) {
+    if (depth == cap) {
+      uint32_t n = cap ? cap * 2 : 16;
+      uint8_t *p = realloc(open, n);
+      if (!p) {
+        err = rt_error_new(jit_reader_offset(&r), "out of memory");
+        break;
+      }
+      open = p;
+      cap = n;
+      if (depth == 0) open[depth++] = SYN_BLOCK; /* the function's own */
+    }
+    if (r.pos >= r.end) {
+      err = rt_error_new(jit_reader_offset(&r),
+                         "unexpected end of section or function");
+      break;
+    }
+    if ((err = jit_decode_instr(&r, &in))) break;
+    uint8_t *top = &open[depth - 1];
+    bool misplaced = false;
+    switch (in.op) {
+    case OP_BLOCK: case OP_LOOP: case OP_TRY_TABLE:
+      open[depth++] = SYN_BLOCK;
+      break;
+    case OP_IF: open[depth++] = SYN_IF; break;
+    case OP_TRY: open[depth++] = SYN_TRY; break;
+    case OP_ELSE:
+      misplaced = *top != SYN_IF;
+      *top = SYN_ELSE;
+      break;
+    case OP_CATCH: case OP_CATCH_ALL:
+      misplaced = *top != SYN_TRY && *top != SYN_TRY_CATCH;
+      *top = in.op == OP_CATCH ? SYN_TRY_CATCH : SYN_ELSE;
+      break;
+    case OP_DELEGATE:
+      misplaced = *top != SYN_TRY;
+      depth--;
+      break;
+    case OP_END: depth--; break;
+    default: break;
+    }
+    /* A block's instructions stop at these; what follows must be end. */
+    if (misplaced)
+      err = rt_error_new(in.offset, "END opcode expected");
+    else if (depth == 0 && r.pos != body_end)
+      err = rt_error_new(fn->body_offset, "section size mismatch");
+    else if (depth == 0)
+      break;
+  }
+  free(open);
+  jit_reader_free(&r);
+  return err;
 }

@@ -665,7 +665,10 @@ static wrun_error *step_global(jit_validator *v, const jit_instr *in) {
     return fail_index(v, "unknown global", in->u.index);
   const rt_globaltype *g = &v->m->globals[in->u.index].type;
   if (in->op == OP_GLOBAL_GET) return push_val(v, g->type);
-  if (!g->mut) return fail(v, "global is immutable");
+  /* The 3.0 spec's wording, then the 2.0 one, which its scripts expect. */
+  if (!g->mut)
+    return rt_error_new(v->offset, "immutable global %u: global is immutable",
+                        in->u.index);
   return pop_val(v, g->type);
 }
 

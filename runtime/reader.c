@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include "error.h"
+#include "decode.h"
 #include "instr.h"
 #include "leb128.h"
 #include "runtime.h"
@@ -57,6 +58,8 @@ typedef struct reader {
   bool seen_function_section;
   uint32_t ndefined_funcs; /* count declared by the function section */
   bool seen_code_section;
+  bool code_count_mismatch; /* its count is not ndefined_funcs */
+  const uint8_t *code_count_at;
   bool seen_data_section;
 
   /* The first "name" custom section, parsed once the function count is
@@ -110,7 +113,12 @@ static bool read_byte(reader *r, uint8_t *out) {
   return true;
 }
 
-static bool leb_failed(reader *r, rt_leb_status s) {
+/* A LEB128 of `bits` bits at r->p failed with s. One cut by the section's
+ * end is judged with the bytes after it, as the spec's decoder (one stream
+ * for the whole module) judges it. */
+static bool leb_failed(reader *r, rt_leb_status s, unsigned bits,
+                       bool is_signed) {
+  if (s == RT_LEB_EOF) s = rt_leb_past_end(r->p, r->file_end, bits, is_signed);
   if (s == RT_LEB_EOF) return fail_eof(r);
   return fail(r, r->p, "%s", rt_leb_message(s));
 }
@@ -119,7 +127,7 @@ static bool read_u32(reader *r, uint32_t *out) {
   uint64_t v = 0;
   *out = 0;
   rt_leb_status s = rt_read_uleb(&r->p, r->end, 32, &v);
-  if (s != RT_LEB_OK) return leb_failed(r, s);
+  if (s != RT_LEB_OK) return leb_failed(r, s, 32, false);
   *out = (uint32_t)v;
   return true;
 }
@@ -128,7 +136,7 @@ static bool read_s32(reader *r, int32_t *out) {
   int64_t v = 0;
   *out = 0;
   rt_leb_status s = rt_read_sleb(&r->p, r->end, 32, &v);
-  if (s != RT_LEB_OK) return leb_failed(r, s);
+  if (s != RT_LEB_OK) return leb_failed(r, s, 32, true);
   *out = (int32_t)v;
   return true;
 }
@@ -136,7 +144,7 @@ static bool read_s32(reader *r, int32_t *out) {
 static bool read_s64(reader *r, int64_t *out) {
   *out = 0;
   rt_leb_status s = rt_read_sleb(&r->p, r->end, 64, out);
-  if (s != RT_LEB_OK) return leb_failed(r, s);
+  if (s != RT_LEB_OK) return leb_failed(r, s, 64, true);
   return true;
 }
 
@@ -158,11 +166,32 @@ static uint64_t load_le(const uint8_t *b, unsigned n) {
   return v;
 }
 
+/* A length (of a vector, a name, a body), the spec's len32: one larger than
+ * what is left of the module after its first byte is "length out of
+ * bounds", even when the section ends inside it. */
+static bool read_len(reader *r, uint32_t *out) {
+  const uint8_t *at = r->p;
+  uint64_t v = 0;
+  *out = 0;
+  rt_leb_status s = rt_read_uleb(&r->p, r->end, 32, &v);
+  if (s == RT_LEB_EOF) {
+    const uint8_t *q = at;
+    if (rt_read_uleb(&q, r->file_end, 32, &v) == RT_LEB_OK &&
+        v > (uint64_t)(r->file_end - at))
+      return fail(r, at, "length out of bounds");
+  }
+  if (s != RT_LEB_OK) return leb_failed(r, s, 32, false);
+  if (v > (uint64_t)(r->file_end - at))
+    return fail(r, at, "length out of bounds");
+  *out = (uint32_t)v;
+  return true;
+}
+
 /* A vector length. Every entry of every vector we read takes at least one
  * byte, so a count larger than the bytes left is certainly truncated; this
  * check is what bounds our allocations by the input size. */
 static bool read_count(reader *r, uint32_t *out) {
-  if (!read_u32(r, out)) return false;
+  if (!read_len(r, out)) return false;
   if (*out > bytes_left(r)) {
     r->p = r->end;
     return fail_eof(r);
@@ -208,7 +237,7 @@ static bool utf8_valid(const uint8_t *s, size_t n) {
 /* A name: u32 length then that many bytes of valid UTF-8. */
 static bool read_name(reader *r, const uint8_t **bytes, uint32_t *len) {
   const uint8_t *at = r->p;
-  if (!read_u32(r, len)) return false;
+  if (!read_len(r, len)) return false;
   if (*len > bytes_left(r)) return fail(r, at, "length out of bounds");
   *bytes = r->p;
   r->p += *len;
@@ -274,7 +303,7 @@ static bool read_null_heaptype(reader *r, rt_valtype *out) {
 static bool read_u64(reader *r, uint64_t *out) {
   *out = 0;
   rt_leb_status s = rt_read_uleb(&r->p, r->end, 64, out);
-  if (s != RT_LEB_OK) return leb_failed(r, s);
+  if (s != RT_LEB_OK) return leb_failed(r, s, 64, false);
   return true;
 }
 
@@ -536,6 +565,9 @@ static bool read_const_ops(reader *r, rt_valtype expected, const_builder *b,
     jit_op op;
     if (!read_const_opcode(r, &op)) return false;
     if (op == OP_END) break;
+    /* Decoded before it is validated, as the spec's decoder does: an
+     * opcode that is no instruction at all is malformed. */
+    if (op == OP_COUNT) return fail(r, at, "illegal opcode");
     rt_const_op c;
     memset(&c, 0, sizeof c);
     if (!read_const_instr(r, op, at, &c) || !const_append(r, b, &c))
@@ -581,6 +613,8 @@ static bool read_functype(reader *r, uint32_t self, rt_functype *t) {
   const uint8_t *at = r->p;
   uint8_t form;
   if (!read_byte(r, &form)) return false;
+  /* The spec reads the form as an s7 LEB128: one that goes on is long. */
+  if (form & 0x80) return fail(r, at, "integer representation too long");
   if (form != 0x60) return fail(r, at, "malformed function type");
   rt_valtype *params = NULL, *results = NULL;
   uint32_t nparams = 0, nresults = 0;
@@ -1038,24 +1072,32 @@ static bool read_code_section(reader *r) {
   const uint8_t *at = r->p;
   uint32_t n;
   if (!read_count(r, &n)) return false;
-  if (n != r->ndefined_funcs)
-    return fail(r, at,
-                "function and code section have inconsistent lengths");
+  /* A count other than the function section's is reported once the whole
+   * module is read (check_counts), as the spec does: what comes after may
+   * be malformed first. */
+  r->code_count_at = at;
+  r->code_count_mismatch = n != r->ndefined_funcs;
   for (uint32_t i = 0; i < n; i++) {
-    rt_func *f = &m->funcs[m->nimported_funcs + i];
     uint32_t size;
     const uint8_t *body;
-    if (!read_u32(r, &size)) return false;
+    if (!read_len(r, &size)) return false;
     if (size > bytes_left(r)) {
       r->p = r->end;
       return fail_eof(r);
     }
     if (!read_raw(r, size, &body)) return false;
-    /* A body always ends with end: an entry without it is truncated. */
-    if (size == 0 || body[size - 1] != BYTE_END)
-      return fail(r, body + size, "unexpected end of section or function");
+    if (i >= r->ndefined_funcs) continue; /* a body of no function */
+    rt_func *f = &m->funcs[m->nimported_funcs + i];
     f->body_offset = (uint32_t)offset_of(r, body);
     f->body_len = size;
+    /* A body always ends with end: an entry without it is malformed, how
+     * depends on the bytes after it, which the spec's decoder reads on. */
+    if (size == 0 || body[size - 1] != BYTE_END) {
+      wrun_error *e = jit_decode_body_as_spec(m, m->nimported_funcs + i);
+      if (e && !r->err) r->err = e;
+      else wrun_error_delete(e);
+      return fail(r, body + size, "unexpected end of section or function");
+    }
   }
   r->seen_code_section = true;
   return true;
@@ -1246,6 +1288,9 @@ static bool read_sections(reader *r) {
 /* Cross-section rules that can only be checked at the end. */
 static bool check_counts(reader *r) {
   rt_module *m = r->m;
+  if (r->code_count_mismatch)
+    return fail(r, r->code_count_at,
+                "function and code section have inconsistent lengths");
   if (!r->seen_code_section && r->ndefined_funcs != 0)
     return fail(r, r->file_end,
                 "function and code section have inconsistent lengths");

@@ -229,6 +229,36 @@ Test(decode, integer_constants) {
   DECODE_FAILS("integer too large", 0x41, 0x80, 0x80, 0x80, 0x80, 0x70);
   DECODE_FAILS("integer too large", 0x42, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80,
                0x80, 0x80, 0x80, 0x02);
+  /* The last byte's unused bits before its continuation bit (the spec's
+   * order). */
+  DECODE_FAILS("integer too large", 0x41, 0x80, 0x80, 0x80, 0x80, 0xF0);
+}
+
+/* A LEB128 cut by the body's end is judged with the bytes after it, up to
+ * the reader's limit (the module's end). */
+static const char *decode_cut(const uint8_t *bytes, size_t end, size_t limit) {
+  jit_reader r;
+  jit_instr in;
+  jit_reader_init(&r, bytes, 0, end);
+  r.limit = bytes + limit;
+  wrun_error *e = jit_decode_instr(&r, &in);
+  jit_reader_free(&r);
+  if (!e) return NULL;
+  snprintf(last_error, sizeof last_error, "%s", wrun_error_message(e));
+  wrun_error_delete(e);
+  return last_error;
+}
+
+Test(decode, leb128_past_the_body) {
+  const uint8_t too_long[] = {0x41, 0x80, 0x80, 0x80, 0x80, 0x80, 0x00};
+  cr_expect_str_eq(decode_cut(too_long, 3, sizeof too_long),
+                   "integer representation too long");
+  const uint8_t too_large[] = {0x41, 0x80, 0x80, 0x80, 0x80, 0x70};
+  cr_expect_str_eq(decode_cut(too_large, 2, sizeof too_large),
+                   "integer too large");
+  const uint8_t ends_there[] = {0x41, 0x80, 0x80, 0x00};
+  cr_expect_str_eq(decode_cut(ends_there, 2, sizeof ends_there),
+                   "unexpected end");
 }
 
 Test(decode, float_constants_are_raw_bits) {
@@ -573,8 +603,8 @@ Test(validate, locals_and_globals) {
   INVALID(full_module(), 2, "unknown local", 0x00, 0x20, 0x01, 0x0B);
   VALID(full_module(), 2, 0x00, 0x20, 0x00, 0x22, 0x00, 0x0B);
   VALID(full_module(), 1, 0x00, 0x23, 0x00, 0x0B);
-  INVALID(full_module(), 0, "global is immutable", 0x00, 0x41, 0x00, 0x24,
-          0x00, 0x0B);
+  INVALID(full_module(), 0, "immutable global 0: global is immutable", 0x00,
+          0x41, 0x00, 0x24, 0x00, 0x0B);
   VALID(full_module(), 0, 0x00, 0x42, 0x00, 0x24, 0x01, 0x0B);
   INVALID(full_module(), 0, "type mismatch", 0x00, 0x41, 0x00, 0x24, 0x01,
           0x0B);
