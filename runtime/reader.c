@@ -237,6 +237,7 @@ static bool utf8_valid(const uint8_t *s, size_t n) {
 /* A name: u32 length then that many bytes of valid UTF-8. */
 static bool read_name(reader *r, const uint8_t **bytes, uint32_t *len) {
   const uint8_t *at = r->p;
+  *bytes = r->p; /* never left unset, even on failure */
   if (!read_len(r, len)) return false;
   if (*len > bytes_left(r)) return fail(r, at, "length out of bounds");
   *bytes = r->p;
