@@ -527,14 +527,18 @@ static inline jit_reg cg_memory_begin(jit_codegen *g, uint32_t mem) {
   return mem == 0 ? JIT_NO_REG : cg_memory_begin_other(g, mem);
 }
 static inline void cg_memory_end(jit_codegen *g, jit_reg base) {
-  if (base != JIT_NO_REG) cg_memory_end_other(g, base);
+  if (base != JIT_NO_REG)
+    cg_memory_end_other(g, base);
+  else
+    jit_masm_set_mem_index64(g->m, false); /* compile time only */
 }
 /* Whether memory mem is a memory64, and the address check of its accesses
  * (see jit/codegen_ops.c); returns the offset to hand to the masm. */
 static inline bool cg_memory_is64(const jit_codegen *g, uint32_t mem) {
   return g->mod->memories[mem].is64;
 }
-uint32_t cg_check_address64(jit_codegen *g, jit_opnd *addr, uint64_t offset);
+uint32_t cg_check_address64(jit_codegen *g, uint32_t mem, jit_opnd *addr,
+                            uint64_t offset);
 /* The SIMD memory ops (LOWER VMEM). */
 typedef enum cg_vmem { VM_LOAD, VM_STORE, VM_LOAD_LANE, VM_STORE_LANE } cg_vmem;
 
