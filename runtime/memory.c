@@ -201,14 +201,32 @@ int64_t rt_memory_grow(rt_memory *mem, uint64_t delta) {
 
 /* ---- public API ---------------------------------------------------------- */
 
-wrun_memory *wrun_memory_new(wrun_store *store, uint32_t min_pages,
-                             uint32_t max_pages, bool has_max) {
+static wrun_memory *memory_new(wrun_store *store, uint64_t min_pages,
+                               uint64_t max_pages, bool has_max, bool is64) {
   wrun_error *err = NULL;
   if (!store || (has_max && max_pages < min_pages)) return NULL;
   rt_memory *mem =
-      rt_memory_new(store, min_pages, max_pages, has_max, false, &err);
+      rt_memory_new(store, min_pages, max_pages, has_max, is64, &err);
   if (!mem) wrun_error_delete(err);
   return (wrun_memory *)mem;
+}
+
+wrun_memory *wrun_memory_new(wrun_store *store, uint32_t min_pages,
+                             uint32_t max_pages, bool has_max) {
+  return memory_new(store, min_pages, max_pages, has_max, false);
+}
+
+wrun_memory *wrun_memory_new64(wrun_store *store, uint64_t min_pages,
+                               uint64_t max_pages, bool has_max) {
+  /* the type's own bound: 2^48 pages */
+  if (min_pages > ((uint64_t)1 << 48) ||
+      (has_max && max_pages > ((uint64_t)1 << 48)))
+    return NULL;
+  return memory_new(store, min_pages, max_pages, has_max, true);
+}
+
+bool wrun_memory_is64(const wrun_memory *m) {
+  return ((const rt_memory *)m)->is64;
 }
 
 uint8_t *wrun_memory_data(const wrun_memory *m) {
@@ -220,9 +238,18 @@ uint64_t wrun_memory_size_bytes(const wrun_memory *m) {
 }
 
 uint32_t wrun_memory_pages(const wrun_memory *m) {
+  uint64_t pages = ((const rt_memory *)m)->pages;
+  return pages > UINT32_MAX ? UINT32_MAX : (uint32_t)pages;
+}
+
+uint64_t wrun_memory_pages64(const wrun_memory *m) {
   return ((const rt_memory *)m)->pages;
 }
 
 int64_t wrun_memory_grow(wrun_memory *m, uint32_t delta) {
+  return rt_memory_grow((rt_memory *)m, delta);
+}
+
+int64_t wrun_memory_grow64(wrun_memory *m, uint64_t delta) {
   return rt_memory_grow((rt_memory *)m, delta);
 }
