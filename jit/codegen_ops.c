@@ -133,12 +133,45 @@ static void visit_global_set(jit_codegen *g, uint32_t i) {
  * Returns the offset for the masm; leaves a register address as it is, or
  * replaces it (releasing the old one as cg_done_read does), and a
  * constant one as a u32. */
-static void load_memory_size(jit_codegen *g, uint32_t mem, jit_reg r) {
+void cg_load_memory_size(jit_codegen *g, uint32_t mem, jit_reg r) {
   int32_t slot = mem == 0 ? RT_VMCTX_MEMORY0
                           : (int32_t)(rt_vmctx_memory_off(&g->layout, mem) +
                                       RT_VMCTX_MEMORY_SLOT_MEMORY);
   masm_load_ptr(g->m, JT_I64, r, jit_host_target.vmctx_reg, slot);
   masm_load_ptr(g->m, JT_I64, r, r, RT_MEMORY_SIZE);
+}
+
+/* A register holding memory mem's current size: the cache's (lent, as
+ * a local read), else loaded and cached. Release with cg_done_read. */
+static jit_reg memory_size_reg(jit_codegen *g, uint32_t mem) {
+  bool cacheable = mem < CG_MEMKEY_LIMIT;
+  jit_reg r = cacheable ? cg_cache_find(g, cg_memsize_key(mem)) : JIT_NO_REG;
+  if (r == JIT_NO_REG) {
+    r = cg_alloc(g, false);
+    cg_load_memory_size(g, mem, r);
+    if (cacheable) cg_cache_set(g, cg_memsize_key(mem), r);
+  }
+  if (g->cache.regs & reg_bit(r)) g->cache.lent |= reg_bit(r);
+  return r;
+}
+
+static bool checks_size(const jit_codegen *g, uint32_t mem) {
+  const rt_limits *l = &g->mod->memories[mem];
+  return rt_memory_checks_size(l->is64, l->max, l->has_max);
+}
+
+/* Only memory 0 (the one wasm64 programs use) and only into an idle
+ * register: a loop that never touches memory pays one load pair on entry
+ * and a register, no spill. */
+void cg_memory_size_before_loop(jit_codegen *g) {
+  if (g->mod->nmemories == 0 || !checks_size(g, 0)) return;
+  if (cg_cache_find(g, cg_memsize_key(0)) != JIT_NO_REG) return;
+  if (!(g->free_regs & jit_host_target.alloc_mask &
+        ((1ull << JIT_FPR_BASE) - 1)))
+    return;
+  jit_reg r = cg_alloc(g, false);
+  cg_load_memory_size(g, 0, r);
+  cg_cache_set(g, cg_memsize_key(0), r);
 }
 
 static uint32_t check_size_address(jit_codegen *g, uint32_t mem,
@@ -153,28 +186,27 @@ static uint32_t check_size_address(jit_codegen *g, uint32_t mem,
       addr->imm = 0;
       return 0;
     }
-    jit_reg size = cg_alloc(g, false);
-    load_memory_size(g, mem, size);
+    jit_reg size = memory_size_reg(g, mem);
     masm_cmp_branch(g->m, JC_LE_U, JT_I64, size, jit_imm_opnd((int64_t)eff),
                     oob);
+    cg_done_read(g, size);
     if (eff <= UINT32_MAX) {
-      cg_free(g, size);
       addr->imm = (int64_t)eff;
       return 0;
     }
-    masm_mov_imm(g->m, JT_I64, size, eff); /* the address, as a register */
-    *addr = jit_reg_opnd(size);
+    jit_reg r = cg_alloc(g, false); /* the address, as a register */
+    masm_mov_imm(g->m, JT_I64, r, eff);
+    *addr = jit_reg_opnd(r);
     return 0;
   }
   if (offset >= RT_MEMORY64_MAX_BYTES) {
     masm_jmp(g->m, oob);
     return 0;
   }
-  jit_reg size = cg_alloc(g, false);
-  load_memory_size(g, mem, size);
+  jit_reg size = memory_size_reg(g, mem);
   masm_cmp_branch(g->m, JC_GE_U, JT_I64, addr->reg, jit_reg_opnd(size), oob);
   if (offset <= UINT32_MAX) {
-    cg_free(g, size);
+    cg_done_read(g, size);
     return (uint32_t)offset;
   }
   /* A large offset (rare): address < 2^48 now and offset < 2^48, so the
@@ -183,7 +215,7 @@ static uint32_t check_size_address(jit_codegen *g, uint32_t mem,
   masm_mov_imm(g->m, JT_I64, sum, offset);
   masm_binop(g->m, JB_ADD, JT_I64, sum, sum, jit_reg_opnd(addr->reg));
   masm_cmp_branch(g->m, JC_GE_U, JT_I64, sum, jit_reg_opnd(size), oob);
-  cg_free(g, size);
+  cg_done_read(g, size);
   cg_done_read(g, addr->reg);
   *addr = jit_reg_opnd(sum);
   return 0;
@@ -191,9 +223,7 @@ static uint32_t check_size_address(jit_codegen *g, uint32_t mem,
 
 uint32_t cg_check_address64(jit_codegen *g, uint32_t mem, jit_opnd *addr,
                             uint64_t offset) {
-  const rt_limits *l = &g->mod->memories[mem];
-  if (rt_memory_checks_size(true, l->max, l->has_max))
-    return check_size_address(g, mem, addr, offset);
+  if (checks_size(g, mem)) return check_size_address(g, mem, addr, offset);
   jit_label *oob = cg_trap_label(g, WRUN_TRAP_MEMORY_OOB);
   if (offset > UINT32_MAX ||
       (addr->is_imm && (uint64_t)addr->imm > UINT32_MAX)) {
@@ -245,7 +275,7 @@ static bool is_lent(const jit_codegen *g, jit_reg r) {
  * JIT_NO_REG for memory 0. */
 jit_reg cg_memory_begin_other(jit_codegen *g, uint32_t mem) {
   jit_reg base = JIT_NO_REG;
-  bool cacheable = mem < CG_MEMBASE_KEY0; /* keys must not wrap */
+  bool cacheable = mem < CG_MEMKEY_LIMIT; /* keys must not wrap */
   if (cacheable) base = cg_cache_find(g, cg_membase_key(mem));
   if (base == JIT_NO_REG) {
     base = cg_alloc(g, false);
