@@ -200,7 +200,10 @@ void wrun_store_delete(wrun_store *store);
 typedef struct wrun_store_limits {
   /* Bytes one linear memory may have (its minimum at creation and every
    * memory.grow). Default WRUN_UNLIMITED: a 32-bit memory stops at 4 GiB
-   * anyway. Counted in whole 64 KiB pages. */
+   * anyway. Counted in whole 64 KiB pages. A memory64 that may pass 4 GiB
+   * reserves address space for what this and store_memory_bytes allow
+   * when it is created (16 GiB when both are unlimited): set them first
+   * for a larger one. */
   uint64_t memory_bytes;
   /* Bytes all linear memories of the store may have together. Default
    * WRUN_UNLIMITED; wrun_store_set_max_memory sets this one. */
