@@ -11,7 +11,6 @@
 #include <errno.h>
 #include <inttypes.h>
 #include <math.h>
-#include <pthread.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,6 +18,7 @@
 #include <time.h>
 
 #include "wast.h"
+#include "watchdog.h"
 #include "wrun.h"
 #include "wrun_wasi.h"
 
@@ -299,74 +299,6 @@ typedef struct run_request {
   uint64_t fuel;
 } run_request;
 
-/* ---- --timeout: a watchdog thread interrupts the store ------------------ */
-
-typedef struct watchdog {
-  wrun_store *store;
-  struct timespec deadline; /* CLOCK_MONOTONIC */
-  pthread_t thread;
-  pthread_mutex_t lock;
-  pthread_cond_t wake;
-  bool done;    /* the program ended first: stop waiting */
-  bool started;
-} watchdog;
-
-static void *watchdog_main(void *arg) {
-  watchdog *w = arg;
-  pthread_mutex_lock(&w->lock);
-  int rc = 0;
-  while (!w->done && rc != ETIMEDOUT)
-    rc = pthread_cond_timedwait(&w->wake, &w->lock, &w->deadline);
-  if (!w->done) wrun_store_interrupt(w->store);
-  pthread_mutex_unlock(&w->lock);
-  return NULL;
-}
-
-/* Starts the watchdog when a timeout was asked for; false on failure. */
-static bool watchdog_start(watchdog *w, wrun_store *store, double seconds) {
-  memset(w, 0, sizeof *w);
-  if (seconds <= 0) return true;
-  w->store = store;
-  clock_gettime(CLOCK_MONOTONIC, &w->deadline);
-  double whole = floor(seconds);
-  w->deadline.tv_sec += (time_t)whole;
-  w->deadline.tv_nsec += (long)((seconds - whole) * 1e9);
-  if (w->deadline.tv_nsec >= 1000000000L) {
-    w->deadline.tv_sec++;
-    w->deadline.tv_nsec -= 1000000000L;
-  }
-  pthread_condattr_t attr;
-  if (pthread_condattr_init(&attr) != 0) return false;
-  bool ok = pthread_condattr_setclock(&attr, CLOCK_MONOTONIC) == 0 &&
-            pthread_cond_init(&w->wake, &attr) == 0;
-  pthread_condattr_destroy(&attr);
-  if (!ok) return false;
-  if (pthread_mutex_init(&w->lock, NULL) != 0) {
-    pthread_cond_destroy(&w->wake);
-    return false;
-  }
-  if (pthread_create(&w->thread, NULL, watchdog_main, w) != 0) {
-    pthread_mutex_destroy(&w->lock);
-    pthread_cond_destroy(&w->wake);
-    return false;
-  }
-  w->started = true;
-  return true;
-}
-
-/* Before the store goes away: the watchdog must not touch it after. */
-static void watchdog_stop(watchdog *w) {
-  if (!w->started) return;
-  pthread_mutex_lock(&w->lock);
-  w->done = true;
-  pthread_cond_signal(&w->wake);
-  pthread_mutex_unlock(&w->lock);
-  pthread_join(w->thread, NULL);
-  pthread_mutex_destroy(&w->lock);
-  pthread_cond_destroy(&w->wake);
-  w->started = false;
-}
-
 /* WASI is defined only for modules that import it; any other import is
  * reported by the linker, naming it. */
 static bool imports_wasi(const wrun_module *m) {
@@ -468,11 +400,15 @@ static int instantiate_and_call(const run_request *req, wrun_engine *engine,
     return 1;
   }
   /* From here on: a start function can loop forever too. */
-  watchdog dog;
-  if (!watchdog_start(&dog, store, req->timeout)) {
-    fprintf(stderr, "wrun: cannot start the --timeout watchdog\n");
-    wrun_store_delete(store);
-    return 1;
+  watchdog *dog = NULL;
+  if (req->timeout > 0) {
+    dog = watchdog_new();
+    if (!dog) {
+      fprintf(stderr, "wrun: cannot start the --timeout watchdog\n");
+      wrun_store_delete(store);
+      return 1;
+    }
+    watchdog_arm(dog, store, req->timeout);
   }
   wrun_instance *inst = NULL;
   wrun_error *err = NULL;
@@ -482,7 +418,7 @@ static int instantiate_and_call(const run_request *req, wrun_engine *engine,
   wrun_linker *linker = wrun_linker_new(store);
   if (!linker) {
     fprintf(stderr, "wrun: cannot create a linker\n");
-    watchdog_stop(&dog);
+    watchdog_delete(dog); /* before the store goes */
     wrun_store_delete(store);
     return 1;
   }
@@ -502,7 +438,7 @@ static int instantiate_and_call(const run_request *req, wrun_engine *engine,
     status = call_export(req, store, inst);
   }
   fflush(stdout);
-  watchdog_stop(&dog);
+  watchdog_delete(dog); /* before the store goes */
   wrun_linker_delete(linker);
   wrun_store_delete(store);
   wrun_wasi_delete(wasi);

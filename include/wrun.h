@@ -119,6 +119,8 @@ typedef enum wrun_trap_code {
   WRUN_TRAP_OUT_OF_FUEL,          /* "all fuel consumed": wrun_store_set_fuel */
   WRUN_TRAP_EXCEPTION,            /* "uncaught exception": wrun_trap_exception */
   WRUN_TRAP_NULL_EXNREF,          /* "null exception reference": throw_ref */
+  WRUN_TRAP_NULL_FUNCREF,         /* "null function reference": call_ref */
+  WRUN_TRAP_NULL_REFERENCE,       /* "null reference": ref.as_non_null */
   WRUN_TRAP_COUNT
 } wrun_trap_code;
 

@@ -565,7 +565,7 @@ static cg_ctrl *ctrl_target(jit_codegen *g, uint32_t depth) {
   return &g->ctrl[g->nctrl - 1 - depth];
 }
 
-static uint32_t label_arity(const cg_ctrl *c, const uint8_t **types) {
+static uint32_t label_arity(const cg_ctrl *c, const rt_valtype **types) {
   if (c->kind == CG_LOOP) {
     *types = c->params;
     return c->nparams;
@@ -598,7 +598,7 @@ static bool loop_head_satisfied(const jit_codegen *g, const cg_ctrl *c) {
 static bool branch_needs_moves(jit_codegen *g, const cg_ctrl *c) {
   if (c->kind == CG_FUNC) return true;
   if (c->kind == CG_LOOP && !loop_head_satisfied(g, c)) return true;
-  const uint8_t *types;
+  const rt_valtype *types;
   uint32_t n = label_arity(c, &types);
   if (n == 0) return false;
   if (uses_merge_reg(c, n)) {
@@ -690,7 +690,7 @@ static cg_value *take_sources(jit_codegen *g, uint32_t n, uint32_t height,
 /* Moves the top values into c's merge convention and drops the stack down
  * to c's height. */
 static void move_to_convention(jit_codegen *g, cg_ctrl *c) {
-  const uint8_t *types;
+  const rt_valtype *types;
   uint32_t n = label_arity(c, &types);
   if (n > g->sp - c->height) {
     cg_fail(g, "code generator: value stack underflow at a branch");
@@ -729,7 +729,7 @@ static void move_to_convention(jit_codegen *g, cg_ctrl *c) {
 }
 
 /* Array layout offset of value i of types[0..n). */
-static uint32_t array_offset(const uint8_t *types, uint32_t i) {
+static uint32_t array_offset(const rt_valtype *types, uint32_t i) {
   return rt_array_size(types, i);
 }
 
@@ -739,7 +739,7 @@ static uint32_t array_offset(const uint8_t *types, uint32_t i) {
 static void emit_return(jit_codegen *g) {
   const rt_functype *ft = g->type;
   uint32_t n = ft->nresults;
-  const uint8_t *rtypes = ft->types + ft->nparams;
+  const rt_valtype *rtypes = ft->types + ft->nparams;
   if (n > g->sp) {
     cg_fail(g, "code generator: value stack underflow at return");
     return;
@@ -828,7 +828,7 @@ static void set_unreachable(jit_codegen *g) {
   cg_cache_clear(g);
 }
 
-static bool has_v128(const uint8_t *types, uint32_t n) {
+static bool has_v128(const rt_valtype *types, uint32_t n) {
   for (uint32_t i = 0; i < n; i++)
     if (types[i] == VT_V128) return true;
   return false;
@@ -874,7 +874,7 @@ static void adopt_snap(jit_codegen *g, cg_snap s) {
 #define LOOP_CACHE_FPRS 6
 
 static void visit_block(jit_codegen *g, const jit_instr *in) {
-  const uint8_t *params, *results;
+  const rt_valtype *params, *results;
   uint32_t np, nr;
   jit_blocktype_sig(g->mod, &in->u.block, &params, &np, &results, &nr);
   if (!g->vec_ok && (has_v128(params, np) || has_v128(results, nr))) {
@@ -1062,6 +1062,44 @@ static void visit_br_if(jit_codegen *g, uint32_t depth) {
   masm_bind(g->m, &skip);
 }
 
+/* br_on_null: branches with the values below the reference when it is
+ * null, else goes on with it (now known non-null) on the stack. */
+static void visit_br_on_null(jit_codegen *g, uint32_t depth) {
+  jit_reg ref = cg_pop_reg(g);
+  cg_ctrl *c = ctrl_target(g, depth);
+  if (!branch_needs_moves(g, c)) {
+    masm_branch_zero(g->m, JT_I64, ref, true, &c->label);
+    note_edge(g, c);
+  } else {
+    jit_label skip;
+    jit_label_init(&skip);
+    masm_branch_zero(g->m, JT_I64, ref, false, &skip);
+    emit_branch_preserving(g, c);
+    masm_bind(g->m, &skip);
+  }
+  cg_push_reg(g, JT_REF, ref);
+}
+
+/* br_on_non_null: branches with the reference when it is not null, else
+ * drops it and goes on. */
+static void visit_br_on_non_null(jit_codegen *g, uint32_t depth) {
+  jit_reg ref = cg_pop_reg(g);
+  cg_push_reg(g, JT_REF, ref);
+  cg_ctrl *c = ctrl_target(g, depth);
+  if (!branch_needs_moves(g, c)) {
+    masm_branch_zero(g->m, JT_I64, ref, false, &c->label);
+    note_edge(g, c);
+  } else {
+    jit_label skip;
+    jit_label_init(&skip);
+    masm_branch_zero(g->m, JT_I64, ref, true, &skip);
+    emit_branch_preserving(g, c);
+    masm_bind(g->m, &skip);
+  }
+  cg_value v = cg_pop(g);
+  cg_release(g, &v);
+}
+
 static bool reserve_bt(jit_codegen *g, uint32_t n) {
   if (n <= g->cap_bt) return true;
   jit_label *l = realloc(g->bt_labels, n * sizeof *l);
@@ -1219,7 +1257,7 @@ static bool body_mentions_simd(jit_codegen *g) {
 /* Local types and frame offsets: params in the caller's outgoing area,
  * declared locals below the saved vmctx. */
 static bool setup_locals(jit_codegen *g, uint32_t ndeclared,
-                         const uint8_t *declared) {
+                         const rt_valtype *declared) {
   const rt_functype *ft = g->type;
   g->nparams = ft->nparams;
   g->nlocals = ft->nparams + ndeclared;
@@ -1288,7 +1326,8 @@ static void emit_prologue(jit_codegen *g) {
 
 wrun_error *jit_codegen_begin(jit_codegen *g, jit_masm *m,
                               const rt_module *mod, uint32_t func_index,
-                              uint32_t nlocals, const uint8_t *local_types) {
+                              uint32_t nlocals,
+                              const rt_valtype *local_types) {
   reset(g);
   g->m = m;
   g->mod = mod;
@@ -1334,6 +1373,12 @@ void cg_op_br(jit_codegen *g, const jit_instr *in) {
 }
 void cg_op_br_if(jit_codegen *g, const jit_instr *in) {
   visit_br_if(g, in->u.index);
+}
+void cg_op_br_on_null(jit_codegen *g, const jit_instr *in) {
+  visit_br_on_null(g, in->u.index);
+}
+void cg_op_br_on_non_null(jit_codegen *g, const jit_instr *in) {
+  visit_br_on_non_null(g, in->u.index);
 }
 void cg_op_br_table(jit_codegen *g, const jit_instr *in) {
   visit_br_table(g, in);

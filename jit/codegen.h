@@ -51,7 +51,7 @@ void jit_codegen_set_tail_info(jit_codegen *g, const uint8_t *flags,
  * m. nlocals/local_types are the declared locals (params excluded). */
 wrun_error *jit_codegen_begin(jit_codegen *g, jit_masm *m,
                               const rt_module *mod, uint32_t func_index,
-                              uint32_t nlocals, const uint8_t *local_types);
+                              uint32_t nlocals, const rt_valtype *local_types);
 
 /* Deterministic mode for the functions begun after this call (it survives
  * jit_codegen_begin): NaN results of float and SIMD arithmetic are

@@ -87,7 +87,7 @@ typedef struct cg_ctrl {
    * agreed on so far (valid when targeted). Loop head: fixed when the loop
    * starts; every back edge re-establishes it. else_cache: at the else. */
   cg_snap label_cache, else_cache;
-  const uint8_t *params, *results; /* wasm value types */
+  const rt_valtype *params, *results; /* wasm value types */
   jit_label label;      /* branch target: end (block/if) or head (loop) */
   jit_label else_label; /* if: start of the else arm */
 } cg_ctrl;
@@ -388,12 +388,17 @@ void cg_op_end(jit_codegen *g, const jit_instr *in);
 void cg_op_br(jit_codegen *g, const jit_instr *in);
 void cg_op_br_if(jit_codegen *g, const jit_instr *in);
 void cg_op_br_table(jit_codegen *g, const jit_instr *in);
+void cg_op_br_on_null(jit_codegen *g, const jit_instr *in);
+void cg_op_br_on_non_null(jit_codegen *g, const jit_instr *in);
 void cg_op_return(jit_codegen *g, const jit_instr *in);
 void cg_op_call(jit_codegen *g, const jit_instr *in);
 void cg_op_call_indirect(jit_codegen *g, const jit_instr *in);
+void cg_op_call_ref(jit_codegen *g, const jit_instr *in);
+void cg_op_ref_as_non_null(jit_codegen *g, const jit_instr *in);
 /* codegen_tail.c */
 void cg_op_return_call(jit_codegen *g, const jit_instr *in);
 void cg_op_return_call_indirect(jit_codegen *g, const jit_instr *in);
+void cg_op_return_call_ref(jit_codegen *g, const jit_instr *in);
 
 /* ---- codegen_ops.c: calls, shared with codegen_tail.c ------------------- */
 /* Bytes of the outgoing area a call of ft uses: its arguments, and its
@@ -416,6 +421,9 @@ void cg_push_call_results(jit_codegen *g, const rt_functype *ft, bool reload);
 jit_reg cg_indirect_callee(jit_codegen *g, const jit_instr *in,
                            const rt_functype *ft, jit_reg index,
                            uint64_t avoid);
+/* call_ref's callee, the funcref in `ref` (consumed): traps if it is
+ * null, else as cg_indirect_callee. */
+jit_reg cg_ref_callee(jit_codegen *g, jit_reg ref, uint64_t avoid);
 void cg_op_drop(jit_codegen *g, const jit_instr *in);
 void cg_op_select(jit_codegen *g, const jit_instr *in);
 void cg_op_select_t(jit_codegen *g, const jit_instr *in);

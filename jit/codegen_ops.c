@@ -530,7 +530,7 @@ void cg_store_args(jit_codegen *g, const rt_functype *ft, bool incoming) {
  * pinned registers reloaded when asked (see cg_reload_pinned). */
 void cg_push_call_results(jit_codegen *g, const rt_functype *ft, bool reload) {
   const jit_target *tg = &jit_host_target;
-  const uint8_t *rtypes = ft->types + ft->nparams;
+  const rt_valtype *rtypes = ft->types + ft->nparams;
   jit_reg first = JIT_NO_REG;
   jit_type first_t = JT_I32;
   if (ft->nresults > 0) {
@@ -637,20 +637,41 @@ jit_reg cg_indirect_callee(jit_codegen *g, const jit_instr *in,
   return code;
 }
 
-static void visit_call_indirect(jit_codegen *g, const jit_instr *in) {
+jit_reg cg_ref_callee(jit_codegen *g, jit_reg ref, uint64_t avoid) {
   const jit_target *tg = &jit_host_target;
-  const rt_functype *ft = &g->mod->types[in->u.call_indirect.type_index];
+  jit_reg code = cg_alloc_gpr_avoiding(g, avoid);
+  masm_branch_zero(g->m, JT_I64, ref, true,
+                   cg_trap_label(g, WRUN_TRAP_NULL_FUNCREF));
+  masm_load_ptr(g->m, JT_I64, code, ref, RT_FUNCREF_WASM_CALL);
+  masm_load_ptr(g->m, JT_I64, tg->call_ctx_reg, ref, RT_FUNCREF_CTX);
+  cg_free(g, ref);
+  return code;
+}
+
+/* The callee of call_indirect or call_ref: the table index or the
+ * reference, popped (the operand above the arguments). */
+typedef enum callee_kind { CALLEE_TABLE, CALLEE_REF } callee_kind;
+
+/* A call through a funcref: pops the operand that finds the callee and
+ * ft's arguments, checks the callee (call_indirect: the table entry and
+ * its type; call_ref: only null, the validator proved the type) and
+ * calls it, pushing its results. */
+static void call_through(jit_codegen *g, const jit_instr *in,
+                         const rt_functype *ft, callee_kind kind) {
+  const jit_target *tg = &jit_host_target;
   if (cg_type_has_v128(ft) && !g->vec_ok) {
     g->simd = true;
     return;
   }
-  jit_reg index = cg_pop_reg(g);
+  jit_reg operand = cg_pop_reg(g);
   cg_store_call_args(g, ft);
   cg_spill_all_regs(g);
   cg_cache_clear(g); /* the callee clobbers every allocatable register */
   uint64_t avoid = reg_bit(tg->call_ctx_reg) | reg_bit(tg->call_caller_reg) |
                    reg_bit(tg->tail_cap_reg);
-  jit_reg code = cg_indirect_callee(g, in, ft, index, avoid);
+  jit_reg code = kind == CALLEE_TABLE
+                     ? cg_indirect_callee(g, in, ft, operand, avoid)
+                     : cg_ref_callee(g, operand, avoid);
   masm_mov(g->m, JT_I64, tg->call_caller_reg, tg->vmctx_reg);
   cg_fuel_sync_out(g);
   masm_mov_imm(g->m, JT_I32, tg->tail_cap_reg, cg_call_area(ft));
@@ -659,6 +680,15 @@ static void visit_call_indirect(jit_codegen *g, const jit_instr *in) {
   cg_free(g, code);
   cg_push_call_results(g, ft, true);
   cg_fuel_sync_in(g);
+}
+
+static void visit_call_indirect(jit_codegen *g, const jit_instr *in) {
+  call_through(g, in, &g->mod->types[in->u.call_indirect.type_index],
+               CALLEE_TABLE);
+}
+
+static void visit_call_ref(jit_codegen *g, const jit_instr *in) {
+  call_through(g, in, &g->mod->types[in->u.index], CALLEE_REF);
 }
 
 /* ---- numeric ------------------------------------------------------------ */
@@ -886,6 +916,16 @@ void cg_op_call(jit_codegen *g, const jit_instr *in) {
 }
 void cg_op_call_indirect(jit_codegen *g, const jit_instr *in) {
   visit_call_indirect(g, in);
+}
+void cg_op_call_ref(jit_codegen *g, const jit_instr *in) {
+  visit_call_ref(g, in);
+}
+void cg_op_ref_as_non_null(jit_codegen *g, const jit_instr *in) {
+  (void)in;
+  jit_reg ref = cg_pop_reg(g);
+  masm_branch_zero(g->m, JT_I64, ref, true,
+                   cg_trap_label(g, WRUN_TRAP_NULL_REFERENCE));
+  cg_push_reg(g, JT_REF, ref);
 }
 void cg_op_memory_size(jit_codegen *g, const jit_instr *in) {
   (void)in;

@@ -1,4 +1,4 @@
-/* Tail calls: return_call and return_call_indirect. The frame protocol
+/* Tail calls: return_call, return_call_indirect and return_call_ref. The frame protocol
  * and why it is this one: docs/design-notes.md, "Tail calls". In short:
  *
  * - the callee's arguments go where its caller's caller put ours (the
@@ -28,7 +28,7 @@ void jit_codegen_set_tail_info(jit_codegen *g, const uint8_t *flags,
 typedef enum tail_kind {
   TAIL_DIRECT,   /* a function of this module: a direct jump */
   TAIL_IMPORT,   /* through our vmctx's funcref record of an import */
-  TAIL_INDIRECT, /* through a table entry */
+  TAIL_INDIRECT, /* through a table entry or a function reference */
 } tail_kind;
 
 /* Does a callee of type ft fit the incoming area our caller reserved
@@ -163,20 +163,33 @@ void cg_op_return_call(jit_codegen *g, const jit_instr *in) {
   finish_tail_call(g, ft, import ? TAIL_IMPORT : TAIL_DIRECT, f, code);
 }
 
-void cg_op_return_call_indirect(jit_codegen *g, const jit_instr *in) {
+/* return_call_indirect or return_call_ref (by_ref): pops the table index
+ * or the reference, then the arguments; the callee as call_indirect or
+ * call_ref finds it. */
+static void tail_call_through(jit_codegen *g, const jit_instr *in,
+                              const rt_functype *ft, bool by_ref) {
   const jit_target *tg = &jit_host_target;
-  const rt_functype *ft = &g->mod->types[in->u.call_indirect.type_index];
   if (cg_type_has_v128(ft) && !g->vec_ok) {
     g->simd = true;
     return;
   }
   g->tail_use |= JIT_TAIL_USES | JIT_TAIL_LEAVES;
-  jit_reg index = cg_pop_reg(g);
+  jit_reg operand = cg_pop_reg(g);
   store_tail_args(g, ft);
   cg_spill_all_regs(g);
   cg_cache_clear(g);
   uint64_t avoid = reg_bit(tg->call_ctx_reg) | reg_bit(tg->call_caller_reg) |
                    reg_bit(tg->tail_cap_reg);
-  jit_reg code = cg_indirect_callee(g, in, ft, index, avoid);
+  jit_reg code = by_ref ? cg_ref_callee(g, operand, avoid)
+                        : cg_indirect_callee(g, in, ft, operand, avoid);
   finish_tail_call(g, ft, TAIL_INDIRECT, 0, code);
+}
+
+void cg_op_return_call_ref(jit_codegen *g, const jit_instr *in) {
+  tail_call_through(g, in, &g->mod->types[in->u.index], true);
+}
+
+void cg_op_return_call_indirect(jit_codegen *g, const jit_instr *in) {
+  tail_call_through(g, in, &g->mod->types[in->u.call_indirect.type_index],
+                    false);
 }

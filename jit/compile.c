@@ -24,6 +24,20 @@ static wrun_error *name_function(uint32_t func_index, wrun_error *e) {
   return named;
 }
 
+/* The first body from f on that the spec's decoder rejects, named. Once
+ * the single pass has failed on body f, for whatever reason, the bodies
+ * from there on are decoded again the spec's way (jit_decode_body_as_spec):
+ * the spec decodes all of them before it validates any, so the first
+ * malformed one is what the module is rejected for. Only on the error
+ * path. */
+static wrun_error *spec_malformed(const rt_module *mod, uint32_t f) {
+  for (; f < mod->nfuncs; f++) {
+    wrun_error *e = jit_decode_body_as_spec(mod, f);
+    if (e) return name_function(f, e);
+  }
+  return NULL;
+}
+
 /* What compiling one body produced besides validation errors. */
 typedef struct body_outcome {
   wrun_error *gen_error; /* first code generation failure (not validation) */
@@ -40,8 +54,9 @@ static wrun_error *compile_body(const rt_module *mod, uint32_t f,
   jit_reader r;
   jit_reader_init(&r, mod->bytes, fn->body_offset,
                   (size_t)fn->body_offset + fn->body_len);
+  r.limit = mod->bytes + mod->len;
   uint32_t nlocals = 0;
-  uint8_t *local_types = NULL;
+  rt_valtype *local_types = NULL;
   wrun_error *err = jit_decode_locals(&r, &nlocals, &local_types);
   if (!err) err = jit_validator_begin(v, mod, f, nlocals, local_types);
   bool generating = g != NULL && !err;
@@ -81,7 +96,13 @@ static wrun_error *compile_body(const rt_module *mod, uint32_t f,
   }
   free(local_types);
   jit_reader_free(&r);
-  return err ? name_function(f, err) : NULL;
+  if (!err) return NULL;
+  wrun_error *malformed = spec_malformed(mod, f);
+  if (malformed) {
+    wrun_error_delete(err);
+    return malformed;
+  }
+  return name_function(f, err);
 }
 
 wrun_error *jit_validate_module(const rt_module *mod) {

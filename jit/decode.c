@@ -20,6 +20,7 @@ void jit_reader_init(jit_reader *r, const uint8_t *base, size_t start,
   r->base = base;
   r->pos = base + start;
   r->end = base + end;
+  r->limit = r->end;
   r->targets = NULL;
   r->cap_targets = 0;
   r->catches = NULL;
@@ -39,14 +40,20 @@ static size_t remaining(const jit_reader *r) {
   return (size_t)(r->end - r->pos);
 }
 
-static wrun_error *leb_error(const jit_reader *r, rt_leb_status s) {
+/* A LEB128 of `bits` bits at r->pos failed with s; one cut by the body's
+ * end is judged with the bytes after it, up to r->limit (the spec's
+ * decoder reads the module as one stream). */
+static wrun_error *leb_error(const jit_reader *r, rt_leb_status s,
+                             unsigned bits, bool is_signed) {
+  if (s == RT_LEB_EOF && r->limit > r->end)
+    s = rt_leb_past_end(r->pos, r->limit, bits, is_signed);
   return rt_error_new(jit_reader_offset(r), "%s", rt_leb_message(s));
 }
 
 static wrun_error *read_u32(jit_reader *r, uint32_t *out) {
   uint64_t v;
   rt_leb_status s = rt_read_uleb(&r->pos, r->end, 32, &v);
-  if (s != RT_LEB_OK) return leb_error(r, s);
+  if (s != RT_LEB_OK) return leb_error(r, s, 32, false);
   *out = (uint32_t)v;
   return NULL;
 }
@@ -68,26 +75,35 @@ static wrun_error *read_bytes(jit_reader *r, void *out, size_t n) {
   return NULL;
 }
 
-static bool is_valtype(uint8_t b) {
-  switch (b) {
-  case VT_I32: case VT_I64: case VT_F32: case VT_F64: case VT_V128:
-  case VT_FUNCREF: case VT_EXTERNREF: case VT_EXNREF:
-    return true;
-  default:
-    return false;
-  }
+/* Value types with a type index are read with any index that fits the
+ * packing; the validator checks it against the module ("unknown type"). */
+static wrun_error *valtype_error(jit_reader *r, size_t at,
+                                 rt_valtype_status s, bool ref_only) {
+  if (s == RT_VT_EOF) return rt_error_new(jit_reader_offset(r), "unexpected end");
+  if (s == RT_VT_UNKNOWN_TYPE) return rt_error_new(at, "unknown type");
+  return rt_error_new(at, ref_only ? "malformed reference type"
+                                   : "malformed value type");
 }
 
-static wrun_error *read_valtype(jit_reader *r, uint8_t *out) {
+static wrun_error *read_valtype(jit_reader *r, rt_valtype *out) {
+  /* the one-byte types without a call: numbers, vectors, abstract refs */
+  if (r->pos < r->end) {
+    uint8_t b = *r->pos;
+    if ((b >= VT_V128 && b <= VT_I32) || (b >= HT_EXN && b <= HT_NOEXN)) {
+      r->pos++;
+      *out = b;
+      return NULL;
+    }
+  }
   size_t at = jit_reader_offset(r);
-  wrun_error *e = read_byte(r, out);
-  if (e) return e;
-  if (!is_valtype(*out)) return rt_error_new(at, "malformed value type");
-  return NULL;
+  uint32_t index = 0;
+  rt_valtype_status s =
+      rt_decode_valtype(&r->pos, r->end, RT_MAX_TYPES, false, out, &index);
+  return s == RT_VT_OK ? NULL : valtype_error(r, at, s, false);
 }
 
 wrun_error *jit_decode_locals(jit_reader *r, uint32_t *count,
-                              uint8_t **types) {
+                              rt_valtype **types) {
   *count = 0;
   *types = NULL;
   const jit_reader start = *r;
@@ -101,14 +117,14 @@ wrun_error *jit_decode_locals(jit_reader *r, uint32_t *count,
   for (uint32_t g = 0; g < ngroups; g++) {
     size_t at = jit_reader_offset(r);
     uint32_t n = 0;
-    uint8_t t = 0;
+    rt_valtype t = 0;
     if ((e = read_u32(r, &n)) || (e = read_valtype(r, &t))) return e;
     total += n;
     if (total > JIT_MAX_LOCALS) return rt_error_new(at, "too many locals");
   }
   if (total == 0) return NULL;
 
-  uint8_t *out = malloc((size_t)total);
+  rt_valtype *out = malloc((size_t)total * sizeof *out);
   if (!out) return rt_error_new(jit_reader_offset(r), "out of memory");
   /* Second pass over bytes already known to be well formed. */
   jit_reader again = start;
@@ -116,10 +132,10 @@ wrun_error *jit_decode_locals(jit_reader *r, uint32_t *count,
   (void)read_u32(&again, &ngroups);
   for (uint32_t g = 0; g < ngroups; g++) {
     uint32_t n = 0;
-    uint8_t t = 0;
+    rt_valtype t = 0;
     (void)read_u32(&again, &n);
-    (void)read_byte(&again, &t);
-    memset(out + filled, t, n);
+    (void)read_valtype(&again, &t);
+    for (uint32_t k = 0; k < n; k++) out[filled + k] = t;
     filled += n;
   }
   *count = filled;
@@ -138,15 +154,15 @@ static wrun_error *read_blocktype(jit_reader *r, jit_blocktype *bt) {
     bt->kind = BT_EMPTY;
     return NULL;
   }
-  if (is_valtype(b)) {
-    r->pos++;
+  /* a value type starts with a negative s33's byte (0x63/0x64 for
+   * (ref null? ht)); a type index is a non-negative one */
+  if ((b & 0xC0) == 0x40) {
     bt->kind = BT_VALTYPE;
-    bt->valtype = b;
-    return NULL;
+    return read_valtype(r, &bt->valtype);
   }
   int64_t idx;
   rt_leb_status s = rt_read_sleb(&r->pos, r->end, 33, &idx);
-  if (s != RT_LEB_OK) return leb_error(r, s);
+  if (s != RT_LEB_OK) return leb_error(r, s, 33, true);
   if (idx < 0) return rt_error_new(at, "malformed value type");
   bt->kind = BT_TYPEIDX;
   bt->type_index = (uint32_t)idx;
@@ -239,7 +255,7 @@ static wrun_error *read_memarg(jit_reader *r, jit_instr *out) {
   /* The offset is a u64 for every memory (Wasm 3.0); the validator keeps
    * an i32 memory's below 2^32. */
   rt_leb_status s = rt_read_uleb(&r->pos, r->end, 64, &out->u.mem.offset);
-  return s == RT_LEB_OK ? NULL : leb_error(r, s);
+  return s == RT_LEB_OK ? NULL : leb_error(r, s, 64, false);
 }
 
 /* select t*: Wasm 2.0 requires exactly one type; any other count is kept
@@ -252,19 +268,25 @@ static wrun_error *read_select_types(jit_reader *r, jit_instr *out) {
     return rt_error_new(jit_reader_offset(r), "unexpected end");
   out->u.valtype = 0;
   for (uint32_t i = 0; i < n; i++) {
-    uint8_t t = 0;
+    rt_valtype t = 0;
     if ((e = read_valtype(r, &t))) return e;
     if (n == 1) out->u.valtype = t;
   }
   return NULL;
 }
 
-static wrun_error *read_reftype(jit_reader *r, uint8_t *out) {
+/* ref.null's heap type; *out the nullable reference to it. */
+static wrun_error *read_null_heaptype(jit_reader *r, rt_valtype *out) {
   size_t at = jit_reader_offset(r);
-  wrun_error *e = read_byte(r, out);
-  if (e) return e;
-  if (!rt_is_reftype(*out)) return rt_error_new(at, "malformed reference type");
-  return NULL;
+  uint32_t heap = 0, index = 0;
+  rt_valtype_status s =
+      rt_decode_heaptype(&r->pos, r->end, RT_MAX_TYPES, &heap, &index);
+  if (s == RT_VT_OK) {
+    *out = rt_vt_ref(heap, true);
+    return NULL;
+  }
+  if (s == RT_VT_EOF) return rt_error_new(jit_reader_offset(r), "unexpected end");
+  return rt_error_new(at, "malformed heap type");
 }
 
 static wrun_error *read_immediates(jit_reader *r, jit_instr *out) {
@@ -277,7 +299,7 @@ static wrun_error *read_immediates(jit_reader *r, jit_instr *out) {
   case IMM_BLOCKTYPE:
     return read_blocktype(r, &out->u.block);
   case IMM_LABEL: case IMM_FUNC: case IMM_LOCAL: case IMM_GLOBAL:
-  case IMM_TABLE: case IMM_DATA: case IMM_ELEM: case IMM_TAG:
+  case IMM_TABLE: case IMM_DATA: case IMM_ELEM: case IMM_TAG: case IMM_TYPE:
     return read_u32(r, &out->u.index);
   case IMM_TRY_TABLE:
     return read_try_table(r, out);
@@ -295,12 +317,12 @@ static wrun_error *read_immediates(jit_reader *r, jit_instr *out) {
     return read_u32(r, &out->u.index);
   case IMM_I32:
     s = rt_read_sleb(&r->pos, r->end, 32, &sv);
-    if (s != RT_LEB_OK) return leb_error(r, s);
+    if (s != RT_LEB_OK) return leb_error(r, s, 32, true);
     out->u.i32 = (int32_t)sv;
     return NULL;
   case IMM_I64:
     s = rt_read_sleb(&r->pos, r->end, 64, &sv);
-    if (s != RT_LEB_OK) return leb_error(r, s);
+    if (s != RT_LEB_OK) return leb_error(r, s, 64, true);
     out->u.i64 = sv;
     return NULL;
   case IMM_F32: {
@@ -324,8 +346,8 @@ static wrun_error *read_immediates(jit_reader *r, jit_instr *out) {
     return read_byte(r, &out->u.lane);
   case IMM_SELECT_T:
     return read_select_types(r, out);
-  case IMM_REFTYPE:
-    return read_reftype(r, &out->u.valtype);
+  case IMM_HEAPTYPE:
+    return read_null_heaptype(r, &out->u.valtype);
   case IMM_MEMORY_INIT:
   case IMM_MEMORY_COPY:
   case IMM_TABLE_INIT:
@@ -355,4 +377,80 @@ wrun_error *jit_decode_instr(jit_reader *r, jit_instr *out) {
   if (op == OP_COUNT) return rt_error_new(at, "illegal opcode");
   out->op = (uint16_t)op;
   return read_immediates(r, out);
+}
+
+/* ---- a body as the spec's decoder reads it ----------------------------
+ *
+ * The spec's reference interpreter reads a module as one stream: a body is
+ * not cut at its size, its instructions go on into whatever follows until
+ * the function's final end, and only then is the size checked ("section
+ * size mismatch"). */
+
+/* Open constructs, as the spec's decoder nests them. */
+enum { SYN_BLOCK, SYN_IF, SYN_ELSE, SYN_TRY, SYN_TRY_CATCH };
+
+wrun_error *jit_decode_body_as_spec(const rt_module *mod, uint32_t f) {
+  const rt_func *fn = &mod->funcs[f];
+  jit_reader r;
+  jit_reader_init(&r, mod->bytes, fn->body_offset, mod->len);
+  const uint8_t *body_end = r.pos + fn->body_len;
+  uint32_t nlocals = 0;
+  rt_valtype *local_types = NULL;
+  wrun_error *err = jit_decode_locals(&r, &nlocals, &local_types);
+  free(local_types);
+  uint8_t *open = NULL;
+  uint32_t depth = 0, cap = 0;
+  jit_instr in;
+  while (!err) {
+    if (depth == cap) {
+      uint32_t n = cap ? cap * 2 : 16;
+      uint8_t *p = realloc(open, n);
+      if (!p) {
+        err = rt_error_new(jit_reader_offset(&r), "out of memory");
+        break;
+      }
+      open = p;
+      cap = n;
+      if (depth == 0) open[depth++] = SYN_BLOCK; /* the function's own */
+    }
+    if (r.pos >= r.end) {
+      err = rt_error_new(jit_reader_offset(&r),
+                         "unexpected end of section or function");
+      break;
+    }
+    if ((err = jit_decode_instr(&r, &in))) break;
+    uint8_t *top = &open[depth - 1];
+    bool misplaced = false;
+    switch (in.op) {
+    case OP_BLOCK: case OP_LOOP: case OP_TRY_TABLE:
+      open[depth++] = SYN_BLOCK;
+      break;
+    case OP_IF: open[depth++] = SYN_IF; break;
+    case OP_TRY: open[depth++] = SYN_TRY; break;
+    case OP_ELSE:
+      misplaced = *top != SYN_IF;
+      *top = SYN_ELSE;
+      break;
+    case OP_CATCH: case OP_CATCH_ALL:
+      misplaced = *top != SYN_TRY && *top != SYN_TRY_CATCH;
+      *top = in.op == OP_CATCH ? SYN_TRY_CATCH : SYN_ELSE;
+      break;
+    case OP_DELEGATE:
+      misplaced = *top != SYN_TRY;
+      depth--;
+      break;
+    case OP_END: depth--; break;
+    default: break;
+    }
+    /* A block's instructions stop at these; what follows must be end. */
+    if (misplaced)
+      err = rt_error_new(in.offset, "END opcode expected");
+    else if (depth == 0 && r.pos != body_end)
+      err = rt_error_new(fn->body_offset, "section size mismatch");
+    else if (depth == 0)
+      break;
+  }
+  free(open);
+  jit_reader_free(&r);
+  return err;
 }

@@ -12,6 +12,9 @@
 typedef struct jit_reader {
   const uint8_t *base; /* start of the module (offsets are relative to it) */
   const uint8_t *pos, *end;
+  /* The module's end (end unless the caller sets it): how far a LEB128 cut
+   * by `end` is read on to tell its error as the spec does. */
+  const uint8_t *limit;
   /* br_table targets of the last decoded br_table */
   uint32_t *targets;
   uint32_t cap_targets;
@@ -31,10 +34,18 @@ static inline size_t jit_reader_offset(const jit_reader *r) {
  * (*types is malloc'ed; the caller frees it). Fails, as other engines do,
  * when the total exceeds 50000 (a limit that keeps frames bounded). */
 wrun_error *jit_decode_locals(jit_reader *r, uint32_t *count,
-                              uint8_t **types);
+                              rt_valtype **types);
 
 /* Decodes the next instruction. Malformed input (bad LEB, unknown opcode,
  * truncated immediates) is an error with its offset. */
 wrun_error *jit_decode_instr(jit_reader *r, jit_instr *out);
+
+/* Decodes defined function f's body (its locals, instructions and final
+ * end) as the spec's decoder does, which does not stop at the body's size
+ * but reads on to the module's end: the error it reports ("section size
+ * mismatch" for an end found elsewhere than the body's last byte), or NULL
+ * when the body decodes. Structure only: nothing is validated. */
+struct rt_module;
+wrun_error *jit_decode_body_as_spec(const struct rt_module *mod, uint32_t f);
 
 #endif

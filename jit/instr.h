@@ -11,6 +11,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "array_layout.h" /* rt_valtype */
+
 typedef enum jit_op {
 #define OP(name, ...) OP_##name,
 #include "opcodes.def"
@@ -39,7 +41,8 @@ typedef enum jit_imm_kind {
   IMM_V128,         /* v128.const, i8x16.shuffle (16 bytes) */
   IMM_LANE,         /* extract/replace lane */
   IMM_SELECT_T,     /* select with a type vector */
-  IMM_REFTYPE,      /* ref.null */
+  IMM_HEAPTYPE,     /* ref.null: a heap type */
+  IMM_TYPE,         /* call_ref, return_call_ref: type idx */
   IMM_MEMORY_INIT,  /* data idx, memory idx */
   IMM_DATA,         /* data.drop */
   IMM_MEMORY_COPY,  /* dst mem, src mem */
@@ -60,7 +63,7 @@ typedef struct jit_catch {
 /* Block types: no value, one value type, or a type index. */
 typedef struct jit_blocktype {
   enum { BT_EMPTY, BT_VALTYPE, BT_TYPEIDX } kind;
-  uint8_t valtype;
+  rt_valtype valtype;
   uint32_t type_index;
 } jit_blocktype;
 
@@ -75,7 +78,7 @@ typedef struct jit_instr {
       const jit_catch *catches; /* decoder-owned, valid until next decode */
     } try_table;
     uint32_t index; /* label, func, local, global, table, memory, data,
-                       elem, tag */
+                       elem, tag, type */
     struct {
       uint32_t type_index, table;
     } call_indirect;
@@ -96,7 +99,8 @@ typedef struct jit_instr {
     uint64_t f64_bits;
     uint8_t v128[16];
     uint8_t lane;
-    uint8_t valtype; /* select t (exactly one type in Wasm 2.0), ref.null */
+    rt_valtype valtype; /* select t (exactly one type), ref.null (the
+                           nullable reference to its heap type) */
     struct {
       uint32_t a, b; /* memory.init: data, mem; memory.copy: dst, src;
                         table.init: elem, table; table.copy: dst, src */

@@ -30,6 +30,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include "array_layout.h" /* rt_valtype */
 #include "buffer.h"
 
 typedef uint8_t jit_reg;
@@ -385,11 +386,11 @@ void jit_masm_add_fixup(jit_masm *m, jit_label *l, uint32_t at, uint8_t kind,
   void P##epilogue(jit_masm *m); /* restores sp/fp and returns */             \
   void P##trap(jit_masm *m, uint8_t code); /* ud2/udf + trap site */          \
   /* trampolines (whole functions, appended to the buffer; see vmctx.h) */   \
-  void P##entry_trampoline(jit_masm *m, const uint8_t *params,                \
-                           uint32_t nparams, const uint8_t *results,          \
+  void P##entry_trampoline(jit_masm *m, const rt_valtype *params,             \
+                           uint32_t nparams, const rt_valtype *results,       \
                            uint32_t nresults);                                \
-  void P##exit_trampoline(jit_masm *m, const uint8_t *params,                 \
-                          uint32_t nparams, const uint8_t *results,           \
+  void P##exit_trampoline(jit_masm *m, const rt_valtype *params,              \
+                          uint32_t nparams, const rt_valtype *results,        \
                           uint32_t nresults, const void *host_call);          \
   /* patch a direct call at `at` to reach code offset target (same buf) */    \
   void P##patch_call(uint8_t *code, uint32_t at, uint32_t target);           \

@@ -14,15 +14,19 @@
 #include "validate.h"
 #include "jit.h"
 
+/* Steps of instructions rare in real code, kept out of the hot path. */
+#define RARE __attribute__((noinline))
+
 /* Never a real value type: the "Unknown" of the spec's algorithm. */
 enum { VT_UNKNOWN = 0 };
 
-/* Fields ordered so the frame packs into 32 bytes: one is kept per open
+/* Fields ordered so the frame packs into 40 bytes: one is kept per open
  * block, and a hostile body may nest a million of them. */
 typedef struct ctrl_frame {
-  const uint8_t *params, *results;
+  const rt_valtype *params, *results;
   uint32_t nparams, nresults;
   uint32_t height;
+  uint32_t init_height; /* of the set-locals stack at entry */
   /* OP_BLOCK, OP_LOOP, OP_IF, OP_ELSE; OP_BLOCK for the body;
    * OP_TRY_TABLE; legacy OP_TRY, then OP_CATCH or OP_CATCH_ALL */
   uint16_t op;
@@ -32,13 +36,22 @@ typedef struct ctrl_frame {
 struct jit_validator {
   const rt_module *m;
   const rt_functype *func_type;
-  uint8_t *locals; /* params then declared locals */
+  rt_valtype *locals; /* params then declared locals */
   uint32_t nlocals, cap_locals;
-  uint8_t *vals;
+  /* Locals without a default value (non-null references) must be set
+   * before they are read, and a set counts only until the end of its
+   * block: local_set[i] says whether local i is set now, set_stack lists
+   * the locals set since each open block began. */
+  bool *local_set;
+  uint32_t cap_local_set;
+  bool any_unset; /* some local has no default: the checks are needed */
+  uint32_t *set_stack;
+  uint32_t nset, cap_set;
+  rt_valtype *vals;
   uint32_t nvals, cap_vals;
   ctrl_frame *ctrls;
   uint32_t nctrls, cap_ctrls;
-  uint8_t *scratch; /* br_table: the values popped for one target */
+  rt_valtype *scratch; /* br_table: the values popped for one target */
   uint32_t cap_scratch;
   bool done;
   size_t offset; /* of the instruction being checked, for errors */
@@ -47,7 +60,7 @@ struct jit_validator {
 /* ---- signatures of the fixed-type instructions ------------------------- */
 
 
-static uint8_t sig_letter_type(char c) {
+static rt_valtype sig_letter_type(char c) {
   switch (c) {
   case 'i': return VT_I32;
   case 'l': return VT_I64;
@@ -127,21 +140,38 @@ static bool reserve(void **buf, uint32_t *cap, uint32_t need, size_t size) {
 
 /* ---- operand stack ----------------------------------------------------- */
 
-static bool is_num(uint8_t t) {
+static bool is_num(rt_valtype t) {
   return t == VT_I32 || t == VT_I64 || t == VT_F32 || t == VT_F64 ||
          t == VT_UNKNOWN;
 }
-static bool is_vec(uint8_t t) { return t == VT_V128 || t == VT_UNKNOWN; }
-static bool is_ref(uint8_t t) { return rt_is_reftype(t) || t == VT_UNKNOWN; }
+static bool is_vec(rt_valtype t) { return t == VT_V128 || t == VT_UNKNOWN; }
+static bool is_ref(rt_valtype t) {
+  return rt_is_reftype(t) || t == VT_UNKNOWN;
+}
 
-static wrun_error *push_val(jit_validator *v, uint8_t t) {
-  if (!reserve((void **)&v->vals, &v->cap_vals, v->nvals + 1, 1))
+/* a <: b, Unknown (the bottom type) below everything. Equal types are
+ * by far the most common case: no call for them. */
+static inline bool matches(const jit_validator *v, rt_valtype a,
+                           rt_valtype b) {
+  return a == b || a == VT_UNKNOWN || b == VT_UNKNOWN ||
+         (rt_is_reftype(a) && rt_subtype(v->m, a, b));
+}
+
+RARE static bool grow_vals(jit_validator *v) {
+  return reserve((void **)&v->vals, &v->cap_vals, v->nvals + 1,
+                 sizeof *v->vals);
+}
+
+static inline __attribute__((always_inline)) wrun_error *
+push_val(jit_validator *v, rt_valtype t) {
+  if (v->nvals == v->cap_vals && !grow_vals(v))
     return fail(v, "out of memory");
   v->vals[v->nvals++] = t;
   return NULL;
 }
 
-static wrun_error *push_vals(jit_validator *v, const uint8_t *ts, uint32_t n) {
+static wrun_error *push_vals(jit_validator *v, const rt_valtype *ts,
+                             uint32_t n) {
   for (uint32_t i = 0; i < n; i++) {
     wrun_error *e = push_val(v, ts[i]);
     if (e) return e;
@@ -153,7 +183,7 @@ static ctrl_frame *top_ctrl(jit_validator *v) {
   return &v->ctrls[v->nctrls - 1];
 }
 
-static wrun_error *pop_any(jit_validator *v, uint8_t *out) {
+static wrun_error *pop_any(jit_validator *v, rt_valtype *out) {
   ctrl_frame *f = top_ctrl(v);
   if (v->nvals == f->height) {
     if (f->unreachable) {
@@ -166,24 +196,23 @@ static wrun_error *pop_any(jit_validator *v, uint8_t *out) {
   return NULL;
 }
 
-static wrun_error *pop_expect(jit_validator *v, uint8_t expect,
-                              uint8_t *actual) {
-  uint8_t t = VT_UNKNOWN;
+static wrun_error *pop_expect(jit_validator *v, rt_valtype expect,
+                              rt_valtype *actual) {
+  rt_valtype t = VT_UNKNOWN;
   wrun_error *e = pop_any(v, &t);
   if (e) return e;
-  if (t != expect && t != VT_UNKNOWN && expect != VT_UNKNOWN)
-    return fail(v, "type mismatch");
+  if (!matches(v, t, expect)) return fail(v, "type mismatch");
   if (actual) *actual = t;
   return NULL;
 }
 
-static wrun_error *pop_val(jit_validator *v, uint8_t expect) {
+static wrun_error *pop_val(jit_validator *v, rt_valtype expect) {
   return pop_expect(v, expect, NULL);
 }
 
 /* Pops ts (listed bottom to top); the actual types go to out if given. */
-static wrun_error *pop_vals(jit_validator *v, const uint8_t *ts, uint32_t n,
-                            uint8_t *out) {
+static wrun_error *pop_vals(jit_validator *v, const rt_valtype *ts,
+                            uint32_t n, rt_valtype *out) {
   for (uint32_t i = n; i-- > 0;) {
     wrun_error *e = pop_expect(v, ts[i], out ? &out[i] : NULL);
     if (e) return e;
@@ -191,18 +220,45 @@ static wrun_error *pop_vals(jit_validator *v, const uint8_t *ts, uint32_t n,
   return NULL;
 }
 
+/* A reference of any type (Unknown in unreachable code). */
+static wrun_error *pop_ref(jit_validator *v, rt_valtype *out) {
+  wrun_error *e = pop_any(v, out);
+  if (e) return e;
+  return is_ref(*out) ? NULL : fail(v, "type mismatch");
+}
+
+/* ---- locals that must be set before use ------------------------------- */
+
+static inline bool local_is_set(const jit_validator *v, uint32_t i) {
+  return !v->any_unset || v->local_set[i];
+}
+
+static wrun_error *record_local_set(jit_validator *v, uint32_t i) {
+  if (!reserve((void **)&v->set_stack, &v->cap_set, v->nset + 1,
+               sizeof *v->set_stack))
+    return fail(v, "out of memory");
+  v->local_set[i] = true;
+  v->set_stack[v->nset++] = i;
+  return NULL;
+}
+
+/* Forgets the sets made since the set stack had `height` entries. */
+static void unset_locals_to(jit_validator *v, uint32_t height) {
+  while (v->nset > height) v->local_set[v->set_stack[--v->nset]] = false;
+}
+
 /* ---- control stack ----------------------------------------------------- */
 
 static wrun_error *push_ctrl(jit_validator *v, jit_op op,
-                             const uint8_t *params, uint32_t nparams,
-                             const uint8_t *results, uint32_t nresults) {
+                             const rt_valtype *params, uint32_t nparams,
+                             const rt_valtype *results, uint32_t nresults) {
   if (!reserve((void **)&v->ctrls, &v->cap_ctrls, v->nctrls + 1,
                sizeof(ctrl_frame)))
     return fail(v, "out of memory");
   v->ctrls[v->nctrls++] = (ctrl_frame){
       .op = (uint16_t)op, .params = params, .nparams = nparams,
       .results = results, .nresults = nresults, .height = v->nvals,
-      .unreachable = false};
+      .init_height = v->nset, .unreachable = false};
   return push_vals(v, params, nparams);
 }
 
@@ -211,12 +267,13 @@ static wrun_error *pop_ctrl(jit_validator *v, ctrl_frame *out) {
   wrun_error *e = pop_vals(v, f->results, f->nresults, NULL);
   if (e) return e;
   if (v->nvals != f->height) return fail(v, "type mismatch");
+  unset_locals_to(v, f->init_height);
   *out = *f;
   v->nctrls--;
   return NULL;
 }
 
-static void label_types(const ctrl_frame *f, const uint8_t **ts,
+static void label_types(const ctrl_frame *f, const rt_valtype **ts,
                         uint32_t *n) {
   if (f->op == OP_LOOP) {
     *ts = f->params;
@@ -249,14 +306,14 @@ static wrun_error *need_memory(jit_validator *v, uint32_t index) {
 }
 
 static wrun_error *table_type(jit_validator *v, uint32_t index,
-                              uint8_t *elem) {
+                              rt_valtype *elem) {
   if (index >= v->m->ntables) return fail_index(v, "unknown table", index);
   *elem = v->m->tables[index].elem;
   return NULL;
 }
 
 /* The index type of table i (i64 for a table64; i known to exist). */
-static uint8_t table_index_type(const jit_validator *v, uint32_t i) {
+static rt_valtype table_index_type(const jit_validator *v, uint32_t i) {
   return v->m->tables[i].limits.is64 ? VT_I64 : VT_I32;
 }
 
@@ -273,7 +330,7 @@ static wrun_error *need_data(jit_validator *v, uint32_t index) {
 }
 
 static wrun_error *elem_type(jit_validator *v, uint32_t index,
-                             uint8_t *type) {
+                             rt_valtype *type) {
   if (index >= v->m->nelems)
     return fail_index(v, "unknown elem segment", index);
   *type = v->m->elems[index].elem_type;
@@ -307,14 +364,14 @@ static wrun_error *check_memarg(jit_validator *v, const jit_instr *in) {
 }
 
 /* The address type of memory mem (i64 for a memory64). */
-static uint8_t addr_type(const jit_validator *v, uint32_t mem) {
+static rt_valtype addr_type(const jit_validator *v, uint32_t mem) {
   return v->m->memories[mem].is64 ? VT_I64 : VT_I32;
 }
 
 /* A memory instruction's signature with its address (the first operand of
  * every load, store and lane access) of type at. */
 static wrun_error *apply_mem_sig(jit_validator *v, const char *sig,
-                                 uint8_t at) {
+                                 rt_valtype at) {
   const char *colon = strchr(sig, ':');
   for (const char *p = colon; p-- > sig;) {
     wrun_error *e = pop_val(v, p == sig ? at : sig_letter_type(*p));
@@ -334,17 +391,30 @@ static wrun_error *check_lane(jit_validator *v, const jit_instr *in,
   return NULL;
 }
 
+/* A value type named in the body (locals, block types, select, ref.null):
+ * its type index, if any, must be one of the module's. */
+static wrun_error *check_valtype(jit_validator *v, rt_valtype t) {
+  if (rt_is_reftype(t) && rt_vt_heap_code(t) == HT_INDEX &&
+      rt_vt_index(t) >= v->m->ntypes)
+    return fail_index(v, "unknown type", rt_vt_index(t));
+  return NULL;
+}
+
 static wrun_error *blocktype(jit_validator *v, const jit_blocktype *bt,
-                             const uint8_t **params, uint32_t *nparams,
-                             const uint8_t **results, uint32_t *nresults) {
+                             const rt_valtype **params, uint32_t *nparams,
+                             const rt_valtype **results, uint32_t *nresults) {
   if (bt->kind == BT_TYPEIDX && bt->type_index >= v->m->ntypes)
     return fail_index(v, "unknown type", bt->type_index);
+  if (bt->kind == BT_VALTYPE) {
+    wrun_error *e = check_valtype(v, bt->valtype);
+    if (e) return e;
+  }
   jit_blocktype_sig(v->m, bt, params, nparams, results, nresults);
   return NULL;
 }
 
 static wrun_error *step_block(jit_validator *v, const jit_instr *in) {
-  const uint8_t *params = NULL, *results = NULL;
+  const rt_valtype *params = NULL, *results = NULL;
   uint32_t nparams = 0, nresults = 0;
   wrun_error *e =
       blocktype(v, &in->u.block, &params, &nparams, &results, &nresults);
@@ -362,9 +432,13 @@ static wrun_error *step_else(jit_validator *v) {
   return push_ctrl(v, OP_ELSE, f.params, f.nparams, f.results, f.nresults);
 }
 
-static bool same_types(const uint8_t *a, uint32_t na, const uint8_t *b,
-                       uint32_t nb) {
-  return na == nb && (na == 0 || memcmp(a, b, na) == 0);
+/* Can values of types a flow where types b are expected? */
+static bool all_match(const jit_validator *v, const rt_valtype *a,
+                      uint32_t na, const rt_valtype *b, uint32_t nb) {
+  if (na != nb) return false;
+  for (uint32_t i = 0; i < na; i++)
+    if (!matches(v, a[i], b[i])) return false;
+  return true;
 }
 
 static wrun_error *step_end(jit_validator *v) {
@@ -372,8 +446,7 @@ static wrun_error *step_end(jit_validator *v) {
   wrun_error *e = pop_ctrl(v, &f);
   if (e) return e;
   /* An if without else behaves as if its else passed the params through. */
-  if (f.op == OP_IF &&
-      !same_types(f.params, f.nparams, f.results, f.nresults))
+  if (f.op == OP_IF && !all_match(v, f.params, f.nparams, f.results, f.nresults))
     return fail(v, "type mismatch");
   if (v->nctrls == 0) {
     v->done = true;
@@ -384,7 +457,7 @@ static wrun_error *step_end(jit_validator *v) {
 
 static wrun_error *step_br(jit_validator *v, const jit_instr *in) {
   const ctrl_frame *f = NULL;
-  const uint8_t *ts = NULL;
+  const rt_valtype *ts = NULL;
   uint32_t n = 0;
   wrun_error *e = label_at(v, in->u.index, &f);
   if (e) return e;
@@ -395,15 +468,20 @@ static wrun_error *step_br(jit_validator *v, const jit_instr *in) {
   return NULL;
 }
 
-static wrun_error *step_br_table(jit_validator *v, const jit_instr *in) {
+/* Room for n popped types in v->scratch. */
+static bool reserve_scratch(jit_validator *v, uint32_t n) {
+  return reserve((void **)&v->scratch, &v->cap_scratch, n,
+                 sizeof *v->scratch);
+}
+
+RARE static wrun_error *step_br_table(jit_validator *v, const jit_instr *in) {
   const ctrl_frame *f = NULL;
-  const uint8_t *ts = NULL;
+  const rt_valtype *ts = NULL;
   uint32_t arity = 0, n = 0;
   wrun_error *e = pop_val(v, VT_I32);
   if (e || (e = label_at(v, in->u.br_table.dflt, &f))) return e;
   label_types(f, &ts, &arity);
-  if (!reserve((void **)&v->scratch, &v->cap_scratch, arity, 1))
-    return fail(v, "out of memory");
+  if (!reserve_scratch(v, arity)) return fail(v, "out of memory");
   for (uint32_t i = 0; i < in->u.br_table.count; i++) {
     if ((e = label_at(v, in->u.br_table.targets[i], &f))) return e;
     label_types(f, &ts, &n);
@@ -418,6 +496,38 @@ static wrun_error *step_br_table(jit_validator *v, const jit_instr *in) {
   if ((e = pop_vals(v, ts, n, NULL))) return e;
   set_unreachable(v);
   return NULL;
+}
+
+/* br_on_null l: [t* (ref null ht)] -> [t* (ref ht)], branching with t*
+ * when the reference is null. */
+RARE static wrun_error *step_br_on_null(jit_validator *v, const jit_instr *in) {
+  const ctrl_frame *f = NULL;
+  const rt_valtype *ts = NULL;
+  uint32_t n = 0;
+  rt_valtype rt = VT_UNKNOWN;
+  wrun_error *e = label_at(v, in->u.index, &f);
+  if (e || (e = pop_ref(v, &rt))) return e;
+  label_types(f, &ts, &n);
+  if ((e = pop_vals(v, ts, n, NULL)) || (e = push_vals(v, ts, n))) return e;
+  return push_val(v, rt == VT_UNKNOWN ? VT_UNKNOWN : rt | VT_NONNULL);
+}
+
+/* br_on_non_null l: [t* (ref null ht)] -> [t*], branching with t* and
+ * the (ref ht) when it is not null; l's last type takes that reference. */
+RARE static wrun_error *step_br_on_non_null(jit_validator *v,
+                                       const jit_instr *in) {
+  const ctrl_frame *f = NULL;
+  const rt_valtype *ts = NULL;
+  uint32_t n = 0;
+  rt_valtype rt = VT_UNKNOWN;
+  wrun_error *e = label_at(v, in->u.index, &f);
+  if (e || (e = pop_ref(v, &rt))) return e;
+  label_types(f, &ts, &n);
+  if (n == 0 || !is_ref(ts[n - 1])) return fail(v, "type mismatch");
+  if ((e = push_val(v, rt == VT_UNKNOWN ? VT_UNKNOWN : rt | VT_NONNULL)) ||
+      (e = pop_vals(v, ts, n, NULL)))
+    return e;
+  return push_vals(v, ts, n - 1);
 }
 
 static wrun_error *step_return(jit_validator *v) {
@@ -439,26 +549,48 @@ static wrun_error *step_call(jit_validator *v, const jit_instr *in) {
   return apply_functype(v, rt_func_type(v->m, in->u.index));
 }
 
-static wrun_error *step_call_indirect(jit_validator *v, const jit_instr *in) {
-  uint8_t elem = 0;
+/* call_indirect's table holds function references, and its type exists;
+ * pops the index. */
+static wrun_error *indirect_callee(jit_validator *v, const jit_instr *in,
+                                   const rt_functype **callee) {
+  rt_valtype elem = 0;
   wrun_error *e = table_type(v, in->u.call_indirect.table, &elem);
   if (e) return e;
-  if (elem != VT_FUNCREF) return fail(v, "type mismatch");
+  if (!rt_subtype(v->m, elem, VT_FUNCREF)) return fail(v, "type mismatch");
   if (in->u.call_indirect.type_index >= v->m->ntypes)
     return fail_index(v, "unknown type", in->u.call_indirect.type_index);
-  if ((e = pop_val(v, table_index_type(v, in->u.call_indirect.table))))
-    return e;
-  return apply_functype(v, &v->m->types[in->u.call_indirect.type_index]);
+  *callee = &v->m->types[in->u.call_indirect.type_index];
+  return pop_val(v, table_index_type(v, in->u.call_indirect.table));
 }
 
-/* return_call / return_call_indirect: the callee's results become this
- * function's, so they must match them (equal types: there is no subtyping
- * among 2.0's value types); the arguments are popped and the rest of the
- * block is unreachable, as after return. */
+static wrun_error *step_call_indirect(jit_validator *v, const jit_instr *in) {
+  const rt_functype *callee = NULL;
+  wrun_error *e = indirect_callee(v, in, &callee);
+  return e ? e : apply_functype(v, callee);
+}
+
+/* call_ref / return_call_ref $t: pops a (ref null $t). */
+static wrun_error *ref_callee(jit_validator *v, const jit_instr *in,
+                              const rt_functype **callee) {
+  if (in->u.index >= v->m->ntypes)
+    return fail_index(v, "unknown type", in->u.index);
+  *callee = &v->m->types[in->u.index];
+  return pop_val(v, rt_vt_ref(rt_heap_of_index(HT_INDEX, in->u.index), true));
+}
+
+RARE static wrun_error *step_call_ref(jit_validator *v, const jit_instr *in) {
+  const rt_functype *callee = NULL;
+  wrun_error *e = ref_callee(v, in, &callee);
+  return e ? e : apply_functype(v, callee);
+}
+
+/* return_call*: the callee's results become this function's, so they
+ * must match them; the arguments are popped and the rest of the block is
+ * unreachable, as after return. */
 static wrun_error *tail_call_to(jit_validator *v, const rt_functype *callee) {
   const rt_functype *self = v->func_type;
-  if (!same_types(callee->types + callee->nparams, callee->nresults,
-                  self->types + self->nparams, self->nresults))
+  if (!all_match(v, callee->types + callee->nparams, callee->nresults,
+                 self->types + self->nparams, self->nresults))
     return fail(v, "type mismatch");
   wrun_error *e = pop_vals(v, callee->types, callee->nparams, NULL);
   if (e) return e;
@@ -466,35 +598,37 @@ static wrun_error *tail_call_to(jit_validator *v, const rt_functype *callee) {
   return NULL;
 }
 
-static wrun_error *step_return_call(jit_validator *v, const jit_instr *in) {
+RARE static wrun_error *step_return_call(jit_validator *v, const jit_instr *in) {
   if (in->u.index >= v->m->nfuncs)
     return fail_index(v, "unknown function", in->u.index);
   return tail_call_to(v, rt_func_type(v->m, in->u.index));
 }
 
-static wrun_error *step_return_call_indirect(jit_validator *v,
+RARE static wrun_error *step_return_call_indirect(jit_validator *v,
                                              const jit_instr *in) {
-  uint8_t elem = 0;
-  wrun_error *e = table_type(v, in->u.call_indirect.table, &elem);
-  if (e) return e;
-  if (elem != VT_FUNCREF) return fail(v, "type mismatch");
-  if (in->u.call_indirect.type_index >= v->m->ntypes)
-    return fail_index(v, "unknown type", in->u.call_indirect.type_index);
-  if ((e = pop_val(v, VT_I32))) return e;
-  return tail_call_to(v, &v->m->types[in->u.call_indirect.type_index]);
+  const rt_functype *callee = NULL;
+  wrun_error *e = indirect_callee(v, in, &callee);
+  return e ? e : tail_call_to(v, callee);
 }
 
-static wrun_error *step_select(jit_validator *v, const jit_instr *in) {
+RARE static wrun_error *step_return_call_ref(jit_validator *v,
+                                        const jit_instr *in) {
+  const rt_functype *callee = NULL;
+  wrun_error *e = ref_callee(v, in, &callee);
+  return e ? e : tail_call_to(v, callee);
+}
+
+RARE static wrun_error *step_select(jit_validator *v, const jit_instr *in) {
   wrun_error *e;
   if (in->op == OP_SELECT_T) {
-    uint8_t t = in->u.valtype;
+    rt_valtype t = in->u.valtype;
     if (t == 0) return fail(v, "invalid result arity");
-    if ((e = pop_val(v, VT_I32)) || (e = pop_val(v, t)) ||
-        (e = pop_val(v, t)))
+    if ((e = check_valtype(v, t)) || (e = pop_val(v, VT_I32)) ||
+        (e = pop_val(v, t)) || (e = pop_val(v, t)))
       return e;
     return push_val(v, t);
   }
-  uint8_t t1 = VT_UNKNOWN, t2 = VT_UNKNOWN;
+  rt_valtype t1 = VT_UNKNOWN, t2 = VT_UNKNOWN;
   if ((e = pop_val(v, VT_I32)) || (e = pop_any(v, &t1)) ||
       (e = pop_any(v, &t2)))
     return e;
@@ -509,14 +643,20 @@ static wrun_error *step_select(jit_validator *v, const jit_instr *in) {
 static wrun_error *step_local(jit_validator *v, const jit_instr *in) {
   if (in->u.index >= v->nlocals)
     return fail_index(v, "unknown local", in->u.index);
-  uint8_t t = v->locals[in->u.index];
+  uint32_t i = in->u.index;
+  rt_valtype t = v->locals[i];
   wrun_error *e;
   switch (in->op) {
-  case OP_LOCAL_GET: return push_val(v, t);
-  case OP_LOCAL_SET: return pop_val(v, t);
-  default: /* local.tee */
+  case OP_LOCAL_GET:
+    if (!local_is_set(v, i)) return fail(v, "uninitialized local");
+    return push_val(v, t);
+  case OP_LOCAL_SET:
     e = pop_val(v, t);
-    return e ? e : push_val(v, t);
+    return e || local_is_set(v, i) ? e : record_local_set(v, i);
+  default: /* local.tee */
+    if ((e = pop_val(v, t))) return e;
+    if (!local_is_set(v, i) && (e = record_local_set(v, i))) return e;
+    return push_val(v, t);
   }
 }
 
@@ -525,16 +665,19 @@ static wrun_error *step_global(jit_validator *v, const jit_instr *in) {
     return fail_index(v, "unknown global", in->u.index);
   const rt_globaltype *g = &v->m->globals[in->u.index].type;
   if (in->op == OP_GLOBAL_GET) return push_val(v, g->type);
-  if (!g->mut) return fail(v, "global is immutable");
+  /* The 3.0 spec's wording, then the 2.0 one, which its scripts expect. */
+  if (!g->mut)
+    return rt_error_new(v->offset, "immutable global %u: global is immutable",
+                        in->u.index);
   return pop_val(v, g->type);
 }
 
 /* it: i32, or i64 for a table64 (indices, sizes and deltas alike). */
 static wrun_error *step_table(jit_validator *v, const jit_instr *in) {
-  uint8_t t = VT_UNKNOWN;
+  rt_valtype t = VT_UNKNOWN;
   wrun_error *e = table_type(v, in->u.index, &t);
   if (e) return e;
-  uint8_t it = table_index_type(v, in->u.index);
+  rt_valtype it = table_index_type(v, in->u.index);
   switch (in->op) {
   case OP_TABLE_GET: /* [it] -> [t] */
     e = pop_val(v, it);
@@ -553,8 +696,8 @@ static wrun_error *step_table(jit_validator *v, const jit_instr *in) {
   }
 }
 
-static wrun_error *step_table_bulk(jit_validator *v, const jit_instr *in) {
-  uint8_t dst = 0, src = 0;
+RARE static wrun_error *step_table_bulk(jit_validator *v, const jit_instr *in) {
+  rt_valtype dst = 0, src = 0;
   wrun_error *e;
   switch (in->op) {
   case OP_TABLE_INIT: /* elem a into table b */
@@ -570,10 +713,10 @@ static wrun_error *step_table_bulk(jit_validator *v, const jit_instr *in) {
   default: /* elem.drop */
     return elem_type(v, in->u.index, &src);
   }
-  if (dst != src) return fail(v, "type mismatch");
+  if (!rt_subtype(v->m, src, dst)) return fail(v, "type mismatch");
   /* Operands in push order: table.init [it i32 i32], table.copy [it_dst
    * it_src it_min] (n is i64 only between two table64s). */
-  uint8_t ops[3];
+  rt_valtype ops[3];
   if (in->op == OP_TABLE_INIT) {
     ops[0] = table_index_type(v, in->u.pair.b);
     ops[1] = ops[2] = VT_I32;
@@ -605,10 +748,10 @@ static wrun_error *step_memory(jit_validator *v, const jit_instr *in) {
   /* Operands in push order; a memory64 takes i64 addresses and sizes. The
    * memory: memory.init's second index, memory.copy's destination (its
    * first), the only one of the others. */
-  uint8_t at = addr_type(v, in->op == OP_MEMORY_INIT   ? in->u.pair.b
+  rt_valtype at = addr_type(v, in->op == OP_MEMORY_INIT   ? in->u.pair.b
                             : in->op == OP_MEMORY_COPY ? in->u.pair.a
                                                        : in->u.index);
-  uint8_t ops[3];
+  rt_valtype ops[3];
   switch (in->op) {
   case OP_MEMORY_SIZE:
     return push_val(v, at);
@@ -621,7 +764,7 @@ static wrun_error *step_memory(jit_validator *v, const jit_instr *in) {
     ops[0] = at, ops[1] = ops[2] = VT_I32;
     break;
   case OP_MEMORY_COPY: { /* n fits both: i64 only when both are */
-    uint8_t src = addr_type(v, in->u.pair.b);
+    rt_valtype src = addr_type(v, in->u.pair.b);
     ops[0] = at, ops[1] = src;
     ops[2] = at == VT_I64 && src == VT_I64 ? VT_I64 : VT_I32;
     break;
@@ -636,25 +779,31 @@ static wrun_error *step_memory(jit_validator *v, const jit_instr *in) {
 }
 
 static wrun_error *step_ref(jit_validator *v, const jit_instr *in) {
-  uint8_t t = VT_UNKNOWN;
+  rt_valtype t = VT_UNKNOWN;
   wrun_error *e;
   switch (in->op) {
   case OP_REF_NULL:
-    return push_val(v, in->u.valtype);
+    e = check_valtype(v, in->u.valtype);
+    return e ? e : push_val(v, in->u.valtype);
   case OP_REF_IS_NULL:
-    if ((e = pop_any(v, &t))) return e;
-    if (!is_ref(t)) return fail(v, "type mismatch");
-    return push_val(v, VT_I32);
-  default: /* ref.func */
+    e = pop_ref(v, &t);
+    return e ? e : push_val(v, VT_I32);
+  case OP_REF_AS_NON_NULL:
+    e = pop_ref(v, &t);
+    return e ? e : push_val(v, t == VT_UNKNOWN ? t : t | VT_NONNULL);
+  default: /* ref.func: a (ref $t) of the function's type */
     if (in->u.index >= v->m->nfuncs)
       return fail_index(v, "unknown function", in->u.index);
     if (!v->m->func_declared || !v->m->func_declared[in->u.index])
       return fail(v, "undeclared function reference");
-    return push_val(v, VT_FUNCREF);
+    return push_val(
+        v, rt_vt_ref(rt_heap_of_index(HT_INDEX,
+                                      v->m->funcs[in->u.index].type_index),
+                     false));
   }
 }
 
-static wrun_error *step_shuffle(jit_validator *v, const jit_instr *in) {
+RARE static wrun_error *step_shuffle(jit_validator *v, const jit_instr *in) {
   for (int i = 0; i < 16; i++)
     if (in->u.v128[i] >= 32) return fail(v, "invalid lane index");
   return apply_sig(v, "vv:v");
@@ -673,7 +822,7 @@ static wrun_error *tag_type(jit_validator *v, uint32_t index,
  * and then an exnref (catch_ref, catch_all_ref): those must be the
  * label's types. Labels count from outside the try_table. */
 static wrun_error *check_catch(jit_validator *v, const jit_catch *c) {
-  const uint8_t *payload = NULL;
+  const rt_valtype *payload = NULL;
   uint32_t n = 0;
   if (c->kind == JIT_CATCH || c->kind == JIT_CATCH_REF) {
     const rt_functype *t = NULL;
@@ -684,23 +833,25 @@ static wrun_error *check_catch(jit_validator *v, const jit_catch *c) {
   }
   bool with_ref = c->kind == JIT_CATCH_REF || c->kind == JIT_CATCH_ALL_REF;
   const ctrl_frame *f = NULL;
-  const uint8_t *ts = NULL;
+  const rt_valtype *ts = NULL;
   uint32_t nts = 0;
   wrun_error *e = label_at(v, c->label, &f);
   if (e) return e;
   label_types(f, &ts, &nts);
   if (nts != n + (with_ref ? 1u : 0u)) return fail(v, "type mismatch");
-  if (n && memcmp(ts, payload, n) != 0) return fail(v, "type mismatch");
-  if (with_ref && ts[n] != VT_EXNREF) return fail(v, "type mismatch");
+  if (!all_match(v, payload, n, ts, n)) return fail(v, "type mismatch");
+  /* the caught exception is a (ref exn) */
+  if (with_ref && !matches(v, VT_EXNREF | VT_NONNULL, ts[n]))
+    return fail(v, "type mismatch");
   return NULL;
 }
 
-static wrun_error *step_try_table(jit_validator *v, const jit_instr *in) {
+RARE static wrun_error *step_try_table(jit_validator *v, const jit_instr *in) {
   for (uint32_t i = 0; i < in->u.try_table.count; i++) {
     wrun_error *e = check_catch(v, &in->u.try_table.catches[i]);
     if (e) return e;
   }
-  const uint8_t *params = NULL, *results = NULL;
+  const rt_valtype *params = NULL, *results = NULL;
   uint32_t nparams = 0, nresults = 0;
   wrun_error *e = blocktype(v, &in->u.try_table.block, &params, &nparams,
                             &results, &nresults);
@@ -708,7 +859,7 @@ static wrun_error *step_try_table(jit_validator *v, const jit_instr *in) {
   return push_ctrl(v, OP_TRY_TABLE, params, nparams, results, nresults);
 }
 
-static wrun_error *step_throw(jit_validator *v, const jit_instr *in) {
+RARE static wrun_error *step_throw(jit_validator *v, const jit_instr *in) {
   wrun_error *e;
   if (in->op == OP_THROW_REF) {
     if ((e = pop_val(v, VT_EXNREF))) return e;
@@ -724,7 +875,7 @@ static wrun_error *step_throw(jit_validator *v, const jit_instr *in) {
 
 /* Legacy catch x / catch_all: ends the try body (or the previous catch)
  * and starts a handler that receives the payload. */
-static wrun_error *step_legacy_catch(jit_validator *v, const jit_instr *in) {
+RARE static wrun_error *step_legacy_catch(jit_validator *v, const jit_instr *in) {
   uint16_t op = top_ctrl(v)->op;
   if (op != OP_TRY && op != OP_CATCH)
     return fail(v, in->op == OP_CATCH ? "catch without try"
@@ -741,7 +892,7 @@ static wrun_error *step_legacy_catch(jit_validator *v, const jit_instr *in) {
   return t ? push_vals(v, t->types, t->nparams) : NULL;
 }
 
-static wrun_error *step_delegate(jit_validator *v, const jit_instr *in) {
+RARE static wrun_error *step_delegate(jit_validator *v, const jit_instr *in) {
   if (top_ctrl(v)->op != OP_TRY) return fail(v, "delegate without try");
   ctrl_frame f;
   wrun_error *e = pop_ctrl(v, &f);
@@ -750,7 +901,7 @@ static wrun_error *step_delegate(jit_validator *v, const jit_instr *in) {
   return push_vals(v, f.results, f.nresults);
 }
 
-static wrun_error *step_rethrow(jit_validator *v, const jit_instr *in) {
+RARE static wrun_error *step_rethrow(jit_validator *v, const jit_instr *in) {
   const ctrl_frame *f = NULL;
   wrun_error *e = label_at(v, in->u.index, &f);
   if (e) return e;
@@ -760,8 +911,11 @@ static wrun_error *step_rethrow(jit_validator *v, const jit_instr *in) {
   return NULL;
 }
 
-/* Instructions whose checks go beyond a fixed signature. */
-static wrun_error *step_special(jit_validator *v, const jit_instr *in) {
+/* Instructions whose checks go beyond a fixed signature. Inlined into
+ * jit_validator_step, with the rare instructions' steps kept out of line
+ * (RARE), so that the common ones cost no extra call. */
+static inline __attribute__((always_inline)) wrun_error *
+step_special(jit_validator *v, const jit_instr *in) {
   switch ((jit_op)in->op) {
   case OP_UNREACHABLE: set_unreachable(v); return NULL;
   case OP_BLOCK: case OP_LOOP: case OP_IF: return step_block(v, in);
@@ -779,8 +933,12 @@ static wrun_error *step_special(jit_validator *v, const jit_instr *in) {
   case OP_CALL_INDIRECT: return step_call_indirect(v, in);
   case OP_RETURN_CALL: return step_return_call(v, in);
   case OP_RETURN_CALL_INDIRECT: return step_return_call_indirect(v, in);
+  case OP_CALL_REF: return step_call_ref(v, in);
+  case OP_RETURN_CALL_REF: return step_return_call_ref(v, in);
+  case OP_BR_ON_NULL: return step_br_on_null(v, in);
+  case OP_BR_ON_NON_NULL: return step_br_on_non_null(v, in);
   case OP_DROP: {
-    uint8_t t = VT_UNKNOWN;
+    rt_valtype t = VT_UNKNOWN;
     return pop_any(v, &t);
   }
   case OP_SELECT: case OP_SELECT_T: return step_select(v, in);
@@ -797,6 +955,7 @@ static wrun_error *step_special(jit_validator *v, const jit_instr *in) {
     return step_memory(v, in);
   case OP_DATA_DROP: return need_data(v, in->u.index);
   case OP_REF_NULL: case OP_REF_IS_NULL: case OP_REF_FUNC:
+  case OP_REF_AS_NON_NULL:
     return step_ref(v, in);
   case OP_I8X16_SHUFFLE: return step_shuffle(v, in);
   case OP_TRY_TABLE: return step_try_table(v, in);
@@ -846,6 +1005,8 @@ jit_validator *jit_validator_new(void) {
 void jit_validator_free(jit_validator *v) {
   if (!v) return;
   free(v->locals);
+  free(v->local_set);
+  free(v->set_stack);
   free(v->vals);
   free(v->ctrls);
   free(v->scratch);
@@ -854,52 +1015,86 @@ void jit_validator_free(jit_validator *v) {
 
 wrun_error *jit_validator_begin(jit_validator *v, const rt_module *m,
                                 uint32_t func_index, uint32_t nlocals,
-                                const uint8_t *local_types) {
+                                const rt_valtype *local_types) {
   v->m = m;
   v->offset = func_index < m->nfuncs ? m->funcs[func_index].body_offset
                                      : RT_NO_OFFSET;
   if (func_index >= m->nfuncs)
     return fail_index(v, "unknown function", func_index);
   v->func_type = rt_func_type(m, func_index);
-  v->nvals = v->nctrls = 0;
+  v->nvals = v->nctrls = v->nset = 0;
   v->done = false;
 
-  uint64_t total = (uint64_t)v->func_type->nparams + nlocals;
+  uint32_t nparams = v->func_type->nparams;
+  uint64_t total = (uint64_t)nparams + nlocals;
   if (total > UINT32_MAX) return fail(v, "too many locals");
-  if (!reserve((void **)&v->locals, &v->cap_locals, (uint32_t)total, 1))
+  if (!reserve((void **)&v->locals, &v->cap_locals, (uint32_t)total,
+               sizeof *v->locals))
     return fail(v, "out of memory");
-  if (v->func_type->nparams)
-    memcpy(v->locals, v->func_type->types, v->func_type->nparams);
+  if (nparams)
+    memcpy(v->locals, v->func_type->types, nparams * sizeof *v->locals);
   if (nlocals)
-    memcpy(v->locals + v->func_type->nparams, local_types, nlocals);
+    memcpy(v->locals + nparams, local_types, nlocals * sizeof *v->locals);
   v->nlocals = (uint32_t)total;
+  /* params are set; declared locals are, when they have a default */
+  v->any_unset = false;
+  for (uint32_t i = nparams; i < v->nlocals; i++) {
+    rt_valtype t = v->locals[i];
+    if (!rt_is_reftype(t)) continue;
+    wrun_error *e = check_valtype(v, t);
+    if (e) return e;
+    if (!rt_vt_defaultable(t)) v->any_unset = true;
+  }
+  if (v->any_unset &&
+      !reserve((void **)&v->local_set, &v->cap_local_set, v->nlocals,
+               sizeof *v->local_set))
+    return fail(v, "out of memory");
+  if (v->any_unset)
+    for (uint32_t i = 0; i < v->nlocals; i++)
+      v->local_set[i] = i < nparams || rt_vt_defaultable(v->locals[i]);
 
   /* The body is a block whose label (and end) carries the results. */
   return push_ctrl(v, OP_BLOCK, NULL, 0,
-                   v->func_type->types + v->func_type->nparams,
-                   v->func_type->nresults);
+                   v->func_type->types + nparams, v->func_type->nresults);
 }
 
 bool jit_validator_done(const jit_validator *v) { return v->done; }
 
-/* One static entry per value type, so a single-result block type can point
- * at its type without owning storage. */
-static const uint8_t single_valtypes[] = {VT_I32, VT_I64, VT_F32, VT_F64,
-                                          VT_V128, VT_FUNCREF, VT_EXTERNREF,
-                                          VT_EXNREF};
+/* One static entry per number, vector and abstract reference type, so a
+ * single-result block type can point at its type without owning storage
+ * (the module has the concrete ones, rt_module.ref_types). */
+#define NUM_TYPES 5 /* i32 (0x7F) down to v128 (0x7B) */
+#define NUM_ABSTRACT (HT_NOEXN - HT_EXN + 1)
+#define BOTH(code) (code), (code) | VT_NONNULL
+static const rt_valtype single_valtypes[NUM_TYPES + 2 * NUM_ABSTRACT] = {
+    VT_I32,           VT_I64,           VT_F32,           VT_F64,
+    VT_V128,          BOTH(HT_EXN),     BOTH(HT_ARRAY),   BOTH(HT_STRUCT),
+    BOTH(HT_I31),     BOTH(HT_EQ),      BOTH(HT_ANY),     BOTH(HT_EXTERN),
+    BOTH(HT_FUNC),    BOTH(HT_NONE),    BOTH(HT_NOEXTERN), BOTH(HT_NOFUNC),
+    BOTH(HT_NOEXN)};
+#undef BOTH
+
+static const rt_valtype *single_valtype(rt_valtype t) {
+  if (!rt_is_reftype(t)) return &single_valtypes[VT_I32 - t];
+  uint32_t code = rt_vt_heap_code(t);
+  return &single_valtypes[NUM_TYPES + 2 * (code - HT_EXN) +
+                          !rt_vt_nullable(t)];
+}
 
 void jit_blocktype_sig(const rt_module *m, const jit_blocktype *bt,
-                       const uint8_t **params, uint32_t *nparams,
-                       const uint8_t **results, uint32_t *nresults) {
+                       const rt_valtype **params, uint32_t *nparams,
+                       const rt_valtype **results, uint32_t *nresults) {
   *params = *results = NULL;
   *nparams = *nresults = 0;
   if (bt->kind == BT_VALTYPE) {
-    for (size_t i = 0; i < sizeof single_valtypes; i++) {
-      if (single_valtypes[i] == bt->valtype) {
-        *results = &single_valtypes[i];
-        *nresults = 1;
-      }
+    rt_valtype t = bt->valtype;
+    if (rt_vt_is_concrete(t)) {
+      if (rt_vt_index(t) >= m->ntypes) return;
+      *results = &m->ref_types[2 * rt_vt_index(t) + !rt_vt_nullable(t)];
+    } else {
+      *results = single_valtype(t);
     }
+    *nresults = 1;
   } else if (bt->kind == BT_TYPEIDX && bt->type_index < m->ntypes) {
     const rt_functype *t = &m->types[bt->type_index];
     *params = t->types;

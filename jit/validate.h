@@ -17,7 +17,7 @@ jit_validator *jit_validator_new(void);
 void jit_validator_free(jit_validator *v);
 wrun_error *jit_validator_begin(jit_validator *v, const rt_module *m,
                                 uint32_t func_index, uint32_t nlocals,
-                                const uint8_t *local_types);
+                                const rt_valtype *local_types);
 /* Checks one instruction and updates the stacks. */
 wrun_error *jit_validator_step(jit_validator *v, const jit_instr *in);
 /* True once the final end of the function has been validated. */
@@ -26,7 +26,7 @@ bool jit_validator_done(const jit_validator *v);
 /* Resolves a block type into params/results (pointers into the module's
  * type table or a static one-element array). */
 void jit_blocktype_sig(const rt_module *m, const jit_blocktype *bt,
-                       const uint8_t **params, uint32_t *nparams,
-                       const uint8_t **results, uint32_t *nresults);
+                       const rt_valtype **params, uint32_t *nparams,
+                       const rt_valtype **results, uint32_t *nresults);
 
 #endif

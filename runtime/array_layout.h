@@ -13,6 +13,12 @@
 
 #include <stdint.h>
 
+/* A value type: the one-byte binary code of a number or vector type, or a
+ * reference type with its heap type and nullability packed above the code
+ * (runtime/module.h says how). Backends only tell v128 and the numbers
+ * apart; every other value is a reference, a pointer. */
+typedef uint32_t rt_valtype;
+
 #define RT_ARRAY_SLOT_SIZE 8       /* every value but v128 */
 #define RT_ARRAY_V128_SLOT_SIZE 16
 /* Value arrays are uint64_t arrays: one element a slot. */
@@ -21,14 +27,14 @@ _Static_assert(sizeof(uint64_t) == RT_ARRAY_SLOT_SIZE, "a slot is a uint64_t");
  * by runtime/vmctx.h). */
 #define RT_ARRAY_V128_TYPE 0x7B
 
-/* Bytes a value of type valtype (a wasm value type byte) takes. */
-static inline uint32_t rt_array_slot_size(uint8_t valtype) {
+/* Bytes a value of type valtype takes. */
+static inline uint32_t rt_array_slot_size(rt_valtype valtype) {
   return valtype == RT_ARRAY_V128_TYPE ? RT_ARRAY_V128_SLOT_SIZE
                                        : RT_ARRAY_SLOT_SIZE;
 }
 
 /* Bytes n values take (their offsets are the running sum). */
-static inline uint32_t rt_array_size(const uint8_t *valtypes, uint32_t n) {
+static inline uint32_t rt_array_size(const rt_valtype *valtypes, uint32_t n) {
   uint32_t size = 0;
   for (uint32_t i = 0; i < n; i++) size += rt_array_slot_size(valtypes[i]);
   return size;

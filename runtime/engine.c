@@ -20,7 +20,7 @@ typedef struct rt_interned {
   const void *entry, *exit; /* host trampolines, made on first use */
   jit_trampolines tramps;
   size_t keylen;
-  uint8_t key[]; /* nparams, nresults (u32 each), then the types */
+  uint8_t key[]; /* nparams, nresults (u32 each), then the types (u32) */
 } rt_interned;
 
 static pthread_mutex_t intern_lock = PTHREAD_MUTEX_INITIALIZER;
@@ -37,26 +37,27 @@ bool wrun_engine_deterministic(const wrun_engine *engine) {
 }
 
 static size_t encoding_size(const rt_functype *t) {
-  return 8 + (size_t)t->nparams + t->nresults;
+  return 8 + ((size_t)t->nparams + t->nresults) * sizeof(rt_valtype);
 }
 
 static void encode_type(const rt_functype *t, uint8_t *key) {
   memcpy(key, &t->nparams, 4);
   memcpy(key + 4, &t->nresults, 4);
   if (t->nparams + t->nresults)
-    memcpy(key + 8, t->types, (size_t)t->nparams + t->nresults);
+    memcpy(key + 8, t->types,
+           ((size_t)t->nparams + t->nresults) * sizeof(rt_valtype));
 }
 
 static rt_interned *make_interned(const rt_functype *t, size_t keylen) {
   rt_interned *e = calloc(1, sizeof *e + keylen);
   if (!e) return NULL;
   size_t n = (size_t)t->nparams + t->nresults;
-  e->type.types = malloc(n ? n : 1);
+  e->type.types = malloc((n ? n : 1) * sizeof(rt_valtype));
   if (!e->type.types) {
     free(e);
     return NULL;
   }
-  if (n) memcpy(e->type.types, t->types, n);
+  if (n) memcpy(e->type.types, t->types, n * sizeof(rt_valtype));
   e->type.nparams = t->nparams;
   e->type.nresults = t->nresults;
   e->keylen = keylen;
@@ -74,6 +75,15 @@ static bool append_by_id(rt_interned *e) {
   }
   intern_by_id[intern_count++] = e;
   e->type.id = intern_count; /* ids start at 1: a zeroed record never matches */
+  /* The key names a reference to the type itself id 0 (its id was not
+   * known); the stored type names it by its id. */
+  uint32_t n = e->type.nparams + e->type.nresults;
+  for (uint32_t k = 0; k < n; k++) {
+    rt_valtype v = e->type.types[k];
+    if (rt_is_reftype(v) && rt_vt_heap_code(v) == HT_CANON &&
+        rt_vt_index(v) == 0)
+      e->type.types[k] = v | e->type.id << RT_VT_INDEX_SHIFT;
+  }
   return true;
 }
 

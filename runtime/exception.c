@@ -52,9 +52,9 @@ struct wrun_tag *rt_tag_new(wrun_store *s, uint32_t type_id) {
 wrun_tag *wrun_tag_new(wrun_store *store, const wrun_valtype *params,
                        size_t nparams) {
   if (!store || nparams > UINT32_MAX / 2 || (nparams && !params)) return NULL;
-  uint8_t *types = malloc(nparams + 1);
+  rt_valtype *types = malloc((nparams + 1) * sizeof *types);
   if (!types) return NULL;
-  for (size_t i = 0; i < nparams; i++) types[i] = (uint8_t)params[i];
+  for (size_t i = 0; i < nparams; i++) types[i] = (rt_valtype)params[i];
   rt_functype t = {(uint32_t)nparams, 0, types, 0};
   uint32_t id = rt_engine_intern_type(&t);
   free(types);
@@ -66,7 +66,7 @@ size_t wrun_tag_param_count(const wrun_tag *tag) {
 }
 
 wrun_valtype wrun_tag_param_type(const wrun_tag *tag, size_t i) {
-  return tag && i < tag->type->nparams ? (wrun_valtype)tag->type->types[i]
+  return tag && i < tag->type->nparams ? rt_vt_api(tag->type->types[i])
                                        : WRUN_I32;
 }
 
@@ -112,7 +112,7 @@ wrun_exn *wrun_exn_new(wrun_store *store, const wrun_tag *tag,
   uint8_t *p = buf;
   wrun_exn *exn = NULL;
   for (size_t i = 0; i < n; i++) {
-    if ((uint8_t)payload[i].type != tag->type->types[i] ||
+    if (!rt_val_fits(&payload[i], tag->type->types[i]) ||
         !rt_val_in_store(&payload[i], store))
       goto out;
     rt_val_to_slot(&payload[i], p);
@@ -134,7 +134,7 @@ size_t wrun_exn_payload_count(const wrun_exn *exn) {
 
 bool wrun_exn_payload(const wrun_exn *exn, size_t i, wrun_val *out) {
   if (!exn || i >= exn->tag->type->nparams) return false;
-  const uint8_t *types = exn->tag->type->types;
+  const rt_valtype *types = exn->tag->type->types;
   rt_slot_to_val(types[i], exn->payload + rt_array_size(types, (uint32_t)i),
                  out);
   return true;

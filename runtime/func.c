@@ -23,12 +23,12 @@ void rt_val_to_slot(const wrun_val *v, void *slot) {
   memcpy(slot, &bits, 8);
 }
 
-void rt_slot_to_val(uint8_t type, const void *slot, wrun_val *out) {
+void rt_slot_to_val(rt_valtype type, const void *slot, wrun_val *out) {
   uint64_t bits;
   memcpy(&bits, slot, 8);
   memset(out, 0, sizeof *out);
-  out->type = (wrun_valtype)type;
-  switch (type) {
+  out->type = rt_vt_api(type);
+  switch (out->type) {
   case VT_I32: out->of.i32 = (int32_t)(uint32_t)bits; break;
   case VT_I64: out->of.i64 = (int64_t)bits; break;
   case VT_F32: out->of.f32_bits = (uint32_t)bits; break;
@@ -40,7 +40,27 @@ void rt_slot_to_val(uint8_t type, const void *slot, wrun_val *out) {
   }
 }
 
-static size_t slots_of(const uint8_t *types, uint32_t n) {
+/* Does v, a value the host gives, have type t (module-independent form)?
+ * Beyond the API type: a null only where t is nullable, a funcref of t's
+ * function type where t names one, nothing but null for a bottom type. */
+bool rt_val_fits(const wrun_val *v, rt_valtype t) {
+  if (v->type != rt_vt_api(t)) return false;
+  if (!rt_is_reftype(t)) return true;
+  const void *ref = v->type == WRUN_FUNCREF     ? (const void *)v->of.funcref
+                    : v->type == WRUN_EXTERNREF ? v->of.externref
+                                                : (const void *)v->of.exnref;
+  if (!ref) return rt_vt_nullable(t);
+  switch (rt_vt_heap_code(t)) {
+  case HT_CANON:
+    return ((const rt_funcref *)ref)->type_id == rt_vt_index(t);
+  case HT_NOFUNC: case HT_NOEXTERN: case HT_NOEXN: case HT_NONE:
+    return false;
+  default:
+    return true;
+  }
+}
+
+static size_t slots_of(const rt_valtype *types, uint32_t n) {
   return rt_array_size(types, n) / RT_ARRAY_SLOT_SIZE;
 }
 
@@ -51,7 +71,8 @@ size_t rt_array_slots(const rt_functype *t) {
 }
 
 /* Reads n values of the given types from the array layout. */
-static void unmarshal(const uint8_t *types, uint32_t n, const uint64_t *values,
+static void unmarshal(const rt_valtype *types, uint32_t n,
+                      const uint64_t *values,
                       wrun_val *out) {
   const uint8_t *p = (const uint8_t *)values;
   for (uint32_t i = 0; i < n; i++) {
@@ -64,7 +85,7 @@ static void marshal(const wrun_val *vals, uint32_t n, uint64_t *values) {
   uint8_t *p = (uint8_t *)values;
   for (uint32_t i = 0; i < n; i++) {
     rt_val_to_slot(&vals[i], p);
-    p += rt_array_slot_size((uint8_t)vals[i].type);
+    p += rt_array_slot_size((rt_valtype)vals[i].type);
   }
 }
 
@@ -86,10 +107,11 @@ wrun_func *wrun_func_new(wrun_store *store, const wrun_valtype *params,
                          size_t nresults, wrun_host_callback cb, void *env,
                          void (*finalizer)(void *env)) {
   if (nparams > UINT32_MAX / 2 || nresults > UINT32_MAX / 2) return NULL;
-  uint8_t *types = malloc(nparams + nresults + 1);
+  rt_valtype *types = malloc((nparams + nresults + 1) * sizeof *types);
   if (!types) return NULL;
-  for (size_t i = 0; i < nparams; i++) types[i] = (uint8_t)params[i];
-  for (size_t i = 0; i < nresults; i++) types[nparams + i] = (uint8_t)results[i];
+  for (size_t i = 0; i < nparams; i++) types[i] = (rt_valtype)params[i];
+  for (size_t i = 0; i < nresults; i++)
+    types[nparams + i] = (rt_valtype)results[i];
   rt_functype t = {(uint32_t)nparams, (uint32_t)nresults, types, 0};
   uint32_t id = rt_engine_intern_type(&t);
   free(types);
@@ -132,13 +154,13 @@ size_t wrun_func_result_count(const wrun_func *f) {
 
 wrun_valtype wrun_func_param_type(const wrun_func *f, size_t i) {
   const rt_functype *t = type_of(f);
-  return t && i < t->nparams ? (wrun_valtype)rt_param(t, (uint32_t)i)
+  return t && i < t->nparams ? rt_vt_api(rt_param(t, (uint32_t)i))
                              : WRUN_I32;
 }
 
 wrun_valtype wrun_func_result_type(const wrun_func *f, size_t i) {
   const rt_functype *t = type_of(f);
-  return t && i < t->nresults ? (wrun_valtype)rt_result(t, (uint32_t)i)
+  return t && i < t->nresults ? rt_vt_api(rt_result(t, (uint32_t)i))
                               : WRUN_I32;
 }
 
@@ -150,7 +172,7 @@ static wrun_trap *check_args(const wrun_store *store, const rt_functype *t,
   if (nargs != t->nparams)
     return rt_trap_newf("expected %u arguments, got %zu", t->nparams, nargs);
   for (uint32_t i = 0; i < t->nparams; i++) {
-    if ((uint8_t)args[i].type != rt_param(t, i))
+    if (!rt_val_fits(&args[i], rt_param(t, i)))
       return rt_trap_newf("argument %u has the wrong type", (unsigned)i);
     if (!rt_val_in_store(&args[i], store))
       return rt_trap_newf("argument %u is a funcref of another store",
@@ -169,7 +191,7 @@ static wrun_trap *check_host_results(const rt_host_ctx *h,
                                      const wrun_val *results) {
   const rt_functype *t = h->type;
   for (uint32_t i = 0; i < t->nresults; i++) {
-    if ((uint8_t)results[i].type != rt_result(t, i))
+    if (!rt_val_fits(&results[i], rt_result(t, i)))
       return wrun_trap_new("host function returned a wrong result type");
     if (!rt_val_in_store(&results[i], h->store))
       return wrun_trap_new("host function returned a funcref of another "
@@ -185,7 +207,7 @@ static wrun_trap *call_host_directly(wrun_store *store, const rt_host_ctx *h,
   const rt_functype *t = h->type;
   for (uint32_t i = 0; i < t->nresults; i++) {
     memset(&results[i], 0, sizeof results[i]);
-    results[i].type = (wrun_valtype)rt_result(t, i);
+    results[i].type = rt_vt_api(rt_result(t, i));
   }
   wrun_trap *trap = h->callback(h->env, &caller, args, nargs, results,
                                 nresults);
@@ -238,7 +260,7 @@ void rt_host_call(void *host_ctx, void *caller_vmctx, uint64_t *values) {
   unmarshal(t->types, t->nparams, values, args);
   for (uint32_t i = 0; i < t->nresults; i++) {
     memset(&results[i], 0, sizeof results[i]);
-    results[i].type = (wrun_valtype)rt_result(t, i);
+    results[i].type = rt_vt_api(rt_result(t, i));
   }
 
   wrun_trap *trap = h->callback(h->env, &caller, args, t->nparams, results,

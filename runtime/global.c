@@ -21,7 +21,7 @@ wrun_global *wrun_global_new(wrun_store *store, wrun_valtype type,
   wrun_global *g = calloc(1, sizeof *g);
   if (!g) return NULL;
   g->cell = &g->own;
-  g->type.type = (uint8_t)type;
+  g->type.type = (rt_valtype)type;
   g->type.mut = mutable_;
   g->store = store;
   rt_val_to_slot(&init, g->cell->value);
@@ -34,7 +34,7 @@ void wrun_global_get(const wrun_global *g, wrun_val *out) {
 }
 
 bool wrun_global_set(wrun_global *g, wrun_val v) {
-  if (!g->type.mut || v.type != g->type.type) return false;
+  if (!g->type.mut || !rt_val_fits(&v, g->type.type)) return false;
   if (!rt_val_in_store(&v, g->store)) return false;
   rt_val_to_slot(&v, g->cell->value);
   return true;

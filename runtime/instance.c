@@ -222,7 +222,8 @@ static wrun_error *define_tables(rt_instance *inst) {
   for (uint32_t i = m->nimported_tables; i < m->ntables; i++) {
     const rt_tabletype *t = &m->tables[i];
     wrun_error *err = NULL;
-    inst->tables[i] = rt_table_new(inst->store, t->elem, t->limits.min,
+    inst->tables[i] = rt_table_new(inst->store, rt_vt_canon(m, t->elem),
+                                   t->limits.min,
                                    t->limits.max, t->limits.has_max,
                                    t->limits.is64, NULL,
                                    &err);
@@ -233,7 +234,7 @@ static wrun_error *define_tables(rt_instance *inst) {
 }
 
 /* The value of one validated constant instruction (not an operator). */
-static void eval_const_instr(rt_instance *inst, uint8_t kind, uint8_t type,
+static void eval_const_instr(rt_instance *inst, uint8_t kind, rt_valtype type,
                              uint32_t index, const uint64_t value[2],
                              rt_global_cell *out) {
   memset(out, 0, sizeof *out);
@@ -326,7 +327,24 @@ static bool define_globals(rt_instance *inst) {
     if (!eval_const(inst, &m->globals[i].init, cell)) return false;
     inst->globals[i].cell = cell;
     inst->globals[i].type = m->globals[i].type;
+    inst->globals[i].type.type = rt_vt_canon(m, m->globals[i].type.type);
     inst->globals[i].store = inst->store;
+  }
+  return true;
+}
+
+/* Tables with an initializer (Wasm 3.0) start with its value in every
+ * element; it may read any global, so this follows define_globals. */
+static bool init_tables(rt_instance *inst) {
+  const rt_module *m = inst->m;
+  for (uint32_t i = m->nimported_tables; i < m->ntables; i++) {
+    const rt_constexpr *e = &m->table_inits[i - m->nimported_tables];
+    if (e->kind == RT_CONST_NULL) continue;
+    rt_global_cell cell;
+    if (!eval_const(inst, e, &cell)) return false;
+    rt_table *t = inst->tables[i];
+    for (uint32_t k = 0; k < t->size; k++)
+      t->elems[k] = (void *)(uintptr_t)cell.value[0];
   }
   return true;
 }
@@ -453,7 +471,8 @@ static wrun_error *define_all(rt_instance *inst) {
   if (!err) err = define_tables(inst);
   if (!err) err = define_tags(inst);
   if (err) return err;
-  if (!define_globals(inst) || !evaluate_elem_items(inst))
+  if (!define_globals(inst) || !init_tables(inst) ||
+      !evaluate_elem_items(inst))
     return rt_error_new(RT_NO_OFFSET, "out of memory");
   return NULL;
 }

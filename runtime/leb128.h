@@ -28,10 +28,11 @@ static inline rt_leb_status rt_read_uleb(const uint8_t **p, const uint8_t *end,
     if (i >= max_bytes) return RT_LEB_TOO_LONG;
     uint8_t byte = *q++;
     if (i == max_bytes - 1) {
-      /* The last byte may only carry the remaining bits. */
+      /* The last byte may only carry the remaining bits; the spec's
+       * decoder checks them before the continuation bit. */
       unsigned used = bits - shift;
+      if (used < 7 && ((byte & 0x7f) >> used) != 0) return RT_LEB_TOO_BIG;
       if (byte & 0x80) return RT_LEB_TOO_LONG;
-      if (used < 7 && (byte >> used) != 0) return RT_LEB_TOO_BIG;
     }
     result |= (uint64_t)(byte & 0x7f) << shift;
     shift += 7;
@@ -55,8 +56,8 @@ static inline rt_leb_status rt_read_sleb(const uint8_t **p, const uint8_t *end,
     if (i >= max_bytes) return RT_LEB_TOO_LONG;
     byte = *q++;
     if (i == max_bytes - 1) {
-      if (byte & 0x80) return RT_LEB_TOO_LONG;
-      /* Bits above the value's width must all equal its sign bit. */
+      /* Bits above the value's width must all equal its sign bit (checked
+       * first, as the spec's decoder does, then the continuation bit). */
       unsigned used = bits - shift; /* 1..7 value bits in this byte */
       if (used < 7) {
         uint8_t sign_and_above = (uint8_t)(byte & 0x7f) >> (used - 1);
@@ -64,6 +65,7 @@ static inline rt_leb_status rt_read_sleb(const uint8_t **p, const uint8_t *end,
         if (sign_and_above != 0 && sign_and_above != all_ones)
           return RT_LEB_TOO_BIG;
       }
+      if (byte & 0x80) return RT_LEB_TOO_LONG;
     }
     result |= (uint64_t)(byte & 0x7f) << shift;
     shift += 7;
@@ -73,6 +75,21 @@ static inline rt_leb_status rt_read_sleb(const uint8_t **p, const uint8_t *end,
   *p = q;
   *out = (int64_t)result;
   return RT_LEB_OK;
+}
+
+/* What a LEB128 at p that ran out at its region's end (RT_LEB_EOF) is to
+ * the spec's decoder, which reads a module as one stream: the bytes after
+ * the section or body, up to `limit` (the module's end), make it too long
+ * or too large, or it is truncated after all (RT_LEB_EOF; also when it
+ * would end in them: what then goes wrong is another matter). */
+static inline rt_leb_status rt_leb_past_end(const uint8_t *p,
+                                            const uint8_t *limit,
+                                            unsigned bits, bool is_signed) {
+  uint64_t u;
+  int64_t v;
+  rt_leb_status s = is_signed ? rt_read_sleb(&p, limit, bits, &v)
+                              : rt_read_uleb(&p, limit, bits, &u);
+  return s == RT_LEB_OK ? RT_LEB_EOF : s;
 }
 
 static inline const char *rt_leb_message(rt_leb_status s) {

@@ -161,7 +161,7 @@ static bool extern_matches(const rt_module *m, const rt_import *imp,
   }
   case WRUN_EXTERN_TABLE: {
     const rt_table *t = (const rt_table *)ext->of.table;
-    return t && t->elem_type == imp->desc.table.elem &&
+    return t && t->elem_type == rt_vt_canon(m, imp->desc.table.elem) &&
            t->is64 == imp->desc.table.limits.is64 &&
            limits_match(t->size, t->max, t->has_max, &imp->desc.table.limits);
   }
@@ -172,9 +172,12 @@ static bool extern_matches(const rt_module *m, const rt_import *imp,
                         &imp->desc.memory);
   }
   case WRUN_EXTERN_GLOBAL: {
+    /* an immutable global may have a subtype of the import's type */
     const wrun_global *g = ext->of.global;
-    return g && g->type.type == imp->desc.global.type &&
-           g->type.mut == imp->desc.global.mut;
+    rt_valtype want = rt_vt_canon(m, imp->desc.global.type);
+    if (!g || g->type.mut != imp->desc.global.mut) return false;
+    return g->type.mut ? g->type.type == want
+                       : rt_subtype(NULL, g->type.type, want);
   }
   case WRUN_EXTERN_TAG: {
     const wrun_tag *tag = ext->of.tag;

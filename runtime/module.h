@@ -10,39 +10,124 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include "array_layout.h"
 #include "wrun.h"
 
-/* Value types use their binary encoding (same numbers as wrun_valtype). */
+/* Value types (rt_valtype, runtime/array_layout.h). A number or vector
+ * type is its binary code. A reference type (ref null? ht) packs
+ *   bits 0-7   its heap type: an abstract heap type's binary code (HT_*),
+ *              or HT_INDEX for a type of the module,
+ *   bit 8      VT_NONNULL, set when the reference cannot be null,
+ *   bits 9-31  the type index of an HT_INDEX heap type,
+ * so the nullable abstract types (funcref, externref, exnref) keep their
+ * one-byte codes and type equality is integer equality. Interned function
+ * types (runtime/engine.c) are module-independent: their concrete heap
+ * types are HT_CANON with the engine-wide type id in bits 9-31 instead. */
 enum {
   VT_I32 = 0x7F,
   VT_I64 = 0x7E,
   VT_F32 = 0x7D,
   VT_F64 = 0x7C,
   VT_V128 = 0x7B,
-  VT_FUNCREF = 0x70,
-  VT_EXTERNREF = 0x6F,
-  /* (ref null exn), Wasm 3.0 exception handling: an abstract reference
-   * type like externref (wrun has no typed references yet). */
-  VT_EXNREF = 0x69,
+
+  /* abstract heap types: their binary codes */
+  HT_NOEXN = 0x74,
+  HT_NOFUNC = 0x73,
+  HT_NOEXTERN = 0x72,
+  HT_NONE = 0x71,
+  HT_FUNC = 0x70,
+  HT_EXTERN = 0x6F,
+  HT_ANY = 0x6E,
+  HT_EQ = 0x6D,
+  HT_I31 = 0x6C,
+  HT_STRUCT = 0x6B,
+  HT_ARRAY = 0x6A,
+  HT_EXN = 0x69,
+  /* concrete heap types, the index in bits 9-31 */
+  HT_INDEX = 0x01, /* a type index of the module */
+  HT_CANON = 0x02, /* an engine-wide interned type id */
+
+  VT_NONNULL = 0x100,
+
+  VT_FUNCREF = HT_FUNC,     /* (ref null func) */
+  VT_EXTERNREF = HT_EXTERN, /* (ref null extern) */
+  VT_EXNREF = HT_EXN,       /* (ref null exn), exception handling */
 };
 
-static inline bool rt_is_reftype(uint8_t t) {
-  return t == VT_FUNCREF || t == VT_EXTERNREF || t == VT_EXNREF;
+#define RT_VT_INDEX_SHIFT 9
+/* Type indices must fit bits 9-31 of a value type. */
+#define RT_MAX_TYPES (UINT32_C(1) << (32 - RT_VT_INDEX_SHIFT))
+
+static inline bool rt_is_reftype(rt_valtype t) {
+  return t != 0 && (t & 0xFF) < VT_V128;
 }
+/* The heap type of a reference type (its code and index). */
+static inline uint32_t rt_vt_heap(rt_valtype t) { return t & ~(uint32_t)VT_NONNULL; }
+static inline uint32_t rt_vt_heap_code(rt_valtype t) { return t & 0xFF; }
+static inline uint32_t rt_vt_index(rt_valtype t) { return t >> RT_VT_INDEX_SHIFT; }
+static inline bool rt_vt_nullable(rt_valtype t) { return !(t & VT_NONNULL); }
+static inline bool rt_vt_is_concrete(rt_valtype t) {
+  uint32_t c = rt_vt_heap_code(t);
+  return rt_is_reftype(t) && (c == HT_INDEX || c == HT_CANON);
+}
+/* (ref null? heap), heap being an HT_* code with its index bits. */
+static inline rt_valtype rt_vt_ref(uint32_t heap, bool nullable) {
+  return heap | (nullable ? 0u : (uint32_t)VT_NONNULL);
+}
+static inline uint32_t rt_heap_of_index(uint32_t code, uint32_t index) {
+  return code | index << RT_VT_INDEX_SHIFT;
+}
+/* Whether a local of type t has a default value (non-null references have
+ * none: such locals must be set before they are read). */
+static inline bool rt_vt_defaultable(rt_valtype t) {
+  return !rt_is_reftype(t) || rt_vt_nullable(t);
+}
+
+/* Decoding a value type or heap type at *p (not past end; *p advances on
+ * success). ntypes bounds type indices; the one out of range goes to
+ * *index with RT_VT_UNKNOWN_TYPE. runtime/valtype.c. */
+typedef enum rt_valtype_status {
+  RT_VT_OK,
+  RT_VT_EOF,
+  RT_VT_MALFORMED,
+  RT_VT_UNKNOWN_TYPE,
+} rt_valtype_status;
+rt_valtype_status rt_decode_heaptype(const uint8_t **p, const uint8_t *end,
+                                     uint32_t ntypes, uint32_t *heap,
+                                     uint32_t *index);
+/* ref_only: a reference type is required (numbers are malformed). */
+rt_valtype_status rt_decode_valtype(const uint8_t **p, const uint8_t *end,
+                                    uint32_t ntypes, bool ref_only,
+                                    rt_valtype *out, uint32_t *index);
+
+struct rt_module;
+/* a <: b. Concrete heap types are a type index of m (HT_INDEX) or an
+ * engine-wide id (HT_CANON); m may be NULL when neither is HT_INDEX. */
+bool rt_subtype(const struct rt_module *m, rt_valtype a, rt_valtype b);
+bool rt_heap_subtype(const struct rt_module *m, uint32_t a, uint32_t b);
+bool rt_type_equal(const struct rt_module *m, rt_valtype a, rt_valtype b);
+/* t with its type index replaced by the engine-wide id: the form of types
+ * held by tables, globals and interned function types. */
+rt_valtype rt_vt_canon(const struct rt_module *m, rt_valtype t);
+/* The top of t's hierarchy: HT_FUNC, HT_EXTERN, HT_EXN or HT_ANY. */
+uint32_t rt_heap_top(uint32_t heap);
+/* The wrun.h type a value of type t crosses the API as: a number, or the
+ * nullable top type of its hierarchy (funcref, externref, exnref). */
+wrun_valtype rt_vt_api(rt_valtype t);
 
 /* A function type. types[0..nparams) are the parameters, then the results.
  * id is the engine-wide interned id: two types are equal iff ids are equal
  * (assigned by rt_engine_intern_type when the module is created). */
 typedef struct rt_functype {
   uint32_t nparams, nresults;
-  uint8_t *types;
+  rt_valtype *types;
   uint32_t id;
 } rt_functype;
 
-static inline uint8_t rt_param(const rt_functype *t, uint32_t i) {
+static inline rt_valtype rt_param(const rt_functype *t, uint32_t i) {
   return t->types[i];
 }
-static inline uint8_t rt_result(const rt_functype *t, uint32_t i) {
+static inline rt_valtype rt_result(const rt_functype *t, uint32_t i) {
   return t->types[t->nparams + i];
 }
 
@@ -54,12 +139,12 @@ typedef struct rt_limits {
 } rt_limits;
 
 typedef struct rt_tabletype {
-  uint8_t elem; /* VT_FUNCREF or VT_EXTERNREF */
+  rt_valtype elem; /* a reference type */
   rt_limits limits;
 } rt_tabletype;
 
 typedef struct rt_globaltype {
-  uint8_t type;
+  rt_valtype type;
   bool mut;
 } rt_globaltype;
 
@@ -82,14 +167,14 @@ typedef enum rt_const_kind {
  * i32/i64 add, sub or mul; the operands are those of rt_constexpr. */
 typedef struct rt_const_op {
   uint16_t op;
-  uint8_t type; /* the value type it pushes */
+  rt_valtype type; /* the value type it pushes */
   uint32_t index;
   uint64_t value[2];
 } rt_const_op;
 
 typedef struct rt_constexpr {
   uint8_t kind; /* rt_const_kind */
-  uint8_t type; /* the value type the expression produces */
+  rt_valtype type; /* the value type the expression produces */
   uint32_t index;
   uint64_t value[2];
   uint32_t nops, max_depth; /* RT_CONST_PROGRAM only */
@@ -131,7 +216,7 @@ typedef enum rt_segment_mode {
 
 typedef struct rt_elem {
   uint8_t mode;
-  uint8_t elem_type; /* VT_FUNCREF or VT_EXTERNREF */
+  rt_valtype elem_type; /* a reference type */
   uint32_t table;    /* active only */
   rt_constexpr offset; /* active only, i32 */
   uint32_t count;
@@ -159,6 +244,9 @@ typedef struct rt_module {
 
   uint32_t ntypes;
   rt_functype *types;
+  /* (ref null i) at 2i and (ref i) at 2i + 1, for every type i: storage
+   * for block types of one concrete reference (jit_blocktype_sig). */
+  rt_valtype *ref_types;
 
   uint32_t nimports;
   rt_import *imports;
@@ -196,6 +284,11 @@ typedef struct rt_module {
   uint32_t data_count;
   uint32_t ndatas;
   rt_data *datas;
+
+  /* Table initializers (Wasm 3.0): the value each element of table i
+   * (imported ones excluded: index i - nimported_tables) starts with;
+   * ref.null of the element type when the table section gives none. */
+  rt_constexpr *table_inits;
 
   /* Functions referenced outside function bodies (exports, elem segments,
    * global initialisers): the only ones ref.func may name. One flag per

@@ -3,26 +3,12 @@
 
 #include <stdlib.h>
 
-/* Ids must be in place before compiling: call_indirect embeds them. */
-static wrun_error *intern_types(rt_module *m) {
-  for (uint32_t i = 0; i < m->ntypes; i++) {
-    m->types[i].id = rt_engine_intern_type(&m->types[i]);
-    if (!m->types[i].id) return rt_error_new(RT_NO_OFFSET, "out of memory");
-  }
-  return NULL;
-}
-
 wrun_error *wrun_module_new(wrun_engine *engine, const uint8_t *bytes,
                             size_t len, wrun_module **out) {
   *out = NULL;
   rt_module *m = NULL;
   wrun_error *err = rt_module_read(bytes, len, &m);
   if (err) return err;
-  err = intern_types(m);
-  if (err) {
-    rt_module_free(m);
-    return err;
-  }
   wrun_module *mod = calloc(1, sizeof *mod);
   if (!mod) {
     rt_module_free(m);
@@ -153,14 +139,15 @@ bool wrun_module_import_func(const wrun_module *mod, size_t i,
 wrun_valtype wrun_module_import_func_param(const wrun_module *mod, size_t i,
                                            size_t k) {
   const rt_functype *t = import_func_type(mod, i);
-  return (wrun_valtype)(t && k < t->nparams ? rt_param(t, (uint32_t)k) : 0);
+  return t && k < t->nparams ? rt_vt_api(rt_param(t, (uint32_t)k))
+                             : (wrun_valtype)0;
 }
 
 wrun_valtype wrun_module_import_func_result(const wrun_module *mod, size_t i,
                                             size_t k) {
   const rt_functype *t = import_func_type(mod, i);
-  return (wrun_valtype)(t && k < t->nresults ? rt_result(t, (uint32_t)k)
-                                             : 0);
+  return t && k < t->nresults ? rt_vt_api(rt_result(t, (uint32_t)k))
+                              : (wrun_valtype)0;
 }
 
 /* The API speaks u32: a memory64's limits past that read as UINT32_MAX
@@ -181,7 +168,7 @@ bool wrun_module_import_table(const wrun_module *mod, size_t i,
                               uint32_t *max, bool *has_max) {
   const rt_import *imp = import_of_kind(mod, i, WRUN_EXTERN_TABLE);
   if (!imp) return false;
-  if (elem) *elem = (wrun_valtype)imp->desc.table.elem;
+  if (elem) *elem = rt_vt_api(imp->desc.table.elem);
   put_limits(&imp->desc.table.limits, min, max, has_max);
   return true;
 }
@@ -225,7 +212,7 @@ bool wrun_module_import_global(const wrun_module *mod, size_t i,
                                wrun_valtype *type, bool *mutable_) {
   const rt_import *imp = import_of_kind(mod, i, WRUN_EXTERN_GLOBAL);
   if (!imp) return false;
-  if (type) *type = (wrun_valtype)imp->desc.global.type;
+  if (type) *type = rt_vt_api(imp->desc.global.type);
   if (mutable_) *mutable_ = imp->desc.global.mut;
   return true;
 }

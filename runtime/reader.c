@@ -17,8 +17,10 @@
 #include <string.h>
 
 #include "error.h"
+#include "decode.h"
 #include "instr.h"
 #include "leb128.h"
+#include "runtime.h"
 
 /* Section ids. */
 enum {
@@ -56,6 +58,8 @@ typedef struct reader {
   bool seen_function_section;
   uint32_t ndefined_funcs; /* count declared by the function section */
   bool seen_code_section;
+  bool code_count_mismatch; /* its count is not ndefined_funcs */
+  const uint8_t *code_count_at;
   bool seen_data_section;
 
   /* The first "name" custom section, parsed once the function count is
@@ -109,7 +113,12 @@ static bool read_byte(reader *r, uint8_t *out) {
   return true;
 }
 
-static bool leb_failed(reader *r, rt_leb_status s) {
+/* A LEB128 of `bits` bits at r->p failed with s. One cut by the section's
+ * end is judged with the bytes after it, as the spec's decoder (one stream
+ * for the whole module) judges it. */
+static bool leb_failed(reader *r, rt_leb_status s, unsigned bits,
+                       bool is_signed) {
+  if (s == RT_LEB_EOF) s = rt_leb_past_end(r->p, r->file_end, bits, is_signed);
   if (s == RT_LEB_EOF) return fail_eof(r);
   return fail(r, r->p, "%s", rt_leb_message(s));
 }
@@ -118,7 +127,7 @@ static bool read_u32(reader *r, uint32_t *out) {
   uint64_t v = 0;
   *out = 0;
   rt_leb_status s = rt_read_uleb(&r->p, r->end, 32, &v);
-  if (s != RT_LEB_OK) return leb_failed(r, s);
+  if (s != RT_LEB_OK) return leb_failed(r, s, 32, false);
   *out = (uint32_t)v;
   return true;
 }
@@ -127,7 +136,7 @@ static bool read_s32(reader *r, int32_t *out) {
   int64_t v = 0;
   *out = 0;
   rt_leb_status s = rt_read_sleb(&r->p, r->end, 32, &v);
-  if (s != RT_LEB_OK) return leb_failed(r, s);
+  if (s != RT_LEB_OK) return leb_failed(r, s, 32, true);
   *out = (int32_t)v;
   return true;
 }
@@ -135,7 +144,7 @@ static bool read_s32(reader *r, int32_t *out) {
 static bool read_s64(reader *r, int64_t *out) {
   *out = 0;
   rt_leb_status s = rt_read_sleb(&r->p, r->end, 64, out);
-  if (s != RT_LEB_OK) return leb_failed(r, s);
+  if (s != RT_LEB_OK) return leb_failed(r, s, 64, true);
   return true;
 }
 
@@ -157,11 +166,32 @@ static uint64_t load_le(const uint8_t *b, unsigned n) {
   return v;
 }
 
+/* A length (of a vector, a name, a body), the spec's len32: one larger than
+ * what is left of the module after its first byte is "length out of
+ * bounds", even when the section ends inside it. */
+static bool read_len(reader *r, uint32_t *out) {
+  const uint8_t *at = r->p;
+  uint64_t v = 0;
+  *out = 0;
+  rt_leb_status s = rt_read_uleb(&r->p, r->end, 32, &v);
+  if (s == RT_LEB_EOF) {
+    const uint8_t *q = at;
+    if (rt_read_uleb(&q, r->file_end, 32, &v) == RT_LEB_OK &&
+        v > (uint64_t)(r->file_end - at))
+      return fail(r, at, "length out of bounds");
+  }
+  if (s != RT_LEB_OK) return leb_failed(r, s, 32, false);
+  if (v > (uint64_t)(r->file_end - at))
+    return fail(r, at, "length out of bounds");
+  *out = (uint32_t)v;
+  return true;
+}
+
 /* A vector length. Every entry of every vector we read takes at least one
  * byte, so a count larger than the bytes left is certainly truncated; this
  * check is what bounds our allocations by the input size. */
 static bool read_count(reader *r, uint32_t *out) {
-  if (!read_u32(r, out)) return false;
+  if (!read_len(r, out)) return false;
   if (*out > bytes_left(r)) {
     r->p = r->end;
     return fail_eof(r);
@@ -207,7 +237,7 @@ static bool utf8_valid(const uint8_t *s, size_t n) {
 /* A name: u32 length then that many bytes of valid UTF-8. */
 static bool read_name(reader *r, const uint8_t **bytes, uint32_t *len) {
   const uint8_t *at = r->p;
-  if (!read_u32(r, len)) return false;
+  if (!read_len(r, len)) return false;
   if (*len > bytes_left(r)) return fail(r, at, "length out of bounds");
   *bytes = r->p;
   r->p += *len;
@@ -232,28 +262,48 @@ static bool read_name_copy(reader *r, char **out, uint32_t *len) {
 
 /* ---- types ------------------------------------------------------------- */
 
-static bool is_valtype(uint8_t t) {
-  return (t >= VT_V128 && t <= VT_I32) || rt_is_reftype(t);
+/* A value type (ref_only: a reference type), its type index below
+ * ntypes. */
+static bool read_valtype_below(reader *r, uint32_t ntypes, bool ref_only,
+                               rt_valtype *out) {
+  const uint8_t *at = r->p;
+  uint32_t index = 0;
+  *out = 0;
+  switch (rt_decode_valtype(&r->p, r->end, ntypes, ref_only, out, &index)) {
+  case RT_VT_OK: return true;
+  case RT_VT_EOF: return fail_eof(r);
+  case RT_VT_UNKNOWN_TYPE: return fail(r, at, "unknown type %u", index);
+  default:
+    return fail(r, at, ref_only ? "malformed reference type"
+                                : "malformed value type");
+  }
 }
 
-static bool read_valtype(reader *r, uint8_t *out) {
-  const uint8_t *at = r->p;
-  if (!read_byte(r, out)) return false;
-  if (!is_valtype(*out)) return fail(r, at, "malformed value type");
-  return true;
+static bool read_valtype(reader *r, rt_valtype *out) {
+  return read_valtype_below(r, r->m->ntypes, false, out);
 }
 
-static bool read_reftype(reader *r, uint8_t *out) {
+static bool read_reftype(reader *r, rt_valtype *out) {
+  return read_valtype_below(r, r->m->ntypes, true, out);
+}
+
+/* ref.null's immediate: a heap type; *out the nullable reference to it. */
+static bool read_null_heaptype(reader *r, rt_valtype *out) {
   const uint8_t *at = r->p;
-  if (!read_byte(r, out)) return false;
-  if (!rt_is_reftype(*out)) return fail(r, at, "malformed reference type");
-  return true;
+  uint32_t heap = 0, index = 0;
+  *out = 0;
+  switch (rt_decode_heaptype(&r->p, r->end, r->m->ntypes, &heap, &index)) {
+  case RT_VT_OK: *out = rt_vt_ref(heap, true); return true;
+  case RT_VT_EOF: return fail_eof(r);
+  case RT_VT_UNKNOWN_TYPE: return fail(r, at, "unknown type %u", index);
+  default: return fail(r, at, "malformed heap type");
+  }
 }
 
 static bool read_u64(reader *r, uint64_t *out) {
   *out = 0;
   rt_leb_status s = rt_read_uleb(&r->p, r->end, 64, out);
-  if (s != RT_LEB_OK) return leb_failed(r, s);
+  if (s != RT_LEB_OK) return leb_failed(r, s, 64, false);
   return true;
 }
 
@@ -353,7 +403,7 @@ static bool check_func_index(reader *r, const uint8_t *at, uint32_t f) {
 
 /* The operand type of a binary operator allowed in constant expressions
  * (Wasm 3.0 extended constants), 0 for any other opcode. */
-static uint8_t const_binop_type(jit_op op) {
+static rt_valtype const_binop_type(jit_op op) {
   switch (op) {
   case OP_I32_ADD: case OP_I32_SUB: case OP_I32_MUL: return VT_I32;
   case OP_I64_ADD: case OP_I64_SUB: case OP_I64_MUL: return VT_I64;
@@ -400,12 +450,14 @@ static bool read_const_instr(reader *r, jit_op op, const uint8_t *at,
     c->value[1] = load_le(raw + 8, 8);
     return true;
   case OP_REF_NULL:
-    return read_reftype(r, &c->type);
+    return read_null_heaptype(r, &c->type);
   case OP_REF_FUNC: {
     const uint8_t *idx_at = r->p;
     if (!read_u32(r, &c->index)) return false;
     if (!check_func_index(r, idx_at, c->index)) return false;
-    c->type = VT_FUNCREF;
+    /* (ref $t), $t the function's type (typed function references) */
+    c->type = rt_vt_ref(
+        rt_heap_of_index(HT_INDEX, m->funcs[c->index].type_index), false);
     return mark_func_declared(r, c->index);
   }
   case OP_GLOBAL_GET: {
@@ -434,7 +486,7 @@ static bool read_const_instr(reader *r, jit_op op, const uint8_t *at,
  * values its stack machine holds (never more than the instructions). */
 typedef struct const_builder {
   rt_const_op *ops;
-  uint8_t *stack;
+  rt_valtype *stack;
   uint32_t nops, cap, depth, max_depth;
   bool mismatch;
 } const_builder;
@@ -445,7 +497,7 @@ static bool const_append(reader *r, const_builder *b, const rt_const_op *c) {
     rt_const_op *ops = realloc(b->ops, cap * sizeof *ops);
     if (!ops) return fail_oom(r);
     b->ops = ops;
-    uint8_t *stack = realloc(b->stack, cap);
+    rt_valtype *stack = realloc(b->stack, cap * sizeof *stack);
     if (!stack) return fail_oom(r);
     b->stack = stack;
     b->cap = cap;
@@ -505,7 +557,7 @@ static bool read_const_opcode(reader *r, jit_op *op) {
   return true;
 }
 
-static bool read_const_ops(reader *r, uint8_t expected, const_builder *b,
+static bool read_const_ops(reader *r, rt_valtype expected, const_builder *b,
                            rt_constexpr *out) {
   const uint8_t *start = r->p;
   for (;;) {
@@ -513,13 +565,16 @@ static bool read_const_ops(reader *r, uint8_t expected, const_builder *b,
     jit_op op;
     if (!read_const_opcode(r, &op)) return false;
     if (op == OP_END) break;
+    /* Decoded before it is validated, as the spec's decoder does: an
+     * opcode that is no instruction at all is malformed. */
+    if (op == OP_COUNT) return fail(r, at, "illegal opcode");
     rt_const_op c;
     memset(&c, 0, sizeof c);
     if (!read_const_instr(r, op, at, &c) || !const_append(r, b, &c))
       return false;
     const_step(b, &c);
   }
-  if (b->mismatch || b->depth != 1 || b->stack[0] != expected)
+  if (b->mismatch || b->depth != 1 || !rt_subtype(r->m, b->stack[0], expected))
     return fail(r, start, "type mismatch");
   const_finish(b, out);
   return true;
@@ -527,7 +582,8 @@ static bool read_const_ops(reader *r, uint8_t expected, const_builder *b,
 
 /* A constant expression producing `expected`, validated as the small stack
  * machine the spec describes. */
-static bool read_const_expr(reader *r, uint8_t expected, rt_constexpr *out) {
+static bool read_const_expr(reader *r, rt_valtype expected,
+                            rt_constexpr *out) {
   const_builder b;
   memset(&b, 0, sizeof b);
   bool ok = read_const_ops(r, expected, &b, out);
@@ -538,43 +594,90 @@ static bool read_const_expr(reader *r, uint8_t expected, rt_constexpr *out) {
 
 /* ---- sections ---------------------------------------------------------- */
 
-static bool read_functype(reader *r, rt_functype *t) {
+/* count value types, their type indices below ntypes, into a fresh
+ * array at *out (never NULL on success). */
+static bool read_valtypes(reader *r, uint32_t ntypes, rt_valtype **out,
+                          uint32_t *count) {
+  *out = NULL;
+  if (!read_count(r, count)) return false;
+  *out = malloc(((size_t)*count + 1) * sizeof **out);
+  if (!*out) return fail_oom(r);
+  for (uint32_t i = 0; i < *count; i++)
+    if (!read_valtype_below(r, ntypes, false, &(*out)[i])) return false;
+  return true;
+}
+
+/* Type `self`: params and results may refer to the types before it and to
+ * itself (a type is its own recursion group). */
+static bool read_functype(reader *r, uint32_t self, rt_functype *t) {
   const uint8_t *at = r->p;
   uint8_t form;
   if (!read_byte(r, &form)) return false;
+  /* The spec reads the form as an s7 LEB128: one that goes on is long. */
+  if (form & 0x80) return fail(r, at, "integer representation too long");
   if (form != 0x60) return fail(r, at, "malformed function type");
-  uint32_t nparams, nresults;
-  if (!read_count(r, &nparams)) return false;
-  const uint8_t *params = r->p;
-  r->p += nparams;
-  if (!read_count(r, &nresults)) return false;
-  const uint8_t *results = r->p;
-  r->p += nresults;
-  t->types = malloc((size_t)nparams + nresults + 1);
-  if (!t->types) return fail_oom(r);
+  rt_valtype *params = NULL, *results = NULL;
+  uint32_t nparams = 0, nresults = 0;
+  bool ok = read_valtypes(r, self + 1, &params, &nparams) &&
+            read_valtypes(r, self + 1, &results, &nresults);
+  if (ok) {
+    t->types = realloc(params, ((size_t)nparams + nresults + 1) *
+                                   sizeof *params);
+    ok = t->types != NULL;
+    if (!ok) fail_oom(r);
+  }
+  if (!ok) {
+    free(params);
+    free(results);
+    return false;
+  }
+  if (nresults)
+    memcpy(t->types + nparams, results, nresults * sizeof *results);
+  free(results);
   t->nparams = nparams;
   t->nresults = nresults;
   t->id = 0;
-  size_t ntypes = (size_t)nparams + nresults;
-  for (size_t i = 0; i < ntypes; i++) {
-    const uint8_t *b = i < nparams ? params + i : results + (i - nparams);
-    if (!is_valtype(*b)) return fail(r, b, "malformed value type");
-    t->types[i] = *b;
-  }
   return true;
+}
+
+/* The engine-wide id of type i: its types in module-independent form
+ * (earlier types by their ids, a reference to itself as id 0, which the
+ * intern table resolves to the type's own id). */
+static bool intern_type(reader *r, uint32_t i) {
+  rt_module *m = r->m;
+  rt_functype *t = &m->types[i];
+  uint32_t n = t->nparams + t->nresults;
+  rt_valtype small[32];
+  rt_valtype *canon = n <= 32 ? small : malloc(n * sizeof *canon);
+  if (!canon) return fail_oom(r);
+  /* type i's own id is still 0 here: a self-reference becomes id 0 */
+  for (uint32_t k = 0; k < n; k++) canon[k] = rt_vt_canon(m, t->types[k]);
+  rt_functype key = {.nparams = t->nparams, .nresults = t->nresults,
+                     .types = canon};
+  t->id = rt_engine_intern_type(&key);
+  if (canon != small) free(canon);
+  return t->id ? true : fail_oom(r);
 }
 
 static bool read_type_section(reader *r) {
   rt_module *m = r->m;
   uint32_t n;
   if (!read_count(r, &n)) return false;
+  if (n > RT_MAX_TYPES) return fail(r, r->p, "too many types");
   m->types = calloc(n ? n : 1, sizeof *m->types);
   if (!m->types) return fail_oom(r);
   for (uint32_t i = 0; i < n; i++) {
     m->ntypes = i + 1; /* so that free sees the partly read type */
-    if (!read_functype(r, &m->types[i])) return false;
+    if (!read_functype(r, i, &m->types[i]) || !intern_type(r, i))
+      return false;
   }
   m->ntypes = n;
+  m->ref_types = malloc((2 * (size_t)n + 1) * sizeof *m->ref_types);
+  if (!m->ref_types) return fail_oom(r);
+  for (uint32_t i = 0; i < n; i++) {
+    m->ref_types[2 * i] = rt_vt_ref(rt_heap_of_index(HT_INDEX, i), true);
+    m->ref_types[2 * i + 1] = rt_vt_ref(rt_heap_of_index(HT_INDEX, i), false);
+  }
   return true;
 }
 
@@ -694,6 +797,21 @@ static bool read_function_section(reader *r) {
   return true;
 }
 
+/* A defined table: its type, then (Wasm 3.0, after the bytes 0x40 0x00)
+ * an initializer expression, which a table of non-null references needs. */
+static bool read_table(reader *r, rt_tabletype *t, rt_constexpr *init) {
+  const uint8_t *at = r->p;
+  bool has_init = r->p + 1 < r->end && r->p[0] == 0x40 && r->p[1] == 0x00;
+  if (has_init) r->p += 2;
+  if (!read_tabletype(r, t)) return false;
+  if (has_init) return read_const_expr(r, t->elem, init);
+  if (!rt_vt_nullable(t->elem)) return fail(r, at, "type mismatch");
+  memset(init, 0, sizeof *init);
+  init->kind = RT_CONST_NULL;
+  init->type = t->elem;
+  return true;
+}
+
 static bool read_table_section(reader *r) {
   rt_module *m = r->m;
   uint32_t n;
@@ -701,8 +819,11 @@ static bool read_table_section(reader *r) {
   uint32_t first = m->ntables;
   if (!grow(r, (void **)&m->tables, first, n, sizeof *m->tables))
     return false;
+  m->table_inits = calloc(n ? n : 1, sizeof *m->table_inits);
+  if (!m->table_inits) return fail_oom(r);
   for (uint32_t i = 0; i < n; i++) {
-    if (!read_tabletype(r, &m->tables[first + i])) return false;
+    if (!read_table(r, &m->tables[first + i], &m->table_inits[i]))
+      return false;
     m->ntables = first + i + 1;
   }
   return true;
@@ -879,15 +1000,15 @@ static bool read_elem_items(reader *r, rt_elem *seg, bool expressions) {
   return true;
 }
 
-/* The element type of a segment: elemkind 0x00 (funcref) for the function
- * index forms, a reference type for the expression forms. */
-static bool read_elem_type(reader *r, bool expressions, uint8_t *out) {
+/* The element type of a segment: elemkind 0x00 ((ref func)) for the
+ * function index forms, a reference type for the expression forms. */
+static bool read_elem_type(reader *r, bool expressions, rt_valtype *out) {
   if (expressions) return read_reftype(r, out);
   const uint8_t *at = r->p;
   uint8_t kind;
   if (!read_byte(r, &kind)) return false;
   if (kind != 0x00) return fail(r, at, "malformed element kind");
-  *out = VT_FUNCREF;
+  *out = VT_FUNCREF | VT_NONNULL; /* function indices: (ref func) */
   return true;
 }
 
@@ -898,7 +1019,9 @@ static bool read_elem(reader *r, rt_elem *seg) {
   if (!read_u32(r, &flags)) return false;
   if (flags > 7) return fail(r, at, "malformed elements segment kind");
   bool expressions = flags & ELEM_EXPRESSIONS;
-  seg->elem_type = VT_FUNCREF;
+  /* without an explicit type: funcref, or (ref func) for function
+   * indices, which cannot be null */
+  seg->elem_type = expressions ? VT_FUNCREF : VT_FUNCREF | VT_NONNULL;
   if (flags & ELEM_NOT_ACTIVE) {
     seg->mode = (flags & ELEM_EXPLICIT_TABLE) ? RT_SEG_DECLARATIVE
                                               : RT_SEG_PASSIVE;
@@ -912,12 +1035,12 @@ static bool read_elem(reader *r, rt_elem *seg) {
   if (seg->table >= m->ntables)
     return fail(r, table_at, "unknown table %u", seg->table);
   /* a table64's offset is an i64 */
-  uint8_t type = m->tables[seg->table].limits.is64 ? VT_I64 : VT_I32;
+  rt_valtype type = m->tables[seg->table].limits.is64 ? VT_I64 : VT_I32;
   if (!read_const_expr(r, type, &seg->offset)) return false;
   if ((flags & ELEM_EXPLICIT_TABLE) &&
       !read_elem_type(r, expressions, &seg->elem_type))
     return false;
-  if (m->tables[seg->table].elem != seg->elem_type)
+  if (!rt_subtype(m, seg->elem_type, m->tables[seg->table].elem))
     return fail(r, table_at, "type mismatch");
   return read_elem_items(r, seg, expressions);
 }
@@ -949,24 +1072,32 @@ static bool read_code_section(reader *r) {
   const uint8_t *at = r->p;
   uint32_t n;
   if (!read_count(r, &n)) return false;
-  if (n != r->ndefined_funcs)
-    return fail(r, at,
-                "function and code section have inconsistent lengths");
+  /* A count other than the function section's is reported once the whole
+   * module is read (check_counts), as the spec does: what comes after may
+   * be malformed first. */
+  r->code_count_at = at;
+  r->code_count_mismatch = n != r->ndefined_funcs;
   for (uint32_t i = 0; i < n; i++) {
-    rt_func *f = &m->funcs[m->nimported_funcs + i];
     uint32_t size;
     const uint8_t *body;
-    if (!read_u32(r, &size)) return false;
+    if (!read_len(r, &size)) return false;
     if (size > bytes_left(r)) {
       r->p = r->end;
       return fail_eof(r);
     }
     if (!read_raw(r, size, &body)) return false;
-    /* A body always ends with end: an entry without it is truncated. */
-    if (size == 0 || body[size - 1] != BYTE_END)
-      return fail(r, body + size, "unexpected end of section or function");
+    if (i >= r->ndefined_funcs) continue; /* a body of no function */
+    rt_func *f = &m->funcs[m->nimported_funcs + i];
     f->body_offset = (uint32_t)offset_of(r, body);
     f->body_len = size;
+    /* A body always ends with end: an entry without it is malformed, how
+     * depends on the bytes after it, which the spec's decoder reads on. */
+    if (size == 0 || body[size - 1] != BYTE_END) {
+      wrun_error *e = jit_decode_body_as_spec(m, m->nimported_funcs + i);
+      if (e && !r->err) r->err = e;
+      else wrun_error_delete(e);
+      return fail(r, body + size, "unexpected end of section or function");
+    }
   }
   r->seen_code_section = true;
   return true;
@@ -986,7 +1117,7 @@ static bool read_data(reader *r, rt_data *seg) {
     if (seg->memory >= m->nmemories)
       return fail(r, mem_at, "unknown memory %u", seg->memory);
     /* a memory64's offset is an i64 */
-    uint8_t type = m->memories[seg->memory].is64 ? VT_I64 : VT_I32;
+    rt_valtype type = m->memories[seg->memory].is64 ? VT_I64 : VT_I32;
     if (!read_const_expr(r, type, &seg->offset)) return false;
   }
   uint32_t len;
@@ -1157,6 +1288,9 @@ static bool read_sections(reader *r) {
 /* Cross-section rules that can only be checked at the end. */
 static bool check_counts(reader *r) {
   rt_module *m = r->m;
+  if (r->code_count_mismatch)
+    return fail(r, r->code_count_at,
+                "function and code section have inconsistent lengths");
   if (!r->seen_code_section && r->ndefined_funcs != 0)
     return fail(r, r->file_end,
                 "function and code section have inconsistent lengths");
@@ -1216,6 +1350,11 @@ void rt_module_free(rt_module *m) {
   }
   free(m->imports);
   free(m->funcs);
+  if (m->table_inits)
+    for (uint32_t i = m->nimported_tables; i < m->ntables; i++)
+      free(m->table_inits[i - m->nimported_tables].ops);
+  free(m->table_inits);
+  free(m->ref_types);
   free(m->tables);
   free(m->memories);
   for (uint32_t i = 0; i < m->nglobals; i++) free(m->globals[i].init.ops);

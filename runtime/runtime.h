@@ -241,7 +241,7 @@ int64_t rt_memory_grow(rt_memory *mem, uint64_t delta);
 
 /* A table64 (is64) takes i64 indices; any table holds at most UINT32_MAX
  * elements here. */
-rt_table *rt_table_new(wrun_store *s, uint8_t elem_type, uint64_t min,
+rt_table *rt_table_new(wrun_store *s, rt_valtype elem_type, uint64_t min,
                        uint64_t max, bool has_max, bool is64, void *init,
                        wrun_error **error);
 int64_t rt_table_grow(rt_table *t, uint64_t delta, void *init);
@@ -251,7 +251,10 @@ int64_t rt_table_grow(rt_table *t, uint64_t delta, void *init);
 /* Writes v into slot (rt_array_slot_size bytes) in its natural encoding:
  * i32 zero-extended, floats as bits, references as pointers. */
 void rt_val_to_slot(const wrun_val *v, void *slot);
-void rt_slot_to_val(uint8_t type, const void *slot, wrun_val *out);
+void rt_slot_to_val(rt_valtype type, const void *slot, wrun_val *out);
+/* Does v have type t (module-independent form), null and function type
+ * included? */
+bool rt_val_fits(const wrun_val *v, rt_valtype t);
 /* Slots needed by the array layout for a type's params or results. */
 size_t rt_array_slots(const rt_functype *t);
 

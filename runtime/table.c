@@ -24,7 +24,7 @@ static void **alloc_elems(uint32_t n, void *init) {
   return elems;
 }
 
-rt_table *rt_table_new(wrun_store *s, uint8_t elem_type, uint64_t min,
+rt_table *rt_table_new(wrun_store *s, rt_valtype elem_type, uint64_t min,
                        uint64_t max, bool has_max, bool is64, void *init,
                        wrun_error **error) {
   *error = rt_limits_admit_tables(s, 1, min, min);
@@ -115,8 +115,8 @@ uint32_t wrun_table_size(const wrun_table *t) {
 bool wrun_table_get(const wrun_table *tab, uint32_t i, wrun_val *out) {
   const rt_table *t = (const rt_table *)tab;
   if (i >= t->size) return false;
-  out->type = t->elem_type;
-  if (t->elem_type == VT_FUNCREF)
+  out->type = rt_vt_api(t->elem_type);
+  if (out->type == WRUN_FUNCREF)
     out->of.funcref = t->elems[i];
   else
     out->of.externref = t->elems[i];
@@ -125,7 +125,7 @@ bool wrun_table_get(const wrun_table *tab, uint32_t i, wrun_val *out) {
 
 bool wrun_table_set(wrun_table *tab, uint32_t i, wrun_val v) {
   rt_table *t = (rt_table *)tab;
-  if (i >= t->size || v.type != t->elem_type) return false;
+  if (i >= t->size || !rt_val_fits(&v, t->elem_type)) return false;
   if (!rt_val_in_store(&v, t->store)) return false;
   t->elems[i] = ref_of(&v);
   return true;

@@ -41,6 +41,8 @@ static const char *const trap_messages[WRUN_TRAP_COUNT] = {
     [WRUN_TRAP_OUT_OF_FUEL] = "all fuel consumed",
     [WRUN_TRAP_EXCEPTION] = "uncaught exception",
     [WRUN_TRAP_NULL_EXNREF] = "null exception reference",
+    [WRUN_TRAP_NULL_FUNCREF] = "null function reference",
+    [WRUN_TRAP_NULL_REFERENCE] = "null reference",
 };
 
 /* Used when a trap object cannot be allocated; never freed. */

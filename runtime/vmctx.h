@@ -124,7 +124,7 @@ typedef struct rt_table {
   uint64_t max;  /* the declared maximum (table64: any u64) */
   bool has_max;
   bool is64;     /* table64: i64 indices */
-  uint8_t elem_type;
+  rt_valtype elem_type; /* module-independent form (rt_vt_canon) */
   struct wrun_store *store;
 } rt_table;
 

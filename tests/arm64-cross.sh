@@ -10,11 +10,23 @@
 # (true: warnings are errors in the cross build too, as in the native build
 # that runs these tests; read when the cross build is set up).
 #
-# Sets root (the source tree), build, sysroot; defines arm64_prepare.
+# Sets root (the source tree), build, sysroot, qemu; defines arm64_prepare.
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 build=${BUILD:-$root/build-arm64}
 sysroot=/usr/aarch64-linux-gnu
+
+# $qemu PROGRAM ARGS... runs an AArch64 program (unquoted: a command and its
+# options). -L gives it the sysroot's dynamic loader; LD_LIBRARY_PATH makes
+# that loader take the sysroot's libc as well, not the multiarch
+# libc6:arm64 that /etc/ld.so.cache offers (libuv1-dev:arm64 installs it).
+# The loader and libc must come from one glibc build: they share private
+# data (_rtld_global is 4512 bytes in 2.36-8cross1, 4520 in
+# 2.36-9+deb12u14), and with a mismatched pair pthread_create read the
+# loader's stack cache list at the wrong offset and spun forever: the
+# --timeout watchdog thread never started. libuv and jansson still come
+# from the multiarch directories.
+qemu="qemu-aarch64 -L $sysroot -E LD_LIBRARY_PATH=$sysroot/lib"
 
 # arm64_prepare [NINJA TARGET...]: checks the toolchain, sets up the cross
 # build once and builds the targets (default: the default targets).

@@ -1159,8 +1159,8 @@ static void reserve_stack(jit_buf *b, uint32_t size) {
 }
 
 /* void f(ctx x0, caller x1, uint64_t *values x2, wasm_call x3) */
-void a64_masm_entry_trampoline(jit_masm *m, const uint8_t *params,
-                               uint32_t nparams, const uint8_t *results,
+void a64_masm_entry_trampoline(jit_masm *m, const rt_valtype *params,
+                               uint32_t nparams, const rt_valtype *results,
                                uint32_t nresults) {
   jit_buf *b = &m->buf;
   uint32_t args = rt_array_size(params, nparams);
@@ -1215,8 +1215,8 @@ void a64_masm_entry_trampoline(jit_masm *m, const uint8_t *params,
 
 /* Wasm convention in, C call out: host_call(ctx x0, caller x1, values x2),
  * values being the caller's outgoing area (arguments, then results). */
-void a64_masm_exit_trampoline(jit_masm *m, const uint8_t *params,
-                              uint32_t nparams, const uint8_t *results,
+void a64_masm_exit_trampoline(jit_masm *m, const rt_valtype *params,
+                              uint32_t nparams, const rt_valtype *results,
                               uint32_t nresults, const void *host_call) {
   jit_buf *b = &m->buf;
   /* the caller's outgoing area: its arguments, then its results */

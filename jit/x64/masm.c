@@ -1210,8 +1210,8 @@ static void copy_qwords(jit_buf *b, uint8_t to_base, int32_t to_off,
 #define VALUES_SLOT (-48)
 
 /* void f(ctx rdi, caller rsi, uint64_t *values rdx, wasm_call rcx) */
-void x64_masm_entry_trampoline(jit_masm *m, const uint8_t *params,
-                               uint32_t nparams, const uint8_t *results,
+void x64_masm_entry_trampoline(jit_masm *m, const rt_valtype *params,
+                               uint32_t nparams, const rt_valtype *results,
                                uint32_t nresults) {
   jit_buf *b = &m->buf;
   static const uint8_t saved[] = {X64_RBX, X64_R12, X64_R13, X64_R14,
@@ -1266,8 +1266,8 @@ void x64_masm_entry_trampoline(jit_masm *m, const uint8_t *params,
 
 /* Wasm convention in, C call out: host_call(ctx rdi, caller rsi, values),
  * values being the caller's outgoing area (arguments, then results). */
-void x64_masm_exit_trampoline(jit_masm *m, const uint8_t *params,
-                              uint32_t nparams, const uint8_t *results,
+void x64_masm_exit_trampoline(jit_masm *m, const rt_valtype *params,
+                              uint32_t nparams, const rt_valtype *results,
                               uint32_t nresults, const void *host_call) {
   jit_buf *b = &m->buf;
   /* the caller's outgoing area: its arguments, then its results */

@@ -4,28 +4,12 @@
 # trap), not a crash and not a result.
 #
 #   exception.sh WRUN THROW.wasm
-# RUNNER (optional) prefixes every wrun command, as in fuel.sh.
+# RUNNER: see lib.sh.
 set -u
 wrun=$1
 module=$2
-runner=${RUNNER:-}
-out=$(mktemp)
-err=$(mktemp)
-trap 'rm -f "$out" "$err"' EXIT
-
-fail() {
-  echo "FAIL: $1" >&2
-  echo "--- stdout:" >&2
-  cat "$out" >&2
-  echo "--- stderr:" >&2
-  cat "$err" >&2
-  exit 1
-}
-
-run() {
-  # shellcheck disable=SC2086 # RUNNER is a command and its options
-  timeout 20 $runner "$wrun" "$@" >"$out" 2>"$err"
-}
+# shellcheck source=lib.sh
+. "$(dirname "$0")/lib.sh"
 
 run --invoke catch "$module" 5
 [ $? -eq 0 ] || fail "catch(5) should succeed"

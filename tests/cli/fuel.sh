@@ -4,30 +4,12 @@
 # loop stopped by fuel, and a malformed amount refused.
 #
 #   fuel.sh WRUN COUNT.wasm
-# RUNNER (optional) prefixes every wrun command, e.g.
-#   RUNNER="qemu-aarch64 -L /usr/aarch64-linux-gnu" fuel.sh build-arm64/cli/wrun ...
+# RUNNER: see lib.sh.
 set -u
 wrun=$1
 module=$2
-runner=${RUNNER:-}
-out=$(mktemp)
-err=$(mktemp)
-trap 'rm -f "$out" "$err"' EXIT
-
-fail() {
-  echo "FAIL: $1" >&2
-  echo "--- stdout:" >&2
-  cat "$out" >&2
-  echo "--- stderr:" >&2
-  cat "$err" >&2
-  exit 1
-}
-
-# The outer `timeout` only guards against a hang of the test itself.
-run() {
-  # shellcheck disable=SC2086 # RUNNER is a command and its options
-  timeout 20 $runner "$wrun" "$@" >"$out" 2>"$err"
-}
+# shellcheck source=lib.sh
+. "$(dirname "$0")/lib.sh"
 
 # count(10) costs 8 * 10 + 4 = 84: enough, used to the last unit.
 run --fuel 84 --time --invoke count "$module" 10
@@ -36,19 +18,11 @@ run --fuel 84 --time --invoke count "$module" 10
 grep -q '^wrun: fuel_used 84$' "$err" || fail "expected fuel_used 84"
 
 # One unit short: the trap comes before the last run executes.
-run --fuel 83 --invoke count "$module" 10
-status=$?
-[ "$status" -eq 134 ] || fail "--fuel 83: exit status $status, expected 134"
-grep -q '^wrun: wasm trap: all fuel consumed$' "$err" ||
-  fail "no 'all fuel consumed' trap"
+expect_trap 'all fuel consumed' --fuel 83 --invoke count "$module" 10
 [ -s "$out" ] && fail "a result was printed after the trap"
 
 # A loop that never ends on its own stops once the fuel is gone.
-run --fuel 1000000 --invoke spin "$module"
-status=$?
-[ "$status" -eq 134 ] || fail "spin: exit status $status, expected 134"
-grep -q '^wrun: wasm trap: all fuel consumed$' "$err" ||
-  fail "spin: no 'all fuel consumed' trap"
+expect_trap 'all fuel consumed' --fuel 1000000 --invoke spin "$module"
 grep -q '#0 func\[1\]' "$err" || fail "spin: no backtrace"
 
 # Without --fuel nothing is metered or reported.

@@ -8,33 +8,15 @@
 #   tail.sh WRUN TAIL.wasm TAIL_LINK.wast [MORE.wast...]
 # MORE scripts run the same way (the spec's return_call*.wast in text form,
 # when the 3.0 suite is there); a missing one is skipped with a note.
-# RUNNER (optional) prefixes every wrun command, e.g.
-#   RUNNER="qemu-aarch64 -L /usr/aarch64-linux-gnu" tail.sh build/arm64/cli/wrun ...
+# RUNNER: see lib.sh.
 set -u
 wrun=$1
 module=$2
 script=$3
 shift 3
-runner=${RUNNER:-}
-tmp=$(mktemp -d)
-out=$tmp/out
-err=$tmp/err
-trap 'rm -rf "$tmp"' EXIT
-
-fail() {
-  echo "FAIL: $1" >&2
-  echo "--- stdout:" >&2
-  cat "$out" >&2
-  echo "--- stderr:" >&2
-  cat "$err" >&2
-  exit 1
-}
-
-# The outer `timeout` only guards against a hang of the test itself.
-run() {
-  # shellcheck disable=SC2086 # RUNNER is a command and its options
-  timeout 60 $runner "$wrun" "$@" >"$out" 2>"$err"
-}
+guard=60
+# shellcheck source=lib.sh
+. "$(dirname "$0")/lib.sh"
 
 # expect "OUTPUT" EXPORT ARGS...: exit 0 and exactly OUTPUT on stdout
 expect() {
@@ -78,11 +60,7 @@ expect 1241 call_then_memory
 run --fuel 7000004 --time --invoke even "$module" 1000000
 [ $? -eq 0 ] || fail "--fuel 7000004: even(1000000) should succeed"
 grep -q '^wrun: fuel_used 7000004$' "$err" || fail "expected fuel_used 7000004"
-run --fuel 7000003 --invoke even "$module" 1000000
-status=$?
-[ "$status" -eq 134 ] || fail "--fuel 7000003: exit status $status, expected 134"
-grep -q '^wrun: wasm trap: all fuel consumed$' "$err" ||
-  fail "no 'all fuel consumed' trap"
+expect_trap 'all fuel consumed' --fuel 7000003 --invoke even "$module" 1000000
 # the same through the table: 8 per step
 run --fuel 100000000 --time --invoke even_indirect "$module" 1000000
 grep -q '^wrun: fuel_used 8000004$' "$err" || fail "expected fuel_used 8000004"
@@ -91,30 +69,13 @@ run --fuel 100000000 --time --invoke few "$module" 1000 0
 grep -q '^wrun: fuel_used 76004$' "$err" || fail "expected fuel_used 76004"
 
 # An endless loop of tail calls (direct, then indirect) runs out of fuel...
-run --fuel 1000000 --invoke spin "$module" 0
-status=$?
-[ "$status" -eq 134 ] || fail "spin --fuel: exit status $status, expected 134"
-grep -q '^wrun: wasm trap: all fuel consumed$' "$err" ||
-  fail "spin: no 'all fuel consumed' trap"
+expect_trap 'all fuel consumed' --fuel 1000000 --invoke spin "$module" 0
 # ... and is interrupted (every callee's prologue checks the stack limit).
-# Not under a RUNNER: with qemu-aarch64, --timeout stops no loop at all
-# (tests/cli/spin.wasm's plain loop neither), so it would only hang.
-if [ -z "$runner" ]; then
-  run --timeout 0.3 --invoke spin "$module" 0
-  status=$?
-  [ "$status" -eq 134 ] || fail "spin --timeout: exit status $status, expected 134"
-  grep -q '^wrun: wasm trap: interrupted$' "$err" || fail "no 'interrupted' trap"
-else
-  echo "skipped under $runner: --timeout"
-fi
+expect_trap interrupted --timeout 0.3 --invoke spin "$module" 0
 
 # A trap three tail calls deep: the function that trapped, then the
 # ordinary caller (the frames tail calls replaced are gone)
-run --invoke trap_deep "$module" 0
-status=$?
-[ "$status" -eq 134 ] || fail "trap_deep: exit status $status, expected 134"
-grep -q '^wrun: wasm trap: integer divide by zero$' "$err" ||
-  fail "trap_deep: wrong trap"
+expect_trap 'integer divide by zero' --invoke trap_deep "$module" 0
 grep -q '#0 func\[[0-9]*\] boom$' "$err" || fail "trap_deep: #0 is not boom"
 grep -q '#1 func\[[0-9]*\] outer$' "$err" || fail "trap_deep: #1 is not outer"
 grep -q 'via' "$err" && fail "trap_deep: a replaced frame in the backtrace"

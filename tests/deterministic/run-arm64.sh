@@ -9,4 +9,4 @@ here=$(cd "$(dirname "$0")" && pwd)
 source "$here/../arm64-cross.sh"
 arm64_prepare || exit $?
 exec "$here/check-nan-bits.sh" "$1" "$2" \
-  qemu-aarch64 -L "$sysroot" "$build/cli/wrun"
+  $qemu "$build/cli/wrun"

@@ -25,14 +25,12 @@
  * the hang limit of binaryen's modules should prevent), 2 on a usage, read,
  * compile or link error (binaryen validated the module: wrun must take it).
  */
-#include <errno.h>
 #include <inttypes.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
+#include "watchdog.h"
 #include "wrun.h"
 
 enum { EXIT_RAN = 0, EXIT_ERROR = 2, EXIT_INTERRUPTED = 3 };
@@ -130,53 +128,6 @@ static wrun_func *logging_import(wrun_store *store, const wrun_module *m,
     params[k] = wrun_module_import_func_param(m, i, k);
   return wrun_func_new(store, params, nparams, NULL, 0, log_values, NULL,
                        NULL);
-}
-
-/* ---- the watchdog: a run that outlives --timeout-ms is interrupted ------ */
-
-typedef struct watchdog {
-  wrun_store *store;
-  struct timespec deadline; /* CLOCK_REALTIME, for pthread_cond_timedwait */
-  pthread_mutex_t lock;
-  pthread_cond_t wake;
-  pthread_t thread;
-  bool done;
-} watchdog;
-
-static void *watchdog_main(void *arg) {
-  watchdog *w = arg;
-  pthread_mutex_lock(&w->lock);
-  int rc = 0;
-  while (!w->done && rc != ETIMEDOUT)
-    rc = pthread_cond_timedwait(&w->wake, &w->lock, &w->deadline);
-  if (!w->done) wrun_store_interrupt(w->store);
-  pthread_mutex_unlock(&w->lock);
-  return NULL;
-}
-
-static bool watchdog_start(watchdog *w, wrun_store *store, long ms) {
-  w->store = store;
-  w->done = false;
-  clock_gettime(CLOCK_REALTIME, &w->deadline);
-  w->deadline.tv_sec += ms / 1000;
-  w->deadline.tv_nsec += (ms % 1000) * 1000000L;
-  if (w->deadline.tv_nsec >= 1000000000L) {
-    w->deadline.tv_sec++;
-    w->deadline.tv_nsec -= 1000000000L;
-  }
-  pthread_mutex_init(&w->lock, NULL);
-  pthread_cond_init(&w->wake, NULL);
-  return pthread_create(&w->thread, NULL, watchdog_main, w) == 0;
-}
-
-static void watchdog_stop(watchdog *w) {
-  pthread_mutex_lock(&w->lock);
-  w->done = true;
-  pthread_cond_signal(&w->wake);
-  pthread_mutex_unlock(&w->lock);
-  pthread_join(w->thread, NULL);
-  pthread_mutex_destroy(&w->lock);
-  pthread_cond_destroy(&w->wake);
 }
 
 /* ---- the engine ---------------------------------------------------------- */
@@ -355,13 +306,15 @@ int main(int argc, char **argv) {
   /* FUEL: when wrun has fuel, bound the run by fuel here instead of (or as
    * well as) wall-clock time: a deterministic limit does not depend on the
    * machine's load. */
+  /* A run that outlives --timeout-ms is interrupted (cli/watchdog.h). */
   int status = EXIT_ERROR;
-  watchdog dog;
-  if (!watchdog_start(&dog, store, timeout_ms)) {
+  watchdog *dog = watchdog_new();
+  if (!dog) {
     fprintf(stderr, "fuzz-exec: cannot start the watchdog\n");
   } else {
+    watchdog_arm(dog, store, (double)timeout_ms / 1000);
     status = run_instance(store, m);
-    watchdog_stop(&dog);
+    watchdog_delete(dog);
   }
   fflush(stdout);
   wrun_store_delete(store);

@@ -1,11 +1,10 @@
 /* See fuzz_support.h. */
 #include "fuzz_support.h"
 
-#include <errno.h>
-#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
+
+#include "watchdog.h"
 
 wrun_engine *fuzz_engine(void) {
   static wrun_engine *engine;
@@ -70,54 +69,21 @@ void fuzz_run_exports(wrun_store *store, const wrun_module *m) {
 
 /* ---- the watchdog ------------------------------------------------------------ */
 
-/* One thread for the whole process: a thread per input would cost more
- * than most inputs. The lock also orders an interrupt before a disarm, so
- * no interrupt can reach a store after fuzz_watchdog_disarm returned. */
-static pthread_mutex_t dog_lock = PTHREAD_MUTEX_INITIALIZER;
-static pthread_cond_t dog_wake = PTHREAD_COND_INITIALIZER;
-static wrun_store *dog_store;       /* armed when not NULL */
-static struct timespec dog_deadline; /* CLOCK_REALTIME */
-static bool dog_started;
-
-static void *watchdog_main(void *arg) {
-  (void)arg;
-  pthread_mutex_lock(&dog_lock);
-  for (;;) {
-    if (!dog_store) {
-      pthread_cond_wait(&dog_wake, &dog_lock);
-      continue;
-    }
-    int rc = pthread_cond_timedwait(&dog_wake, &dog_lock, &dog_deadline);
-    if (rc == ETIMEDOUT && dog_store) {
-      wrun_store_interrupt(dog_store);
-      dog_store = NULL; /* once per arm */
-    }
-  }
-  return NULL;
+/* One thread for the whole process (cli/watchdog.h), made on first use: a
+ * thread per input would cost more than most inputs. Without it the runs
+ * are not bounded, and libFuzzer's own -timeout catches a hang. */
+static watchdog *process_watchdog(void) {
+  static watchdog *dog;
+  if (!dog) dog = watchdog_new();
+  return dog;
 }
 
 void fuzz_watchdog_arm(wrun_store *store, long ms) {
-  pthread_mutex_lock(&dog_lock);
-  if (!dog_started) {
-    pthread_t t;
-    dog_started = pthread_create(&t, NULL, watchdog_main, NULL) == 0;
-    if (dog_started) pthread_detach(t);
-  }
-  clock_gettime(CLOCK_REALTIME, &dog_deadline);
-  dog_deadline.tv_sec += ms / 1000;
-  dog_deadline.tv_nsec += (ms % 1000) * 1000000L;
-  if (dog_deadline.tv_nsec >= 1000000000L) {
-    dog_deadline.tv_sec++;
-    dog_deadline.tv_nsec -= 1000000000L;
-  }
-  dog_store = store;
-  pthread_cond_signal(&dog_wake);
-  pthread_mutex_unlock(&dog_lock);
+  watchdog *dog = process_watchdog();
+  if (dog) watchdog_arm(dog, store, (double)ms / 1000);
 }
 
 void fuzz_watchdog_disarm(void) {
-  pthread_mutex_lock(&dog_lock);
-  dog_store = NULL;
-  pthread_cond_signal(&dog_wake);
-  pthread_mutex_unlock(&dog_lock);
+  watchdog *dog = process_watchdog();
+  if (dog) watchdog_disarm(dog);
 }

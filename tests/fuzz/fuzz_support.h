@@ -26,8 +26,9 @@ wrun_store *fuzz_store_new(void);
  * zero arguments, each bounded by the watchdog. Traps are fine. */
 void fuzz_run_exports(wrun_store *store, const wrun_module *m);
 
-/* The watchdog: after arm, wrun_store_interrupt(store) happens once the
- * time is up, unless disarm came first. Disarm before deleting the store.
+/* The process's watchdog (cli/watchdog.h): after arm,
+ * wrun_store_interrupt(store) happens once the time is up, unless disarm
+ * came first. Disarm before deleting the store.
  * FUEL: once wrun has fuel, a fuel budget set here would bound runs
  * deterministically (same input, same outcome); the watchdog stays for
  * the wast target's loops. */

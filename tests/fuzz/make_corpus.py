@@ -4,8 +4,10 @@
     make_corpus.py [--testsuite DIR] [--testsuite3 DIR3] OUT
 
 Every top-level DIR/*.wast goes through wast2json (wabt). Then:
-  OUT/modules/  every binary module, once (named by its SHA-1): the seeds
-                of fuzz-validate, fuzz-compile and fuzz-run;
+  OUT/modules/  every binary module, once (named by its SHA-1), of both
+                suites (the 3.0 ones bring exceptions, tail calls,
+                memory64, typed function references...): the seeds of
+                fuzz-validate, fuzz-compile and fuzz-run;
   OUT/wast/     the seeds of fuzz-wast: each script cut into pieces that
                 start at a `module` command and hold at most PIECE
                 commands, in fuzz_wast.c's input format (the JSON, then
@@ -99,6 +101,62 @@ def script_pieces(forms):
         yield '\n'.join(forms[i:i + PIECE]).encode() + b'\n'
 
 
+def unescape(s):
+    """The bytes of a script string literal (\\hh, \\n, \\t, ...)."""
+    out, i = bytearray(), 0
+    simple = {'n': 10, 't': 9, 'r': 13, '\\': 92, '"': 34, "'": 39}
+    while i < len(s):
+        if s[i] == '\\' and i + 1 < len(s):
+            if s[i + 1] in simple:
+                out.append(simple[s[i + 1]])
+                i += 2
+                continue
+            out.append(int(s[i + 1:i + 3], 16))
+            i += 3
+            continue
+        out += s[i].encode()
+        i += 1
+    return bytes(out)
+
+
+def binary_module(form):
+    """The bytes of a `(module [definition] [$id] binary "...")` form, or
+    None for any other form."""
+    head = form[:200].split()
+    if not head or head[0] != '(module' or 'binary' not in head[:4]:
+        return None
+    strings, i, n = [], form.index('binary') + 6, len(form)
+    while i < n:
+        if form[i] == '"':
+            j = i + 1
+            while j < n and form[j] != '"':
+                j += 2 if form[j] == '\\' else 1
+            strings.append(unescape(form[i + 1:j]))
+            i = j
+        i += 1
+    return b''.join(strings)
+
+
+def write_module_seeds(suite3, modules_dir):
+    """The 3.0 suite's binary modules into modules_dir; returns how many
+    were new."""
+    count = 0
+    for script in sorted(f for f in os.listdir(suite3)
+                         if f.endswith('.wast')):
+        with open(os.path.join(suite3, script), encoding='utf-8') as f:
+            forms = top_level_forms(f.read())
+        for form in forms:
+            blob = binary_module(form)
+            if not blob:
+                continue
+            path = os.path.join(modules_dir, hashlib.sha1(blob).hexdigest())
+            if not os.path.exists(path):
+                with open(path, 'wb') as f:
+                    f.write(blob)
+                count += 1
+    return count
+
+
 def write_script_seeds(suite3, out_dir):
     """fuzz-wast-script's seeds from the 3.0 suite; returns their count."""
     os.makedirs(out_dir, exist_ok=True)
@@ -168,6 +226,7 @@ def main():
                 nwast += 1
     nscript = write_script_seeds(args.testsuite3,
                                  os.path.join(args.out, 'wast-script'))
+    nmodules += write_module_seeds(args.testsuite3, modules_dir)
     print(f'make_corpus: {len(scripts)} scripts ({failed} refused by '
           f'wast2json): {nmodules} modules, {nwast} wast pieces, '
           f'{nscript} 3.0 script pieces in {args.out}')

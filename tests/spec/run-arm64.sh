@@ -31,7 +31,7 @@ trap 'rm -rf "$results"' EXIT
 run_one() {
   name=$(basename "$1" .wast)
   # shellcheck disable=SC2086 # WAST_ARGS is a list of options
-  if timeout 900 qemu-aarch64 -L "$sysroot" "$build/cli/wrun" wast ${WAST_ARGS:-} \
+  if timeout 900 $qemu "$build/cli/wrun" wast ${WAST_ARGS:-} \
       --xfail "$xfail" "$1" \
       > "$results/$name.log" 2>&1; then
     touch "$results/$name.pass"
@@ -44,7 +44,7 @@ for f in "$suite"/*.wast; do
   echo "$f"
 done > "$results/list"
 
-export build root sysroot results xfail WAST_ARGS
+export build root sysroot qemu results xfail WAST_ARGS
 export -f run_one
 xargs -P "$jobs" -I{} bash -c 'run_one "$1"' _ {} < "$results/list"
 

@@ -137,8 +137,9 @@ void mx_operand_registers_are_allocatable(void) {
 }
 
 /* Emits f(p0, p1) -> r0 around emit, runs it and returns values[0]. */
-static uint64_t run_case(emit_fn emit, const tc *c, uint8_t p0, uint8_t p1,
-                         uint8_t r0, uint64_t a0, uint64_t a1) {
+static uint64_t run_case(emit_fn emit, const tc *c, rt_valtype p0,
+                         rt_valtype p1, rt_valtype r0, uint64_t a0,
+                         uint64_t a1) {
   jit_masm m;
   jit_masm_init(&m);
   jit_label t1, t2, ovf;
@@ -168,7 +169,7 @@ static uint64_t run_case(emit_fn emit, const tc *c, uint8_t p0, uint8_t p1,
   }
   masm_finish_frame(&m, frame_size);
   uint32_t entry = jit_buf_pos(&m.buf);
-  uint8_t params[2] = {p0, p1};
+  rt_valtype params[2] = {p0, p1};
   masm_entry_trampoline(&m, params, 2, &r0, 1);
   uint8_t *mem = NULL;
   if (MX_CHECK(!jit_masm_failed(&m), "masm: %s", jit_masm_failure(&m)))
@@ -932,8 +933,8 @@ void mx_call_exit_trampoline_multi_results(void) {
   jit_masm_init(&m);
   jit_label ovf;
   jit_label_init(&ovf);
-  static const uint8_t params[2] = {I64, F64};
-  static const uint8_t results[3] = {F64, I32, I64};
+  static const rt_valtype params[2] = {I64, F64};
+  static const rt_valtype results[3] = {F64, I32, I64};
   masm_prologue(&m, RT_VMCTX_STACK_LIMIT, &ovf);
   masm_load_frame(&m, JT_I64, GA, PARAM0);
   masm_load_frame(&m, JT_F64, FA, PARAM0 + 8);
@@ -1117,7 +1118,7 @@ static bool run_vop3(uint32_t op, const uint8_t a[16], const uint8_t b[16],
   masm_epilogue(&m);
   masm_finish_frame(&m, frame_size);
   uint32_t entry = jit_buf_pos(&m.buf);
-  uint8_t params[3] = {V128, V128, V128}, result = V128;
+  rt_valtype params[3] = {V128, V128, V128}, result = V128;
   masm_entry_trampoline(&m, params, c ? 3 : 2, &result, 1);
   uint8_t *mem = NULL;
   if (ok && MX_CHECK(!jit_masm_failed(&m), "masm: %s", jit_masm_failure(&m)))

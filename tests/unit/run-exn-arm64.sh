@@ -5,4 +5,4 @@
 set -u
 source "$(dirname "$0")/../arm64-cross.sh"
 arm64_prepare exn_exec || exit $?
-exec qemu-aarch64 -L "$sysroot" "$build/exn_exec"
+exec $qemu "$build/exn_exec"

@@ -6,4 +6,4 @@
 set -u
 source "$(dirname "$0")/../arm64-cross.sh"
 arm64_prepare masm_exec || exit $?
-exec qemu-aarch64 -L "$sysroot" "$build/masm_exec"
+exec $qemu "$build/masm_exec"

@@ -5,4 +5,4 @@
 set -u
 source "$(dirname "$0")/../arm64-cross.sh"
 arm64_prepare mem64_large || exit $?
-exec qemu-aarch64 -L "$sysroot" "$build/mem64_large"
+exec $qemu "$build/mem64_large"

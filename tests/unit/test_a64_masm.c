@@ -30,7 +30,7 @@ static bool is_cbz(uint32_t w) { return (w & 0x7E000000u) == 0x34000000u; }
 /* Where the branch word at `at` goes when taken. */
 static uint32_t branch_target(const jit_masm *m, uint32_t at) {
   uint32_t w = word_at(m, at);
-  int32_t off;
+  int32_t off = 0;
   if (is_b(w)) off = sign_extend(w & 0x3ffffff, 26) * 4;
   else if (is_bcond(w) || is_cbz(w)) off = sign_extend((w >> 5) & 0x7ffff, 19) * 4;
   else cr_assert_fail("word %08x at %u is no branch", w, at);

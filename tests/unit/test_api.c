@@ -198,7 +198,7 @@ Test(api, function_types_are_interned_process_wide) {
   cr_assert_neq(rf->type_id, rh->type_id);
 
   /* Same encoding through the internal entry point gives the same id. */
-  uint8_t types[] = {VT_I32, VT_I32};
+  rt_valtype types[] = {VT_I32, VT_I32};
   rt_functype t = {1, 1, types, 0};
   cr_assert_eq(rt_engine_intern_type(&t), rf->type_id);
   /* (i32) -> () differs from () -> (i32). */

@@ -13,7 +13,7 @@
 #include "x64/asm.h"
 
 /* A module with one function of type (i32 i32) -> (i32) and given locals. */
-static uint8_t fn_types[] = {VT_I32, VT_I32, VT_I32};
+static rt_valtype fn_types[] = {VT_I32, VT_I32, VT_I32};
 static rt_functype the_type = {2, 1, fn_types, 1};
 static rt_func the_func = {0, 0, 0};
 static rt_module the_module;
@@ -29,7 +29,7 @@ static void setup(void) {
   the_module.funcs = &the_func;
   jit_masm_init(&masm);
   g = jit_codegen_new();
-  uint8_t locals[2] = {VT_I32, VT_F64};
+  rt_valtype locals[2] = {VT_I32, VT_F64};
   wrun_error *e = jit_codegen_begin(g, &masm, &the_module, 0, 2, locals);
   cr_assert_null(e);
 }

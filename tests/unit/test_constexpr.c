@@ -25,16 +25,6 @@ typedef struct gdef {
 
 #define INIT(...) (const uint8_t[]){__VA_ARGS__}, sizeof((const uint8_t[]){__VA_ARGS__})
 
-static void sleb(wasm_buf *b, int64_t v) {
-  for (;;) {
-    uint8_t byte = v & 0x7f;
-    v >>= 7;
-    bool done = (v == 0 && !(byte & 0x40)) || (v == -1 && (byte & 0x40));
-    wb_byte(b, byte | (done ? 0 : 0x80));
-    if (done) return;
-  }
-}
-
 /* A module importing nimports immutable i32 globals ("m" "g"), defining
  * the globals of defs and exporting defined global k as "g<k>". */
 static wasm_buf globals_module(uint32_t nimports, const gdef *defs,
@@ -62,30 +52,17 @@ static wasm_buf globals_module(uint32_t nimports, const gdef *defs,
   for (uint32_t i = 0; i < n; i++) {
     char name[16];
     snprintf(name, sizeof name, "g%u", i);
-    wb_name(&s, name);
-    wb_byte(&s, 0x03);
-    wb_u32(&s, nimports + i);
+    wb_export(&s, name, 0x03, nimports + i);
   }
   wb_section(&b, 7, &s);
   return b;
 }
 
-typedef struct world {
-  wrun_engine *engine;
-  wrun_store *store;
-  wrun_module *module;
-  wrun_instance *inst;
-} world;
-
 /* Compiles and instantiates b, the imports (if any) being i32 globals of
  * the values in imports. */
-static world instantiate(wasm_buf *b, const int32_t *imports,
-                         uint32_t nimports) {
-  world w = {0};
-  w.engine = wrun_engine_new();
-  w.store = wrun_store_new(w.engine);
-  wrun_error *err = wrun_module_new(w.engine, b->bytes, b->len, &w.module);
-  cr_assert_null(err, "compile: %s", err ? wrun_error_message(err) : "");
+static wb_world instantiate(wasm_buf *b, const int32_t *imports,
+                            uint32_t nimports) {
+  wb_world w = wb_world_compile(b);
   wrun_extern ext[4];
   cr_assert(nimports <= 4);
   for (uint32_t i = 0; i < nimports; i++) {
@@ -93,23 +70,12 @@ static world instantiate(wasm_buf *b, const int32_t *imports,
     ext[i].kind = WRUN_EXTERN_GLOBAL;
     ext[i].of.global = wrun_global_new(w.store, WRUN_I32, false, v);
   }
-  wrun_trap *trap = NULL;
-  wrun_instance_new(w.store, w.module, ext, nimports, &w.inst, &err, &trap);
-  cr_assert_null(err, "instantiate: %s", err ? wrun_error_message(err) : "");
-  cr_assert_null(trap);
-  free(b->bytes);
+  w.inst = wb_instantiate(w.store, w.module, ext, nimports);
   return w;
 }
 
-static void world_free(world *w) {
-  wrun_store_delete(w->store);
-  wrun_module_delete(w->module);
-  wrun_engine_delete(w->engine);
-}
-
-static wrun_val global(const world *w, const char *name) {
-  wrun_extern e;
-  cr_assert(wrun_instance_export(w->inst, name, &e), "no export %s", name);
+static wrun_val global(const wb_world *w, const char *name) {
+  wrun_extern e = wb_export_of(w->inst, name);
   cr_assert_eq(e.kind, WRUN_EXTERN_GLOBAL);
   wrun_val v;
   wrun_global_get(e.of.global, &v);
@@ -144,24 +110,24 @@ Test(constexpr, i32_arithmetic_wraps) {
                         I32_MUL)},
   };
   wasm_buf b = globals_module(0, defs, 4);
-  world w = instantiate(&b, NULL, 0);
+  wb_world w = instantiate(&b, NULL, 0);
   cr_expect_eq(global(&w, "g0").of.i32, INT32_MIN);
   cr_expect_eq(global(&w, "g1").of.i32, -1);
   cr_expect_eq(global(&w, "g2").of.i32, 0);
   cr_expect_eq(global(&w, "g3").of.i32, -14);
-  world_free(&w);
+  wb_world_free(&w);
 }
 
 Test(constexpr, i64_arithmetic_wraps) {
   wasm_buf init = {0};
   wb_byte(&init, I64_CONST);
-  sleb(&init, INT64_MAX);
+  wb_sleb(&init, INT64_MAX);
   wb_bytes(&init, (uint8_t[]){I64_CONST, 1, I64_ADD}, 3);
   wasm_buf mul = {0};
   wb_byte(&mul, I64_CONST);
-  sleb(&mul, 0x100000001ll);
+  wb_sleb(&mul, 0x100000001ll);
   wb_byte(&mul, I64_CONST);
-  sleb(&mul, 0x100000001ll);
+  wb_sleb(&mul, 0x100000001ll);
   wb_byte(&mul, I64_MUL); /* 2^64 + 2^33 + 1 wraps to 2^33 + 1 */
   gdef defs[] = {
       {I64, false, init.bytes, init.len},
@@ -171,11 +137,11 @@ Test(constexpr, i64_arithmetic_wraps) {
   wasm_buf b = globals_module(0, defs, 3);
   free(init.bytes);
   free(mul.bytes);
-  world w = instantiate(&b, NULL, 0);
+  wb_world w = instantiate(&b, NULL, 0);
   cr_expect_eq(global(&w, "g0").of.i64, INT64_MIN);
   cr_expect_eq(global(&w, "g1").of.i64, (1ll << 33) + 1);
   cr_expect_eq(global(&w, "g2").of.i64, -1);
-  world_free(&w);
+  wb_world_free(&w);
 }
 
 Test(constexpr, imported_and_earlier_globals) {
@@ -189,11 +155,11 @@ Test(constexpr, imported_and_earlier_globals) {
       {I32, false, INIT(GLOBAL_GET, 3)},
   };
   wasm_buf b = globals_module(2, defs, 3);
-  world w = instantiate(&b, (int32_t[]){7, -100}, 2);
+  wb_world w = instantiate(&b, (int32_t[]){7, -100}, 2);
   cr_expect_eq(global(&w, "g0").of.i32, 7 * 5 - 100);
   cr_expect_eq(global(&w, "g1").of.i32, 7 * 5 - 100 - 7);
   cr_expect_eq(global(&w, "g2").of.i32, 7 * 5 - 100 - 7);
-  world_free(&w);
+  wb_world_free(&w);
 }
 
 /* Deeper than the evaluator's stack on the C stack (8 cells): 20 ones
@@ -205,9 +171,9 @@ Test(constexpr, deep_program) {
   gdef defs[] = {{I32, false, init.bytes, init.len}};
   wasm_buf b = globals_module(0, defs, 1);
   free(init.bytes);
-  world w = instantiate(&b, NULL, 0);
+  wb_world w = instantiate(&b, NULL, 0);
   cr_expect_eq(global(&w, "g0").of.i32, 20);
-  world_free(&w);
+  wb_world_free(&w);
 }
 
 /* Data and element offsets computed from an imported global. */
@@ -228,10 +194,8 @@ Test(constexpr, segment_offsets) {
   wb_bytes(&s, (uint8_t[]){1, 0x00, 1}, 3); /* memory 1 */
   wb_section(&b, 5, &s);
   wb_u32(&s, 2);
-  wb_name(&s, "mem");
-  wb_bytes(&s, (uint8_t[]){0x02, 0}, 2);
-  wb_name(&s, "tab");
-  wb_bytes(&s, (uint8_t[]){0x01, 0}, 2);
+  wb_export(&s, "mem", 0x02, 0);
+  wb_export(&s, "tab", 0x01, 0);
   wb_section(&b, 7, &s);
   /* elem at g - 1: function 0 */
   wb_bytes(&s, (uint8_t[]){1, 0x00, GLOBAL_GET, 0, I32_CONST, 1, I32_SUB,
@@ -244,21 +208,20 @@ Test(constexpr, segment_offsets) {
                            I32_MUL, I32_CONST, 3, I32_ADD, END, 2, 'x', 'y'},
            15);
   wb_section(&b, 11, &s);
-  world w = instantiate(&b, (int32_t[]){5}, 1);
-  wrun_extern e;
-  cr_assert(wrun_instance_export(w.inst, "mem", &e));
+  wb_world w = instantiate(&b, (int32_t[]){5}, 1);
+  wrun_extern e = wb_export_of(w.inst, "mem");
   const uint8_t *mem = wrun_memory_data(e.of.memory);
   cr_expect_eq(mem[502], 0);
   cr_expect_eq(mem[503], 'x');
   cr_expect_eq(mem[504], 'y');
   cr_expect_eq(mem[505], 0);
-  cr_assert(wrun_instance_export(w.inst, "tab", &e));
+  e = wb_export_of(w.inst, "tab");
   wrun_val v;
   cr_assert(wrun_table_get(e.of.table, 3, &v));
   cr_expect_null(v.of.funcref);
   cr_assert(wrun_table_get(e.of.table, 4, &v));
   cr_expect_not_null(v.of.funcref);
-  world_free(&w);
+  wb_world_free(&w);
 }
 
 Test(constexpr, bad_expressions) {

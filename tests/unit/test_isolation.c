@@ -57,26 +57,6 @@ static wrun_val funcref(wrun_func *f) {
   return v;
 }
 
-static wrun_module *compile(wasm_buf *buf) {
-  wrun_module *m = NULL;
-  wrun_error *err = wrun_module_new(engine, buf->bytes, buf->len, &m);
-  cr_assert_null(err, "%s", err ? wrun_error_message(err) : "");
-  free(buf->bytes);
-  return m;
-}
-
-/* The instance of m in s (imports in order), asserting success. */
-static wrun_instance *instantiate(wrun_store *s, const wrun_module *m,
-                                  const wrun_extern *imports, size_t n) {
-  wrun_instance *inst = NULL;
-  wrun_error *err = NULL;
-  wrun_trap *trap = NULL;
-  wrun_instance_new(s, m, imports, n, &inst, &err, &trap);
-  cr_assert_null(err, "%s", err ? wrun_error_message(err) : "");
-  cr_assert_null(trap, "%s", trap ? wrun_trap_message(trap) : "");
-  return inst;
-}
-
 /* The instantiation error's message (freed by the next call), asserting
  * that there is one. */
 static const char *refusal(wrun_store *s, const wrun_module *m,
@@ -140,7 +120,7 @@ static wrun_module *indirect_module(void) {
   static const uint8_t body[] = {1, 7, 0, 0x41, 0, 0x11, 0, 0, 0x0b};
   wb_bytes(&s, body, sizeof body);
   wb_section(&m, 10, &s);
-  return compile(&m);
+  return wb_compile(engine, &m);
 }
 
 /* (module (type (func (result i32)))
@@ -163,7 +143,7 @@ static wrun_module *import_module(wrun_externkind kind) {
   case WRUN_EXTERN_TAG: break; /* not among the kinds tested here */
   }
   wb_section(&m, 2, &s);
-  return compile(&m);
+  return wb_compile(engine, &m);
 }
 
 /* One extern of each kind, made in store s, matching import_module. */
@@ -188,8 +168,8 @@ static wrun_extern extern_in(wrun_store *s, wrun_externkind kind) {
 
 Test(isolation, table_set_refuses_a_funcref_of_another_store) {
   wrun_module *m = indirect_module();
-  wrun_instance *in_a = instantiate(a, m, NULL, 0);
-  wrun_instance *in_b = instantiate(b, m, NULL, 0);
+  wrun_instance *in_a = wb_instantiate(a, m, NULL, 0);
+  wrun_instance *in_b = wb_instantiate(b, m, NULL, 0);
   wrun_table *table_b = export_of(in_b, "t").of.table;
   wrun_func *wasm_a = export_of(in_a, "call0").of.func;
   cr_assert_not(wrun_table_set(table_b, 0, funcref(answer_in(a))),
@@ -252,7 +232,7 @@ Test(isolation, func_call_refuses_a_function_of_another_store) {
                    "function belongs to another store");
   cr_assert_eq(host_calls, 0, "it did not run");
   wrun_module *m = indirect_module();
-  wrun_instance *in_a = instantiate(a, m, NULL, 0);
+  wrun_instance *in_a = wb_instantiate(a, m, NULL, 0);
   wrun_func *wasm_a = export_of(in_a, "call0").of.func;
   cr_assert_str_eq(trap_of_call(b, wasm_a, 1),
                    "function belongs to another store");
@@ -314,7 +294,7 @@ static wrun_module *forward_module(void) {
   static const uint8_t body[] = {1, 4, 0, 0x10, 0, 0x0b};
   wb_bytes(&s, body, sizeof body);
   wb_section(&m, 10, &s);
-  return compile(&m);
+  return wb_compile(engine, &m);
 }
 
 Test(isolation, host_function_results_of_another_store_trap) {
@@ -326,11 +306,11 @@ Test(isolation, host_function_results_of_another_store_trap) {
   cr_assert_str_eq(trap_of_call(b, foreign, 1), want, "called from the host");
   wrun_module *m = forward_module();
   wrun_extern imp = {.kind = WRUN_EXTERN_FUNC, .of.func = foreign};
-  wrun_instance *inst = instantiate(b, m, &imp, 1);
+  wrun_instance *inst = wb_instantiate(b, m, &imp, 1);
   cr_assert_str_eq(trap_of_call(b, export_of(inst, "f").of.func, 1), want,
                    "called from wasm");
   imp.of.func = own;
-  inst = instantiate(b, m, &imp, 1);
+  inst = wb_instantiate(b, m, &imp, 1);
   wrun_val out;
   cr_assert_null(wrun_func_call(b, export_of(inst, "f").of.func, NULL, 0,
                                 &out, 1), "same store");
@@ -346,7 +326,7 @@ static void refuse_import_of_kind(wrun_externkind kind) {
   cr_assert_str_eq(refusal(b, m, &foreign, 1),
                    "import `env`.`x` belongs to another store");
   wrun_extern own = extern_in(b, kind);
-  instantiate(b, m, &own, 1);
+  wb_instantiate(b, m, &own, 1);
   wrun_module_delete(m);
 }
 
@@ -382,7 +362,7 @@ Test(isolation, linker_refuses_definitions_of_another_store) {
 
   /* An instance of A defined whole: its exports belong to A too. */
   wrun_module *exporter = indirect_module();
-  wrun_instance *in_a = instantiate(a, exporter, NULL, 0);
+  wrun_instance *in_a = wb_instantiate(a, exporter, NULL, 0);
   wrun_module *imports_call0 = NULL;
   {
     wasm_buf buf = {0}, s = {0};
@@ -394,7 +374,7 @@ Test(isolation, linker_refuses_definitions_of_another_store) {
     wb_name(&s, "call0");
     wb_bytes(&s, "\0\0", 2);
     wb_section(&buf, 2, &s);
-    imports_call0 = compile(&buf);
+    imports_call0 = wb_compile(engine, &buf);
   }
   wrun_linker_define_instance(l, "a", in_a);
   wrun_linker_instantiate(l, imports_call0, &inst, &err, &trap);

@@ -12,15 +12,6 @@
 enum { I32 = 0x7F, I64 = 0x7E, END = 0x0B, LOCAL_GET = 0x20,
        I64_CONST = 0x42, MEMARG_MEM = 0x40 };
 
-static void body(wasm_buf *s, const uint8_t *code, size_t n) {
-  wb_u32(s, n + 2);
-  wb_byte(s, 0);
-  wb_bytes(s, code, n);
-  wb_byte(s, END);
-}
-#define BODY(s, ...) \
-  body(s, (const uint8_t[]){__VA_ARGS__}, sizeof((const uint8_t[]){__VA_ARGS__}))
-
 static const char *const exports[] = {
     "load", "load_off", "load_hi", "size", "grow", "fill", "copy_from32",
     "store"};
@@ -45,32 +36,27 @@ static wasm_buf memory64_module(void) {
   wb_bytes(&s, (uint8_t[]){2, 0x05, 1, 2, 0x00, 1}, 6);
   wb_section(&b, 5, &s);
   wb_u32(&s, NFUNCS + 2);
-  for (uint32_t i = 0; i < NFUNCS; i++) {
-    wb_name(&s, exports[i]);
-    wb_byte(&s, 0x00);
-    wb_u32(&s, i);
-  }
-  wb_name(&s, "mem");
-  wb_bytes(&s, (uint8_t[]){0x02, 0}, 2);
-  wb_name(&s, "mem1");
-  wb_bytes(&s, (uint8_t[]){0x02, 1}, 2);
+  for (uint32_t i = 0; i < NFUNCS; i++)
+    wb_export(&s, exports[i], 0x00, i);
+  wb_export(&s, "mem", 0x02, 0);
+  wb_export(&s, "mem1", 0x02, 1);
   wb_section(&b, 7, &s);
   wb_u32(&s, NFUNCS);
   /* load: i32.load8_u at an i64 address */
-  BODY(&s, LOCAL_GET, 0, 0x2D, 0, 0);
+  WB_BODY(&s, LOCAL_GET, 0, 0x2D, 0, 0);
   /* load_off: the same with offset 2^32 (u64 LEB): always out of bounds */
-  BODY(&s, LOCAL_GET, 0, 0x2D, 0, 0x80, 0x80, 0x80, 0x80, 0x10);
+  WB_BODY(&s, LOCAL_GET, 0, 0x2D, 0, 0x80, 0x80, 0x80, 0x80, 0x10);
   /* load_hi: a constant address 2^32 + 1 */
-  BODY(&s, I64_CONST, 0x81, 0x80, 0x80, 0x80, 0x10, 0x2D, 0, 0, 0xAD);
+  WB_BODY(&s, I64_CONST, 0x81, 0x80, 0x80, 0x80, 0x10, 0x2D, 0, 0, 0xAD);
   /* size, grow (i64) */
-  BODY(&s, 0x3F, 0);
-  BODY(&s, LOCAL_GET, 0, 0x40, 0);
+  WB_BODY(&s, 0x3F, 0);
+  WB_BODY(&s, LOCAL_GET, 0, 0x40, 0);
   /* fill (i64 dst, i32 value, i64 n) */
-  BODY(&s, LOCAL_GET, 0, LOCAL_GET, 1, LOCAL_GET, 2, 0xFC, 11, 0);
+  WB_BODY(&s, LOCAL_GET, 0, LOCAL_GET, 1, LOCAL_GET, 2, 0xFC, 11, 0);
   /* copy_from32: memory.copy 0 <- 1; dst i64, src i32, n i32 */
-  BODY(&s, LOCAL_GET, 0, LOCAL_GET, 1, LOCAL_GET, 2, 0xFC, 10, 0, 1);
+  WB_BODY(&s, LOCAL_GET, 0, LOCAL_GET, 1, LOCAL_GET, 2, 0xFC, 10, 0, 1);
   /* store: i32.store8 (i64 addr, i32 value as i64 param 2 wrapped) */
-  BODY(&s, LOCAL_GET, 0, LOCAL_GET, 2, 0xA7, 0x3A, MEMARG_MEM, 0, 0);
+  WB_BODY(&s, LOCAL_GET, 0, LOCAL_GET, 2, 0xA7, 0x3A, MEMARG_MEM, 0, 0);
   wb_section(&b, 10, &s);
   wb_u32(&s, 2);
   wb_bytes(&s, (uint8_t[]){0x00, I64_CONST, 10, END, 3, 'a', 'b', 'c'}, 8);
@@ -79,40 +65,16 @@ static wasm_buf memory64_module(void) {
   return b;
 }
 
-typedef struct world {
-  wrun_engine *engine;
-  wrun_store *store;
-  wrun_module *module;
-  wrun_instance *inst;
-} world;
-
-static world make_world(void) {
-  world w = {0};
-  w.engine = wrun_engine_new();
-  w.store = wrun_store_new(w.engine);
+static wb_world make_world(void) {
   wasm_buf b = memory64_module();
-  wrun_error *err = wrun_module_new(w.engine, b.bytes, b.len, &w.module);
-  free(b.bytes);
-  cr_assert_null(err, "compile: %s", err ? wrun_error_message(err) : "");
-  wrun_trap *trap = NULL;
-  wrun_instance_new(w.store, w.module, NULL, 0, &w.inst, &err, &trap);
-  cr_assert_null(err, "instantiate: %s", err ? wrun_error_message(err) : "");
-  cr_assert_null(trap);
-  return w;
-}
-
-static void world_free(world *w) {
-  wrun_store_delete(w->store);
-  wrun_module_delete(w->module);
-  wrun_engine_delete(w->engine);
+  return wb_world_new(&b);
 }
 
 /* Calls export name with the arguments of the function's type (i64, i32,
  * i64 ...) taken from args; the trap, or NULL and the result in *out. */
-static wrun_trap *call(const world *w, const char *name, const int64_t *args,
-                       size_t nargs, int64_t *out) {
-  wrun_extern e;
-  cr_assert(wrun_instance_export(w->inst, name, &e), "no export %s", name);
+static wrun_trap *call(const wb_world *w, const char *name,
+                       const int64_t *args, size_t nargs, int64_t *out) {
+  wrun_extern e = wb_export_of(w->inst, name);
   wrun_val vals[3], r = {0};
   for (size_t i = 0; i < nargs; i++) {
     wrun_valtype t = wrun_func_param_type(e.of.func, i);
@@ -128,28 +90,24 @@ static wrun_trap *call(const world *w, const char *name, const int64_t *args,
   return t;
 }
 
-static int64_t call_ok(const world *w, const char *name, const int64_t *args,
-                       size_t nargs) {
+static int64_t call_ok(const wb_world *w, const char *name,
+                       const int64_t *args, size_t nargs) {
   int64_t r = 0;
   wrun_trap *t = call(w, name, args, nargs, &r);
   cr_assert_null(t, "%s trapped: %s", name, t ? wrun_trap_message(t) : "");
   return r;
 }
 
-static void expect_oob(const world *w, const char *name, const int64_t *args,
-                       size_t nargs) {
-  wrun_trap *t = call(w, name, args, nargs, NULL);
-  cr_assert_not_null(t, "%s did not trap", name);
-  cr_expect_eq(wrun_trap_code_of(t), WRUN_TRAP_MEMORY_OOB, "%s: %s", name,
-               wrun_trap_message(t));
-  wrun_trap_delete(t);
+static void expect_oob(const wb_world *w, const char *name,
+                       const int64_t *args, size_t nargs) {
+  wb_expect_trap(call(w, name, args, nargs, NULL), WRUN_TRAP_MEMORY_OOB, name);
 }
 
 #define ARGS(...) (const int64_t[]){__VA_ARGS__}, \
                   sizeof((const int64_t[]){__VA_ARGS__}) / sizeof(int64_t)
 
 Test(memory64, addresses_past_32_bits_trap) {
-  world w = make_world();
+  wb_world w = make_world();
   cr_expect_eq(call_ok(&w, "load", ARGS(11)), 'b');
   cr_expect_eq(call_ok(&w, "load", ARGS(65535)), 0);
   expect_oob(&w, "load", ARGS(65536));
@@ -159,9 +117,8 @@ Test(memory64, addresses_past_32_bits_trap) {
   expect_oob(&w, "load", ARGS(INT64_MIN + 11));
   /* The address of memory 1's "xyz" seen from memory 0's base: readable
    * memory, so only the check (not a guard page) can refuse it. */
-  wrun_extern e0, e1;
-  cr_assert(wrun_instance_export(w.inst, "mem", &e0));
-  cr_assert(wrun_instance_export(w.inst, "mem1", &e1));
+  wrun_extern e0 = wb_export_of(w.inst, "mem");
+  wrun_extern e1 = wb_export_of(w.inst, "mem1");
   uint64_t delta = (uint64_t)(uintptr_t)wrun_memory_data(e1.of.memory) -
                    (uint64_t)(uintptr_t)wrun_memory_data(e0.of.memory);
   expect_oob(&w, "load", ARGS((int64_t)delta));
@@ -170,11 +127,11 @@ Test(memory64, addresses_past_32_bits_trap) {
   expect_oob(&w, "store", ARGS((1ll << 32) + 1, 0, 7));
   call_ok(&w, "store", ARGS(65535, 0, 7));
   cr_expect_eq(call_ok(&w, "load", ARGS(65535)), 7);
-  world_free(&w);
+  wb_world_free(&w);
 }
 
 Test(memory64, size_and_grow_are_i64) {
-  world w = make_world();
+  wb_world w = make_world();
   cr_expect_eq(call_ok(&w, "size", NULL, 0), 1);
   /* A delta that wraps a u32 to 0 must not pass for a small one. */
   cr_expect_eq(call_ok(&w, "grow", ARGS(1ll << 32)), -1);
@@ -184,13 +141,12 @@ Test(memory64, size_and_grow_are_i64) {
   cr_expect_eq(call_ok(&w, "grow", ARGS(1)), -1); /* max 2 */
   cr_expect_eq(call_ok(&w, "load", ARGS(131071)), 0);
   expect_oob(&w, "load", ARGS(131072));
-  world_free(&w);
+  wb_world_free(&w);
 }
 
 Test(memory64, bulk_operands_are_u64) {
-  world w = make_world();
-  wrun_extern e;
-  cr_assert(wrun_instance_export(w.inst, "mem", &e));
+  wb_world w = make_world();
+  wrun_extern e = wb_export_of(w.inst, "mem");
   const uint8_t *mem = wrun_memory_data(e.of.memory);
   call_ok(&w, "fill", ARGS(100, 'q', 4));
   cr_expect(memcmp(mem + 100, "qqqq", 4) == 0);
@@ -203,7 +159,7 @@ Test(memory64, bulk_operands_are_u64) {
   cr_expect(memcmp(mem + 200, "xyz", 3) == 0);
   expect_oob(&w, "copy_from32", ARGS((1ll << 32) + 200, 0, 3));
   expect_oob(&w, "copy_from32", ARGS(200, 65535, 3));
-  world_free(&w);
+  wb_world_free(&w);
 }
 
 /* A module of one 1-page memory64 and one data segment "a" at the
@@ -227,27 +183,19 @@ Test(memory64, data_offsets) {
   wrun_engine *e = wrun_engine_new();
   wasm_buf b = data_module((uint8_t[]){I64_CONST, 0x81, 0x80, 0x80, 0x80,
                                        0x10}, 6);
-  wrun_module *mod = NULL;
-  wrun_error *err = wrun_module_new(e, b.bytes, b.len, &mod);
-  free(b.bytes);
-  cr_assert_null(err, "compile: %s", err ? wrun_error_message(err) : "");
+  wrun_module *mod = wb_compile(e, &b);
   wrun_store *st = wrun_store_new(e);
   wrun_instance *inst = NULL;
+  wrun_error *err = NULL;
   wrun_trap *trap = NULL;
   wrun_instance_new(st, mod, NULL, 0, &inst, &err, &trap);
   cr_assert_null(err);
-  cr_assert_not_null(trap, "a data segment at 2^32 + 1 was applied");
-  cr_expect_eq(wrun_trap_code_of(trap), WRUN_TRAP_MEMORY_OOB);
-  wrun_trap_delete(trap);
+  wb_expect_trap(trap, WRUN_TRAP_MEMORY_OOB, "a data segment at 2^32 + 1");
   wrun_module_delete(mod);
   /* offset 65535 fits exactly */
   b = data_module((uint8_t[]){I64_CONST, 0xFF, 0xFF, 0x03}, 4);
-  err = wrun_module_new(e, b.bytes, b.len, &mod);
-  free(b.bytes);
-  cr_assert_null(err);
-  wrun_instance_new(st, mod, NULL, 0, &inst, &err, &trap);
-  cr_assert_null(err);
-  cr_assert_null(trap);
+  mod = wb_compile(e, &b);
+  wb_instantiate(st, mod, NULL, 0);
   wrun_module_delete(mod);
   wrun_store_delete(st);
   b = data_module((uint8_t[]){0x41, 0}, 2);
@@ -275,41 +223,26 @@ Test(memory64, table64_indices) {
   wb_bytes(&s, (uint8_t[]){1, 0x70, 0x04, 2}, 4); /* table64 of 2 */
   wb_section(&b, 4, &s);
   wb_u32(&s, 3);
-  wb_name(&s, "call");
-  wb_bytes(&s, (uint8_t[]){0x00, 1}, 2);
-  wb_name(&s, "is_null");
-  wb_bytes(&s, (uint8_t[]){0x00, 2}, 2);
-  wb_name(&s, "size");
-  wb_bytes(&s, (uint8_t[]){0x00, 3}, 2);
+  wb_export(&s, "call", 0x00, 1);
+  wb_export(&s, "is_null", 0x00, 2);
+  wb_export(&s, "size", 0x00, 3);
   wb_section(&b, 7, &s);
   /* elem at the i64 offset 0: function 0 */
   wb_bytes(&s, (uint8_t[]){1, 0x00, I64_CONST, 0, END, 1, 0}, 7);
   wb_section(&b, 9, &s);
   wb_u32(&s, 4);
-  BODY(&s, 0x41, 42);                                  /* 0: 42 */
-  BODY(&s, LOCAL_GET, 0, 0x11, 0, 0);                  /* call_indirect */
-  BODY(&s, LOCAL_GET, 0, 0x25, 0, 0xD1);               /* table.get; is_null */
-  BODY(&s, 0xFC, 16, 0);                               /* table.size */
+  WB_BODY(&s, 0x41, 42);                    /* 0: 42 */
+  WB_BODY(&s, LOCAL_GET, 0, 0x11, 0, 0);    /* call_indirect */
+  WB_BODY(&s, LOCAL_GET, 0, 0x25, 0, 0xD1); /* table.get; is_null */
+  WB_BODY(&s, 0xFC, 16, 0);                 /* table.size */
   wb_section(&b, 10, &s);
-  wrun_engine *e = wrun_engine_new();
-  world w = {.engine = e, .store = wrun_store_new(e)};
-  wrun_error *err = wrun_module_new(e, b.bytes, b.len, &w.module);
-  free(b.bytes);
-  cr_assert_null(err, "compile: %s", err ? wrun_error_message(err) : "");
-  wrun_trap *trap = NULL;
-  wrun_instance_new(w.store, w.module, NULL, 0, &w.inst, &err, &trap);
-  cr_assert_null(err);
-  cr_assert_null(trap);
+  wb_world w = wb_world_new(&b);
   cr_expect_eq(call_ok(&w, "call", ARGS(0)), 42);
   cr_expect_eq(call_ok(&w, "is_null", ARGS(1)), 1);
   cr_expect_eq(call_ok(&w, "size", NULL, 0), 2);
-  wrun_trap *t = call(&w, "call", ARGS(1ll << 32), NULL);
-  cr_assert_not_null(t, "call_indirect at 2^32 reached element 0");
-  cr_expect_eq(wrun_trap_code_of(t), WRUN_TRAP_UNDEFINED_ELEMENT);
-  wrun_trap_delete(t);
-  t = call(&w, "is_null", ARGS((1ll << 32) + 1), NULL);
-  cr_assert_not_null(t, "table.get at 2^32 + 1 read element 1");
-  cr_expect_eq(wrun_trap_code_of(t), WRUN_TRAP_TABLE_OOB);
-  wrun_trap_delete(t);
-  world_free(&w);
+  wb_expect_trap(call(&w, "call", ARGS(1ll << 32), NULL),
+                 WRUN_TRAP_UNDEFINED_ELEMENT, "call_indirect at 2^32");
+  wb_expect_trap(call(&w, "is_null", ARGS((1ll << 32) + 1), NULL),
+                 WRUN_TRAP_TABLE_OOB, "table.get at 2^32 + 1");
+  wb_world_free(&w);
 }

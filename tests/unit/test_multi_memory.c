@@ -13,16 +13,6 @@
 enum { I32 = 0x7F, I64 = 0x7E, END = 0x0B, LOCAL_GET = 0x20,
        I32_CONST = 0x41, MEMARG_MEM = 0x40 };
 
-/* One function body: no locals, the code, end. */
-static void body(wasm_buf *s, const uint8_t *code, size_t n) {
-  wb_u32(s, n + 2);
-  wb_byte(s, 0);
-  wb_bytes(s, code, n);
-  wb_byte(s, END);
-}
-#define BODY(s, ...) \
-  body(s, (const uint8_t[]){__VA_ARGS__}, sizeof((const uint8_t[]){__VA_ARGS__}))
-
 /* The types every module here uses. */
 static void type_section(wasm_buf *b) {
   wasm_buf s = {0};
@@ -54,44 +44,39 @@ static wasm_buf three_memories(void) {
   wb_bytes(&s, (uint8_t[]){3, 0x00, 1, 0x01, 1, 3, 0x00, 1}, 8);
   wb_section(&b, 5, &s);
   wb_u32(&s, NFUNCS + 3);
-  for (uint32_t i = 0; i < NFUNCS; i++) {
-    wb_name(&s, exports[i]);
-    wb_byte(&s, 0x00);
-    wb_u32(&s, i);
-  }
+  for (uint32_t i = 0; i < NFUNCS; i++)
+    wb_export(&s, exports[i], 0x00, i);
   for (uint32_t i = 0; i < 3; i++) {
     char name[3] = {'m', (char)('0' + i), 0};
-    wb_name(&s, name);
-    wb_byte(&s, 0x02);
-    wb_u32(&s, i);
+    wb_export(&s, name, 0x02, i);
   }
   wb_section(&b, 7, &s);
   wb_bytes(&s, (uint8_t[]){2}, 1); /* data count */
   wb_section(&b, 12, &s);
   wb_u32(&s, NFUNCS);
   /* load1: i32.load8_u from memory 1 */
-  BODY(&s, LOCAL_GET, 0, 0x2D, MEMARG_MEM, 1, 0);
+  WB_BODY(&s, LOCAL_GET, 0, 0x2D, MEMARG_MEM, 1, 0);
   /* store1: i32.store8 to memory 1 */
-  BODY(&s, LOCAL_GET, 0, LOCAL_GET, 1, 0x3A, MEMARG_MEM, 1, 0);
+  WB_BODY(&s, LOCAL_GET, 0, LOCAL_GET, 1, 0x3A, MEMARG_MEM, 1, 0);
   /* copy12: memory.copy from memory 2 to memory 1 */
-  BODY(&s, LOCAL_GET, 0, LOCAL_GET, 1, LOCAL_GET, 2, 0xFC, 10, 1, 2);
+  WB_BODY(&s, LOCAL_GET, 0, LOCAL_GET, 1, LOCAL_GET, 2, 0xFC, 10, 1, 2);
   /* grow1, size1, size0 */
-  BODY(&s, LOCAL_GET, 0, 0x40, 1);
-  BODY(&s, 0x3F, 1);
-  BODY(&s, 0x3F, 0);
+  WB_BODY(&s, LOCAL_GET, 0, 0x40, 1);
+  WB_BODY(&s, 0x3F, 1);
+  WB_BODY(&s, 0x3F, 0);
   /* init1: memory.init of segment 1 into memory 1 */
-  BODY(&s, LOCAL_GET, 0, LOCAL_GET, 1, LOCAL_GET, 2, 0xFC, 8, 1, 1);
+  WB_BODY(&s, LOCAL_GET, 0, LOCAL_GET, 1, LOCAL_GET, 2, 0xFC, 8, 1, 1);
   /* load2_i64: i64.load offset=4 from memory 2 (align 3 plus the flag) */
-  BODY(&s, LOCAL_GET, 0, 0x29, MEMARG_MEM | 3, 2, 4);
+  WB_BODY(&s, LOCAL_GET, 0, 0x29, MEMARG_MEM | 3, 2, 4);
   /* store1_imm: a constant i32.store16 to memory 1 */
-  BODY(&s, LOCAL_GET, 0, I32_CONST, 0xB4, 0xE8, 0x00, 0x3B, MEMARG_MEM | 1,
+  WB_BODY(&s, LOCAL_GET, 0, I32_CONST, 0xB4, 0xE8, 0x00, 0x3B, MEMARG_MEM | 1,
        1, 0);
   /* fill2: memory.fill of memory 2 */
-  BODY(&s, LOCAL_GET, 0, LOCAL_GET, 1, LOCAL_GET, 2, 0xFC, 11, 2);
+  WB_BODY(&s, LOCAL_GET, 0, LOCAL_GET, 1, LOCAL_GET, 2, 0xFC, 11, 2);
   /* load1_const: i32.load8_u at the constant address 65535 of memory 1 */
-  BODY(&s, I32_CONST, 0xFF, 0xFF, 0x03, 0x2D, MEMARG_MEM, 1, 0);
+  WB_BODY(&s, I32_CONST, 0xFF, 0xFF, 0x03, 0x2D, MEMARG_MEM, 1, 0);
   /* load0: i32.load8_u from memory 0, the Wasm 2.0 encoding */
-  BODY(&s, LOCAL_GET, 0, 0x2D, 0, 0);
+  WB_BODY(&s, LOCAL_GET, 0, 0x2D, 0, 0);
   /* sum1(n): memory 1's bytes [0, n), odd ones once, even ones twice, the
    * even arm calling size0: memory 1's cached base meets joins, calls and
    * the loop's back edge. Locals: i (1), s (2). */
@@ -118,52 +103,23 @@ static wasm_buf three_memories(void) {
   return b;
 }
 
-typedef struct world {
-  wrun_engine *engine;
-  wrun_store *store;
-  wrun_module *module;
-  wrun_instance *inst;
-} world;
-
-static world make_world(void) {
-  world w = {0};
-  w.engine = wrun_engine_new();
-  w.store = wrun_store_new(w.engine);
+static wb_world make_world(void) {
   wasm_buf b = three_memories();
-  wrun_error *err = wrun_module_new(w.engine, b.bytes, b.len, &w.module);
-  free(b.bytes);
-  cr_assert_null(err, "compile: %s", err ? wrun_error_message(err) : "");
-  wrun_trap *trap = NULL;
-  wrun_instance_new(w.store, w.module, NULL, 0, &w.inst, &err, &trap);
-  cr_assert_null(err, "instantiate: %s", err ? wrun_error_message(err) : "");
-  cr_assert_null(trap);
-  return w;
+  return wb_world_new(&b);
 }
 
-static void world_free(world *w) {
-  wrun_store_delete(w->store);
-  wrun_module_delete(w->module);
-  wrun_engine_delete(w->engine);
-}
-
-static wrun_extern export_of(const wrun_instance *inst, const char *name) {
-  wrun_extern e;
-  cr_assert(wrun_instance_export(inst, name, &e), "no export %s", name);
-  return e;
-}
-
-static uint8_t *memory_data(const world *w, const char *name) {
-  wrun_extern e = export_of(w->inst, name);
+static uint8_t *memory_data(const wb_world *w, const char *name) {
+  wrun_extern e = wb_export_of(w->inst, name);
   cr_assert_eq(e.kind, WRUN_EXTERN_MEMORY);
   return wrun_memory_data(e.of.memory);
 }
 
 /* Calls export name of inst with i32 arguments; returns the trap (NULL
  * when none) and the first result in *result (when there is one). */
-static wrun_trap *call(const world *w, const wrun_instance *inst,
+static wrun_trap *call(const wb_world *w, const wrun_instance *inst,
                        const char *name, const int32_t *args, size_t nargs,
                        wrun_val *result) {
-  wrun_extern e = export_of(inst, name);
+  wrun_extern e = wb_export_of(inst, name);
   cr_assert_eq(e.kind, WRUN_EXTERN_FUNC);
   wrun_val vals[3];
   for (size_t i = 0; i < nargs; i++)
@@ -172,29 +128,26 @@ static wrun_trap *call(const world *w, const wrun_instance *inst,
   return wrun_func_call(w->store, e.of.func, vals, nargs, result, nresults);
 }
 
-static int64_t call_ok(const world *w, const char *name, const int32_t *args,
-                       size_t nargs) {
+static int64_t call_ok(const wb_world *w, const char *name,
+                       const int32_t *args, size_t nargs) {
   wrun_val r = {0};
   wrun_trap *t = call(w, w->inst, name, args, nargs, &r);
   cr_assert_null(t, "%s trapped: %s", name, t ? wrun_trap_message(t) : "");
   return r.type == WRUN_I64 ? r.of.i64 : r.of.i32;
 }
 
-static void expect_oob(const world *w, const char *name, const int32_t *args,
-                       size_t nargs) {
+static void expect_oob(const wb_world *w, const char *name,
+                       const int32_t *args, size_t nargs) {
   wrun_val r;
-  wrun_trap *t = call(w, w->inst, name, args, nargs, &r);
-  cr_assert_not_null(t, "%s did not trap", name);
-  cr_expect_eq(wrun_trap_code_of(t), WRUN_TRAP_MEMORY_OOB, "%s: %s", name,
-               wrun_trap_message(t));
-  wrun_trap_delete(t);
+  wb_expect_trap(call(w, w->inst, name, args, nargs, &r), WRUN_TRAP_MEMORY_OOB,
+                 name);
 }
 
 #define ARGS(...) (const int32_t[]){__VA_ARGS__}, \
                   sizeof((const int32_t[]){__VA_ARGS__}) / sizeof(int32_t)
 
 Test(multi_memory, data_segment_into_memory_2) {
-  world w = make_world();
+  wb_world w = make_world();
   const uint8_t *m0 = memory_data(&w, "m0"), *m1 = memory_data(&w, "m1");
   const uint8_t *m2 = memory_data(&w, "m2");
   cr_expect(memcmp(m2 + 100, "hello", 5) == 0);
@@ -202,11 +155,11 @@ Test(multi_memory, data_segment_into_memory_2) {
   cr_expect_eq(m1[100], 0);
   /* i64.load offset=4 from memory 2 at 96: bytes 100..107 */
   cr_expect_eq(call_ok(&w, "load2_i64", ARGS(96)), 0x6f6c6c6568ll);
-  world_free(&w);
+  wb_world_free(&w);
 }
 
 Test(multi_memory, loads_and_stores_reach_their_memory) {
-  world w = make_world();
+  wb_world w = make_world();
   const uint8_t *m0 = memory_data(&w, "m0"), *m1 = memory_data(&w, "m1");
   call_ok(&w, "store1", ARGS(7, 0xAB));
   cr_expect_eq(m1[7], 0xAB);
@@ -216,22 +169,22 @@ Test(multi_memory, loads_and_stores_reach_their_memory) {
   call_ok(&w, "store1_imm", ARGS(20));
   cr_expect_eq(m1[20] | m1[21] << 8, 0x3434);
   cr_expect_eq(m0[20], 0);
-  world_free(&w);
+  wb_world_free(&w);
 }
 
 Test(multi_memory, cached_base_across_control_flow) {
-  world w = make_world();
+  wb_world w = make_world();
   int64_t want = 0;
   for (int i = 0; i < 200; i++) {
     call_ok(&w, "store1", ARGS(i, i + 1));
     want += (i & 1) ? i + 1 : 2 * (i + 1);
   }
   cr_expect_eq(call_ok(&w, "sum1", ARGS(200)), want);
-  world_free(&w);
+  wb_world_free(&w);
 }
 
 Test(multi_memory, copy_between_memories) {
-  world w = make_world();
+  wb_world w = make_world();
   const uint8_t *m1 = memory_data(&w, "m1"), *m2 = memory_data(&w, "m2");
   call_ok(&w, "copy12", ARGS(1000, 100, 5));
   cr_expect(memcmp(m1 + 1000, "hello", 5) == 0);
@@ -243,11 +196,11 @@ Test(multi_memory, copy_between_memories) {
   call_ok(&w, "fill2", ARGS(65530, 'z', 6));
   cr_expect_eq(m2[65535], 'z');
   expect_oob(&w, "fill2", ARGS(65531, 'z', 6));
-  world_free(&w);
+  wb_world_free(&w);
 }
 
 Test(multi_memory, grow_one_memory) {
-  world w = make_world();
+  wb_world w = make_world();
   cr_expect_eq(call_ok(&w, "size1", NULL, 0), 1);
   expect_oob(&w, "load1", ARGS(65536));
   cr_expect_eq(call_ok(&w, "load1_const", NULL, 0), 0);
@@ -263,11 +216,11 @@ Test(multi_memory, grow_one_memory) {
   cr_expect_eq(call_ok(&w, "grow1", ARGS(1)), 2);
   cr_expect_eq(call_ok(&w, "load1", ARGS(3 * 65536 - 1)), 0);
   expect_oob(&w, "load1", ARGS(3 * 65536));
-  world_free(&w);
+  wb_world_free(&w);
 }
 
 Test(multi_memory, out_of_bounds_in_memory_1_traps) {
-  world w = make_world();
+  wb_world w = make_world();
   expect_oob(&w, "load1", ARGS(65536));
   expect_oob(&w, "load1", ARGS(-1));
   expect_oob(&w, "store1", ARGS(65536, 1));
@@ -275,23 +228,23 @@ Test(multi_memory, out_of_bounds_in_memory_1_traps) {
   expect_oob(&w, "load2_i64", ARGS(65528));
   /* The store stays usable, and the traps wrote nothing. */
   cr_expect_eq(call_ok(&w, "load1", ARGS(65535)), 0);
-  world_free(&w);
+  wb_world_free(&w);
 }
 
 Test(multi_memory, memory_init_into_memory_1) {
-  world w = make_world();
+  wb_world w = make_world();
   const uint8_t *m0 = memory_data(&w, "m0"), *m1 = memory_data(&w, "m1");
   call_ok(&w, "init1", ARGS(300, 1, 3));
   cr_expect(memcmp(m1 + 300, "ass", 3) == 0);
   cr_expect_eq(m0[300], 0);
   expect_oob(&w, "init1", ARGS(65535, 0, 2));
-  world_free(&w);
+  wb_world_free(&w);
 }
 
 /* A second module imports memory 2 of the first as its memory 0 and memory
  * 1 as its memory 1. */
 Test(multi_memory, imported_memories) {
-  world w = make_world();
+  wb_world w = make_world();
   wasm_buf b = {0}, s = {0};
   wb_header(&b);
   type_section(&b);
@@ -306,25 +259,17 @@ Test(multi_memory, imported_memories) {
   wb_bytes(&s, (uint8_t[]){2, 0, 0}, 3);
   wb_section(&b, 3, &s);
   wb_u32(&s, 2);
-  wb_name(&s, "peek0");
-  wb_bytes(&s, (uint8_t[]){0x00, 0}, 2);
-  wb_name(&s, "peek1");
-  wb_bytes(&s, (uint8_t[]){0x00, 1}, 2);
+  wb_export(&s, "peek0", 0x00, 0);
+  wb_export(&s, "peek1", 0x00, 1);
   wb_section(&b, 7, &s);
   wb_u32(&s, 2);
-  BODY(&s, LOCAL_GET, 0, 0x2D, 0, 0);
-  BODY(&s, LOCAL_GET, 0, 0x2D, MEMARG_MEM, 1, 0);
+  WB_BODY(&s, LOCAL_GET, 0, 0x2D, 0, 0);
+  WB_BODY(&s, LOCAL_GET, 0, 0x2D, MEMARG_MEM, 1, 0);
   wb_section(&b, 10, &s);
-  wrun_module *mod = NULL;
-  wrun_error *err = wrun_module_new(w.engine, b.bytes, b.len, &mod);
-  free(b.bytes);
-  cr_assert_null(err, "compile: %s", err ? wrun_error_message(err) : "");
-  wrun_extern imports[2] = {export_of(w.inst, "m2"), export_of(w.inst, "m1")};
-  wrun_instance *inst = NULL;
-  wrun_trap *trap = NULL;
-  wrun_instance_new(w.store, mod, imports, 2, &inst, &err, &trap);
-  cr_assert_null(err, "instantiate: %s", err ? wrun_error_message(err) : "");
-  cr_assert_null(trap);
+  wrun_module *mod = wb_compile(w.engine, &b);
+  wrun_extern imports[2] = {wb_export_of(w.inst, "m2"),
+                            wb_export_of(w.inst, "m1")};
+  wrun_instance *inst = wb_instantiate(w.store, mod, imports, 2);
   call_ok(&w, "store1", ARGS(9, 0x5A));
   wrun_val r;
   cr_assert_null(call(&w, inst, "peek0", ARGS(100), &r));
@@ -336,7 +281,7 @@ Test(multi_memory, imported_memories) {
   cr_assert_null(call(&w, inst, "peek1", ARGS(65536 + 9), &r));
   cr_expect_eq(r.of.i32, 0);
   wrun_module_delete(mod);
-  world_free(&w);
+  wb_world_free(&w);
 }
 
 Test(multi_memory, store_limits_count_every_memory) {
@@ -347,10 +292,8 @@ Test(multi_memory, store_limits_count_every_memory) {
   l.memories = 2;
   cr_assert_null(wrun_store_set_limits(s, &l));
   wasm_buf b = three_memories();
-  wrun_module *mod = NULL;
-  wrun_error *err = wrun_module_new(e, b.bytes, b.len, &mod);
-  free(b.bytes);
-  cr_assert_null(err);
+  wrun_module *mod = wb_compile(e, &b);
+  wrun_error *err = NULL;
   wrun_instance *inst = NULL;
   wrun_trap *trap = NULL;
   wrun_instance_new(s, mod, NULL, 0, &inst, &err, &trap);

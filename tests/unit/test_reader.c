@@ -126,6 +126,23 @@ Test(reader, leb128) {
          "memory size must be at most 65536 pages");
   /* Truncated within its section. */
   reject(MOD(SEC(5, 0x01, 0x00, 0x82, 0x80)), "unexpected end");
+  /* The last byte's unused bits are checked before its continuation bit,
+   * as the spec's decoder does. */
+  reject(MOD(SEC(3, 0x82, 0x80, 0x80, 0x80, 0x90)), "integer too large");
+  /* Cut by its section's end, a LEB128 is judged with the bytes after it
+   * (the spec reads the module as one stream): too long, too large, or,
+   * when it ends there, truncated. */
+  reject(MOD(SEC(3, 0x01, 0x80, 0x80), 0x80, 0x80, 0x80, 0x00),
+         "integer representation too long");
+  reject(MOD(SEC(3, 0x01, 0x80, 0x80), 0x80, 0x80, 0x70),
+         "integer too large");
+  reject(MOD(SEC(3, 0x01, 0x80, 0x80), 0x80, 0x00), "unexpected end");
+  /* A length beyond the module's end is out of bounds, even when its
+   * section ends inside the LEB128. */
+  reject(MOD(SEC(2, 0x01, 0x01, 'm'), 0x05, 0x00), "length out of bounds");
+  /* The function type's form is an s7 LEB128. */
+  reject(MOD(SEC(1, 0x01, 0xE0, 0x7F, 0x00, 0x00)),
+         "integer representation too long");
   /* Signed: i32.const with unused bits that are not a sign extension. */
   reject(MOD(SEC(6, 0x01, 0x7F, 0x00, 0x41, 0x80, 0x80, 0x80, 0x80, 0x70,
                  0x0B)),
@@ -157,14 +174,18 @@ Test(reader, type_section) {
   cr_assert_eq(rt_result(&m->types[0], 0), VT_F32);
   cr_assert_eq(rt_param(&m->types[1], 2), VT_FUNCREF);
   cr_assert_eq(rt_result(&m->types[1], 0), VT_EXTERNREF);
-  cr_assert_eq(m->types[1].id, 0);
+  /* interned while read: two different types, two ids */
+  cr_assert_neq(m->types[0].id, 0);
+  cr_assert_neq(m->types[1].id, 0);
+  cr_assert_neq(m->types[0].id, m->types[1].id);
   rt_module_free(m);
   reject(MOD(SEC(1, 0x01, 0x60, 0x01, 0x7A, 0x00)), "malformed value type");
   reject(MOD(SEC(1, 0x01, 0x5F, 0x00, 0x00)), "malformed function type");
   /* Two types declared, one given. */
   reject(MOD(SEC(1, 0x02, 0x60, 0x00, 0x00)), "unexpected end");
-  /* A huge count must not allocate: it is bounded by the bytes left. */
-  reject(MOD(SEC(1, 0xFF, 0xFF, 0xFF, 0xFF, 0x0F)), "unexpected end");
+  /* A huge count must not allocate: it is bounded by the bytes left, and
+   * one beyond the module's end is the spec's "length out of bounds". */
+  reject(MOD(SEC(1, 0xFF, 0xFF, 0xFF, 0xFF, 0x0F)), "length out of bounds");
 }
 
 Test(reader, imports) {
@@ -202,7 +223,7 @@ Test(reader, imports) {
   reject(MOD(SEC(2, 0x01, 0x00, 0x00, 0x00, 0x00)), "unknown type");
   reject(MOD(SEC(2, 0x01, 0x00, 0x00, 0x03, 0x7F, 0x02)),
          "malformed mutability");
-  reject(MOD(SEC(2, 0x01, 0x00, 0x00, 0x01, 0x71, 0x00, 0x00)),
+  reject(MOD(SEC(2, 0x01, 0x00, 0x00, 0x01, 0x7F, 0x00, 0x00)),
          "malformed reference type");
   /* Wasm 3.0: any number of memories, imported and defined. */
   rt_module *two = accept(MOD(SEC(2, 0x02, 0x00, 0x00, 0x02, 0x00, 0x00,
@@ -239,13 +260,24 @@ Test(reader, functions_and_code) {
   reject(MOD(TYPE_VOID, SEC(3, 0x02, 0x00, 0x00), CODE_1),
          "function and code section have inconsistent lengths");
   reject(MOD(SEC(3, 0x01, 0x00)), "unknown type");
-  /* Entry size past the end of the section. */
+  /* Entry size past the end of the section (and of the module: the
+   * spec's len32 says "length out of bounds"). */
   reject(MOD(TYPE_VOID, FUNCS_1, SEC(10, 0x01, 0x05, 0x00, 0x0B)),
-         "unexpected end");
+         "length out of bounds");
   /* Body without its final end. */
   reject(MOD(TYPE_VOID, FUNCS_1, SEC(10, 0x01, 0x03, 0x00, 0x41, 0x01)),
          "unexpected end");
   reject(MOD(TYPE_VOID, FUNCS_1, SEC(10, 0x01, 0x00)), "unexpected end");
+  /* The spec decodes on past a body's size: the next byte is an else
+   * where end belongs, or an end that closes the body too late. */
+  reject(MOD(TYPE_VOID, FUNCS_1, SEC(10, 0x01, 0x03, 0x00, 0x41, 0x01), 0x05),
+         "END opcode expected");
+  reject(MOD(TYPE_VOID, FUNCS_1, SEC(10, 0x01, 0x03, 0x00, 0x41, 0x01), 0x0B),
+         "section size mismatch");
+  /* The count is checked once the module is read: a second code section
+   * is the first error. */
+  reject(MOD(TYPE_VOID, SEC(3, 0x02, 0x00, 0x00), CODE_1, CODE_1),
+         "unexpected content after last section");
 }
 
 /* ---- tables, memories, limits ------------------------------------------ */
@@ -347,7 +379,10 @@ Test(reader, global_references) {
   cr_assert_eq(m->globals[2].init.kind, RT_CONST_GLOBAL);
   cr_assert_eq(m->globals[2].init.index, 0);
   cr_assert_eq(m->globals[3].init.kind, RT_CONST_FUNC);
-  cr_assert_eq(m->globals[3].init.type, VT_FUNCREF);
+  /* ref.func 0 is a (ref $t) of function 0's type (type 0) */
+  cr_assert_eq(m->globals[3].init.type,
+               rt_vt_ref(rt_heap_of_index(HT_INDEX, 0), false));
+  cr_assert_eq(m->globals[3].type.type, VT_FUNCREF);
   cr_assert_eq(m->globals[4].init.kind, RT_CONST_NULL);
   cr_assert_eq(m->globals[4].init.type, VT_EXTERNREF);
   cr_assert(m->func_declared[0]);

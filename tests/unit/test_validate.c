@@ -18,8 +18,8 @@ jit_op jit_op_lookup(uint8_t prefix, uint32_t code);
  * funcs: 0:type 0, 1:type 1, 2:type 2, 3:type 3; only func 1 is declared.
  * tables: 0 funcref, 1 externref. One memory. globals: 0 const i32,
  * 1 mut i64. elems: 0 funcref, 1 externref. One data segment, data count. */
-static uint8_t t0[] = {0}, t1[] = {VT_I32}, t2[] = {VT_I32, VT_I32},
-               t3[] = {VT_I32, VT_I32, VT_I32};
+static rt_valtype t0[] = {0}, t1[] = {VT_I32}, t2[] = {VT_I32, VT_I32},
+                  t3[] = {VT_I32, VT_I32, VT_I32};
 static rt_functype types[] = {
     {0, 0, t0, 0}, {0, 1, t1, 1}, {1, 1, t2, 2}, {2, 1, t3, 3}};
 static rt_func funcs[] = {{0, 0, 0}, {1, 0, 0}, {2, 0, 0}, {3, 0, 0}};
@@ -76,7 +76,7 @@ static const char *check_body(const rt_module *m, uint32_t f,
   jit_validator *v = jit_validator_new();
   cr_assert_not_null(v);
   uint32_t nlocals;
-  uint8_t *local_types;
+  rt_valtype *local_types;
   wrun_error *e = jit_decode_locals(&r, &nlocals, &local_types);
   if (!e) e = jit_validator_begin(v, m, f, nlocals, local_types);
   free(local_types);
@@ -166,8 +166,10 @@ Test(opcodes, table_has_every_wasm2_opcode) {
     uint8_t p = jit_opinfo_table[op].prefix;
     counts[p == 0 ? 0 : p == 0xFC ? 1 : 2]++;
   }
-  /* + exception handling's 8 and return_call(_indirect) */
-  cr_expect_eq(counts[0], 183 + 8 + 2);
+  /* + exception handling's 8, return_call(_indirect) and typed function
+   * references' 5 (call_ref, return_call_ref, ref.as_non_null,
+   * br_on_null, br_on_non_null) */
+  cr_expect_eq(counts[0], 183 + 8 + 2 + 5);
   cr_expect_eq(counts[1], 18);
   cr_expect_eq(counts[2], 236 + 20);
   cr_expect_eq(jit_op_lookup(0, 0x6A), OP_I32_ADD);
@@ -227,6 +229,36 @@ Test(decode, integer_constants) {
   DECODE_FAILS("integer too large", 0x41, 0x80, 0x80, 0x80, 0x80, 0x70);
   DECODE_FAILS("integer too large", 0x42, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80,
                0x80, 0x80, 0x80, 0x02);
+  /* The last byte's unused bits before its continuation bit (the spec's
+   * order). */
+  DECODE_FAILS("integer too large", 0x41, 0x80, 0x80, 0x80, 0x80, 0xF0);
+}
+
+/* A LEB128 cut by the body's end is judged with the bytes after it, up to
+ * the reader's limit (the module's end). */
+static const char *decode_cut(const uint8_t *bytes, size_t end, size_t limit) {
+  jit_reader r;
+  jit_instr in;
+  jit_reader_init(&r, bytes, 0, end);
+  r.limit = bytes + limit;
+  wrun_error *e = jit_decode_instr(&r, &in);
+  jit_reader_free(&r);
+  if (!e) return NULL;
+  snprintf(last_error, sizeof last_error, "%s", wrun_error_message(e));
+  wrun_error_delete(e);
+  return last_error;
+}
+
+Test(decode, leb128_past_the_body) {
+  const uint8_t too_long[] = {0x41, 0x80, 0x80, 0x80, 0x80, 0x80, 0x00};
+  cr_expect_str_eq(decode_cut(too_long, 3, sizeof too_long),
+                   "integer representation too long");
+  const uint8_t too_large[] = {0x41, 0x80, 0x80, 0x80, 0x80, 0x70};
+  cr_expect_str_eq(decode_cut(too_large, 2, sizeof too_large),
+                   "integer too large");
+  const uint8_t ends_there[] = {0x41, 0x80, 0x80, 0x00};
+  cr_expect_str_eq(decode_cut(ends_there, 2, sizeof ends_there),
+                   "unexpected end");
 }
 
 Test(decode, float_constants_are_raw_bits) {
@@ -323,7 +355,10 @@ Test(decode, select_and_refs) {
   DECODE_FAILS("malformed value type", 0x1C, 0x01, 0x00);
   cr_assert_null(decode_one(BODY(0xD0, 0x6F), &in, NULL));
   cr_expect_eq(in.u.valtype, VT_EXTERNREF);
-  DECODE_FAILS("malformed reference type", 0xD0, 0x7F);
+  DECODE_FAILS("malformed heap type", 0xD0, 0x7F);
+  /* a concrete heap type: (ref null 3) */
+  cr_assert_null(decode_one(BODY(0xD0, 0x03), &in, NULL));
+  cr_expect_eq(in.u.valtype, rt_vt_ref(rt_heap_of_index(HT_INDEX, 3), true));
 }
 
 Test(decode, simd_immediates) {
@@ -349,7 +384,7 @@ Test(decode, simd_immediates) {
 Test(decode, locals) {
   jit_reader r;
   uint32_t n;
-  uint8_t *t;
+  rt_valtype *t;
   const uint8_t ok[] = {0x02, 0x02, 0x7F, 0x01, 0x7B};
   jit_reader_init(&r, ok, 0, sizeof ok);
   cr_assert_null(jit_decode_locals(&r, &n, &t));
@@ -568,8 +603,8 @@ Test(validate, locals_and_globals) {
   INVALID(full_module(), 2, "unknown local", 0x00, 0x20, 0x01, 0x0B);
   VALID(full_module(), 2, 0x00, 0x20, 0x00, 0x22, 0x00, 0x0B);
   VALID(full_module(), 1, 0x00, 0x23, 0x00, 0x0B);
-  INVALID(full_module(), 0, "global is immutable", 0x00, 0x41, 0x00, 0x24,
-          0x00, 0x0B);
+  INVALID(full_module(), 0, "immutable global 0: global is immutable", 0x00,
+          0x41, 0x00, 0x24, 0x00, 0x0B);
   VALID(full_module(), 0, 0x00, 0x42, 0x00, 0x24, 0x01, 0x0B);
   INVALID(full_module(), 0, "type mismatch", 0x00, 0x41, 0x00, 0x24, 0x01,
           0x0B);
@@ -731,7 +766,7 @@ Test(validate, simd_memory) {
 
 Test(validate, blocktype_sig) {
   rt_module m = full_module();
-  const uint8_t *p, *r;
+  const rt_valtype *p, *r;
   uint32_t np, nr;
   jit_blocktype bt = {.kind = BT_EMPTY};
   jit_blocktype_sig(&m, &bt, &p, &np, &r, &nr);
