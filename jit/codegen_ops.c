@@ -628,9 +628,28 @@ jit_reg cg_indirect_callee(jit_codegen *g, const jit_instr *in,
   masm_branch_zero(g->m, JT_I64, ref, true,
                    cg_trap_label(g, WRUN_TRAP_UNINITIALIZED_ELEMENT));
   masm_load_ptr(g->m, JT_I32, code, ref, RT_FUNCREF_TYPE_ID);
-  masm_cmp_branch(g->m, JC_NE, JT_I32, code,
-                  jit_imm_opnd((int64_t)(int32_t)ft->id),
-                  cg_trap_label(g, WRUN_TRAP_INDIRECT_MISMATCH));
+  if (ft->final) {
+    masm_cmp_branch(g->m, JC_NE, JT_I32, code,
+                    jit_imm_opnd((int64_t)(int32_t)ft->id),
+                    cg_trap_label(g, WRUN_TRAP_INDIRECT_MISMATCH));
+  } else {
+    /* a non-final type (GC's `sub`) admits its declared subtypes: another
+     * id asks the runtime, which traps or gives the reference back (only
+     * ref and code are live: the stack is spilled, C keeps the pinned
+     * registers) */
+    jit_label same;
+    jit_label_init(&same);
+    masm_cmp_branch(g->m, JC_EQ, JT_I32, code,
+                    jit_imm_opnd((int64_t)(int32_t)ft->id), &same);
+    masm_mov(g->m, JT_I64, tg->c_arg[1], ref);
+    masm_mov(g->m, JT_I64, tg->c_arg[0], tg->vmctx_reg);
+    masm_mov_imm(g->m, JT_I32, tg->c_arg[2], ft->id);
+    cg_fuel_sync_out(g);
+    masm_call_abs(g->m, (const void *)rt_lib_indirect_subtype);
+    cg_fuel_sync_in(g);
+    masm_mov(g->m, JT_I64, ref, tg->c_ret);
+    masm_bind(g->m, &same);
+  }
   masm_load_ptr(g->m, JT_I64, code, ref, RT_FUNCREF_WASM_CALL);
   masm_load_ptr(g->m, JT_I64, tg->call_ctx_reg, ref, RT_FUNCREF_CTX);
   cg_free(g, ref);

@@ -41,6 +41,13 @@ struct wrun_engine {
 /* Interns t (by its params+results encoding) and returns its id (>= 1), or
  * 0 when out of memory. Equal types get equal ids in every engine. */
 uint32_t rt_engine_intern_type(const rt_functype *t);
+/* Interns a recursion group of n types given in key form (references
+ * into the group as HT_REC with their position, others HT_CANON; super
+ * the same, or RT_NO_SUPER); returns the id of its first type (the others
+ * follow), 0 when out of memory. */
+uint32_t rt_engine_intern_group(const rt_functype *types, uint32_t n);
+/* Whether interned type a is b or declares b among its supertypes. */
+bool rt_type_id_subtype(uint32_t a, uint32_t b);
 /* The interned type with this id, or NULL. Stays valid for the process. */
 const rt_functype *rt_type_by_id(uint32_t id);
 /* Host-function trampolines of an interned type, made once and cached. */

@@ -199,10 +199,11 @@ Test(api, function_types_are_interned_process_wide) {
 
   /* Same encoding through the internal entry point gives the same id. */
   rt_valtype types[] = {VT_I32, VT_I32};
-  rt_functype t = {1, 1, types, 0};
+  rt_functype t = {.nparams = 1, .nresults = 1, .types = types};
   cr_assert_eq(rt_engine_intern_type(&t), rf->type_id);
   /* (i32) -> () differs from () -> (i32). */
-  rt_functype p = {1, 0, types, 0}, r = {0, 1, types, 0};
+  rt_functype p = {.nparams = 1, .types = types},
+              r = {.nresults = 1, .types = types};
   cr_assert_neq(rt_engine_intern_type(&p), rt_engine_intern_type(&r));
 
   cr_assert_eq(wrun_func_param_count(f), 1);
