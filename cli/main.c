@@ -223,6 +223,16 @@ static void print_result(const wrun_val *v) {
   case WRUN_EXNREF:
     printf("%s\n", v->of.exnref ? "ref.exn" : "ref.null exn");
     return;
+  case WRUN_ANYREF: {
+    int32_t i31;
+    if (!v->of.anyref)
+      printf("ref.null any\n");
+    else if (wrun_anyref_i31(v->of.anyref, &i31))
+      printf("ref.i31 %" PRId32 "\n", i31);
+    else
+      printf("ref.any\n");
+    return;
+  }
   }
 }
 

@@ -116,9 +116,13 @@ static bool read_null(wast_parser *p, wast_expected *e, bool result) {
     e->val.type = WRUN_EXTERNREF;
   } else if (wast_tok_is(&t, "exn") || wast_tok_is(&t, "noexn")) {
     e->val.type = WRUN_EXNREF;
+  } else if (wast_tok_is(&t, "any") || wast_tok_is(&t, "eq") ||
+             wast_tok_is(&t, "i31") || wast_tok_is(&t, "struct") ||
+             wast_tok_is(&t, "array") || wast_tok_is(&t, "none")) {
+    e->val.type = WRUN_ANYREF;
   } else {
-    /* any, eq, i31, struct, array, none, or a type index */
-    wast_p_unsupported(p, "a null reference of a GC or typed heap type: "
+    /* a type index: its hierarchy is the module's to say */
+    wast_p_unsupported(p, "a null reference of a typed heap type: "
                           "not in wrun's API (GC, issue 8)");
   }
   return true;
@@ -188,6 +192,13 @@ static bool read_value(wast_parser *p, wast_expected *e, bool result) {
   } else if (wast_tok_is(&kw, "ref.exn") && result) {
     e->val.type = WRUN_EXNREF;
     e->any_ref = true;
+  } else if (wast_tok_is(&kw, "ref.i31") && result) {
+    e->val.type = WRUN_ANYREF;
+    e->want_i31 = true;
+  } else if ((wast_tok_is(&kw, "ref.any") || wast_tok_is(&kw, "ref.eq")) &&
+             result) {
+    e->val.type = WRUN_ANYREF;
+    e->any_ref = true;
   } else {
     size_t i = 0;
     while (result && i < sizeof gc_patterns / sizeof gc_patterns[0] &&
@@ -196,8 +207,8 @@ static bool read_value(wast_parser *p, wast_expected *e, bool result) {
     if (!result || i == sizeof gc_patterns / sizeof gc_patterns[0])
       return wast_p_fail(p, "unknown %s " TOK_FMT,
                          result ? "result" : "constant", TOK_ARG(kw));
-    wast_p_unsupported(p, "GC reference results (ref.any, ref.eq, ref.i31, "
-                          "ref.struct, ref.array) are not in wrun's API "
+    wast_p_unsupported(p, "GC object results (ref.struct, ref.array, "
+                          "ref.i31_shared) are not in wrun's API yet "
                           "(GC, issue 8)");
   }
   return ok && wast_p_expect(p, WAST_TOK_RPAR, "')' after the value");

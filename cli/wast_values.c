@@ -146,6 +146,7 @@ bool wast_parse_scalar(wrun_valtype type, const char *text, wrun_val *out) {
   case WRUN_EXNREF:
     return parse_reference(type, text, out);
   case WRUN_V128:
+  case WRUN_ANYREF: /* the 2.0 JSON has no anyref */
     break;
   }
   return false;
@@ -281,7 +282,8 @@ bool wast_value_matches(const wast_expected *e, const wrun_val *got) {
   if (e->any_null)
     return (got->type == WRUN_FUNCREF && !got->of.funcref) ||
            (got->type == WRUN_EXTERNREF && !got->of.externref) ||
-           (got->type == WRUN_EXNREF && !got->of.exnref);
+           (got->type == WRUN_EXNREF && !got->of.exnref) ||
+           (got->type == WRUN_ANYREF && !got->of.anyref);
   if (e->val.type != got->type)
     return false;
   switch (got->type) {
@@ -308,6 +310,12 @@ bool wast_value_matches(const wast_expected *e, const wrun_val *got) {
     if (e->any_ref)
       return got->of.exnref != NULL;
     return got->of.exnref == e->val.of.exnref;
+  case WRUN_ANYREF:
+    if (e->want_i31)
+      return wrun_anyref_i31(got->of.anyref, NULL);
+    if (e->any_ref)
+      return got->of.anyref != NULL;
+    return got->of.anyref == e->val.of.anyref;
   }
   return false;
 }
@@ -473,6 +481,18 @@ static void append_value(char *buf, size_t size, size_t *used,
     else
       append(buf, size, used, "ref.null exn");
     return;
+  case WRUN_ANYREF: {
+    int32_t i31;
+    if (any_ref)
+      append(buf, size, used, "ref.any");
+    else if (!v->of.anyref)
+      append(buf, size, used, "ref.null any");
+    else if (wrun_anyref_i31(v->of.anyref, &i31))
+      append(buf, size, used, "ref.i31 %" PRId32, i31);
+    else
+      append(buf, size, used, "ref.any %p", v->of.anyref);
+    return;
+  }
   }
   append(buf, size, used, "<unknown type 0x%x>", (unsigned)v->type);
 }

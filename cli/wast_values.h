@@ -36,6 +36,7 @@ typedef struct wast_expected {
   wast_lane_type lane_type;  /* v128: how to read and print the lanes */
   wast_nan_pattern nan[4];   /* scalar float: nan[0]; v128 float lanes */
   bool any_ref;              /* ref.func / ref.extern without index: any non-null */
+  bool want_i31;             /* ref.i31: an i31 (of type anyref) */
   bool any_null;             /* ref.null without a type: a null of any type */
 } wast_expected;
 

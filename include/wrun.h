@@ -62,9 +62,14 @@ typedef enum wrun_valtype {
   WRUN_FUNCREF = 0x70,
   WRUN_EXTERNREF = 0x6F,
   WRUN_EXNREF = 0x69, /* (ref null exn): a caught exception, or null */
+  /* (ref null any), GC (Wasm 3.0): null or an i31 so far (see
+   * wrun_anyref_i31); every reference of the any hierarchy (eqref,
+   * i31ref, structref, ... ) crosses the API as one */
+  WRUN_ANYREF = 0x6E,
 } wrun_valtype;
 
-/* "i32", "i64", "f32", "f64", "v128", "funcref", "externref", or "?". */
+/* "i32", "i64", "f32", "f64", "v128", "funcref", "externref", "exnref",
+ * "anyref", or "?". */
 const char *wrun_valtype_name(wrun_valtype t);
 
 typedef struct wrun_val {
@@ -78,8 +83,14 @@ typedef struct wrun_val {
     wrun_func *funcref;  /* NULL is ref.null func */
     void *externref;     /* NULL is ref.null extern */
     wrun_exn *exnref;    /* NULL is ref.null exn */
+    void *anyref;        /* NULL is ref.null any; an opaque word */
   } of;
 } wrun_val;
+
+/* An i31 reference (ref.i31) as an anyref: the low 31 bits of value. */
+void *wrun_anyref_from_i31(int32_t value);
+/* Whether anyref is an i31; if so *value is it sign-extended (i31.get_s). */
+bool wrun_anyref_i31(const void *anyref, int32_t *value);
 
 typedef enum wrun_externkind {
   WRUN_EXTERN_FUNC = 0,
@@ -121,6 +132,8 @@ typedef enum wrun_trap_code {
   WRUN_TRAP_NULL_EXNREF,          /* "null exception reference": throw_ref */
   WRUN_TRAP_NULL_FUNCREF,         /* "null function reference": call_ref */
   WRUN_TRAP_NULL_REFERENCE,       /* "null reference": ref.as_non_null */
+  WRUN_TRAP_NULL_I31,             /* "null i31 reference": i31.get_s/u */
+  WRUN_TRAP_CAST_FAILURE,         /* "cast failure": ref.cast */
   WRUN_TRAP_COUNT
 } wrun_trap_code;
 

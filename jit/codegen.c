@@ -1100,6 +1100,27 @@ static void visit_br_on_non_null(jit_codegen *g, uint32_t depth) {
   cg_release(g, &v);
 }
 
+/* br_on_cast: branches with the reference when the cast succeeds;
+ * br_on_cast_fail when it fails. The reference stays on the stack. */
+static void visit_br_on_cast(jit_codegen *g, const jit_instr *in) {
+  jit_reg ref = cg_pop_reg(g);
+  cg_push_reg(g, JT_REF, ref);
+  cg_ctrl *c = ctrl_target(g, in->u.cast.label);
+  jit_label miss, skip;
+  jit_label_init(&miss);
+  jit_label_init(&skip);
+  cg_cast_check(g, ref, in->u.cast.to, &miss);
+  if (in->op == OP_BR_ON_CAST) {
+    emit_branch_preserving(g, c);
+    masm_bind(g->m, &miss);
+    return;
+  }
+  masm_jmp(g->m, &skip);
+  masm_bind(g->m, &miss);
+  emit_branch_preserving(g, c);
+  masm_bind(g->m, &skip);
+}
+
 static bool reserve_bt(jit_codegen *g, uint32_t n) {
   if (n <= g->cap_bt) return true;
   jit_label *l = realloc(g->bt_labels, n * sizeof *l);
@@ -1379,6 +1400,9 @@ void cg_op_br_on_null(jit_codegen *g, const jit_instr *in) {
 }
 void cg_op_br_on_non_null(jit_codegen *g, const jit_instr *in) {
   visit_br_on_non_null(g, in->u.index);
+}
+void cg_op_br_on_cast(jit_codegen *g, const jit_instr *in) {
+  visit_br_on_cast(g, in);
 }
 void cg_op_br_table(jit_codegen *g, const jit_instr *in) {
   visit_br_table(g, in);

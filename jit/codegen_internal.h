@@ -389,6 +389,15 @@ void cg_op_br(jit_codegen *g, const jit_instr *in);
 void cg_op_br_if(jit_codegen *g, const jit_instr *in);
 void cg_op_br_table(jit_codegen *g, const jit_instr *in);
 void cg_op_br_on_null(jit_codegen *g, const jit_instr *in);
+void cg_op_br_on_cast(jit_codegen *g, const jit_instr *in);
+/* codegen_gc.c */
+void cg_op_ref_test(jit_codegen *g, const jit_instr *in);
+void cg_op_ref_cast(jit_codegen *g, const jit_instr *in);
+void cg_op_ref_i31(jit_codegen *g, const jit_instr *in);
+void cg_op_i31_get(jit_codegen *g, const jit_instr *in);
+/* Branches to on_fail unless ref holds a value of type target. */
+void cg_cast_check(jit_codegen *g, jit_reg ref, rt_valtype target,
+                   jit_label *on_fail);
 void cg_op_br_on_non_null(jit_codegen *g, const jit_instr *in);
 void cg_op_return(jit_codegen *g, const jit_instr *in);
 void cg_op_call(jit_codegen *g, const jit_instr *in);

@@ -289,6 +289,23 @@ static wrun_error *read_null_heaptype(jit_reader *r, rt_valtype *out) {
   return rt_error_new(at, "malformed heap type");
 }
 
+/* br_on_cast(_fail): flags (bit 0: the operand type is nullable, bit 1:
+ * the target type), label, the two heap types. */
+static wrun_error *read_br_on_cast(jit_reader *r, jit_instr *out) {
+  size_t at = jit_reader_offset(r);
+  uint8_t flags = 0;
+  wrun_error *e = read_byte(r, &flags);
+  if (e) return e;
+  if (flags > 3) return rt_error_new(at, "malformed br_on_cast flags");
+  if ((e = read_u32(r, &out->u.cast.label)) ||
+      (e = read_null_heaptype(r, &out->u.cast.from)) ||
+      (e = read_null_heaptype(r, &out->u.cast.to)))
+    return e;
+  if (!(flags & 1)) out->u.cast.from |= VT_NONNULL;
+  if (!(flags & 2)) out->u.cast.to |= VT_NONNULL;
+  return NULL;
+}
+
 static wrun_error *read_immediates(jit_reader *r, jit_instr *out) {
   wrun_error *e = NULL;
   int64_t sv;
@@ -348,6 +365,8 @@ static wrun_error *read_immediates(jit_reader *r, jit_instr *out) {
     return read_select_types(r, out);
   case IMM_HEAPTYPE:
     return read_null_heaptype(r, &out->u.valtype);
+  case IMM_BR_ON_CAST:
+    return read_br_on_cast(r, out);
   case IMM_MEMORY_INIT:
   case IMM_MEMORY_COPY:
   case IMM_TABLE_INIT:
@@ -367,7 +386,7 @@ wrun_error *jit_decode_instr(jit_reader *r, jit_instr *out) {
   if (e) return e;
 
   jit_op op;
-  if (b == 0xFC || b == 0xFD) {
+  if (b == 0xFC || b == 0xFD || b == 0xFB) {
     uint32_t sub;
     if ((e = read_u32(r, &sub))) return e;
     op = jit_op_lookup(b, sub);

@@ -43,6 +43,7 @@ typedef enum jit_imm_kind {
   IMM_SELECT_T,     /* select with a type vector */
   IMM_HEAPTYPE,     /* ref.null: a heap type */
   IMM_TYPE,         /* call_ref, return_call_ref: type idx */
+  IMM_BR_ON_CAST,   /* br_on_cast(_fail): flags, label, two heap types */
   IMM_MEMORY_INIT,  /* data idx, memory idx */
   IMM_DATA,         /* data.drop */
   IMM_MEMORY_COPY,  /* dst mem, src mem */
@@ -101,6 +102,10 @@ typedef struct jit_instr {
     uint8_t lane;
     rt_valtype valtype; /* select t (exactly one type), ref.null (the
                            nullable reference to its heap type) */
+    struct {
+      uint32_t label;
+      rt_valtype from, to; /* the reference types, nullability included */
+    } cast;
     struct {
       uint32_t a, b; /* memory.init: data, mem; memory.copy: dst, src;
                         table.init: elem, table; table.copy: dst, src */

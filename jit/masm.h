@@ -158,6 +158,7 @@ typedef enum jit_convop {
 #define JIT_VOP_0(name, code)
 #define JIT_VOP_0xFC(name, code)
 #define JIT_VOP_0xFD(name, code) JV_##name = code,
+#define JIT_VOP_0xFB(name, code)
 typedef enum jit_vop {
 #define OP(name, text, prefix, code, ...) JIT_VOP_##prefix(name, code)
 #include "opcodes.def"
@@ -166,6 +167,7 @@ typedef enum jit_vop {
 #undef JIT_VOP_0
 #undef JIT_VOP_0xFC
 #undef JIT_VOP_0xFD
+#undef JIT_VOP_0xFB
 
 /* Memory access kinds, named after the wasm opcode. */
 typedef enum jit_memop {

@@ -812,7 +812,66 @@ static wrun_error *step_ref(jit_validator *v, const jit_instr *in) {
   }
 }
 
-RARE static wrun_error *step_shuffle(jit_validator *v, const jit_instr *in) {
+RARE /* ---- GC: i31, ref.eq, casts --------------------------------------------- */
+
+/* The nullable top type of t's hierarchy: what a cast's operand must be. */
+static rt_valtype top_of(rt_valtype t) {
+  return rt_vt_ref(rt_heap_top(rt_vt_heap(t)), true);
+}
+
+/* A reference type `from` without the values of `minus` (a cast target):
+ * non-null when minus takes the null. */
+static rt_valtype ref_diff(rt_valtype from, rt_valtype minus) {
+  return rt_vt_nullable(minus) ? from | VT_NONNULL : from;
+}
+
+static wrun_error *step_gc_ref(jit_validator *v, const jit_instr *in) {
+  wrun_error *e;
+  switch (in->op) {
+  case OP_REF_I31: /* [i32] -> [(ref i31)] */
+    e = pop_val(v, VT_I32);
+    return e ? e : push_val(v, HT_I31 | VT_NONNULL);
+  case OP_I31_GET_S: case OP_I31_GET_U: /* [(ref null i31)] -> [i32] */
+    e = pop_val(v, HT_I31);
+    return e ? e : push_val(v, VT_I32);
+  case OP_REF_EQ: /* [eqref eqref] -> [i32] */
+    if ((e = pop_val(v, HT_EQ)) || (e = pop_val(v, HT_EQ))) return e;
+    return push_val(v, VT_I32);
+  default: { /* ref.test, ref.cast: [top(rt)] -> [i32] or [rt] */
+    bool nullable = in->op == OP_REF_TEST_NULL || in->op == OP_REF_CAST_NULL;
+    rt_valtype rt = nullable ? in->u.valtype : in->u.valtype | VT_NONNULL;
+    if ((e = check_valtype(v, rt)) || (e = pop_val(v, top_of(rt)))) return e;
+    bool test = in->op == OP_REF_TEST || in->op == OP_REF_TEST_NULL;
+    return push_val(v, test ? VT_I32 : rt);
+  }
+  }
+}
+
+/* br_on_cast l rt1 rt2: [t* rt1] -> [t* rt1\rt2], branching with rt2;
+ * br_on_cast_fail: -> [t* rt2], branching with rt1\rt2. */
+RARE static wrun_error *step_br_on_cast(jit_validator *v,
+                                        const jit_instr *in) {
+  rt_valtype from = in->u.cast.from, to = in->u.cast.to;
+  const ctrl_frame *f = NULL;
+  const rt_valtype *ts = NULL;
+  uint32_t n = 0;
+  wrun_error *e = label_at(v, in->u.cast.label, &f);
+  if (e || (e = check_valtype(v, from)) || (e = check_valtype(v, to)))
+    return e;
+  if (!rt_subtype(v->m, to, from)) return fail(v, "type mismatch");
+  if ((e = pop_val(v, from))) return e;
+  label_types(f, &ts, &n);
+  if (n == 0) return fail(v, "type mismatch");
+  bool on_cast = in->op == OP_BR_ON_CAST;
+  rt_valtype taken = on_cast ? to : ref_diff(from, to);
+  rt_valtype rest = on_cast ? ref_diff(from, to) : to;
+  if ((e = push_val(v, taken)) || (e = pop_vals(v, ts, n, NULL)) ||
+      (e = push_vals(v, ts, n - 1)))
+    return e;
+  return push_val(v, rest);
+}
+
+static wrun_error *step_shuffle(jit_validator *v, const jit_instr *in) {
   for (int i = 0; i < 16; i++)
     if (in->u.v128[i] >= 32) return fail(v, "invalid lane index");
   return apply_sig(v, "vv:v");
@@ -966,6 +1025,12 @@ step_special(jit_validator *v, const jit_instr *in) {
   case OP_REF_NULL: case OP_REF_IS_NULL: case OP_REF_FUNC:
   case OP_REF_AS_NON_NULL:
     return step_ref(v, in);
+  case OP_REF_I31: case OP_I31_GET_S: case OP_I31_GET_U: case OP_REF_EQ:
+  case OP_REF_TEST: case OP_REF_TEST_NULL: case OP_REF_CAST:
+  case OP_REF_CAST_NULL:
+    return step_gc_ref(v, in);
+  case OP_BR_ON_CAST: case OP_BR_ON_CAST_FAIL:
+    return step_br_on_cast(v, in);
   case OP_I8X16_SHUFFLE: return step_shuffle(v, in);
   case OP_TRY_TABLE: return step_try_table(v, in);
   case OP_THROW: case OP_THROW_REF: return step_throw(v, in);

@@ -18,9 +18,22 @@ void rt_val_to_slot(const wrun_val *v, void *slot) {
   case WRUN_FUNCREF: bits = (uintptr_t)v->of.funcref; break;
   case WRUN_EXTERNREF: bits = (uintptr_t)v->of.externref; break;
   case WRUN_EXNREF: bits = (uintptr_t)v->of.exnref; break;
+  case WRUN_ANYREF: bits = (uintptr_t)v->of.anyref; break;
   case WRUN_V128: memcpy(slot, v->of.v128, 16); return;
   }
   memcpy(slot, &bits, 8);
+}
+
+/* The i31 encoding of jit/codegen_gc.c: (value << 1) | 1. */
+void *wrun_anyref_from_i31(int32_t value) {
+  return (void *)(uintptr_t)(uint32_t)((uint32_t)value << 1 | 1u);
+}
+
+bool wrun_anyref_i31(const void *anyref, int32_t *value) {
+  uintptr_t w = (uintptr_t)anyref;
+  if (!(w & 1)) return false;
+  if (value) *value = (int32_t)(uint32_t)w >> 1;
+  return true;
 }
 
 void rt_slot_to_val(rt_valtype type, const void *slot, wrun_val *out) {
@@ -36,6 +49,7 @@ void rt_slot_to_val(rt_valtype type, const void *slot, wrun_val *out) {
   case VT_FUNCREF: out->of.funcref = (wrun_func *)(uintptr_t)bits; break;
   case VT_EXTERNREF: out->of.externref = (void *)(uintptr_t)bits; break;
   case VT_EXNREF: out->of.exnref = (wrun_exn *)(uintptr_t)bits; break;
+  case WRUN_ANYREF: out->of.anyref = (void *)(uintptr_t)bits; break;
   case VT_V128: memcpy(out->of.v128, slot, 16); break;
   }
 }
@@ -48,8 +62,14 @@ bool rt_val_fits(const wrun_val *v, rt_valtype t) {
   if (!rt_is_reftype(t)) return true;
   const void *ref = v->type == WRUN_FUNCREF     ? (const void *)v->of.funcref
                     : v->type == WRUN_EXTERNREF ? v->of.externref
+                    : v->type == WRUN_ANYREF    ? v->of.anyref
                                                 : (const void *)v->of.exnref;
   if (!ref) return rt_vt_nullable(t);
+  if (v->type == WRUN_ANYREF) { /* an i31 (no GC object can come in yet) */
+    uint32_t c = rt_vt_heap_code(t);
+    return wrun_anyref_i31(ref, NULL) &&
+           (c == HT_ANY || c == HT_EQ || c == HT_I31);
+  }
   switch (rt_vt_heap_code(t)) {
   case HT_CANON:
     return ((const rt_funcref *)ref)->type_id == rt_vt_index(t);

@@ -8,7 +8,7 @@
 static bool is_valtype(wrun_valtype t) {
   switch (t) {
   case WRUN_I32: case WRUN_I64: case WRUN_F32: case WRUN_F64: case WRUN_V128:
-  case WRUN_FUNCREF: case WRUN_EXTERNREF: case WRUN_EXNREF:
+  case WRUN_FUNCREF: case WRUN_EXTERNREF: case WRUN_EXNREF: case WRUN_ANYREF:
     return true;
   }
   return false;

@@ -291,6 +291,10 @@ static void run_const_program(rt_instance *inst, const rt_constexpr *e,
       stack[depth - 1].value[0] = eval_binop(c->op, stack[depth - 1].value[0],
                                              stack[depth].value[0]);
       break;
+    case OP_REF_I31: /* the i31 encoding: (value << 1) | 1, as codegen_gc.c */
+      stack[depth - 1].value[0] =
+          (uint32_t)((uint32_t)stack[depth - 1].value[0] << 1 | 1u);
+      break;
     default:
       eval_const_instr(inst, const_kind_of(c->op), c->type, c->index,
                        c->value, &stack[depth++]);

@@ -24,6 +24,9 @@ bool rt_val_in_store(const wrun_val *v, const wrun_store *s) {
    * funcref belongs everywhere. */
   if (v->type == WRUN_EXNREF)
     return !v->of.exnref || v->of.exnref->store == s;
+  /* an anyref is null or an i31 so far: no store's own */
+  if (v->type == WRUN_ANYREF)
+    return !v->of.anyref || wrun_anyref_i31(v->of.anyref, NULL);
   if (v->type != WRUN_FUNCREF || !v->of.funcref) return true;
   return rt_funcref_store((const rt_funcref *)v->of.funcref) == s;
 }

@@ -227,6 +227,7 @@ const char *wrun_valtype_name(wrun_valtype t) {
   case WRUN_FUNCREF: return "funcref";
   case WRUN_EXTERNREF: return "externref";
   case WRUN_EXNREF: return "exnref";
+  case WRUN_ANYREF: return "anyref";
   }
   return "?";
 }

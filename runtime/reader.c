@@ -475,6 +475,9 @@ static bool read_const_instr(reader *r, jit_op op, const uint8_t *at,
     c->type = g->type;
     return true;
   }
+  case OP_REF_I31: /* GC: [i32] -> [(ref i31)] */
+    c->type = HT_I31 | VT_NONNULL;
+    return true;
   default:
     if (!const_binop_type(op))
       return fail(r, at, "constant expression required");
@@ -512,7 +515,10 @@ static bool const_append(reader *r, const_builder *b, const rt_const_op *c) {
  * and reading goes on, because "constant expression required" for a later
  * instruction takes precedence (the spec checks constness first). */
 static void const_step(const_builder *b, const rt_const_op *c) {
-  if (const_binop_type((jit_op)c->op)) {
+  if (c->op == OP_REF_I31) {
+    if (b->depth < 1 || b->stack[b->depth - 1] != VT_I32) b->mismatch = true;
+    b->depth = b->depth >= 1 ? b->depth - 1 : 0;
+  } else if (const_binop_type((jit_op)c->op)) {
     if (b->depth < 2 || b->stack[b->depth - 1] != c->type ||
         b->stack[b->depth - 2] != c->type)
       b->mismatch = true;
@@ -550,7 +556,7 @@ static bool read_const_opcode(reader *r, jit_op *op) {
   if (!read_byte(r, &b)) return false;
   uint32_t code = b;
   uint8_t prefix = 0;
-  if (b == 0xFC || b == 0xFD) {
+  if (b == 0xFC || b == 0xFD || b == 0xFB) {
     prefix = b;
     if (!read_u32(r, &code)) return false;
   }

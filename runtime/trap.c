@@ -43,6 +43,8 @@ static const char *const trap_messages[WRUN_TRAP_COUNT] = {
     [WRUN_TRAP_NULL_EXNREF] = "null exception reference",
     [WRUN_TRAP_NULL_FUNCREF] = "null function reference",
     [WRUN_TRAP_NULL_REFERENCE] = "null reference",
+    [WRUN_TRAP_NULL_I31] = "null i31 reference",
+    [WRUN_TRAP_CAST_FAILURE] = "cast failure",
 };
 
 /* Used when a trap object cannot be allocated; never freed. */

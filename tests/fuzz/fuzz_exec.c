@@ -54,6 +54,7 @@ static void print_value(const wrun_val *v) {
   case WRUN_FUNCREF: printf("funcref"); return;   /* binaryen prints the */
   case WRUN_EXTERNREF: printf("externref"); return; /* type, not a value */
   case WRUN_EXNREF: printf("exnref"); return;
+  case WRUN_ANYREF: printf("anyref"); return;
   }
   printf("?");
 }

@@ -1,0 +1,100 @@
+/* GC instructions (Wasm 3.0, issue 8), the first of them: i31 references
+ * and casts. An anyref is one word: 0 is null, a word with its low bit
+ * set is an i31 ((value << 1) | 1, in the low 32 bits), anything else
+ * will be a pointer to a GC object (none exists yet: struct and array
+ * types are validated, but their instructions and casts to them are not
+ * compiled, and say so). A funcref is its rt_funcref record, as always. */
+#include "codegen_internal.h"
+
+/* Branches to on_fail unless `ref` holds a value of type `target`
+ * (validated to be in the hierarchy of ref's type); falls through when it
+ * does. ref is only read. */
+void cg_cast_check(jit_codegen *g, jit_reg ref, rt_valtype target,
+                   jit_label *on_fail) {
+  jit_label done;
+  jit_label_init(&done);
+  masm_branch_zero(g->m, JT_I64, ref, true,
+                   rt_vt_nullable(target) ? &done : on_fail);
+  uint32_t heap = rt_vt_heap(target);
+  switch (rt_vt_heap_code(heap)) {
+  case HT_ANY: case HT_EQ: case HT_FUNC: case HT_EXTERN: case HT_EXN:
+    /* every non-null value of the hierarchy (an any or eq value is an
+     * i31 while there are no objects) */
+    break;
+  case HT_I31: {
+    jit_reg bit = cg_alloc(g, false);
+    masm_binop(g->m, JB_AND, JT_I32, bit, ref, jit_imm_opnd(1));
+    masm_branch_zero(g->m, JT_I32, bit, true, on_fail);
+    cg_free(g, bit);
+    break;
+  }
+  case HT_NONE: case HT_NOFUNC: case HT_NOEXTERN: case HT_NOEXN:
+    masm_jmp(g->m, on_fail); /* null only */
+    break;
+  case HT_INDEX: {
+    const rt_functype *t = &g->mod->types[rt_vt_index(heap)];
+    if (t->kind != RT_FUNC_TYPE || !t->final) {
+      cg_fail(g, "not supported yet: a cast to a struct, array or "
+                 "non-final type (GC, issue 8)");
+      break;
+    }
+    /* a final function type has no subtypes: its id or nothing */
+    jit_reg id = cg_alloc(g, false);
+    masm_load_ptr(g->m, JT_I32, id, ref, RT_FUNCREF_TYPE_ID);
+    masm_cmp_branch(g->m, JC_NE, JT_I32, id,
+                    jit_imm_opnd((int64_t)(int32_t)t->id), on_fail);
+    cg_free(g, id);
+    break;
+  }
+  default:
+    cg_fail(g, "not supported yet: a cast to a struct or array type "
+               "(GC, issue 8)");
+    break;
+  }
+  masm_bind(g->m, &done);
+}
+
+/* The target of ref.test/ref.cast: the heap type, nullable or not. */
+static rt_valtype cast_target(const jit_instr *in) {
+  bool nullable = in->op == OP_REF_TEST_NULL || in->op == OP_REF_CAST_NULL;
+  return nullable ? in->u.valtype : in->u.valtype | VT_NONNULL;
+}
+
+void cg_op_ref_test(jit_codegen *g, const jit_instr *in) {
+  jit_reg ref = cg_pop_reg(g);
+  jit_reg out = cg_alloc(g, false);
+  jit_label no;
+  jit_label_init(&no);
+  masm_mov_imm(g->m, JT_I32, out, 0);
+  cg_cast_check(g, ref, cast_target(in), &no);
+  masm_mov_imm(g->m, JT_I32, out, 1);
+  masm_bind(g->m, &no);
+  cg_free(g, ref);
+  cg_push_reg(g, JT_I32, out);
+}
+
+void cg_op_ref_cast(jit_codegen *g, const jit_instr *in) {
+  jit_reg ref = cg_pop_reg(g);
+  cg_cast_check(g, ref, cast_target(in),
+                cg_trap_label(g, WRUN_TRAP_CAST_FAILURE));
+  cg_push_reg(g, JT_REF, ref);
+}
+
+/* ref.i31: the low 31 bits, shifted up, the tag bit set. */
+void cg_op_ref_i31(jit_codegen *g, const jit_instr *in) {
+  (void)in;
+  jit_reg r = cg_pop_reg(g);
+  masm_binop(g->m, JB_SHL, JT_I32, r, r, jit_imm_opnd(1));
+  masm_binop(g->m, JB_OR, JT_I32, r, r, jit_imm_opnd(1));
+  cg_push_reg(g, JT_REF, r);
+}
+
+/* i31.get_s / i31.get_u: shifted back down, with or without the sign. */
+void cg_op_i31_get(jit_codegen *g, const jit_instr *in) {
+  jit_reg r = cg_pop_reg(g);
+  masm_branch_zero(g->m, JT_I64, r, true,
+                   cg_trap_label(g, WRUN_TRAP_NULL_I31));
+  masm_binop(g->m, in->op == OP_I31_GET_S ? JB_SHR_S : JB_SHR_U, JT_I32, r, r,
+             jit_imm_opnd(1));
+  cg_push_reg(g, JT_I32, r);
+}
