@@ -7,14 +7,6 @@
 
 #include "wasm_build.h"
 
-#define SEC(b, id, ...)                                   \
-  do {                                                    \
-    wasm_buf s_ = {0};                                    \
-    wb_bytes(&s_, (const uint8_t[]){__VA_ARGS__},         \
-             sizeof((const uint8_t[]){__VA_ARGS__}));     \
-    wb_section(b, id, &s_);                               \
-  } while (0)
-
 enum { ANYREF = 0x6E, I31 = 0x6C, GC = 0xFB };
 
 /* Types: 0 (i32) -> i32; 1 (anyref) -> i32; 2 (i32) -> anyref.
@@ -24,9 +16,9 @@ enum { ANYREF = 0x6E, I31 = 0x6C, GC = 0xFB };
 static wasm_buf i31_module(void) {
   wasm_buf b = {0};
   wb_header(&b);
-  SEC(&b, 1, 0x03, 0x60, 0x01, 0x7F, 0x01, 0x7F, 0x60, 0x01, ANYREF, 0x01,
+  WB_SECTION_OF(&b, 1, 0x03, 0x60, 0x01, 0x7F, 0x01, 0x7F, 0x60, 0x01, ANYREF, 0x01,
       0x7F, 0x60, 0x01, 0x7F, 0x01, ANYREF);
-  SEC(&b, 3, 0x05, 0, 1, 2, 1, 0);
+  WB_SECTION_OF(&b, 3, 0x05, 0, 1, 2, 1, 0);
   wasm_buf e = {0};
   wb_u32(&e, 5);
   wb_export(&e, "roundtrip", 0, 0);
@@ -52,17 +44,8 @@ static wrun_trap *call(wb_world *w, const char *name, wrun_val arg,
   return wrun_func_call(w->store, f.of.func, &arg, 1, out, 1);
 }
 
-static wrun_val i32(int32_t v) {
-  wrun_val x = {.type = WRUN_I32};
-  x.of.i32 = v;
-  return x;
-}
-
-static wrun_val anyref(void *p) {
-  wrun_val x = {.type = WRUN_ANYREF};
-  x.of.anyref = p;
-  return x;
-}
+#define i32(v) WB_VAL(WRUN_I32, i32, (v))
+#define anyref(p) WB_VAL(WRUN_ANYREF, anyref, (p))
 
 Test(gc, i31_round_trips_31_bits) {
   wasm_buf b = i31_module();

@@ -9,15 +9,6 @@
 
 #include "wasm_build.h"
 
-/* A section of the given bytes. */
-#define SEC(b, id, ...)                                   \
-  do {                                                    \
-    wasm_buf s_ = {0};                                    \
-    wb_bytes(&s_, (const uint8_t[]){__VA_ARGS__},         \
-             sizeof((const uint8_t[]){__VA_ARGS__}));     \
-    wb_section(b, id, &s_);                               \
-  } while (0)
-
 /* (ref $i) and (ref null $i) in the binary format */
 #define REF(i) 0x64, (i)
 #define REF_NULL(i) 0x63, (i)
@@ -33,11 +24,11 @@
 static wasm_buf calls_module(void) {
   wasm_buf b = {0};
   wb_header(&b);
-  SEC(&b, 1, 0x04, 0x60, 0x01, 0x7E, 0x01, 0x7F,     /* 0 */
+  WB_SECTION_OF(&b, 1, 0x04, 0x60, 0x01, 0x7E, 0x01, 0x7F,     /* 0 */
       0x60, 0x02, REF_NULL(0), 0x7E, 0x01, 0x7F,      /* 1 */
       0x60, 0x01, REF_NULL(0), 0x01, 0x7F,            /* 2 */
       0x60, 0x00, 0x01, REF(0));                      /* 3 */
-  SEC(&b, 3, 0x08, 0, 0, 1, 0, 0, 2, 2, 3);
+  WB_SECTION_OF(&b, 3, 0x08, 0, 0, 1, 0, 0, 2, 2, 3);
   wasm_buf e = {0};
   wb_u32(&e, 7);
   wb_export(&e, "even", 0, 0);
@@ -49,7 +40,7 @@ static wasm_buf calls_module(void) {
   wb_export(&e, "get_odd", 0, 7);
   wb_section(&b, 7, &e);
   /* elem declare func 0 1, so that ref.func may name them */
-  SEC(&b, 9, 0x01, 0x03, 0x00, 0x02, 0x00, 0x01);
+  WB_SECTION_OF(&b, 9, 0x01, 0x03, 0x00, 0x02, 0x00, 0x01);
   wasm_buf c = {0};
   wb_u32(&c, 8);
   /* even: if n == 0 then 1 else return_call_ref 0 (n - 1) (ref.func odd) */
@@ -87,17 +78,8 @@ static wrun_trap *call1(wb_world *w, const char *name, wrun_val arg,
   return t;
 }
 
-static wrun_val i64_val(int64_t v) {
-  wrun_val x = {.type = WRUN_I64};
-  x.of.i64 = v;
-  return x;
-}
-
-static wrun_val funcref_val(wrun_func *f) {
-  wrun_val x = {.type = WRUN_FUNCREF};
-  x.of.funcref = f;
-  return x;
-}
+#define i64_val(v) WB_VAL(WRUN_I64, i64, (v))
+#define funcref_val(f) WB_VAL(WRUN_FUNCREF, funcref, (f))
 
 Test(typed_refs, million_return_call_refs_in_constant_stack) {
   wasm_buf b = calls_module();
@@ -196,9 +178,9 @@ Test(typed_refs, host_arguments_are_type_checked) {
 static wasm_buf exporter(void) {
   wasm_buf b = {0};
   wb_header(&b);
-  SEC(&b, 1, 0x01, 0x60, 0x00, 0x01, 0x7F);
-  SEC(&b, 3, 0x01, 0x00);
-  SEC(&b, 6, 0x01, REF_NULL(0), 0x00, 0xD2, 0x00, 0x0B);
+  WB_SECTION_OF(&b, 1, 0x01, 0x60, 0x00, 0x01, 0x7F);
+  WB_SECTION_OF(&b, 3, 0x01, 0x00);
+  WB_SECTION_OF(&b, 6, 0x01, REF_NULL(0), 0x00, 0xD2, 0x00, 0x0B);
   wasm_buf e = {0};
   wb_u32(&e, 1);
   wb_export(&e, "g", 3, 0);
@@ -216,7 +198,7 @@ static wasm_buf exporter(void) {
 static wasm_buf importer(const uint8_t *type, size_t n, bool with_run) {
   wasm_buf b = {0};
   wb_header(&b);
-  SEC(&b, 1, 0x02, 0x60, 0x01, 0x7E, 0x00, 0x60, 0x00, 0x01, 0x7F);
+  WB_SECTION_OF(&b, 1, 0x02, 0x60, 0x01, 0x7E, 0x00, 0x60, 0x00, 0x01, 0x7F);
   wasm_buf imp = {0};
   wb_u32(&imp, 1);
   wb_name(&imp, "a");
@@ -226,7 +208,7 @@ static wasm_buf importer(const uint8_t *type, size_t n, bool with_run) {
   wb_byte(&imp, 0x00);
   wb_section(&b, 2, &imp);
   if (with_run) {
-    SEC(&b, 3, 0x01, 0x01);
+    WB_SECTION_OF(&b, 3, 0x01, 0x01);
     wasm_buf e = {0};
     wb_u32(&e, 1);
     wb_export(&e, "run", 0, 0);
@@ -292,10 +274,10 @@ Test(typed_refs, typed_globals_link_by_structure) {
 Test(typed_refs, table_initializer_fills_every_element) {
   wasm_buf b = {0};
   wb_header(&b);
-  SEC(&b, 1, 0x01, 0x60, 0x00, 0x01, 0x7F);
-  SEC(&b, 3, 0x02, 0x00, 0x00);
+  WB_SECTION_OF(&b, 1, 0x01, 0x60, 0x00, 0x01, 0x7F);
+  WB_SECTION_OF(&b, 3, 0x02, 0x00, 0x00);
   /* table (ref 0) 3, every element ref.func 0 */
-  SEC(&b, 4, 0x01, 0x40, 0x00, REF(0), 0x00, 0x03, 0xD2, 0x00, 0x0B);
+  WB_SECTION_OF(&b, 4, 0x01, 0x40, 0x00, REF(0), 0x00, 0x03, 0xD2, 0x00, 0x0B);
   wasm_buf e = {0};
   wb_u32(&e, 1);
   wb_export(&e, "call2", 0, 1);
@@ -315,8 +297,8 @@ Test(typed_refs, table_initializer_fills_every_element) {
   /* a table of non-null references needs an initializer */
   wasm_buf bad = {0};
   wb_header(&bad);
-  SEC(&bad, 1, 0x01, 0x60, 0x00, 0x01, 0x7F);
-  SEC(&bad, 4, 0x01, REF(0), 0x00, 0x03);
+  WB_SECTION_OF(&bad, 1, 0x01, 0x60, 0x00, 0x01, 0x7F);
+  WB_SECTION_OF(&bad, 4, 0x01, REF(0), 0x00, 0x03);
   wrun_engine *engine = wrun_engine_new();
   wrun_module *m = NULL;
   wrun_error *err = wrun_module_new(engine, bad.bytes, bad.len, &m);
@@ -334,9 +316,9 @@ Test(typed_refs, table_initializer_fills_every_element) {
 static char *compile_local_body(const uint8_t *code, size_t n) {
   wasm_buf b = {0};
   wb_header(&b);
-  SEC(&b, 1, 0x01, 0x60, 0x00, 0x00);
-  SEC(&b, 3, 0x01, 0x00);
-  SEC(&b, 9, 0x01, 0x03, 0x00, 0x01, 0x00); /* elem declare func 0 */
+  WB_SECTION_OF(&b, 1, 0x01, 0x60, 0x00, 0x00);
+  WB_SECTION_OF(&b, 3, 0x01, 0x00);
+  WB_SECTION_OF(&b, 9, 0x01, 0x03, 0x00, 0x01, 0x00); /* elem declare func 0 */
   wasm_buf c = {0};
   wb_u32(&c, 1);
   wb_u32(&c, n + 5);

@@ -91,6 +91,15 @@ static inline void wb_section(wasm_buf *b, uint8_t id, wasm_buf *body) {
   memset(body, 0, sizeof *body);
 }
 
+/* Appends section id holding the given bytes. */
+#define WB_SECTION_OF(b, id, ...)                                           \
+  do {                                                                      \
+    wasm_buf s_ = {0};                                                      \
+    wb_bytes(&s_, (const uint8_t[]){__VA_ARGS__},                           \
+             sizeof((const uint8_t[]){__VA_ARGS__}));                       \
+    wb_section(b, id, &s_);                                                 \
+  } while (0)
+
 /* A table section of count funcref tables of min elements (no maximum). */
 static inline void wb_table_section(wasm_buf *b, uint32_t count,
                                     uint32_t min) {
@@ -115,6 +124,10 @@ static inline wasm_buf wb_tables_module(uint32_t count, uint32_t min) {
 #ifdef WB_CRITERION
 /* ---- compiling and running what was built (criterion tests) ------------ */
 #include "wrun.h"
+
+/* A wrun_val of API type T whose union member `field` is v, e.g.
+ * WB_VAL(WRUN_I64, i64, 5). */
+#define WB_VAL(T, field, v) ((wrun_val){.type = (T), .of.field = (v)})
 
 /* b compiled (its bytes freed); an error fails the test. */
 static inline wrun_module *wb_compile(wrun_engine *engine, wasm_buf *b) {
