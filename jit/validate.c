@@ -509,8 +509,10 @@ RARE static wrun_error *step_br_table(jit_validator *v, const jit_instr *in) {
 }
 
 /* br_on_null l: [t* (ref null ht)] -> [t* (ref ht)], branching with t*
- * when the reference is null. */
-RARE static wrun_error *step_br_on_null(jit_validator *v, const jit_instr *in) {
+ * when the reference is null. br_on_non_null l: -> [t*], branching with
+ * t* and the (ref ht) when it is not; l's last type takes that reference. */
+RARE static wrun_error *step_br_on_null(jit_validator *v,
+                                        const jit_instr *in) {
   const ctrl_frame *f = NULL;
   const rt_valtype *ts = NULL;
   uint32_t n = 0;
@@ -518,24 +520,14 @@ RARE static wrun_error *step_br_on_null(jit_validator *v, const jit_instr *in) {
   wrun_error *e = label_at(v, in->u.index, &f);
   if (e || (e = pop_ref(v, &rt))) return e;
   label_types(f, &ts, &n);
-  if ((e = pop_vals(v, ts, n, NULL)) || (e = push_vals(v, ts, n))) return e;
-  return push_val(v, rt == VT_UNKNOWN ? VT_UNKNOWN : rt | VT_NONNULL);
-}
-
-/* br_on_non_null l: [t* (ref null ht)] -> [t*], branching with t* and
- * the (ref ht) when it is not null; l's last type takes that reference. */
-RARE static wrun_error *step_br_on_non_null(jit_validator *v,
-                                       const jit_instr *in) {
-  const ctrl_frame *f = NULL;
-  const rt_valtype *ts = NULL;
-  uint32_t n = 0;
-  rt_valtype rt = VT_UNKNOWN;
-  wrun_error *e = label_at(v, in->u.index, &f);
-  if (e || (e = pop_ref(v, &rt))) return e;
-  label_types(f, &ts, &n);
+  rt_valtype non_null = rt == VT_UNKNOWN ? VT_UNKNOWN : rt | VT_NONNULL;
+  if (in->op == OP_BR_ON_NULL) {
+    if ((e = pop_vals(v, ts, n, NULL)) || (e = push_vals(v, ts, n)))
+      return e;
+    return push_val(v, non_null);
+  }
   if (n == 0 || !is_ref(ts[n - 1])) return fail(v, "type mismatch");
-  if ((e = push_val(v, rt == VT_UNKNOWN ? VT_UNKNOWN : rt | VT_NONNULL)) ||
-      (e = pop_vals(v, ts, n, NULL)))
+  if ((e = push_val(v, non_null)) || (e = pop_vals(v, ts, n, NULL)))
     return e;
   return push_vals(v, ts, n - 1);
 }
@@ -1003,8 +995,7 @@ step_special(jit_validator *v, const jit_instr *in) {
   case OP_RETURN_CALL_INDIRECT: return step_return_call_indirect(v, in);
   case OP_CALL_REF: return step_call_ref(v, in);
   case OP_RETURN_CALL_REF: return step_return_call_ref(v, in);
-  case OP_BR_ON_NULL: return step_br_on_null(v, in);
-  case OP_BR_ON_NON_NULL: return step_br_on_non_null(v, in);
+  case OP_BR_ON_NULL: case OP_BR_ON_NON_NULL: return step_br_on_null(v, in);
   case OP_DROP: {
     rt_valtype t = VT_UNKNOWN;
     return pop_any(v, &t);
