@@ -3,10 +3,9 @@
  *
  * The Wasm 3.0 scripts import one thing more: `table64` (table64.wast), a
  * funcref table 10..20 with i64 indices, and the threads proposal's
- * scripts `shared_memory`. wrun_table_new and wrun_memory_new have no
- * 64-bit or shared flavour yet (table64 and threads are not in wrun), so
- * they are left out: such an import fails to link, and the script is on
- * the 3.0 expected-failure list for its feature. */
+ * scripts `shared_memory` (1..2 pages, shared). wrun_table_new has no
+ * 64-bit flavour yet, so table64 is left out: such an import fails to
+ * link, and the script is on the 3.0 expected-failure list for it. */
 #include "spectest.h"
 
 #include <inttypes.h>
@@ -134,5 +133,11 @@ bool spectest_define(wrun_store *store, wrun_linker *linker, bool verbose) {
   wrun_linker_define(linker, "spectest", "memory",
                      (wrun_extern){.kind = WRUN_EXTERN_MEMORY,
                                    .of.memory = memory});
+  wrun_memory *shared = wrun_memory_new_shared(store, 1, 2);
+  if (!shared)
+    return false;
+  wrun_linker_define(linker, "spectest", "shared_memory",
+                     (wrun_extern){.kind = WRUN_EXTERN_MEMORY,
+                                   .of.memory = shared});
   return true;
 }

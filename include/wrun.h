@@ -121,6 +121,8 @@ typedef enum wrun_trap_code {
   WRUN_TRAP_NULL_EXNREF,          /* "null exception reference": throw_ref */
   WRUN_TRAP_NULL_FUNCREF,         /* "null function reference": call_ref */
   WRUN_TRAP_NULL_REFERENCE,       /* "null reference": ref.as_non_null */
+  WRUN_TRAP_UNALIGNED_ATOMIC,     /* "unaligned atomic" */
+  WRUN_TRAP_EXPECTED_SHARED,      /* "expected shared memory": wait */
   WRUN_TRAP_COUNT
 } wrun_trap_code;
 
@@ -366,6 +368,10 @@ wrun_store *wrun_caller_store(wrun_caller *caller);
 
 wrun_memory *wrun_memory_new(wrun_store *store, uint32_t min_pages,
                              uint32_t max_pages, bool has_max);
+/* A shared memory (threads proposal): it always has a maximum, and it
+ * satisfies only imports declared `shared` (and they only it). */
+wrun_memory *wrun_memory_new_shared(wrun_store *store, uint32_t min_pages,
+                                    uint32_t max_pages);
 uint8_t *wrun_memory_data(const wrun_memory *m);
 uint64_t wrun_memory_size_bytes(const wrun_memory *m);
 uint32_t wrun_memory_pages(const wrun_memory *m);

@@ -201,6 +201,7 @@ static wrun_error *define_memories(rt_instance *inst) {
     inst->memories[i] = rt_memory_new(inst->store, l->min, l->max, l->has_max,
                                       l->is64, &err);
     if (!inst->memories[i]) return err;
+    inst->memories[i]->shared = l->shared;
   }
   for (uint32_t i = 0; i < m->nmemories; i++) {
     rt_vmctx_memory *slot =

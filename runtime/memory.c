@@ -10,6 +10,7 @@
  */
 #include "runtime.h"
 
+#include <pthread.h>
 #include <inttypes.h>
 #include <stdatomic.h>
 #include <stdlib.h>
@@ -129,7 +130,24 @@ rt_memory *rt_memory_new(wrun_store *s, uint64_t min, uint64_t max,
   return mem;
 }
 
+/* Shared memories (threads) may be grown from several threads at once:
+ * one process-wide lock orders their growth. Their base never moves either
+ * (every memory reserves its maximum's worth up front), so code running
+ * on other threads keeps addressing the right bytes; it reads the size
+ * and page count with single aligned loads. */
+static pthread_mutex_t shared_grow_lock = PTHREAD_MUTEX_INITIALIZER;
+
+static int64_t memory_grow(rt_memory *mem, uint64_t delta);
+
 int64_t rt_memory_grow(rt_memory *mem, uint64_t delta) {
+  if (!mem->shared) return memory_grow(mem, delta);
+  pthread_mutex_lock(&shared_grow_lock);
+  int64_t old = memory_grow(mem, delta);
+  pthread_mutex_unlock(&shared_grow_lock);
+  return old;
+}
+
+static int64_t memory_grow(rt_memory *mem, uint64_t delta) {
   uint32_t old = mem->pages;
   uint64_t limit = page_limit(mem->max_pages, mem->has_max);
   if (delta > limit - old) return -1; /* no overflow: old <= limit */
@@ -156,6 +174,13 @@ wrun_memory *wrun_memory_new(wrun_store *store, uint32_t min_pages,
       rt_memory_new(store, min_pages, max_pages, has_max, false, &err);
   if (!mem) wrun_error_delete(err);
   return (wrun_memory *)mem;
+}
+
+wrun_memory *wrun_memory_new_shared(wrun_store *store, uint32_t min_pages,
+                                    uint32_t max_pages) {
+  wrun_memory *m = wrun_memory_new(store, min_pages, max_pages, true);
+  if (m) ((rt_memory *)m)->shared = true;
+  return m;
 }
 
 uint8_t *wrun_memory_data(const wrun_memory *m) {

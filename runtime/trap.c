@@ -43,6 +43,8 @@ static const char *const trap_messages[WRUN_TRAP_COUNT] = {
     [WRUN_TRAP_NULL_EXNREF] = "null exception reference",
     [WRUN_TRAP_NULL_FUNCREF] = "null function reference",
     [WRUN_TRAP_NULL_REFERENCE] = "null reference",
+    [WRUN_TRAP_UNALIGNED_ATOMIC] = "unaligned atomic",
+    [WRUN_TRAP_EXPECTED_SHARED] = "expected shared memory",
 };
 
 /* Used when a trap object cannot be allocated; never freed. */

@@ -77,6 +77,7 @@ typedef struct rt_memory {
   uint64_t max_pages; /* the declared maximum (memory64: up to 2^48) */
   bool has_max;
   bool is64;          /* memory64: i64 addresses */
+  bool shared;        /* threads: shared (has a maximum; grow is locked) */
   size_t reserved;    /* bytes of the whole reservation */
   struct wrun_store *store;
 } rt_memory;

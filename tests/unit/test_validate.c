@@ -24,9 +24,9 @@ static rt_functype types[] = {
     {0, 0, t0, 0}, {0, 1, t1, 1}, {1, 1, t2, 2}, {2, 1, t3, 3}};
 static rt_func funcs[] = {{0, 0, 0}, {1, 0, 0}, {2, 0, 0}, {3, 0, 0}};
 static bool declared[] = {false, true, false, false};
-static rt_tabletype tables[] = {{VT_FUNCREF, {1, 0, false, false}},
-                                {VT_EXTERNREF, {1, 0, false, false}}};
-static rt_limits memories[] = {{1, 0, false, false}};
+static rt_tabletype tables[] = {{VT_FUNCREF, {1, 0, false, false, false}},
+                                {VT_EXTERNREF, {1, 0, false, false, false}}};
+static rt_limits memories[] = {{1, 0, false, false, false}};
 static rt_global globals[] = {{{VT_I32, false}, {0}}, {{VT_I64, true}, {0}}};
 static rt_elem elems[] = {{.elem_type = VT_FUNCREF},
                           {.elem_type = VT_EXTERNREF}};
