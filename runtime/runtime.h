@@ -236,6 +236,16 @@ rt_table *rt_table_new(wrun_store *s, rt_valtype elem_type, uint64_t min,
                        wrun_error **error);
 int64_t rt_table_grow(rt_table *t, uint64_t delta, void *init);
 
+/* ---- wait and notify (wait.c) --------------------------------------------- */
+
+/* Blocks while the 32- or 64-bit value at addr (a shared memory's byte)
+ * equals expected, at most timeout_ns (< 0: no limit): 0 woken by
+ * rt_atomic_notify, 1 the value differed, 2 timed out. */
+int32_t rt_atomic_wait(const void *addr, uint64_t expected, bool is64,
+                       int64_t timeout_ns);
+/* Wakes at most count waiters of addr, oldest first; returns how many. */
+uint32_t rt_atomic_notify(const void *addr, uint32_t count);
+
 /* ---- values (func.c) ------------------------------------------------------ */
 
 /* Writes v into slot (rt_array_slot_size bytes) in its natural encoding:
