@@ -163,7 +163,13 @@ static void bind_imports(rt_instance *inst, const wrun_extern *imports) {
       nt++;
       break;
     case WRUN_EXTERN_MEMORY:
-      inst->memories[nm++] = (rt_memory *)ext->of.memory;
+      inst->memories[nm] = (rt_memory *)ext->of.memory;
+      /* another store's shared memory: this store keeps it alive (the
+       * reference survives out of memory: the maker or another user
+       * holds one, as the import came through a live store) */
+      if (inst->memories[nm]->store != inst->store)
+        (void)rt_memory_share(inst->store, inst->memories[nm]);
+      nm++;
       break;
     default:
       inst->globals[ng] = *ext->of.global;

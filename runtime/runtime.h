@@ -228,6 +228,10 @@ rt_memory *rt_memory_new(wrun_store *s, uint64_t min, uint64_t max,
                          bool has_max, bool is64, wrun_error **error);
 /* Old size in pages, or -1. */
 int64_t rt_memory_grow(rt_memory *mem, uint64_t delta);
+/* Store s (not mem's maker) imports the shared memory mem: it holds a
+ * reference until deleted. False when out of memory (the reference is
+ * then dropped again). */
+bool rt_memory_share(wrun_store *s, rt_memory *mem);
 
 /* A table64 (is64) takes i64 indices; any table holds at most UINT32_MAX
  * elements here. */

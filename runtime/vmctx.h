@@ -79,7 +79,12 @@ typedef struct rt_memory {
   bool is64;          /* memory64: i64 addresses */
   bool shared;        /* threads: shared (has a maximum; grow is locked) */
   size_t reserved;    /* bytes of the whole reservation */
+  /* The store that made it. A shared memory may be imported by instances
+   * of other stores too: each such store holds a reference (refs counts
+   * them and the maker), the last one unmaps it, and store becomes NULL
+   * once its maker is deleted (both under the shared-memory lock). */
   struct wrun_store *store;
+  uint32_t refs;
 } rt_memory;
 
 #define RT_MEMORY_BASE 0
