@@ -161,10 +161,10 @@ Test(opcodes, table_has_every_wasm2_opcode) {
    * under 0xFD (the final SIMD numbering); Wasm 3.0 adds 8 one-byte
    * opcodes of exception handling (try_table, throw, throw_ref and the
    * legacy five) and relaxed SIMD's 20 (0xFD 0x100 to 0x113). */
-  unsigned counts[3] = {0};
+  unsigned counts[4] = {0};
   for (unsigned op = 0; op < OP_COUNT; op++) {
     uint8_t p = jit_opinfo_table[op].prefix;
-    counts[p == 0 ? 0 : p == 0xFC ? 1 : 2]++;
+    counts[p == 0 ? 0 : p == 0xFC ? 1 : p == 0xFD ? 2 : 3]++;
   }
   /* + exception handling's 8, return_call(_indirect) and typed function
    * references' 5 (call_ref, return_call_ref, ref.as_non_null,
@@ -172,6 +172,13 @@ Test(opcodes, table_has_every_wasm2_opcode) {
   cr_expect_eq(counts[0], 183 + 8 + 2 + 5);
   cr_expect_eq(counts[1], 18);
   cr_expect_eq(counts[2], 236 + 20);
+  /* threads: notify, wait32/64, fence, 7 loads, 7 stores, 7 widths of
+   * each of the 7 read-modify-writes */
+  cr_expect_eq(counts[3], 4 + 7 + 7 + 49);
+  cr_expect_eq(jit_op_lookup(0xFE, 0x03), OP_ATOMIC_FENCE);
+  cr_expect_eq(jit_op_lookup(0xFE, 0x4E), OP_I64_ATOMIC_RMW32_CMPXCHG_U);
+  cr_expect_eq(jit_op_lookup(0xFE, 0x4F), OP_COUNT);
+  cr_expect_eq(jit_op_lookup(0xFE, 0x04), OP_COUNT);
   cr_expect_eq(jit_op_lookup(0, 0x6A), OP_I32_ADD);
   cr_expect_eq(jit_op_lookup(0, 0x12), OP_RETURN_CALL);
   cr_expect_eq(jit_op_lookup(0, 0x13), OP_RETURN_CALL_INDIRECT);
