@@ -1,6 +1,7 @@
 #!/bin/sh
-# Runs one threads-proposal script (text modules, so through wabt's
-# wast2json): run-threads.sh WRUN XFAIL-LIST FILE.wast
+# Runs threads-proposal scripts (text modules, so through wabt's
+# wast2json): run-threads.sh WRUN XFAIL-LIST FILE.wast... (WAST_ARGS: more
+# options for `wrun wast`, e.g. --fuel).
 #
 # As run-legacy.sh, with --enable-threads: a wrapper named wast2json that
 # adds the option goes first on PATH. WRUN may be a command with options
@@ -10,19 +11,21 @@
 set -u
 wrun=$1
 xfail=$2
-script=$3
+shift 2
 
 skip() {
   echo "$1"
   [ "${CI:-}" = "true" ] && exit 1
   exit 77
 }
-[ -f "$script" ] || skip "threads scripts missing: $script not found"
+for script in "$@"; do
+  [ -f "$script" ] || skip "threads scripts missing: $script not found"
+done
 real=$(command -v wast2json) || skip "wast2json not found on PATH (install wabt)"
 
 shim=$(mktemp -d)
 trap 'rm -rf "$shim"' EXIT
 printf '#!/bin/sh\nexec "%s" --enable-threads "$@"\n' "$real" > "$shim/wast2json"
 chmod +x "$shim/wast2json"
-# shellcheck disable=SC2086 # wrun may be a command with options
-PATH=$shim:$PATH $wrun wast --xfail "$xfail" "$script"
+# shellcheck disable=SC2086 # wrun and WAST_ARGS may hold several words
+PATH=$shim:$PATH $wrun wast ${WAST_ARGS:-} --xfail "$xfail" "$@"
