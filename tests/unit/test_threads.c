@@ -5,7 +5,11 @@
  * wait timeouts and the unshared-memory trap, and two threads in two
  * stores sharing one memory: counters by rmw.add and by a cmpxchg loop
  * that must not lose an increment, and a wait woken by notify. */
+#ifdef THREADS_PLAIN /* the AArch64 cross build: threads_exec under qemu */
+#include "plain_check.h"
+#else
 #include <criterion/criterion.h>
+#endif
 #include <pthread.h>
 #include <string.h>
 #include <time.h>
