@@ -204,7 +204,10 @@ void wrun_store_delete(wrun_store *store);
 typedef struct wrun_store_limits {
   /* Bytes one linear memory may have (its minimum at creation and every
    * memory.grow). Default WRUN_UNLIMITED: a 32-bit memory stops at 4 GiB
-   * anyway. Counted in whole 64 KiB pages. */
+   * anyway. Counted in whole 64 KiB pages. A memory64 that may pass 4 GiB
+   * reserves address space for what this and store_memory_bytes allow
+   * when it is created (16 GiB when both are unlimited): set them first
+   * for a larger one. */
   uint64_t memory_bytes;
   /* Bytes all linear memories of the store may have together. Default
    * WRUN_UNLIMITED; wrun_store_set_max_memory sets this one. */
@@ -366,21 +369,44 @@ bool wrun_caller_export(wrun_caller *caller, const char *name,
                         wrun_extern *out);
 wrun_store *wrun_caller_store(wrun_caller *caller);
 
+/* A 32-bit memory (i32 addresses): at most 65536 pages of 64 KiB. NULL
+ * when max < min or a store limit refuses it. */
 wrun_memory *wrun_memory_new(wrun_store *store, uint32_t min_pages,
                              uint32_t max_pages, bool has_max);
 /* A shared memory (threads proposal): it always has a maximum, and it
  * satisfies only imports declared `shared` (and they only it). */
 wrun_memory *wrun_memory_new_shared(wrun_store *store, uint32_t min_pages,
                                     uint32_t max_pages);
+/* A 64-bit memory (memory64, Wasm 3.0: i64 addresses, sizes and page
+ * counts), for imports declared `(memory i64 ...)`. The type allows 2^48
+ * pages; wrun holds at most 2^48 bytes, and a memory that may pass 4 GiB
+ * reserves address space for what its maximum and the store's byte
+ * limits (wrun_store_limits) allow when it is created, 16 GiB when
+ * neither bounds it: growth past that returns -1. */
+wrun_memory *wrun_memory_new64(wrun_store *store, uint64_t min_pages,
+                               uint64_t max_pages, bool has_max);
+bool wrun_memory_is64(const wrun_memory *m);
 uint8_t *wrun_memory_data(const wrun_memory *m);
 uint64_t wrun_memory_size_bytes(const wrun_memory *m);
+/* Pages of a 32-bit memory; pages64 for any memory (pages saturates at
+ * UINT32_MAX). */
 uint32_t wrun_memory_pages(const wrun_memory *m);
+uint64_t wrun_memory_pages64(const wrun_memory *m);
 /* Returns the old size in pages, or -1 if growth failed. */
 int64_t wrun_memory_grow(wrun_memory *m, uint32_t delta);
+int64_t wrun_memory_grow64(wrun_memory *m, uint64_t delta);
 
 wrun_table *wrun_table_new(wrun_store *store, wrun_valtype elem,
                            uint32_t min, uint32_t max, bool has_max,
                            wrun_val init);
+/* A table64 (Wasm 3.0: i64 indices), for imports declared `(table i64
+ * ...)`. Its limits are u64 for matching imports; it holds at most
+ * UINT32_MAX elements (a larger min is refused, table.grow past it
+ * returns -1), and the store's element limits apply. */
+wrun_table *wrun_table_new64(wrun_store *store, wrun_valtype elem,
+                             uint64_t min, uint64_t max, bool has_max,
+                             wrun_val init);
+bool wrun_table_is64(const wrun_table *t);
 uint32_t wrun_table_size(const wrun_table *t);
 bool wrun_table_get(const wrun_table *t, uint32_t i, wrun_val *out);
 bool wrun_table_set(wrun_table *t, uint32_t i, wrun_val v);
@@ -449,6 +475,14 @@ bool wrun_module_import_table(const wrun_module *m, size_t i,
                               uint32_t *max, bool *has_max);
 bool wrun_module_import_memory(const wrun_module *m, size_t i, uint32_t *min,
                                uint32_t *max, bool *has_max);
+/* The same with the whole u64 limits (the u32 forms saturate) and the
+ * index type: *is64 for a memory64 or table64 import. */
+bool wrun_module_import_table64(const wrun_module *m, size_t i,
+                                wrun_valtype *elem, uint64_t *min,
+                                uint64_t *max, bool *has_max, bool *is64);
+bool wrun_module_import_memory64(const wrun_module *m, size_t i,
+                                 uint64_t *min, uint64_t *max, bool *has_max,
+                                 bool *is64);
 bool wrun_module_import_global(const wrun_module *m, size_t i,
                                wrun_valtype *type, bool *mutable_);
 

@@ -902,6 +902,7 @@ static void visit_block(jit_codegen *g, const jit_instr *in) {
      * them back into place (cg_cache_establish). Few, as every back edge
      * pays for those its path lost. */
     cg_cache_prune(g, LOOP_CACHE_GPRS, LOOP_CACHE_FPRS);
+    cg_memory_size_before_loop(g); /* beyond the budget: no local loses */
     c->label_cache = cg_snap_save(g, ctrl_index(g, c));
     if (g->nzero) {
       memset(g->local_zero, 0, g->nlocals);

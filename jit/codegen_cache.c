@@ -21,7 +21,11 @@
  * The bases of memories k > 0 share the cache under keys past every local
  * (cg_membase_key): a base is read-only (its vmctx slot never changes), so
  * the same rules keep it valid, and a loop over memory 1 loads the base
- * once instead of at every access.
+ * once instead of at every access. So do the sizes of memory64s that check
+ * their size (cg_memsize_key): a size changes only in memory.grow, a
+ * libcall, or in a callee, and calls clear the cache (no memory is shared
+ * between threads), so a cached size is the current one; a back edge
+ * reloads it from the memory like a base from its slot.
  */
 #include "codegen_internal.h"
 #include <stdlib.h>
@@ -43,11 +47,13 @@ jit_reg cg_cache_find(jit_codegen *g, uint32_t local) {
 /* What a cache entry holds and where it is reloaded from: a local from
  * its frame slot, a memory base from its vmctx slot. */
 static jit_type entry_type(const jit_codegen *g, uint32_t key) {
-  return cg_is_membase_key(key) ? JT_I64 : (jit_type)g->local_types[key];
+  return key >= CG_MEMBASE_KEY0 ? JT_I64 : (jit_type)g->local_types[key];
 }
 
 static void load_entry(jit_codegen *g, jit_reg r, uint32_t key) {
-  if (cg_is_membase_key(key))
+  if (cg_is_memsize_key(key))
+    cg_load_memory_size(g, key - CG_MEMSIZE_KEY0, r);
+  else if (cg_is_membase_key(key))
     masm_load_ptr(g->m, JT_I64, r, jit_host_target.vmctx_reg,
                   cg_membase_offset(g, key - CG_MEMBASE_KEY0));
   else

@@ -300,14 +300,30 @@ void cg_reload_pinned(jit_codegen *g);
 
 /* Cache keys from CG_MEMBASE_KEY0 name memory bases (memory k: key
  * CG_MEMBASE_KEY0 + k), beyond any local index (at most 50,000 declared
- * locals plus the parameters). */
+ * locals plus the parameters); keys from CG_MEMSIZE_KEY0 the current
+ * byte sizes of memory64s that check their size (memory k: key
+ * CG_MEMSIZE_KEY0 + k). A memory index below CG_MEMKEY_LIMIT has both. */
 #define CG_MEMBASE_KEY0 0x80000000u
+#define CG_MEMSIZE_KEY0 0xC0000000u
+#define CG_MEMKEY_LIMIT (CG_MEMSIZE_KEY0 - CG_MEMBASE_KEY0)
 static inline bool cg_is_membase_key(uint32_t key) {
-  return key >= CG_MEMBASE_KEY0;
+  return key >= CG_MEMBASE_KEY0 && key < CG_MEMSIZE_KEY0;
+}
+static inline bool cg_is_memsize_key(uint32_t key) {
+  return key >= CG_MEMSIZE_KEY0;
 }
 static inline uint32_t cg_membase_key(uint32_t mem) {
   return CG_MEMBASE_KEY0 + mem;
 }
+static inline uint32_t cg_memsize_key(uint32_t mem) {
+  return CG_MEMSIZE_KEY0 + mem;
+}
+/* Loads memory mem's current size in bytes (rt_memory.size) into r. */
+void cg_load_memory_size(jit_codegen *g, uint32_t mem, jit_reg r);
+/* At a loop head: puts memory 0's size in the cache when memory 0 checks
+ * its size and a GPR is idle, so the loop's accesses compare with a
+ * register instead of loading the size every iteration. */
+void cg_memory_size_before_loop(jit_codegen *g);
 /* vmctx offset of memory mem's base. */
 static inline int32_t cg_membase_offset(const jit_codegen *g, uint32_t mem) {
   return (int32_t)(rt_vmctx_memory_off(&g->layout, mem) +
@@ -535,14 +551,18 @@ static inline jit_reg cg_memory_begin(jit_codegen *g, uint32_t mem) {
   return mem == 0 ? JIT_NO_REG : cg_memory_begin_other(g, mem);
 }
 static inline void cg_memory_end(jit_codegen *g, jit_reg base) {
-  if (base != JIT_NO_REG) cg_memory_end_other(g, base);
+  if (base != JIT_NO_REG)
+    cg_memory_end_other(g, base);
+  else
+    jit_masm_set_mem_index64(g->m, false); /* compile time only */
 }
 /* Whether memory mem is a memory64, and the address check of its accesses
  * (see jit/codegen_ops.c); returns the offset to hand to the masm. */
 static inline bool cg_memory_is64(const jit_codegen *g, uint32_t mem) {
   return g->mod->memories[mem].is64;
 }
-uint32_t cg_check_address64(jit_codegen *g, jit_opnd *addr, uint64_t offset);
+uint32_t cg_check_address64(jit_codegen *g, uint32_t mem, jit_opnd *addr,
+                            uint64_t offset);
 /* The address operand of an access to memory mem, popped as the loads and
  * stores do (a constant as an immediate, a register borrowed: release it
  * with cg_done_read); *offset is what the masm takes. */

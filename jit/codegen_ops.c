@@ -117,15 +117,113 @@ static void visit_global_set(jit_codegen *g, uint32_t i) {
 
 /* ---- memory ------------------------------------------------------------- */
 
-/* memory64 (Wasm 3.0): the address is an i64, but a memory here holds at
- * most 4 GiB inside its guarded 8 GiB reservation, so once the address and
- * the offset are known to fit in 32 bits the access is the guarded 32-bit
- * one. An address above UINT32_MAX branches to the out-of-bounds trap (a
- * compare and a branch, the only cost), an offset above it traps always.
- * Returns the offset for the masm; leaves a register address as it is
- * (past the check its upper half is zero, a u32 index) and a constant one
- * as a u32. */
-uint32_t cg_check_address64(jit_codegen *g, jit_opnd *addr, uint64_t offset) {
+/* memory64 (Wasm 3.0): the address is an i64. Two strategies, chosen from
+ * the memory's type (rt_memory_checks_size; docs/design-notes.md):
+ *
+ * A memory of at most 4 GiB sits in the guarded 8 GiB reservation of a
+ * 32-bit one, so once the address and the offset are known to fit in 32
+ * bits the access is the guarded 32-bit one. An address above UINT32_MAX
+ * branches to the out-of-bounds trap (a compare and a branch, the only
+ * cost), an offset above it traps always.
+ *
+ * A memory that may pass 4 GiB (check_size_address) compares the address
+ * with the memory's current size, and the 4 GiB guard reserved past the
+ * largest size catches a u32 offset plus the access.
+ *
+ * Returns the offset for the masm; leaves a register address as it is, or
+ * replaces it (releasing the old one as cg_done_read does), and a
+ * constant one as a u32. */
+void cg_load_memory_size(jit_codegen *g, uint32_t mem, jit_reg r) {
+  int32_t slot = mem == 0 ? RT_VMCTX_MEMORY0
+                          : (int32_t)(rt_vmctx_memory_off(&g->layout, mem) +
+                                      RT_VMCTX_MEMORY_SLOT_MEMORY);
+  masm_load_ptr(g->m, JT_I64, r, jit_host_target.vmctx_reg, slot);
+  masm_load_ptr(g->m, JT_I64, r, r, RT_MEMORY_SIZE);
+}
+
+/* A register holding memory mem's current size: the cache's (lent, as
+ * a local read), else loaded and cached. Release with cg_done_read. */
+static jit_reg memory_size_reg(jit_codegen *g, uint32_t mem) {
+  bool cacheable = mem < CG_MEMKEY_LIMIT;
+  jit_reg r = cacheable ? cg_cache_find(g, cg_memsize_key(mem)) : JIT_NO_REG;
+  if (r == JIT_NO_REG) {
+    r = cg_alloc(g, false);
+    cg_load_memory_size(g, mem, r);
+    if (cacheable) cg_cache_set(g, cg_memsize_key(mem), r);
+  }
+  if (g->cache.regs & reg_bit(r)) g->cache.lent |= reg_bit(r);
+  return r;
+}
+
+static bool checks_size(const jit_codegen *g, uint32_t mem) {
+  const rt_limits *l = &g->mod->memories[mem];
+  return rt_memory_checks_size(l->is64, l->max, l->has_max);
+}
+
+/* Only memory 0 (the one wasm64 programs use) and only into an idle
+ * register: a loop that never touches memory pays one load pair on entry
+ * and a register, no spill. */
+void cg_memory_size_before_loop(jit_codegen *g) {
+  if (g->mod->nmemories == 0 || !checks_size(g, 0)) return;
+  if (cg_cache_find(g, cg_memsize_key(0)) != JIT_NO_REG) return;
+  if (!(g->free_regs & jit_host_target.alloc_mask &
+        ((1ull << JIT_FPR_BASE) - 1)))
+    return;
+  jit_reg r = cg_alloc(g, false);
+  cg_load_memory_size(g, 0, r);
+  cg_cache_set(g, cg_memsize_key(0), r);
+}
+
+static uint32_t check_size_address(jit_codegen *g, uint32_t mem,
+                                   jit_opnd *addr, uint64_t offset) {
+  jit_label *oob = cg_trap_label(g, WRUN_TRAP_MEMORY_OOB);
+  jit_masm_set_mem_index64(g->m, true);
+  if (addr->is_imm) {
+    /* A constant address: the effective address is known. */
+    uint64_t a = (uint64_t)addr->imm, eff = a + offset;
+    if (eff < a || eff >= RT_MEMORY64_MAX_BYTES) {
+      masm_jmp(g->m, oob);
+      addr->imm = 0;
+      return 0;
+    }
+    jit_reg size = memory_size_reg(g, mem);
+    masm_cmp_branch(g->m, JC_LE_U, JT_I64, size, jit_imm_opnd((int64_t)eff),
+                    oob);
+    cg_done_read(g, size);
+    if (eff <= UINT32_MAX) {
+      addr->imm = (int64_t)eff;
+      return 0;
+    }
+    jit_reg r = cg_alloc(g, false); /* the address, as a register */
+    masm_mov_imm(g->m, JT_I64, r, eff);
+    *addr = jit_reg_opnd(r);
+    return 0;
+  }
+  if (offset >= RT_MEMORY64_MAX_BYTES) {
+    masm_jmp(g->m, oob);
+    return 0;
+  }
+  jit_reg size = memory_size_reg(g, mem);
+  masm_cmp_branch(g->m, JC_GE_U, JT_I64, addr->reg, jit_reg_opnd(size), oob);
+  if (offset <= UINT32_MAX) {
+    cg_done_read(g, size);
+    return (uint32_t)offset;
+  }
+  /* A large offset (rare): address < 2^48 now and offset < 2^48, so the
+   * sum cannot wrap; it is the address, compared with the size too. */
+  jit_reg sum = cg_alloc(g, false);
+  masm_mov_imm(g->m, JT_I64, sum, offset);
+  masm_binop(g->m, JB_ADD, JT_I64, sum, sum, jit_reg_opnd(addr->reg));
+  masm_cmp_branch(g->m, JC_GE_U, JT_I64, sum, jit_reg_opnd(size), oob);
+  cg_done_read(g, size);
+  cg_done_read(g, addr->reg);
+  *addr = jit_reg_opnd(sum);
+  return 0;
+}
+
+uint32_t cg_check_address64(jit_codegen *g, uint32_t mem, jit_opnd *addr,
+                            uint64_t offset) {
+  if (checks_size(g, mem)) return check_size_address(g, mem, addr, offset);
   jit_label *oob = cg_trap_label(g, WRUN_TRAP_MEMORY_OOB);
   if (offset > UINT32_MAX ||
       (addr->is_imm && (uint64_t)addr->imm > UINT32_MAX)) {
@@ -142,14 +240,14 @@ uint32_t cg_check_address64(jit_codegen *g, jit_opnd *addr, uint64_t offset) {
 /* The address operand of an access to memory mem (only read): constants
  * as an immediate (a u32, or the whole u64 of a memory64's), registers
  * borrowed. *offset becomes what the masm takes (see cg_check_address64). */
-static jit_opnd pop_address64(jit_codegen *g, uint64_t in_offset,
-                              uint32_t *offset) {
+static jit_opnd pop_address64(jit_codegen *g, uint32_t mem,
+                              uint64_t in_offset, uint32_t *offset) {
   jit_opnd addr;
   if (g->sp > 0 && g->stack[g->sp - 1].kind == CG_CONST)
     addr = jit_imm_opnd((int64_t)cg_pop(g).bits);
   else
     addr = jit_reg_opnd(cg_pop_read(g));
-  *offset = cg_check_address64(g, &addr, in_offset);
+  *offset = cg_check_address64(g, mem, &addr, in_offset);
   return addr;
 }
 
@@ -157,7 +255,7 @@ static jit_opnd pop_address64(jit_codegen *g, uint64_t in_offset,
 static inline __attribute__((always_inline)) jit_opnd
 pop_address(jit_codegen *g, uint32_t mem, uint64_t in_offset,
             uint32_t *offset) {
-  if (cg_memory_is64(g, mem)) return pop_address64(g, in_offset, offset);
+  if (cg_memory_is64(g, mem)) return pop_address64(g, mem, in_offset, offset);
   *offset = (uint32_t)in_offset;
   if (g->sp > 0 && g->stack[g->sp - 1].kind == CG_CONST)
     return jit_imm_opnd((int64_t)(uint32_t)cg_pop(g).bits);
@@ -182,7 +280,7 @@ static bool is_lent(const jit_codegen *g, jit_reg r) {
  * JIT_NO_REG for memory 0. */
 jit_reg cg_memory_begin_other(jit_codegen *g, uint32_t mem) {
   jit_reg base = JIT_NO_REG;
-  bool cacheable = mem < CG_MEMBASE_KEY0; /* keys must not wrap */
+  bool cacheable = mem < CG_MEMKEY_LIMIT; /* keys must not wrap */
   if (cacheable) base = cg_cache_find(g, cg_membase_key(mem));
   if (base == JIT_NO_REG) {
     base = cg_alloc(g, false);
@@ -197,6 +295,7 @@ jit_reg cg_memory_begin_other(jit_codegen *g, uint32_t mem) {
 
 void cg_memory_end_other(jit_codegen *g, jit_reg base) {
   jit_masm_set_mem_base(g->m, JIT_NO_REG);
+  jit_masm_set_mem_index64(g->m, false);
   cg_done_read(g, base);
 }
 
@@ -242,9 +341,11 @@ static void visit_memory_size(jit_codegen *g, uint32_t mem) {
                           : (int32_t)(rt_vmctx_memory_off(&g->layout, mem) +
                                       RT_VMCTX_MEMORY_SLOT_MEMORY);
   masm_load_ptr(g->m, JT_I64, r, jit_host_target.vmctx_reg, slot);
-  masm_load_ptr(g->m, JT_I32, r, r, RT_MEMORY_PAGES);
-  /* the 32-bit load zero-extends: a memory64's i64 page count as it is */
-  cg_push_reg(g, cg_memory_is64(g, mem) ? JT_I64 : JT_I32, r);
+  /* a 32-bit memory's count fits 32 bits: the low half (little-endian)
+   * with the zero-extending 32-bit load, as ever; a memory64's all of it */
+  jit_type t = cg_memory_is64(g, mem) ? JT_I64 : JT_I32;
+  masm_load_ptr(g->m, t, r, r, RT_MEMORY_PAGES);
+  cg_push_reg(g, t, r);
 }
 
 /* ---- libcalls ----------------------------------------------------------- */
@@ -537,9 +638,28 @@ jit_reg cg_indirect_callee(jit_codegen *g, const jit_instr *in,
   masm_branch_zero(g->m, JT_I64, ref, true,
                    cg_trap_label(g, WRUN_TRAP_UNINITIALIZED_ELEMENT));
   masm_load_ptr(g->m, JT_I32, code, ref, RT_FUNCREF_TYPE_ID);
-  masm_cmp_branch(g->m, JC_NE, JT_I32, code,
-                  jit_imm_opnd((int64_t)(int32_t)ft->id),
-                  cg_trap_label(g, WRUN_TRAP_INDIRECT_MISMATCH));
+  if (ft->final) {
+    masm_cmp_branch(g->m, JC_NE, JT_I32, code,
+                    jit_imm_opnd((int64_t)(int32_t)ft->id),
+                    cg_trap_label(g, WRUN_TRAP_INDIRECT_MISMATCH));
+  } else {
+    /* a non-final type (GC's `sub`) admits its declared subtypes: another
+     * id asks the runtime, which traps or gives the reference back (only
+     * ref and code are live: the stack is spilled, C keeps the pinned
+     * registers) */
+    jit_label same;
+    jit_label_init(&same);
+    masm_cmp_branch(g->m, JC_EQ, JT_I32, code,
+                    jit_imm_opnd((int64_t)(int32_t)ft->id), &same);
+    masm_mov(g->m, JT_I64, tg->c_arg[1], ref);
+    masm_mov(g->m, JT_I64, tg->c_arg[0], tg->vmctx_reg);
+    masm_mov_imm(g->m, JT_I32, tg->c_arg[2], ft->id);
+    cg_fuel_sync_out(g);
+    masm_call_abs(g->m, (const void *)rt_lib_indirect_subtype);
+    cg_fuel_sync_in(g);
+    masm_mov(g->m, JT_I64, ref, tg->c_ret);
+    masm_bind(g->m, &same);
+  }
   masm_load_ptr(g->m, JT_I64, code, ref, RT_FUNCREF_WASM_CALL);
   masm_load_ptr(g->m, JT_I64, tg->call_ctx_reg, ref, RT_FUNCREF_CTX);
   cg_free(g, ref);

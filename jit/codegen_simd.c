@@ -112,7 +112,8 @@ static jit_opnd pop_vaddress(jit_codegen *g, const jit_instr *in,
   } else {
     addr = jit_reg_opnd(cg_pop_reg(g));
   }
-  *offset = is64 ? cg_check_address64(g, &addr, in->u.mem.offset)
+  *offset = is64 ? cg_check_address64(g, in->u.mem.memory, &addr,
+                                      in->u.mem.offset)
                  : (uint32_t)in->u.mem.offset;
   return addr;
 }

@@ -234,6 +234,11 @@ typedef struct jit_masm {
    * store_mem_imm, vmem): JIT_NO_REG for memory 0's pinned membase_reg,
    * else a GPR holding another memory's base (jit_masm_set_mem_base). */
   jit_reg mem_base;
+  /* Register addresses of those accesses are whole u64s (a memory64 that
+   * may pass 4 GiB, checked against its size), not u32s with a zero upper
+   * half: AArch64 then indexes with the X register (the x86-64 index is
+   * always the whole register). */
+  bool mem_index64;
 } jit_masm;
 
 /* Makes the following memory accesses address from base (a GPR the
@@ -241,6 +246,11 @@ typedef struct jit_masm {
  * register when base is JIT_NO_REG. */
 static inline void jit_masm_set_mem_base(jit_masm *m, jit_reg base) {
   m->mem_base = base;
+}
+
+/* Makes the following register addresses u64s (index64) or u32s. */
+static inline void jit_masm_set_mem_index64(jit_masm *m, bool index64) {
+  m->mem_index64 = index64;
 }
 
 void jit_masm_init(jit_masm *m);

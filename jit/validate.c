@@ -413,11 +413,21 @@ static wrun_error *check_valtype(jit_validator *v, rt_valtype t) {
   return NULL;
 }
 
+/* Type index t names a function type. */
+static wrun_error *func_type_at(jit_validator *v, uint32_t t) {
+  if (t >= v->m->ntypes) return fail_index(v, "unknown type", t);
+  if (v->m->types[t].kind != RT_FUNC_TYPE)
+    return fail_index(v, "non-function type", t);
+  return NULL;
+}
+
 static wrun_error *blocktype(jit_validator *v, const jit_blocktype *bt,
                              const rt_valtype **params, uint32_t *nparams,
                              const rt_valtype **results, uint32_t *nresults) {
-  if (bt->kind == BT_TYPEIDX && bt->type_index >= v->m->ntypes)
-    return fail_index(v, "unknown type", bt->type_index);
+  if (bt->kind == BT_TYPEIDX) {
+    wrun_error *e = func_type_at(v, bt->type_index);
+    if (e) return e;
+  }
   if (bt->kind == BT_VALTYPE) {
     wrun_error *e = check_valtype(v, bt->valtype);
     if (e) return e;
@@ -570,8 +580,7 @@ static wrun_error *indirect_callee(jit_validator *v, const jit_instr *in,
   wrun_error *e = table_type(v, in->u.call_indirect.table, &elem);
   if (e) return e;
   if (!rt_subtype(v->m, elem, VT_FUNCREF)) return fail(v, "type mismatch");
-  if (in->u.call_indirect.type_index >= v->m->ntypes)
-    return fail_index(v, "unknown type", in->u.call_indirect.type_index);
+  if ((e = func_type_at(v, in->u.call_indirect.type_index))) return e;
   *callee = &v->m->types[in->u.call_indirect.type_index];
   return pop_val(v, table_index_type(v, in->u.call_indirect.table));
 }
@@ -585,8 +594,8 @@ static wrun_error *step_call_indirect(jit_validator *v, const jit_instr *in) {
 /* call_ref / return_call_ref $t: pops a (ref null $t). */
 static wrun_error *ref_callee(jit_validator *v, const jit_instr *in,
                               const rt_functype **callee) {
-  if (in->u.index >= v->m->ntypes)
-    return fail_index(v, "unknown type", in->u.index);
+  wrun_error *e = func_type_at(v, in->u.index);
+  if (e) return e;
   *callee = &v->m->types[in->u.index];
   return pop_val(v, rt_vt_ref(rt_heap_of_index(HT_INDEX, in->u.index), true));
 }

@@ -55,7 +55,7 @@ wrun_tag *wrun_tag_new(wrun_store *store, const wrun_valtype *params,
   rt_valtype *types = malloc((nparams + 1) * sizeof *types);
   if (!types) return NULL;
   for (size_t i = 0; i < nparams; i++) types[i] = (rt_valtype)params[i];
-  rt_functype t = {(uint32_t)nparams, 0, types, 0};
+  rt_functype t = {.nparams = (uint32_t)nparams, .types = types};
   uint32_t id = rt_engine_intern_type(&t);
   free(types);
   return id ? rt_tag_new(store, id) : NULL;

@@ -112,7 +112,8 @@ wrun_func *wrun_func_new(wrun_store *store, const wrun_valtype *params,
   for (size_t i = 0; i < nparams; i++) types[i] = (rt_valtype)params[i];
   for (size_t i = 0; i < nresults; i++)
     types[nparams + i] = (rt_valtype)results[i];
-  rt_functype t = {(uint32_t)nparams, (uint32_t)nresults, types, 0};
+  rt_functype t = {.nparams = (uint32_t)nparams,
+                   .nresults = (uint32_t)nresults, .types = types};
   uint32_t id = rt_engine_intern_type(&t);
   free(types);
   if (!id) return NULL;

@@ -171,3 +171,12 @@ void rt_lib_elem_drop(void *vmctx, uint32_t elem) {
   seg->items = NULL;
   seg->count = 0;
 }
+
+const void *rt_lib_indirect_subtype(void *vmctx, const void *funcref,
+                                    uint32_t expected) {
+  (void)vmctx;
+  const rt_funcref *f = funcref;
+  if (!rt_type_id_subtype(f->type_id, expected))
+    rt_trap_raise(WRUN_TRAP_INDIRECT_MISMATCH);
+  return funcref;
+}

@@ -37,6 +37,12 @@ void rt_lib_memory_init(void *vmctx, uint32_t seg, uint32_t mem, uint64_t dst,
                         uint32_t src, uint32_t n);
 void rt_lib_data_drop(void *vmctx, uint32_t seg);
 
+/* call_indirect of a non-final type whose id the callee's does not equal:
+ * returns funcref when its type declares `expected` among its supertypes,
+ * else traps "indirect call type mismatch". */
+const void *rt_lib_indirect_subtype(void *vmctx, const void *funcref,
+                                    uint32_t expected);
+
 /* Table indices and sizes are u64 (an i32 zero-extended), as above. */
 void *rt_lib_table_get(void *vmctx, uint32_t table, uint64_t i);
 void rt_lib_table_set(void *vmctx, uint32_t table, uint64_t i, void *ref);

@@ -156,8 +156,10 @@ static bool extern_matches(const rt_module *m, const rt_import *imp,
   if (ext->kind != imp->kind) return false;
   switch (ext->kind) {
   case WRUN_EXTERN_FUNC: {
+    /* the function's type may be a declared subtype of the import's */
     const rt_funcref *f = (const rt_funcref *)ext->of.func;
-    return f && f->type_id == m->types[imp->desc.type_index].id;
+    return f && rt_type_id_subtype(f->type_id,
+                                   m->types[imp->desc.type_index].id);
   }
   case WRUN_EXTERN_TABLE: {
     const rt_table *t = (const rt_table *)ext->of.table;

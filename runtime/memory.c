@@ -1,12 +1,16 @@
 /* Linear memories.
  *
- * On 64-bit hosts every memory reserves 8 GiB of address space up front
- * (4 GiB addressable by a u32 index, plus 4 GiB of guard for the u32 offset
- * of a load/store), all PROT_NONE, and makes the first pages*64KiB
- * read-write. memory.grow only changes protection, so the base never moves
- * and compiled code needs no bounds checks: anything past the accessible
- * size faults and becomes a trap. Elsewhere (32-bit hosts) the reservation
- * is just the maximum size.
+ * On 64-bit hosts every 32-bit memory (and every 64-bit one of at most 4
+ * GiB) reserves 8 GiB of address space up front (4 GiB addressable by a
+ * u32 index, plus 4 GiB of guard for the u32 offset of a load/store), all
+ * PROT_NONE, and makes the first pages*64KiB read-write. memory.grow only
+ * changes protection, so the base never moves and compiled code needs no
+ * bounds checks: anything past the accessible size faults and becomes a
+ * trap. A 64-bit memory that may pass 4 GiB reserves the pages its
+ * maximum and the store's limits allow (large_page_limit) plus a 4 GiB
+ * guard; its code compares each address with the size, and the guard
+ * catches the offset. Elsewhere (32-bit hosts) the reservation is just the
+ * maximum size.
  */
 #include "runtime.h"
 
@@ -88,39 +92,83 @@ static void memory_destroy(void *obj) {
   memory_free(mem);
 }
 
-static size_t reservation_for(uint64_t max_pages) {
-  if (RT_MEMORY_RESERVATION_BYTES) return RT_MEMORY_RESERVATION_BYTES;
-  size_t bytes = (size_t)max_pages * RT_PAGE_SIZE;
-  return bytes ? bytes : RT_PAGE_SIZE;
-}
-
-/* The pages a memory may reach: its maximum, or RT_MAX_PAGES (4 GiB), the
- * most any memory holds here, a 64-bit one too. */
-static uint64_t page_limit(uint64_t max, bool has_max) {
+/* The pages a 32-bit memory (or a 64-bit one of at most 4 GiB) may reach:
+ * its maximum, or RT_MAX_PAGES (4 GiB). */
+static uint64_t small_page_limit(uint64_t max, bool has_max) {
   return has_max && max < RT_MAX_PAGES ? max : RT_MAX_PAGES;
 }
 
-/* Reserves the address space of a memory (inaccessible) and makes the
- * first bytes of it read-write; NULL and *error when impossible. */
-static uint8_t *map_memory(size_t reserved, uint64_t bytes,
-                           wrun_error **error) {
-  if (!reserve_budget(reserved)) {
-    *error = rt_error_new(RT_NO_OFFSET,
-                          "address space limit exceeded: the process has "
-                          "reserved its %" PRIu64 " GiB for linear memories",
-                          atomic_load(&reservation_budget) >> 30);
-    return NULL;
-  }
+static uint64_t min_u64(uint64_t a, uint64_t b) { return a < b ? a : b; }
+
+/* The pages a 64-bit memory over 4 GiB reserves: its maximum (at most
+ * RT_MAX_PAGES64), bounded by the store's byte limits as they are now, or
+ * by RT_MEMORY64_DEFAULT_BYTES when the store sets none; never fewer than
+ * min. Pages cost RAM only once grown into, but address space is finite
+ * (and the process's budget is shared), so an unbounded memory does not
+ * reserve 2^48 bytes. */
+static uint64_t large_page_limit(const wrun_store *s, uint64_t min,
+                                 uint64_t max, bool has_max) {
+  uint64_t hard = has_max ? min_u64(max, RT_MAX_PAGES64) : RT_MAX_PAGES64;
+  uint64_t bytes = min_u64(s->limits.memory_bytes,
+                           s->limits.store_memory_bytes);
+  if (bytes == WRUN_UNLIMITED) bytes = RT_MEMORY64_DEFAULT_BYTES;
+  uint64_t limit = min_u64(hard, bytes / RT_PAGE_SIZE);
+  return limit < min ? min : limit;
+}
+
+/* Bytes reserved for a memory of limit pages (limit <= RT_MAX_PAGES64,
+ * so no overflow). */
+static size_t reservation_for(bool large, uint64_t limit) {
+  if (large) return (size_t)(limit * RT_PAGE_SIZE + RT_MEMORY_GUARD_BYTES);
+  if (RT_MEMORY_RESERVATION_BYTES) return RT_MEMORY_RESERVATION_BYTES;
+  size_t bytes = (size_t)limit * RT_PAGE_SIZE;
+  return bytes ? bytes : RT_PAGE_SIZE;
+}
+
+/* Reserves the address space of a memory (inaccessible); NULL when the
+ * budget or the system refuses (*budget says which). */
+static uint8_t *reserve(size_t reserved, bool *budget) {
+  *budget = !reserve_budget(reserved);
+  if (*budget) return NULL;
   void *base = mmap(NULL, reserved, PROT_NONE,
                     MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
   if (base == MAP_FAILED) {
     release_budget(reserved);
-    *error = rt_error_new(RT_NO_OFFSET, "cannot reserve memory");
+    return NULL;
+  }
+  return base;
+}
+
+/* Reserves a memory's address space and makes its first bytes
+ * read-write; NULL and *error when impossible. A memory that checks its
+ * size (large) takes a smaller reservation, halving down to its minimum,
+ * when the system or the budget refuses the one its limits allow; *limit
+ * becomes the pages it got. */
+static uint8_t *map_memory(bool large, uint64_t min, uint64_t *limit,
+                           size_t *reserved, uint64_t bytes,
+                           wrun_error **error) {
+  bool budget;
+  uint8_t *base;
+  for (;;) {
+    *reserved = reservation_for(large, *limit);
+    base = reserve(*reserved, &budget);
+    if (base || !large || *limit <= min) break;
+    uint64_t half = *limit / 2;
+    *limit = half < min ? min : half;
+  }
+  if (!base) {
+    if (budget)
+      *error = rt_error_new(RT_NO_OFFSET,
+                            "address space limit exceeded: the process has "
+                            "reserved its %" PRIu64 " GiB for linear memories",
+                            atomic_load(&reservation_budget) >> 30);
+    else
+      *error = rt_error_new(RT_NO_OFFSET, "cannot reserve memory");
     return NULL;
   }
   if (bytes && mprotect(base, bytes, PROT_READ | PROT_WRITE) != 0) {
-    munmap(base, reserved);
-    release_budget(reserved);
+    munmap(base, *reserved);
+    release_budget(*reserved);
     *error = rt_error_new(RT_NO_OFFSET, "cannot allocate memory");
     return NULL;
   }
@@ -129,11 +177,14 @@ static uint8_t *map_memory(size_t reserved, uint64_t bytes,
 
 rt_memory *rt_memory_new(wrun_store *s, uint64_t min, uint64_t max,
                          bool has_max, bool is64, wrun_error **error) {
-  uint64_t limit = page_limit(max, has_max);
-  if (min > limit) {
+  bool large = rt_memory_checks_size(is64, max, has_max);
+  uint64_t hard = large ? (has_max ? min_u64(max, RT_MAX_PAGES64)
+                                   : RT_MAX_PAGES64)
+                        : small_page_limit(max, has_max);
+  if (min > hard) {
     *error = rt_error_new(RT_NO_OFFSET,
                           "memory size must be at most %" PRIu64 " pages",
-                          limit);
+                          hard);
     return NULL;
   }
   uint64_t bytes = (uint64_t)min * RT_PAGE_SIZE;
@@ -144,15 +195,16 @@ rt_memory *rt_memory_new(wrun_store *s, uint64_t min, uint64_t max,
     *error = rt_error_new(RT_NO_OFFSET, "out of memory");
     return NULL;
   }
-  mem->reserved = reservation_for(limit);
-  mem->base = map_memory(mem->reserved, bytes, error);
+  uint64_t limit = large ? large_page_limit(s, min, max, has_max) : hard;
+  mem->base = map_memory(large, min, &limit, &mem->reserved, bytes, error);
   if (!mem->base) {
     free(mem);
     return NULL;
   }
   mem->size = bytes;
-  mem->pages = (uint32_t)min;
-  mem->max_pages = has_max ? max : RT_MAX_PAGES;
+  mem->pages = min;
+  mem->max_pages = has_max ? max : large ? RT_MAX_PAGES64 : RT_MAX_PAGES;
+  mem->limit_pages = limit;
   mem->has_max = has_max;
   mem->is64 = is64;
   mem->store = s;
@@ -176,12 +228,13 @@ int64_t rt_memory_grow(rt_memory *mem, uint64_t delta) {
   return old;
 }
 
+/* Never past limit_pages: the reservation holds those pages and, for a
+ * memory that checks its size, the guard after them. */
 static int64_t memory_grow(rt_memory *mem, uint64_t delta) {
-  uint32_t old = mem->pages;
-  uint64_t limit = page_limit(mem->max_pages, mem->has_max);
-  if (delta > limit - old) return -1; /* no overflow: old <= limit */
-  if (delta == 0) return old;
-  uint64_t extra = (uint64_t)delta * RT_PAGE_SIZE;
+  uint64_t old = mem->pages;
+  if (delta > mem->limit_pages - old) return -1; /* old <= limit_pages */
+  if (delta == 0) return (int64_t)old;
+  uint64_t extra = delta * RT_PAGE_SIZE;
   uint64_t new_size = mem->size + extra;
   if (new_size > mem->reserved) return -1;
   /* a shared memory whose maker is gone is bounded by its maximum alone */
@@ -191,26 +244,44 @@ static int64_t memory_grow(rt_memory *mem, uint64_t delta) {
   if (mprotect(mem->base + mem->size, extra, PROT_READ | PROT_WRITE) != 0)
     return -1;
   mem->size = new_size;
-  mem->pages = old + (uint32_t)delta;
+  mem->pages = old + delta;
   if (mem->store) mem->store->memory_bytes += extra;
-  return old;
+  return (int64_t)old;
 }
 
 /* ---- public API ---------------------------------------------------------- */
 
-wrun_memory *wrun_memory_new(wrun_store *store, uint32_t min_pages,
-                             uint32_t max_pages, bool has_max) {
+static wrun_memory *memory_new(wrun_store *store, uint64_t min_pages,
+                               uint64_t max_pages, bool has_max, bool is64) {
   wrun_error *err = NULL;
   if (!store || (has_max && max_pages < min_pages)) return NULL;
   rt_memory *mem =
-      rt_memory_new(store, min_pages, max_pages, has_max, false, &err);
+      rt_memory_new(store, min_pages, max_pages, has_max, is64, &err);
   if (!mem) wrun_error_delete(err);
   return (wrun_memory *)mem;
 }
 
+wrun_memory *wrun_memory_new(wrun_store *store, uint32_t min_pages,
+                             uint32_t max_pages, bool has_max) {
+  return memory_new(store, min_pages, max_pages, has_max, false);
+}
+
+wrun_memory *wrun_memory_new64(wrun_store *store, uint64_t min_pages,
+                               uint64_t max_pages, bool has_max) {
+  /* the type's own bound: 2^48 pages */
+  if (min_pages > ((uint64_t)1 << 48) ||
+      (has_max && max_pages > ((uint64_t)1 << 48)))
+    return NULL;
+  return memory_new(store, min_pages, max_pages, has_max, true);
+}
+
+bool wrun_memory_is64(const wrun_memory *m) {
+  return ((const rt_memory *)m)->is64;
+}
+
 wrun_memory *wrun_memory_new_shared(wrun_store *store, uint32_t min_pages,
                                     uint32_t max_pages) {
-  wrun_memory *m = wrun_memory_new(store, min_pages, max_pages, true);
+  wrun_memory *m = memory_new(store, min_pages, max_pages, true, false);
   if (m) ((rt_memory *)m)->shared = true;
   return m;
 }
@@ -224,9 +295,18 @@ uint64_t wrun_memory_size_bytes(const wrun_memory *m) {
 }
 
 uint32_t wrun_memory_pages(const wrun_memory *m) {
+  uint64_t pages = ((const rt_memory *)m)->pages;
+  return pages > UINT32_MAX ? UINT32_MAX : (uint32_t)pages;
+}
+
+uint64_t wrun_memory_pages64(const wrun_memory *m) {
   return ((const rt_memory *)m)->pages;
 }
 
 int64_t wrun_memory_grow(wrun_memory *m, uint32_t delta) {
+  return rt_memory_grow((rt_memory *)m, delta);
+}
+
+int64_t wrun_memory_grow64(wrun_memory *m, uint64_t delta) {
   return rt_memory_grow((rt_memory *)m, delta);
 }

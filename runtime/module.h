@@ -46,6 +46,8 @@ enum {
   /* concrete heap types, the index in bits 9-31 */
   HT_INDEX = 0x01, /* a type index of the module */
   HT_CANON = 0x02, /* an engine-wide interned type id */
+  HT_REC = 0x03,   /* in an intern key: a type of the same recursion
+                      group, by its position in it */
 
   VT_NONNULL = 0x100,
 
@@ -59,7 +61,8 @@ enum {
 #define RT_MAX_TYPES (UINT32_C(1) << (32 - RT_VT_INDEX_SHIFT))
 
 static inline bool rt_is_reftype(rt_valtype t) {
-  return t != 0 && (t & 0xFF) < VT_V128;
+  uint32_t c = t & 0xFF;
+  return (c >= HT_EXN && c <= HT_NOEXN) || (c != 0 && c <= HT_REC);
 }
 /* The heap type of a reference type (its code and index). */
 static inline uint32_t rt_vt_heap(rt_valtype t) { return t & ~(uint32_t)VT_NONNULL; }
@@ -115,13 +118,42 @@ uint32_t rt_heap_top(uint32_t heap);
  * nullable top type of its hierarchy (funcref, externref, exnref). */
 wrun_valtype rt_vt_api(rt_valtype t);
 
-/* A function type. types[0..nparams) are the parameters, then the results.
+/* A defined type (Wasm 3.0): a function type, or (GC) a struct or array
+ * type. Most of the runtime only meets function types, hence the name.
+ *   function: types[0..nparams) the parameters, then the nresults results;
+ *   struct:   types[0..nfields) the field types, mut[k] whether field k
+ *             is mutable; nparams = nresults = 0;
+ *   array:    the same with nfields = 1, the element.
+ * Field types are storage types: a value type or RT_PACKED_I8/I16.
+ * super is the declared supertype's index (module) or id (interned), or
+ * RT_NO_SUPER; final types have no subtypes. rec_start/rec_size place the
+ * type in its recursion group (types rec_start .. rec_start + size - 1).
  * id is the engine-wide interned id: two types are equal iff ids are equal
- * (assigned by rt_engine_intern_type when the module is created). */
+ * (assigned as the reader reads the type section, runtime/engine.c). */
+typedef enum rt_type_kind {
+  RT_FUNC_TYPE,
+  RT_STRUCT_TYPE,
+  RT_ARRAY_TYPE,
+} rt_type_kind;
+
+enum { RT_PACKED_I8 = 0x78, RT_PACKED_I16 = 0x77 };
+#define RT_NO_SUPER UINT32_MAX
+
 typedef struct rt_functype {
   uint32_t nparams, nresults;
   rt_valtype *types;
   uint32_t id;
+  uint8_t kind; /* rt_type_kind */
+  bool final;
+  uint32_t nfields;
+  bool *mut; /* struct and array fields; NULL for a function type */
+  uint32_t super;
+  uint32_t rec_start, rec_size;
+  /* interned types: depth in the supertype chain (0: no supertype) and
+   * the ids of the chain from the root down to the type itself
+   * (display[depth] == id), for constant-time subtype checks */
+  uint32_t depth;
+  uint32_t *display;
 } rt_functype;
 
 static inline rt_valtype rt_param(const rt_functype *t, uint32_t i) {

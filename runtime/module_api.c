@@ -181,6 +181,33 @@ bool wrun_module_import_memory(const wrun_module *mod, size_t i,
   return true;
 }
 
+static void put_limits64(const rt_limits *l, uint64_t *min, uint64_t *max,
+                         bool *has_max, bool *is64) {
+  if (min) *min = l->min;
+  if (max) *max = l->has_max ? l->max : 0;
+  if (has_max) *has_max = l->has_max;
+  if (is64) *is64 = l->is64;
+}
+
+bool wrun_module_import_table64(const wrun_module *mod, size_t i,
+                                wrun_valtype *elem, uint64_t *min,
+                                uint64_t *max, bool *has_max, bool *is64) {
+  const rt_import *imp = import_of_kind(mod, i, WRUN_EXTERN_TABLE);
+  if (!imp) return false;
+  if (elem) *elem = (wrun_valtype)imp->desc.table.elem;
+  put_limits64(&imp->desc.table.limits, min, max, has_max, is64);
+  return true;
+}
+
+bool wrun_module_import_memory64(const wrun_module *mod, size_t i,
+                                 uint64_t *min, uint64_t *max, bool *has_max,
+                                 bool *is64) {
+  const rt_import *imp = import_of_kind(mod, i, WRUN_EXTERN_MEMORY);
+  if (!imp) return false;
+  put_limits64(&imp->desc.memory, min, max, has_max, is64);
+  return true;
+}
+
 bool wrun_module_import_global(const wrun_module *mod, size_t i,
                                wrun_valtype *type, bool *mutable_) {
   const rt_import *imp = import_of_kind(mod, i, WRUN_EXTERN_GLOBAL);

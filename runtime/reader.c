@@ -613,19 +613,22 @@ static bool read_valtypes(reader *r, uint32_t ntypes, rt_valtype **out,
   return true;
 }
 
-/* Type `self`: params and results may refer to the types before it and to
- * itself (a type is its own recursion group). */
-static bool read_functype(reader *r, uint32_t self, rt_functype *t) {
-  const uint8_t *at = r->p;
-  uint8_t form;
-  if (!read_byte(r, &form)) return false;
-  /* The spec reads the form as an s7 LEB128: one that goes on is long. */
-  if (form & 0x80) return fail(r, at, "integer representation too long");
-  if (form != 0x60) return fail(r, at, "malformed function type");
+/* The forms of the type section (Wasm 3.0 with GC). */
+enum {
+  FORM_FUNC = 0x60,
+  FORM_STRUCT = 0x5F,
+  FORM_ARRAY = 0x5E,
+  FORM_SUB = 0x50,
+  FORM_SUB_FINAL = 0x4F,
+  FORM_REC = 0x4E,
+};
+
+/* A function type's params and results, type indices below bound. */
+static bool read_func_body(reader *r, uint32_t bound, rt_functype *t) {
   rt_valtype *params = NULL, *results = NULL;
   uint32_t nparams = 0, nresults = 0;
-  bool ok = read_valtypes(r, self + 1, &params, &nparams) &&
-            read_valtypes(r, self + 1, &results, &nresults);
+  bool ok = read_valtypes(r, bound, &params, &nparams) &&
+            read_valtypes(r, bound, &results, &nresults);
   if (ok) {
     t->types = realloc(params, ((size_t)nparams + nresults + 1) *
                                    sizeof *params);
@@ -642,48 +645,214 @@ static bool read_functype(reader *r, uint32_t self, rt_functype *t) {
   free(results);
   t->nparams = nparams;
   t->nresults = nresults;
-  t->id = 0;
   return true;
 }
 
-/* The engine-wide id of type i: its types in module-independent form
- * (earlier types by their ids, a reference to itself as id 0, which the
- * intern table resolves to the type's own id). */
-static bool intern_type(reader *r, uint32_t i) {
+/* A field: a storage type (a value type, or i8 or i16) and mutability. */
+static bool read_field(reader *r, uint32_t bound, rt_valtype *type,
+                       bool *mut) {
+  if (r->p < r->end && (*r->p == RT_PACKED_I8 || *r->p == RT_PACKED_I16))
+    *type = *r->p++;
+  else if (!read_valtype_below(r, bound, false, type))
+    return false;
+  const uint8_t *at = r->p;
+  uint8_t m;
+  if (!read_byte(r, &m)) return false;
+  if (m > 1) return fail(r, at, "malformed mutability");
+  *mut = m == 1;
+  return true;
+}
+
+/* Struct fields (array: exactly one). */
+static bool read_fields(reader *r, uint32_t bound, bool array,
+                        rt_functype *t) {
+  uint32_t n = 1;
+  if (!array && !read_count(r, &n)) return false;
+  t->types = malloc(((size_t)n + 1) * sizeof *t->types);
+  t->mut = malloc(((size_t)n + 1) * sizeof *t->mut);
+  if (!t->types || !t->mut) return fail_oom(r);
+  t->nfields = n;
+  for (uint32_t k = 0; k < n; k++)
+    if (!read_field(r, bound, &t->types[k], &t->mut[k])) return false;
+  return true;
+}
+
+/* A composite type: func, struct or array. */
+static bool read_comptype(reader *r, uint32_t bound, rt_functype *t) {
+  const uint8_t *at = r->p;
+  uint8_t form;
+  if (!read_byte(r, &form)) return false;
+  /* The spec reads the form as an s7 LEB128: one that goes on is long. */
+  if (form & 0x80) return fail(r, at, "integer representation too long");
+  switch (form) {
+  case FORM_FUNC:
+    t->kind = RT_FUNC_TYPE;
+    return read_func_body(r, bound, t);
+  case FORM_STRUCT:
+  case FORM_ARRAY:
+    t->kind = form == FORM_STRUCT ? RT_STRUCT_TYPE : RT_ARRAY_TYPE;
+    return read_fields(r, bound, form == FORM_ARRAY, t);
+  default:
+    return fail(r, at, "malformed function type");
+  }
+}
+
+/* Type `self` of a recursion group ending before `bound`: its types may
+ * name any type before bound, its supertype only one before self. */
+static bool read_subtype(reader *r, uint32_t self, uint32_t bound,
+                         rt_functype *t) {
+  t->final = true;
+  t->super = RT_NO_SUPER;
+  if (r->p < r->end && (*r->p == FORM_SUB || *r->p == FORM_SUB_FINAL)) {
+    t->final = *r->p++ == FORM_SUB_FINAL;
+    const uint8_t *at = r->p;
+    uint32_t n;
+    if (!read_count(r, &n)) return false;
+    if (n > 1) return fail(r, at, "too many supertypes");
+    if (n == 1) {
+      at = r->p;
+      if (!read_u32(r, &t->super)) return false;
+      if (t->super >= self) return fail(r, at, "unknown type %u", t->super);
+    }
+  }
+  return read_comptype(r, bound, t);
+}
+
+/* t's key form for the intern table: references into the group
+ * [first, first + n) by position, the others by their ids. */
+static rt_valtype key_type(const rt_module *m, rt_valtype v, uint32_t first,
+                           uint32_t n) {
+  if (!rt_is_reftype(v) || rt_vt_heap_code(v) != HT_INDEX) return v;
+  uint32_t i = rt_vt_index(v);
+  if (i >= first && i < first + n)
+    return (v & VT_NONNULL) | rt_heap_of_index(HT_REC, i - first);
+  return rt_vt_canon(m, v);
+}
+
+/* The ids of group [first, first + n): iso-recursive identity, the group
+ * interned as a whole (runtime/engine.c). */
+static bool intern_group(reader *r, uint32_t first, uint32_t n) {
   rt_module *m = r->m;
-  rt_functype *t = &m->types[i];
-  uint32_t n = t->nparams + t->nresults;
-  rt_valtype small[32];
-  rt_valtype *canon = n <= 32 ? small : malloc(n * sizeof *canon);
-  if (!canon) return fail_oom(r);
-  /* type i's own id is still 0 here: a self-reference becomes id 0 */
-  for (uint32_t k = 0; k < n; k++) canon[k] = rt_vt_canon(m, t->types[k]);
-  rt_functype key = {.nparams = t->nparams, .nresults = t->nresults,
-                     .types = canon};
-  t->id = rt_engine_intern_type(&key);
-  if (canon != small) free(canon);
-  return t->id ? true : fail_oom(r);
+  rt_functype *keys = calloc(n, sizeof *keys);
+  if (!keys) return fail_oom(r);
+  bool ok = true;
+  for (uint32_t k = 0; k < n && ok; k++) {
+    const rt_functype *t = &m->types[first + k];
+    rt_functype *key = &keys[k];
+    *key = *t;
+    size_t count = (size_t)t->nparams + t->nresults + t->nfields;
+    key->types = malloc((count + 1) * sizeof *key->types);
+    if (!key->types) {
+      ok = false;
+      break;
+    }
+    for (size_t j = 0; j < count; j++)
+      key->types[j] = key_type(m, t->types[j], first, n);
+    if (t->super != RT_NO_SUPER)
+      key->super = rt_vt_heap(key_type(
+          m, rt_vt_ref(rt_heap_of_index(HT_INDEX, t->super), true), first, n));
+  }
+  uint32_t id = ok ? rt_engine_intern_group(keys, n) : 0;
+  for (uint32_t k = 0; k < n; k++) free(keys[k].types);
+  free(keys);
+  if (!id) return fail_oom(r);
+  for (uint32_t k = 0; k < n; k++) m->types[first + k].id = id + k;
+  return true;
+}
+
+/* Storage types: a packed field matches only itself. */
+static bool storage_subtype(const rt_module *m, rt_valtype a, rt_valtype b) {
+  if (a == RT_PACKED_I8 || a == RT_PACKED_I16 || b == RT_PACKED_I8 ||
+      b == RT_PACKED_I16)
+    return a == b;
+  return rt_subtype(m, a, b);
+}
+
+/* A field of a subtype may narrow an immutable field's type; a mutable
+ * one must stay equal. */
+static bool field_matches(const rt_module *m, rt_valtype a, bool amut,
+                          rt_valtype b, bool bmut) {
+  if (amut != bmut) return false;
+  return amut ? storage_subtype(m, a, b) && storage_subtype(m, b, a)
+              : storage_subtype(m, a, b);
+}
+
+/* Does type t match the composite type of its declared supertype s? */
+static bool matches_super(const rt_module *m, const rt_functype *t,
+                          const rt_functype *s) {
+  if (t->kind != s->kind) return false;
+  if (t->kind == RT_FUNC_TYPE) {
+    if (t->nparams != s->nparams || t->nresults != s->nresults) return false;
+    for (uint32_t k = 0; k < t->nparams; k++) /* contravariant */
+      if (!rt_subtype(m, rt_param(s, k), rt_param(t, k))) return false;
+    for (uint32_t k = 0; k < t->nresults; k++) /* covariant */
+      if (!rt_subtype(m, rt_result(t, k), rt_result(s, k))) return false;
+    return true;
+  }
+  if (t->nfields < s->nfields) return false; /* a struct may add fields */
+  for (uint32_t k = 0; k < s->nfields; k++)
+    if (!field_matches(m, t->types[k], t->mut[k], s->types[k], s->mut[k]))
+      return false;
+  return true;
+}
+
+/* Each declared supertype is not final and t matches it. */
+static bool check_supertypes(reader *r, uint32_t first, uint32_t n) {
+  const rt_module *m = r->m;
+  for (uint32_t i = first; i < first + n; i++) {
+    const rt_functype *t = &m->types[i];
+    if (t->super == RT_NO_SUPER) continue;
+    const rt_functype *s = &m->types[t->super];
+    if (s->final || !matches_super(m, t, s))
+      return fail(r, NULL, "sub type %u does not match super type %u", i,
+                  t->super);
+  }
+  return true;
+}
+
+/* One entry of the type section: a recursion group (rec) or a single
+ * subtype, its own group. */
+static bool read_rec_group(reader *r) {
+  rt_module *m = r->m;
+  uint32_t n = 1;
+  if (r->p < r->end && *r->p == FORM_REC) {
+    r->p++;
+    if (!read_count(r, &n)) return false;
+  }
+  uint32_t first = m->ntypes;
+  if ((uint64_t)first + n > RT_MAX_TYPES)
+    return fail(r, r->p, "too many types");
+  if (!grow(r, (void **)&m->types, first, n, sizeof *m->types)) return false;
+  for (uint32_t k = 0; k < n; k++) {
+    rt_functype *t = &m->types[first + k];
+    t->rec_start = first;
+    t->rec_size = n;
+    m->ntypes = first + k + 1; /* so that free sees the partly read type */
+    if (!read_subtype(r, first + k, first + n, t)) return false;
+  }
+  return intern_group(r, first, n) && check_supertypes(r, first, n);
 }
 
 static bool read_type_section(reader *r) {
   rt_module *m = r->m;
   uint32_t n;
   if (!read_count(r, &n)) return false;
-  if (n > RT_MAX_TYPES) return fail(r, r->p, "too many types");
-  m->types = calloc(n ? n : 1, sizeof *m->types);
-  if (!m->types) return fail_oom(r);
-  for (uint32_t i = 0; i < n; i++) {
-    m->ntypes = i + 1; /* so that free sees the partly read type */
-    if (!read_functype(r, i, &m->types[i]) || !intern_type(r, i))
-      return false;
-  }
-  m->ntypes = n;
-  m->ref_types = malloc((2 * (size_t)n + 1) * sizeof *m->ref_types);
+  for (uint32_t i = 0; i < n; i++)
+    if (!read_rec_group(r)) return false;
+  m->ref_types = malloc((2 * (size_t)m->ntypes + 1) * sizeof *m->ref_types);
   if (!m->ref_types) return fail_oom(r);
-  for (uint32_t i = 0; i < n; i++) {
+  for (uint32_t i = 0; i < m->ntypes; i++) {
     m->ref_types[2 * i] = rt_vt_ref(rt_heap_of_index(HT_INDEX, i), true);
     m->ref_types[2 * i + 1] = rt_vt_ref(rt_heap_of_index(HT_INDEX, i), false);
   }
+  return true;
+}
+
+/* Type index t, read at `at`, names a function type. */
+static bool check_func_type(reader *r, const uint8_t *at, uint32_t t) {
+  if (t >= r->m->ntypes) return fail(r, at, "unknown type %u", t);
+  if (r->m->types[t].kind != RT_FUNC_TYPE)
+    return fail(r, at, "non-function type %u", t);
   return true;
 }
 
@@ -696,24 +865,20 @@ static bool read_tagtype(reader *r, uint32_t *type_index) {
   if (attribute != 0) return fail(r, at, "malformed tag attribute");
   at = r->p;
   if (!read_u32(r, type_index)) return false;
-  if (*type_index >= r->m->ntypes)
-    return fail(r, at, "unknown type %u", *type_index);
+  if (!check_func_type(r, at, *type_index)) return false;
   if (r->m->types[*type_index].nresults != 0)
     return fail(r, at, "non-empty tag result type");
   return true;
 }
 
 static bool read_import_desc(reader *r, rt_import *imp) {
-  rt_module *m = r->m;
   const uint8_t *at = r->p;
   if (!read_byte(r, &imp->kind)) return false;
   switch (imp->kind) {
   case WRUN_EXTERN_FUNC: {
     const uint8_t *idx_at = r->p;
     if (!read_u32(r, &imp->desc.type_index)) return false;
-    if (imp->desc.type_index >= m->ntypes)
-      return fail(r, idx_at, "unknown type %u", imp->desc.type_index);
-    return true;
+    return check_func_type(r, idx_at, imp->desc.type_index);
   }
   case WRUN_EXTERN_TABLE:
     return read_tabletype(r, &imp->desc.table);
@@ -795,7 +960,7 @@ static bool read_function_section(reader *r) {
     const uint8_t *at = r->p;
     uint32_t t;
     if (!read_u32(r, &t)) return false;
-    if (t >= m->ntypes) return fail(r, at, "unknown type %u", t);
+    if (!check_func_type(r, at, t)) return false;
     m->funcs[first + i].type_index = t;
   }
   r->seen_function_section = true;
@@ -1348,7 +1513,10 @@ wrun_error *rt_module_read(const uint8_t *bytes, size_t len,
 
 void rt_module_free(rt_module *m) {
   if (!m) return;
-  for (uint32_t i = 0; i < m->ntypes; i++) free(m->types[i].types);
+  for (uint32_t i = 0; i < m->ntypes; i++) {
+    free(m->types[i].types);
+    free(m->types[i].mut);
+  }
   free(m->types);
   for (uint32_t i = 0; i < m->nimports; i++) {
     free(m->imports[i].module);

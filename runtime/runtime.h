@@ -41,6 +41,13 @@ struct wrun_engine {
 /* Interns t (by its params+results encoding) and returns its id (>= 1), or
  * 0 when out of memory. Equal types get equal ids in every engine. */
 uint32_t rt_engine_intern_type(const rt_functype *t);
+/* Interns a recursion group of n types given in key form (references
+ * into the group as HT_REC with their position, others HT_CANON; super
+ * the same, or RT_NO_SUPER); returns the id of its first type (the others
+ * follow), 0 when out of memory. */
+uint32_t rt_engine_intern_group(const rt_functype *types, uint32_t n);
+/* Whether interned type a is b or declares b among its supertypes. */
+bool rt_type_id_subtype(uint32_t a, uint32_t b);
 /* The interned type with this id, or NULL. Stays valid for the process. */
 const rt_functype *rt_type_by_id(uint32_t id);
 /* Host-function trampolines of an interned type, made once and cached. */
@@ -208,6 +215,15 @@ bool rt_instance_find_export(const rt_instance *inst, const char *name,
 
 #define RT_PAGE_SIZE 65536u
 #define RT_MAX_PAGES 65536u
+/* The most pages a 64-bit memory holds here (RT_MEMORY64_MAX_BYTES). */
+#define RT_MAX_PAGES64 (RT_MEMORY64_MAX_BYTES / RT_PAGE_SIZE)
+/* Guard reserved past the largest size of a memory whose code compares
+ * addresses with the size (a 64-bit memory over 4 GiB): it covers any u32
+ * offset plus the access. */
+#define RT_MEMORY_GUARD_BYTES ((uint64_t)4 << 30)
+/* What a 64-bit memory over 4 GiB reserves when neither its maximum nor a
+ * store byte limit (memory_bytes, store_memory_bytes) bounds it lower. */
+#define RT_MEMORY64_DEFAULT_BYTES ((uint64_t)16 << 30)
 
 /* Address space each memory reserves (see memory.c); 0 on 32-bit hosts,
  * where a memory maps just its maximum. */
@@ -222,8 +238,9 @@ bool rt_instance_find_export(const rt_instance *inst, const char *name,
 uint64_t rt_memory_set_reservation_budget(uint64_t bytes);
 
 /* Creates a memory owned by the store; NULL and *error when impossible.
- * min and max count pages; whatever the type allows, a memory holds at
- * most RT_MAX_PAGES (see rt_memory). */
+ * min and max count pages; whatever the type allows, a 32-bit memory
+ * holds at most RT_MAX_PAGES, a 64-bit one what its reservation holds
+ * (see rt_memory and memory.c). */
 rt_memory *rt_memory_new(wrun_store *s, uint64_t min, uint64_t max,
                          bool has_max, bool is64, wrun_error **error);
 /* Old size in pages, or -1. */

@@ -80,17 +80,32 @@ static void *ref_of(const wrun_val *v) {
   return v->type == WRUN_FUNCREF ? (void *)v->of.funcref : v->of.externref;
 }
 
-wrun_table *wrun_table_new(wrun_store *store, wrun_valtype elem, uint32_t min,
-                           uint32_t max, bool has_max, wrun_val init) {
+static wrun_table *table_new(wrun_store *store, wrun_valtype elem,
+                             uint64_t min, uint64_t max, bool has_max,
+                             bool is64, wrun_val init) {
   if (!store || !rt_is_reftype(elem) || init.type != elem) return NULL;
   if (has_max && max < min) return NULL;
   if (!rt_val_in_store(&init, store)) return NULL;
   wrun_error *err = NULL;
-  rt_table *t = rt_table_new(store, elem, min, max, has_max, false,
-                             ref_of(&init),
-                             &err);
+  rt_table *t = rt_table_new(store, elem, min, max, has_max, is64,
+                             ref_of(&init), &err);
   if (!t) wrun_error_delete(err);
   return (wrun_table *)t;
+}
+
+wrun_table *wrun_table_new(wrun_store *store, wrun_valtype elem, uint32_t min,
+                           uint32_t max, bool has_max, wrun_val init) {
+  return table_new(store, elem, min, max, has_max, false, init);
+}
+
+wrun_table *wrun_table_new64(wrun_store *store, wrun_valtype elem,
+                             uint64_t min, uint64_t max, bool has_max,
+                             wrun_val init) {
+  return table_new(store, elem, min, max, has_max, true, init);
+}
+
+bool wrun_table_is64(const wrun_table *t) {
+  return ((const rt_table *)t)->is64;
 }
 
 uint32_t wrun_table_size(const wrun_table *t) {

@@ -5,13 +5,14 @@
  * Subtyping is Wasm 3.0's over the abstract heap types
  *   any > eq > {i31, struct, array} > none,  func > nofunc,
  *   extern > noextern,  exn > noexn,
- * with every concrete (function) type between func and nofunc. Concrete
- * types are equal when their engine-wide interned ids are; with no
- * declared supertypes yet (GC's `sub`, issue 8) that is also the only
- * subtyping between two of them. */
+ * with every concrete function type between func and nofunc, struct and
+ * array types between struct/array and none. Concrete types are equal
+ * when their engine-wide interned ids are, and one is below another when
+ * it declares it among its supertypes (rt_type_id_subtype). */
 #include "module.h"
 
 #include "leb128.h"
+#include "runtime.h"
 
 /* The heap type's byte is one of the abstract codes. */
 static bool is_abstract_heap(uint8_t b) {
@@ -76,22 +77,43 @@ static bool is_concrete_heap(uint32_t heap) {
   return c == HT_INDEX || c == HT_CANON;
 }
 
+/* The kind of a concrete heap type (rt_type_kind). */
+static uint8_t concrete_kind(const rt_module *m, uint32_t heap) {
+  if (rt_vt_heap_code(heap) == HT_INDEX) {
+    uint32_t i = rt_vt_index(heap);
+    return m && i < m->ntypes ? m->types[i].kind : RT_FUNC_TYPE;
+  }
+  const rt_functype *t = rt_type_by_id(rt_vt_index(heap));
+  return t ? t->kind : RT_FUNC_TYPE;
+}
+
+/* The abstract heap type right above the concrete types of a kind. */
+static uint32_t kind_top(uint8_t kind) {
+  return kind == RT_FUNC_TYPE ? HT_FUNC
+         : kind == RT_STRUCT_TYPE ? HT_STRUCT
+                                  : HT_ARRAY;
+}
+
 bool rt_heap_subtype(const rt_module *m, uint32_t a, uint32_t b) {
   if (a == b) return true;
   uint32_t ca = rt_vt_heap_code(a), cb = rt_vt_heap_code(b);
   if (is_concrete_heap(a)) {
-    /* every concrete type is a function type until GC (issue 8) */
     if (is_concrete_heap(b)) {
       uint32_t ia = canon_id(m, a), ib = canon_id(m, b);
-      return ia != 0 && ia == ib;
+      return ia != 0 && ib != 0 && rt_type_id_subtype(ia, ib);
     }
-    return cb == HT_FUNC;
+    uint32_t top = kind_top(concrete_kind(m, a));
+    if (cb == top) return true;
+    return top != HT_FUNC && (cb == HT_EQ || cb == HT_ANY);
   }
   switch (ca) {
   case HT_NONE:
+    if (is_concrete_heap(b)) return concrete_kind(m, b) != RT_FUNC_TYPE;
     return cb == HT_ANY || cb == HT_EQ || cb == HT_I31 || cb == HT_STRUCT ||
            cb == HT_ARRAY;
-  case HT_NOFUNC: return cb == HT_FUNC || is_concrete_heap(b);
+  case HT_NOFUNC:
+    if (is_concrete_heap(b)) return concrete_kind(m, b) == RT_FUNC_TYPE;
+    return cb == HT_FUNC;
   case HT_NOEXTERN: return cb == HT_EXTERN;
   case HT_NOEXN: return cb == HT_EXN;
   case HT_I31: case HT_STRUCT: case HT_ARRAY:
@@ -121,7 +143,8 @@ rt_valtype rt_vt_canon(const rt_module *m, rt_valtype t) {
 }
 
 uint32_t rt_heap_top(uint32_t heap) {
-  if (is_concrete_heap(heap)) return HT_FUNC;
+  if (is_concrete_heap(heap))
+    return concrete_kind(NULL, heap) == RT_FUNC_TYPE ? HT_FUNC : HT_ANY;
   switch (rt_vt_heap_code(heap)) {
   case HT_FUNC: case HT_NOFUNC: return HT_FUNC;
   case HT_EXTERN: case HT_NOEXTERN: return HT_EXTERN;

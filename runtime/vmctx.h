@@ -64,17 +64,21 @@ _Static_assert(offsetof(rt_funcref, ctx) == RT_FUNCREF_CTX,
 _Static_assert(sizeof(rt_funcref) == RT_FUNCREF_SIZE,
                "ref.func and vmctx function records use RT_FUNCREF_SIZE");
 
-/* A linear memory. The base never moves: 64-bit hosts reserve 4 GiB plus a
- * 4 GiB guard (PROT_NONE) up front and grow by changing protection, so any
- * base + u32 address + u32 offset lands inside the reservation. A 64-bit
- * memory is the same object: it too holds at most 4 GiB (memory.grow past
- * that returns -1), and its code checks that address and offset fit in 32
- * bits before the guarded access. */
+/* A linear memory. The base never moves: the address space a memory may
+ * reach is reserved up front (PROT_NONE) and memory.grow changes
+ * protection. A 32-bit memory, and a 64-bit one whose maximum is at most 4
+ * GiB, reserve 4 GiB plus a 4 GiB guard, so any base + u32 address + u32
+ * offset lands inside the reservation. A larger 64-bit memory reserves
+ * what its maximum and the store's limits allow (see memory.c) plus the
+ * same 4 GiB guard past it; its code compares the address with `size`
+ * before the access, and the guard covers the u32 offset (see
+ * docs/design-notes.md, memory64). */
 typedef struct rt_memory {
   uint8_t *base;
   uint64_t size;      /* accessible bytes = pages * 65536 */
-  uint32_t pages;     /* at most RT_MAX_PAGES, whatever the type allows */
+  uint64_t pages;     /* at most limit_pages */
   uint64_t max_pages; /* the declared maximum (memory64: up to 2^48) */
+  uint64_t limit_pages; /* the most pages the reservation holds (<= max) */
   bool has_max;
   bool is64;          /* memory64: i64 addresses */
   bool shared;        /* threads: shared (has a maximum; grow is locked) */
@@ -87,6 +91,23 @@ typedef struct rt_memory {
   uint32_t refs;
 } rt_memory;
 
+/* Whether code addressing a memory of this type compares each address
+ * with rt_memory.size (a 64-bit memory that may pass 4 GiB), rather than
+ * relying on the 8 GiB guarded reservation alone (a 32-bit memory, or a
+ * 64-bit one of at most 65536 pages: its address is checked to fit 32
+ * bits). The compiler decides from the module's type, the runtime from
+ * the memory's; an import's type bounds the memory's maximum, so the two
+ * agree where it matters. */
+/* The most bytes a 64-bit memory holds here: 2^48 (the type allows 2^48
+ * pages; no host has that address space). An access at or past it cannot
+ * be in bounds. */
+#define RT_MEMORY64_MAX_BYTES ((uint64_t)1 << 48)
+
+static inline bool rt_memory_checks_size(bool is64, uint64_t max,
+                                         bool has_max) {
+  return is64 && (!has_max || max > 65536);
+}
+
 #define RT_MEMORY_BASE 0
 #define RT_MEMORY_SIZE 8
 #define RT_MEMORY_PAGES 16
@@ -97,8 +118,9 @@ _Static_assert(offsetof(rt_memory, size) == RT_MEMORY_SIZE,
                "rt_memory.size moved");
 _Static_assert(offsetof(rt_memory, pages) == RT_MEMORY_PAGES,
                "rt_memory.pages moved");
-_Static_assert(sizeof(((rt_memory *)0)->pages) == 4,
-               "memory.size reads the page count with a 32-bit load");
+_Static_assert(sizeof(((rt_memory *)0)->pages) == 8,
+               "memory.size reads the page count with a 64-bit load (a "
+               "32-bit memory's with a 32-bit one: little-endian hosts)");
 
 /* A table: elems holds rt_funcref* (funcref) or void* (externref);
  * NULL is the null reference. */

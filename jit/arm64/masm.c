@@ -893,7 +893,9 @@ static uint8_t mem_base(const jit_masm *m) {
 /* [base + zext(addr) + offset]. Register addresses hold a u32, so
  * `ldr rt, [x27, waddr, uxtw]` serves when there is no offset; otherwise
  * the 64-bit sum goes to scratch (it cannot wrap: both are below 2^32).
- * The trap site is the access itself. */
+ * A memory64 that checks its size hands whole u64 addresses (below 2^48,
+ * mem_index64): `[base, xaddr]` then. The trap site is the access
+ * itself. */
 static void access_mem(jit_masm *m, a64_ldst k, uint8_t rt, jit_opnd addr,
                        uint32_t offset) {
   jit_buf *b = &m->buf;
@@ -912,7 +914,7 @@ static void access_mem(jit_masm *m, a64_ldst k, uint8_t rt, jit_opnd addr,
     index = SCRATCH;
   } else if (offset == 0) {
     index = hw(addr.reg);
-    ext = A64_UXTW;
+    if (!m->mem_index64) ext = A64_UXTW;
   } else {
     add_imm64(b, SCRATCH, hw(addr.reg), offset, SCRATCH);
     index = SCRATCH;
@@ -1248,7 +1250,7 @@ void a64_masm_access_mem(jit_masm *m, a64_ldst k, uint8_t rt, jit_opnd addr,
   access_mem(m, k, rt, addr, offset);
 }
 
-/* x16 = base + zext(addr) + offset (base as in access_mem), for the forms
+/* x16 = base + zext(addr) + offset (base and addr as in access_mem), for the forms
  * (ld1/st1) that take only a base register. The caller records the trap
  * site at the access. */
 void a64_masm_mem_address(jit_masm *m, jit_opnd addr, uint32_t offset) {
@@ -1259,7 +1261,7 @@ void a64_masm_mem_address(jit_masm *m, jit_opnd addr, uint32_t offset) {
     a64_mov_imm(b, true, SCRATCH, (uint64_t)(uint32_t)addr.imm + offset);
   } else if (offset == 0) {
     a64_addsub_ext(b, true, false, false, SCRATCH, base, hw(addr.reg),
-                   A64_UXTW, 0);
+                   m->mem_index64 ? A64_UXTX : A64_UXTW, 0);
     return;
   } else {
     add_imm64(b, SCRATCH, hw(addr.reg), offset, SCRATCH);

@@ -199,10 +199,11 @@ Test(api, function_types_are_interned_process_wide) {
 
   /* Same encoding through the internal entry point gives the same id. */
   rt_valtype types[] = {VT_I32, VT_I32};
-  rt_functype t = {1, 1, types, 0};
+  rt_functype t = {.nparams = 1, .nresults = 1, .types = types};
   cr_assert_eq(rt_engine_intern_type(&t), rf->type_id);
   /* (i32) -> () differs from () -> (i32). */
-  rt_functype p = {1, 0, types, 0}, r = {0, 1, types, 0};
+  rt_functype p = {.nparams = 1, .types = types},
+              r = {.nresults = 1, .types = types};
   cr_assert_neq(rt_engine_intern_type(&p), rt_engine_intern_type(&r));
 
   cr_assert_eq(wrun_func_param_count(f), 1);
@@ -355,6 +356,137 @@ Test(api, host_tables) {
   cr_assert_eq(rt_table_grow((rt_table *)u, RT_DEFAULT_TABLE_ELEMENTS + 1, NULL),
                -1, "past the default table elements limit");
   wrun_store_delete(s);
+  wrun_engine_delete(engine);
+}
+
+Test(api, host_memory64_and_table64) {
+  wrun_engine *engine = wrun_engine_new();
+  wrun_store *s = wrun_store_new(engine);
+  wrun_memory *m32 = wrun_memory_new(s, 1, 0, false);
+  cr_assert_not(wrun_memory_is64(m32));
+  wrun_memory *m = wrun_memory_new64(s, 1, 3, true);
+  cr_assert_not_null(m);
+  cr_assert(wrun_memory_is64(m));
+  cr_assert_eq(wrun_memory_pages64(m), 1);
+  cr_assert_eq(wrun_memory_grow64(m, 1ull << 32), -1, "a u64 delta, whole");
+  cr_assert_eq(wrun_memory_grow64(m, 2), 1);
+  cr_assert_eq(wrun_memory_pages64(m), 3);
+  cr_assert_eq(wrun_memory_grow64(m, 1), -1, "past max");
+  cr_assert_null(wrun_memory_new64(s, 4, 3, true), "min above max");
+  cr_assert_null(wrun_memory_new64(s, 0, (1ull << 48) + 1, true),
+                 "max past the type's 2^48 pages");
+  /* A maximum of 2^48 pages is valid; the reservation is what the store
+   * allows (16 GiB here), not 2^64 bytes. */
+  wrun_memory *huge = wrun_memory_new64(s, 0, 1ull << 48, true);
+  cr_assert_not_null(huge);
+  cr_assert_eq(wrun_memory_grow64(huge, 1ull << 40), -1);
+  cr_assert_eq(wrun_memory_grow64(huge, 65537), 0, "past 4 GiB");
+  cr_assert_eq(wrun_memory_size_bytes(huge), 65537ull * 65536);
+
+  wrun_val null_ref;
+  memset(&null_ref, 0, sizeof null_ref);
+  null_ref.type = WRUN_FUNCREF;
+  wrun_table *t = wrun_table_new64(s, WRUN_FUNCREF, 2, 1ull << 40, true,
+                                   null_ref);
+  cr_assert_not_null(t);
+  cr_assert(wrun_table_is64(t));
+  cr_assert_eq(wrun_table_size(t), 2);
+  cr_assert_not(wrun_table_is64(wrun_table_new(s, WRUN_FUNCREF, 0, 0, false,
+                                               null_ref)));
+  cr_assert_null(wrun_table_new64(s, WRUN_FUNCREF, 1ull << 33, 0, false,
+                                  null_ref),
+                 "over the elements limit");
+  cr_assert_null(wrun_table_new64(s, WRUN_FUNCREF, 3, 2, true, null_ref));
+  wrun_store_delete(s);
+  wrun_engine_delete(engine);
+}
+
+/* (module
+ *   (import "host" "mem" (memory i64 1))
+ *   (import "host" "tab" (table i64 1 funcref))
+ *   (func (export "load") (param i64) (result i32) local.get 0 i32.load8_u)
+ *   (func (export "tsize") (result i64) table.size 0)) */
+static const uint8_t import64_wasm[] = {
+    0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
+    0x01, 0x0a, 0x02, 0x60, 0x01, 0x7e, 0x01, 0x7f, 0x60, 0x00, 0x01, 0x7e,
+    0x02, 0x1a, 0x02, 0x04, 'h', 'o', 's', 't', 0x03, 'm', 'e', 'm', 0x02,
+    0x04, 0x01, 0x04, 'h', 'o', 's', 't', 0x03, 't', 'a', 'b', 0x01, 0x70,
+    0x04, 0x01,
+    0x03, 0x03, 0x02, 0x00, 0x01,
+    0x07, 0x10, 0x02, 0x04, 'l', 'o', 'a', 'd', 0x00, 0x00, 0x05, 't', 's',
+    'i', 'z', 'e', 0x00, 0x01,
+    0x0a, 0x0f, 0x02, 0x07, 0x00, 0x20, 0x00, 0x2d, 0x00, 0x00, 0x0b, 0x05,
+    0x00, 0xfc, 0x10, 0x00, 0x0b,
+};
+
+Test(api, memory64_and_table64_imports) {
+  wrun_engine *engine = wrun_engine_new();
+  wrun_store *s = wrun_store_new(engine);
+  wrun_module *m = NULL;
+  wrun_error *err =
+      wrun_module_new(engine, import64_wasm, sizeof import64_wasm, &m);
+  cr_assert_null(err, "%s", err ? wrun_error_message(err) : "");
+  uint64_t min = 0, max = 7;
+  bool has_max = true, is64 = false;
+  wrun_valtype elem;
+  cr_assert(wrun_module_import_memory64(m, 0, &min, &max, &has_max, &is64));
+  cr_assert(min == 1 && max == 0 && !has_max && is64);
+  cr_assert_not(wrun_module_import_memory64(m, 1, NULL, NULL, NULL, NULL));
+  is64 = false;
+  cr_assert(wrun_module_import_table64(m, 1, &elem, &min, NULL, NULL, &is64));
+  cr_assert(elem == WRUN_FUNCREF && min == 1 && is64);
+
+  wrun_val null_ref;
+  memset(&null_ref, 0, sizeof null_ref);
+  null_ref.type = WRUN_FUNCREF;
+  wrun_extern imports[2] = {{WRUN_EXTERN_MEMORY, {0}},
+                            {WRUN_EXTERN_TABLE, {0}}};
+  /* i32 objects do not satisfy i64 imports */
+  imports[0].of.memory = wrun_memory_new(s, 1, 0, false);
+  imports[1].of.table = wrun_table_new64(s, WRUN_FUNCREF, 3, 0, false,
+                                         null_ref);
+  wrun_instance *inst = NULL;
+  wrun_trap *trap = NULL;
+  wrun_instance_new(s, m, imports, 2, &inst, &err, &trap);
+  cr_assert_null(inst);
+  cr_assert_not_null(err);
+  wrun_error_delete(err);
+  err = NULL;
+  imports[0].of.memory = wrun_memory_new64(s, 1, 0, false);
+  imports[1].of.table = wrun_table_new(s, WRUN_FUNCREF, 3, 0, false,
+                                       null_ref);
+  wrun_instance_new(s, m, imports, 2, &inst, &err, &trap);
+  cr_assert_null(inst);
+  cr_assert_not_null(err);
+  wrun_error_delete(err);
+  err = NULL;
+
+  imports[1].of.table = wrun_table_new64(s, WRUN_FUNCREF, 3, 0, false,
+                                         null_ref);
+  wrun_instance_new(s, m, imports, 2, &inst, &err, &trap);
+  cr_assert_null(err, "%s", err ? wrun_error_message(err) : "");
+  cr_assert_not_null(inst);
+  /* the host grows its memory past 4 GiB; the module sees it */
+  wrun_memory *mem = imports[0].of.memory;
+  cr_assert_eq(wrun_memory_grow64(mem, 65536), 1);
+  wrun_memory_data(mem)[(1ull << 32) + 3] = 42;
+  wrun_extern e;
+  cr_assert(wrun_instance_export(inst, "load", &e));
+  wrun_val arg = {.type = WRUN_I64, .of.i64 = (int64_t)(1ull << 32) + 3};
+  wrun_val r;
+  cr_assert_null(wrun_func_call(s, e.of.func, &arg, 1, &r, 1));
+  cr_assert_eq(r.of.i32, 42);
+  arg.of.i64 = (int64_t)(65537ull * 65536);
+  wrun_trap *t = wrun_func_call(s, e.of.func, &arg, 1, &r, 1);
+  cr_assert_not_null(t, "the end of the grown memory");
+  cr_assert_eq(wrun_trap_code_of(t), WRUN_TRAP_MEMORY_OOB);
+  wrun_trap_delete(t);
+  cr_assert(wrun_instance_export(inst, "tsize", &e));
+  cr_assert_null(wrun_func_call(s, e.of.func, NULL, 0, &r, 1));
+  cr_assert_eq(r.type, WRUN_I64);
+  cr_assert_eq(r.of.i64, 3);
+  wrun_store_delete(s);
+  wrun_module_delete(m);
   wrun_engine_delete(engine);
 }
 

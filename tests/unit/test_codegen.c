@@ -14,7 +14,8 @@
 
 /* A module with one function of type (i32 i32) -> (i32) and given locals. */
 static rt_valtype fn_types[] = {VT_I32, VT_I32, VT_I32};
-static rt_functype the_type = {2, 1, fn_types, 1};
+static rt_functype the_type = {
+    .nparams = 2, .nresults = 1, .types = fn_types, .id = 1, .final = true};
 static rt_func the_func = {0, 0, 0};
 static rt_module the_module;
 

@@ -180,7 +180,36 @@ Test(reader, type_section) {
   cr_assert_neq(m->types[0].id, m->types[1].id);
   rt_module_free(m);
   reject(MOD(SEC(1, 0x01, 0x60, 0x01, 0x7A, 0x00)), "malformed value type");
-  reject(MOD(SEC(1, 0x01, 0x5F, 0x00, 0x00)), "malformed function type");
+  reject(MOD(SEC(1, 0x01, 0x5D, 0x00, 0x00)), "malformed function type");
+  /* GC types: struct {mut i32, i8}, array of mut i16, in one rec group */
+  rt_module *gc = accept(MOD(SEC(1, 0x01, 0x4E, 0x02, 0x5F, 0x02, 0x7F,
+                                 0x01, 0x78, 0x00, 0x5E, 0x77, 0x01)));
+  cr_assert_eq(gc->ntypes, 2);
+  cr_expect_eq(gc->types[0].kind, RT_STRUCT_TYPE);
+  cr_expect_eq(gc->types[0].nfields, 2);
+  cr_expect(gc->types[0].mut[0] && !gc->types[0].mut[1]);
+  cr_expect_eq(gc->types[0].types[1], RT_PACKED_I8);
+  cr_expect_eq(gc->types[1].kind, RT_ARRAY_TYPE);
+  cr_expect_eq(gc->types[1].types[0], RT_PACKED_I16);
+  cr_expect_eq(gc->types[0].rec_size, 2);
+  cr_expect_eq(gc->types[1].id, gc->types[0].id + 1);
+  rt_module_free(gc);
+  reject(MOD(SEC(1, 0x01, 0x5F, 0x01, 0x7F, 0x02)), "malformed mutability");
+  /* sub: a supertype must come before, and not be final */
+  reject(MOD(SEC(1, 0x01, 0x50, 0x01, 0x00, 0x60, 0x00, 0x00)),
+         "unknown type");
+  reject(MOD(SEC(1, 0x02, 0x60, 0x00, 0x00, 0x50, 0x01, 0x00, 0x60, 0x00,
+                 0x00)),
+         "sub type 1 does not match super type 0");
+  rt_module *sub = accept(MOD(SEC(1, 0x02, 0x50, 0x00, 0x60, 0x00, 0x00,
+                                  0x50, 0x01, 0x00, 0x60, 0x00, 0x00)));
+  cr_expect(!sub->types[0].final);
+  cr_expect_eq(sub->types[1].super, 0);
+  cr_expect_neq(sub->types[0].id, sub->types[1].id);
+  rt_module_free(sub);
+  /* a function needs a function type */
+  reject(MOD(SEC(1, 0x01, 0x5F, 0x00), SEC(3, 0x01, 0x00)),
+         "non-function type 0");
   /* Two types declared, one given. */
   reject(MOD(SEC(1, 0x02, 0x60, 0x00, 0x00)), "unexpected end");
   /* A huge count must not allocate: it is bounded by the bytes left, and

@@ -1,7 +1,8 @@
 /* Threads: shared memories, the atomics and wait/notify, beyond what the
  * proposal's scripts check: the read-modify-write results of every
  * operation and width, cmpxchg with expected values wider than the access,
- * alignment traps (with offsets), atomics on memory 1 and on a memory64,
+ * alignment traps (with offsets), atomics on memory 1 and on memory64s
+ * (one within 4 GiB, one that may pass it: both bounds strategies),
  * wait timeouts and the unshared-memory trap, and two threads in two
  * stores sharing one memory: counters by rmw.add and by a cmpxchg loop
  * that must not lose an increment, and a wait woken by notify. */
@@ -21,7 +22,7 @@ enum { I32 = 0x7F, I64 = 0x7E, END = 0x0B, LOCAL_GET = 0x20,
        LOCAL_SET = 0x21, LOCAL_TEE = 0x22, I32_CONST = 0x41, ATOMIC = 0xFE };
 
 /* How the module addresses its shared memory. */
-typedef enum { MEM0, MEM1, MEM64, IMPORTED, UNSHARED } mem_kind;
+typedef enum { MEM0, MEM1, MEM64, MEM64_LARGE, IMPORTED, UNSHARED } mem_kind;
 
 /* memarg of an atomic access of 1 << align bytes at offset off */
 static void memarg(wasm_buf *b, mem_kind k, uint8_t align, uint32_t off) {
@@ -107,7 +108,7 @@ static void counter_bodies(wasm_buf *code, mem_kind k) {
   /* count: loop { add(addr, 1); drop; n = n - 1; br_if n } */
   wb_byte(&f, 0);
   wb_bytes(&f, (uint8_t[]){0x03, 0x40, LOCAL_GET, 0}, 4);
-  if (k == MEM64) wb_byte(&f, 0xAD);
+  if (k == MEM64 || k == MEM64_LARGE) wb_byte(&f, 0xAD);
   wb_bytes(&f, (uint8_t[]){I32_CONST, 1, ATOMIC, 0x1E}, 4);
   memarg(&f, k, 2, 0);
   wb_bytes(&f, (uint8_t[]){0x1A, LOCAL_GET, 1, I32_CONST, 1, 0x6B, LOCAL_TEE,
@@ -117,11 +118,11 @@ static void counter_bodies(wasm_buf *code, mem_kind k) {
    * != old: continue; n = n - 1; br_if n } with local 2 = old */
   wb_bytes(&f, (uint8_t[]){1, 1, I32}, 3);
   wb_bytes(&f, (uint8_t[]){0x03, 0x40, LOCAL_GET, 0}, 4);
-  if (k == MEM64) wb_byte(&f, 0xAD);
+  if (k == MEM64 || k == MEM64_LARGE) wb_byte(&f, 0xAD);
   wb_bytes(&f, (uint8_t[]){ATOMIC, 0x10}, 2);
   memarg(&f, k, 2, 0);
   wb_bytes(&f, (uint8_t[]){LOCAL_SET, 2, LOCAL_GET, 0}, 4);
-  if (k == MEM64) wb_byte(&f, 0xAD);
+  if (k == MEM64 || k == MEM64_LARGE) wb_byte(&f, 0xAD);
   wb_bytes(&f, (uint8_t[]){LOCAL_GET, 2, LOCAL_GET, 2, I32_CONST, 1, 0x6A,
                            ATOMIC, 0x48}, 9);
   memarg(&f, k, 2, 0);
@@ -137,7 +138,8 @@ static void counter_bodies(wasm_buf *code, mem_kind k) {
  * functions use is exported as "mem" (when defined). The counters take
  * i32 addresses (extended for a memory64). */
 static wasm_buf threads_module(mem_kind k) {
-  uint8_t at = k == MEM64 ? I64 : I32; /* address type */
+  bool is64 = k == MEM64 || k == MEM64_LARGE;
+  uint8_t at = is64 ? I64 : I32; /* address type */
   wasm_buf b = {0}, s = {0};
   wb_header(&b);
   wb_u32(&s, 11);
@@ -168,6 +170,8 @@ static wasm_buf threads_module(mem_kind k) {
   if (k != IMPORTED) {
     if (k == MEM1) {
       wb_bytes(&s, (uint8_t[]){2, 0x00, 1, 0x03, 1, 1}, 6);
+    } else if (k == MEM64_LARGE) { /* max 65537 pages: size-checked */
+      wb_bytes(&s, (uint8_t[]){1, 0x07, 1, 0x81, 0x80, 0x04}, 6);
     } else {
       uint8_t flags = k == MEM64 ? 0x07 : k == UNSHARED ? 0x01 : 0x03;
       wb_bytes(&s, (uint8_t[]){1, flags, 1, 1}, 4);
@@ -303,6 +307,7 @@ static void check_rmw(mem_kind k) {
 Test(threads, rmw_results_memory0) { check_rmw(MEM0); }
 Test(threads, rmw_results_memory1) { check_rmw(MEM1); }
 Test(threads, rmw_results_memory64) { check_rmw(MEM64); }
+Test(threads, rmw_results_memory64_large) { check_rmw(MEM64_LARGE); }
 
 static void expect_trap(const wb_world *w, const char *name,
                         const int64_t *args, size_t nargs,
@@ -339,13 +344,19 @@ static void check_traps(mem_kind k) {
   expect_trap(&w, "load16_2", ARGS(65534), O);
   expect_trap(&w, "notify", ARGS(65536, 1), O);
   expect_trap(&w, "wait64", ARGS(65536, 0, 0), O);
-  if (k == MEM64) expect_trap(&w, "add", ARGS(1ll << 32, 1), O);
+  if (k == MEM64 || k == MEM64_LARGE) {
+    expect_trap(&w, "add", ARGS(1ll << 32, 1), O);
+    expect_trap(&w, "add", ARGS(-4, 1), O);
+  }
   wb_world_free(&w);
 }
 
 Test(threads, alignment_and_bounds_memory0) { check_traps(MEM0); }
 Test(threads, alignment_and_bounds_memory1) { check_traps(MEM1); }
 Test(threads, alignment_and_bounds_memory64) { check_traps(MEM64); }
+Test(threads, alignment_and_bounds_memory64_large) {
+  check_traps(MEM64_LARGE);
+}
 
 static double now_s(void) {
   struct timespec t;

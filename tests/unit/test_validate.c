@@ -20,8 +20,10 @@ jit_op jit_op_lookup(uint8_t prefix, uint32_t code);
  * 1 mut i64. elems: 0 funcref, 1 externref. One data segment, data count. */
 static rt_valtype t0[] = {0}, t1[] = {VT_I32}, t2[] = {VT_I32, VT_I32},
                   t3[] = {VT_I32, VT_I32, VT_I32};
-static rt_functype types[] = {
-    {0, 0, t0, 0}, {0, 1, t1, 1}, {1, 1, t2, 2}, {2, 1, t3, 3}};
+#define FT(np, nr, ts, i) \
+  {.nparams = np, .nresults = nr, .types = ts, .id = i, .final = true}
+static rt_functype types[] = {FT(0, 0, t0, 0), FT(0, 1, t1, 1),
+                              FT(1, 1, t2, 2), FT(2, 1, t3, 3)};
 static rt_func funcs[] = {{0, 0, 0}, {1, 0, 0}, {2, 0, 0}, {3, 0, 0}};
 static bool declared[] = {false, true, false, false};
 static rt_tabletype tables[] = {{VT_FUNCREF, {1, 0, false, false, false}},
