@@ -3,9 +3,9 @@
  *
  * The Wasm 3.0 scripts import one thing more: `table64` (table64.wast), a
  * funcref table 10..20 with i64 indices (wrun_table_new64), and the
- * threads proposal's scripts `shared_memory`, left out (threads are not
- * in wrun): such an import fails to link. No 3.0 script imports a 64-bit
- * memory from spectest (the spec interpreter has none). */
+ * threads proposal's scripts `shared_memory` (1..2 pages, shared:
+ * wrun_memory_new_shared). No 3.0 script imports a 64-bit memory from
+ * spectest (the spec interpreter has none). */
 #include "spectest.h"
 
 #include <inttypes.h>
@@ -141,5 +141,11 @@ bool spectest_define(wrun_store *store, wrun_linker *linker, bool verbose) {
   wrun_linker_define(linker, "spectest", "memory",
                      (wrun_extern){.kind = WRUN_EXTERN_MEMORY,
                                    .of.memory = memory});
+  wrun_memory *shared = wrun_memory_new_shared(store, 1, 2);
+  if (!shared)
+    return false;
+  wrun_linker_define(linker, "spectest", "shared_memory",
+                     (wrun_extern){.kind = WRUN_EXTERN_MEMORY,
+                                   .of.memory = shared});
   return true;
 }

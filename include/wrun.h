@@ -134,6 +134,8 @@ typedef enum wrun_trap_code {
   WRUN_TRAP_NULL_REFERENCE,       /* "null reference": ref.as_non_null */
   WRUN_TRAP_NULL_I31,             /* "null i31 reference": i31.get_s/u */
   WRUN_TRAP_CAST_FAILURE,         /* "cast failure": ref.cast */
+  WRUN_TRAP_UNALIGNED_ATOMIC,     /* "unaligned atomic" */
+  WRUN_TRAP_EXPECTED_SHARED,      /* "expected shared memory": wait */
   WRUN_TRAP_COUNT
 } wrun_trap_code;
 
@@ -384,6 +386,10 @@ wrun_store *wrun_caller_store(wrun_caller *caller);
  * when max < min or a store limit refuses it. */
 wrun_memory *wrun_memory_new(wrun_store *store, uint32_t min_pages,
                              uint32_t max_pages, bool has_max);
+/* A shared memory (threads proposal): it always has a maximum, and it
+ * satisfies only imports declared `shared` (and they only it). */
+wrun_memory *wrun_memory_new_shared(wrun_store *store, uint32_t min_pages,
+                                    uint32_t max_pages);
 /* A 64-bit memory (memory64, Wasm 3.0: i64 addresses, sizes and page
  * counts), for imports declared `(memory i64 ...)`. The type allows 2^48
  * pages; wrun holds at most 2^48 bytes, and a memory that may pass 4 GiB

@@ -572,6 +572,26 @@ static inline bool cg_memory_is64(const jit_codegen *g, uint32_t mem) {
 }
 uint32_t cg_check_address64(jit_codegen *g, uint32_t mem, jit_opnd *addr,
                             uint64_t offset);
+/* The address operand of an access to memory mem, popped as the loads and
+ * stores do (a constant as an immediate, a register borrowed: release it
+ * with cg_done_read); *offset is what the masm takes. */
+jit_opnd cg_pop_address(jit_codegen *g, uint32_t mem, uint64_t in_offset,
+                        uint32_t *offset);
+/* A libcall fn(vmctx, imms..., the top nops operands deepest first),
+ * pushing its result of type result_type (CG_NO_RESULT: none). */
+#define CG_NO_RESULT 0xff
+void cg_libcall(jit_codegen *g, const void *fn, const uint64_t *imms,
+                uint32_t nimms, uint32_t nops, uint8_t result_type);
+/* Threads (jit/codegen_atomic.c): LOWER ALD, AST, ARMW, ACMPXCHG. */
+void cg_visit_atomic_load(jit_codegen *g, const jit_instr *in, jit_type t);
+void cg_visit_atomic_store(jit_codegen *g, const jit_instr *in);
+void cg_visit_atomic_rmw(jit_codegen *g, const jit_instr *in,
+                         jit_atomic_op op, jit_type t);
+void cg_visit_atomic_cmpxchg(jit_codegen *g, const jit_instr *in,
+                             jit_type t);
+void cg_op_atomic_fence(jit_codegen *g, const jit_instr *in);
+void cg_op_atomic_notify(jit_codegen *g, const jit_instr *in);
+void cg_op_atomic_wait(jit_codegen *g, const jit_instr *in);
 /* The SIMD memory ops (LOWER VMEM). */
 typedef enum cg_vmem { VM_LOAD, VM_STORE, VM_LOAD_LANE, VM_STORE_LANE } cg_vmem;
 

@@ -262,6 +262,11 @@ pop_address(jit_codegen *g, uint32_t mem, uint64_t in_offset,
   return jit_reg_opnd(cg_pop_read(g));
 }
 
+jit_opnd cg_pop_address(jit_codegen *g, uint32_t mem, uint64_t in_offset,
+                        uint32_t *offset) {
+  return pop_address(g, mem, in_offset, offset);
+}
+
 static bool is_lent(const jit_codegen *g, jit_reg r) {
   return (g->cache.regs & reg_bit(r)) != 0;
 }
@@ -386,6 +391,11 @@ static void libcall(jit_codegen *g, const void *fn, const uint64_t *imms,
   }
   /* No reload of vmctx/membase: C preserves them (callee-saved in the C
    * ABI) and memory.grow never moves the base (see cg_reload_pinned). */
+}
+
+void cg_libcall(jit_codegen *g, const void *fn, const uint64_t *imms,
+                uint32_t nimms, uint32_t nops, uint8_t result_type) {
+  libcall(g, fn, imms, nimms, nops, result_type);
 }
 
 static bool table_is64(const jit_codegen *g, uint32_t table) {
@@ -1002,6 +1012,10 @@ void cg_op_ref_func(jit_codegen *g, const jit_instr *in) {
   cg_visit_vfma(g, in, JV_##name, JV_##mul, JV_##add)
 #define LOWER_VMEM(name, kind, b, c) cg_visit_vmem(g, in, JV_##name, VM_##kind)
 #define LOWER_VCONST(name, a, b, c) cg_visit_vconst(g, in)
+#define LOWER_ALD(name, t, b, c) cg_visit_atomic_load(g, in, JT_##t)
+#define LOWER_AST(name, t, b, c) cg_visit_atomic_store(g, in)
+#define LOWER_ARMW(name, op, t, c) cg_visit_atomic_rmw(g, in, JA_##op, JT_##t)
+#define LOWER_ACMPXCHG(name, t, b, c) cg_visit_atomic_cmpxchg(g, in, JT_##t)
 
 void cg_visit_op(jit_codegen *g, const jit_instr *in) {
   switch ((jit_op)in->op) {

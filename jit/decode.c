@@ -326,7 +326,14 @@ static wrun_error *read_immediates(jit_reader *r, jit_instr *out) {
     e = read_u32(r, &out->u.call_indirect.type_index);
     return e ? e : read_u32(r, &out->u.call_indirect.table);
   case IMM_MEMARG:
+  case IMM_ATOMIC:
     return read_memarg(r, out);
+  case IMM_FENCE: {
+    size_t at = jit_reader_offset(r);
+    uint8_t zero;
+    if ((e = read_byte(r, &zero))) return e;
+    return zero ? rt_error_new(at, "malformed fence") : NULL;
+  }
   case IMM_MEMARG_LANE:
     e = read_memarg(r, out);
     return e ? e : read_byte(r, &out->u.mem.lane);
@@ -386,7 +393,7 @@ wrun_error *jit_decode_instr(jit_reader *r, jit_instr *out) {
   if (e) return e;
 
   jit_op op;
-  if (b == 0xFC || b == 0xFD || b == 0xFB) {
+  if (b == 0xFC || b == 0xFD || b == 0xFB || b == 0xFE) {
     uint32_t sub;
     if ((e = read_u32(r, &sub))) return e;
     op = jit_op_lookup(b, sub);

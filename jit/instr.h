@@ -52,6 +52,8 @@ typedef enum jit_imm_kind {
   IMM_TABLE_COPY,   /* dst table, src table */
   IMM_TAG,          /* throw, legacy catch: tag idx */
   IMM_TRY_TABLE,    /* try_table: blocktype, catch clauses */
+  IMM_ATOMIC,       /* 0xFE accesses: a memarg, alignment exactly natural */
+  IMM_FENCE,        /* atomic.fence: one reserved zero byte */
 } jit_imm_kind;
 
 /* A catch clause of try_table: kind (JIT_CATCH... in jit.h, the binary
@@ -127,5 +129,8 @@ extern const jit_opinfo jit_opinfo_table[OP_COUNT];
  * (jit/opcodes.c). The decoder and the runtime's reader of constant
  * expressions both name opcodes through it. */
 jit_op jit_op_lookup(uint8_t prefix, uint32_t code);
+
+/* log2 of the access size of a 0xFE row (its c column), 0 for others. */
+extern const uint8_t jit_atomic_size_log2[OP_COUNT];
 
 #endif

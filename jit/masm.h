@@ -132,6 +132,11 @@ typedef enum jit_funop {
   JFU_ABS, JFU_NEG, JFU_SQRT, JFU_CEIL, JFU_FLOOR, JFU_TRUNC, JFU_NEAREST,
 } jit_funop;
 
+/* The read-modify-write operations of the atomics (threads). */
+typedef enum jit_atomic_op {
+  JA_ADD, JA_SUB, JA_AND, JA_OR, JA_XOR, JA_XCHG,
+} jit_atomic_op;
+
 /* The float layout of a register for masm_canon_nan: a scalar, or the
  * lanes of a v128. */
 typedef enum jit_fshape { JFS_F32, JFS_F64, JFS_F32X4, JFS_F64X2 } jit_fshape;
@@ -159,6 +164,7 @@ typedef enum jit_convop {
 #define JIT_VOP_0xFC(name, code)
 #define JIT_VOP_0xFD(name, code) JV_##name = code,
 #define JIT_VOP_0xFB(name, code)
+#define JIT_VOP_0xFE(name, code)
 typedef enum jit_vop {
 #define OP(name, text, prefix, code, ...) JIT_VOP_##prefix(name, code)
 #include "opcodes.def"
@@ -168,6 +174,7 @@ typedef enum jit_vop {
 #undef JIT_VOP_0xFC
 #undef JIT_VOP_0xFD
 #undef JIT_VOP_0xFB
+#undef JIT_VOP_0xFE
 
 /* Memory access kinds, named after the wasm opcode. */
 typedef enum jit_memop {
@@ -343,6 +350,22 @@ void jit_masm_add_fixup(jit_masm *m, jit_label *l, uint32_t at, uint8_t kind,
   /* store of a constant (the value's bits, any width) */                    \
   void P##store_mem_imm(jit_masm *m, jit_memop op, uint64_t bits,             \
                         jit_opnd addr, uint32_t offset);                      \
+  /* threads (jit/codegen_atomic.c): sequentially consistent accesses of    \
+   * 1 << size bytes at load_mem's address, with its out-of-bounds trap     \
+   * site; the compiler checked the alignment. Results (the old value for  \
+   * rmw and cmpxchg) are zero-extended; dst is distinct from every other   \
+   * register operand. cmpxchg compares the low 8 << size bits of expected.*/\
+  void P##atomic_load(jit_masm *m, unsigned size, jit_reg dst,                \
+                      jit_opnd addr, uint32_t offset);                        \
+  void P##atomic_store(jit_masm *m, unsigned size, jit_reg src,               \
+                       jit_opnd addr, uint32_t offset);                       \
+  void P##atomic_rmw(jit_masm *m, jit_atomic_op op, unsigned size,            \
+                     jit_reg dst, jit_reg val, jit_opnd addr,                 \
+                     uint32_t offset);                                        \
+  void P##atomic_cmpxchg(jit_masm *m, unsigned size, jit_reg dst,             \
+                         jit_reg expected, jit_reg replacement,               \
+                         jit_opnd addr, uint32_t offset);                     \
+  void P##atomic_fence(jit_masm *m);                                          \
   /* control */                                                               \
   void P##jmp(jit_masm *m, jit_label *l);                                     \
   void P##bind(jit_masm *m, jit_label *l);                                    \
@@ -463,6 +486,11 @@ extern const jit_target a64_target;
 #define masm_load_mem JIT_HOST_PREFIX(load_mem)
 #define masm_store_mem JIT_HOST_PREFIX(store_mem)
 #define masm_jmp JIT_HOST_PREFIX(jmp)
+#define masm_atomic_load JIT_HOST_PREFIX(atomic_load)
+#define masm_atomic_store JIT_HOST_PREFIX(atomic_store)
+#define masm_atomic_rmw JIT_HOST_PREFIX(atomic_rmw)
+#define masm_atomic_cmpxchg JIT_HOST_PREFIX(atomic_cmpxchg)
+#define masm_atomic_fence JIT_HOST_PREFIX(atomic_fence)
 #define masm_bind JIT_HOST_PREFIX(bind)
 #define masm_jump_table JIT_HOST_PREFIX(jump_table)
 #define masm_call_func JIT_HOST_PREFIX(call_func)

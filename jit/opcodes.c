@@ -11,16 +11,20 @@ const jit_opinfo jit_opinfo_table[OP_COUNT] = {
 };
 
 /* The reverse map, built by the compiler from the same list: one row of
- * SUBOP_LIMIT per prefix (none, 0xFC, 0xFD, 0xFB). Wasm 2.0's sub-opcodes are all
- * < 256; relaxed SIMD's run to 0xFD 0x113, so a row is 512 entries (3 KiB
- * for the table). A code past the limit fails to compile (the designated
+ * SUBOP_LIMIT per prefix (none, 0xFC, 0xFD, 0xFB, 0xFE). Wasm 2.0's
+ * sub-opcodes are all < 256; relaxed SIMD's run to 0xFD 0x113, so a row is
+ * 512 entries (5 KiB for the table). A code past the limit fails to compile (the designated
  * initialiser is out of bounds), so a new range cannot be dropped silently.
  * Entries hold jit_op + 1 so that the zero of static storage means "no such
  * opcode". A constant table: no run-time initialisation on the hot path. */
 enum { SUBOP_LIMIT = 512 };
-#define PREFIX_ROW(prefix) \
-  ((prefix) == 0 ? 0 : (prefix) == 0xFC ? 1 : (prefix) == 0xFD ? 2 : 3)
-static const uint16_t reverse_ops[4][SUBOP_LIMIT] = {
+#define PREFIX_ROW(prefix)                                                 \
+  ((prefix) == 0      ? 0                                                   \
+   : (prefix) == 0xFC ? 1                                                   \
+   : (prefix) == 0xFD ? 2                                                   \
+   : (prefix) == 0xFB ? 3                                                   \
+                      : 4)
+static const uint16_t reverse_ops[5][SUBOP_LIMIT] = {
 #define OP(name, text, prefix, code, ...) \
   [PREFIX_ROW(prefix)][code] = OP_##name + 1,
 #include "opcodes.def"
@@ -28,9 +32,23 @@ static const uint16_t reverse_ops[4][SUBOP_LIMIT] = {
 };
 
 jit_op jit_op_lookup(uint8_t prefix, uint32_t code) {
-  if (prefix != 0 && prefix != 0xFC && prefix != 0xFD && prefix != 0xFB)
+  if (prefix != 0 && prefix != 0xFC && prefix != 0xFD && prefix != 0xFB &&
+      prefix != 0xFE)
     return OP_COUNT;
   if (code >= SUBOP_LIMIT) return OP_COUNT;
   uint16_t entry = reverse_ops[PREFIX_ROW(prefix)][code];
   return entry ? (jit_op)(entry - 1) : OP_COUNT;
 }
+
+/* The access sizes of the 0xFE rows, from their c column. */
+#define ATOMIC_SIZE_0(name, c)
+#define ATOMIC_SIZE_0xFC(name, c)
+#define ATOMIC_SIZE_0xFD(name, c)
+#define ATOMIC_SIZE_0xFB(name, c)
+#define ATOMIC_SIZE_0xFE(name, c) [OP_##name] = c,
+const uint8_t jit_atomic_size_log2[OP_COUNT] = {
+#define OP(name, text, prefix, code, imm, sig, nan, lower, a, b, c) \
+  ATOMIC_SIZE_##prefix(name, c)
+#include "opcodes.def"
+#undef OP
+};

@@ -363,6 +363,19 @@ static wrun_error *check_memarg(jit_validator *v, const jit_instr *in) {
   return NULL;
 }
 
+/* Threads: an atomic access's alignment is exactly its size; otherwise
+ * as any memarg. */
+static wrun_error *check_atomic_memarg(jit_validator *v, const jit_instr *in) {
+  wrun_error *e = need_memory(v, in->u.mem.memory);
+  if (e) return e;
+  if (in->u.mem.align != jit_atomic_size_log2[in->op])
+    return fail(v, "atomic alignment must be natural");
+  if (!v->m->memories[in->u.mem.memory].is64 &&
+      in->u.mem.offset > UINT32_MAX)
+    return fail(v, "offset out of range");
+  return NULL;
+}
+
 /* The address type of memory mem (i64 for a memory64). */
 static rt_valtype addr_type(const jit_validator *v, uint32_t mem) {
   return v->m->memories[mem].is64 ? VT_I64 : VT_I32;
@@ -1050,12 +1063,16 @@ wrun_error *jit_validator_step(jit_validator *v, const jit_instr *in) {
   case IMM_LANE:
     if ((e = check_lane(v, in, in->u.lane))) return e;
     break;
+  case IMM_ATOMIC:
+    if ((e = check_atomic_memarg(v, in))) return e;
+    break;
   default:
     break;
   }
   const char *sig = jit_opinfo_table[in->op].sig; /* NULL: step_special */
   uint8_t imm = jit_opinfo_table[in->op].imm;
-  if (sig && (imm == IMM_MEMARG || imm == IMM_MEMARG_LANE))
+  if (sig && (imm == IMM_MEMARG || imm == IMM_MEMARG_LANE ||
+              imm == IMM_ATOMIC))
     return apply_mem_sig(v, sig, addr_type(v, in->u.mem.memory));
   if (sig) return apply_sig(v, sig);
   return step_special(v, in);

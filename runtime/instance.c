@@ -163,7 +163,13 @@ static void bind_imports(rt_instance *inst, const wrun_extern *imports) {
       nt++;
       break;
     case WRUN_EXTERN_MEMORY:
-      inst->memories[nm++] = (rt_memory *)ext->of.memory;
+      inst->memories[nm] = (rt_memory *)ext->of.memory;
+      /* another store's shared memory: this store keeps it alive (the
+       * reference survives out of memory: the maker or another user
+       * holds one, as the import came through a live store) */
+      if (inst->memories[nm]->store != inst->store)
+        (void)rt_memory_share(inst->store, inst->memories[nm]);
+      nm++;
       break;
     default:
       inst->globals[ng] = *ext->of.global;
@@ -201,6 +207,7 @@ static wrun_error *define_memories(rt_instance *inst) {
     inst->memories[i] = rt_memory_new(inst->store, l->min, l->max, l->has_max,
                                       l->is64, &err);
     if (!inst->memories[i]) return err;
+    inst->memories[i]->shared = l->shared;
   }
   for (uint32_t i = 0; i < m->nmemories; i++) {
     rt_vmctx_memory *slot =

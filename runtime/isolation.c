@@ -38,8 +38,9 @@ bool rt_extern_in_store(const wrun_extern *e, const wrun_store *s) {
            rt_funcref_store((const rt_funcref *)e->of.func) == s;
   case WRUN_EXTERN_TABLE:
     return e->of.table && ((const rt_table *)e->of.table)->store == s;
-  case WRUN_EXTERN_MEMORY:
-    return e->of.memory && ((const rt_memory *)e->of.memory)->store == s;
+  case WRUN_EXTERN_MEMORY: /* a shared memory may serve several stores */
+    return e->of.memory && (((const rt_memory *)e->of.memory)->store == s ||
+                            ((const rt_memory *)e->of.memory)->shared);
   case WRUN_EXTERN_GLOBAL:
     return e->of.global && e->of.global->store == s;
   case WRUN_EXTERN_TAG:

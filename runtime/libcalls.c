@@ -67,6 +67,48 @@ void rt_lib_data_drop(void *vmctx, uint32_t seg) {
   rt_instance_of_vmctx(vmctx)->data_dropped[seg] = true;
 }
 
+/* ---- threads: wait and notify ------------------------------------------------ */
+
+/* The host address of an atomic access of `bytes` at addr + offset, after
+ * the checks the compiled accesses make: alignment, then bounds. */
+static uint8_t *atomic_address(rt_memory *m, uint64_t offset, uint64_t addr,
+                               uint64_t bytes) {
+  uint64_t ea = addr + offset;
+  if (ea < addr) rt_trap_raise(WRUN_TRAP_MEMORY_OOB);
+  if (ea & (bytes - 1)) rt_trap_raise(WRUN_TRAP_UNALIGNED_ATOMIC);
+  if (!in_bounds(ea, bytes, m->size)) rt_trap_raise(WRUN_TRAP_MEMORY_OOB);
+  return m->base + ea;
+}
+
+int32_t rt_lib_atomic_notify(void *vmctx, uint32_t mem, uint64_t offset,
+                             uint64_t addr, uint32_t count) {
+  rt_memory *m = memory_of(vmctx, mem);
+  uint8_t *p = atomic_address(m, offset, addr, 4);
+  /* an unshared memory has no waiters: nothing to wake */
+  return m->shared ? (int32_t)rt_atomic_notify(p, count) : 0;
+}
+
+static int32_t atomic_wait(void *vmctx, uint32_t mem, uint64_t offset,
+                           uint64_t addr, uint64_t expected, bool is64,
+                           int64_t timeout) {
+  rt_memory *m = memory_of(vmctx, mem);
+  uint8_t *p = atomic_address(m, offset, addr, is64 ? 8 : 4);
+  if (!m->shared) rt_trap_raise(WRUN_TRAP_EXPECTED_SHARED);
+  return rt_atomic_wait(p, expected, is64, timeout);
+}
+
+int32_t rt_lib_atomic_wait32(void *vmctx, uint32_t mem, uint64_t offset,
+                             uint64_t addr, uint32_t expected,
+                             int64_t timeout) {
+  return atomic_wait(vmctx, mem, offset, addr, expected, false, timeout);
+}
+
+int32_t rt_lib_atomic_wait64(void *vmctx, uint32_t mem, uint64_t offset,
+                             uint64_t addr, uint64_t expected,
+                             int64_t timeout) {
+  return atomic_wait(vmctx, mem, offset, addr, expected, true, timeout);
+}
+
 /* ---- tables ---------------------------------------------------------------- */
 
 /* Table indices and sizes are u64 for every table, like memory operands:

@@ -17,6 +17,18 @@ __attribute__((noreturn)) void rt_trap_raise(wrun_trap_code code);
 int32_t rt_lib_memory_grow(void *vmctx, uint32_t mem,
                            uint32_t delta); /* old pages or -1 */
 int64_t rt_lib_memory_grow64(void *vmctx, uint32_t mem, uint64_t delta);
+/* Threads (runtime/wait.c): the address is addr + offset of memory mem;
+ * out of bounds, unaligned and (wait) unshared memories trap. notify
+ * returns how many waiters it woke (at most count); wait returns 0 woken,
+ * 1 the value was not expected, 2 timed out (timeout in ns, < 0 never). */
+int32_t rt_lib_atomic_notify(void *vmctx, uint32_t mem, uint64_t offset,
+                             uint64_t addr, uint32_t count);
+int32_t rt_lib_atomic_wait32(void *vmctx, uint32_t mem, uint64_t offset,
+                             uint64_t addr, uint32_t expected,
+                             int64_t timeout);
+int32_t rt_lib_atomic_wait64(void *vmctx, uint32_t mem, uint64_t offset,
+                             uint64_t addr, uint64_t expected,
+                             int64_t timeout);
 void rt_lib_memory_fill(void *vmctx, uint32_t mem, uint64_t dst, uint32_t val,
                         uint64_t n);
 void rt_lib_memory_copy(void *vmctx, uint32_t dst_mem, uint32_t src_mem,

@@ -170,6 +170,7 @@ static bool extern_matches(const rt_module *m, const rt_import *imp,
   case WRUN_EXTERN_MEMORY: {
     const rt_memory *mem = (const rt_memory *)ext->of.memory;
     return mem && mem->is64 == imp->desc.memory.is64 &&
+           mem->shared == imp->desc.memory.shared &&
            limits_match(mem->pages, mem->max_pages, mem->has_max,
                         &imp->desc.memory);
   }

@@ -14,6 +14,7 @@
  */
 #include "runtime.h"
 
+#include <pthread.h>
 #include <inttypes.h>
 #include <stdatomic.h>
 #include <stdlib.h>
@@ -45,15 +46,50 @@ static void release_budget(size_t bytes) {
   atomic_fetch_sub(&reserved_total, bytes);
 }
 
-static void memory_destroy(void *obj) {
-  rt_memory *mem = obj;
+/* Shared memories (threads) may be grown from several threads at once, and
+ * used by several stores: one process-wide lock orders their growth and
+ * their references. Their base never moves either (every memory reserves
+ * its maximum's worth up front), so code running on other threads keeps
+ * addressing the right bytes; it reads the size and page count with
+ * single aligned loads. */
+static pthread_mutex_t shared_lock = PTHREAD_MUTEX_INITIALIZER;
+
+/* Drops one reference of a shared memory (the maker's when maker);
+ * true when it was the last. */
+static bool shared_unref(rt_memory *mem, bool maker) {
+  pthread_mutex_lock(&shared_lock);
+  if (maker) mem->store = NULL;
+  bool last = --mem->refs == 0;
+  pthread_mutex_unlock(&shared_lock);
+  return last;
+}
+
+static void memory_free(rt_memory *mem) {
   if (mem->base) {
     munmap(mem->base, mem->reserved);
     release_budget(mem->reserved);
   }
+  free(mem);
+}
+
+/* A store that imported another store's shared memory lets go of it. */
+static void memory_release(void *obj) {
+  if (shared_unref(obj, false)) memory_free(obj);
+}
+
+bool rt_memory_share(wrun_store *s, rt_memory *mem) {
+  pthread_mutex_lock(&shared_lock);
+  mem->refs++;
+  pthread_mutex_unlock(&shared_lock);
+  return rt_store_own(s, mem, memory_release);
+}
+
+static void memory_destroy(void *obj) {
+  rt_memory *mem = obj;
   if (mem->store && mem->store->memory_bytes >= mem->size)
     mem->store->memory_bytes -= mem->size;
-  free(mem);
+  if (mem->shared && !shared_unref(mem, true)) return;
+  memory_free(mem);
 }
 
 /* The pages a 32-bit memory (or a 64-bit one of at most 4 GiB) may reach:
@@ -172,6 +208,7 @@ rt_memory *rt_memory_new(wrun_store *s, uint64_t min, uint64_t max,
   mem->has_max = has_max;
   mem->is64 = is64;
   mem->store = s;
+  mem->refs = 1;
   s->memory_bytes += bytes;
   if (!rt_store_own(s, mem, memory_destroy)) {
     *error = rt_error_new(RT_NO_OFFSET, "out of memory");
@@ -181,21 +218,34 @@ rt_memory *rt_memory_new(wrun_store *s, uint64_t min, uint64_t max,
   return mem;
 }
 
+static int64_t memory_grow(rt_memory *mem, uint64_t delta);
+
+int64_t rt_memory_grow(rt_memory *mem, uint64_t delta) {
+  if (!mem->shared) return memory_grow(mem, delta);
+  pthread_mutex_lock(&shared_lock);
+  int64_t old = memory_grow(mem, delta);
+  pthread_mutex_unlock(&shared_lock);
+  return old;
+}
+
 /* Never past limit_pages: the reservation holds those pages and, for a
  * memory that checks its size, the guard after them. */
-int64_t rt_memory_grow(rt_memory *mem, uint64_t delta) {
+static int64_t memory_grow(rt_memory *mem, uint64_t delta) {
   uint64_t old = mem->pages;
   if (delta > mem->limit_pages - old) return -1; /* old <= limit_pages */
   if (delta == 0) return (int64_t)old;
   uint64_t extra = delta * RT_PAGE_SIZE;
   uint64_t new_size = mem->size + extra;
   if (new_size > mem->reserved) return -1;
-  if (!rt_limits_allow_memory_growth(mem->store, mem->size, extra)) return -1;
+  /* a shared memory whose maker is gone is bounded by its maximum alone */
+  if (mem->store &&
+      !rt_limits_allow_memory_growth(mem->store, mem->size, extra))
+    return -1;
   if (mprotect(mem->base + mem->size, extra, PROT_READ | PROT_WRITE) != 0)
     return -1;
   mem->size = new_size;
   mem->pages = old + delta;
-  mem->store->memory_bytes += extra;
+  if (mem->store) mem->store->memory_bytes += extra;
   return (int64_t)old;
 }
 
@@ -227,6 +277,13 @@ wrun_memory *wrun_memory_new64(wrun_store *store, uint64_t min_pages,
 
 bool wrun_memory_is64(const wrun_memory *m) {
   return ((const rt_memory *)m)->is64;
+}
+
+wrun_memory *wrun_memory_new_shared(wrun_store *store, uint32_t min_pages,
+                                    uint32_t max_pages) {
+  wrun_memory *m = memory_new(store, min_pages, max_pages, true, false);
+  if (m) ((rt_memory *)m)->shared = true;
+  return m;
 }
 
 uint8_t *wrun_memory_data(const wrun_memory *m) {

@@ -168,6 +168,7 @@ typedef struct rt_limits {
   uint64_t min, max; /* max valid only if has_max */
   bool has_max;
   bool is64; /* memory64: i64 addresses */
+  bool shared; /* threads: a shared memory (always has a maximum) */
 } rt_limits;
 
 typedef struct rt_tabletype {

@@ -308,19 +308,21 @@ static bool read_u64(reader *r, uint64_t *out) {
   return true;
 }
 
-/* Limits flags: one byte, bit 0 a maximum follows, bit 2 (Wasm 3.0
- * memory64 and table64) i64 addresses or indices and u64 limits; any other
- * bit is malformed (bit 1, shared memory, is the threads proposal's). */
-enum { LIMITS_HAS_MAX = 1, LIMITS_64 = 4 };
+/* Limits flags: one byte, bit 0 a maximum follows, bit 1 (threads) a
+ * shared memory, bit 2 (Wasm 3.0 memory64 and table64) i64 addresses or
+ * indices and u64 limits; any other bit is malformed. Only memories may be
+ * shared (read_tabletype refuses the flag). */
+enum { LIMITS_HAS_MAX = 1, LIMITS_SHARED = 2, LIMITS_64 = 4 };
 
 static bool read_limits(reader *r, rt_limits *out) {
   const uint8_t *at = r->p;
   uint8_t flags;
   if (!read_byte(r, &flags)) return false;
-  if (flags & ~(LIMITS_HAS_MAX | LIMITS_64))
+  if (flags & ~(LIMITS_HAS_MAX | LIMITS_SHARED | LIMITS_64))
     return fail(r, at, "malformed limits flags");
   out->has_max = flags & LIMITS_HAS_MAX;
   out->is64 = flags & LIMITS_64;
+  out->shared = flags & LIMITS_SHARED;
   out->max = 0;
   /* Both sizes are u64 LEBs in Wasm 3.0 (as the reference interpreter
    * reads them); what a 32-bit memory or table may have is the type's
@@ -340,6 +342,7 @@ static bool read_tabletype(reader *r, rt_tabletype *out) {
   const uint8_t *at = r->p;
   if (!read_limits(r, &out->limits)) return false;
   const rt_limits *l = &out->limits;
+  if (l->shared) return fail(r, at, "malformed limits flags");
   if (!l->is64 && (l->min > UINT32_MAX || (l->has_max && l->max > UINT32_MAX)))
     return fail(r, at, "table size must be at most 2^32-1");
   return check_min_le_max(r, at, l);
@@ -355,6 +358,8 @@ static bool read_memtype(reader *r, rt_limits *out) {
     return fail(r, at,
                 out->is64 ? "memory size must be at most 2^48 pages (256TiB)"
                           : "memory size must be at most 65536 pages (4GiB)");
+  if (out->shared && !out->has_max)
+    return fail(r, at, "shared memory must have maximum");
   return check_min_le_max(r, at, out);
 }
 

@@ -245,6 +245,10 @@ rt_memory *rt_memory_new(wrun_store *s, uint64_t min, uint64_t max,
                          bool has_max, bool is64, wrun_error **error);
 /* Old size in pages, or -1. */
 int64_t rt_memory_grow(rt_memory *mem, uint64_t delta);
+/* Store s (not mem's maker) imports the shared memory mem: it holds a
+ * reference until deleted. False when out of memory (the reference is
+ * then dropped again). */
+bool rt_memory_share(wrun_store *s, rt_memory *mem);
 
 /* A table64 (is64) takes i64 indices; any table holds at most UINT32_MAX
  * elements here. */
@@ -252,6 +256,16 @@ rt_table *rt_table_new(wrun_store *s, rt_valtype elem_type, uint64_t min,
                        uint64_t max, bool has_max, bool is64, void *init,
                        wrun_error **error);
 int64_t rt_table_grow(rt_table *t, uint64_t delta, void *init);
+
+/* ---- wait and notify (wait.c) --------------------------------------------- */
+
+/* Blocks while the 32- or 64-bit value at addr (a shared memory's byte)
+ * equals expected, at most timeout_ns (< 0: no limit): 0 woken by
+ * rt_atomic_notify, 1 the value differed, 2 timed out. */
+int32_t rt_atomic_wait(const void *addr, uint64_t expected, bool is64,
+                       int64_t timeout_ns);
+/* Wakes at most count waiters of addr, oldest first; returns how many. */
+uint32_t rt_atomic_notify(const void *addr, uint32_t count);
 
 /* ---- values (func.c) ------------------------------------------------------ */
 

@@ -45,6 +45,8 @@ static const char *const trap_messages[WRUN_TRAP_COUNT] = {
     [WRUN_TRAP_NULL_REFERENCE] = "null reference",
     [WRUN_TRAP_NULL_I31] = "null i31 reference",
     [WRUN_TRAP_CAST_FAILURE] = "cast failure",
+    [WRUN_TRAP_UNALIGNED_ATOMIC] = "unaligned atomic",
+    [WRUN_TRAP_EXPECTED_SHARED] = "expected shared memory",
 };
 
 /* Used when a trap object cannot be allocated; never freed. */

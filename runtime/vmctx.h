@@ -81,8 +81,14 @@ typedef struct rt_memory {
   uint64_t limit_pages; /* the most pages the reservation holds (<= max) */
   bool has_max;
   bool is64;          /* memory64: i64 addresses */
+  bool shared;        /* threads: shared (has a maximum; grow is locked) */
   size_t reserved;    /* bytes of the whole reservation */
+  /* The store that made it. A shared memory may be imported by instances
+   * of other stores too: each such store holds a reference (refs counts
+   * them and the maker), the last one unmaps it, and store becomes NULL
+   * once its maker is deleted (both under the shared-memory lock). */
   struct wrun_store *store;
+  uint32_t refs;
 } rt_memory;
 
 /* Whether code addressing a memory of this type compares each address

@@ -333,6 +333,50 @@ uint32_t a64_bl(jit_buf *b, int32_t off) {
   return a64_emit(b, a64_branch_with_offset(0x94000000u, off));
 }
 
+/* ---- atomics ---------------------------------------------------------------- */
+
+static uint32_t size_rn_rt(unsigned size, uint8_t rn, uint8_t rt) {
+  return (uint32_t)size << 30 | (uint32_t)(rn & 31) << 5 | (rt & 31);
+}
+
+uint32_t a64_ldar(jit_buf *b, unsigned size, uint8_t rt, uint8_t rn) {
+  return a64_emit(b, 0x08DFFC00u | size_rn_rt(size, rn, rt));
+}
+
+uint32_t a64_stlr(jit_buf *b, unsigned size, uint8_t rt, uint8_t rn) {
+  return a64_emit(b, 0x089FFC00u | size_rn_rt(size, rn, rt));
+}
+
+uint32_t a64_ldaxr(jit_buf *b, unsigned size, uint8_t rt, uint8_t rn) {
+  return a64_emit(b, 0x085FFC00u | size_rn_rt(size, rn, rt));
+}
+
+uint32_t a64_stlxr(jit_buf *b, unsigned size, uint8_t rs, uint8_t rt,
+                   uint8_t rn) {
+  return a64_emit(b, 0x0800FC00u | (uint32_t)(rs & 31) << 16 |
+                         size_rn_rt(size, rn, rt));
+}
+
+uint32_t a64_ldopal(jit_buf *b, a64_lse_op op, unsigned size, uint8_t rs,
+                    uint8_t rt, uint8_t rn) {
+  return a64_emit(b, 0x38E00000u | (uint32_t)(rs & 31) << 16 |
+                         (uint32_t)op << 12 | size_rn_rt(size, rn, rt));
+}
+
+uint32_t a64_swpal(jit_buf *b, unsigned size, uint8_t rs, uint8_t rt,
+                   uint8_t rn) {
+  return a64_emit(b, 0x38E08000u | (uint32_t)(rs & 31) << 16 |
+                         size_rn_rt(size, rn, rt));
+}
+
+uint32_t a64_casal(jit_buf *b, unsigned size, uint8_t rs, uint8_t rt,
+                   uint8_t rn) {
+  return a64_emit(b, 0x08E0FC00u | (uint32_t)(rs & 31) << 16 |
+                         size_rn_rt(size, rn, rt));
+}
+
+uint32_t a64_dmb_ish(jit_buf *b) { return a64_emit(b, 0xD5033BBFu); }
+
 uint32_t a64_bcond(jit_buf *b, a64_cond c, int32_t off) {
   return a64_emit(b, a64_branch_with_offset(0x54000000u | (uint32_t)c, off));
 }

@@ -169,6 +169,29 @@ uint32_t a64_ldstp(jit_buf *b, bool load, bool fp, a64_pair_mode mode,
 /* adr rd, pc + off (within +-1 MiB). */
 uint32_t a64_adr(jit_buf *b, uint8_t rd, int32_t off);
 
+/* ---- atomics (threads) ----------------------------------------------------- */
+/* size is log2 of the access's bytes (0 b, 1 h, 2 w, 3 x); the address is
+ * [rn]. Acquire-release forms: ldar/stlr, ldaxr/stlxr (rs the status),
+ * and the LSE (ARMv8.1) read-modify-writes with both semantics, "al". */
+typedef enum a64_lse_op {
+  A64_LDADD = 0, A64_LDCLR = 1, A64_LDEOR = 2, A64_LDSET = 3,
+} a64_lse_op;
+uint32_t a64_ldar(jit_buf *b, unsigned size, uint8_t rt, uint8_t rn);
+uint32_t a64_stlr(jit_buf *b, unsigned size, uint8_t rt, uint8_t rn);
+uint32_t a64_ldaxr(jit_buf *b, unsigned size, uint8_t rt, uint8_t rn);
+uint32_t a64_stlxr(jit_buf *b, unsigned size, uint8_t rs, uint8_t rt,
+                   uint8_t rn);
+/* rt = [rn]; [rn] = [rn] op rs */
+uint32_t a64_ldopal(jit_buf *b, a64_lse_op op, unsigned size, uint8_t rs,
+                    uint8_t rt, uint8_t rn);
+/* rt = [rn]; [rn] = rs */
+uint32_t a64_swpal(jit_buf *b, unsigned size, uint8_t rs, uint8_t rt,
+                   uint8_t rn);
+/* if [rn] == rs: [rn] = rt; rs = the old [rn] either way */
+uint32_t a64_casal(jit_buf *b, unsigned size, uint8_t rs, uint8_t rt,
+                   uint8_t rn);
+uint32_t a64_dmb_ish(jit_buf *b);
+
 /* ---- branches ------------------------------------------------------------ */
 /* Offsets are in bytes from the branch itself (multiples of 4). */
 uint32_t a64_b(jit_buf *b, int32_t off);

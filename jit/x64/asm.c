@@ -345,6 +345,36 @@ void x64_pop(jit_buf *b, uint8_t r) {
 
 void x64_ret(jit_buf *b) { jit_buf_u8(b, 0xC3); }
 void x64_leave(jit_buf *b) { jit_buf_u8(b, 0xC9); }
+/* ---- atomics ---------------------------------------------------------------- */
+
+void x64_lock(jit_buf *b) { jit_buf_u8(b, 0xF0); }
+
+/* A two-form (byte / word-dword-qword) instruction with a memory operand:
+ * op8 for bytes, op8 + 1 otherwise, 0x66 for words, REX.W for qwords. */
+static void sized_mr(jit_buf *b, uint32_t op8, unsigned size, x64_mem m,
+                     uint8_t reg) {
+  x64_emit_rm(b, size == 1 ? 0x66 : 0, size == 0 ? op8 : op8 + 1, size == 3,
+              reg, m, size == 0 ? 1 : 0);
+}
+
+void x64_xadd_mr(jit_buf *b, unsigned size, x64_mem m, uint8_t reg) {
+  sized_mr(b, 0x0FC0, size, m, reg);
+}
+
+void x64_xchg_mr(jit_buf *b, unsigned size, x64_mem m, uint8_t reg) {
+  sized_mr(b, 0x86, size, m, reg);
+}
+
+void x64_cmpxchg_mr(jit_buf *b, unsigned size, x64_mem m, uint8_t reg) {
+  sized_mr(b, 0x0FB0, size, m, reg);
+}
+
+void x64_mfence(jit_buf *b) {
+  jit_buf_u8(b, 0x0F);
+  jit_buf_u8(b, 0xAE);
+  jit_buf_u8(b, 0xF0);
+}
+
 void x64_ud2(jit_buf *b) {
   jit_buf_u8(b, 0x0F);
   jit_buf_u8(b, 0x0B);

@@ -153,6 +153,15 @@ void x64_ret(jit_buf *b);
 void x64_leave(jit_buf *b);
 void x64_ud2(jit_buf *b);
 
+/* Atomics (threads). size is log2 of the operand's bytes: 0 byte (the
+ * register's low byte: al, cl, dl, bl only, or a REX form), 1 word (0x66),
+ * 2 dword, 3 qword (REX.W). lock prefixes the next instruction. */
+void x64_lock(jit_buf *b);
+void x64_xadd_mr(jit_buf *b, unsigned size, x64_mem m, uint8_t reg);
+void x64_xchg_mr(jit_buf *b, unsigned size, x64_mem m, uint8_t reg);
+void x64_cmpxchg_mr(jit_buf *b, unsigned size, x64_mem m, uint8_t reg);
+void x64_mfence(jit_buf *b);
+
 /* SSE */
 void x64_sse_rr(jit_buf *b, x64_sse op, uint8_t reg, uint8_t rm);
 void x64_sse_rm(jit_buf *b, x64_sse op, uint8_t reg, x64_mem m);

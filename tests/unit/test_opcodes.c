@@ -17,7 +17,8 @@
 jit_op jit_op_lookup(uint8_t prefix, uint32_t code);
 
 /* A constant of the SIG letter's type: 1 for numbers (no division by zero,
- * an in-bounds address), zeros for v128. */
+ * an in-bounds address; an atomic's address is 0, aligned, and its wait
+ * finds 0, not the expected 1, so it returns at once), zeros for v128. */
 static void push_const(wasm_buf *b, char letter) {
   static const uint8_t f32_one[4] = {0x00, 0x00, 0x80, 0x3f};
   static const uint8_t f64_one[8] = {0, 0, 0, 0, 0, 0, 0xf0, 0x3f};
@@ -48,6 +49,11 @@ static void emit_op(wasm_buf *b, const jit_opinfo *info) {
   switch ((jit_imm_kind)info->imm) {
   case IMM_NONE: break;
   case IMM_MEMARG: wb_byte(b, 0); wb_byte(b, 0); break; /* align, offset */
+  case IMM_ATOMIC: /* the alignment must be the access size */
+    wb_byte(b, jit_atomic_size_log2[jit_op_lookup(info->prefix, info->code)]);
+    wb_byte(b, 0);
+    break;
+  case IMM_FENCE: wb_byte(b, 0); break;
   case IMM_MEMARG_LANE: wb_byte(b, 0); wb_byte(b, 0); wb_byte(b, 0); break;
   case IMM_LANE: wb_byte(b, 0); break;
   case IMM_I32: case IMM_I64: wb_byte(b, 0); break;
@@ -67,7 +73,14 @@ static wasm_buf module_for(const jit_opinfo *info) {
   cr_assert_not_null(colon, "%s: SIG \"%s\" has no ':'", info->text, sig);
   wasm_buf body = {0};
   wb_byte(&body, 0); /* no locals */
-  for (const char *p = sig; p < colon; p++) push_const(&body, *p);
+  for (const char *p = sig; p < colon; p++) {
+    if (p == sig && info->imm == IMM_ATOMIC) { /* an aligned address */
+      wb_byte(&body, 0x41);
+      wb_byte(&body, 0);
+      continue;
+    }
+    push_const(&body, *p);
+  }
   emit_op(&body, info);
   for (const char *p = colon + 1; *p; p++) wb_byte(&body, 0x1A); /* drop */
   wb_byte(&body, 0x0B);
@@ -78,8 +91,8 @@ static wasm_buf module_for(const jit_opinfo *info) {
   wb_section(&m, 1, &s); /* type 0: [] -> [] */
   wb_u32(&s, 1); wb_u32(&s, 0);
   wb_section(&m, 3, &s); /* func 0: type 0 */
-  wb_u32(&s, 1); wb_byte(&s, 0); wb_u32(&s, 1);
-  wb_section(&m, 5, &s); /* memory: 1 page */
+  wb_u32(&s, 1); wb_byte(&s, 3); wb_u32(&s, 1); wb_u32(&s, 1);
+  wb_section(&m, 5, &s); /* memory: 1 page, shared (wait needs it) */
   wb_u32(&s, 1); wb_name(&s, "f"); wb_byte(&s, 0); wb_u32(&s, 0);
   wb_section(&m, 7, &s); /* export "f" */
   wb_u32(&s, 1); wb_u32(&s, body.len); wb_bytes(&s, body.bytes, body.len);

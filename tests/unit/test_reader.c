@@ -334,9 +334,15 @@ Test(reader, tables_and_memories) {
   cr_expect_eq(two->nmemories, 2);
   cr_expect_eq(two->memories[1].min, 3);
   rt_module_free(two);
-  /* Limits flags (Wasm 3.0 wording): bit 1 (shared) and everything past
-   * bit 2 are malformed; bit 2 is memory64 or table64 (u64 limits). */
-  reject(MOD(SEC(5, 0x01, 0x02, 0x00)), "malformed limits flags");
+  /* Limits flags (Wasm 3.0 wording): everything past bit 2 is malformed;
+   * bit 2 is memory64 or table64 (u64 limits), bit 1 a shared memory
+   * (threads), which must have a maximum; a table cannot be shared. */
+  reject(MOD(SEC(5, 0x01, 0x02, 0x00)), "shared memory must have maximum");
+  rt_module *sh = accept(MOD(SEC(5, 0x01, 0x03, 0x01, 0x02)));
+  cr_expect(sh->memories[0].shared);
+  cr_expect_eq(sh->memories[0].max, 2);
+  rt_module_free(sh);
+  reject(MOD(SEC(4, 0x01, 0x70, 0x03, 0x00, 0x01)), "malformed limits flags");
   reject(MOD(SEC(5, 0x01, 0x08, 0x00)), "malformed limits flags");
   reject(MOD(SEC(5, 0x01, 0x81, 0x00, 0x00)), "malformed limits flags");
   reject(MOD(SEC(4, 0x01, 0x70, 0x02, 0x00)), "malformed limits flags");

@@ -26,9 +26,9 @@ static rt_functype types[] = {FT(0, 0, t0, 0), FT(0, 1, t1, 1),
                               FT(1, 1, t2, 2), FT(2, 1, t3, 3)};
 static rt_func funcs[] = {{0, 0, 0}, {1, 0, 0}, {2, 0, 0}, {3, 0, 0}};
 static bool declared[] = {false, true, false, false};
-static rt_tabletype tables[] = {{VT_FUNCREF, {1, 0, false, false}},
-                                {VT_EXTERNREF, {1, 0, false, false}}};
-static rt_limits memories[] = {{1, 0, false, false}};
+static rt_tabletype tables[] = {{VT_FUNCREF, {1, 0, false, false, false}},
+                                {VT_EXTERNREF, {1, 0, false, false, false}}};
+static rt_limits memories[] = {{1, 0, false, false, false}};
 static rt_global globals[] = {{{VT_I32, false}, {0}}, {{VT_I64, true}, {0}}};
 static rt_elem elems[] = {{.elem_type = VT_FUNCREF},
                           {.elem_type = VT_EXTERNREF}};
@@ -163,10 +163,10 @@ Test(opcodes, table_has_every_wasm2_opcode) {
    * under 0xFD (the final SIMD numbering); Wasm 3.0 adds 8 one-byte
    * opcodes of exception handling (try_table, throw, throw_ref and the
    * legacy five) and relaxed SIMD's 20 (0xFD 0x100 to 0x113). */
-  unsigned counts[4] = {0};
+  unsigned counts[5] = {0};
   for (unsigned op = 0; op < OP_COUNT; op++) {
     uint8_t p = jit_opinfo_table[op].prefix;
-    counts[p == 0 ? 0 : p == 0xFC ? 1 : p == 0xFD ? 2 : 3]++;
+    counts[p == 0 ? 0 : p == 0xFC ? 1 : p == 0xFD ? 2 : p == 0xFB ? 3 : 4]++;
   }
   /* + exception handling's 8, return_call(_indirect), typed function
    * references' 5 (call_ref, return_call_ref, ref.as_non_null,
@@ -177,6 +177,13 @@ Test(opcodes, table_has_every_wasm2_opcode) {
   /* GC under 0xFB so far: ref.test/cast (4), br_on_cast(_fail), i31's 3 */
   cr_expect_eq(counts[3], 4 + 2 + 3);
   cr_expect_eq(jit_op_lookup(0xFB, 0x1C), OP_REF_I31);
+  /* threads: notify, wait32/64, fence, 7 loads, 7 stores, 7 widths of
+   * each of the 7 read-modify-writes */
+  cr_expect_eq(counts[4], 4 + 7 + 7 + 49);
+  cr_expect_eq(jit_op_lookup(0xFE, 0x03), OP_ATOMIC_FENCE);
+  cr_expect_eq(jit_op_lookup(0xFE, 0x4E), OP_I64_ATOMIC_RMW32_CMPXCHG_U);
+  cr_expect_eq(jit_op_lookup(0xFE, 0x4F), OP_COUNT);
+  cr_expect_eq(jit_op_lookup(0xFE, 0x04), OP_COUNT);
   cr_expect_eq(jit_op_lookup(0, 0x6A), OP_I32_ADD);
   cr_expect_eq(jit_op_lookup(0, 0x12), OP_RETURN_CALL);
   cr_expect_eq(jit_op_lookup(0, 0x13), OP_RETURN_CALL_INDIRECT);
