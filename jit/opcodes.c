@@ -31,12 +31,16 @@ static const uint16_t reverse_ops[5][SUBOP_LIMIT] = {
 #undef OP
 };
 
+/* The row of each prefix byte, plus one (0: not a prefix): one load on
+ * the decoder's per-opcode path instead of a chain of compares. */
+static const uint8_t prefix_rows[256] = {
+    [0] = 1, [0xFC] = 2, [0xFD] = 3, [0xFB] = 4, [0xFE] = 5,
+};
+
 jit_op jit_op_lookup(uint8_t prefix, uint32_t code) {
-  if (prefix != 0 && prefix != 0xFC && prefix != 0xFD && prefix != 0xFB &&
-      prefix != 0xFE)
-    return OP_COUNT;
-  if (code >= SUBOP_LIMIT) return OP_COUNT;
-  uint16_t entry = reverse_ops[PREFIX_ROW(prefix)][code];
+  unsigned row = prefix_rows[prefix];
+  if (!row || code >= SUBOP_LIMIT) return OP_COUNT;
+  uint16_t entry = reverse_ops[row - 1][code];
   return entry ? (jit_op)(entry - 1) : OP_COUNT;
 }
 

@@ -1052,30 +1052,31 @@ wrun_error *jit_validator_step(jit_validator *v, const jit_instr *in) {
   if (v->done) return fail(v, "operators remaining after end of function");
   if (in->op >= OP_COUNT) return fail(v, "illegal opcode");
   wrun_error *e;
+  bool memory_op = false; /* its first operand is an address */
   switch ((jit_imm_kind)jit_opinfo_table[in->op].imm) {
   case IMM_MEMARG:
     if ((e = check_memarg(v, in))) return e;
+    memory_op = true;
     break;
   case IMM_MEMARG_LANE:
     if ((e = check_memarg(v, in)) || (e = check_lane(v, in, in->u.mem.lane)))
       return e;
+    memory_op = true;
     break;
   case IMM_LANE:
     if ((e = check_lane(v, in, in->u.lane))) return e;
     break;
   case IMM_ATOMIC:
     if ((e = check_atomic_memarg(v, in))) return e;
+    memory_op = true;
     break;
   default:
     break;
   }
   const char *sig = jit_opinfo_table[in->op].sig; /* NULL: step_special */
-  uint8_t imm = jit_opinfo_table[in->op].imm;
-  if (sig && (imm == IMM_MEMARG || imm == IMM_MEMARG_LANE ||
-              imm == IMM_ATOMIC))
-    return apply_mem_sig(v, sig, addr_type(v, in->u.mem.memory));
-  if (sig) return apply_sig(v, sig);
-  return step_special(v, in);
+  if (!sig) return step_special(v, in);
+  return memory_op ? apply_mem_sig(v, sig, addr_type(v, in->u.mem.memory))
+                   : apply_sig(v, sig);
 }
 
 /* ---- lifetime ------------------------------------------------------------ */
