@@ -6,6 +6,8 @@
  * compiled, and say so). A funcref is its rt_funcref record, as always. */
 #include "codegen_internal.h"
 
+#include "libcalls.h"
+
 /* Branches to on_fail unless `ref` holds a value of type `target`
  * (validated to be in the hierarchy of ref's type); falls through when it
  * does. ref is only read. */
@@ -60,7 +62,27 @@ static rt_valtype cast_target(const jit_instr *in) {
   return nullable ? in->u.valtype : in->u.valtype | VT_NONNULL;
 }
 
+/* A non-final function type: its subtypes are the intern table's to know,
+ * so ref.test and ref.cast ask it (runtime/libcalls.c). */
+static bool asks_runtime(const jit_codegen *g, rt_valtype target) {
+  if (rt_vt_heap_code(target) != HT_INDEX) return false;
+  const rt_functype *t = &g->mod->types[rt_vt_index(target)];
+  return t->kind == RT_FUNC_TYPE && !t->final;
+}
+
+static void ask_runtime(jit_codegen *g, const void *fn, rt_valtype target,
+                        uint8_t result) {
+  const rt_functype *t = &g->mod->types[rt_vt_index(target)];
+  uint64_t imms[2] = {t->id, rt_vt_nullable(target)};
+  cg_libcall(g, fn, imms, 2, 1, result);
+}
+
 void cg_op_ref_test(jit_codegen *g, const jit_instr *in) {
+  if (asks_runtime(g, cast_target(in))) {
+    ask_runtime(g, (const void *)rt_lib_ref_test_func, cast_target(in),
+                JT_I32);
+    return;
+  }
   jit_reg ref = cg_pop_reg(g);
   jit_reg out = cg_alloc(g, false);
   jit_label no;
@@ -74,6 +96,11 @@ void cg_op_ref_test(jit_codegen *g, const jit_instr *in) {
 }
 
 void cg_op_ref_cast(jit_codegen *g, const jit_instr *in) {
+  if (asks_runtime(g, cast_target(in))) {
+    ask_runtime(g, (const void *)rt_lib_ref_cast_func, cast_target(in),
+                JT_REF);
+    return;
+  }
   jit_reg ref = cg_pop_reg(g);
   cg_cast_check(g, ref, cast_target(in),
                 cg_trap_label(g, WRUN_TRAP_CAST_FAILURE));

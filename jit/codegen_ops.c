@@ -350,12 +350,12 @@ static void visit_memory_size(jit_codegen *g, uint32_t mem) {
 
 /* ---- libcalls ----------------------------------------------------------- */
 
-#define NO_RESULT 0xff
+#define NO_RESULT CG_NO_RESULT
 
-/* Calls fn(vmctx, imms..., the top nops operands deepest first) with the C
- * convention; pushes the result when result_type is not NO_RESULT. */
-static void libcall(jit_codegen *g, const void *fn, const uint64_t *imms,
-                    uint32_t nimms, uint32_t nops, uint8_t result_type) {
+/* A libcall (codegen_internal.h): flushes the stack, calls, pushes the
+ * result. */
+void cg_libcall(jit_codegen *g, const void *fn, const uint64_t *imms,
+                uint32_t nimms, uint32_t nops, uint8_t result_type) {
   const jit_target *tg = &jit_host_target;
   if (1 + nimms + nops > 6 || nops > g->sp) {
     cg_fail(g, "code generator: bad libcall");
@@ -393,11 +393,6 @@ static void libcall(jit_codegen *g, const void *fn, const uint64_t *imms,
    * ABI) and memory.grow never moves the base (see cg_reload_pinned). */
 }
 
-void cg_libcall(jit_codegen *g, const void *fn, const uint64_t *imms,
-                uint32_t nimms, uint32_t nops, uint8_t result_type) {
-  libcall(g, fn, imms, nimms, nops, result_type);
-}
-
 static bool table_is64(const jit_codegen *g, uint32_t table) {
   return g->mod->tables[table].limits.is64;
 }
@@ -408,65 +403,65 @@ static void visit_bulk(jit_codegen *g, const jit_instr *in) {
   case OP_MEMORY_GROW:
     imm[0] = in->u.index;
     if (cg_memory_is64(g, in->u.index))
-      libcall(g, (const void *)rt_lib_memory_grow64, imm, 1, 1, JT_I64);
+      cg_libcall(g, (const void *)rt_lib_memory_grow64, imm, 1, 1, JT_I64);
     else
-      libcall(g, (const void *)rt_lib_memory_grow, imm, 1, 1, JT_I32);
+      cg_libcall(g, (const void *)rt_lib_memory_grow, imm, 1, 1, JT_I32);
     break;
   case OP_MEMORY_FILL:
     imm[0] = in->u.index;
-    libcall(g, (const void *)rt_lib_memory_fill, imm, 1, 3, NO_RESULT);
+    cg_libcall(g, (const void *)rt_lib_memory_fill, imm, 1, 3, NO_RESULT);
     break;
   case OP_MEMORY_COPY:
     imm[0] = in->u.pair.a;
     imm[1] = in->u.pair.b;
-    libcall(g, (const void *)rt_lib_memory_copy, imm, 2, 3, NO_RESULT);
+    cg_libcall(g, (const void *)rt_lib_memory_copy, imm, 2, 3, NO_RESULT);
     break;
   case OP_MEMORY_INIT:
     imm[0] = in->u.pair.a;
     imm[1] = in->u.pair.b;
-    libcall(g, (const void *)rt_lib_memory_init, imm, 2, 3, NO_RESULT);
+    cg_libcall(g, (const void *)rt_lib_memory_init, imm, 2, 3, NO_RESULT);
     break;
   case OP_DATA_DROP:
     imm[0] = in->u.index;
-    libcall(g, (const void *)rt_lib_data_drop, imm, 1, 0, NO_RESULT);
+    cg_libcall(g, (const void *)rt_lib_data_drop, imm, 1, 0, NO_RESULT);
     break;
   case OP_TABLE_GET:
     imm[0] = in->u.index;
-    libcall(g, (const void *)rt_lib_table_get, imm, 1, 1, JT_REF);
+    cg_libcall(g, (const void *)rt_lib_table_get, imm, 1, 1, JT_REF);
     break;
   case OP_TABLE_SET:
     imm[0] = in->u.index;
-    libcall(g, (const void *)rt_lib_table_set, imm, 1, 2, NO_RESULT);
+    cg_libcall(g, (const void *)rt_lib_table_set, imm, 1, 2, NO_RESULT);
     break;
   case OP_TABLE_SIZE: /* a u32, zero-extended: a table64's i64 too */
     imm[0] = in->u.index;
-    libcall(g, (const void *)rt_lib_table_size, imm, 1, 0,
+    cg_libcall(g, (const void *)rt_lib_table_size, imm, 1, 0,
             table_is64(g, in->u.index) ? JT_I64 : JT_I32);
     break;
   case OP_TABLE_GROW:
     imm[0] = in->u.index;
     if (table_is64(g, in->u.index))
-      libcall(g, (const void *)rt_lib_table_grow64, imm, 1, 2, JT_I64);
+      cg_libcall(g, (const void *)rt_lib_table_grow64, imm, 1, 2, JT_I64);
     else
-      libcall(g, (const void *)rt_lib_table_grow, imm, 1, 2, JT_I32);
+      cg_libcall(g, (const void *)rt_lib_table_grow, imm, 1, 2, JT_I32);
     break;
   case OP_TABLE_FILL:
     imm[0] = in->u.index;
-    libcall(g, (const void *)rt_lib_table_fill, imm, 1, 3, NO_RESULT);
+    cg_libcall(g, (const void *)rt_lib_table_fill, imm, 1, 3, NO_RESULT);
     break;
   case OP_TABLE_COPY:
     imm[0] = in->u.pair.a; /* dst table */
     imm[1] = in->u.pair.b; /* src table */
-    libcall(g, (const void *)rt_lib_table_copy, imm, 2, 3, NO_RESULT);
+    cg_libcall(g, (const void *)rt_lib_table_copy, imm, 2, 3, NO_RESULT);
     break;
   case OP_TABLE_INIT:
     imm[0] = in->u.pair.b; /* table */
     imm[1] = in->u.pair.a; /* elem segment */
-    libcall(g, (const void *)rt_lib_table_init, imm, 2, 3, NO_RESULT);
+    cg_libcall(g, (const void *)rt_lib_table_init, imm, 2, 3, NO_RESULT);
     break;
   case OP_ELEM_DROP:
     imm[0] = in->u.index;
-    libcall(g, (const void *)rt_lib_elem_drop, imm, 1, 0, NO_RESULT);
+    cg_libcall(g, (const void *)rt_lib_elem_drop, imm, 1, 0, NO_RESULT);
     break;
   default: cg_fail(g, "code generator: unhandled bulk opcode"); break;
   }

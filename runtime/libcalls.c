@@ -180,3 +180,18 @@ const void *rt_lib_indirect_subtype(void *vmctx, const void *funcref,
     rt_trap_raise(WRUN_TRAP_INDIRECT_MISMATCH);
   return funcref;
 }
+
+int32_t rt_lib_ref_test_func(void *vmctx, uint32_t expected, uint32_t nullable,
+                             const void *funcref) {
+  (void)vmctx;
+  if (!funcref) return nullable != 0;
+  const rt_funcref *f = funcref;
+  return rt_type_id_subtype(f->type_id, expected);
+}
+
+const void *rt_lib_ref_cast_func(void *vmctx, uint32_t expected,
+                                 uint32_t nullable, const void *funcref) {
+  if (!rt_lib_ref_test_func(vmctx, expected, nullable, funcref))
+    rt_trap_raise(WRUN_TRAP_CAST_FAILURE);
+  return funcref;
+}

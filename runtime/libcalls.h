@@ -37,6 +37,14 @@ void rt_lib_memory_init(void *vmctx, uint32_t seg, uint32_t mem, uint64_t dst,
                         uint32_t src, uint32_t n);
 void rt_lib_data_drop(void *vmctx, uint32_t seg);
 
+/* ref.test / ref.cast to a non-final function type (id `expected`), whose
+ * subtypes only the intern table knows: test gives 0 or 1; cast gives
+ * funcref back or traps "cast failure". nullable: the target admits null. */
+int32_t rt_lib_ref_test_func(void *vmctx, uint32_t expected, uint32_t nullable,
+                             const void *funcref);
+const void *rt_lib_ref_cast_func(void *vmctx, uint32_t expected,
+                                 uint32_t nullable, const void *funcref);
+
 /* call_indirect of a non-final type whose id the callee's does not equal:
  * returns funcref when its type declares `expected` among its supertypes,
  * else traps "indirect call type mismatch". */
