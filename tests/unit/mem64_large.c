@@ -202,17 +202,8 @@ static wrun_trap *call(const world *w, const char *name, const int64_t *args,
                        size_t nargs, int64_t *out) {
   wrun_extern e;
   if (!wrun_instance_export(w->inst, name, &e)) abort();
-  wrun_val vals[3], r = {0};
-  for (size_t i = 0; i < nargs; i++) {
-    wrun_valtype t = wrun_func_param_type(e.of.func, i);
-    vals[i].type = t;
-    if (t == WRUN_I64)
-      vals[i].of.i64 = args[i];
-    else
-      vals[i].of.i32 = (int32_t)args[i];
-  }
-  size_t nresults = wrun_func_result_count(e.of.func);
-  wrun_trap *t = wrun_func_call(w->store, e.of.func, vals, nargs, &r, nresults);
+  wrun_val r;
+  wrun_trap *t = wb_call_ints(w->store, e.of.func, args, nargs, &r);
   if (out) *out = r.type == WRUN_I64 ? r.of.i64 : r.type == WRUN_I32 ? r.of.i32 : 0;
   return t;
 }

@@ -198,17 +198,8 @@ static wrun_trap *call(wrun_store *store, const wrun_instance *inst,
                        const char *name, const int64_t *args, size_t nargs,
                        int64_t *out) {
   wrun_extern e = wb_export_of(inst, name);
-  wrun_val vals[3], r = {0};
-  for (size_t i = 0; i < nargs; i++) {
-    wrun_valtype t = wrun_func_param_type(e.of.func, i);
-    vals[i].type = t;
-    if (t == WRUN_I64)
-      vals[i].of.i64 = args[i];
-    else
-      vals[i].of.i32 = (int32_t)args[i];
-  }
-  size_t nresults = wrun_func_result_count(e.of.func);
-  wrun_trap *t = wrun_func_call(store, e.of.func, vals, nargs, &r, nresults);
+  wrun_val r;
+  wrun_trap *t = wb_call_ints(store, e.of.func, args, nargs, &r);
   if (out) *out = r.type == WRUN_I64 ? r.of.i64 : (int64_t)(uint32_t)r.of.i32;
   return t;
 }

@@ -121,9 +121,32 @@ static inline wasm_buf wb_tables_module(uint32_t count, uint32_t min) {
   return b;
 }
 
+/* ---- calling what was built ------------------------------------------- */
+#include "wrun.h"
+
+/* Calls f with integer arguments, each taken as an i64 or an i32 by f's
+ * parameter type; its result (if it has one) in *result. */
+static inline wrun_trap *wb_call_ints(wrun_store *store, const wrun_func *f,
+                                      const int64_t *args, size_t nargs,
+                                      wrun_val *result) {
+  wrun_val vals[8];
+  if (nargs > 8) return wrun_trap_new("wb_call_ints: too many arguments");
+  for (size_t i = 0; i < nargs; i++) {
+    wrun_valtype t = wrun_func_param_type(f, i);
+    memset(&vals[i], 0, sizeof vals[i]);
+    vals[i].type = t;
+    if (t == WRUN_I64)
+      vals[i].of.i64 = args[i];
+    else
+      vals[i].of.i32 = (int32_t)args[i];
+  }
+  memset(result, 0, sizeof *result);
+  return wrun_func_call(store, f, vals, nargs, result,
+                        wrun_func_result_count(f));
+}
+
 #ifdef WB_CRITERION
 /* ---- compiling and running what was built (criterion tests) ------------ */
-#include "wrun.h"
 
 /* A wrun_val of API type T whose union member `field` is v, e.g.
  * WB_VAL(WRUN_I64, i64, 5). */
