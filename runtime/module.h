@@ -108,7 +108,6 @@ struct rt_module;
  * engine-wide id (HT_CANON); m may be NULL when neither is HT_INDEX. */
 bool rt_subtype(const struct rt_module *m, rt_valtype a, rt_valtype b);
 bool rt_heap_subtype(const struct rt_module *m, uint32_t a, uint32_t b);
-bool rt_type_equal(const struct rt_module *m, rt_valtype a, rt_valtype b);
 /* t with its type index replaced by the engine-wide id: the form of types
  * held by tables, globals and interned function types. */
 rt_valtype rt_vt_canon(const struct rt_module *m, rt_valtype t);

@@ -130,10 +130,6 @@ bool rt_subtype(const rt_module *m, rt_valtype a, rt_valtype b) {
   return rt_heap_subtype(m, rt_vt_heap(a), rt_vt_heap(b));
 }
 
-bool rt_type_equal(const rt_module *m, rt_valtype a, rt_valtype b) {
-  return rt_subtype(m, a, b) && rt_subtype(m, b, a);
-}
-
 /* ---- module-independent forms --------------------------------------------- */
 
 rt_valtype rt_vt_canon(const rt_module *m, rt_valtype t) {
