@@ -252,6 +252,11 @@ typedef struct wrun_store_limits {
    * store is deleted; a throw past the limit traps "exception limit
    * exceeded". Default 1 GiB, about ten million small exceptions. */
   uint64_t exception_bytes;
+  /* Bytes of GC objects (structs, arrays, boxed externrefs) the store's
+   * heap may hold. An allocation that does not fit, even after a
+   * collection, traps "out of GC heap memory"; the host API's allocations
+   * fail. Default 4 GiB. */
+  uint64_t gc_heap_bytes;
 } wrun_store_limits;
 
 /* The defaults above. */

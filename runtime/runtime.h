@@ -91,6 +91,7 @@ struct wrun_store {
   uint64_t table_elements;
   uint64_t ninstances, nmemories, ntables;
   uint64_t exception_bytes; /* of the exception objects made (exception.c) */
+  struct rt_gc_heap *gc;    /* GC objects (gc.c), made at the first one */
   uintptr_t stack_limit;           /* last limit written to the vmctxs */
   /* wrun_store_interrupt: while set, every vmctx holds RT_POISONED_LIMIT.
    * The lock serializes poisoning, restoring and linking instances, so
@@ -128,6 +129,7 @@ bool rt_store_take_interrupt(wrun_store *s);
 #define RT_DEFAULT_MEMORIES 1000u
 #define RT_DEFAULT_TABLES 10000u
 #define RT_DEFAULT_EXCEPTION_BYTES ((uint64_t)1 << 30)
+#define RT_DEFAULT_GC_HEAP_BYTES ((uint64_t)4 << 30)
 
 /* Whether the store may create count more memories (or tables) of total
  * bytes (elements) in all, the largest being largest; NULL or an error

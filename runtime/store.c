@@ -2,6 +2,8 @@
  * all at once when deleted. */
 #include "runtime.h"
 
+#include "gc.h"
+
 #include <stdlib.h>
 
 wrun_store *wrun_store_new(wrun_engine *engine) {
@@ -35,6 +37,7 @@ void wrun_store_delete(wrun_store *s) {
     free(o);
     o = next;
   }
+  rt_gc_heap_free(s->gc);
   pthread_mutex_destroy(&s->interrupt_lock);
   free(s);
 }
