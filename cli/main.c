@@ -229,8 +229,12 @@ static void print_result(const wrun_val *v) {
       printf("ref.null any\n");
     else if (wrun_anyref_i31(v->of.anyref, &i31))
       printf("ref.i31 %" PRId32 "\n", i31);
+    else if (wrun_anyref_kind_of(v->of.anyref) == WRUN_ANYREF_STRUCT)
+      printf("ref.struct\n");
+    else if (wrun_anyref_kind_of(v->of.anyref) == WRUN_ANYREF_ARRAY)
+      printf("ref.array\n");
     else
-      printf("ref.any\n");
+      printf("ref.host\n");
     return;
   }
   }

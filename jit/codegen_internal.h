@@ -394,6 +394,32 @@ void cg_op_br_on_cast(jit_codegen *g, const jit_instr *in);
 void cg_op_ref_test(jit_codegen *g, const jit_instr *in);
 void cg_op_ref_cast(jit_codegen *g, const jit_instr *in);
 void cg_op_ref_i31(jit_codegen *g, const jit_instr *in);
+/* codegen_struct.c, codegen_array.c: GC objects */
+void cg_op_struct_new(jit_codegen *g, const jit_instr *in);
+void cg_op_struct_get(jit_codegen *g, const jit_instr *in);
+void cg_op_struct_set(jit_codegen *g, const jit_instr *in);
+void cg_op_array_new(jit_codegen *g, const jit_instr *in);
+void cg_op_array_new_fixed(jit_codegen *g, const jit_instr *in);
+void cg_op_array_new_segment(jit_codegen *g, const jit_instr *in);
+void cg_op_array_get(jit_codegen *g, const jit_instr *in);
+void cg_op_array_set(jit_codegen *g, const jit_instr *in);
+void cg_op_array_len(jit_codegen *g, const jit_instr *in);
+void cg_op_array_fill(jit_codegen *g, const jit_instr *in);
+void cg_op_array_copy(jit_codegen *g, const jit_instr *in);
+void cg_op_array_init_segment(jit_codegen *g, const jit_instr *in);
+struct rt_gc_rtt;
+/* The rtt of struct or array type index i (fails the function if none). */
+const struct rt_gc_rtt *cg_gc_rtt(jit_codegen *g, uint32_t type_index);
+void cg_gc_null_check(jit_codegen *g, jit_reg ref, uint8_t trap);
+/* Pushes the field or element of storage type `storage` at
+ * [obj + addr + off] (sign: get_s of a packed one). */
+void cg_gc_load(jit_codegen *g, rt_valtype storage, bool sign, jit_reg obj,
+                jit_opnd addr, uint32_t off);
+/* Stores src / the popped top of the stack there. */
+void cg_gc_store(jit_codegen *g, rt_valtype storage, jit_reg src,
+                 jit_reg obj, jit_opnd addr, uint32_t off);
+void cg_gc_store_top(jit_codegen *g, rt_valtype storage, jit_reg obj,
+                     jit_opnd addr, uint32_t off);
 void cg_op_i31_get(jit_codegen *g, const jit_instr *in);
 /* Branches to on_fail unless ref holds a value of type target. */
 void cg_cast_check(jit_codegen *g, jit_reg ref, rt_valtype target,

@@ -46,8 +46,14 @@ void *rt_gc_alloc(wrun_store *s, const rt_gc_rtt *rtt, size_t bytes) {
   return obj;
 }
 
+bool rt_gc_owns(const wrun_store *s, uintptr_t w) {
+  for (rt_gc_obj *o = s->gc ? s->gc->objects : NULL; o; o = o->next)
+    if ((uintptr_t)(o + 1) == w) return true;
+  return false;
+}
+
 void *rt_gc_box_host(wrun_store *s, void *v) {
-  void *box = rt_gc_alloc(s, &rt_gc_host_rtt, RT_GC_HOST_SIZE);
+  void *box = rt_gc_alloc(s, rt_gc_host_rtt, RT_GC_HOST_SIZE);
   if (box) *(void **)((uint8_t *)box + RT_GC_HOST_VALUE) = v;
   return box;
 }

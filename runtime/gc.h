@@ -103,7 +103,7 @@ rt_gc_rtt *rt_gc_rtt_make(const rt_functype *t, const bool *traced,
                           const rt_gc_rtt *super);
 
 /* The rtt every host box shares. */
-extern const rt_gc_rtt rt_gc_host_rtt;
+extern const rt_gc_rtt *const rt_gc_host_rtt;
 
 /* ---- the heap (gc.c) -------------------------------------------------- */
 
@@ -125,11 +125,37 @@ static inline uint64_t rt_gc_array_bytes(const rt_gc_rtt *rtt, uint64_t len) {
   return RT_GC_ARRAY_DATA + ((data + 7) & ~(uint64_t)7);
 }
 
+/* Whether w is the address of an object of s's heap (the host API checks
+ * what it is given). */
+bool rt_gc_owns(const struct wrun_store *s, uintptr_t w);
+
 /* Boxes host value v (not NULL) as an externref; NULL when out of heap. */
 void *rt_gc_box_host(struct wrun_store *s, void *v);
 /* The host value of externref word w: NULL for null, the boxed value of a
  * host box, else w itself (an anyref made an externref: the host sees the
  * word, as an opaque value). */
 void *rt_gc_unbox_host(uintptr_t w);
+
+/* ---- the host's view (gc_api.c) --------------------------------------- */
+
+struct wrun_val;
+/* Is GC word w (an anyref the host passes) of type t (any hierarchy,
+ * module-independent form)? */
+bool rt_gc_ref_fits(uintptr_t w, rt_valtype t);
+/* While on (nesting), allocations never collect: for runtime code that
+ * holds new objects where no root scan sees them (constant expressions,
+ * arguments being boxed). */
+void rt_gc_inhibit(struct wrun_store *s, bool on);
+/* Roots the object v holds, if any, as a result handed to the host. */
+void rt_gc_root_result(struct wrun_store *s, const struct wrun_val *v);
+
+/* Runs GC allocation c (struct.new, array.new and their forms) of a
+ * constant expression of inst on the evaluator's stack (gc_const.c);
+ * false when it does not fit the store's heap. */
+struct wrun_instance;
+struct rt_const_op;
+struct rt_global_cell;
+bool rt_const_gc_new(struct wrun_instance *inst, const struct rt_const_op *c,
+                     struct rt_global_cell *stack, uint32_t *depth);
 
 #endif

@@ -38,6 +38,7 @@ void wrun_store_delete(wrun_store *s) {
     o = next;
   }
   rt_gc_heap_free(s->gc);
+  free(s->host_roots);
   pthread_mutex_destroy(&s->interrupt_lock);
   free(s);
 }
