@@ -75,8 +75,10 @@ void cg_op_array_new(jit_codegen *g, const jit_instr *in) {
   const rt_gc_rtt *rtt = cg_gc_rtt(g, in->u.index);
   if (!rtt) return;
   uint64_t imm = (uintptr_t)rtt;
-  cg_libcall(g, (const void *)rt_lib_gc_array_new, &imm, 1, 1, JT_REF);
-  if (in->op == OP_ARRAY_NEW_DEFAULT) return;
+  bool value = in->op == OP_ARRAY_NEW;
+  cg_libcall_gc(g, (const void *)rt_lib_gc_array_new, &imm, 1, 1, JT_REF,
+                g->mod->types[in->u.index].types, value ? 1 : 0, true);
+  if (!value) return;
   jit_reg arr = cg_pop_reg(g);
   if (is_zero_const(g)) { /* the new array holds zeros already */
     cg_value v = cg_pop(g);
@@ -95,7 +97,8 @@ void cg_op_array_new_fixed(jit_codegen *g, const jit_instr *in) {
   const rt_gc_rtt *rtt = cg_gc_rtt(g, in->u.pair.a);
   if (!rtt) return;
   uint64_t imm[2] = {(uintptr_t)rtt, in->u.pair.b};
-  cg_libcall(g, (const void *)rt_lib_gc_array_new, imm, 2, 0, JT_REF);
+  cg_libcall_gc(g, (const void *)rt_lib_gc_array_new, imm, 2, 0, JT_REF,
+                g->mod->types[in->u.pair.a].types, in->u.pair.b, true);
   rt_valtype storage = elem_storage(g, in->u.pair.a);
   uint32_t size = rt_gc_storage_size(storage);
   jit_reg arr = cg_pop_reg(g);
@@ -113,7 +116,7 @@ void cg_op_array_new_segment(jit_codegen *g, const jit_instr *in) {
   const void *fn = in->op == OP_ARRAY_NEW_DATA
                        ? (const void *)rt_lib_gc_array_new_data
                        : (const void *)rt_lib_gc_array_new_elem;
-  cg_libcall(g, fn, imm, 2, 2, JT_REF);
+  cg_libcall_gc(g, fn, imm, 2, 2, JT_REF, NULL, 0, false);
 }
 
 void cg_op_array_get(jit_codegen *g, const jit_instr *in) {

@@ -112,7 +112,9 @@ void cg_op_struct_new(jit_codegen *g, const jit_instr *in) {
   const rt_gc_rtt *rtt = cg_gc_rtt(g, in->u.index);
   if (!rtt) return;
   uint64_t imm = (uintptr_t)rtt;
-  cg_libcall(g, (const void *)rt_lib_gc_struct_new, &imm, 1, 0, JT_REF);
+  bool fields = in->op == OP_STRUCT_NEW;
+  cg_libcall_gc(g, (const void *)rt_lib_gc_struct_new, &imm, 1, 0, JT_REF,
+                t->types, fields ? t->nfields : 0, false);
   if (in->op == OP_STRUCT_NEW_DEFAULT) return;
   jit_reg obj = cg_pop_reg(g);
   for (uint32_t k = t->nfields; k-- > 0;)

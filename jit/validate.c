@@ -1210,6 +1210,11 @@ step_special(jit_validator *v, const jit_instr *in) {
   }
 }
 
+const rt_valtype *jit_validator_stack(const jit_validator *v, uint32_t *n) {
+  *n = v->nvals;
+  return v->vals;
+}
+
 wrun_error *jit_validator_step(jit_validator *v, const jit_instr *in) {
   v->offset = in->offset;
   if (v->done) return fail(v, "operators remaining after end of function");

@@ -286,7 +286,8 @@ wrun_trap *wrun_func_call(wrun_store *store, const wrun_func *func,
 
 /* ---- calling the host from wasm ---------------------------------------------- */
 
-void rt_host_call(void *host_ctx, void *caller_vmctx, uint64_t *values) {
+void rt_host_call(void *host_ctx, void *caller_vmctx, uint64_t *values,
+                  const uintptr_t *frame) {
   const rt_host_ctx *h = host_ctx;
   const rt_functype *t = h->type;
   wrun_caller caller = {NULL, h->store};
@@ -294,13 +295,22 @@ void rt_host_call(void *host_ctx, void *caller_vmctx, uint64_t *values) {
     caller.instance = rt_instance_of_vmctx(caller_vmctx);
     caller.store = caller.instance->store;
   }
+  /* The collector walks the wasm frames below from here (frame is the
+   * exit trampoline's frame record), and the objects among the arguments
+   * stay rooted while the host has them. */
+  rt_gc_exit exit;
+  rt_gc_exit_push(&exit, frame[0], frame[1]);
+  size_t roots = caller.store->nhost_roots;
 
   size_t n = (size_t)t->nparams + t->nresults;
   wrun_val small[16];
   wrun_val *vals = n <= 16 ? small : calloc(n, sizeof *vals);
-  if (!vals) rt_trap_raise_object(wrun_trap_new("out of memory"));
+  if (!vals) {
+    rt_gc_exit_pop(&exit);
+    rt_trap_raise_object(wrun_trap_new("out of memory"));
+  }
   wrun_val *args = vals, *results = vals + t->nparams;
-  unmarshal(t->types, t->nparams, values, args);
+  unmarshal_rooted(caller.store, t->types, t->nparams, values, args);
   for (uint32_t i = 0; i < t->nresults; i++) {
     memset(&results[i], 0, sizeof results[i]);
     results[i].type = rt_vt_api(rt_result(t, i));
@@ -312,6 +322,8 @@ void rt_host_call(void *host_ctx, void *caller_vmctx, uint64_t *values) {
   if (!trap && !marshal(caller.store, results, t->nresults, values))
     trap = rt_trap_new_code(WRUN_TRAP_GC_HEAP);
   if (vals != small) free(vals);
+  wrun_gc_scope_end(caller.store, roots);
+  rt_gc_exit_pop(&exit);
   /* A host function that throws (or passes on an exception of wasm it
    * called) throws into its wasm caller, from here. */
   wrun_exn *exn = wrun_trap_exception(trap);

@@ -136,6 +136,34 @@ void *rt_gc_box_host(struct wrun_store *s, void *v);
  * word, as an opaque value). */
 void *rt_gc_unbox_host(uintptr_t w);
 
+/* ---- roots in wasm frames (gc_stack.c) -------------------------------- */
+
+/* Where wasm left for C, on this thread: fp and pc of the wasm frame (pc
+ * the return address of its call). Pushed by code that may collect while
+ * wasm frames are below it; an entry into wasm restores the top when it
+ * unwinds (a trap skips the pops). */
+typedef struct rt_gc_exit {
+  uintptr_t fp, pc;
+  struct rt_gc_exit *prev;
+} rt_gc_exit;
+
+void rt_gc_exit_push(rt_gc_exit *e, uintptr_t fp, uintptr_t pc);
+void rt_gc_exit_pop(rt_gc_exit *e);
+rt_gc_exit *rt_gc_exit_top(void);
+void rt_gc_exit_restore(rt_gc_exit *top);
+
+/* Pushes the exit of the libcall it is used in, called from compiled
+ * code: the caller's frame is the wasm one (the libcall has a frame
+ * record: __builtin_frame_address makes GCC keep one). */
+#define RT_GC_EXIT_FROM_LIBCALL(e)                                        \
+  rt_gc_exit_push(&(e), *(const uintptr_t *)__builtin_frame_address(0),   \
+                  (uintptr_t)__builtin_return_address(0))
+
+typedef void (*rt_gc_visit)(void *ctx, uintptr_t *slot);
+/* Calls visit on every slot of this thread's wasm frames of store s that
+ * holds a GC reference. */
+void rt_gc_scan_stack(struct wrun_store *s, rt_gc_visit visit, void *ctx);
+
 /* ---- the host's view (gc_api.c) --------------------------------------- */
 
 struct wrun_val;

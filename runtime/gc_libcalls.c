@@ -17,6 +17,10 @@ static bool fits(uint64_t start, uint64_t n, uint64_t size) {
   return n <= size && start <= size - n;
 }
 
+/* The allocating libcalls may collect: each publishes its exit first
+ * (RT_GC_EXIT_FROM_LIBCALL, in the libcall itself, whose caller is the
+ * wasm frame), so the collector finds the frames below. A trap unwinds
+ * past the pop; the entry restores the exit chain. */
 static void *alloc_or_trap(void *vmctx, const rt_gc_rtt *rtt, uint64_t bytes) {
   void *obj = bytes ? rt_gc_alloc(store_of(vmctx), rtt, bytes) : NULL;
   if (!obj) rt_trap_raise(WRUN_TRAP_GC_HEAP);
@@ -24,7 +28,11 @@ static void *alloc_or_trap(void *vmctx, const rt_gc_rtt *rtt, uint64_t bytes) {
 }
 
 void *rt_lib_gc_struct_new(void *vmctx, const void *rtt) {
-  return alloc_or_trap(vmctx, rtt, ((const rt_gc_rtt *)rtt)->size);
+  rt_gc_exit e;
+  RT_GC_EXIT_FROM_LIBCALL(e);
+  void *obj = alloc_or_trap(vmctx, rtt, ((const rt_gc_rtt *)rtt)->size);
+  rt_gc_exit_pop(&e);
+  return obj;
 }
 
 static uint8_t *new_array(void *vmctx, const rt_gc_rtt *rtt, uint32_t len) {
@@ -34,7 +42,11 @@ static uint8_t *new_array(void *vmctx, const rt_gc_rtt *rtt, uint32_t len) {
 }
 
 void *rt_lib_gc_array_new(void *vmctx, const void *rtt, uint32_t len) {
-  return new_array(vmctx, rtt, len);
+  rt_gc_exit e;
+  RT_GC_EXIT_FROM_LIBCALL(e);
+  void *a = new_array(vmctx, rtt, len);
+  rt_gc_exit_pop(&e);
+  return a;
 }
 
 void *rt_lib_gc_array_new_data(void *vmctx, const void *rtt, uint32_t seg,
@@ -45,7 +57,10 @@ void *rt_lib_gc_array_new_data(void *vmctx, const void *rtt, uint32_t seg,
   uint64_t have = inst->data_dropped[seg] ? 0 : d->len;
   uint64_t bytes = (uint64_t)len * r->elem_size;
   if (!fits(offset, bytes, have)) rt_trap_raise(WRUN_TRAP_MEMORY_OOB);
+  rt_gc_exit e;
+  RT_GC_EXIT_FROM_LIBCALL(e);
   uint8_t *a = new_array(vmctx, r, len);
+  rt_gc_exit_pop(&e);
   if (bytes) memcpy(a + RT_GC_ARRAY_DATA, d->bytes + offset, bytes);
   return a;
 }
@@ -54,7 +69,10 @@ void *rt_lib_gc_array_new_elem(void *vmctx, const void *rtt, uint32_t seg,
                                uint32_t offset, uint32_t len) {
   const rt_elem_items *e = &rt_instance_of_vmctx(vmctx)->elems[seg];
   if (!fits(offset, len, e->count)) rt_trap_raise(WRUN_TRAP_TABLE_OOB);
+  rt_gc_exit x;
+  RT_GC_EXIT_FROM_LIBCALL(x);
   uint8_t *a = new_array(vmctx, rtt, len);
+  rt_gc_exit_pop(&x);
   if (len) memcpy(a + RT_GC_ARRAY_DATA, e->items + offset, len * sizeof(void *));
   return a;
 }

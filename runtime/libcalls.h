@@ -85,8 +85,11 @@ void rt_lib_table_init(void *vmctx, uint32_t table, uint32_t elem,
 void rt_lib_elem_drop(void *vmctx, uint32_t elem);
 
 /* Called by exit trampolines (wasm -> host): values holds the arguments in
- * the array layout (array_layout.h) and receives the results. A trap
- * returned by the host function is raised (does not return). */
-void rt_host_call(void *host_ctx, void *caller_vmctx, uint64_t *values);
+ * the array layout (array_layout.h) and receives the results; frame is
+ * the trampoline's frame record ([0] the wasm caller's fp, [1] the return
+ * address into it). A trap returned by the host function is raised (does
+ * not return). */
+void rt_host_call(void *host_ctx, void *caller_vmctx, uint64_t *values,
+                  const uintptr_t *frame);
 
 #endif

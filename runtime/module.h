@@ -115,6 +115,9 @@ rt_valtype rt_vt_canon(const struct rt_module *m, rt_valtype t);
  * HT_ANY. m: the module a type index belongs to (NULL for the
  * module-independent form). */
 uint32_t rt_heap_top(const struct rt_module *m, uint32_t heap);
+/* Does a value of type t (of module m, or module-independent with m NULL)
+ * hold a GC word: a reference of the any or extern hierarchy? */
+bool rt_vt_traced(const struct rt_module *m, rt_valtype t);
 /* The wrun.h type a value of type t crosses the API as: a number, or the
  * nullable top type of its hierarchy (funcref, externref, exnref). */
 wrun_valtype rt_vt_api(rt_valtype t);

@@ -153,3 +153,9 @@ wrun_valtype rt_vt_api(rt_valtype t) {
   if (!rt_is_reftype(t)) return (wrun_valtype)t;
   return (wrun_valtype)rt_heap_top(NULL, rt_vt_heap(t));
 }
+
+bool rt_vt_traced(const rt_module *m, rt_valtype t) {
+  if (!rt_is_reftype(t)) return false;
+  uint32_t top = rt_heap_top(m, rt_vt_heap(t));
+  return top == HT_ANY || top == HT_EXTERN;
+}
