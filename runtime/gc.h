@@ -25,6 +25,9 @@
 #include "module.h"
 
 struct wrun_store;
+struct rt_table;
+struct wrun_global;
+struct wrun_exn;
 
 typedef enum rt_gc_kind {
   RT_GC_STRUCT = 1,
@@ -131,5 +134,43 @@ void *rt_gc_box_host(struct wrun_store *s, void *v);
  * host box, else w itself (an anyref made an externref: the host sees the
  * word, as an opaque value). */
 void *rt_gc_unbox_host(uintptr_t w);
+
+/* ---- the collector (gc.c, gc_heap.c, gc_roots.c, gc_stack.c) ---------- */
+
+/* The heap of store s, made at first use; NULL when out of memory. */
+rt_gc_heap *rt_gc_heap_of(struct wrun_store *s);
+
+/* Whether a value of (module-independent) type t is a GC reference the
+ * collector traces: a reference whose hierarchy is any or extern. */
+bool rt_gc_traced_type(rt_valtype t);
+
+/* Stack roots (gc_stack.c): visit is called on every slot of this thread's
+ * wasm frames of store s that holds a GC reference word. Until compiled
+ * code has stack maps, rt_gc_stack_scannable() is false, and no collection
+ * runs while any wasm call is active on the thread (the heap only grows). */
+typedef void (*rt_gc_visit)(void *ctx, uintptr_t *slot);
+void rt_gc_scan_stack(struct wrun_store *s, rt_gc_visit visit, void *ctx);
+bool rt_gc_stack_scannable(void);
+
+/* Containers whose words are roots: a table with a traced element type, a
+ * host global of a traced type (instances' globals and element segments
+ * are found through the store's instances), an exception whose payload
+ * has a traced value. False when out of memory. */
+bool rt_gc_track_table(struct wrun_store *s, struct rt_table *t);
+bool rt_gc_track_global(struct wrun_store *s, struct wrun_global *g);
+bool rt_gc_track_exn(struct wrun_store *s, struct wrun_exn *exn);
+
+/* Host roots: a counted set of words (null and i31 words are ignored).
+ * add is false when out of memory; remove drops one count. */
+bool rt_gc_root_add(struct wrun_store *s, uintptr_t w);
+void rt_gc_root_remove(struct wrun_store *s, uintptr_t w);
+
+/* Collects now, unless wasm frames are active that cannot be scanned;
+ * true if it did. */
+bool rt_gc_collect(struct wrun_store *s);
+
+/* Tests: bounds the mark stack to `entries` (0: no bound) so that its
+ * overflow path runs. */
+void rt_gc_set_mark_stack_limit(struct wrun_store *s, size_t entries);
 
 #endif

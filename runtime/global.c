@@ -2,6 +2,8 @@
  * cell (instance globals share the same struct, see runtime.h). */
 #include "runtime.h"
 
+#include "gc.h"
+
 #include <stdlib.h>
 #include <string.h>
 
@@ -26,6 +28,9 @@ wrun_global *wrun_global_new(wrun_store *store, wrun_valtype type,
   g->store = store;
   rt_val_to_slot(&init, g->cell->value);
   if (!rt_store_own(store, g, free)) return NULL;
+  /* Instances' globals are found through their instances; a host one is
+   * a GC root only if listed. */
+  if (!rt_gc_track_global(store, g)) return NULL;
   return g;
 }
 
