@@ -164,6 +164,7 @@ void *rt_gc_alloc(wrun_store *s, const rt_gc_rtt *rtt, size_t bytes) {
   bytes = bytes < 8 ? 8 : (bytes + 7) & ~(size_t)7;
   int cls = rt_gc_class_of(bytes);
   uint64_t cost = cls >= 0 ? rt_gc_class_size(cls) : rt_gc_large_cost(bytes);
+  if (cost > s->limits.gc_heap_bytes) return NULL; /* no collection helps */
   bool collected = collection_due(h) && rt_gc_collect(s);
   if (over_limit(s, h, cost)) {
     if (collected || !rt_gc_collect(s) || over_limit(s, h, cost))

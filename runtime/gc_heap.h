@@ -56,11 +56,13 @@ typedef struct rt_gc_counters {
   uint64_t peak_heap_bytes;
 } rt_gc_counters;
 
-/* The registry of roots the store's containers hold (gc_roots.c). */
+/* The containers of the store whose words are roots (gc_roots.c). */
 typedef struct rt_gc_vec {
   void **items;
   size_t n, cap;
 } rt_gc_vec;
+
+enum { RT_GC_HELD_TABLES, RT_GC_HELD_GLOBALS, RT_GC_HELD_EXNS, RT_GC_NHELD };
 
 struct rt_gc_host_root;
 
@@ -83,7 +85,7 @@ struct rt_gc_heap {
   size_t nmark, mark_cap, mark_limit;
   bool mark_overflow;
   /* roots held by containers and the host */
-  rt_gc_vec tables, globals, exns;
+  rt_gc_vec held[RT_GC_NHELD];
   struct rt_gc_host_root *host_roots;
 };
 

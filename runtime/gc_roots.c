@@ -30,19 +30,19 @@ static bool vec_push(rt_gc_vec *v, void *item) {
   return true;
 }
 
-static bool track(wrun_store *s, size_t which, void *obj) {
+static bool track(wrun_store *s, int which, void *obj) {
   rt_gc_heap *h = rt_gc_heap_of(s);
-  return h && vec_push((rt_gc_vec *)((char *)h + which), obj);
+  return h && vec_push(&h->held[which], obj);
 }
 
 bool rt_gc_track_table(wrun_store *s, rt_table *t) {
   if (!rt_gc_traced_type(t->elem_type)) return true;
-  return track(s, offsetof(rt_gc_heap, tables), t);
+  return track(s, RT_GC_HELD_TABLES, t);
 }
 
 bool rt_gc_track_global(wrun_store *s, wrun_global *g) {
   if (!rt_gc_traced_type(g->type.type)) return true;
-  return track(s, offsetof(rt_gc_heap, globals), g);
+  return track(s, RT_GC_HELD_GLOBALS, g);
 }
 
 /* Only exceptions that hold a GC reference: most hold numbers, and every
@@ -51,7 +51,7 @@ bool rt_gc_track_exn(wrun_store *s, wrun_exn *exn) {
   const rt_functype *t = exn->tag->type;
   for (uint32_t i = 0; i < t->nparams; i++)
     if (rt_gc_traced_type(t->types[i]))
-      return track(s, offsetof(rt_gc_heap, exns), exn);
+      return track(s, RT_GC_HELD_EXNS, exn);
   return true;
 }
 
@@ -128,21 +128,21 @@ void rt_gc_visit_roots(wrun_store *s, rt_gc_visit visit, void *ctx) {
   rt_gc_scan_stack(s, visit, ctx);
   for (rt_instance *inst = s->instances; inst; inst = inst->next)
     visit_instance(inst, visit, ctx);
-  for (size_t i = 0; i < h->tables.n; i++) {
-    rt_table *t = h->tables.items[i];
+  const rt_gc_vec *held = h->held;
+  for (size_t i = 0; i < held[RT_GC_HELD_TABLES].n; i++) {
+    rt_table *t = held[RT_GC_HELD_TABLES].items[i];
     visit_words(t->elems, t->size, visit, ctx);
   }
-  for (size_t i = 0; i < h->globals.n; i++)
-    visit_global(h->globals.items[i], visit, ctx);
-  for (size_t i = 0; i < h->exns.n; i++) visit_exn(h->exns.items[i], visit, ctx);
+  for (size_t i = 0; i < held[RT_GC_HELD_GLOBALS].n; i++)
+    visit_global(held[RT_GC_HELD_GLOBALS].items[i], visit, ctx);
+  for (size_t i = 0; i < held[RT_GC_HELD_EXNS].n; i++)
+    visit_exn(held[RT_GC_HELD_EXNS].items[i], visit, ctx);
   for (rt_gc_host_root *r = h->host_roots; r; r = r->hh.next)
     visit(ctx, &r->word);
 }
 
 void rt_gc_roots_free(rt_gc_heap *h) {
-  free(h->tables.items);
-  free(h->globals.items);
-  free(h->exns.items);
+  for (int i = 0; i < RT_GC_NHELD; i++) free(h->held[i].items);
   rt_gc_host_root *r, *tmp;
   HASH_ITER(hh, h->host_roots, r, tmp) {
     HASH_DEL(h->host_roots, r);
