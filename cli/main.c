@@ -56,6 +56,9 @@ static void usage(FILE *out) {
           "  --max-tables N          tables (default 10000)\n"
           "  --max-wasm-stack BYTES  native stack for wasm (default 1 MiB;\n"
           "                          more than the stack has is refused)\n"
+          "  --max-gc-heap BYTES     GC objects (structs, arrays) together\n"
+          "                          (default 4 GiB; past it, after a\n"
+          "                          collection: \"out of GC heap memory\")\n"
           "  --timeout SECONDS       interrupt wasm still running after\n"
           "                          SECONDS (a trap: \"interrupted\")\n"
           "  --deterministic         canonical NaN results of float and SIMD\n"
@@ -334,6 +337,22 @@ static void report_fuel_used(const run_request *req, const wrun_store *store) {
     fprintf(stderr, "wrun: fuel_used %" PRIu64 "\n", req->fuel - left);
 }
 
+/* With --time: what the store's GC did (no _ms names: bench/ reads those
+ * as phases). */
+static void report_gc_stats(const wrun_store *store) {
+  if (!timing_enabled) return;
+  wrun_gc_stats st;
+  wrun_store_gc_stats(store, &st);
+  fprintf(stderr,
+          "wrun: gc collections %" PRIu64 " total_pause_ns %" PRIu64
+          " max_pause_ns %" PRIu64 " allocated_bytes %" PRIu64
+          " live_bytes %" PRIu64 " heap_bytes %" PRIu64
+          " peak_heap_bytes %" PRIu64 "\n",
+          st.collections, st.total_pause_ns, st.max_pause_ns,
+          st.allocated_bytes, st.live_bytes, st.heap_bytes,
+          st.peak_heap_bytes);
+}
+
 static int call_export(const run_request *req, wrun_store *store,
                        wrun_instance *inst) {
   const char *name = req->invoke ? req->invoke : "_start";
@@ -381,6 +400,7 @@ static int call_export(const run_request *req, wrun_store *store,
                                    nresults);
   timing_end("run");
   report_fuel_used(req, store);
+  report_gc_stats(store);
   if (trap) {
     fflush(stdout);
     status = report_trap(trap);
@@ -555,6 +575,7 @@ static const limit_option limit_options[] = {
   {"--max-tables", "count", offsetof(wrun_store_limits, tables)},
   {"--max-wasm-stack", "byte count",
    offsetof(wrun_store_limits, wasm_stack_bytes)},
+  {"--max-gc-heap", "byte count", offsetof(wrun_store_limits, gc_heap_bytes)},
 };
 
 static const limit_option *find_limit_option(const char *name) {

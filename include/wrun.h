@@ -325,6 +325,34 @@ bool wrun_store_set_max_wasm_stack(wrun_store *store, size_t bytes);
  * After the trap the store is usable again. */
 void wrun_store_interrupt(wrun_store *store);
 
+/* ---- the GC heap (Wasm 3.0 GC objects) -----------------------------------
+ * Each store has its own heap, collected by a non-moving mark-sweep when
+ * the bytes allocated since the last collection pass the live bytes that
+ * one left (at least 4 MiB), and before an allocation would pass the
+ * store's gc_heap_bytes limit. WRUN_GC_STRESS=1 in the environment when a
+ * store makes its heap: a collection at every allocation (for testing). */
+typedef struct wrun_gc_stats {
+  uint64_t collections;
+  uint64_t total_pause_ns; /* of all collections */
+  uint64_t max_pause_ns;   /* the longest one */
+  uint64_t allocated_bytes; /* objects ever allocated, as they count */
+  uint64_t live_bytes;     /* objects left by the last collection */
+  uint64_t used_bytes;     /* objects now, what the limit counts */
+  uint64_t heap_bytes;     /* memory the heap maps now */
+  uint64_t peak_heap_bytes; /* the most it mapped */
+} wrun_gc_stats;
+
+/* Sets the store's gc_heap_bytes limit (0: the default, 4 GiB). NULL on
+ * success; an error, with nothing changed, when the store's objects take
+ * more even after a collection. */
+wrun_error *wrun_store_set_max_gc_heap(wrun_store *store, uint64_t bytes);
+/* Collects the store's heap now. Does nothing while wasm called from this
+ * thread is running (from a host function), until compiled code can tell
+ * the collector its references. */
+void wrun_store_gc(wrun_store *store);
+/* The figures of the store's heap (all 0 before its first object). */
+void wrun_store_gc_stats(const wrun_store *store, wrun_gc_stats *out);
+
 /* ---- engine configuration and fuel -------------------------------------
  * A configuration is read once, when an engine is made from it: an engine's
  * settings never change, so every module it compiles and every store made

@@ -22,6 +22,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "gc.h"
 #include "libcalls.h"
 
 /* AddressSanitizer poisons the redzones of stack frames and unpoisons them
@@ -99,6 +100,8 @@ struct wrun_exn *rt_exn_new(wrun_store *s, const struct wrun_tag *tag,
   exn->payload_bytes = bytes;
   if (bytes) memcpy(exn->payload, payload, bytes);
   if (!rt_store_own(s, exn, free)) return NULL;
+  /* Its payload's GC references are roots as long as it lives. */
+  if (!rt_gc_track_exn(s, exn)) return NULL;
   return exn;
 }
 

@@ -25,6 +25,9 @@
 #include "module.h"
 
 struct wrun_store;
+struct rt_table;
+struct wrun_global;
+struct wrun_exn;
 
 typedef enum rt_gc_kind {
   RT_GC_STRUCT = 1,
@@ -185,5 +188,35 @@ struct rt_const_op;
 struct rt_global_cell;
 bool rt_const_gc_new(struct wrun_instance *inst, const struct rt_const_op *c,
                      struct rt_global_cell *stack, uint32_t *depth);
+
+/* ---- the collector (gc.c, gc_heap.c, gc_roots.c, gc_stack.c) ---------- */
+
+/* The heap of store s, made at first use; NULL when out of memory. */
+rt_gc_heap *rt_gc_heap_of(struct wrun_store *s);
+
+/* Whether a value of (module-independent) type t is a GC reference the
+ * collector traces: a reference whose hierarchy is any or extern. */
+bool rt_gc_traced_type(rt_valtype t);
+
+/* Containers whose words are roots: a table with a traced element type, a
+ * host global of a traced type (instances' globals and element segments
+ * are found through the store's instances), an exception whose payload
+ * has a traced value. False when out of memory. */
+bool rt_gc_track_table(struct wrun_store *s, struct rt_table *t);
+bool rt_gc_track_global(struct wrun_store *s, struct wrun_global *g);
+bool rt_gc_track_exn(struct wrun_store *s, struct wrun_exn *exn);
+
+/* Host roots: a counted set of words (null and i31 words are ignored).
+ * add is false when out of memory; remove drops one count. */
+bool rt_gc_root_add(struct wrun_store *s, uintptr_t w);
+void rt_gc_root_remove(struct wrun_store *s, uintptr_t w);
+
+/* Collects now, unless wasm frames are active that cannot be scanned;
+ * true if it did. */
+bool rt_gc_collect(struct wrun_store *s);
+
+/* Tests: bounds the mark stack to `entries` (0: no bound) so that its
+ * overflow path runs. */
+void rt_gc_set_mark_stack_limit(struct wrun_store *s, size_t entries);
 
 #endif

@@ -31,6 +31,9 @@ wrun_global *wrun_global_new(wrun_store *store, wrun_valtype type,
     return NULL;
   }
   if (!rt_store_own(store, g, free)) return NULL;
+  /* Instances' globals are found through their instances; a host one is
+   * a GC root only if listed. */
+  if (!rt_gc_track_global(store, g)) return NULL;
   return g;
 }
 

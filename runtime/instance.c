@@ -492,9 +492,13 @@ static wrun_error *define_all(rt_instance *inst) {
   if (!err) err = define_tables(inst);
   if (!err) err = define_tags(inst);
   if (err) return err;
-  if (!define_globals(inst) || !init_tables(inst) ||
-      !evaluate_elem_items(inst))
-    return rt_error_new(RT_NO_OFFSET, "out of memory");
+  /* Constant expressions hold the objects they make on their own stack,
+   * which no root scan sees: no collection while they run. */
+  rt_gc_inhibit(inst->store, true);
+  bool ok = define_globals(inst) && init_tables(inst) &&
+            evaluate_elem_items(inst);
+  rt_gc_inhibit(inst->store, false);
+  if (!ok) return rt_error_new(RT_NO_OFFSET, "out of memory");
   return NULL;
 }
 

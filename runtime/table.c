@@ -57,6 +57,11 @@ rt_table *rt_table_new(wrun_store *s, rt_valtype elem_type, uint64_t min,
   }
   s->ntables++;
   s->table_elements += min;
+  /* Its elements are GC roots (it stays owned, and freed, on failure). */
+  if (!rt_gc_track_table(s, t)) {
+    *error = rt_error_new(RT_NO_OFFSET, "out of memory");
+    return NULL;
+  }
   return t;
 }
 

@@ -1,0 +1,114 @@
+/* Internals of the GC heap shared by its files: the chunk allocator
+ * (gc_heap.c: pages, size classes, large objects, sweeping), the root
+ * registry (gc_roots.c) and the collector (gc.c). Nothing outside
+ * runtime/gc*.c includes this. */
+#ifndef RT_GC_HEAP_H
+#define RT_GC_HEAP_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "gc.h"
+
+/* Every object lives in a chunk aligned to RT_GC_CHUNK: a page of one
+ * size class, or one large object. The chunk header sits at its base, so
+ * an object's chunk is its address with the low bits cleared (the debug
+ * check that a traced word belongs to this heap uses it). */
+#define RT_GC_CHUNK ((size_t)256 << 10)
+#define RT_GC_CHUNK_MAGIC 0x67634368u /* "gcCh" */
+#define RT_GC_CHUNK_HEADER 64         /* cells start here: 16-aligned */
+
+/* Objects up to this size go in pages; larger ones get their own chunk. */
+#define RT_GC_SMALL_MAX 8192u
+#define RT_GC_NCLASSES 19
+
+/* Header words: the mark bit (only during a collection) and the tag of a
+ * free cell (an rtt pointer is 8-aligned, so neither bit is ever set in a
+ * plain header). A free cell's first word is its free-list link | FREE. */
+#define RT_GC_MARK ((uintptr_t)1)
+#define RT_GC_FREE ((uintptr_t)2)
+
+typedef struct rt_gc_chunk rt_gc_chunk;
+struct rt_gc_chunk {
+  uint32_t magic;
+  uint8_t large;        /* one large object; else a page of cls */
+  uint8_t cls;
+  uint16_t pad;
+  uint32_t cell_size;
+  uint32_t ncells;      /* cells the page holds */
+  uint32_t top;         /* cells handed out at least once: the rest is zero */
+  uint32_t nlive;       /* after the last sweep */
+  size_t map_bytes;     /* bytes mapped (a large chunk: header + object) */
+  struct rt_gc_heap *heap;
+  rt_gc_chunk *next;    /* pages of the same class / large chunks */
+  rt_gc_chunk *prev;
+};
+_Static_assert(sizeof(rt_gc_chunk) <= RT_GC_CHUNK_HEADER,
+               "the chunk header fits before the first cell");
+
+/* Cumulative figures (wrun_gc_stats). */
+typedef struct rt_gc_counters {
+  uint64_t collections;
+  uint64_t total_pause_ns, max_pause_ns;
+  uint64_t allocated_bytes; /* objects (cell sizes), ever */
+  uint64_t live_bytes;      /* after the last collection */
+  uint64_t peak_heap_bytes;
+} rt_gc_counters;
+
+/* The containers of the store whose words are roots (gc_roots.c). */
+typedef struct rt_gc_vec {
+  void **items;
+  size_t n, cap;
+} rt_gc_vec;
+
+enum { RT_GC_HELD_TABLES, RT_GC_HELD_GLOBALS, RT_GC_HELD_EXNS, RT_GC_NHELD };
+
+struct rt_gc_host_root;
+
+struct rt_gc_heap {
+  /* allocation: per class its free list (cells of any page) and pages */
+  uintptr_t *free[RT_GC_NCLASSES];
+  rt_gc_chunk *pages[RT_GC_NCLASSES]; /* newest first */
+  rt_gc_chunk *bump[RT_GC_NCLASSES];  /* the page whose top grows */
+  rt_gc_chunk *large;
+  /* empty pages kept for reuse, their memory given back (MADV_DONTNEED) */
+  rt_gc_chunk *pool;
+  uint32_t npool;
+  uint64_t used_bytes;   /* cells handed out and not freed, large included */
+  uint64_t mapped_bytes; /* pages and large chunks (pool excluded) */
+  uint64_t since_gc;     /* object bytes allocated since the last collection */
+  rt_gc_counters stats;
+  bool stress;           /* WRUN_GC_STRESS=1: collect at every allocation */
+  /* the mark stack; mark_limit (entries) is lowered by tests */
+  uintptr_t *mark;
+  size_t nmark, mark_cap, mark_limit;
+  bool mark_overflow;
+  /* roots held by containers and the host */
+  rt_gc_vec held[RT_GC_NHELD];
+  struct rt_gc_host_root *host_roots;
+};
+
+/* gc_heap.c: cells, pages, large chunks. */
+int rt_gc_class_of(size_t bytes); /* -1: large */
+uint32_t rt_gc_class_size(int cls);
+/* A cell of class cls, zeroed for `bytes`; NULL when out of memory (the
+ * caller has checked the limit). */
+void *rt_gc_heap_cell(rt_gc_heap *h, int cls, size_t bytes);
+void *rt_gc_heap_large(rt_gc_heap *h, size_t bytes);
+/* What a large object of `bytes` costs: the bytes its chunk maps. */
+uint64_t rt_gc_large_cost(size_t bytes);
+/* Frees every unmarked object, unmarks the others; returns live bytes. */
+uint64_t rt_gc_heap_sweep(rt_gc_heap *h);
+/* Calls f on every object whose header is marked (the mark stack's
+ * overflow rescan). */
+void rt_gc_heap_each_marked(rt_gc_heap *h, void (*f)(rt_gc_heap *, uintptr_t));
+void rt_gc_heap_release_all(rt_gc_heap *h);
+/* Debug: whether w is the start of an object of h. */
+bool rt_gc_heap_owns(const rt_gc_heap *h, uintptr_t w);
+
+/* gc_roots.c: every root of the store, given to visit. */
+void rt_gc_visit_roots(struct wrun_store *s, rt_gc_visit visit, void *ctx);
+void rt_gc_roots_free(rt_gc_heap *h);
+
+#endif
