@@ -234,6 +234,9 @@ void wrun_engine_delete(wrun_engine *engine);
 bool wrun_engine_deterministic(const wrun_engine *engine);
 wrun_store *wrun_store_new(wrun_engine *engine);
 void wrun_store_delete(wrun_store *store);
+/* The engine the store was made from (wasi-threads makes a store per
+ * thread from it). */
+wrun_engine *wrun_store_engine(const wrun_store *store);
 
 /* ---- store limits ------------------------------------------------------
  * What the wasm of one store may take, as Wasmtime's StoreLimits. A guest
@@ -565,6 +568,9 @@ bool wrun_module_import_table64(const wrun_module *m, size_t i,
 bool wrun_module_import_memory64(const wrun_module *m, size_t i,
                                  uint64_t *min, uint64_t *max, bool *has_max,
                                  bool *is64);
+/* Whether memory import i is declared `shared` (threads): it then takes
+ * only a memory of wrun_memory_new_shared. False for other imports. */
+bool wrun_module_import_memory_shared(const wrun_module *m, size_t i);
 bool wrun_module_import_global(const wrun_module *m, size_t i,
                                wrun_valtype *type, bool *mutable_);
 

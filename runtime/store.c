@@ -20,6 +20,8 @@ wrun_store *wrun_store_new(wrun_engine *engine) {
   return s;
 }
 
+wrun_engine *wrun_store_engine(const wrun_store *s) { return s->engine; }
+
 void wrun_store_delete(wrun_store *s) {
   if (!s) return;
   /* Instances first: they only point at the memories and tables, which the
