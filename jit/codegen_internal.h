@@ -241,6 +241,7 @@ struct jit_codegen {
   uint32_t libcall_nkept;
   bool module_traced; /* the module has types whose values are GC words */
   bool function_traced; /* ... or this function has such locals */
+  uint32_t maps_first_slot; /* this function's first slot in maps */
 
   /* br_table scratch */
   jit_label *bt_labels;

@@ -10,7 +10,8 @@
  * slot, which the locals part of the map covers). Arguments belong to the
  * callee's map (its parameters), results are not there yet. Value types
  * come from the validator, which runs one instruction ahead: below the
- * call's operands its operand stack is the value stack's. */
+ * call's operands its operand stack is the value stack's, and it keeps
+ * the positions of its GC references, so a map costs what it lists. */
 #include "codegen_internal.h"
 
 #include <stdlib.h>
@@ -61,6 +62,7 @@ void cg_stack_map_begin_function(jit_codegen *g, uint32_t ndeclared,
     g->module_traced = module_traced(g->mod);
   }
   g->ntraced_locals = 0;
+  g->maps_first_slot = g->maps.nslots;
   g->function_traced = g->module_traced;
   for (uint32_t i = 0; i < g->nlocals; i++) {
     rt_valtype t = i < g->nparams ? g->type->types[i]
@@ -77,8 +79,22 @@ void cg_stack_map_begin_function(jit_codegen *g, uint32_t ndeclared,
   (void)ndeclared;
 }
 
+/* A body's maps hold at most this many slots: a map lists every live
+ * reference, so a deep stack of them across many calls would make maps of
+ * quadratic size (25,000 references under 25,000 calls: 625 million
+ * slots). Compilers' output stays far below; a body past it is refused
+ * with a clear error rather than compiled in quadratic time and memory. */
+static uint64_t slot_budget(const jit_codegen *g) {
+  return ((uint64_t)1 << 20) + 64 * (uint64_t)g->mod->funcs[g->func_index].body_len;
+}
+
 static bool add_slot(jit_codegen *g, int32_t off) {
   jit_stack_maps *t = &g->maps;
+  if (t->nslots - g->maps_first_slot >= slot_budget(g)) {
+    cg_fail(g, "function too large for GC stack maps (a deep operand "
+               "stack of references across many calls)");
+    return false;
+  }
   if (!grow((void **)&t->slots, t->nslots, 1, &t->cap_slots,
             sizeof *t->slots)) {
     cg_fail(g, "out of memory");
@@ -88,11 +104,11 @@ static bool add_slot(jit_codegen *g, int32_t off) {
   return true;
 }
 
-/* Entry i of the value stack, of type t: its slot if it is a spilled
- * reference to trace. */
-static bool note_entry(jit_codegen *g, uint32_t i, rt_valtype t) {
+/* Entry i of the value stack, a GC reference: its slot if spilled
+ * (constants are null or i31s; lazy local copies are their locals). */
+static bool note_entry(jit_codegen *g, uint32_t i) {
   const cg_value *v = &g->stack[i];
-  if (v->kind != CG_SPILL || !rt_vt_traced(g->mod, t)) return true;
+  if (v->kind != CG_SPILL) return true;
   return add_slot(g, cg_slot(g, v->index));
 }
 
@@ -103,18 +119,21 @@ void cg_stack_map(jit_codegen *g, const rt_valtype *kept, uint32_t nkept,
   uint32_t first = t->nslots;
   for (uint32_t k = 0; k < g->ntraced_locals; k++)
     if (!add_slot(g, g->traced_locals[k])) return;
-  uint32_t nvals = 0;
-  const rt_valtype *vals = jit_validator_stack(g->validator, &nvals);
+  uint32_t nrefs = 0, height = 0;
+  const uint32_t *refs = jit_validator_gc_refs(g->validator, &nrefs, &height);
   uint32_t below = g->sp - nkept;
-  if (nkept > g->sp || below > nvals) {
+  if (nkept > g->sp || below > height) {
     cg_fail(g, "code generator: the value stack and the validator's "
                "disagree at a stack map");
     return;
   }
-  for (uint32_t i = 0; i < below; i++)
-    if (!note_entry(g, i, vals[i])) return;
+  /* the validator's references below the operands, in O(their number) */
+  for (uint32_t k = 0; k < nrefs && refs[k] < below; k++)
+    if (!note_entry(g, refs[k])) return;
   for (uint32_t k = 0; k < nkept; k++)
-    if (!note_entry(g, below + k, kept[uniform ? 0 : k])) return;
+    if (rt_vt_traced(g->mod, kept[uniform ? 0 : k]) &&
+        !note_entry(g, below + k))
+      return;
   if (t->nslots == first) return;
   if (!grow((void **)&t->sites, t->nsites, 1, &t->cap_sites,
             sizeof *t->sites)) {

@@ -49,6 +49,10 @@ struct jit_validator {
   uint32_t nset, cap_set;
   rt_valtype *vals;
   uint32_t nvals, cap_vals;
+  /* The positions in vals of GC references (rt_vt_traced), increasing:
+   * stack maps walk these, not the whole stack (jit_validator_gc_refs). */
+  uint32_t *gc_pos;
+  uint32_t ngc_pos, cap_gc_pos;
   ctrl_frame *ctrls;
   uint32_t nctrls, cap_ctrls;
   rt_valtype *scratch; /* br_table: the values popped for one target */
@@ -162,11 +166,27 @@ RARE static bool grow_vals(jit_validator *v) {
                  sizeof *v->vals);
 }
 
+/* A GC reference was pushed at position at. */
+RARE static wrun_error *note_gc_ref(jit_validator *v, uint32_t at) {
+  if (!reserve((void **)&v->gc_pos, &v->cap_gc_pos, v->ngc_pos + 1,
+               sizeof *v->gc_pos))
+    return fail(v, "out of memory");
+  v->gc_pos[v->ngc_pos++] = at;
+  return NULL;
+}
+
+/* The stack was cut to nvals: positions at or above it go. */
+static inline void drop_gc_refs(jit_validator *v) {
+  while (v->ngc_pos && v->gc_pos[v->ngc_pos - 1] >= v->nvals) v->ngc_pos--;
+}
+
 static inline __attribute__((always_inline)) wrun_error *
 push_val(jit_validator *v, rt_valtype t) {
   if (v->nvals == v->cap_vals && !grow_vals(v))
     return fail(v, "out of memory");
   v->vals[v->nvals++] = t;
+  if (rt_is_reftype(t) && rt_vt_traced(v->m, t))
+    return note_gc_ref(v, v->nvals - 1);
   return NULL;
 }
 
@@ -193,6 +213,7 @@ static wrun_error *pop_any(jit_validator *v, rt_valtype *out) {
     return fail(v, "type mismatch");
   }
   *out = v->vals[--v->nvals];
+  if (v->ngc_pos && v->gc_pos[v->ngc_pos - 1] == v->nvals) v->ngc_pos--;
   return NULL;
 }
 
@@ -287,6 +308,7 @@ static void label_types(const ctrl_frame *f, const rt_valtype **ts,
 static void set_unreachable(jit_validator *v) {
   ctrl_frame *f = top_ctrl(v);
   v->nvals = f->height;
+  drop_gc_refs(v);
   f->unreachable = true;
 }
 
@@ -1210,9 +1232,11 @@ step_special(jit_validator *v, const jit_instr *in) {
   }
 }
 
-const rt_valtype *jit_validator_stack(const jit_validator *v, uint32_t *n) {
-  *n = v->nvals;
-  return v->vals;
+const uint32_t *jit_validator_gc_refs(const jit_validator *v, uint32_t *n,
+                                      uint32_t *height) {
+  *n = v->ngc_pos;
+  *height = v->nvals;
+  return v->gc_pos;
 }
 
 wrun_error *jit_validator_step(jit_validator *v, const jit_instr *in) {
@@ -1259,6 +1283,7 @@ void jit_validator_free(jit_validator *v) {
   free(v->local_set);
   free(v->set_stack);
   free(v->vals);
+  free(v->gc_pos);
   free(v->ctrls);
   free(v->scratch);
   free(v);
@@ -1273,7 +1298,7 @@ wrun_error *jit_validator_begin(jit_validator *v, const rt_module *m,
   if (func_index >= m->nfuncs)
     return fail_index(v, "unknown function", func_index);
   v->func_type = rt_func_type(m, func_index);
-  v->nvals = v->nctrls = v->nset = 0;
+  v->nvals = v->nctrls = v->nset = v->ngc_pos = 0;
   v->done = false;
 
   uint32_t nparams = v->func_type->nparams;

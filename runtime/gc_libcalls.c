@@ -93,8 +93,9 @@ void rt_lib_gc_array_copy(void *vmctx, void *dst, uint32_t doff, void *src,
   if (!fits(doff, n, dlen) || !fits(soff, n, slen))
     rt_trap_raise(WRUN_TRAP_ARRAY_OOB);
   size_t z = elem_size_of(dst);
-  memmove((uint8_t *)dst + RT_GC_ARRAY_DATA + doff * z,
-          (uint8_t *)src + RT_GC_ARRAY_DATA + soff * z, n * z);
+  if (n)
+    memmove((uint8_t *)dst + RT_GC_ARRAY_DATA + doff * z,
+            (uint8_t *)src + RT_GC_ARRAY_DATA + soff * z, n * z);
 }
 
 void rt_lib_gc_array_init_data(void *vmctx, uint32_t seg, void *arr,
@@ -106,7 +107,8 @@ void rt_lib_gc_array_init_data(void *vmctx, uint32_t seg, void *arr,
   uint64_t have = inst->data_dropped[seg] ? 0 : d->len;
   size_t z = elem_size_of(arr);
   if (!fits(soff, (uint64_t)n * z, have)) rt_trap_raise(WRUN_TRAP_MEMORY_OOB);
-  memcpy((uint8_t *)arr + RT_GC_ARRAY_DATA + doff * z, d->bytes + soff, n * z);
+  if (n) memcpy((uint8_t *)arr + RT_GC_ARRAY_DATA + doff * z, d->bytes + soff,
+                n * z);
 }
 
 void rt_lib_gc_array_init_elem(void *vmctx, uint32_t seg, void *arr,
@@ -115,6 +117,9 @@ void rt_lib_gc_array_init_elem(void *vmctx, uint32_t seg, void *arr,
   uint32_t len = length_of(arr);
   if (!fits(doff, n, len)) rt_trap_raise(WRUN_TRAP_ARRAY_OOB);
   if (!fits(soff, n, e->count)) rt_trap_raise(WRUN_TRAP_TABLE_OOB);
-  memcpy((uint8_t *)arr + RT_GC_ARRAY_DATA + (size_t)doff * sizeof(void *),
-         e->items + soff, (size_t)n * sizeof(void *));
+  /* a dropped segment has no items: nothing to copy, and memcpy must not
+   * see its NULL */
+  if (n)
+    memcpy((uint8_t *)arr + RT_GC_ARRAY_DATA + (size_t)doff * sizeof(void *),
+           e->items + soff, (size_t)n * sizeof(void *));
 }
