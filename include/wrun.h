@@ -302,7 +302,9 @@ typedef struct wrun_gc_stats {
   uint64_t allocated_bytes; /* objects ever allocated, as they count */
   uint64_t live_bytes;     /* objects left by the last collection */
   uint64_t used_bytes;     /* objects now, what the limit counts */
-  uint64_t heap_bytes;     /* memory the heap maps now */
+  uint64_t heap_bytes;     /* memory its objects' pages and chunks take now
+                            (up to 4 MiB of empty pages kept for reuse
+                            not counted) */
   uint64_t peak_heap_bytes; /* the most it mapped */
 } wrun_gc_stats;
 

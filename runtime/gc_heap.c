@@ -3,9 +3,9 @@
  *
  * A page holds cells of one size; cells below its `top` have been handed
  * out at least once, the ones above never were, so a fresh page costs RSS
- * only as it fills and the sweep looks at used cells only. A cell is live (its first word an
- * rtt pointer, marked or not) or free (first word: next free cell |
- * RT_GC_FREE). The sweep rebuilds every class's free list, page by page in
+ * only as it fills and the sweep looks at used cells only. A cell is live
+ * (its first word an rtt pointer, marked or not) or free (first word: the
+ * next free cell | RT_GC_FREE). The sweep rebuilds every class's free list, page by page in
  * address order, and gives pages with no live cell back to the OS. */
 #include "gc_heap.h"
 
