@@ -5,8 +5,9 @@
  * out at least once, the ones above never were, so a fresh page costs RSS
  * only as it fills and the sweep looks at used cells only. A cell is live
  * (its first word an rtt pointer, marked or not) or free (first word: the
- * next free cell | RT_GC_FREE). The sweep rebuilds every class's free list, page by page in
- * address order, and gives pages with no live cell back to the OS. */
+ * next free cell | RT_GC_FREE). The sweep rebuilds every class's free
+ * list, page by page in address order, and gives pages with no live cell
+ * back to the OS (keeping a few for the next cycle). */
 #include "gc_heap.h"
 
 #include <string.h>
