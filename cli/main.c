@@ -396,7 +396,6 @@ static int call_export(const run_request *req, wrun_store *store,
                                    nresults);
   timing_end("run");
   report_fuel_used(req, store);
-  report_gc_stats(store);
   if (trap) {
     fflush(stdout);
     status = report_trap(trap);
@@ -468,6 +467,7 @@ static int instantiate_and_call(const run_request *req, wrun_engine *engine,
     status = call_export(req, store, inst);
   }
   fflush(stdout);
+  report_gc_stats(store); /* the start function's objects count too */
   watchdog_delete(dog); /* before the store goes */
   wrun_linker_delete(linker);
   wrun_store_delete(store);
