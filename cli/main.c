@@ -2,7 +2,8 @@
  *
  *   wrun [run] [--dir HOST[::GUEST]]... [--env NAME[=VALUE]]...
  *        [--invoke NAME] [--max-... LIMIT]... [--timeout SECONDS]
- *        [--deterministic] [--fuel N] [--time] MODULE.wasm [ARGS...]
+ *        [--deterministic] [--fuel N] [--time] [--wasi-threads]
+ *        MODULE.wasm [ARGS...]
  *   wrun validate MODULE.wasm
  *   wrun wast [--xfail LIST] [--quiet] [--verbose] [--deterministic]
  *        [--fuel] FILE.wast...
@@ -15,7 +16,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <pthread.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "wast.h"
 #include "watchdog.h"
@@ -67,6 +70,12 @@ static void usage(FILE *out) {
           "                          instruction (a trap: \"all fuel\n"
           "                          consumed\"); with --time, the fuel\n"
           "                          used is printed too\n"
+          "  --wasi-threads          wasi-threads: wasi.thread-spawn runs\n"
+          "                          an instance per thread on the shared\n"
+          "                          memory wrun makes for the module's\n"
+          "                          import (on by default when the module\n"
+          "                          imports wasi.thread-spawn); a trap or\n"
+          "                          proc_exit in any thread ends them all\n"
           "          the program's argv is MODULE ARGS (WASI), its exit\n"
           "          status the proc_exit code\n"
           "validate  decode and validate MODULE\n"
@@ -232,8 +241,12 @@ static void print_result(const wrun_val *v) {
       printf("ref.null any\n");
     else if (wrun_anyref_i31(v->of.anyref, &i31))
       printf("ref.i31 %" PRId32 "\n", i31);
+    else if (wrun_anyref_kind_of(v->of.anyref) == WRUN_ANYREF_STRUCT)
+      printf("ref.struct\n");
+    else if (wrun_anyref_kind_of(v->of.anyref) == WRUN_ANYREF_ARRAY)
+      printf("ref.array\n");
     else
-      printf("ref.any\n");
+      printf("ref.host\n");
     return;
   }
   }
@@ -310,6 +323,7 @@ typedef struct run_request {
   bool deterministic;     /* wrun_config_deterministic */
   bool metered;           /* --fuel given: compile with fuel charges */
   uint64_t fuel;
+  bool wasi_threads;      /* --wasi-threads */
 } run_request;
 
 /* WASI is defined only for modules that import it; any other import is
@@ -324,6 +338,68 @@ static bool imports_wasi(const wrun_module *m) {
       return true;
   }
   return false;
+}
+
+static bool imports_thread_spawn(const wrun_module *m) {
+  for (size_t i = 0; i < wrun_module_import_count(m); i++) {
+    const char *module, *name;
+    wrun_module_import(m, i, &module, &name, NULL);
+    if (strcmp(module, "wasi") == 0 && strcmp(name, "thread-spawn") == 0)
+      return true;
+  }
+  return false;
+}
+
+/* ---- wasi-threads: one program, several threads ------------------------
+ * The first thread to end the program (a trap or proc_exit in any thread,
+ * or _start returning) reports it and exits the process with its status;
+ * any other that gets here meanwhile waits on the lock until the exit. */
+static pthread_mutex_t end_lock = PTHREAD_MUTEX_INITIALIZER;
+
+static int report_trap(wrun_trap *trap);
+
+static _Noreturn void end_program(int status, wrun_trap *trap) {
+  pthread_mutex_lock(&end_lock);
+  fflush(stdout);
+  if (trap)
+    status = report_trap(trap);
+  fflush(stderr);
+  _exit(status); /* the other threads may still be running wasm */
+}
+
+static void end_program_from_thread(void *env, wrun_trap *trap) {
+  (void)env;
+  end_program(0, trap);
+}
+
+/* The host makes a module's shared memory imports, from their declared
+ * limits, as wasmtime does with threads on; the first one is what
+ * spawned threads share. Other memories are left to the linker. False
+ * (said on stderr) when one cannot be made. */
+static bool define_shared_memories(wrun_linker *linker, wrun_store *store,
+                                   const wrun_module *m, wrun_memory **first) {
+  *first = NULL;
+  for (size_t i = 0; i < wrun_module_import_count(m); i++) {
+    if (!wrun_module_import_memory_shared(m, i))
+      continue;
+    const char *module, *name;
+    size_t module_len, name_len;
+    uint32_t min, max;
+    bool has_max;
+    wrun_module_import_n(m, i, &module, &module_len, &name, &name_len, NULL);
+    wrun_module_import_memory(m, i, &min, &max, &has_max);
+    wrun_memory *mem = wrun_memory_new_shared(store, min, max);
+    if (!mem) {
+      fprintf(stderr, "wrun: cannot make the shared memory %s.%s\n",
+              module, name);
+      return false;
+    }
+    wrun_extern ext = {.kind = WRUN_EXTERN_MEMORY, .of.memory = mem};
+    wrun_linker_define_n(linker, module, module_len, name, name_len, ext);
+    if (!*first)
+      *first = mem;
+  }
+  return true;
 }
 
 /* With --time and --fuel: what the run (start function included) used. */
@@ -349,8 +425,9 @@ static void report_gc_stats(const wrun_store *store) {
           st.peak_heap_bytes);
 }
 
+/* threads: wasi-threads is on, so a trap ends the program at once. */
 static int call_export(const run_request *req, wrun_store *store,
-                       wrun_instance *inst) {
+                       wrun_instance *inst, bool threads) {
   const char *name = req->invoke ? req->invoke : "_start";
   wrun_extern ext;
   if (!wrun_instance_export(inst, name, &ext)) {
@@ -396,6 +473,10 @@ static int call_export(const run_request *req, wrun_store *store,
                                    nresults);
   timing_end("run");
   report_fuel_used(req, store);
+  if (trap && threads) {
+    report_gc_stats(store); /* end_program does not come back */
+    end_program(0, trap);
+  }
   if (trap) {
     fflush(stdout);
     status = report_trap(trap);
@@ -451,23 +532,34 @@ static int instantiate_and_call(const run_request *req, wrun_engine *engine,
     wrun_store_delete(store);
     return 1;
   }
-  if (imports_wasi(m))
+  bool threads = req->wasi_threads || imports_thread_spawn(m);
+  wrun_memory *shared = NULL;
+  bool memories_ok = !threads ||
+                     define_shared_memories(linker, store, m, &shared);
+  if (memories_ok && (threads || imports_wasi(m)))
     err = wrun_wasi_define(linker, store, req->wasi, &wasi);
-  if (!err)
+  if (memories_ok && !err && threads)
+    err = wrun_wasi_define_threads(linker, store, wasi, m, shared,
+                                   end_program_from_thread, NULL);
+  if (memories_ok && !err)
     wrun_linker_instantiate(linker, m, &inst, &err, &trap);
   timing_end("instantiate");
   int status;
-  if (err) {
+  if (!memories_ok) {
+    status = 1;
+  } else if (err) {
     print_error(req->path, err);
     wrun_error_delete(err);
     status = 1;
   } else if (trap) {
     status = report_trap(trap);
   } else {
-    status = call_export(req, store, inst);
+    status = call_export(req, store, inst, threads);
   }
   fflush(stdout);
   report_gc_stats(store); /* the start function's objects count too */
+  if (wasi && wrun_wasi_thread_count(wasi) > 0)
+    end_program(status, NULL);
   watchdog_delete(dog); /* before the store goes */
   wrun_linker_delete(linker);
   wrun_store_delete(store);
@@ -667,6 +759,8 @@ static int run_with_options(run_request *req, int argc, char **argv) {
       timing_enabled = true;
     } else if (strcmp(argv[i], "--deterministic") == 0) {
       req->deterministic = true;
+    } else if (strcmp(argv[i], "--wasi-threads") == 0) {
+      req->wasi_threads = true;
     } else {
       fprintf(stderr, "wrun: unknown option %s\n", argv[i]);
       usage(stderr);

@@ -58,6 +58,37 @@ wrun_error *wrun_wasi_define(wrun_linker *l, wrun_store *s,
                              const wrun_wasi_config *cfg, wrun_wasi **out);
 void wrun_wasi_delete(wrun_wasi *wasi);
 
+/* ---- wasi-threads -----------------------------------------------------
+ * Defines "wasi" "thread-spawn" (param i32) (result i32) into l, as
+ * wasmtime's `-S threads`: each spawn makes a new store from s's engine
+ * with s's limits, defines into it the same WASI context (one fd table,
+ * argv and environment for all threads; calls that touch the fd table
+ * take a lock) and `memory` at m's first memory import, instantiates m
+ * there and calls its export wasi_thread_start(tid, start_arg) on a new
+ * thread. thread-spawn returns the thread id (1 to 0x1FFFFFFF), or -1
+ * when the thread cannot be made (memory NULL, ids used up, no thread,
+ * instantiation failed, no wasi_thread_start of type (i32 i32) -> ()).
+ *
+ * Call it after wrun_wasi_define and before instantiating m in s. memory
+ * is the shared memory m imports (wrun_memory_new_shared from the
+ * import's limits, wrun_module_import_memory_shared); m, the engine and
+ * the embedder's handles must stay alive while threads run
+ * (wrun_wasi_thread_count).
+ *
+ * When wasi_thread_start traps or calls proc_exit, on_end(env, trap) is
+ * called on that thread and owns the trap (wrun_trap_delete it). The
+ * proposal has that end every thread: `wrun` prints the trap, or takes
+ * the exit code, and exits the process. With on_end NULL the trap is
+ * deleted and only that thread ends. A trap of the thread that called
+ * _start comes out of its wrun_func_call as ever. */
+typedef void (*wrun_wasi_thread_end)(void *env, wrun_trap *trap);
+wrun_error *wrun_wasi_define_threads(wrun_linker *l, wrun_store *s,
+                                     wrun_wasi *wasi, const wrun_module *m,
+                                     wrun_memory *memory,
+                                     wrun_wasi_thread_end on_end, void *env);
+/* Spawned threads that have not ended yet. */
+size_t wrun_wasi_thread_count(const wrun_wasi *wasi);
+
 /* The exit code carried by a proc_exit trap, or -1 if t is another trap. */
 int wrun_wasi_exit_code(const wrun_trap *t);
 

@@ -20,6 +20,8 @@ wrun_error *jit_validator_begin(jit_validator *v, const rt_module *m,
                                 const rt_valtype *local_types);
 /* Checks one instruction and updates the stacks. */
 wrun_error *jit_validator_step(jit_validator *v, const jit_instr *in);
+/* The operand stack's value types now, bottom first (*n of them). */
+const rt_valtype *jit_validator_stack(const jit_validator *v, uint32_t *n);
 /* True once the final end of the function has been validated. */
 bool jit_validator_done(const jit_validator *v);
 

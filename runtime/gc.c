@@ -117,15 +117,10 @@ static uint64_t now_ns(void) {
   return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 }
 
-/* Without stack maps, a wasm frame of this thread may hold the only
- * reference to an object: no collection while one is active. */
-static bool may_collect(void) {
-  return rt_gc_stack_scannable() || !rt_current_entry();
-}
-
 bool rt_gc_collect(wrun_store *s) {
   rt_gc_heap *h = s->gc;
-  if (!h || !may_collect()) return false;
+  /* runtime code holding objects no root scan sees (gc_api.c) */
+  if (!h || s->gc_inhibit) return false;
   uint64_t start = now_ns();
   mark_from_roots(s, h);
   uint64_t live = rt_gc_heap_sweep(h);
@@ -182,6 +177,10 @@ void *rt_gc_alloc(wrun_store *s, const rt_gc_rtt *rtt, size_t bytes) {
   return obj;
 }
 
+bool rt_gc_owns(const wrun_store *s, uintptr_t w) {
+  return s->gc && rt_gc_heap_owns(s->gc, w);
+}
+
 void rt_gc_set_mark_stack_limit(wrun_store *s, size_t entries) {
   rt_gc_heap *h = rt_gc_heap_of(s);
   if (h) h->mark_limit = entries;
@@ -190,7 +189,7 @@ void rt_gc_set_mark_stack_limit(wrun_store *s, size_t entries) {
 /* ---- host boxes --------------------------------------------------------- */
 
 void *rt_gc_box_host(wrun_store *s, void *v) {
-  void *box = rt_gc_alloc(s, &rt_gc_host_rtt, RT_GC_HOST_SIZE);
+  void *box = rt_gc_alloc(s, rt_gc_host_rtt, RT_GC_HOST_SIZE);
   if (box) *(void **)((uint8_t *)box + RT_GC_HOST_VALUE) = v;
   return box;
 }

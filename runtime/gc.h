@@ -106,7 +106,7 @@ rt_gc_rtt *rt_gc_rtt_make(const rt_functype *t, const bool *traced,
                           const rt_gc_rtt *super);
 
 /* The rtt every host box shares. */
-extern const rt_gc_rtt rt_gc_host_rtt;
+extern const rt_gc_rtt *const rt_gc_host_rtt;
 
 /* ---- the heap (gc.c) -------------------------------------------------- */
 
@@ -128,12 +128,66 @@ static inline uint64_t rt_gc_array_bytes(const rt_gc_rtt *rtt, uint64_t len) {
   return RT_GC_ARRAY_DATA + ((data + 7) & ~(uint64_t)7);
 }
 
+/* Whether w is the address of an object of s's heap (the host API checks
+ * what it is given). */
+bool rt_gc_owns(const struct wrun_store *s, uintptr_t w);
+
 /* Boxes host value v (not NULL) as an externref; NULL when out of heap. */
 void *rt_gc_box_host(struct wrun_store *s, void *v);
 /* The host value of externref word w: NULL for null, the boxed value of a
  * host box, else w itself (an anyref made an externref: the host sees the
  * word, as an opaque value). */
 void *rt_gc_unbox_host(uintptr_t w);
+
+/* ---- roots in wasm frames (gc_stack.c) -------------------------------- */
+
+/* Where wasm left for C, on this thread: fp and pc of the wasm frame (pc
+ * the return address of its call). Pushed by code that may collect while
+ * wasm frames are below it; an entry into wasm restores the top when it
+ * unwinds (a trap skips the pops). */
+typedef struct rt_gc_exit {
+  uintptr_t fp, pc;
+  struct rt_gc_exit *prev;
+} rt_gc_exit;
+
+void rt_gc_exit_push(rt_gc_exit *e, uintptr_t fp, uintptr_t pc);
+void rt_gc_exit_pop(rt_gc_exit *e);
+rt_gc_exit *rt_gc_exit_top(void);
+void rt_gc_exit_restore(rt_gc_exit *top);
+
+/* Pushes the exit of the libcall it is used in, called from compiled
+ * code: the caller's frame is the wasm one (the libcall has a frame
+ * record: __builtin_frame_address makes GCC keep one). */
+#define RT_GC_EXIT_FROM_LIBCALL(e)                                        \
+  rt_gc_exit_push(&(e), *(const uintptr_t *)__builtin_frame_address(0),   \
+                  (uintptr_t)__builtin_return_address(0))
+
+typedef void (*rt_gc_visit)(void *ctx, uintptr_t *slot);
+/* Calls visit on every slot of this thread's wasm frames of store s that
+ * holds a GC reference. */
+void rt_gc_scan_stack(struct wrun_store *s, rt_gc_visit visit, void *ctx);
+
+/* ---- the host's view (gc_api.c) --------------------------------------- */
+
+struct wrun_val;
+/* Is GC word w (an anyref the host passes) of type t (any hierarchy,
+ * module-independent form)? */
+bool rt_gc_ref_fits(uintptr_t w, rt_valtype t);
+/* While on (nesting), allocations never collect: for runtime code that
+ * holds new objects where no root scan sees them (constant expressions,
+ * arguments being boxed). */
+void rt_gc_inhibit(struct wrun_store *s, bool on);
+/* Roots the object v holds, if any, as a result handed to the host. */
+void rt_gc_root_result(struct wrun_store *s, const struct wrun_val *v);
+
+/* Runs GC allocation c (struct.new, array.new and their forms) of a
+ * constant expression of inst on the evaluator's stack (gc_const.c);
+ * false when it does not fit the store's heap. */
+struct wrun_instance;
+struct rt_const_op;
+struct rt_global_cell;
+bool rt_const_gc_new(struct wrun_instance *inst, const struct rt_const_op *c,
+                     struct rt_global_cell *stack, uint32_t *depth);
 
 /* ---- the collector (gc.c, gc_heap.c, gc_roots.c, gc_stack.c) ---------- */
 
@@ -143,14 +197,6 @@ rt_gc_heap *rt_gc_heap_of(struct wrun_store *s);
 /* Whether a value of (module-independent) type t is a GC reference the
  * collector traces: a reference whose hierarchy is any or extern. */
 bool rt_gc_traced_type(rt_valtype t);
-
-/* Stack roots (gc_stack.c): visit is called on every slot of this thread's
- * wasm frames of store s that holds a GC reference word. Until compiled
- * code has stack maps, rt_gc_stack_scannable() is false, and no collection
- * runs while any wasm call is active on the thread (the heap only grows). */
-typedef void (*rt_gc_visit)(void *ctx, uintptr_t *slot);
-void rt_gc_scan_stack(struct wrun_store *s, rt_gc_visit visit, void *ctx);
-bool rt_gc_stack_scannable(void);
 
 /* Containers whose words are roots: a table with a traced element type, a
  * host global of a traced type (instances' globals and element segments

@@ -12,11 +12,7 @@
 #include "exception.h"
 #include "runtime.h"
 
-bool rt_gc_traced_type(rt_valtype t) {
-  if (!rt_is_reftype(t)) return false;
-  uint32_t top = rt_heap_top(rt_vt_heap(t));
-  return top == HT_ANY || top == HT_EXTERN;
-}
+bool rt_gc_traced_type(rt_valtype t) { return rt_vt_traced(NULL, t); }
 
 static bool vec_push(rt_gc_vec *v, void *item) {
   if (v->n == v->cap) {
@@ -139,6 +135,8 @@ void rt_gc_visit_roots(wrun_store *s, rt_gc_visit visit, void *ctx) {
     visit_exn(held[RT_GC_HELD_EXNS].items[i], visit, ctx);
   for (rt_gc_host_root *r = h->host_roots; r; r = r->hh.next)
     visit(ctx, &r->word);
+  /* the objects handed to the host (gc_api.c) */
+  for (size_t i = 0; i < s->nhost_roots; i++) visit(ctx, &s->host_roots[i]);
 }
 
 void rt_gc_roots_free(rt_gc_heap *h) {

@@ -21,10 +21,17 @@ uint32_t rt_gc_field_offset(const rt_functype *t, uint32_t k) {
   }
 }
 
-const rt_gc_rtt rt_gc_host_rtt = {
-    .kind = RT_GC_HOST,
-    .size = RT_GC_HOST_SIZE,
-};
+/* The host box's rtt, with the one display slot compiled casts read at
+ * depth 0 (NULL: a host box is of no struct or array type). */
+static const struct {
+  rt_gc_rtt rtt;
+  const rt_gc_rtt *display0;
+} host_rtt = {.rtt = {.kind = RT_GC_HOST, .size = RT_GC_HOST_SIZE}};
+
+_Static_assert(offsetof(rt_gc_rtt, display) == sizeof(rt_gc_rtt),
+               "the host rtt's display0 is its display[0]");
+
+const rt_gc_rtt *const rt_gc_host_rtt = &host_rtt.rtt;
 
 rt_gc_rtt *rt_gc_rtt_make(const rt_functype *t, const bool *traced,
                           const rt_gc_rtt *super) {

@@ -208,6 +208,11 @@ bool wrun_module_import_memory64(const wrun_module *mod, size_t i,
   return true;
 }
 
+bool wrun_module_import_memory_shared(const wrun_module *mod, size_t i) {
+  const rt_import *imp = import_of_kind(mod, i, WRUN_EXTERN_MEMORY);
+  return imp && imp->desc.memory.shared;
+}
+
 bool wrun_module_import_global(const wrun_module *mod, size_t i,
                                wrun_valtype *type, bool *mutable_) {
   const rt_import *imp = import_of_kind(mod, i, WRUN_EXTERN_GLOBAL);

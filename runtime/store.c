@@ -20,6 +20,8 @@ wrun_store *wrun_store_new(wrun_engine *engine) {
   return s;
 }
 
+wrun_engine *wrun_store_engine(const wrun_store *s) { return s->engine; }
+
 void wrun_store_delete(wrun_store *s) {
   if (!s) return;
   /* Instances first: they only point at the memories and tables, which the
@@ -38,6 +40,7 @@ void wrun_store_delete(wrun_store *s) {
     o = next;
   }
   rt_gc_heap_free(s->gc);
+  free(s->host_roots);
   pthread_mutex_destroy(&s->interrupt_lock);
   free(s);
 }

@@ -47,6 +47,10 @@ static const char *const trap_messages[WRUN_TRAP_COUNT] = {
     [WRUN_TRAP_CAST_FAILURE] = "cast failure",
     [WRUN_TRAP_UNALIGNED_ATOMIC] = "unaligned atomic",
     [WRUN_TRAP_EXPECTED_SHARED] = "expected shared memory",
+    [WRUN_TRAP_NULL_STRUCT] = "null structure reference",
+    [WRUN_TRAP_NULL_ARRAY] = "null array reference",
+    [WRUN_TRAP_ARRAY_OOB] = "out of bounds array access",
+    [WRUN_TRAP_GC_HEAP] = "out of GC heap memory",
 };
 
 /* Used when a trap object cannot be allocated; never freed. */
@@ -479,7 +483,23 @@ static void install_handlers(void) {
 #define RT_ALTSTACK_SIZE (64 * 1024)
 
 /* The alternate stack is allocated once per thread and kept for the
- * thread's life (a thread that ran wasm may take a signal at any time). */
+ * thread's life (a thread that ran wasm may take a signal at any time).
+ * A thread that ends frees the one we gave it (the key's destructor):
+ * wasi-threads programs may start and end thousands of threads. */
+static pthread_key_t altstack_key;
+static bool altstack_key_ok;
+static pthread_once_t altstack_key_once = PTHREAD_ONCE_INIT;
+
+static void release_altstack(void *mem) {
+  stack_t ss = {.ss_flags = SS_DISABLE};
+  sigaltstack(&ss, NULL);
+  free(mem);
+}
+
+static void make_altstack_key(void) {
+  altstack_key_ok = pthread_key_create(&altstack_key, release_altstack) == 0;
+}
+
 static bool setup_altstack(void) {
   stack_t current;
   if (sigaltstack(NULL, &current) == 0 && !(current.ss_flags & SS_DISABLE) &&
@@ -496,6 +516,8 @@ static bool setup_altstack(void) {
     free(ss.ss_sp);
     return false;
   }
+  pthread_once(&altstack_key_once, make_altstack_key);
+  if (altstack_key_ok) pthread_setspecific(altstack_key, ss.ss_sp);
   return true;
 }
 

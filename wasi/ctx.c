@@ -235,6 +235,8 @@ static wrun_error *add_preopen(wrun_wasi *w, const char *host,
   return NULL;
 }
 
+static void free_bindings(void *blocks);
+
 static void wasi_free(wrun_wasi *w) {
   for (size_t i = 0; i < w->nfds; i++)
     if (w->fds[i].used) wasi_fd_release(&w->fds[i]);
@@ -245,12 +247,14 @@ static void wasi_free(wrun_wasi *w) {
     uv_run(&w->loop, UV_RUN_NOWAIT); /* let pending close callbacks run */
     uv_loop_close(&w->loop);
   }
-  free(w->bindings);
+  free_bindings(w->bindings);
+  wasi_threads_free(w->threads);
+  uv_mutex_destroy(&w->lock);
   free(w);
 }
 
-static void wasi_unref(wrun_wasi *w) {
-  if (--w->refs == 0) wasi_free(w);
+void wasi_unref(wrun_wasi *w) {
+  if (atomic_fetch_sub(&w->refs, 1) == 1) wasi_free(w);
 }
 
 void wrun_wasi_delete(wrun_wasi *w) {
@@ -266,6 +270,8 @@ int wrun_wasi_exit_code(const wrun_trap *t) {
 
 /* Which names a function gets. */
 enum { IN_BOTH, PREVIEW1_ONLY };
+/* Whether the call runs under the context's lock (see struct wrun_wasi). */
+enum { LOCKED, UNLOCKED };
 
 typedef struct wasi_fn_desc {
   const char *name;
@@ -273,60 +279,66 @@ typedef struct wasi_fn_desc {
   bool has_result;    /* every call returns an errno but proc_exit */
   int where;
   wasi_handler fn;
+  int locking;        /* LOCKED unless said */
 } wasi_fn_desc;
 
 static const wasi_fn_desc wasi_functions[] = {
-  {"args_get", "ii", true, IN_BOTH, wasi_args_get},
-  {"args_sizes_get", "ii", true, IN_BOTH, wasi_args_sizes_get},
-  {"environ_get", "ii", true, IN_BOTH, wasi_environ_get},
-  {"environ_sizes_get", "ii", true, IN_BOTH, wasi_environ_sizes_get},
-  {"clock_res_get", "ii", true, IN_BOTH, wasi_clock_res_get},
-  {"clock_time_get", "iIi", true, IN_BOTH, wasi_clock_time_get},
-  {"fd_advise", "iIIi", true, IN_BOTH, wasi_fd_advise},
-  {"fd_allocate", "iII", true, IN_BOTH, wasi_fd_allocate},
-  {"fd_close", "i", true, IN_BOTH, wasi_fd_close},
-  {"fd_datasync", "i", true, IN_BOTH, wasi_fd_datasync},
-  {"fd_fdstat_get", "ii", true, IN_BOTH, wasi_fd_fdstat_get},
-  {"fd_fdstat_set_flags", "ii", true, IN_BOTH, wasi_fd_fdstat_set_flags},
-  {"fd_fdstat_set_rights", "iII", true, IN_BOTH, wasi_fd_fdstat_set_rights},
-  {"fd_filestat_get", "ii", true, IN_BOTH, wasi_fd_filestat_get},
-  {"fd_filestat_set_size", "iI", true, IN_BOTH, wasi_fd_filestat_set_size},
+  {"args_get", "ii", true, IN_BOTH, wasi_args_get, UNLOCKED},
+  {"args_sizes_get", "ii", true, IN_BOTH, wasi_args_sizes_get, UNLOCKED},
+  {"environ_get", "ii", true, IN_BOTH, wasi_environ_get, UNLOCKED},
+  {"environ_sizes_get", "ii", true, IN_BOTH, wasi_environ_sizes_get, UNLOCKED},
+  {"clock_res_get", "ii", true, IN_BOTH, wasi_clock_res_get, UNLOCKED},
+  {"clock_time_get", "iIi", true, IN_BOTH, wasi_clock_time_get, UNLOCKED},
+  {"fd_advise", "iIIi", true, IN_BOTH, wasi_fd_advise, LOCKED},
+  {"fd_allocate", "iII", true, IN_BOTH, wasi_fd_allocate, LOCKED},
+  {"fd_close", "i", true, IN_BOTH, wasi_fd_close, LOCKED},
+  {"fd_datasync", "i", true, IN_BOTH, wasi_fd_datasync, LOCKED},
+  {"fd_fdstat_get", "ii", true, IN_BOTH, wasi_fd_fdstat_get, LOCKED},
+  {"fd_fdstat_set_flags", "ii", true, IN_BOTH,
+   wasi_fd_fdstat_set_flags, LOCKED},
+  {"fd_fdstat_set_rights", "iII", true, IN_BOTH,
+   wasi_fd_fdstat_set_rights, LOCKED},
+  {"fd_filestat_get", "ii", true, IN_BOTH, wasi_fd_filestat_get, LOCKED},
+  {"fd_filestat_set_size", "iI", true, IN_BOTH,
+   wasi_fd_filestat_set_size, LOCKED},
   {"fd_filestat_set_times", "iIIi", true, IN_BOTH,
-   wasi_fd_filestat_set_times},
-  {"fd_pread", "iiiIi", true, IN_BOTH, wasi_fd_pread},
-  {"fd_prestat_get", "ii", true, IN_BOTH, wasi_fd_prestat_get},
-  {"fd_prestat_dir_name", "iii", true, IN_BOTH, wasi_fd_prestat_dir_name},
-  {"fd_pwrite", "iiiIi", true, IN_BOTH, wasi_fd_pwrite},
-  {"fd_read", "iiii", true, IN_BOTH, wasi_fd_read},
-  {"fd_readdir", "iiiIi", true, IN_BOTH, wasi_fd_readdir},
-  {"fd_renumber", "ii", true, IN_BOTH, wasi_fd_renumber},
-  {"fd_seek", "iIii", true, IN_BOTH, wasi_fd_seek},
-  {"fd_sync", "i", true, IN_BOTH, wasi_fd_sync},
-  {"fd_tell", "ii", true, IN_BOTH, wasi_fd_tell},
-  {"fd_write", "iiii", true, IN_BOTH, wasi_fd_write},
+   wasi_fd_filestat_set_times, LOCKED},
+  {"fd_pread", "iiiIi", true, IN_BOTH, wasi_fd_pread, LOCKED},
+  {"fd_prestat_get", "ii", true, IN_BOTH, wasi_fd_prestat_get, LOCKED},
+  {"fd_prestat_dir_name", "iii", true, IN_BOTH,
+   wasi_fd_prestat_dir_name, LOCKED},
+  {"fd_pwrite", "iiiIi", true, IN_BOTH, wasi_fd_pwrite, LOCKED},
+  {"fd_read", "iiii", true, IN_BOTH, wasi_fd_read, LOCKED},
+  {"fd_readdir", "iiiIi", true, IN_BOTH, wasi_fd_readdir, LOCKED},
+  {"fd_renumber", "ii", true, IN_BOTH, wasi_fd_renumber, LOCKED},
+  {"fd_seek", "iIii", true, IN_BOTH, wasi_fd_seek, LOCKED},
+  {"fd_sync", "i", true, IN_BOTH, wasi_fd_sync, LOCKED},
+  {"fd_tell", "ii", true, IN_BOTH, wasi_fd_tell, LOCKED},
+  {"fd_write", "iiii", true, IN_BOTH, wasi_fd_write, LOCKED},
   {"path_create_directory", "iii", true, IN_BOTH,
-   wasi_path_create_directory},
-  {"path_filestat_get", "iiiii", true, IN_BOTH, wasi_path_filestat_get},
+   wasi_path_create_directory, LOCKED},
+  {"path_filestat_get", "iiiii", true, IN_BOTH,
+   wasi_path_filestat_get, LOCKED},
   {"path_filestat_set_times", "iiiiIIi", true, IN_BOTH,
-   wasi_path_filestat_set_times},
-  {"path_link", "iiiiiii", true, IN_BOTH, wasi_path_link},
-  {"path_open", "iiiiiIIii", true, IN_BOTH, wasi_path_open},
-  {"path_readlink", "iiiiii", true, IN_BOTH, wasi_path_readlink},
+   wasi_path_filestat_set_times, LOCKED},
+  {"path_link", "iiiiiii", true, IN_BOTH, wasi_path_link, LOCKED},
+  {"path_open", "iiiiiIIii", true, IN_BOTH, wasi_path_open, LOCKED},
+  {"path_readlink", "iiiiii", true, IN_BOTH, wasi_path_readlink, LOCKED},
   {"path_remove_directory", "iii", true, IN_BOTH,
-   wasi_path_remove_directory},
-  {"path_rename", "iiiiii", true, IN_BOTH, wasi_path_rename},
-  {"path_symlink", "iiiii", true, IN_BOTH, wasi_path_symlink},
-  {"path_unlink_file", "iii", true, IN_BOTH, wasi_path_unlink_file},
+   wasi_path_remove_directory, LOCKED},
+  {"path_rename", "iiiiii", true, IN_BOTH, wasi_path_rename, LOCKED},
+  {"path_symlink", "iiiii", true, IN_BOTH, wasi_path_symlink, LOCKED},
+  {"path_unlink_file", "iii", true, IN_BOTH, wasi_path_unlink_file, LOCKED},
   /* wasi_unstable's subscription layout differs: not defined there. */
-  {"poll_oneoff", "iiii", true, PREVIEW1_ONLY, wasi_poll_oneoff},
-  {"proc_exit", "i", false, IN_BOTH, wasi_proc_exit},
-  {"proc_raise", "i", true, IN_BOTH, wasi_proc_raise},
-  {"sched_yield", "", true, IN_BOTH, wasi_sched_yield},
-  {"random_get", "ii", true, IN_BOTH, wasi_random_get},
-  {"sock_accept", "iii", true, PREVIEW1_ONLY, wasi_sock_accept},
-  {"sock_recv", "iiiiii", true, IN_BOTH, wasi_sock_recv},
-  {"sock_send", "iiiii", true, IN_BOTH, wasi_sock_send},
-  {"sock_shutdown", "ii", true, IN_BOTH, wasi_sock_shutdown},
+  {"poll_oneoff", "iiii", true, PREVIEW1_ONLY, wasi_poll_oneoff, UNLOCKED},
+  {"proc_exit", "i", false, IN_BOTH, wasi_proc_exit, UNLOCKED},
+  {"proc_raise", "i", true, IN_BOTH, wasi_proc_raise, LOCKED},
+  {"sched_yield", "", true, IN_BOTH, wasi_sched_yield, UNLOCKED},
+  {"random_get", "ii", true, IN_BOTH, wasi_random_get, UNLOCKED},
+  {"sock_accept", "iii", true, PREVIEW1_ONLY, wasi_sock_accept, LOCKED},
+  {"sock_recv", "iiiiii", true, IN_BOTH, wasi_sock_recv, LOCKED},
+  {"sock_send", "iiiii", true, IN_BOTH, wasi_sock_send, LOCKED},
+  {"sock_shutdown", "ii", true, IN_BOTH, wasi_sock_shutdown, LOCKED},
 };
 #define WASI_FUNCTION_COUNT (sizeof wasi_functions / sizeof wasi_functions[0])
 
@@ -335,6 +347,21 @@ struct wasi_binding {
   const wasi_fn_desc *desc;
   bool unstable;
 };
+
+/* The bindings of one store's definitions; they live as long as w. */
+struct binding_block {
+  struct binding_block *next;
+  struct wasi_binding b[2 * WASI_FUNCTION_COUNT];
+};
+
+static void free_bindings(void *blocks) {
+  struct binding_block *b = blocks;
+  while (b) {
+    struct binding_block *next = b->next;
+    free(b);
+    b = next;
+  }
+}
 
 static wrun_trap *wasi_dispatch(void *env, wrun_caller *caller,
                                 const wrun_val *args, size_t nargs,
@@ -346,7 +373,10 @@ static wrun_trap *wasi_dispatch(void *env, wrun_caller *caller,
     c.mem.base = wrun_memory_data(mem);
     c.mem.size = wrun_memory_size_bytes(mem);
   }
+  bool locked = b->desc->locking == LOCKED;
+  if (locked) wasi_lock(b->w);
   uint16_t err = b->desc->fn(&c);
+  if (locked) wasi_unlock(b->w);
   if (nresults) {
     results[0].type = WRUN_I32;
     results[0].of.i32 = err;
@@ -371,16 +401,20 @@ static wrun_error *define_one(wrun_linker *l, wrun_store *s,
                                binding_finalize);
   if (!f) return rt_error_new(RT_NO_OFFSET, "cannot define %s.%s", module,
                               b->desc->name);
-  b->w->refs++;
+  atomic_fetch_add(&b->w->refs, 1);
   wrun_extern ext = {.kind = WRUN_EXTERN_FUNC, .of.func = f};
   wrun_linker_define(l, module, b->desc->name, ext);
   return NULL;
 }
 
-static wrun_error *define_all(wrun_linker *l, wrun_store *s, wrun_wasi *w) {
-  w->bindings = calloc(2 * WASI_FUNCTION_COUNT, sizeof(struct wasi_binding));
-  if (!w->bindings) return rt_error_new(RT_NO_OFFSET, "out of memory");
-  struct wasi_binding *b = w->bindings;
+wrun_error *wasi_define_into(wrun_linker *l, wrun_store *s, wrun_wasi *w) {
+  struct binding_block *block = calloc(1, sizeof *block);
+  if (!block) return rt_error_new(RT_NO_OFFSET, "out of memory");
+  wasi_lock(w);
+  block->next = w->bindings;
+  w->bindings = block;
+  wasi_unlock(w);
+  struct wasi_binding *b = block->b;
   for (size_t i = 0; i < WASI_FUNCTION_COUNT; i++) {
     const wasi_fn_desc *d = &wasi_functions[i];
     b[2 * i] = (struct wasi_binding){w, d, false};
@@ -391,7 +425,7 @@ static wrun_error *define_all(wrun_linker *l, wrun_store *s, wrun_wasi *w) {
     err = define_one(l, s, &b[2 * i + 1], "wasi_unstable");
     if (err) return err;
   }
-  return NULL;
+  return w->threads ? wasi_threads_define(l, s, w) : NULL;
 }
 
 wrun_error *wrun_wasi_define(wrun_linker *l, wrun_store *s,
@@ -399,7 +433,11 @@ wrun_error *wrun_wasi_define(wrun_linker *l, wrun_store *s,
   *out = NULL;
   wrun_wasi *w = calloc(1, sizeof *w);
   if (!w) return rt_error_new(RT_NO_OFFSET, "out of memory");
-  w->refs = 1;
+  atomic_init(&w->refs, 1);
+  if (uv_mutex_init(&w->lock) != 0) {
+    free(w);
+    return rt_error_new(RT_NO_OFFSET, "cannot make a mutex");
+  }
   bool ok = copy_strings(cfg->argv, cfg->argc, &w->argv);
   if (ok) w->argc = cfg->argc;
   ok = ok && copy_strings(cfg->env, cfg->envc, &w->env);
@@ -416,7 +454,7 @@ wrun_error *wrun_wasi_define(wrun_linker *l, wrun_store *s,
       return err;
     }
   }
-  wrun_error *err = define_all(l, s, w);
+  wrun_error *err = wasi_define_into(l, s, w);
   if (err) {
     /* Functions already made hold references; the store drops them. */
     wasi_unref(w);

@@ -1,4 +1,4 @@
-/* poll_oneoff on a uv_loop: one uv_timer for the earliest clock
+/* poll_oneoff on a uv_loop of its own: one uv_timer for the earliest clock
  * subscription, one uv_poll per stream fd (terminals, pipes, sockets).
  * Regular files and directories are always ready, as POSIX poll says. The
  * loop blocks in the kernel until something happens: no busy-wait. */
@@ -119,12 +119,12 @@ static uint16_t read_subscription(wasi_call *c, uint32_t p, poll_sub *s) {
   return WASI_ESUCCESS;
 }
 
-static void start_fd_polls(wrun_wasi *w, poll_state *st) {
+static void start_fd_polls(uv_loop_t *loop, poll_state *st) {
   for (uint32_t i = 0; i < st->n; i++) {
     poll_sub *s = &st->subs[i];
     if (s->fired || s->type == EVENT_CLOCK) continue;
     s->saved_flags = fcntl(s->host_fd, F_GETFL);
-    if (uv_poll_init(wasi_loop(w), &s->handle, s->host_fd) != 0) {
+    if (uv_poll_init(loop, &s->handle, s->host_fd) != 0) {
       fire(s, 0, 0, 0); /* the host cannot wait on it: report it ready */
       continue;
     }
@@ -156,9 +156,8 @@ static uint64_t earliest_deadline(const poll_state *st) {
   return best;
 }
 
-static void wait_for_events(wrun_wasi *w, poll_state *st) {
-  uv_loop_t *loop = wasi_loop(w);
-  start_fd_polls(w, st);
+static void wait_for_events(uv_loop_t *loop, poll_state *st) {
+  start_fd_polls(loop, st);
   uv_timer_t timer;
   bool timing = false;
   uint64_t deadline = earliest_deadline(st);
@@ -224,12 +223,19 @@ uint16_t wasi_poll_oneoff(wasi_call *c) {
   poll_state st = {calloc(n, sizeof(poll_sub)), n, 0};
   if (!st.subs) return WASI_ENOMEM;
   uint16_t err = WASI_ESUCCESS;
+  wasi_lock(c->w); /* the fd lookups; the wait goes without it */
   for (uint32_t i = 0; i < n && !err; i++) {
     st.subs[i].state = &st;
     err = read_subscription(c, in + i * SUBSCRIPTION_SIZE, &st.subs[i]);
   }
+  wasi_unlock(c->w);
+  /* A loop of the call's own: threads may poll (or sleep) at once, and a
+   * uv_loop is not thread-safe. */
+  uv_loop_t loop;
+  if (!err && uv_loop_init(&loop) != 0) err = WASI_ENOMEM;
   if (!err) {
-    wait_for_events(c->w, &st);
+    wait_for_events(&loop, &st);
+    uv_loop_close(&loop);
     put_events(c, &st, out, nevents_ptr);
   }
   free(st.subs);

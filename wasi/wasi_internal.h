@@ -8,6 +8,7 @@
 #ifndef WASI_INTERNAL_H
 #define WASI_INTERNAL_H
 
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -203,8 +204,17 @@ struct wrun_wasi_config {
   int stdio[3]; /* host fds, -1 = inherit */
 };
 
+typedef struct wasi_threads wasi_threads;
+
 struct wrun_wasi {
-  int refs; /* one for the embedder, one per defined host function */
+  /* One for the embedder, one per defined host function; host functions
+   * of a wasi-threads thread's store are finalized on that thread. */
+  atomic_int refs;
+  /* Held by every call that reads or changes the fd table or the loop:
+   * with wasi-threads, calls come from several threads at once. Calls on
+   * immutable state (args, env), clocks and random numbers go without;
+   * poll_oneoff takes it only to look up its fds (it may sleep). */
+  uv_mutex_t lock;
   char **argv;
   size_t argc;
   char **env;
@@ -213,8 +223,25 @@ struct wrun_wasi {
   size_t nfds;
   uv_loop_t loop;
   bool loop_ready;
-  void *bindings; /* one per defined host function (ctx.c) */
+  void *bindings; /* blocks of them, one block per defining store (ctx.c) */
+  wasi_threads *threads; /* wasi-threads, when defined (threads.c) */
 };
+
+static inline void wasi_lock(wrun_wasi *w) { uv_mutex_lock(&w->lock); }
+static inline void wasi_unlock(wrun_wasi *w) { uv_mutex_unlock(&w->lock); }
+
+/* Defines the WASI functions of w into l for store s (and, when w has
+ * wasi-threads, "wasi" "thread-spawn"): the main store, then the store of
+ * every spawned thread. */
+wrun_error *wasi_define_into(wrun_linker *l, wrun_store *s, wrun_wasi *w);
+/* Drops a reference taken by a definition or a thread (frees w with the
+ * last one). */
+void wasi_unref(wrun_wasi *w);
+
+/* ---- wasi-threads (wasi/threads.c) -------------------------------------- */
+/* Defines "wasi" "thread-spawn" for store s into l. */
+wrun_error *wasi_threads_define(wrun_linker *l, wrun_store *s, wrun_wasi *w);
+void wasi_threads_free(wasi_threads *t);
 
 /* Returns the fd entry, or NULL if fd is not open. */
 wasi_fd *wasi_fd_get(wrun_wasi *w, uint32_t fd);
