@@ -473,9 +473,10 @@ static int call_export(const run_request *req, wrun_store *store,
                                    nresults);
   timing_end("run");
   report_fuel_used(req, store);
-  report_gc_stats(store);
-  if (trap && threads)
+  if (trap && threads) {
+    report_gc_stats(store); /* end_program does not come back */
     end_program(0, trap);
+  }
   if (trap) {
     fflush(stdout);
     status = report_trap(trap);
@@ -555,9 +556,10 @@ static int instantiate_and_call(const run_request *req, wrun_engine *engine,
   } else {
     status = call_export(req, store, inst, threads);
   }
+  fflush(stdout);
+  report_gc_stats(store); /* the start function's objects count too */
   if (wasi && wrun_wasi_thread_count(wasi) > 0)
     end_program(status, NULL);
-  fflush(stdout);
   watchdog_delete(dog); /* before the store goes */
   wrun_linker_delete(linker);
   wrun_store_delete(store);

@@ -341,7 +341,9 @@ typedef struct wrun_gc_stats {
   uint64_t allocated_bytes; /* objects ever allocated, as they count */
   uint64_t live_bytes;     /* objects left by the last collection */
   uint64_t used_bytes;     /* objects now, what the limit counts */
-  uint64_t heap_bytes;     /* memory the heap maps now */
+  uint64_t heap_bytes;     /* memory its objects' pages and chunks take now
+                            (up to 4 MiB of empty pages kept for reuse
+                            not counted) */
   uint64_t peak_heap_bytes; /* the most it mapped */
 } wrun_gc_stats;
 
@@ -349,9 +351,8 @@ typedef struct wrun_gc_stats {
  * success; an error, with nothing changed, when the store's objects take
  * more even after a collection. */
 wrun_error *wrun_store_set_max_gc_heap(wrun_store *store, uint64_t bytes);
-/* Collects the store's heap now. Does nothing while wasm called from this
- * thread is running (from a host function), until compiled code can tell
- * the collector its references. */
+/* Collects the store's heap now (also from a host function called by
+ * wasm: the wasm frames' references are roots). */
 void wrun_store_gc(wrun_store *store);
 /* The figures of the store's heap (all 0 before its first object). */
 void wrun_store_gc_stats(const wrun_store *store, wrun_gc_stats *out);

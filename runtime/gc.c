@@ -40,7 +40,7 @@ rt_gc_heap *rt_gc_heap_of(wrun_store *s) {
   return s->gc;
 }
 
-/* ---- mark -------------------------------------------------------------------- */
+/* ---- mark --------------------------------------------------------------- */
 
 /* Grows the mark stack; false (the push is dropped and the overflow rescan
  * will find the object) when it may not or cannot. */
@@ -109,7 +109,7 @@ static void mark_from_roots(wrun_store *s, rt_gc_heap *h) {
   }
 }
 
-/* ---- collection and policy ------------------------------------------------------ */
+/* ---- collection and policy ---------------------------------------------- */
 
 static uint64_t now_ns(void) {
   struct timespec ts;
@@ -186,7 +186,7 @@ void rt_gc_set_mark_stack_limit(wrun_store *s, size_t entries) {
   if (h) h->mark_limit = entries;
 }
 
-/* ---- host boxes ------------------------------------------------------------------ */
+/* ---- host boxes --------------------------------------------------------- */
 
 void *rt_gc_box_host(wrun_store *s, void *v) {
   void *box = rt_gc_alloc(s, rt_gc_host_rtt, RT_GC_HOST_SIZE);
@@ -201,7 +201,7 @@ void *rt_gc_unbox_host(uintptr_t w) {
   return *(void **)(w + RT_GC_HOST_VALUE);
 }
 
-/* ---- public API ---------------------------------------------------------------- */
+/* ---- public API --------------------------------------------------------- */
 
 void wrun_store_gc(wrun_store *s) {
   if (s) (void)rt_gc_collect(s);

@@ -2,47 +2,25 @@
  * RT_GC_CHUNK, and the sweep that frees unmarked cells. Objects never move.
  *
  * A page holds cells of one size; cells below its `top` have been handed
- * out at least once, the ones above are still the zeroes mmap gave, so a
- * fresh page costs RSS only as it fills. A cell is live (its first word an
- * rtt pointer, marked or not) or free (first word: next free cell |
- * RT_GC_FREE). The sweep rebuilds every class's free list, page by page in
- * address order, and gives pages with no live cell back to the OS. */
+ * out at least once, the ones above never were, so a fresh page costs RSS
+ * only as it fills and the sweep looks at used cells only. A cell is live
+ * (its first word an rtt pointer, marked or not) or free (first word: the
+ * next free cell | RT_GC_FREE). The sweep rebuilds every class's free
+ * list, page by page in address order, and gives pages with no live cell
+ * back to the OS (keeping a few for the next cycle). */
 #include "gc_heap.h"
 
-#include <pthread.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <unistd.h>
 
-/* Sizes in between keep the worst-case internal waste near 33%; 24 and 48
- * fit the common small structs (a header and two or five fields). */
-static const uint32_t class_sizes[RT_GC_NCLASSES] = {
-    16,  24,   32,   48,   64,   96,   128,  192,  256,  384,
-    512, 768, 1024, 1536, 2048, 3072, 4096, 6144, 8192,
-};
-_Static_assert(RT_GC_SMALL_MAX == 8192, "the last class is the small max");
+_Static_assert(RT_GC_NCLASSES == 19 && RT_GC_SMALL_MAX == 16u << 9,
+               "the last class is the small max");
 
-/* Class of every size in 8-byte steps, so allocation does no search. */
-static uint8_t class_by_words[RT_GC_SMALL_MAX / 8 + 1];
-static pthread_once_t class_once = PTHREAD_ONCE_INIT;
-
-static void init_classes(void) {
-  int c = 0;
-  for (uint32_t w = 0; w <= RT_GC_SMALL_MAX / 8; w++) {
-    while (class_sizes[c] < w * 8) c++;
-    class_by_words[w] = (uint8_t)c;
-  }
-}
-
-int rt_gc_class_of(size_t bytes) {
-  if (bytes > RT_GC_SMALL_MAX) return -1;
-  pthread_once(&class_once, init_classes);
-  return class_by_words[(bytes + 7) / 8];
-}
-
-uint32_t rt_gc_class_size(int cls) { return class_sizes[cls]; }
-
-/* Empty pages kept mapped (their memory given back) for the next ones. */
+/* Empty pages kept for the next ones: HOT_MAX resident (the next cycle
+ * reuses them without page faults: 4 MiB, the least a cycle allocates),
+ * POOL_MAX more with their memory given back; the rest are unmapped. */
+#define HOT_MAX 16
 #define POOL_MAX 16
 
 static size_t os_page(void) {
@@ -84,18 +62,29 @@ static void unlink_chunk(rt_gc_chunk **list, rt_gc_chunk *c) {
   if (c->next) c->next->prev = c->prev;
 }
 
-static rt_gc_chunk *new_page(rt_gc_heap *h, int cls) {
-  rt_gc_chunk *p = h->pool;
+static rt_gc_chunk *pop(rt_gc_chunk **list, uint32_t *n) {
+  rt_gc_chunk *p = *list;
   if (p) {
-    h->pool = p->next;
-    h->npool--;
-  } else if (!(p = map_aligned(RT_GC_CHUNK))) {
-    return NULL;
+    *list = p->next;
+    (*n)--;
   }
+  return p;
+}
+
+static void push(rt_gc_chunk **list, uint32_t *n, rt_gc_chunk *p) {
+  p->next = *list;
+  *list = p;
+  (*n)++;
+}
+
+static rt_gc_chunk *new_page(rt_gc_heap *h, int cls) {
+  rt_gc_chunk *p = pop(&h->hot, &h->nhot);
+  if (!p) p = pop(&h->pool, &h->npool);
+  if (!p && !(p = map_aligned(RT_GC_CHUNK))) return NULL;
   memset(p, 0, sizeof *p);
   p->magic = RT_GC_CHUNK_MAGIC;
   p->cls = (uint8_t)cls;
-  p->cell_size = class_sizes[cls];
+  p->cell_size = rt_gc_class_size(cls);
   p->ncells = (uint32_t)((RT_GC_CHUNK - RT_GC_CHUNK_HEADER) / p->cell_size);
   p->map_bytes = RT_GC_CHUNK;
   p->heap = h;
@@ -104,22 +93,22 @@ static rt_gc_chunk *new_page(rt_gc_heap *h, int cls) {
   return p;
 }
 
-/* A page with no live cell: into the pool with its memory given back (the
- * header's OS page stays, its cells zeroed by hand), or unmapped. */
+/* A page with no live cell: kept hot, or kept with its memory given back
+ * (all but the header's OS page, which links it), or unmapped. Its cells
+ * need no clearing: allocation clears every cell it hands out. */
 static void release_page(rt_gc_heap *h, rt_gc_chunk *p) {
   unlink_chunk(&h->pages[p->cls], p);
   if (h->bump[p->cls] == p) h->bump[p->cls] = NULL;
   h->mapped_bytes -= RT_GC_CHUNK;
-  if (h->npool >= POOL_MAX) {
+  if (h->nhot < HOT_MAX) {
+    push(&h->hot, &h->nhot, p);
+  } else if (h->npool < POOL_MAX) {
+    size_t first = os_page();
+    madvise((uint8_t *)p + first, RT_GC_CHUNK - first, MADV_DONTNEED);
+    push(&h->pool, &h->npool, p);
+  } else {
     munmap(p, RT_GC_CHUNK);
-    return;
   }
-  size_t first = os_page();
-  memset((uint8_t *)p + RT_GC_CHUNK_HEADER, 0, first - RT_GC_CHUNK_HEADER);
-  madvise((uint8_t *)p + first, RT_GC_CHUNK - first, MADV_DONTNEED);
-  p->next = h->pool;
-  h->pool = p;
-  h->npool++;
 }
 
 static uint8_t *cell_at(rt_gc_chunk *p, uint32_t i) {
@@ -130,15 +119,16 @@ void *rt_gc_heap_cell(rt_gc_heap *h, int cls, size_t bytes) {
   uintptr_t *c = h->free[cls];
   if (c) {
     h->free[cls] = (uintptr_t *)(c[0] & ~RT_GC_FREE);
-    memset(c, 0, bytes);
-    return c;
+  } else {
+    rt_gc_chunk *p = h->bump[cls];
+    if (!p || p->top == p->ncells) {
+      if (!(p = new_page(h, cls))) return NULL;
+      h->bump[cls] = p;
+    }
+    c = (uintptr_t *)cell_at(p, p->top++);
   }
-  rt_gc_chunk *p = h->bump[cls];
-  if (!p || p->top == p->ncells) {
-    if (!(p = new_page(h, cls))) return NULL;
-    h->bump[cls] = p;
-  }
-  return cell_at(p, p->top++); /* never handed out: still zero */
+  memset(c, 0, bytes); /* a pooled page is not zero, a fresh one is */
+  return c;
 }
 
 /* Bytes a large chunk maps for an object of `bytes`. */
@@ -251,5 +241,6 @@ static void unmap_list(rt_gc_chunk *c) {
 void rt_gc_heap_release_all(rt_gc_heap *h) {
   for (int cls = 0; cls < RT_GC_NCLASSES; cls++) unmap_list(h->pages[cls]);
   unmap_list(h->large);
+  unmap_list(h->hot);
   unmap_list(h->pool);
 }

@@ -72,9 +72,10 @@ struct rt_gc_heap {
   rt_gc_chunk *pages[RT_GC_NCLASSES]; /* newest first */
   rt_gc_chunk *bump[RT_GC_NCLASSES];  /* the page whose top grows */
   rt_gc_chunk *large;
-  /* empty pages kept for reuse, their memory given back (MADV_DONTNEED) */
-  rt_gc_chunk *pool;
-  uint32_t npool;
+  /* empty pages kept for reuse: hot ones as they are, the others with
+   * their memory given back (MADV_DONTNEED) */
+  rt_gc_chunk *hot, *pool;
+  uint32_t nhot, npool;
   uint64_t used_bytes;   /* cells handed out and not freed, large included */
   uint64_t mapped_bytes; /* pages and large chunks (pool excluded) */
   uint64_t since_gc;     /* object bytes allocated since the last collection */
@@ -89,9 +90,24 @@ struct rt_gc_heap {
   struct rt_gc_host_root *host_roots;
 };
 
+/* Size classes: 16 and 24 times the powers of two up to 8 KiB (16, 24,
+ * 32, 48, 64, ...), so at most a third of a cell is wasted; 24 and 48 fit
+ * the common small structs. Computed, not looked up: class 2j is 16 << j,
+ * class 2j+1 is 24 << j. */
+static inline uint32_t rt_gc_class_size(int cls) {
+  return (cls & 1 ? 24u : 16u) << (cls >> 1);
+}
+
+/* The class of an object of `bytes`; -1: large. */
+static inline int rt_gc_class_of(size_t bytes) {
+  if (bytes <= 16) return 0;
+  if (bytes > RT_GC_SMALL_MAX) return -1;
+  int k = 63 - __builtin_clzll((unsigned long long)bytes - 1); /* 2^k < n */
+  size_t p = (size_t)1 << k;
+  return bytes <= p + p / 2 ? 2 * (k - 4) + 1 : 2 * (k - 3);
+}
+
 /* gc_heap.c: cells, pages, large chunks. */
-int rt_gc_class_of(size_t bytes); /* -1: large */
-uint32_t rt_gc_class_size(int cls);
 /* A cell of class cls, zeroed for `bytes`; NULL when out of memory (the
  * caller has checked the limit). */
 void *rt_gc_heap_cell(rt_gc_heap *h, int cls, size_t bytes);

@@ -51,7 +51,7 @@ bool rt_gc_track_exn(wrun_store *s, wrun_exn *exn) {
   return true;
 }
 
-/* ---- host roots ------------------------------------------------------------ */
+/* ---- host roots --------------------------------------------------------- */
 
 typedef struct rt_gc_host_root {
   uintptr_t word;
@@ -88,7 +88,7 @@ void rt_gc_root_remove(wrun_store *s, uintptr_t w) {
   }
 }
 
-/* ---- enumeration ------------------------------------------------------------- */
+/* ---- enumeration -------------------------------------------------------- */
 
 static void visit_global(const wrun_global *g, rt_gc_visit visit, void *ctx) {
   if (g->cell && rt_gc_traced_type(g->type.type))

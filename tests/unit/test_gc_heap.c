@@ -1,7 +1,8 @@
 /* The GC heap and collector (runtime/gc*.c), driven from the host side
  * with no wasm frame active: objects made with rt_gc_alloc from rtts of
  * interned struct and array types, rooted through host tables, globals,
- * exceptions and host roots. The big cases print their figures (RSS,
+ * exceptions and host roots; and at the end the 10 GB churn again, from
+ * a wasm program. The big cases print their figures (RSS,
  * pauses, throughput) on stderr; docs/design-notes.md quotes them. */
 #include <criterion/criterion.h>
 #include <stdio.h>
@@ -12,6 +13,7 @@
 #include "exception.h"
 #include "gc.h"
 #include "runtime.h"
+#include "wasm_build.h"
 
 enum { ANYREF = HT_ANY };
 
@@ -216,6 +218,32 @@ Test(gc_heap, a_linked_list_of_ten_million_nodes_survives) {
   world_free(&w);
 }
 
+/* The pause for 50 MB of live small structs (a tree-shaped graph: arrays
+ * of 62 nodes: 512-byte cells), measured over 5 collections. */
+Test(gc_heap, pause_for_a_50_mb_live_set_of_small_structs) {
+  world w = world_new(1);
+  const rt_gc_rtt *node = node_rtt(), *refs = refs_rtt();
+  uint32_t nbranches = 26500; /* each 512 + 62 * 24 bytes */
+  uint8_t *top = new_array(w.store, refs, nbranches);
+  w.roots->elems[0] = top;
+  for (uint32_t i = 0; i < nbranches; i++) {
+    uint8_t *branch = new_array(w.store, refs, 62);
+    elems(top)[i] = (uintptr_t)branch;
+    for (uint32_t j = 0; j < 62; j++)
+      elems(branch)[j] = (uintptr_t)new_node(w.store, node, j, NULL);
+  }
+  wrun_gc_stats before = stats_of(w.store);
+  for (int i = 0; i < 5; i++) wrun_store_gc(w.store);
+  wrun_gc_stats after = stats_of(w.store);
+  fprintf(stderr, "gc_heap 50 MB of small structs (%u objects): pause "
+                  "mean %.1f ms over 5 collections\n",
+          nbranches * 63 + 1,
+          (after.total_pause_ns - before.total_pause_ns) / 5e6);
+  report("50 MB small", w.store);
+  cr_expect_gt(after.live_bytes, (uint64_t)50 << 20);
+  world_free(&w);
+}
+
 /* (iii) a chain ten million deep through one-element arrays: marking it
  * recursively would take the C stack. */
 Test(gc_heap, a_ten_million_deep_chain_of_arrays_marks_without_recursion) {
@@ -404,4 +432,127 @@ Test(gc_heap, small_struct_allocation_throughput) {
           n / elapsed / 1e6, elapsed / n * 1e9);
   report("small structs", w.store);
   world_free(&w);
+}
+
+/* ---- the same churn from wasm: 10 GB through struct.new / array.new --------
+ * The module (types: 0 node {mut i64, mut (ref null 0)}, 1 data (array mut
+ * i64), 2 blk {mut (ref null 1), mut (ref null 0)}, 3 ring (array mut (ref
+ * null 2)), 4 [i32] -> [i64], 5 [i32] -> []) imports env.tick (func 0) and
+ * exports run (func 1): for i < n, a 1 MiB data array (one element an OS
+ * page written, data[j] = i + j) and a list of 255 nodes (0..254), as
+ * ring[i % 48] = blk(data, list), calling tick(i) each time; then it sums
+ * data[512] and the node values of the 48 blocks left. Collections run in
+ * struct.new/array.new libcalls and in tick, with wasm frames below. */
+
+static const uint8_t churn_types[] = {
+    6,
+    0x5F, 2, 0x7E, 1, 0x63, 0, 1,
+    0x5E, 0x7E, 1,
+    0x5F, 2, 0x63, 1, 1, 0x63, 0, 1,
+    0x5E, 0x63, 2, 1,
+    0x60, 1, 0x7F, 1, 0x7E,
+    0x60, 1, 0x7F, 0,
+};
+
+/* locals: 1 ring, 2 i, 3 j, 4 data, 5 head, 6 sum, 7 blk */
+static const uint8_t churn_body[] = {
+    6, 1, 0x63, 3, 2, 0x7F, 1, 0x63, 1, 1, 0x63, 0, 1, 0x7E, 1, 0x63, 2,
+    0x41, 48, 0xFB, 0x07, 3, 0x21, 1,             /* ring = new 48 */
+    0x02, 0x40, 0x03, 0x40,                       /* block loop */
+    0x20, 2, 0x20, 0, 0x4F, 0x0D, 1,              /* i >= n: out */
+    0x41, 0x80, 0x80, 0x08, 0xFB, 0x07, 1, 0x21, 4, /* data = new 131072 */
+    0x41, 0, 0x21, 3,
+    0x03, 0x40,                                   /* data[j] = i + j */
+    0x20, 4, 0x20, 3, 0x20, 2, 0x20, 3, 0x6A, 0xAD, 0xFB, 0x0E, 1,
+    0x20, 3, 0x41, 0x80, 0x04, 0x6A, 0x22, 3, 0x41, 0x80, 0x80, 0x08, 0x49,
+    0x0D, 0, 0x0B,
+    0xD0, 0, 0x21, 5, 0x41, 0, 0x21, 3,
+    0x03, 0x40,                                   /* head = node(j, head) */
+    0x20, 3, 0xAD, 0x20, 5, 0xFB, 0x00, 0, 0x21, 5,
+    0x20, 3, 0x41, 1, 0x6A, 0x22, 3, 0x41, 0xFF, 0x01, 0x49, 0x0D, 0, 0x0B,
+    0x20, 1, 0x20, 2, 0x41, 48, 0x70, 0x20, 4, 0x20, 5, 0xFB, 0x00, 2,
+    0xFB, 0x0E, 3,                                /* ring[i % 48] = blk */
+    0x20, 2, 0x10, 0,                             /* tick(i) */
+    0x20, 2, 0x41, 1, 0x6A, 0x21, 2, 0x0C, 0,
+    0x0B, 0x0B,
+    0x41, 0, 0x21, 2,
+    0x03, 0x40,                                   /* the 48 blocks */
+    0x20, 1, 0x20, 2, 0xFB, 0x0B, 3, 0x21, 7,
+    0x20, 7, 0xFB, 0x02, 2, 0, 0x41, 0x80, 0x04, 0xFB, 0x0B, 1,
+    0x20, 6, 0x7C, 0x21, 6,                       /* sum += data[512] */
+    0x20, 7, 0xFB, 0x02, 2, 1, 0x21, 5,
+    0x02, 0x40, 0x03, 0x40,                       /* the list */
+    0x20, 5, 0xD1, 0x0D, 1,
+    0x20, 5, 0xFB, 0x02, 0, 0, 0x20, 6, 0x7C, 0x21, 6,
+    0x20, 5, 0xFB, 0x02, 0, 1, 0x21, 5, 0x0C, 0,
+    0x0B, 0x0B,
+    0x20, 2, 0x41, 1, 0x6A, 0x22, 2, 0x41, 48, 0x49, 0x0D, 0, 0x0B,
+    0x20, 6, 0x0B,
+};
+
+static wasm_buf churn_module(void) {
+  wasm_buf b = {0};
+  wb_header(&b);
+  wasm_buf t = {0};
+  wb_bytes(&t, churn_types, sizeof churn_types);
+  wb_section(&b, 1, &t);
+  wasm_buf im = {0};
+  wb_u32(&im, 1);
+  wb_name(&im, "env");
+  wb_name(&im, "tick");
+  wb_byte(&im, 0);
+  wb_u32(&im, 5);
+  wb_section(&b, 2, &im);
+  WB_SECTION_OF(&b, 3, 1, 4);
+  wasm_buf e = {0};
+  wb_u32(&e, 1);
+  wb_export(&e, "run", 0, 1);
+  wb_section(&b, 7, &e);
+  wasm_buf c = {0};
+  wb_u32(&c, 1);
+  wb_u32(&c, sizeof churn_body);
+  wb_bytes(&c, churn_body, sizeof churn_body);
+  wb_section(&b, 10, &c);
+  return b;
+}
+
+static uint64_t tick_peak_rss;
+
+static wrun_trap *tick(void *env, wrun_caller *caller, const wrun_val *args,
+                       size_t nargs, wrun_val *results, size_t nresults) {
+  (void)env, (void)caller, (void)nargs, (void)results, (void)nresults;
+  if (args[0].of.i32 % 256 == 0) {
+    uint64_t rss = rss_bytes();
+    if (rss > tick_peak_rss) tick_peak_rss = rss;
+  }
+  return NULL;
+}
+
+Test(gc_heap, ten_gb_from_wasm_through_a_50_mb_live_set) {
+  wasm_buf b = churn_module();
+  wb_world w = wb_world_compile(&b);
+  wrun_valtype i32 = WRUN_I32;
+  wrun_extern imp = {.kind = WRUN_EXTERN_FUNC};
+  imp.of.func = wrun_func_new(w.store, &i32, 1, NULL, 0, tick, NULL, NULL);
+  cr_assert_not_null(imp.of.func);
+  w.inst = wb_instantiate(w.store, w.module, &imp, 1);
+  const int32_t n = 10200; /* blocks of 1.06 MB: over 10 GiB */
+  wrun_val arg = {.type = WRUN_I32, .of.i32 = n}, out;
+  wrun_extern run = wb_export_of(w.inst, "run");
+  double start = seconds();
+  wrun_trap *trap = wrun_func_call(w.store, run.of.func, &arg, 1, &out, 1);
+  double elapsed = seconds() - start;
+  cr_assert_null(trap, "%s", trap ? wrun_trap_message(trap) : "");
+  int64_t want = 48 * (int64_t)(254 * 255 / 2);
+  for (int64_t k = n - 48; k < n; k++) want += k + 512;
+  cr_expect_eq(out.of.i64, want);
+  wrun_gc_stats st = stats_of(w.store);
+  report("10GB from wasm", w.store);
+  fprintf(stderr, "gc_heap 10GB from wasm: %.2f s, peak sampled RSS %.1f MB\n",
+          elapsed, tick_peak_rss / 1e6);
+  cr_expect_gt(st.allocated_bytes, (uint64_t)10 << 30);
+  cr_expect_gt(st.collections, 50);
+  cr_expect_lt(tick_peak_rss, (uint64_t)200 << 20);
+  wb_world_free(&w);
+  free(b.bytes);
 }
