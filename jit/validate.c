@@ -912,7 +912,7 @@ static rt_valtype ref_to(uint32_t i, bool nonnull) {
 }
 
 RARE static wrun_error *step_struct(jit_validator *v, const jit_instr *in) {
-  const rt_functype *t;
+  const rt_functype *t = NULL;
   bool is_new = in->op == OP_STRUCT_NEW || in->op == OP_STRUCT_NEW_DEFAULT;
   uint32_t ti = is_new ? in->u.index : in->u.pair.a;
   wrun_error *e = gc_type_at(v, ti, RT_STRUCT_TYPE, &t);
@@ -958,7 +958,7 @@ static wrun_error *check_array_segment(jit_validator *v, bool data,
 }
 
 RARE static wrun_error *step_array(jit_validator *v, const jit_instr *in) {
-  const rt_functype *t;
+  const rt_functype *t = NULL;
   bool pair = jit_opinfo_table[in->op].imm == IMM_TYPE_PAIR;
   uint32_t ti = pair ? in->u.pair.a : in->u.index;
   wrun_error *e = gc_type_at(v, ti, RT_ARRAY_TYPE, &t);
@@ -1001,7 +1001,7 @@ RARE static wrun_error *step_array(jit_validator *v, const jit_instr *in) {
     return NULL;
   case OP_ARRAY_COPY: { /* [(ref null $t) i32 (ref null $s) i32 i32] */
     if (!t->mut[0]) return fail(v, "immutable array");
-    const rt_functype *s;
+    const rt_functype *s = NULL;
     if ((e = gc_type_at(v, in->u.pair.b, RT_ARRAY_TYPE, &s))) return e;
     rt_valtype st = s->types[0];
     bool ok = (et == RT_PACKED_I8 || et == RT_PACKED_I16)

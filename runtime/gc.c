@@ -15,7 +15,15 @@
 
 /* Below this much allocation no collection runs: small heaps would
  * otherwise collect for every few objects. */
-#define RT_GC_MIN_GROWTH ((uint64_t)4 << 20)
+#define RT_GC_MIN_GROWTH ((uint64_t)16 << 20)
+
+
+/* The bytes allocated after a collection that bring the next: as many as
+ * lived through it, at least RT_GC_MIN_GROWTH; none in stress mode. */
+static void set_growth(rt_gc_heap *h) {
+  uint64_t live = h->stats.live_bytes;
+  h->growth = h->stress ? 0 : live > RT_GC_MIN_GROWTH ? live : RT_GC_MIN_GROWTH;
+}
 #define MARK_STACK_FIRST 4096
 
 rt_gc_heap *rt_gc_heap_new(void) {
@@ -24,6 +32,7 @@ rt_gc_heap *rt_gc_heap_new(void) {
   /* Read once: the environment is not consulted per allocation. */
   const char *stress = getenv("WRUN_GC_STRESS");
   h->stress = stress && strcmp(stress, "1") == 0;
+  set_growth(h);
   return h;
 }
 
@@ -58,7 +67,11 @@ static bool grow_mark_stack(rt_gc_heap *h) {
 /* Marks the object w refers to, if any, and queues it for tracing. */
 static void mark_word(rt_gc_heap *h, uintptr_t w) {
   if (!w || (w & 1)) return; /* null, i31 */
+#ifdef WRUN_GC_CHECKS
+  /* a word that is no object of this heap: a root or stack map is wrong
+   * (a lookup per traced word: a tenth of marking, hence debug builds) */
   assert(rt_gc_heap_owns(h, w));
+#endif
   uintptr_t *header = (uintptr_t *)w;
   if (*header & RT_GC_MARK) return;
   *header |= RT_GC_MARK;
@@ -130,6 +143,7 @@ bool rt_gc_collect(wrun_store *s) {
   rt_gc_counters *c = &h->stats;
   c->collections++;
   c->live_bytes = live;
+  set_growth(h);
   c->total_pause_ns += pause;
   if (pause > c->max_pause_ns) c->max_pause_ns = pause;
   return true;
@@ -142,10 +156,17 @@ static bool over_limit(const wrun_store *s, const rt_gc_heap *h,
 }
 
 static bool collection_due(const rt_gc_heap *h) {
-  uint64_t growth = h->stats.live_bytes > RT_GC_MIN_GROWTH
-                        ? h->stats.live_bytes
-                        : RT_GC_MIN_GROWTH;
-  return h->stress || h->since_gc >= growth;
+  return h->since_gc >= h->growth;
+}
+
+/* A new object of h: its header, and what it costs counted. */
+static void *handed_out(rt_gc_heap *h, void *obj, const rt_gc_rtt *rtt,
+                        uint64_t cost) {
+  *(const rt_gc_rtt **)obj = rtt;
+  h->used_bytes += cost;
+  h->since_gc += cost;
+  h->stats.allocated_bytes += cost;
+  return obj;
 }
 
 static void *take(rt_gc_heap *h, int cls, size_t bytes) {
@@ -169,12 +190,7 @@ void *rt_gc_alloc(wrun_store *s, const rt_gc_rtt *rtt, size_t bytes) {
   void *obj = take(h, cls, bytes);
   /* The OS refused memory: what a collection frees may be enough. */
   if (!obj && !collected && rt_gc_collect(s)) obj = take(h, cls, bytes);
-  if (!obj) return NULL;
-  *(const rt_gc_rtt **)obj = rtt;
-  h->used_bytes += cost;
-  h->since_gc += cost;
-  h->stats.allocated_bytes += cost;
-  return obj;
+  return obj ? handed_out(h, obj, rtt, cost) : NULL;
 }
 
 bool rt_gc_owns(const wrun_store *s, uintptr_t w) {

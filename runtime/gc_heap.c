@@ -18,9 +18,10 @@ _Static_assert(RT_GC_NCLASSES == 19 && RT_GC_SMALL_MAX == 16u << 9,
                "the last class is the small max");
 
 /* Empty pages kept for the next ones: HOT_MAX resident (the next cycle
- * reuses them without page faults: 4 MiB, the least a cycle allocates),
- * POOL_MAX more with their memory given back; the rest are unmapped. */
-#define HOT_MAX 16
+ * reuses them without page faults: 16 MiB, the least a cycle allocates,
+ * RT_GC_MIN_GROWTH in gc.c), POOL_MAX more with their memory given back;
+ * the rest are unmapped. */
+#define HOT_MAX 64
 #define POOL_MAX 16
 
 static size_t os_page(void) {

@@ -79,6 +79,7 @@ struct rt_gc_heap {
   uint64_t used_bytes;   /* cells handed out and not freed, large included */
   uint64_t mapped_bytes; /* pages and large chunks (pool excluded) */
   uint64_t since_gc;     /* object bytes allocated since the last collection */
+  uint64_t growth;       /* since_gc that makes a collection due (gc.c) */
   rt_gc_counters stats;
   bool stress;           /* WRUN_GC_STRESS=1: collect at every allocation */
   /* the mark stack; mark_limit (entries) is lowered by tests */
@@ -105,6 +106,36 @@ static inline int rt_gc_class_of(size_t bytes) {
   int k = 63 - __builtin_clzll((unsigned long long)bytes - 1); /* 2^k < n */
   size_t p = (size_t)1 << k;
   return bytes <= p + p / 2 ? 2 * (k - 4) + 1 : 2 * (k - 3);
+}
+
+/* rt_gc_alloc where it cannot collect, inline for the allocation
+ * libcalls: a small object (bytes a multiple of 8) from its class's free
+ * list or bump page while no collection is due and the store's limit
+ * allows; else NULL, and the caller goes to rt_gc_alloc (publishing its
+ * frames first). */
+static inline void *rt_gc_alloc_fast(rt_gc_heap *h, uint64_t limit,
+                                     const rt_gc_rtt *rtt, size_t bytes) {
+  int cls = rt_gc_class_of(bytes);
+  if (!h || cls < 0) return NULL;
+  uint64_t cost = rt_gc_class_size(cls);
+  if (h->since_gc + cost > h->growth || h->used_bytes + cost > limit)
+    return NULL;
+  uintptr_t *c = h->free[cls];
+  if (c) { /* a swept cell: zeroed here */
+    h->free[cls] = (uintptr_t *)(c[0] & ~RT_GC_FREE);
+    for (size_t i = 1; i < bytes / 8; i++) c[i] = 0;
+  } else {
+    rt_gc_chunk *p = h->bump[cls];
+    if (!p || p->top == p->ncells) return NULL;
+    /* never handed out: still zero */
+    c = (uintptr_t *)((uint8_t *)p + RT_GC_CHUNK_HEADER +
+                      (size_t)p->top++ * p->cell_size);
+  }
+  c[0] = (uintptr_t)rtt;
+  h->used_bytes += cost;
+  h->since_gc += cost;
+  h->stats.allocated_bytes += cost;
+  return c;
 }
 
 /* gc_heap.c: cells, pages, large chunks. */

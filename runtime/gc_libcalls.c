@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "gc.h"
+#include "gc_heap.h"
 #include "libcalls.h"
 #include "runtime.h"
 
@@ -19,8 +20,9 @@ static bool fits(uint64_t start, uint64_t n, uint64_t size) {
 
 /* The allocating libcalls may collect: each publishes its exit first
  * (RT_GC_EXIT_FROM_LIBCALL, in the libcall itself, whose caller is the
- * wasm frame), so the collector finds the frames below. A trap unwinds
- * past the pop; the entry restores the exit chain. */
+ * wasm frame), so the collector finds the frames below; the fast path,
+ * which cannot collect, skips that. A trap unwinds past the pop; the
+ * entry restores the exit chain. */
 static void *alloc_or_trap(void *vmctx, const rt_gc_rtt *rtt, uint64_t bytes) {
   void *obj = bytes ? rt_gc_alloc(store_of(vmctx), rtt, bytes) : NULL;
   if (!obj) rt_trap_raise(WRUN_TRAP_GC_HEAP);
@@ -28,9 +30,13 @@ static void *alloc_or_trap(void *vmctx, const rt_gc_rtt *rtt, uint64_t bytes) {
 }
 
 void *rt_lib_gc_struct_new(void *vmctx, const void *rtt) {
+  const rt_gc_rtt *r = rtt;
+  wrun_store *s = store_of(vmctx);
+  void *obj = rt_gc_alloc_fast(s->gc, s->limits.gc_heap_bytes, r, r->size);
+  if (obj) return obj;
   rt_gc_exit e;
   RT_GC_EXIT_FROM_LIBCALL(e);
-  void *obj = alloc_or_trap(vmctx, rtt, ((const rt_gc_rtt *)rtt)->size);
+  obj = alloc_or_trap(vmctx, r, r->size);
   rt_gc_exit_pop(&e);
   return obj;
 }
@@ -42,9 +48,18 @@ static uint8_t *new_array(void *vmctx, const rt_gc_rtt *rtt, uint32_t len) {
 }
 
 void *rt_lib_gc_array_new(void *vmctx, const void *rtt, uint32_t len) {
+  uint64_t bytes = rt_gc_array_bytes(rtt, len);
+  wrun_store *s = store_of(vmctx);
+  uint8_t *a =
+      bytes ? rt_gc_alloc_fast(s->gc, s->limits.gc_heap_bytes, rtt, bytes)
+            : NULL;
+  if (a) {
+    *(uint32_t *)(a + RT_GC_ARRAY_LEN) = len;
+    return a;
+  }
   rt_gc_exit e;
   RT_GC_EXIT_FROM_LIBCALL(e);
-  void *a = new_array(vmctx, rtt, len);
+  a = new_array(vmctx, rtt, len);
   rt_gc_exit_pop(&e);
   return a;
 }
