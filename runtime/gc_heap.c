@@ -221,9 +221,20 @@ void rt_gc_heap_each_marked(rt_gc_heap *h,
   }
 }
 
+/* Is c one of h's chunks in use? Found by address in its lists, before
+ * anything reads it: a word from the host may point anywhere. */
+static bool listed(const rt_gc_heap *h, const rt_gc_chunk *c) {
+  for (const rt_gc_chunk *p = h->large; p; p = p->next)
+    if (p == c) return true;
+  for (int k = 0; k < RT_GC_NCLASSES; k++)
+    for (const rt_gc_chunk *p = h->pages[k]; p; p = p->next)
+      if (p == c) return true;
+  return false;
+}
+
 bool rt_gc_heap_owns(const rt_gc_heap *h, uintptr_t w) {
   const rt_gc_chunk *c = (const rt_gc_chunk *)(w & ~(RT_GC_CHUNK - 1));
-  if (c->magic != RT_GC_CHUNK_MAGIC || c->heap != h) return false;
+  if (!listed(h, c)) return false;
   uintptr_t first = (uintptr_t)c + RT_GC_CHUNK_HEADER;
   if (c->large) return w == first;
   if (w < first || (w - first) % c->cell_size) return false;

@@ -151,7 +151,9 @@ uint64_t rt_gc_heap_sweep(rt_gc_heap *h);
  * overflow rescan). */
 void rt_gc_heap_each_marked(rt_gc_heap *h, void (*f)(rt_gc_heap *, uintptr_t));
 void rt_gc_heap_release_all(rt_gc_heap *h);
-/* Debug: whether w is the start of an object of h. */
+/* Whether w is the start of a live object of h (reads no memory h does
+ * not own: a host's word may be anything). The host API's check, and the
+ * marker's in WRUN_GC_CHECKS builds. O(chunks). */
 bool rt_gc_heap_owns(const rt_gc_heap *h, uintptr_t w);
 
 /* gc_roots.c: every root of the store, given to visit. */
