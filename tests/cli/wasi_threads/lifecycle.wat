@@ -70,6 +70,10 @@
     (if (i32.le_s (call $spawn (local.get $arg)) (i32.const 0))
       (then (call $exit (i32.const 99)))))
 
+  ;; For embedders' tests (tests/threads/wasi_threads.c): spawns a thread
+  ;; with start_arg arg, returns its tid (or -1) at once.
+  (func (export "spawn_one") (param $arg i32) (result i32)
+    (call $spawn (local.get $arg)))
   ;; A trap in a thread: wrun: wasm trap: unreachable, exit 134.
   (func (export "trap_in_thread") (call $start (i32.const 1)) (call $forever))
   ;; proc_exit(7) in a thread ends the program with 7.
