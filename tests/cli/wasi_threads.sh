@@ -60,6 +60,12 @@ for case in trap_in_thread trap_in_main; do
   done
 done
 expect_run 1 0 "-1" --invoke spawn "$nostart"
+# --timeout ends a program whose main thread sleeps in wait32 while a
+# thread spins (neither is reached by the store's interrupt).
+start=$(date +%s%N)
+expect_trap interrupted --timeout 0.3 --invoke hang "$lifecycle"
+elapsed_ms=$(( ($(date +%s%N) - start) / 1000000 ))
+[ "$elapsed_ms" -lt 5000 ] || fail "hang: took ${elapsed_ms} ms"
 
 # A thread blocked in fd_read (stdin a fifo that a writer holds open for
 # 10 s) does not hold up the other threads' WASI calls.

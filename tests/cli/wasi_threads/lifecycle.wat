@@ -89,6 +89,11 @@
   ;; The main thread returns, a thread spinning: 0.
   (func (export "return_in_main")
     (call $start (i32.const 3)) (call $await (i32.const 0) (i32.const 1)))
+  ;; The main thread waits forever, a thread spins: only --timeout ends
+  ;; it (wrun: wasm trap: interrupted, 134).
+  (func (export "hang")
+    (call $start (i32.const 3)) (call $await (i32.const 0) (i32.const 1))
+    (call $forever))
   ;; A thread spawns a thread: both run, their tids differ; result 1.
   (func (export "nested") (result i32)
     (call $start (i32.const 4))
