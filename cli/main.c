@@ -59,6 +59,9 @@ static void usage(FILE *out) {
           "  --max-tables N          tables (default 10000)\n"
           "  --max-wasm-stack BYTES  native stack for wasm (default 1 MiB;\n"
           "                          more than the stack has is refused)\n"
+          "  --max-gc-heap BYTES     GC objects (structs, arrays) together\n"
+          "                          (default 4 GiB; past it, after a\n"
+          "                          collection: \"out of GC heap memory\")\n"
           "  --timeout SECONDS       interrupt wasm still running after\n"
           "                          SECONDS (a trap: \"interrupted\")\n"
           "  --deterministic         canonical NaN results of float and SIMD\n"
@@ -238,8 +241,12 @@ static void print_result(const wrun_val *v) {
       printf("ref.null any\n");
     else if (wrun_anyref_i31(v->of.anyref, &i31))
       printf("ref.i31 %" PRId32 "\n", i31);
+    else if (wrun_anyref_kind_of(v->of.anyref) == WRUN_ANYREF_STRUCT)
+      printf("ref.struct\n");
+    else if (wrun_anyref_kind_of(v->of.anyref) == WRUN_ANYREF_ARRAY)
+      printf("ref.array\n");
     else
-      printf("ref.any\n");
+      printf("ref.host\n");
     return;
   }
   }
@@ -438,6 +445,22 @@ static void report_fuel_used(const run_request *req, const wrun_store *store) {
     fprintf(stderr, "wrun: fuel_used %" PRIu64 "\n", req->fuel - left);
 }
 
+/* With --time: what the store's GC did (no _ms names: bench/ reads those
+ * as phases). */
+static void report_gc_stats(const wrun_store *store) {
+  if (!timing_enabled) return;
+  wrun_gc_stats st;
+  wrun_store_gc_stats(store, &st);
+  fprintf(stderr,
+          "wrun: gc collections %" PRIu64 " total_pause_ns %" PRIu64
+          " max_pause_ns %" PRIu64 " allocated_bytes %" PRIu64
+          " live_bytes %" PRIu64 " heap_bytes %" PRIu64
+          " peak_heap_bytes %" PRIu64 "\n",
+          st.collections, st.total_pause_ns, st.max_pause_ns,
+          st.allocated_bytes, st.live_bytes, st.heap_bytes,
+          st.peak_heap_bytes);
+}
+
 /* threads: wasi-threads is on, so a trap ends the program at once. */
 static int call_export(const run_request *req, wrun_store *store,
                        wrun_instance *inst, bool threads) {
@@ -486,8 +509,10 @@ static int call_export(const run_request *req, wrun_store *store,
                                    nresults);
   timing_end("run");
   report_fuel_used(req, store);
-  if (trap && threads)
+  if (trap && threads) {
+    report_gc_stats(store); /* end_program does not come back */
     end_program(0, trap);
+  }
   if (trap) {
     fflush(stdout);
     status = report_trap(trap);
@@ -570,9 +595,10 @@ static int instantiate_and_call(const run_request *req, wrun_engine *engine,
   } else {
     status = call_export(req, store, inst, threads);
   }
+  fflush(stdout);
+  report_gc_stats(store); /* the start function's objects count too */
   if (threads)
     claim_end(wasi, status);
-  fflush(stdout);
   watchdog_delete(dog); /* before the store goes */
   wrun_linker_delete(linker);
   wrun_store_delete(store);
@@ -676,6 +702,7 @@ static const limit_option limit_options[] = {
   {"--max-tables", "count", offsetof(wrun_store_limits, tables)},
   {"--max-wasm-stack", "byte count",
    offsetof(wrun_store_limits, wasm_stack_bytes)},
+  {"--max-gc-heap", "byte count", offsetof(wrun_store_limits, gc_heap_bytes)},
 };
 
 static const limit_option *find_limit_option(const char *name) {

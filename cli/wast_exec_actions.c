@@ -38,8 +38,22 @@ static outcome invoke(wast_script *s, wrun_instance *inst, const wast_action *a,
     wast_exec_msg(msg, "out of memory");
     return OUTCOME_FAIL;
   }
-  r->trap = wrun_func_call(s->store, ext.of.func, a->args, a->nargs, r->values,
+  /* ref.host arguments become anyrefs of this store, in a copy */
+  wrun_val *args = a->nargs ? malloc(a->nargs * sizeof *args) : NULL;
+  if (a->nargs && !args) {
+    wast_exec_msg(msg, "out of memory");
+    return OUTCOME_FAIL;
+  }
+  for (size_t i = 0; i < a->nargs; i++) {
+    args[i] = a->args[i];
+    if (args[i].type == WAST_HOST_ANYREF) {
+      args[i].type = WRUN_ANYREF;
+      args[i].of.anyref = wrun_anyref_from_host(s->store, a->args[i].of.externref);
+    }
+  }
+  r->trap = wrun_func_call(s->store, ext.of.func, args, a->nargs, r->values,
                            r->count);
+  free(args);
   return OUTCOME_PASS;
 }
 

@@ -145,11 +145,9 @@ static bool read_extern(wast_parser *p, wast_expected *e, bool result) {
   return true;
 }
 
-/* Result patterns of GC reference kinds: read, but wrun cannot match them. */
-static const char *const gc_patterns[] = {
-    "ref",        "ref.any",   "ref.eq",         "ref.i31",
-    "ref.struct", "ref.array", "ref.i31_shared",
-};
+/* Result patterns of reference kinds wrun cannot match: `ref` (any
+ * reference at all) and the shared-everything proposal's ref.i31_shared. */
+static const char *const gc_patterns[] = {"ref", "ref.i31_shared"};
 
 /* After `(`, the keyword current: a constant or (result) a pattern. */
 static bool read_value(wast_parser *p, wast_expected *e, bool result) {
@@ -186,9 +184,18 @@ static bool read_value(wast_parser *p, wast_expected *e, bool result) {
     e->val.type = WRUN_FUNCREF;
     e->any_ref = true;
   } else if (wast_tok_is(&kw, "ref.host")) {
-    ok = read_int(p, 64, &bits);
-    wast_p_unsupported(p, "ref.host: host references of anyref type are "
-                          "not in wrun's API (GC, issue 8)");
+    ok = read_int(p, 64, &bits) &&
+         (bits != UINT64_MAX || wast_p_fail(p, "ref.host index too large"));
+    e->val.type = result ? WRUN_ANYREF : WAST_HOST_ANYREF;
+    e->val.of.externref = wast_externref_from_index(bits);
+    e->want_kind = result;
+    e->kind = WRUN_ANYREF_HOST;
+  } else if ((wast_tok_is(&kw, "ref.struct") ||
+              wast_tok_is(&kw, "ref.array")) && result) {
+    e->val.type = WRUN_ANYREF;
+    e->want_kind = true;
+    e->kind = wast_tok_is(&kw, "ref.struct") ? WRUN_ANYREF_STRUCT
+                                              : WRUN_ANYREF_ARRAY;
   } else if (wast_tok_is(&kw, "ref.exn") && result) {
     e->val.type = WRUN_EXNREF;
     e->any_ref = true;
@@ -207,9 +214,8 @@ static bool read_value(wast_parser *p, wast_expected *e, bool result) {
     if (!result || i == sizeof gc_patterns / sizeof gc_patterns[0])
       return wast_p_fail(p, "unknown %s " TOK_FMT,
                          result ? "result" : "constant", TOK_ARG(kw));
-    wast_p_unsupported(p, "GC object results (ref.struct, ref.array, "
-                          "ref.i31_shared) are not in wrun's API yet "
-                          "(GC, issue 8)");
+    wast_p_unsupported(p, "result patterns `ref` and `ref.i31_shared` "
+                          "are not supported");
   }
   return ok && wast_p_expect(p, WAST_TOK_RPAR, "')' after the value");
 }

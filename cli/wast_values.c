@@ -12,6 +12,16 @@ void *wast_externref_from_index(uint64_t n) {
   return (void *)(uintptr_t)(n + 1);
 }
 
+const char *wast_anyref_kind_name(const void *anyref) {
+  switch (wrun_anyref_kind_of(anyref)) {
+  case WRUN_ANYREF_NULL: return "ref.null any";
+  case WRUN_ANYREF_I31: return "ref.i31";
+  case WRUN_ANYREF_STRUCT: return "ref.struct";
+  case WRUN_ANYREF_ARRAY: return "ref.array";
+  default: return "ref.host";
+  }
+}
+
 bool wast_parse_valtype(const char *name, wrun_valtype *out) {
   static const struct { const char *name; wrun_valtype type; } names[] = {
     {"i32", WRUN_I32}, {"i64", WRUN_I64}, {"f32", WRUN_F32},
@@ -313,6 +323,13 @@ bool wast_value_matches(const wast_expected *e, const wrun_val *got) {
   case WRUN_ANYREF:
     if (e->want_i31)
       return wrun_anyref_i31(got->of.anyref, NULL);
+    if (e->want_kind && e->kind == WRUN_ANYREF_HOST) {
+      void *host;
+      return wrun_anyref_host(got->of.anyref, &host) &&
+             host == e->val.of.externref;
+    }
+    if (e->want_kind)
+      return wrun_anyref_kind_of(got->of.anyref) == e->kind;
     if (e->any_ref)
       return got->of.anyref != NULL;
     return got->of.anyref == e->val.of.anyref;
@@ -490,7 +507,7 @@ static void append_value(char *buf, size_t size, size_t *used,
     else if (wrun_anyref_i31(v->of.anyref, &i31))
       append(buf, size, used, "ref.i31 %" PRId32, i31);
     else
-      append(buf, size, used, "ref.any %p", v->of.anyref);
+      append(buf, size, used, "%s", wast_anyref_kind_name(v->of.anyref));
     return;
   }
   }

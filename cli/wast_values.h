@@ -37,12 +37,24 @@ typedef struct wast_expected {
   wast_nan_pattern nan[4];   /* scalar float: nan[0]; v128 float lanes */
   bool any_ref;              /* ref.func / ref.extern without index: any non-null */
   bool want_i31;             /* ref.i31: an i31 (of type anyref) */
+  /* ref.struct, ref.array: an anyref of that kind; ref.host N: a host
+   * value (val.of.anyref is then the host pointer, as ref.extern's) */
+  bool want_kind;
+  wrun_anyref_kind kind;
   bool any_null;             /* ref.null without a type: a null of any type */
 } wast_expected;
+
+/* An argument `ref.host N` until the invoke makes it an anyref in its
+ * store (of.externref holds the host pointer): a type no wrun.h value
+ * has, so it never reaches the API as it is. */
+#define WAST_HOST_ANYREF ((wrun_valtype)0x100)
 
 /* Externref N of a script is the host pointer N+1, so that ref.extern 0
  * differs from ref.null extern. */
 void *wast_externref_from_index(uint64_t n);
+
+/* "ref.struct", "ref.array", "ref.host", ... for an anyref. */
+const char *wast_anyref_kind_name(const void *anyref);
 
 bool wast_parse_valtype(const char *name, wrun_valtype *out);
 bool wast_parse_lane_type(const char *name, wast_lane_type *out);

@@ -62,9 +62,10 @@ typedef enum wrun_valtype {
   WRUN_FUNCREF = 0x70,
   WRUN_EXTERNREF = 0x6F,
   WRUN_EXNREF = 0x69, /* (ref null exn): a caught exception, or null */
-  /* (ref null any), GC (Wasm 3.0): null or an i31 so far (see
-   * wrun_anyref_i31); every reference of the any hierarchy (eqref,
-   * i31ref, structref, ... ) crosses the API as one */
+  /* (ref null any), GC (Wasm 3.0): null, an i31, a struct or array of
+   * the store's GC heap, or a host value (wrun_anyref_from_host); every
+   * reference of the any hierarchy (eqref, i31ref, structref, ...)
+   * crosses the API as one. See "GC references and the host" below. */
   WRUN_ANYREF = 0x6E,
 } wrun_valtype;
 
@@ -91,6 +92,35 @@ typedef struct wrun_val {
 void *wrun_anyref_from_i31(int32_t value);
 /* Whether anyref is an i31; if so *value is it sign-extended (i31.get_s). */
 bool wrun_anyref_i31(const void *anyref, int32_t *value);
+
+/* ---- GC references and the host ------------------------------------------
+ * An externref is the host's own pointer; inside wasm it is boxed in the
+ * store's GC heap, so that any.convert_extern and extern.convert_any keep
+ * identity. An anyref is an opaque word. A struct or array the host gets
+ * (a call's results, wrun_global_get, wrun_table_get) is rooted in the
+ * store until the innermost wrun_gc_scope around the call ends, or until
+ * the store is deleted when there is none; wrun_anyref_root keeps one
+ * alive beyond that. Objects a host function receives as arguments stay
+ * alive for the duration of the call. */
+typedef enum wrun_anyref_kind {
+  WRUN_ANYREF_NULL,
+  WRUN_ANYREF_I31,
+  WRUN_ANYREF_STRUCT,
+  WRUN_ANYREF_ARRAY,
+  WRUN_ANYREF_HOST, /* a host value: any.convert_extern of an externref */
+} wrun_anyref_kind;
+
+wrun_anyref_kind wrun_anyref_kind_of(const void *anyref);
+/* The anyref any.convert_extern makes of host value `value` (not NULL):
+ * a box in the store's heap, rooted as results are. NULL when the heap is
+ * full. */
+void *wrun_anyref_from_host(wrun_store *store, void *value);
+/* Whether anyref is a host value; if so *value is it. */
+bool wrun_anyref_host(const void *anyref, void **value);
+/* A scope of roots: wrun_gc_scope_end(store, mark) releases the roots
+ * made since mark = wrun_gc_scope_begin(store). */
+size_t wrun_gc_scope_begin(wrun_store *store);
+void wrun_gc_scope_end(wrun_store *store, size_t mark);
 
 typedef enum wrun_externkind {
   WRUN_EXTERN_FUNC = 0,
@@ -136,6 +166,12 @@ typedef enum wrun_trap_code {
   WRUN_TRAP_CAST_FAILURE,         /* "cast failure": ref.cast */
   WRUN_TRAP_UNALIGNED_ATOMIC,     /* "unaligned atomic" */
   WRUN_TRAP_EXPECTED_SHARED,      /* "expected shared memory": wait */
+  WRUN_TRAP_NULL_STRUCT,          /* "null structure reference" */
+  WRUN_TRAP_NULL_ARRAY,           /* "null array reference" */
+  WRUN_TRAP_ARRAY_OOB,            /* "out of bounds array access" */
+  WRUN_TRAP_GC_HEAP,              /* "out of GC heap memory": the store's
+                                     gc_heap_bytes limit, or an array too
+                                     large for any heap */
   WRUN_TRAP_COUNT
 } wrun_trap_code;
 
@@ -255,6 +291,11 @@ typedef struct wrun_store_limits {
    * store is deleted; a throw past the limit traps "exception limit
    * exceeded". Default 1 GiB, about ten million small exceptions. */
   uint64_t exception_bytes;
+  /* Bytes of GC objects (structs, arrays, boxed externrefs) the store's
+   * heap may hold. An allocation that does not fit, even after a
+   * collection, traps "out of GC heap memory"; the host API's allocations
+   * fail. Default 4 GiB. */
+  uint64_t gc_heap_bytes;
 } wrun_store_limits;
 
 /* The defaults above. */
@@ -286,6 +327,35 @@ bool wrun_store_set_max_wasm_stack(wrun_store *store, size_t bytes);
  * running, the next call into the store traps at once (as in Wasmtime).
  * After the trap the store is usable again. */
 void wrun_store_interrupt(wrun_store *store);
+
+/* ---- the GC heap (Wasm 3.0 GC objects) -----------------------------------
+ * Each store has its own heap, collected by a non-moving mark-sweep when
+ * the bytes allocated since the last collection pass the live bytes that
+ * one left (at least 4 MiB), and before an allocation would pass the
+ * store's gc_heap_bytes limit. WRUN_GC_STRESS=1 in the environment when a
+ * store makes its heap: a collection at every allocation (for testing). */
+typedef struct wrun_gc_stats {
+  uint64_t collections;
+  uint64_t total_pause_ns; /* of all collections */
+  uint64_t max_pause_ns;   /* the longest one */
+  uint64_t allocated_bytes; /* objects ever allocated, as they count */
+  uint64_t live_bytes;     /* objects left by the last collection */
+  uint64_t used_bytes;     /* objects now, what the limit counts */
+  uint64_t heap_bytes;     /* memory its objects' pages and chunks take now
+                            (up to 4 MiB of empty pages kept for reuse
+                            not counted) */
+  uint64_t peak_heap_bytes; /* the most it mapped */
+} wrun_gc_stats;
+
+/* Sets the store's gc_heap_bytes limit (0: the default, 4 GiB). NULL on
+ * success; an error, with nothing changed, when the store's objects take
+ * more even after a collection. */
+wrun_error *wrun_store_set_max_gc_heap(wrun_store *store, uint64_t bytes);
+/* Collects the store's heap now (also from a host function called by
+ * wasm: the wasm frames' references are roots). */
+void wrun_store_gc(wrun_store *store);
+/* The figures of the store's heap (all 0 before its first object). */
+void wrun_store_gc_stats(const wrun_store *store, wrun_gc_stats *out);
 
 /* ---- engine configuration and fuel -------------------------------------
  * A configuration is read once, when an engine is made from it: an engine's

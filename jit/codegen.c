@@ -1215,6 +1215,7 @@ void jit_codegen_free(jit_codegen *g) {
   free(g->bt_labels);
   free(g->bt_ptrs);
   cg_exn_free(g);
+  cg_stack_map_free(g);
   if (g->err) wrun_error_delete(g->err);
   free(g);
 }
@@ -1363,6 +1364,8 @@ wrun_error *jit_codegen_begin(jit_codegen *g, jit_masm *m,
       (g->tail_info[func_index - mod->nimported_funcs] & JIT_TAIL_USES);
   if (!setup_locals(g, nlocals, local_types))
     return rt_error_new(g->offset, "out of memory");
+  cg_stack_map_begin_function(g, nlocals, local_types);
+  if (g->err) return take_error(g);
   if (g->simd) return NULL;
   cg_ctrl *c = push_ctrl(g, CG_FUNC);
   if (!c) return take_error(g);

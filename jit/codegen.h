@@ -71,6 +71,12 @@ bool jit_codegen_refused_simd(const jit_codegen *g);
 /* Moves the unwind table of every function compiled so far (code offsets
  * of the masm's buffer) into out, leaving the generator's empty. */
 void jit_codegen_take_exn_table(jit_codegen *g, jit_exn_table *out);
+/* The stack maps of every function compiled so far (codegen_stackmap.c). */
+void jit_codegen_take_stack_maps(jit_codegen *g, jit_stack_maps *out);
+/* The validator running beside the code generator: stack maps take the
+ * value types of the operand stack from it. */
+struct jit_validator;
+void jit_codegen_set_validator(jit_codegen *g, const struct jit_validator *v);
 
 /* True once the final end was compiled (or the function was refused). */
 bool jit_codegen_done(const jit_codegen *g);

@@ -1,12 +1,60 @@
-/* GC instructions (Wasm 3.0, issue 8), the first of them: i31 references
- * and casts. An anyref is one word: 0 is null, a word with its low bit
- * set is an i31 ((value << 1) | 1, in the low 32 bits), anything else
- * will be a pointer to a GC object (none exists yet: struct and array
- * types are validated, but their instructions and casts to them are not
- * compiled, and say so). A funcref is its rt_funcref record, as always. */
+/* GC instructions (Wasm 3.0, issue 8): i31 references and casts. An
+ * anyref is one word (runtime/gc.h): 0 is null, a word with its low bit
+ * set is an i31 ((value << 1) | 1, in the low 32 bits), anything else a
+ * pointer to a GC object, whose rtt says its kind and supertypes. A
+ * funcref is its rt_funcref record, as always. */
 #include "codegen_internal.h"
 
+#include "../runtime/gc.h"
 #include "libcalls.h"
+
+/* Branches to on_fail if the non-null, non-i31 object ref's rtt kind is
+ * not `kind` (RT_GC_STRUCT, RT_GC_ARRAY) or, kind 0, is a host box (eq
+ * takes structs and arrays). */
+static void check_kind(jit_codegen *g, jit_reg ref, uint8_t kind,
+                       jit_label *on_fail) {
+  jit_reg k = cg_alloc(g, false);
+  masm_load_ptr(g->m, JT_I64, k, ref, RT_GC_HEADER);
+  masm_load_ptr(g->m, JT_I32, k, k, RT_GC_RTT_KIND); /* and 3 bytes after */
+  masm_binop(g->m, JB_AND, JT_I32, k, k, jit_imm_opnd(0xFF));
+  masm_cmp_branch(g->m, kind ? JC_NE : JC_EQ, JT_I32, k,
+                  jit_imm_opnd(kind ? kind : RT_GC_HOST), on_fail);
+  cg_free(g, k);
+}
+
+/* Branches to on_fail if ref (an object) is not of struct or array type
+ * t: its rtt is t's, or (t has subtypes) t's is in its display. */
+static void check_rtt(jit_codegen *g, jit_reg ref, const rt_gc_rtt *t,
+                      bool final, jit_label *on_fail) {
+  jit_reg r = cg_alloc(g, false), tr = cg_alloc(g, false);
+  masm_load_ptr(g->m, JT_I64, r, ref, RT_GC_HEADER);
+  masm_mov_imm(g->m, JT_I64, tr, (uintptr_t)t);
+  if (!final) {
+    jit_label same;
+    jit_label_init(&same);
+    masm_cmp_branch(g->m, JC_EQ, JT_I64, r, jit_reg_opnd(tr), &same);
+    jit_reg d = cg_alloc(g, false);
+    masm_load_ptr(g->m, JT_I32, d, r, RT_GC_RTT_DEPTH);
+    masm_cmp_branch(g->m, JC_LT_U, JT_I32, d, jit_imm_opnd(t->depth), on_fail);
+    cg_free(g, d);
+    masm_load_ptr(g->m, JT_I64, r, r,
+                  (int32_t)(RT_GC_RTT_DISPLAY + 8 * t->depth));
+    masm_cmp_branch(g->m, JC_NE, JT_I64, r, jit_reg_opnd(tr), on_fail);
+    masm_bind(g->m, &same);
+  } else {
+    masm_cmp_branch(g->m, JC_NE, JT_I64, r, jit_reg_opnd(tr), on_fail);
+  }
+  cg_free(g, r);
+  cg_free(g, tr);
+}
+
+/* Branches to on_fail (i31) or to is_i31 when given (the low bit set). */
+static void split_i31(jit_codegen *g, jit_reg ref, jit_label *is_i31) {
+  jit_reg bit = cg_alloc(g, false);
+  masm_binop(g->m, JB_AND, JT_I32, bit, ref, jit_imm_opnd(1));
+  masm_branch_zero(g->m, JT_I32, bit, false, is_i31);
+  cg_free(g, bit);
+}
 
 /* Branches to on_fail unless `ref` holds a value of type `target`
  * (validated to be in the hierarchy of ref's type); falls through when it
@@ -19,9 +67,11 @@ void cg_cast_check(jit_codegen *g, jit_reg ref, rt_valtype target,
                    rt_vt_nullable(target) ? &done : on_fail);
   uint32_t heap = rt_vt_heap(target);
   switch (rt_vt_heap_code(heap)) {
-  case HT_ANY: case HT_EQ: case HT_FUNC: case HT_EXTERN: case HT_EXN:
-    /* every non-null value of the hierarchy (an any or eq value is an
-     * i31 while there are no objects) */
+  case HT_ANY: case HT_FUNC: case HT_EXTERN: case HT_EXN:
+    break; /* every non-null value of the hierarchy */
+  case HT_EQ: /* i31s, structs and arrays: not host boxes */
+    split_i31(g, ref, &done);
+    check_kind(g, ref, 0, on_fail);
     break;
   case HT_I31: {
     jit_reg bit = cg_alloc(g, false);
@@ -30,14 +80,28 @@ void cg_cast_check(jit_codegen *g, jit_reg ref, rt_valtype target,
     cg_free(g, bit);
     break;
   }
+  case HT_STRUCT: case HT_ARRAY:
+    split_i31(g, ref, on_fail);
+    check_kind(g, ref,
+               rt_vt_heap_code(heap) == HT_STRUCT ? RT_GC_STRUCT : RT_GC_ARRAY,
+               on_fail);
+    break;
   case HT_NONE: case HT_NOFUNC: case HT_NOEXTERN: case HT_NOEXN:
     masm_jmp(g->m, on_fail); /* null only */
     break;
   case HT_INDEX: {
-    const rt_functype *t = &g->mod->types[rt_vt_index(heap)];
-    if (t->kind != RT_FUNC_TYPE || !t->final) {
-      cg_fail(g, "not supported yet: a cast to a struct, array or "
-                 "non-final type (GC, issue 8)");
+    uint32_t ti = rt_vt_index(heap);
+    const rt_functype *t = &g->mod->types[ti];
+    if (t->kind != RT_FUNC_TYPE) {
+      const rt_gc_rtt *rtt = cg_gc_rtt(g, ti);
+      if (!rtt) break;
+      split_i31(g, ref, on_fail);
+      check_rtt(g, ref, rtt, t->final, on_fail);
+      break;
+    }
+    if (!t->final) {
+      cg_fail(g, "not supported yet: br_on_cast to a non-final function "
+                 "type (GC, issue 8)");
       break;
     }
     /* a final function type has no subtypes: its id or nothing */
@@ -49,8 +113,7 @@ void cg_cast_check(jit_codegen *g, jit_reg ref, rt_valtype target,
     break;
   }
   default:
-    cg_fail(g, "not supported yet: a cast to a struct or array type "
-               "(GC, issue 8)");
+    cg_fail(g, "code generator: a cast to an unknown heap type");
     break;
   }
   masm_bind(g->m, &done);

@@ -227,6 +227,22 @@ struct jit_codegen {
   bool tail_cap_slot; /* this function keeps its capacity (CG_TAIL_CAP_SLOT) */
   unsigned tail_use;  /* JIT_TAIL_ flags of this function so far */
 
+  /* GC stack maps (codegen_stackmap.c): those of the module so far; the
+   * validator whose operand stack types the value stack; the fp offsets
+   * of this function's locals that hold GC references. */
+  jit_stack_maps maps;
+  const struct jit_validator *validator;
+  int32_t *traced_locals;
+  uint32_t ntraced_locals, cap_traced_locals;
+  const rt_module *maps_mod; /* module whose module_traced is known */
+  /* set by cg_libcall_gc for the cg_libcall it makes */
+  bool libcall_map, libcall_uniform;
+  const rt_valtype *libcall_kept;
+  uint32_t libcall_nkept;
+  bool module_traced; /* the module has types whose values are GC words */
+  bool function_traced; /* ... or this function has such locals */
+  uint32_t maps_first_slot; /* this function's first slot in maps */
+
   /* br_table scratch */
   jit_label *bt_labels;
   jit_label **bt_ptrs;
@@ -394,6 +410,49 @@ void cg_op_br_on_cast(jit_codegen *g, const jit_instr *in);
 void cg_op_ref_test(jit_codegen *g, const jit_instr *in);
 void cg_op_ref_cast(jit_codegen *g, const jit_instr *in);
 void cg_op_ref_i31(jit_codegen *g, const jit_instr *in);
+/* codegen_stackmap.c: a stack map for the call just emitted (its return
+ * address is the current position). The value stack's entries are typed
+ * by the validator's operand stack, except the top `nkept` ones, typed
+ * by kept[] (uniform: all by kept[0]): operands of an allocation left on
+ * the stack, popped by the validator already. */
+void cg_stack_map(jit_codegen *g, const rt_valtype *kept, uint32_t nkept,
+                  bool uniform);
+/* cg_libcall of a function that may collect (a GC allocation), keeping
+ * the nkept values below its operands (typed as for cg_stack_map) in its
+ * stack map. */
+void cg_libcall_gc(jit_codegen *g, const void *fn, const uint64_t *imms,
+                   uint32_t nimms, uint32_t nops, uint8_t result_type,
+                   const rt_valtype *kept, uint32_t nkept, bool uniform);
+void cg_stack_map_begin_function(jit_codegen *g, uint32_t ndeclared,
+                                 const rt_valtype *declared);
+void cg_stack_map_free(jit_codegen *g);
+
+/* codegen_struct.c, codegen_array.c: GC objects */
+void cg_op_struct_new(jit_codegen *g, const jit_instr *in);
+void cg_op_struct_get(jit_codegen *g, const jit_instr *in);
+void cg_op_struct_set(jit_codegen *g, const jit_instr *in);
+void cg_op_array_new(jit_codegen *g, const jit_instr *in);
+void cg_op_array_new_fixed(jit_codegen *g, const jit_instr *in);
+void cg_op_array_new_segment(jit_codegen *g, const jit_instr *in);
+void cg_op_array_get(jit_codegen *g, const jit_instr *in);
+void cg_op_array_set(jit_codegen *g, const jit_instr *in);
+void cg_op_array_len(jit_codegen *g, const jit_instr *in);
+void cg_op_array_fill(jit_codegen *g, const jit_instr *in);
+void cg_op_array_copy(jit_codegen *g, const jit_instr *in);
+void cg_op_array_init_segment(jit_codegen *g, const jit_instr *in);
+struct rt_gc_rtt;
+/* The rtt of struct or array type index i (fails the function if none). */
+const struct rt_gc_rtt *cg_gc_rtt(jit_codegen *g, uint32_t type_index);
+void cg_gc_null_check(jit_codegen *g, jit_reg ref, uint8_t trap);
+/* Pushes the field or element of storage type `storage` at
+ * [obj + addr + off] (sign: get_s of a packed one). */
+void cg_gc_load(jit_codegen *g, rt_valtype storage, bool sign, jit_reg obj,
+                jit_opnd addr, uint32_t off);
+/* Stores src / the popped top of the stack there. */
+void cg_gc_store(jit_codegen *g, rt_valtype storage, jit_reg src,
+                 jit_reg obj, jit_opnd addr, uint32_t off);
+void cg_gc_store_top(jit_codegen *g, rt_valtype storage, jit_reg obj,
+                     jit_opnd addr, uint32_t off);
 void cg_op_i31_get(jit_codegen *g, const jit_instr *in);
 /* Branches to on_fail unless ref holds a value of type target. */
 void cg_cast_check(jit_codegen *g, jit_reg ref, rt_valtype target,

@@ -376,6 +376,10 @@ void cg_libcall(jit_codegen *g, const void *fn, const uint64_t *imms,
   }
   cg_fuel_sync_out(g);
   masm_call_abs(g->m, fn);
+  if (g->libcall_map) {
+    g->libcall_map = false;
+    cg_stack_map(g, g->libcall_kept, g->libcall_nkept, g->libcall_uniform);
+  }
   cg_fuel_sync_in(g);
   if (result_type != NO_RESULT) {
     jit_type t = (jit_type)result_type;
@@ -391,6 +395,17 @@ void cg_libcall(jit_codegen *g, const void *fn, const uint64_t *imms,
   }
   /* No reload of vmctx/membase: C preserves them (callee-saved in the C
    * ABI) and memory.grow never moves the base (see cg_reload_pinned). */
+}
+
+void cg_libcall_gc(jit_codegen *g, const void *fn, const uint64_t *imms,
+                   uint32_t nimms, uint32_t nops, uint8_t result_type,
+                   const rt_valtype *kept, uint32_t nkept, bool uniform) {
+  g->libcall_map = true;
+  g->libcall_kept = kept;
+  g->libcall_nkept = nkept;
+  g->libcall_uniform = uniform;
+  cg_libcall(g, fn, imms, nimms, nops, result_type);
+  g->libcall_map = false;
 }
 
 static bool table_is64(const jit_codegen *g, uint32_t table) {
@@ -589,6 +604,7 @@ static void visit_call(jit_codegen *g, uint32_t f) {
       masm_mov_imm(g->m, JT_I32, tg->tail_cap_reg, cg_call_area(ft));
     masm_call_func(g->m, f);
     cg_exn_note_call(g);
+    cg_stack_map(g, NULL, 0, false);
   } else {
     /* An import: its funcref record in our vmctx carries the exporter's
      * ctx and code. */
@@ -605,6 +621,7 @@ static void visit_call(jit_codegen *g, uint32_t f) {
     masm_mov_imm(g->m, JT_I32, tg->tail_cap_reg, cg_call_area(ft));
     masm_call_reg(g->m, target);
     cg_exn_note_call(g);
+    cg_stack_map(g, NULL, 0, false);
     cg_free(g, target);
   }
   cg_push_call_results(g, ft, leaves);
@@ -701,6 +718,7 @@ static void call_through(jit_codegen *g, const jit_instr *in,
   masm_mov_imm(g->m, JT_I32, tg->tail_cap_reg, cg_call_area(ft));
   masm_call_reg(g->m, code);
   cg_exn_note_call(g);
+  cg_stack_map(g, NULL, 0, false);
   cg_free(g, code);
   cg_push_call_results(g, ft, true);
   cg_fuel_sync_in(g);

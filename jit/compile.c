@@ -60,6 +60,7 @@ static wrun_error *compile_body(const rt_module *mod, uint32_t f,
   wrun_error *err = jit_decode_locals(&r, &nlocals, &local_types);
   if (!err) err = jit_validator_begin(v, mod, f, nlocals, local_types);
   bool generating = g != NULL && !err;
+  if (g) jit_codegen_set_validator(g, v);
   if (generating) {
     wrun_error *e = jit_codegen_begin(g, m, mod, f, nlocals, local_types);
     if (e) {
@@ -307,6 +308,7 @@ static wrun_error *compile_once(const rt_module *mod, const jit_options *opts,
   err = patch_calls(mod, &m, out, call_entries);
   if (!err) err = publish(&m, out);
   if (!err) jit_codegen_take_exn_table(g, &out->exn);
+  if (!err) jit_codegen_take_stack_maps(g, &out->maps);
   if (!err) out->fuel = opts && opts->fuel;
 done:
   free(call_entries);
@@ -325,6 +327,7 @@ void jit_code_free(jit_code *c) {
   free(c->entry_offsets);
   free(c->traps);
   jit_exn_table_free(&c->exn);
+  jit_stack_maps_free(&c->maps);
   memset(c, 0, sizeof *c);
 }
 
@@ -350,6 +353,32 @@ uint32_t jit_code_exn_scope_at(const jit_code *c, uintptr_t pc) {
   }
   return lo < t->nsites && t->sites[lo].ret == off ? t->sites[lo].scope
                                                    : JIT_NO_SCOPE;
+}
+
+void jit_stack_maps_free(jit_stack_maps *t) {
+  free(t->sites);
+  free(t->slots);
+  memset(t, 0, sizeof *t);
+}
+
+const int32_t *jit_code_stack_map_at(const jit_code *c, uintptr_t pc,
+                                     uint32_t *count) {
+  uintptr_t start = (uintptr_t)c->mem;
+  *count = 0;
+  if (!c->mem || pc < start || pc >= start + c->size) return NULL;
+  uint32_t off = (uint32_t)(pc - start);
+  const jit_stack_maps *t = &c->maps;
+  uint32_t lo = 0, hi = t->nsites;
+  while (lo < hi) {
+    uint32_t mid = lo + (hi - lo) / 2;
+    if (t->sites[mid].ret < off)
+      lo = mid + 1;
+    else
+      hi = mid;
+  }
+  if (lo == t->nsites || t->sites[lo].ret != off) return NULL;
+  *count = t->sites[lo].count;
+  return t->slots + t->sites[lo].first;
 }
 
 wrun_error *jit_make_trampolines(const rt_functype *t, jit_trampolines *out) {

@@ -378,6 +378,7 @@ static wrun_error *read_immediates(jit_reader *r, jit_instr *out) {
   case IMM_MEMORY_COPY:
   case IMM_TABLE_INIT:
   case IMM_TABLE_COPY:
+  case IMM_TYPE_PAIR:
     e = read_u32(r, &out->u.pair.a);
     return e ? e : read_u32(r, &out->u.pair.b);
   }

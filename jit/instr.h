@@ -54,6 +54,8 @@ typedef enum jit_imm_kind {
   IMM_TRY_TABLE,    /* try_table: blocktype, catch clauses */
   IMM_ATOMIC,       /* 0xFE accesses: a memarg, alignment exactly natural */
   IMM_FENCE,        /* atomic.fence: one reserved zero byte */
+  IMM_TYPE_PAIR,    /* GC: type idx, then a field idx, count, data or elem
+                       idx, or a second type idx (pair.a, pair.b) */
 } jit_imm_kind;
 
 /* A catch clause of try_table: kind (JIT_CATCH... in jit.h, the binary
@@ -110,7 +112,9 @@ typedef struct jit_instr {
     } cast;
     struct {
       uint32_t a, b; /* memory.init: data, mem; memory.copy: dst, src;
-                        table.init: elem, table; table.copy: dst, src */
+                        table.init: elem, table; table.copy: dst, src;
+                        GC (IMM_TYPE_PAIR): type, field/count/data/elem/
+                        type */
     } pair;
   } u;
 } jit_instr;

@@ -55,6 +55,24 @@ typedef struct jit_exn_table {
 
 void jit_exn_table_free(jit_exn_table *t);
 
+/* Stack maps (GC, runtime/gc_stack.c): at each call that may collect
+ * (wasm and host calls, GC allocations), the fp-relative slots of the
+ * calling frame that hold GC references; a call with none has no entry. */
+typedef struct jit_stack_map {
+  uint32_t ret;   /* code offset of the return address */
+  uint32_t first; /* its first slot in slots[] */
+  uint32_t count;
+} jit_stack_map;
+
+typedef struct jit_stack_maps {
+  jit_stack_map *sites; /* sorted by ret */
+  uint32_t nsites, cap_sites;
+  int32_t *slots;       /* fp offsets */
+  uint32_t nslots, cap_slots;
+} jit_stack_maps;
+
+void jit_stack_maps_free(jit_stack_maps *t);
+
 /* Executable code: mapped read-write, filled, then made read+execute
  * (never writable and executable at once). */
 typedef struct jit_code {
@@ -70,6 +88,7 @@ typedef struct jit_code {
   uint32_t ntraps;
   bool fuel; /* compiled with fuel: functions keep it in target.fuel_reg */
   jit_exn_table exn; /* landing pads of calls inside a try */
+  jit_stack_maps maps; /* GC references of frames at calls */
 } jit_code;
 
 /* How to compile; NULL (or all fields zero) is the default. */
@@ -109,6 +128,10 @@ int32_t jit_code_func_at(const jit_code *c, uintptr_t pc);
 /* The innermost try scope of the call returning to pc in c (pc exactly
  * its return address), or JIT_NO_SCOPE. */
 uint32_t jit_code_exn_scope_at(const jit_code *c, uintptr_t pc);
+/* The fp offsets of the GC references of the frame whose call returns to
+ * pc (*count of them), or NULL when it holds none. */
+const int32_t *jit_code_stack_map_at(const jit_code *c, uintptr_t pc,
+                                     uint32_t *count);
 /* Trap code at pc (exact trap site), or 0. */
 uint8_t jit_code_trap_at(const jit_code *c, uintptr_t pc);
 

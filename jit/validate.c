@@ -49,6 +49,10 @@ struct jit_validator {
   uint32_t nset, cap_set;
   rt_valtype *vals;
   uint32_t nvals, cap_vals;
+  /* The positions in vals of GC references (rt_vt_traced), increasing:
+   * stack maps walk these, not the whole stack (jit_validator_gc_refs). */
+  uint32_t *gc_pos;
+  uint32_t ngc_pos, cap_gc_pos;
   ctrl_frame *ctrls;
   uint32_t nctrls, cap_ctrls;
   rt_valtype *scratch; /* br_table: the values popped for one target */
@@ -162,11 +166,27 @@ RARE static bool grow_vals(jit_validator *v) {
                  sizeof *v->vals);
 }
 
+/* A GC reference was pushed at position at. */
+RARE static wrun_error *note_gc_ref(jit_validator *v, uint32_t at) {
+  if (!reserve((void **)&v->gc_pos, &v->cap_gc_pos, v->ngc_pos + 1,
+               sizeof *v->gc_pos))
+    return fail(v, "out of memory");
+  v->gc_pos[v->ngc_pos++] = at;
+  return NULL;
+}
+
+/* The stack was cut to nvals: positions at or above it go. */
+static inline void drop_gc_refs(jit_validator *v) {
+  while (v->ngc_pos && v->gc_pos[v->ngc_pos - 1] >= v->nvals) v->ngc_pos--;
+}
+
 static inline __attribute__((always_inline)) wrun_error *
 push_val(jit_validator *v, rt_valtype t) {
   if (v->nvals == v->cap_vals && !grow_vals(v))
     return fail(v, "out of memory");
   v->vals[v->nvals++] = t;
+  if (rt_is_reftype(t) && rt_vt_traced(v->m, t))
+    return note_gc_ref(v, v->nvals - 1);
   return NULL;
 }
 
@@ -193,6 +213,7 @@ static wrun_error *pop_any(jit_validator *v, rt_valtype *out) {
     return fail(v, "type mismatch");
   }
   *out = v->vals[--v->nvals];
+  if (v->ngc_pos && v->gc_pos[v->ngc_pos - 1] == v->nvals) v->ngc_pos--;
   return NULL;
 }
 
@@ -287,6 +308,7 @@ static void label_types(const ctrl_frame *f, const rt_valtype **ts,
 static void set_unreachable(jit_validator *v) {
   ctrl_frame *f = top_ctrl(v);
   v->nvals = f->height;
+  drop_gc_refs(v);
   f->unreachable = true;
 }
 
@@ -820,8 +842,8 @@ static wrun_error *step_ref(jit_validator *v, const jit_instr *in) {
 RARE /* ---- GC: i31, ref.eq, casts --------------------------------------------- */
 
 /* The nullable top type of t's hierarchy: what a cast's operand must be. */
-static rt_valtype top_of(rt_valtype t) {
-  return rt_vt_ref(rt_heap_top(rt_vt_heap(t)), true);
+static rt_valtype top_of(const jit_validator *v, rt_valtype t) {
+  return rt_vt_ref(rt_heap_top(v->m, rt_vt_heap(t)), true);
 }
 
 /* A reference type `from` without the values of `minus` (a cast target):
@@ -839,17 +861,169 @@ static wrun_error *step_gc_ref(jit_validator *v, const jit_instr *in) {
   case OP_I31_GET_S: case OP_I31_GET_U: /* [(ref null i31)] -> [i32] */
     e = pop_val(v, HT_I31);
     return e ? e : push_val(v, VT_I32);
+  case OP_ARRAY_LEN:
+    e = pop_val(v, HT_ARRAY);
+    return e ? e : push_val(v, VT_I32);
+  case OP_ANY_CONVERT_EXTERN: case OP_EXTERN_CONVERT_ANY: {
+    /* the same value in the other hierarchy, nullability kept */
+    bool to_any = in->op == OP_ANY_CONVERT_EXTERN;
+    rt_valtype t = VT_UNKNOWN;
+    if ((e = pop_expect(v, to_any ? HT_EXTERN : HT_ANY, &t))) return e;
+    bool nonnull = t != VT_UNKNOWN && !rt_vt_nullable(t);
+    return push_val(v, (to_any ? HT_ANY : HT_EXTERN) |
+                           (nonnull ? VT_NONNULL : 0));
+  }
   case OP_REF_EQ: /* [eqref eqref] -> [i32] */
     if ((e = pop_val(v, HT_EQ)) || (e = pop_val(v, HT_EQ))) return e;
     return push_val(v, VT_I32);
   default: { /* ref.test, ref.cast: [top(rt)] -> [i32] or [rt] */
     bool nullable = in->op == OP_REF_TEST_NULL || in->op == OP_REF_CAST_NULL;
     rt_valtype rt = nullable ? in->u.valtype : in->u.valtype | VT_NONNULL;
-    if ((e = check_valtype(v, rt)) || (e = pop_val(v, top_of(rt)))) return e;
+    if ((e = check_valtype(v, rt)) || (e = pop_val(v, top_of(v, rt)))) return e;
     bool test = in->op == OP_REF_TEST || in->op == OP_REF_TEST_NULL;
     return push_val(v, test ? VT_I32 : rt);
   }
   }
+}
+
+/* ---- GC: structs and arrays --------------------------------------------- */
+
+/* The value type a field of storage type t is read and written as. */
+static rt_valtype unpacked(rt_valtype t) {
+  return t == RT_PACKED_I8 || t == RT_PACKED_I16 ? VT_I32 : t;
+}
+
+static bool defaultable(rt_valtype t) {
+  return !rt_is_reftype(t) || rt_vt_nullable(t);
+}
+
+/* Type index i names a type of the given kind (RT_STRUCT/ARRAY_TYPE). */
+static wrun_error *gc_type_at(jit_validator *v, uint32_t i, uint8_t kind,
+                              const rt_functype **out) {
+  if (i >= v->m->ntypes) return fail_index(v, "unknown type", i);
+  if (v->m->types[i].kind != kind) return fail(v, "type mismatch");
+  *out = &v->m->types[i];
+  return NULL;
+}
+
+/* A nullable reference to type index i. */
+static rt_valtype ref_to(uint32_t i, bool nonnull) {
+  return rt_vt_ref(rt_heap_of_index(HT_INDEX, i), !nonnull);
+}
+
+RARE static wrun_error *step_struct(jit_validator *v, const jit_instr *in) {
+  const rt_functype *t = NULL;
+  bool is_new = in->op == OP_STRUCT_NEW || in->op == OP_STRUCT_NEW_DEFAULT;
+  uint32_t ti = is_new ? in->u.index : in->u.pair.a;
+  wrun_error *e = gc_type_at(v, ti, RT_STRUCT_TYPE, &t);
+  if (e) return e;
+  if (in->op == OP_STRUCT_NEW_DEFAULT) {
+    for (uint32_t k = 0; k < t->nfields; k++)
+      if (!defaultable(t->types[k])) return fail(v, "type mismatch");
+    return push_val(v, ref_to(ti, true));
+  }
+  if (in->op == OP_STRUCT_NEW) {
+    for (uint32_t k = t->nfields; k-- > 0;)
+      if ((e = pop_val(v, unpacked(t->types[k])))) return e;
+    return push_val(v, ref_to(ti, true));
+  }
+  uint32_t k = in->u.pair.b;
+  if (k >= t->nfields) return fail_index(v, "unknown field", k);
+  rt_valtype ft = t->types[k];
+  bool packed = ft != unpacked(ft);
+  if (in->op == OP_STRUCT_SET) {
+    if (!t->mut[k]) return fail(v, "immutable field");
+    if ((e = pop_val(v, unpacked(ft))) || (e = pop_val(v, ref_to(ti, false))))
+      return e;
+    return NULL;
+  }
+  if (packed != (in->op != OP_STRUCT_GET)) return fail(v, "type mismatch");
+  if ((e = pop_val(v, ref_to(ti, false)))) return e;
+  return push_val(v, unpacked(ft));
+}
+
+/* The operand types of array.new_data/elem and array.init_data/elem are
+ * checked against segment `seg`: data needs a numeric or vector element,
+ * elem a segment whose type is a subtype of the element's. */
+static wrun_error *check_array_segment(jit_validator *v, bool data,
+                                       uint32_t seg, rt_valtype elem) {
+  if (data) {
+    if (rt_is_reftype(elem)) return fail(v, "array type is not numeric or vector");
+    return need_data(v, seg);
+  }
+  rt_valtype st = VT_UNKNOWN;
+  wrun_error *e = elem_type(v, seg, &st);
+  if (e) return e;
+  return matches(v, st, elem) ? NULL : fail(v, "type mismatch");
+}
+
+RARE static wrun_error *step_array(jit_validator *v, const jit_instr *in) {
+  const rt_functype *t = NULL;
+  bool pair = jit_opinfo_table[in->op].imm == IMM_TYPE_PAIR;
+  uint32_t ti = pair ? in->u.pair.a : in->u.index;
+  wrun_error *e = gc_type_at(v, ti, RT_ARRAY_TYPE, &t);
+  if (e) return e;
+  rt_valtype et = t->types[0], ut = unpacked(et);
+  rt_valtype nullable = ref_to(ti, false);
+  switch (in->op) {
+  case OP_ARRAY_NEW: /* [t i32] -> [(ref $t)] */
+    if ((e = pop_val(v, VT_I32)) || (e = pop_val(v, ut))) return e;
+    break;
+  case OP_ARRAY_NEW_DEFAULT:
+    if (!defaultable(et)) return fail(v, "type mismatch");
+    if ((e = pop_val(v, VT_I32))) return e;
+    break;
+  case OP_ARRAY_NEW_FIXED:
+    for (uint32_t k = 0; k < in->u.pair.b; k++)
+      if ((e = pop_val(v, ut))) return e;
+    break;
+  case OP_ARRAY_NEW_DATA: case OP_ARRAY_NEW_ELEM:
+    if ((e = check_array_segment(v, in->op == OP_ARRAY_NEW_DATA,
+                                 in->u.pair.b, et)) ||
+        (e = pop_val(v, VT_I32)) || (e = pop_val(v, VT_I32)))
+      return e;
+    break;
+  case OP_ARRAY_GET: case OP_ARRAY_GET_S: case OP_ARRAY_GET_U:
+    if ((et != ut) != (in->op != OP_ARRAY_GET)) return fail(v, "type mismatch");
+    if ((e = pop_val(v, VT_I32)) || (e = pop_val(v, nullable))) return e;
+    return push_val(v, ut);
+  case OP_ARRAY_SET: /* [(ref null $t) i32 t] -> [] */
+    if (!t->mut[0]) return fail(v, "immutable array");
+    if ((e = pop_val(v, ut)) || (e = pop_val(v, VT_I32)) ||
+        (e = pop_val(v, nullable)))
+      return e;
+    return NULL;
+  case OP_ARRAY_FILL: /* [(ref null $t) i32 t i32] -> [] */
+    if (!t->mut[0]) return fail(v, "immutable array");
+    if ((e = pop_val(v, VT_I32)) || (e = pop_val(v, ut)) ||
+        (e = pop_val(v, VT_I32)) || (e = pop_val(v, nullable)))
+      return e;
+    return NULL;
+  case OP_ARRAY_COPY: { /* [(ref null $t) i32 (ref null $s) i32 i32] */
+    if (!t->mut[0]) return fail(v, "immutable array");
+    const rt_functype *s = NULL;
+    if ((e = gc_type_at(v, in->u.pair.b, RT_ARRAY_TYPE, &s))) return e;
+    rt_valtype st = s->types[0];
+    bool ok = (et == RT_PACKED_I8 || et == RT_PACKED_I16)
+                  ? st == et
+                  : st != unpacked(st) ? false : matches(v, st, et);
+    if (!ok) return fail(v, "array types do not match");
+    if ((e = pop_val(v, VT_I32)) || (e = pop_val(v, VT_I32)) ||
+        (e = pop_val(v, ref_to(in->u.pair.b, false))) ||
+        (e = pop_val(v, VT_I32)) || (e = pop_val(v, nullable)))
+      return e;
+    return NULL;
+  }
+  default: /* array.init_data/elem: [(ref null $t) i32 i32 i32] -> [] */
+    if (!t->mut[0]) return fail(v, "immutable array");
+    if ((e = check_array_segment(v, in->op == OP_ARRAY_INIT_DATA,
+                                 in->u.pair.b, et)))
+      return e;
+    for (int k = 0; k < 3; k++)
+      if ((e = pop_val(v, VT_I32))) return e;
+    return pop_val(v, nullable);
+  }
+  return push_val(v, ref_to(ti, true));
 }
 
 /* br_on_cast l rt1 rt2: [t* rt1] -> [t* rt1\rt2], branching with rt2;
@@ -1029,6 +1203,17 @@ step_special(jit_validator *v, const jit_instr *in) {
   case OP_REF_NULL: case OP_REF_IS_NULL: case OP_REF_FUNC:
   case OP_REF_AS_NON_NULL:
     return step_ref(v, in);
+  case OP_STRUCT_NEW: case OP_STRUCT_NEW_DEFAULT: case OP_STRUCT_GET:
+  case OP_STRUCT_GET_S: case OP_STRUCT_GET_U: case OP_STRUCT_SET:
+    return step_struct(v, in);
+  case OP_ARRAY_NEW: case OP_ARRAY_NEW_DEFAULT: case OP_ARRAY_NEW_FIXED:
+  case OP_ARRAY_NEW_DATA: case OP_ARRAY_NEW_ELEM: case OP_ARRAY_GET:
+  case OP_ARRAY_GET_S: case OP_ARRAY_GET_U: case OP_ARRAY_SET:
+  case OP_ARRAY_FILL: case OP_ARRAY_COPY: case OP_ARRAY_INIT_DATA:
+  case OP_ARRAY_INIT_ELEM:
+    return step_array(v, in);
+  case OP_ARRAY_LEN: /* [(ref null array)] -> [i32] */
+  case OP_ANY_CONVERT_EXTERN: case OP_EXTERN_CONVERT_ANY:
   case OP_REF_I31: case OP_I31_GET_S: case OP_I31_GET_U: case OP_REF_EQ:
   case OP_REF_TEST: case OP_REF_TEST_NULL: case OP_REF_CAST:
   case OP_REF_CAST_NULL:
@@ -1045,6 +1230,13 @@ step_special(jit_validator *v, const jit_instr *in) {
   default:
     return fail(v, "illegal opcode");
   }
+}
+
+const uint32_t *jit_validator_gc_refs(const jit_validator *v, uint32_t *n,
+                                      uint32_t *height) {
+  *n = v->ngc_pos;
+  *height = v->nvals;
+  return v->gc_pos;
 }
 
 wrun_error *jit_validator_step(jit_validator *v, const jit_instr *in) {
@@ -1091,6 +1283,7 @@ void jit_validator_free(jit_validator *v) {
   free(v->local_set);
   free(v->set_stack);
   free(v->vals);
+  free(v->gc_pos);
   free(v->ctrls);
   free(v->scratch);
   free(v);
@@ -1105,7 +1298,7 @@ wrun_error *jit_validator_begin(jit_validator *v, const rt_module *m,
   if (func_index >= m->nfuncs)
     return fail_index(v, "unknown function", func_index);
   v->func_type = rt_func_type(m, func_index);
-  v->nvals = v->nctrls = v->nset = 0;
+  v->nvals = v->nctrls = v->nset = v->ngc_pos = 0;
   v->done = false;
 
   uint32_t nparams = v->func_type->nparams;

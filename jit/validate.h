@@ -20,6 +20,10 @@ wrun_error *jit_validator_begin(jit_validator *v, const rt_module *m,
                                 const rt_valtype *local_types);
 /* Checks one instruction and updates the stacks. */
 wrun_error *jit_validator_step(jit_validator *v, const jit_instr *in);
+/* The positions of the GC references (rt_vt_traced) on the operand stack
+ * now, increasing (*n of them); *height: the stack's height. */
+const uint32_t *jit_validator_gc_refs(const jit_validator *v, uint32_t *n,
+                                      uint32_t *height);
 /* True once the final end of the function has been validated. */
 bool jit_validator_done(const jit_validator *v);
 

@@ -3,6 +3,8 @@
  * check before every frame. */
 #include "runtime.h"
 
+#include "gc.h"
+
 typedef void (*rt_array_call_fn)(void *ctx, void *caller_vmctx,
                                  uint64_t *values, const void *wasm_call);
 
@@ -67,6 +69,7 @@ static wrun_trap *enter_wasm(wrun_store *s, const rt_funcref *f,
                              uint64_t *values) {
   rt_entry entry;
   entry.prev = rt_current_entry();
+  rt_gc_exit *exits = rt_gc_exit_top(); /* a trap skips their pops */
   if (!entry.prev) thread_stack_limit = compute_stack_limit(s);
   rt_store_apply_stack_limit(s, thread_stack_limit);
 
@@ -77,6 +80,7 @@ static wrun_trap *enter_wasm(wrun_store *s, const rt_funcref *f,
     return NULL;
   }
   rt_set_current_entry(entry.prev);
+  rt_gc_exit_restore(exits);
   return rt_trap_take();
 }
 

@@ -9,6 +9,8 @@
  */
 #include "runtime.h"
 
+#include "gc.h"
+
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,6 +20,7 @@
 typedef struct rt_interned {
   rt_functype type; /* owned copy in module-independent form; type.id */
   const void *entry, *exit; /* host trampolines, made on first use */
+  rt_gc_rtt *rtt;           /* struct and array types: their objects' */
   jit_trampolines tramps;
 } rt_interned;
 
@@ -115,6 +118,48 @@ fail:
   return NULL;
 }
 
+/* Does a field of interned type t hold a GC reference (the lock held)? */
+static bool traced(rt_valtype t) {
+  if (!rt_is_reftype(t)) return false;
+  uint32_t heap = rt_vt_heap(t);
+  if (rt_vt_heap_code(heap) == HT_CANON) {
+    uint32_t id = rt_vt_index(heap);
+    return id >= 1 && id <= intern_count &&
+           intern_by_id[id - 1]->type.kind != RT_FUNC_TYPE;
+  }
+  switch (rt_vt_heap_code(heap)) {
+  case HT_ANY: case HT_EQ: case HT_I31: case HT_STRUCT: case HT_ARRAY:
+  case HT_NONE: case HT_EXTERN: case HT_NOEXTERN:
+    return true;
+  default:
+    return false;
+  }
+}
+
+/* The rtt of a struct or array type, once its group's ids exist (the lock
+ * held; a supertype precedes its subtypes, so its rtt exists). */
+static bool make_rtt(rt_interned *e) {
+  const rt_functype *t = &e->type;
+  if (t->kind == RT_FUNC_TYPE) return true;
+  bool small[16];
+  bool *tr = t->nfields <= 16 ? small : malloc(t->nfields * sizeof *tr);
+  if (!tr) return false;
+  for (uint32_t k = 0; k < t->nfields; k++) tr[k] = traced(t->types[k]);
+  const rt_gc_rtt *super =
+      t->super != RT_NO_SUPER ? intern_by_id[t->super - 1]->rtt : NULL;
+  e->rtt = rt_gc_rtt_make(t, tr, super);
+  if (tr != small) free(tr);
+  return e->rtt != NULL;
+}
+
+const rt_gc_rtt *rt_gc_rtt_of(uint32_t id) {
+  pthread_mutex_lock(&intern_lock);
+  const rt_gc_rtt *r =
+      id >= 1 && id <= intern_count ? intern_by_id[id - 1]->rtt : NULL;
+  pthread_mutex_unlock(&intern_lock);
+  return r;
+}
+
 static bool reserve_ids(uint32_t n) {
   if (intern_count + n <= intern_cap) return true;
   uint32_t cap = intern_cap ? intern_cap : 64;
@@ -146,6 +191,11 @@ static rt_group *add_group(const rt_functype *types, uint32_t n,
     }
     intern_by_id[intern_count++] = e;
   }
+  for (uint32_t k = 0; k < n; k++)
+    if (!make_rtt(intern_by_id[grp->first + k - 1])) {
+      free(grp);
+      return NULL;
+    }
   HASH_ADD_KEYPTR(hh, group_table, grp->key, grp->keylen, grp);
   return grp;
 }

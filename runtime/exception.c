@@ -17,9 +17,12 @@
  */
 #include "runtime.h"
 
+#include "gc.h"
+
 #include <stdlib.h>
 #include <string.h>
 
+#include "gc.h"
 #include "libcalls.h"
 
 /* AddressSanitizer poisons the redzones of stack frames and unpoisons them
@@ -97,6 +100,8 @@ struct wrun_exn *rt_exn_new(wrun_store *s, const struct wrun_tag *tag,
   exn->payload_bytes = bytes;
   if (bytes) memcpy(exn->payload, payload, bytes);
   if (!rt_store_own(s, exn, free)) return NULL;
+  /* Its payload's GC references are roots as long as it lives. */
+  if (!rt_gc_track_exn(s, exn)) return NULL;
   return exn;
 }
 
@@ -111,15 +116,17 @@ wrun_exn *wrun_exn_new(wrun_store *store, const wrun_tag *tag,
   if (!buf) return NULL;
   uint8_t *p = buf;
   wrun_exn *exn = NULL;
+  rt_gc_inhibit(store, true); /* the boxes made are only in buf */
   for (size_t i = 0; i < n; i++) {
     if (!rt_val_fits(&payload[i], tag->type->types[i]) ||
-        !rt_val_in_store(&payload[i], store))
+        !rt_val_in_store(&payload[i], store) ||
+        !rt_val_to_slot(store, &payload[i], p))
       goto out;
-    rt_val_to_slot(&payload[i], p);
     p += rt_array_slot_size(tag->type->types[i]);
   }
   exn = rt_exn_new(store, tag, buf);
 out:
+  rt_gc_inhibit(store, false);
   if (buf != small) free(buf);
   return exn;
 }

@@ -3,12 +3,14 @@
  * (rt_host_call, reached through an exit trampoline). */
 #include "runtime.h"
 
+#include "gc.h"
+
 #include <stdlib.h>
 #include <string.h>
 
 /* ---- values in the array layout ----------------------------------------- */
 
-void rt_val_to_slot(const wrun_val *v, void *slot) {
+bool rt_val_to_slot(wrun_store *s, const wrun_val *v, void *slot) {
   uint64_t bits = 0;
   switch (v->type) {
   case WRUN_I32: bits = (uint32_t)v->of.i32; break;
@@ -16,12 +18,19 @@ void rt_val_to_slot(const wrun_val *v, void *slot) {
   case WRUN_F32: bits = v->of.f32_bits; break;
   case WRUN_F64: bits = v->of.f64_bits; break;
   case WRUN_FUNCREF: bits = (uintptr_t)v->of.funcref; break;
-  case WRUN_EXTERNREF: bits = (uintptr_t)v->of.externref; break;
+  case WRUN_EXTERNREF: /* boxed inside wasm (gc.h) */
+    if (v->of.externref) {
+      void *box = rt_gc_box_host(s, v->of.externref);
+      if (!box) return false;
+      bits = (uintptr_t)box;
+    }
+    break;
   case WRUN_EXNREF: bits = (uintptr_t)v->of.exnref; break;
   case WRUN_ANYREF: bits = (uintptr_t)v->of.anyref; break;
-  case WRUN_V128: memcpy(slot, v->of.v128, 16); return;
+  case WRUN_V128: memcpy(slot, v->of.v128, 16); return true;
   }
   memcpy(slot, &bits, 8);
+  return true;
 }
 
 /* The i31 encoding of jit/codegen_gc.c: (value << 1) | 1. */
@@ -47,7 +56,7 @@ void rt_slot_to_val(rt_valtype type, const void *slot, wrun_val *out) {
   case VT_F32: out->of.f32_bits = (uint32_t)bits; break;
   case VT_F64: out->of.f64_bits = bits; break;
   case VT_FUNCREF: out->of.funcref = (wrun_func *)(uintptr_t)bits; break;
-  case VT_EXTERNREF: out->of.externref = (void *)(uintptr_t)bits; break;
+  case VT_EXTERNREF: out->of.externref = rt_gc_unbox_host(bits); break;
   case VT_EXNREF: out->of.exnref = (wrun_exn *)(uintptr_t)bits; break;
   case WRUN_ANYREF: out->of.anyref = (void *)(uintptr_t)bits; break;
   case VT_V128: memcpy(out->of.v128, slot, 16); break;
@@ -65,11 +74,7 @@ bool rt_val_fits(const wrun_val *v, rt_valtype t) {
                     : v->type == WRUN_ANYREF    ? v->of.anyref
                                                 : (const void *)v->of.exnref;
   if (!ref) return rt_vt_nullable(t);
-  if (v->type == WRUN_ANYREF) { /* an i31 (no GC object can come in yet) */
-    uint32_t c = rt_vt_heap_code(t);
-    return wrun_anyref_i31(ref, NULL) &&
-           (c == HT_ANY || c == HT_EQ || c == HT_I31);
-  }
+  if (v->type == WRUN_ANYREF) return rt_gc_ref_fits((uintptr_t)ref, t);
   switch (rt_vt_heap_code(t)) {
   case HT_CANON:
     return ((const rt_funcref *)ref)->type_id == rt_vt_index(t);
@@ -101,12 +106,27 @@ static void unmarshal(const rt_valtype *types, uint32_t n,
   }
 }
 
-static void marshal(const wrun_val *vals, uint32_t n, uint64_t *values) {
+/* False when an externref cannot be boxed (the GC heap is full). No
+ * collection runs in between: the boxes made so far are only here. */
+/* unmarshal, and the objects among the values rooted as results (wrun.h). */
+static void unmarshal_rooted(wrun_store *s, const rt_valtype *types,
+                             uint32_t n, const uint64_t *values,
+                             wrun_val *out) {
+  unmarshal(types, n, values, out);
+  for (uint32_t i = 0; i < n; i++) rt_gc_root_result(s, &out[i]);
+}
+
+static bool marshal(wrun_store *s, const wrun_val *vals, uint32_t n,
+                    uint64_t *values) {
   uint8_t *p = (uint8_t *)values;
-  for (uint32_t i = 0; i < n; i++) {
-    rt_val_to_slot(&vals[i], p);
+  bool ok = true;
+  rt_gc_inhibit(s, true);
+  for (uint32_t i = 0; i < n && ok; i++) {
+    ok = rt_val_to_slot(s, &vals[i], p);
     p += rt_array_slot_size((rt_valtype)vals[i].type);
   }
+  rt_gc_inhibit(s, false);
+  return ok;
 }
 
 /* ---- host functions ---------------------------------------------------------- */
@@ -255,16 +275,19 @@ wrun_trap *wrun_func_call(wrun_store *store, const wrun_func *func,
   uint64_t small[16];
   uint64_t *values = nslots <= 16 ? small : calloc(nslots, RT_ARRAY_SLOT_SIZE);
   if (!values) return wrun_trap_new("out of memory");
-  marshal(args, t->nparams, values);
-  trap = rt_call(store, f, values);
-  if (!trap) unmarshal(t->types + t->nparams, t->nresults, values, results);
+  if (!marshal(store, args, t->nparams, values))
+    trap = rt_trap_new_code(WRUN_TRAP_GC_HEAP);
+  else if (!(trap = rt_call(store, f, values)))
+    unmarshal_rooted(store, t->types + t->nparams, t->nresults, values,
+                     results);
   if (values != small) free(values);
   return trap;
 }
 
 /* ---- calling the host from wasm ---------------------------------------------- */
 
-void rt_host_call(void *host_ctx, void *caller_vmctx, uint64_t *values) {
+void rt_host_call(void *host_ctx, void *caller_vmctx, uint64_t *values,
+                  const uintptr_t *frame) {
   const rt_host_ctx *h = host_ctx;
   const rt_functype *t = h->type;
   wrun_caller caller = {NULL, h->store};
@@ -272,13 +295,22 @@ void rt_host_call(void *host_ctx, void *caller_vmctx, uint64_t *values) {
     caller.instance = rt_instance_of_vmctx(caller_vmctx);
     caller.store = caller.instance->store;
   }
+  /* The collector walks the wasm frames below from here (frame is the
+   * exit trampoline's frame record), and the objects among the arguments
+   * stay rooted while the host has them. */
+  rt_gc_exit exit;
+  rt_gc_exit_push(&exit, frame[0], frame[1]);
+  size_t roots = caller.store->nhost_roots;
 
   size_t n = (size_t)t->nparams + t->nresults;
   wrun_val small[16];
   wrun_val *vals = n <= 16 ? small : calloc(n, sizeof *vals);
-  if (!vals) rt_trap_raise_object(wrun_trap_new("out of memory"));
+  if (!vals) {
+    rt_gc_exit_pop(&exit);
+    rt_trap_raise_object(wrun_trap_new("out of memory"));
+  }
   wrun_val *args = vals, *results = vals + t->nparams;
-  unmarshal(t->types, t->nparams, values, args);
+  unmarshal_rooted(caller.store, t->types, t->nparams, values, args);
   for (uint32_t i = 0; i < t->nresults; i++) {
     memset(&results[i], 0, sizeof results[i]);
     results[i].type = rt_vt_api(rt_result(t, i));
@@ -287,8 +319,11 @@ void rt_host_call(void *host_ctx, void *caller_vmctx, uint64_t *values) {
   wrun_trap *trap = h->callback(h->env, &caller, args, t->nparams, results,
                                 t->nresults);
   if (!trap) trap = check_host_results(h, results);
-  if (!trap) marshal(results, t->nresults, values);
+  if (!trap && !marshal(caller.store, results, t->nresults, values))
+    trap = rt_trap_new_code(WRUN_TRAP_GC_HEAP);
   if (vals != small) free(vals);
+  wrun_gc_scope_end(caller.store, roots);
+  rt_gc_exit_pop(&exit);
   /* A host function that throws (or passes on an exception of wasm it
    * called) throws into its wasm caller, from here. */
   wrun_exn *exn = wrun_trap_exception(trap);

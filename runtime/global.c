@@ -2,6 +2,8 @@
  * cell (instance globals share the same struct, see runtime.h). */
 #include "runtime.h"
 
+#include "gc.h"
+
 #include <stdlib.h>
 #include <string.h>
 
@@ -24,18 +26,24 @@ wrun_global *wrun_global_new(wrun_store *store, wrun_valtype type,
   g->type.type = (rt_valtype)type;
   g->type.mut = mutable_;
   g->store = store;
-  rt_val_to_slot(&init, g->cell->value);
+  if (!rt_val_to_slot(store, &init, g->cell->value)) {
+    free(g);
+    return NULL;
+  }
   if (!rt_store_own(store, g, free)) return NULL;
+  /* Instances' globals are found through their instances; a host one is
+   * a GC root only if listed. */
+  if (!rt_gc_track_global(store, g)) return NULL;
   return g;
 }
 
 void wrun_global_get(const wrun_global *g, wrun_val *out) {
   rt_slot_to_val(g->type.type, g->cell->value, out);
+  rt_gc_root_result(g->store, out);
 }
 
 bool wrun_global_set(wrun_global *g, wrun_val v) {
   if (!g->type.mut || !rt_val_fits(&v, g->type.type)) return false;
   if (!rt_val_in_store(&v, g->store)) return false;
-  rt_val_to_slot(&v, g->cell->value);
-  return true;
+  return rt_val_to_slot(g->store, &v, g->cell->value);
 }

@@ -9,6 +9,8 @@
  */
 #include "runtime.h"
 
+#include "gc.h"
+
 #include "instr.h"
 
 #include <stdlib.h>
@@ -285,8 +287,9 @@ static uint8_t const_kind_of(uint16_t op) {
   }
 }
 
-/* Runs a validated program on `stack` (max_depth cells). */
-static void run_const_program(rt_instance *inst, const rt_constexpr *e,
+/* Runs a validated program on `stack` (max_depth cells); false when a GC
+ * allocation does not fit the store's heap. */
+static bool run_const_program(rt_instance *inst, const rt_constexpr *e,
                               rt_global_cell *stack) {
   uint32_t depth = 0;
   for (uint32_t i = 0; i < e->nops; i++) {
@@ -302,12 +305,19 @@ static void run_const_program(rt_instance *inst, const rt_constexpr *e,
       stack[depth - 1].value[0] =
           (uint32_t)((uint32_t)stack[depth - 1].value[0] << 1 | 1u);
       break;
+    case OP_ANY_CONVERT_EXTERN: case OP_EXTERN_CONVERT_ANY:
+      break; /* one representation (gc.h) */
+    case OP_STRUCT_NEW: case OP_STRUCT_NEW_DEFAULT: case OP_ARRAY_NEW:
+    case OP_ARRAY_NEW_DEFAULT: case OP_ARRAY_NEW_FIXED:
+      if (!rt_const_gc_new(inst, c, stack, &depth)) return false;
+      break;
     default:
       eval_const_instr(inst, const_kind_of(c->op), c->type, c->index,
                        c->value, &stack[depth++]);
       break;
     }
   }
+  return true;
 }
 
 /* Evaluates a validated constant expression into a 16-byte cell; false
@@ -324,10 +334,10 @@ static bool eval_const(rt_instance *inst, const rt_constexpr *e,
   rt_global_cell *stack = small;
   if (e->max_depth > 8 && !(stack = calloc(e->max_depth, sizeof *stack)))
     return false;
-  run_const_program(inst, e, stack);
+  bool ok = run_const_program(inst, e, stack);
   *out = stack[0];
   if (stack != small) free(stack);
-  return true;
+  return ok;
 }
 
 /* In index order: an initializer may read the globals defined before it. */
@@ -482,9 +492,13 @@ static wrun_error *define_all(rt_instance *inst) {
   if (!err) err = define_tables(inst);
   if (!err) err = define_tags(inst);
   if (err) return err;
-  if (!define_globals(inst) || !init_tables(inst) ||
-      !evaluate_elem_items(inst))
-    return rt_error_new(RT_NO_OFFSET, "out of memory");
+  /* Constant expressions hold the objects they make on their own stack,
+   * which no root scan sees: no collection while they run. */
+  rt_gc_inhibit(inst->store, true);
+  bool ok = define_globals(inst) && init_tables(inst) &&
+            evaluate_elem_items(inst);
+  rt_gc_inhibit(inst->store, false);
+  if (!ok) return rt_error_new(RT_NO_OFFSET, "out of memory");
   return NULL;
 }
 

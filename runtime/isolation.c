@@ -10,6 +10,8 @@
  * call path checks nothing. */
 #include "runtime.h"
 
+#include "gc.h"
+
 /* A funcref's ctx says what it is: an instance vmctx (whose instance knows
  * its store) or a host function context (which holds it). */
 wrun_store *rt_funcref_store(const rt_funcref *f) {
@@ -24,9 +26,11 @@ bool rt_val_in_store(const wrun_val *v, const wrun_store *s) {
    * funcref belongs everywhere. */
   if (v->type == WRUN_EXNREF)
     return !v->of.exnref || v->of.exnref->store == s;
-  /* an anyref is null or an i31 so far: no store's own */
+  /* an anyref object must be of this store's heap (null and i31s are
+   * everyone's) */
   if (v->type == WRUN_ANYREF)
-    return !v->of.anyref || wrun_anyref_i31(v->of.anyref, NULL);
+    return !v->of.anyref || wrun_anyref_i31(v->of.anyref, NULL) ||
+           rt_gc_owns(s, (uintptr_t)v->of.anyref);
   if (v->type != WRUN_FUNCREF || !v->of.funcref) return true;
   return rt_funcref_store((const rt_funcref *)v->of.funcref) == s;
 }

@@ -51,6 +51,23 @@ const void *rt_lib_ref_cast_func(void *vmctx, uint32_t expected,
 const void *rt_lib_indirect_subtype(void *vmctx, const void *funcref,
                                     uint32_t expected);
 
+/* GC (runtime/gc_libcalls.c): rtt is a const rt_gc_rtt * (gc.h); new
+ * objects are zeroed; out of heap traps "out of GC heap memory". Array
+ * operations trap on a null array, on a range past its length ("out of
+ * bounds array access") and past a segment (memory or table access). */
+void *rt_lib_gc_struct_new(void *vmctx, const void *rtt);
+void *rt_lib_gc_array_new(void *vmctx, const void *rtt, uint32_t len);
+void *rt_lib_gc_array_new_data(void *vmctx, const void *rtt, uint32_t seg,
+                               uint32_t offset, uint32_t len);
+void *rt_lib_gc_array_new_elem(void *vmctx, const void *rtt, uint32_t seg,
+                               uint32_t offset, uint32_t len);
+void rt_lib_gc_array_copy(void *vmctx, void *dst, uint32_t doff, void *src,
+                          uint32_t soff, uint32_t n);
+void rt_lib_gc_array_init_data(void *vmctx, uint32_t seg, void *arr,
+                               uint32_t doff, uint32_t soff, uint32_t n);
+void rt_lib_gc_array_init_elem(void *vmctx, uint32_t seg, void *arr,
+                               uint32_t doff, uint32_t soff, uint32_t n);
+
 /* Table indices and sizes are u64 (an i32 zero-extended), as above. */
 void *rt_lib_table_get(void *vmctx, uint32_t table, uint64_t i);
 void rt_lib_table_set(void *vmctx, uint32_t table, uint64_t i, void *ref);
@@ -68,8 +85,11 @@ void rt_lib_table_init(void *vmctx, uint32_t table, uint32_t elem,
 void rt_lib_elem_drop(void *vmctx, uint32_t elem);
 
 /* Called by exit trampolines (wasm -> host): values holds the arguments in
- * the array layout (array_layout.h) and receives the results. A trap
- * returned by the host function is raised (does not return). */
-void rt_host_call(void *host_ctx, void *caller_vmctx, uint64_t *values);
+ * the array layout (array_layout.h) and receives the results; frame is
+ * the trampoline's frame record ([0] the wasm caller's fp, [1] the return
+ * address into it). A trap returned by the host function is raised (does
+ * not return). */
+void rt_host_call(void *host_ctx, void *caller_vmctx, uint64_t *values,
+                  const uintptr_t *frame);
 
 #endif

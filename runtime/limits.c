@@ -16,6 +16,7 @@ void wrun_store_limits_default(wrun_store_limits *out) {
   out->tables = RT_DEFAULT_TABLES;
   out->wasm_stack_bytes = RT_DEFAULT_MAX_WASM_STACK;
   out->exception_bytes = RT_DEFAULT_EXCEPTION_BYTES;
+  out->gc_heap_bytes = RT_DEFAULT_GC_HEAP_BYTES;
 }
 
 void wrun_store_get_limits(const wrun_store *s, wrun_store_limits *out) {

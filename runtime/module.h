@@ -111,8 +111,13 @@ bool rt_heap_subtype(const struct rt_module *m, uint32_t a, uint32_t b);
 /* t with its type index replaced by the engine-wide id: the form of types
  * held by tables, globals and interned function types. */
 rt_valtype rt_vt_canon(const struct rt_module *m, rt_valtype t);
-/* The top of t's hierarchy: HT_FUNC, HT_EXTERN, HT_EXN or HT_ANY. */
-uint32_t rt_heap_top(uint32_t heap);
+/* The top of heap type heap's hierarchy: HT_FUNC, HT_EXTERN, HT_EXN or
+ * HT_ANY. m: the module a type index belongs to (NULL for the
+ * module-independent form). */
+uint32_t rt_heap_top(const struct rt_module *m, uint32_t heap);
+/* Does a value of type t (of module m, or module-independent with m NULL)
+ * hold a GC word: a reference of the any or extern hierarchy? */
+bool rt_vt_traced(const struct rt_module *m, rt_valtype t);
 /* The wrun.h type a value of type t crosses the API as: a number, or the
  * nullable top type of its hierarchy (funcref, externref, exnref). */
 wrun_valtype rt_vt_api(rt_valtype t);

@@ -483,6 +483,31 @@ static bool read_const_instr(reader *r, jit_op op, const uint8_t *at,
   case OP_REF_I31: /* GC: [i32] -> [(ref i31)] */
     c->type = HT_I31 | VT_NONNULL;
     return true;
+  case OP_ANY_CONVERT_EXTERN: /* nullability: const_step, from the operand */
+    c->type = HT_ANY;
+    return true;
+  case OP_EXTERN_CONVERT_ANY:
+    c->type = HT_EXTERN;
+    return true;
+  case OP_STRUCT_NEW: case OP_STRUCT_NEW_DEFAULT: case OP_ARRAY_NEW:
+  case OP_ARRAY_NEW_DEFAULT: case OP_ARRAY_NEW_FIXED: {
+    const uint8_t *idx_at = r->p;
+    if (!read_u32(r, &c->index)) return false;
+    if (op == OP_ARRAY_NEW_FIXED) {
+      uint32_t n;
+      if (!read_u32(r, &n)) return false;
+      c->value[0] = n;
+    }
+    if (c->index >= m->ntypes)
+      return fail(r, idx_at, "unknown type %u", c->index);
+    uint8_t want = op == OP_STRUCT_NEW || op == OP_STRUCT_NEW_DEFAULT
+                       ? RT_STRUCT_TYPE
+                       : RT_ARRAY_TYPE;
+    if (m->types[c->index].kind != want)
+      return fail(r, idx_at, "type mismatch");
+    c->type = rt_vt_ref(rt_heap_of_index(HT_INDEX, c->index), false);
+    return true;
+  }
   default:
     if (!const_binop_type(op))
       return fail(r, at, "constant expression required");
@@ -519,15 +544,80 @@ static bool const_append(reader *r, const_builder *b, const rt_const_op *c) {
  * values of its type, everything pushes its type. A mismatch is recorded
  * and reading goes on, because "constant expression required" for a later
  * instruction takes precedence (the spec checks constness first). */
-static void const_step(const_builder *b, const rt_const_op *c) {
+/* Pops a value that must be a subtype of `want` (a mismatch is recorded). */
+static rt_valtype const_pop(const_builder *b, const rt_module *m,
+                            rt_valtype want) {
+  if (b->depth < 1) {
+    b->mismatch = true;
+    return want;
+  }
+  rt_valtype t = b->stack[--b->depth];
+  if (t != want && !(rt_is_reftype(t) && rt_subtype(m, t, want)))
+    b->mismatch = true;
+  return t;
+}
+
+/* The value type a field of storage type t is written as. */
+static rt_valtype const_unpacked(rt_valtype t) {
+  return t == RT_PACKED_I8 || t == RT_PACKED_I16 ? VT_I32 : t;
+}
+
+static bool const_defaultable(rt_valtype t) {
+  return !rt_is_reftype(t) || rt_vt_nullable(t);
+}
+
+/* GC allocations: pop what struct.new / array.new* take. */
+static void const_gc_operands(const_builder *b, const rt_module *m,
+                              const rt_const_op *c) {
+  const rt_functype *t = &m->types[c->index];
+  switch (c->op) {
+  case OP_STRUCT_NEW:
+    for (uint32_t k = t->nfields; k-- > 0;)
+      const_pop(b, m, const_unpacked(t->types[k]));
+    break;
+  case OP_STRUCT_NEW_DEFAULT:
+    for (uint32_t k = 0; k < t->nfields; k++)
+      if (!const_defaultable(t->types[k])) b->mismatch = true;
+    break;
+  case OP_ARRAY_NEW:
+    const_pop(b, m, VT_I32);
+    const_pop(b, m, const_unpacked(t->types[0]));
+    break;
+  case OP_ARRAY_NEW_DEFAULT:
+    if (!const_defaultable(t->types[0])) b->mismatch = true;
+    const_pop(b, m, VT_I32);
+    break;
+  default: /* array.new_fixed */
+    for (uint64_t k = 0; k < c->value[0] && !b->mismatch; k++)
+      const_pop(b, m, const_unpacked(t->types[0]));
+    break;
+  }
+}
+
+static bool const_allocates(uint16_t op) {
+  return op == OP_STRUCT_NEW || op == OP_STRUCT_NEW_DEFAULT ||
+         op == OP_ARRAY_NEW || op == OP_ARRAY_NEW_DEFAULT ||
+         op == OP_ARRAY_NEW_FIXED;
+}
+
+/* The validation rule of one instruction: operators pop their operands'
+ * types, everything pushes its type. A mismatch is recorded and reading
+ * goes on, because "constant expression required" for a later
+ * instruction takes precedence (the spec checks constness first). */
+static void const_step(const_builder *b, const rt_module *m,
+                       rt_const_op *c) {
   if (c->op == OP_REF_I31) {
-    if (b->depth < 1 || b->stack[b->depth - 1] != VT_I32) b->mismatch = true;
-    b->depth = b->depth >= 1 ? b->depth - 1 : 0;
+    const_pop(b, m, VT_I32);
+  } else if (c->op == OP_ANY_CONVERT_EXTERN ||
+             c->op == OP_EXTERN_CONVERT_ANY) {
+    bool to_any = c->op == OP_ANY_CONVERT_EXTERN;
+    rt_valtype t = const_pop(b, m, to_any ? HT_EXTERN : HT_ANY);
+    if (rt_is_reftype(t) && !rt_vt_nullable(t)) c->type |= VT_NONNULL;
+  } else if (const_allocates(c->op)) {
+    const_gc_operands(b, m, c);
   } else if (const_binop_type((jit_op)c->op)) {
-    if (b->depth < 2 || b->stack[b->depth - 1] != c->type ||
-        b->stack[b->depth - 2] != c->type)
-      b->mismatch = true;
-    b->depth = b->depth >= 2 ? b->depth - 2 : 0;
+    const_pop(b, m, c->type);
+    const_pop(b, m, c->type);
   }
   b->stack[b->depth++] = c->type;
   if (b->depth > b->max_depth) b->max_depth = b->depth;
@@ -537,7 +627,7 @@ static void const_step(const_builder *b, const rt_const_op *c) {
 static void const_finish(const_builder *b, rt_constexpr *out) {
   memset(out, 0, sizeof *out);
   out->type = b->stack[0];
-  if (b->nops > 1) {
+  if (b->nops > 1 || const_allocates(b->ops[0].op)) {
     out->kind = RT_CONST_PROGRAM;
     out->nops = b->nops;
     out->max_depth = b->max_depth;
@@ -584,7 +674,7 @@ static bool read_const_ops(reader *r, rt_valtype expected, const_builder *b,
     memset(&c, 0, sizeof c);
     if (!read_const_instr(r, op, at, &c) || !const_append(r, b, &c))
       return false;
-    const_step(b, &c);
+    const_step(b, r->m, &b->ops[b->nops - 1]);
   }
   if (b->mismatch || b->depth != 1 || !rt_subtype(r->m, b->stack[0], expected))
     return fail(r, start, "type mismatch");

@@ -91,6 +91,12 @@ struct wrun_store {
   uint64_t table_elements;
   uint64_t ninstances, nmemories, ntables;
   uint64_t exception_bytes; /* of the exception objects made (exception.c) */
+  struct rt_gc_heap *gc;    /* GC objects (gc.c), made at the first one */
+  /* Objects the host holds (gc_api.c): a stack, wrun_gc_scope_end pops
+   * it; roots of every collection. */
+  uintptr_t *host_roots;
+  size_t nhost_roots, cap_host_roots;
+  uint32_t gc_inhibit; /* > 0: allocations grow the heap, never collect */
   uintptr_t stack_limit;           /* last limit written to the vmctxs */
   /* wrun_store_interrupt: while set, every vmctx holds RT_POISONED_LIMIT.
    * The lock serializes poisoning, restoring and linking instances, so
@@ -128,6 +134,7 @@ bool rt_store_take_interrupt(wrun_store *s);
 #define RT_DEFAULT_MEMORIES 1000u
 #define RT_DEFAULT_TABLES 10000u
 #define RT_DEFAULT_EXCEPTION_BYTES ((uint64_t)1 << 30)
+#define RT_DEFAULT_GC_HEAP_BYTES ((uint64_t)4 << 30)
 
 /* Whether the store may create count more memories (or tables) of total
  * bytes (elements) in all, the largest being largest; NULL or an error
@@ -271,7 +278,8 @@ uint32_t rt_atomic_notify(const void *addr, uint32_t count);
 
 /* Writes v into slot (rt_array_slot_size bytes) in its natural encoding:
  * i32 zero-extended, floats as bits, references as pointers. */
-void rt_val_to_slot(const wrun_val *v, void *slot);
+/* False when an externref cannot be boxed (the GC heap is full). */
+bool rt_val_to_slot(wrun_store *s, const wrun_val *v, void *slot);
 void rt_slot_to_val(rt_valtype type, const void *slot, wrun_val *out);
 /* Does v have type t (module-independent form), null and function type
  * included? */

@@ -2,6 +2,8 @@
  * all at once when deleted. */
 #include "runtime.h"
 
+#include "gc.h"
+
 #include <stdlib.h>
 
 wrun_store *wrun_store_new(wrun_engine *engine) {
@@ -37,6 +39,8 @@ void wrun_store_delete(wrun_store *s) {
     free(o);
     o = next;
   }
+  rt_gc_heap_free(s->gc);
+  free(s->host_roots);
   pthread_mutex_destroy(&s->interrupt_lock);
   free(s);
 }

@@ -2,6 +2,8 @@
  * re-reads elems and size from the rt_table on every access). */
 #include "runtime.h"
 
+#include "gc.h"
+
 #include <stdlib.h>
 
 static void table_destroy(void *obj) {
@@ -55,6 +57,11 @@ rt_table *rt_table_new(wrun_store *s, rt_valtype elem_type, uint64_t min,
   }
   s->ntables++;
   s->table_elements += min;
+  /* Its elements are GC roots (it stays owned, and freed, on failure). */
+  if (!rt_gc_track_table(s, t)) {
+    *error = rt_error_new(RT_NO_OFFSET, "out of memory");
+    return NULL;
+  }
   return t;
 }
 
@@ -76,8 +83,13 @@ int64_t rt_table_grow(rt_table *t, uint64_t delta, void *init) {
 
 /* ---- public API ------------------------------------------------------------ */
 
-static void *ref_of(const wrun_val *v) {
-  return v->type == WRUN_FUNCREF ? (void *)v->of.funcref : v->of.externref;
+/* The word a table holds for v (an externref boxed, gc.h); false when
+ * the GC heap is full. */
+static bool word_of(wrun_store *s, const wrun_val *v, void **out) {
+  uint64_t slot[2] = {0, 0};
+  if (!rt_val_to_slot(s, v, slot)) return false;
+  *out = (void *)(uintptr_t)slot[0];
+  return true;
 }
 
 static wrun_table *table_new(wrun_store *store, wrun_valtype elem,
@@ -87,8 +99,10 @@ static wrun_table *table_new(wrun_store *store, wrun_valtype elem,
   if (has_max && max < min) return NULL;
   if (!rt_val_in_store(&init, store)) return NULL;
   wrun_error *err = NULL;
-  rt_table *t = rt_table_new(store, elem, min, max, has_max, is64,
-                             ref_of(&init), &err);
+  void *word;
+  if (!word_of(store, &init, &word)) return NULL;
+  rt_table *t = rt_table_new(store, elem, min, max, has_max, is64, word,
+                             &err);
   if (!t) wrun_error_delete(err);
   return (wrun_table *)t;
 }
@@ -115,11 +129,9 @@ uint32_t wrun_table_size(const wrun_table *t) {
 bool wrun_table_get(const wrun_table *tab, uint32_t i, wrun_val *out) {
   const rt_table *t = (const rt_table *)tab;
   if (i >= t->size) return false;
-  out->type = rt_vt_api(t->elem_type);
-  if (out->type == WRUN_FUNCREF)
-    out->of.funcref = t->elems[i];
-  else
-    out->of.externref = t->elems[i];
+  uint64_t slot[2] = {(uintptr_t)t->elems[i], 0};
+  rt_slot_to_val(t->elem_type, slot, out);
+  rt_gc_root_result(t->store, out);
   return true;
 }
 
@@ -127,6 +139,5 @@ bool wrun_table_set(wrun_table *tab, uint32_t i, wrun_val v) {
   rt_table *t = (rt_table *)tab;
   if (i >= t->size || !rt_val_fits(&v, t->elem_type)) return false;
   if (!rt_val_in_store(&v, t->store)) return false;
-  t->elems[i] = ref_of(&v);
-  return true;
+  return word_of(t->store, &v, &t->elems[i]);
 }

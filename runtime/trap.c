@@ -47,6 +47,10 @@ static const char *const trap_messages[WRUN_TRAP_COUNT] = {
     [WRUN_TRAP_CAST_FAILURE] = "cast failure",
     [WRUN_TRAP_UNALIGNED_ATOMIC] = "unaligned atomic",
     [WRUN_TRAP_EXPECTED_SHARED] = "expected shared memory",
+    [WRUN_TRAP_NULL_STRUCT] = "null structure reference",
+    [WRUN_TRAP_NULL_ARRAY] = "null array reference",
+    [WRUN_TRAP_ARRAY_OOB] = "out of bounds array access",
+    [WRUN_TRAP_GC_HEAP] = "out of GC heap memory",
 };
 
 /* Used when a trap object cannot be allocated; never freed. */

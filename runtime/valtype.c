@@ -138,9 +138,9 @@ rt_valtype rt_vt_canon(const rt_module *m, rt_valtype t) {
                    rt_vt_nullable(t));
 }
 
-uint32_t rt_heap_top(uint32_t heap) {
+uint32_t rt_heap_top(const rt_module *m, uint32_t heap) {
   if (is_concrete_heap(heap))
-    return concrete_kind(NULL, heap) == RT_FUNC_TYPE ? HT_FUNC : HT_ANY;
+    return concrete_kind(m, heap) == RT_FUNC_TYPE ? HT_FUNC : HT_ANY;
   switch (rt_vt_heap_code(heap)) {
   case HT_FUNC: case HT_NOFUNC: return HT_FUNC;
   case HT_EXTERN: case HT_NOEXTERN: return HT_EXTERN;
@@ -151,5 +151,11 @@ uint32_t rt_heap_top(uint32_t heap) {
 
 wrun_valtype rt_vt_api(rt_valtype t) {
   if (!rt_is_reftype(t)) return (wrun_valtype)t;
-  return (wrun_valtype)rt_heap_top(rt_vt_heap(t));
+  return (wrun_valtype)rt_heap_top(NULL, rt_vt_heap(t));
+}
+
+bool rt_vt_traced(const rt_module *m, rt_valtype t) {
+  if (!rt_is_reftype(t)) return false;
+  uint32_t top = rt_heap_top(m, rt_vt_heap(t));
+  return top == HT_ANY || top == HT_EXTERN;
 }

@@ -1213,8 +1213,9 @@ void a64_masm_entry_trampoline(jit_masm *m, const rt_valtype *params,
   sp_depth = 0;
 }
 
-/* Wasm convention in, C call out: host_call(ctx x0, caller x1, values x2),
- * values being the caller's outgoing area (arguments, then results). */
+/* Wasm convention in, C call out: host_call(ctx x0, caller x1, values x2,
+ * frame x3), values being the caller's outgoing area (arguments, then
+ * results), frame this trampoline's frame record (for the GC's walk). */
 void a64_masm_exit_trampoline(jit_masm *m, const rt_valtype *params,
                               uint32_t nparams, const rt_valtype *results,
                               uint32_t nresults, const void *host_call) {
@@ -1226,6 +1227,7 @@ void a64_masm_exit_trampoline(jit_masm *m, const rt_valtype *params,
   sp_depth += 16;
   a64_mov_sp(b, A64_FP, A64_SP);
   a64_addsub_imm(b, true, false, false, 2, A64_FP, params_at);
+  a64_mov_reg(b, true, 3, A64_FP); /* x3: the frame (the GC's stack walk) */
   a64_masm_call_abs(m, host_call);
   if (nresults > 0) {
     switch (results[0]) {

@@ -1264,8 +1264,10 @@ void x64_masm_entry_trampoline(jit_masm *m, const rt_valtype *params,
   x64_ret(b);
 }
 
-/* Wasm convention in, C call out: host_call(ctx rdi, caller rsi, values),
- * values being the caller's outgoing area (arguments, then results). */
+/* Wasm convention in, C call out: host_call(ctx rdi, caller rsi, values,
+ * frame), values being the caller's outgoing area (arguments, then
+ * results), frame this trampoline's frame (its saved fp and return
+ * address lead to the wasm caller: the GC's stack walk). */
 void x64_masm_exit_trampoline(jit_masm *m, const rt_valtype *params,
                               uint32_t nparams, const rt_valtype *results,
                               uint32_t nresults, const void *host_call) {
@@ -1275,6 +1277,7 @@ void x64_masm_exit_trampoline(jit_masm *m, const rt_valtype *params,
   x64_push(b, X64_RBP);
   x64_mov_rr(b, true, X64_RBP, X64_RSP);
   x64_lea(b, true, X64_RDX, x64_mem_bd(X64_RBP, params_at));
+  x64_mov_rr(b, true, X64_RCX, X64_RBP);
   x64_movabs(b, X64_RAX, (uint64_t)(uintptr_t)host_call);
   x64_call_r(b, X64_RAX);
   if (nresults > 0) {

@@ -98,3 +98,13 @@ expect_refusal 'memory limit exceeded: 131072 more bytes of linear memory would 
   --max-memory 65536 "$dir/mem2.wasm"
 expect_refusal 'memories limit exceeded: 1 more would pass the store.s 0' \
   --max-memories 0 "$dir/mem2.wasm"
+
+# --max-gc-heap takes a byte count; with --time the GC's figures follow
+# (a module with no GC object: all zero).
+expect_refusal '--max-gc-heap: "2G" is not a byte count' --max-gc-heap 2G "$dir/mem2.wasm"
+printf '\000asm\001\000\000\000' >"$dir/empty.wasm"
+"$wrun" --max-gc-heap 1048576 --time "$dir/empty.wasm" 2>"$dir/err" ||
+  fail "wrun --max-gc-heap 1048576 --time: exit status $?"
+grep -q '^wrun: gc collections 0 total_pause_ns 0 max_pause_ns 0 allocated_bytes 0 ' "$dir/err" ||
+  fail "wrun --time: no gc figures"
+echo "ok: --max-gc-heap, and the gc figures with --time"

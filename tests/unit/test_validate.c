@@ -174,8 +174,9 @@ Test(opcodes, table_has_every_wasm2_opcode) {
   cr_expect_eq(counts[0], 183 + 8 + 2 + 5 + 1);
   cr_expect_eq(counts[1], 18);
   cr_expect_eq(counts[2], 236 + 20);
-  /* GC under 0xFB so far: ref.test/cast (4), br_on_cast(_fail), i31's 3 */
-  cr_expect_eq(counts[3], 4 + 2 + 3);
+  /* GC under 0xFB: struct's 6, array's 14, ref.test/cast (4),
+   * br_on_cast(_fail), the two conversions, i31's 3 */
+  cr_expect_eq(counts[3], 6 + 14 + 4 + 2 + 2 + 3);
   cr_expect_eq(jit_op_lookup(0xFB, 0x1C), OP_REF_I31);
   /* threads: notify, wait32/64, fence, 7 loads, 7 stores, 7 widths of
    * each of the 7 read-modify-writes */

@@ -319,10 +319,10 @@ Test(wast_script, text_modules_need_converting) {
 Test(wast_script, unreadable_commands_fail_alone) {
   const char *text =
       "(assert_return (invoke \"f\" (i32.const 0x1_0000_0000)))\n"
-      "(invoke \"g\" (ref.host 1))\n"
+      "(invoke \"g\" (ref.null $t))\n"
       "(frobnicate 1 (2) 3)\n"
       "(invoke \"h\")\n"
-      "(assert_return (invoke \"s\") (ref.struct))\n"
+      "(assert_return (invoke \"s\") (ref.i31_shared))\n"
       "(get \"x\" \"unterminated)";
   wast_cmds cmds = {0};
   cr_assert_eq(parse(text, &cmds), WAST_PARSE_OK);
