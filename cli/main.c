@@ -372,6 +372,42 @@ static void end_program_from_thread(void *env, wrun_trap *trap) {
   end_program(0, trap);
 }
 
+/* The main thread is done with wasm: from now on no other thread may end
+ * the program (the lock stays held); with threads still running it must
+ * exit now, without tearing down what they use. */
+static void claim_end(const wrun_wasi *wasi, int status) {
+  pthread_mutex_lock(&end_lock);
+  if (wasi && wrun_wasi_thread_count(wasi) > 0) {
+    fflush(stdout);
+    fflush(stderr);
+    _exit(status);
+  }
+}
+
+/* --timeout with threads: the watchdog interrupts the main thread's store
+ * only, and a thread asleep in memory.atomic.wait cannot be interrupted,
+ * so a timer ends the whole program a little after the deadline, as the
+ * trap "interrupted" (the main store's own interrupt, with its backtrace,
+ * gets that grace to come first). */
+#define THREADS_TIMEOUT_GRACE 0.1
+
+static void *threads_deadline(void *arg) {
+  double seconds = *(const double *)arg + THREADS_TIMEOUT_GRACE;
+  struct timespec left = {(time_t)seconds,
+                          (long)((seconds - floor(seconds)) * 1e9)};
+  while (nanosleep(&left, &left) != 0 && errno == EINTR)
+    continue;
+  end_program(0, wrun_trap_new("interrupted"));
+}
+
+static bool start_threads_deadline(const double *seconds) {
+  pthread_t timer;
+  if (pthread_create(&timer, NULL, threads_deadline, (void *)seconds) != 0)
+    return false;
+  pthread_detach(timer);
+  return true;
+}
+
 /* The host makes a module's shared memory imports, from their declared
  * limits, as wasmtime does with threads on; the first one is what
  * spawned threads share. Other memories are left to the linker. False
@@ -541,6 +577,9 @@ static int instantiate_and_call(const run_request *req, wrun_engine *engine,
   if (memories_ok && !err && threads)
     err = wrun_wasi_define_threads(linker, store, wasi, m, shared,
                                    end_program_from_thread, NULL);
+  if (memories_ok && !err && threads && req->timeout > 0 &&
+      !start_threads_deadline(&req->timeout))
+    fprintf(stderr, "wrun: cannot start the --timeout timer of threads\n");
   if (memories_ok && !err)
     wrun_linker_instantiate(linker, m, &inst, &err, &trap);
   timing_end("instantiate");
@@ -558,8 +597,8 @@ static int instantiate_and_call(const run_request *req, wrun_engine *engine,
   }
   fflush(stdout);
   report_gc_stats(store); /* the start function's objects count too */
-  if (wasi && wrun_wasi_thread_count(wasi) > 0)
-    end_program(status, NULL);
+  if (threads)
+    claim_end(wasi, status);
   watchdog_delete(dog); /* before the store goes */
   wrun_linker_delete(linker);
   wrun_store_delete(store);

@@ -61,7 +61,8 @@ void wrun_wasi_delete(wrun_wasi *wasi);
 /* ---- wasi-threads -----------------------------------------------------
  * Defines "wasi" "thread-spawn" (param i32) (result i32) into l, as
  * wasmtime's `-S threads`: each spawn makes a new store from s's engine
- * with s's limits, defines into it the same WASI context (one fd table,
+ * with s's limits (and, with fuel metering, the fuel s has when this is
+ * called), defines into it the same WASI context (one fd table,
  * argv and environment for all threads; calls that touch the fd table
  * take a lock) and `memory` at m's first memory import, instantiates m
  * there and calls its export wasi_thread_start(tid, start_arg) on a new

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/uio.h>
 #include <unistd.h>
 
 #include "wasi_internal.h"
@@ -27,8 +28,28 @@ static uint16_t guest_iovecs(wasi_mem *m, uint32_t iovs, uint32_t n,
   return WASI_ESUCCESS;
 }
 
+/* One readv/writev (or the p- forms at offset >= 0), as libuv's
+ * synchronous uv_fs_read/uv_fs_write do it (n is at most IOV_MAX), but
+ * without a loop: it runs outside the context's lock. */
+static ssize_t host_transfer(int fd, bool write, const uv_buf_t *bufs,
+                             uint32_t n, int64_t offset) {
+  /* uv_buf_t is laid out as struct iovec on Unix (libuv says so). */
+  const struct iovec *iov = (const struct iovec *)bufs;
+  ssize_t r;
+  do {
+    if (offset >= 0)
+      r = write ? pwritev(fd, iov, (int)n, offset)
+                : preadv(fd, iov, (int)n, offset);
+    else
+      r = write ? writev(fd, iov, (int)n) : readv(fd, iov, (int)n);
+  } while (r < 0 && errno == EINTR);
+  return r;
+}
+
 /* Shared body of fd_read/fd_write/fd_pread/fd_pwrite; offset -1 means the
- * current position. */
+ * current position. Runs locked (wasi_dispatch) but for the transfer
+ * itself: a read that blocks (a terminal, a pipe) must not stop the WASI
+ * calls of other threads. */
 static uint16_t transfer(wasi_call *c, bool write, uint64_t rights,
                          int64_t offset, uint32_t result_ptr) {
   wasi_fd *f;
@@ -44,13 +65,12 @@ static uint16_t transfer(wasi_call *c, bool write, uint64_t rights,
     wasi_put_u32(&c->mem, result_ptr, 0);
     return WASI_ESUCCESS;
   }
-  uv_fs_t req;
-  int r = write ? uv_fs_write(wasi_loop(c->w), &req, f->host_fd, bufs, n,
-                              offset, NULL)
-                : uv_fs_read(wasi_loop(c->w), &req, f->host_fd, bufs, n,
-                             offset, NULL);
-  uv_fs_req_cleanup(&req);
-  if (r < 0) return wasi_errno_from_uv(r);
+  int host_fd = f->host_fd; /* f may move once the lock is dropped */
+  wasi_unlock(c->w);
+  ssize_t r = host_transfer(host_fd, write, bufs, n, offset);
+  int saved = errno;
+  wasi_lock(c->w);
+  if (r < 0) return wasi_errno_from_host(saved);
   wasi_put_u32(&c->mem, result_ptr, (uint32_t)r);
   return WASI_ESUCCESS;
 }

@@ -1,6 +1,7 @@
 /* wasi-threads: "wasi" "thread-spawn", as wasmtime's `-S threads` does it.
  *
- * A spawn makes a new store (same engine, same limits), defines into it
+ * A spawn makes a new store (same engine, same limits and, when metered,
+ * the fuel the spawning program's store was given), defines into it
  * the same WASI context and the one shared memory, instantiates the same
  * module and calls its export wasi_thread_start(tid, start_arg) on a new
  * host thread. A store is driven by one thread at a time (its stack limit
@@ -31,6 +32,8 @@ struct wasi_threads {
   const char *mem_module, *mem_name; /* the module's memory import */
   size_t mem_module_len, mem_name_len;
   wrun_store_limits limits;
+  bool metered;  /* the engine consumes fuel: each store gets `fuel` */
+  uint64_t fuel; /* what the defining store had (before running) */
   wrun_wasi_thread_end on_end;
   void *env;
   atomic_uint last_tid;
@@ -61,6 +64,7 @@ static bool make_instance(spawned *sp) {
   sp->store = wrun_store_new(t->engine);
   if (!sp->store) return false;
   wrun_error *err = wrun_store_set_limits(sp->store, &t->limits);
+  if (t->metered) wrun_store_set_fuel(sp->store, t->fuel);
   sp->linker = err ? NULL : wrun_linker_new(sp->store);
   if (sp->linker) err = wasi_define_into(sp->linker, sp->store, sp->w);
   if (err || !sp->linker) {
@@ -194,6 +198,7 @@ wrun_error *wrun_wasi_define_threads(wrun_linker *l, wrun_store *s,
   t->module = m;
   t->memory = memory;
   wrun_store_get_limits(s, &t->limits);
+  t->metered = wrun_store_get_fuel(s, &t->fuel);
   t->on_end = on_end;
   t->env = env;
   atomic_init(&t->last_tid, 0);

@@ -41,6 +41,8 @@ echo "ok: sum, mutex, cond, cmpxchg $runs times each"
 
 # On by default with the import; --wasi-threads says so explicitly.
 expect_run 1 0 "sum ok" --wasi-threads "$sum"
+# Metered: every thread's store gets the fuel the program was given.
+expect_run 1 0 "sum ok" --fuel 1000000000 "$sum"
 
 cases=$((runs / 10 > 0 ? runs / 10 : 1))
 lines=$(printf 'thread\nthread\nthread\nthread\nthread\nthread\nthread\nthread')
@@ -58,4 +60,26 @@ for case in trap_in_thread trap_in_main; do
   done
 done
 expect_run 1 0 "-1" --invoke spawn "$nostart"
+# --timeout ends a program whose main thread sleeps in wait32 while a
+# thread spins (neither is reached by the store's interrupt).
+start=$(date +%s%N)
+expect_trap interrupted --timeout 0.3 --invoke hang "$lifecycle"
+elapsed_ms=$(( ($(date +%s%N) - start) / 1000000 ))
+[ "$elapsed_ms" -lt 5000 ] || fail "hang: took ${elapsed_ms} ms"
+
+# A thread blocked in fd_read (stdin a fifo that a writer holds open for
+# 10 s) does not hold up the other threads' WASI calls.
+mkfifo "$tmp/fifo"
+sleep 10 >"$tmp/fifo" 2>/dev/null </dev/null &
+writer=$!
+start=$(date +%s%N)
+# shellcheck disable=SC2086 # runner: a command and its options
+timeout "$guard" $runner "$wrun" --invoke read_blocks "$lifecycle" \
+  <"$tmp/fifo" >"$out" 2>"$err"
+status=$?
+elapsed_ms=$(( ($(date +%s%N) - start) / 1000000 ))
+kill "$writer" 2>/dev/null
+[ "$status" -eq 0 ] || fail "read_blocks: exit status $status"
+[ "$(cat "$out")" = "thread" ] || fail "read_blocks: unexpected output"
+[ "$elapsed_ms" -lt 5000 ] || fail "read_blocks: took ${elapsed_ms} ms"
 echo "ok: thread traps and exits end the program, $cases times each"
