@@ -1103,13 +1103,19 @@ static void visit_br_on_non_null(jit_codegen *g, uint32_t depth) {
 /* br_on_cast: branches with the reference when the cast succeeds;
  * br_on_cast_fail when it fails. The reference stays on the stack. */
 static void visit_br_on_cast(jit_codegen *g, const jit_instr *in) {
-  jit_reg ref = cg_pop_reg(g);
-  cg_push_reg(g, JT_REF, ref);
-  cg_ctrl *c = ctrl_target(g, in->u.cast.label);
   jit_label miss, skip;
   jit_label_init(&miss);
   jit_label_init(&skip);
-  cg_cast_check(g, ref, in->u.cast.to, &miss);
+  cg_ctrl *c = ctrl_target(g, in->u.cast.label);
+  if (cg_cast_asks_runtime(g, in->u.cast.to)) {
+    jit_reg ok = cg_cast_test_runtime(g, in->u.cast.to);
+    masm_branch_zero(g->m, JT_I32, ok, true, &miss);
+    cg_free(g, ok);
+  } else {
+    jit_reg ref = cg_pop_reg(g);
+    cg_push_reg(g, JT_REF, ref);
+    cg_cast_check(g, ref, in->u.cast.to, &miss);
+  }
   if (in->op == OP_BR_ON_CAST) {
     emit_branch_preserving(g, c);
     masm_bind(g->m, &miss);

@@ -410,6 +410,11 @@ void cg_op_br_on_cast(jit_codegen *g, const jit_instr *in);
 void cg_op_ref_test(jit_codegen *g, const jit_instr *in);
 void cg_op_ref_cast(jit_codegen *g, const jit_instr *in);
 void cg_op_ref_i31(jit_codegen *g, const jit_instr *in);
+/* Casts to target are made by the runtime (a non-final function type). */
+bool cg_cast_asks_runtime(const jit_codegen *g, rt_valtype target);
+/* Asks the runtime whether the reference on top of the stack (left there)
+ * is of type target: a register holding 1 or 0. */
+jit_reg cg_cast_test_runtime(jit_codegen *g, rt_valtype target);
 /* codegen_stackmap.c: a stack map for the call just emitted (its return
  * address is the current position). The value stack's entries are typed
  * by the validator's operand stack, except the top `nkept` ones, typed

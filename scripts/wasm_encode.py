@@ -33,11 +33,13 @@ def body(locals_, code):
     return uleb(len(b)) + b
 
 
-def module(types, funcs, exports, bodies):
+def module(types, funcs, exports, bodies, elems=None):
     """types: encoded type entries; funcs: type index per function;
-    exports: (name, func index); bodies: body() of each function."""
+    exports: (name, func index); bodies: body() of each function; elems:
+    encoded element segments, if any."""
     return (b"\0asm\1\0\0\0" + section(1, vec(types)) +
             section(3, vec([uleb(f) for f in funcs])) +
             section(7, vec([name(n) + bytes([0]) + uleb(f)
                             for n, f in exports])) +
+            (section(9, vec(elems)) if elems else b"") +
             section(10, vec(bodies)))
