@@ -4,6 +4,7 @@
  * read+execute. Also host-function trampolines and pc lookups. */
 #include "jit.h"
 
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -338,21 +339,36 @@ void jit_exn_table_free(jit_exn_table *t) {
   memset(t, 0, sizeof *t);
 }
 
-uint32_t jit_code_exn_scope_at(const jit_code *c, uintptr_t pc) {
+_Static_assert(offsetof(jit_exn_site, ret) == 0 &&
+                   offsetof(jit_stack_map, ret) == 0,
+               "site_at reads ret at the start of an entry");
+
+/* The index of the entry whose `ret` (a u32 at the start of each entry
+ * of `size` bytes, sorted) is pc's offset in c, or n when none is. */
+static uint32_t site_at(const jit_code *c, uintptr_t pc, const void *sites,
+                        uint32_t n, size_t size) {
   uintptr_t start = (uintptr_t)c->mem;
-  if (!c->mem || pc < start || pc >= start + c->size) return JIT_NO_SCOPE;
-  uint32_t off = (uint32_t)(pc - start);
-  const jit_exn_table *t = &c->exn;
-  uint32_t lo = 0, hi = t->nsites;
+  if (!c->mem || pc < start || pc >= start + c->size) return n;
+  uint32_t off = (uint32_t)(pc - start), lo = 0, hi = n;
+  const uint8_t *base = sites;
   while (lo < hi) {
     uint32_t mid = lo + (hi - lo) / 2;
-    if (t->sites[mid].ret < off)
+    uint32_t ret;
+    memcpy(&ret, base + (size_t)mid * size, sizeof ret);
+    if (ret < off)
       lo = mid + 1;
     else
       hi = mid;
   }
-  return lo < t->nsites && t->sites[lo].ret == off ? t->sites[lo].scope
-                                                   : JIT_NO_SCOPE;
+  uint32_t ret = 0;
+  if (lo < n) memcpy(&ret, base + (size_t)lo * size, sizeof ret);
+  return lo < n && ret == off ? lo : n;
+}
+
+uint32_t jit_code_exn_scope_at(const jit_code *c, uintptr_t pc) {
+  const jit_exn_table *t = &c->exn;
+  uint32_t i = site_at(c, pc, t->sites, t->nsites, sizeof *t->sites);
+  return i < t->nsites ? t->sites[i].scope : JIT_NO_SCOPE;
 }
 
 void jit_stack_maps_free(jit_stack_maps *t) {
@@ -363,22 +379,10 @@ void jit_stack_maps_free(jit_stack_maps *t) {
 
 const int32_t *jit_code_stack_map_at(const jit_code *c, uintptr_t pc,
                                      uint32_t *count) {
-  uintptr_t start = (uintptr_t)c->mem;
-  *count = 0;
-  if (!c->mem || pc < start || pc >= start + c->size) return NULL;
-  uint32_t off = (uint32_t)(pc - start);
   const jit_stack_maps *t = &c->maps;
-  uint32_t lo = 0, hi = t->nsites;
-  while (lo < hi) {
-    uint32_t mid = lo + (hi - lo) / 2;
-    if (t->sites[mid].ret < off)
-      lo = mid + 1;
-    else
-      hi = mid;
-  }
-  if (lo == t->nsites || t->sites[lo].ret != off) return NULL;
-  *count = t->sites[lo].count;
-  return t->slots + t->sites[lo].first;
+  uint32_t i = site_at(c, pc, t->sites, t->nsites, sizeof *t->sites);
+  *count = i < t->nsites ? t->sites[i].count : 0;
+  return i < t->nsites ? t->slots + t->sites[i].first : NULL;
 }
 
 wrun_error *jit_make_trampolines(const rt_functype *t, jit_trampolines *out) {

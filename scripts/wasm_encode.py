@@ -1,6 +1,7 @@
-"""Encoding helpers for writing small wasm binaries by hand (the GC test
-module and benchmark: Debian's wabt 1.0.32 cannot assemble GC text and
-binaryen 108 writes a pre-standard GC encoding)."""
+"""Encoding helpers for writing small wasm binaries by hand, where Debian's
+tools fall short: wabt 1.0.32 cannot assemble GC text nor relaxed SIMD by
+its final names, and binaryen 108 writes a pre-standard GC encoding (the
+GC tests and benchmark, the relaxed SIMD fuzz corpus module)."""
 
 
 def uleb(n):

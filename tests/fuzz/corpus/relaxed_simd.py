@@ -10,7 +10,12 @@ each with three constant vectors (lanes with NaNs, zeros, -128, INT_MIN)
 and xors the results, so mutants of the sub-opcodes and of the constants
 both compile and run.
 """
+import os
 import sys
+
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "..", "..",
+                                "scripts"))
+from wasm_encode import name, section, uleb, vec  # noqa: E402
 
 # (sub-opcode, operand count) of the 20 relaxed SIMD instructions
 OPS = [(0x100, 2), (0x101, 1), (0x102, 1), (0x103, 1), (0x104, 1),
@@ -24,28 +29,6 @@ CONSTS = [
     bytes.fromhex('80ff7f0110ef00fe7856341278563412'),  # bytes, indices >= 16
 ]
 V128 = 0x7B
-
-
-def uleb(n):
-    out = bytearray()
-    while True:
-        b = n & 0x7F
-        n >>= 7
-        out.append(b | (0x80 if n else 0))
-        if not n:
-            return bytes(out)
-
-
-def vec(items):
-    return uleb(len(items)) + b''.join(items)
-
-
-def section(ident, body):
-    return bytes([ident]) + uleb(len(body)) + body
-
-
-def name(text):
-    return uleb(len(text)) + text.encode()
 
 
 def main():

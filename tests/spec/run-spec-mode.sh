@@ -1,0 +1,27 @@
+#!/bin/sh
+# Runs spec scripts in a mode that must not change a single result:
+#   run-spec-mode.sh MODE WRUN XFAIL FILE...
+# fuel       fuel metering on, every store with the most fuel there is (no
+#            script may run dry): code compiled with fuel charges computes
+#            exactly what code without them does;
+# gc-stress  WRUN_GC_STRESS=1, a collection at every GC allocation
+#            (struct.new, array.new, every boxed externref): a reference a
+#            stack map, a root or the host API forgot is freed while in use,
+#            and results go wrong or the sanitizers see it.
+# Same passes and expected failures as without. A missing suite is a skip
+# (77) outside CI, as in run-spec.sh.
+set -u
+mode=$1
+wrun=$2
+xfail=$3
+shift 3
+if [ ! -f "$1" ]; then
+  echo "spec test suite missing: $1 not found (see run-spec.sh)"
+  [ "${CI:-}" = "true" ] && exit 1
+  exit 77
+fi
+case $mode in
+  fuel) exec "$wrun" wast --fuel --quiet --xfail "$xfail" "$@" ;;
+  gc-stress) WRUN_GC_STRESS=1 exec "$wrun" wast --quiet --xfail "$xfail" "$@" ;;
+  *) echo "run-spec-mode.sh: unknown mode $mode" >&2; exit 2 ;;
+esac
