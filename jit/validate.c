@@ -185,7 +185,8 @@ push_val(jit_validator *v, rt_valtype t) {
   if (v->nvals == v->cap_vals && !grow_vals(v))
     return fail(v, "out of memory");
   v->vals[v->nvals++] = t;
-  if (rt_is_reftype(t) && rt_vt_traced(v->m, t))
+  /* numbers and vectors have the highest codes: one compare for them */
+  if ((t & 0xFF) < VT_V128 && rt_vt_traced(v->m, t))
     return note_gc_ref(v, v->nvals - 1);
   return NULL;
 }
