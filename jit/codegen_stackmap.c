@@ -85,7 +85,8 @@ void cg_stack_map_begin_function(jit_codegen *g, uint32_t ndeclared,
  * slots). Compilers' output stays far below; a body past it is refused
  * with a clear error rather than compiled in quadratic time and memory. */
 static uint64_t slot_budget(const jit_codegen *g) {
-  return ((uint64_t)1 << 20) + 64 * (uint64_t)g->mod->funcs[g->func_index].body_len;
+  return ((uint64_t)1 << 18) +
+         16 * (uint64_t)g->mod->funcs[g->func_index].body_len;
 }
 
 static bool add_slot(jit_codegen *g, int32_t off) {
