@@ -121,6 +121,11 @@ bool wrun_anyref_host(const void *anyref, void **value);
  * made since mark = wrun_gc_scope_begin(store). */
 size_t wrun_gc_scope_begin(wrun_store *store);
 void wrun_gc_scope_end(wrun_store *store, size_t mark);
+/* Keeps anyref (an object of store's heap; null and i31s need nothing)
+ * alive whatever the scopes, until as many wrun_anyref_unroot calls as
+ * roots. False when out of memory or not the store's object. */
+bool wrun_anyref_root(wrun_store *store, const void *anyref);
+void wrun_anyref_unroot(wrun_store *store, const void *anyref);
 
 typedef enum wrun_externkind {
   WRUN_EXTERN_FUNC = 0,

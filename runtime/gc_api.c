@@ -57,6 +57,18 @@ void wrun_gc_scope_end(wrun_store *store, size_t mark) {
   if (store && mark < store->nhost_roots) store->nhost_roots = mark;
 }
 
+bool wrun_anyref_root(wrun_store *store, const void *anyref) {
+  uintptr_t w = (uintptr_t)anyref;
+  if (!store) return false;
+  if (!is_object(w)) return true;
+  return rt_gc_owns(store, w) && rt_gc_root_add(store, w);
+}
+
+void wrun_anyref_unroot(wrun_store *store, const void *anyref) {
+  if (store && is_object((uintptr_t)anyref))
+    rt_gc_root_remove(store, (uintptr_t)anyref);
+}
+
 void rt_gc_root_result(wrun_store *s, const wrun_val *v) {
   /* a root that cannot be recorded leaves the object to the collector:
    * the same as out of memory anywhere, reported by the next allocation */
