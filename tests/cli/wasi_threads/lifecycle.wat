@@ -15,8 +15,23 @@
   ;; 0: threads started; 4: threads done; 8: never changes (a wait
   ;; there sleeps until the process ends); 12: the nested thread's tid;
   ;; 1024: the text; 2048: its iovec; 3072: a clock subscription; 3200:
-  ;; its event; 4096: a read's iovec and buffer
-  (data (i32.const 1024) "thread\n")
+  ;; its event; 4096: a read's iovec and buffer; 16: 0 until the text is
+  ;; being written, 1 while, 2 after
+  ;;
+  ;; Every thread instantiates the module again, and an active segment
+  ;; would be written again into the shared memory while other threads
+  ;; print it (a race TSan sees in fd_write). As LLVM does for shared
+  ;; memories, the text is a passive segment that the start function of
+  ;; the first instance alone copies in; later instances wait for it.
+  (data $text "thread\n")
+  (start $init_memory)
+  (func $init_memory
+    (if (i32.eqz (i32.atomic.rmw.cmpxchg (i32.const 16) (i32.const 0) (i32.const 1)))
+      (then
+        (memory.init $text (i32.const 1024) (i32.const 0) (i32.const 7))
+        (i32.atomic.store (i32.const 16) (i32.const 2))
+        (drop (memory.atomic.notify (i32.const 16) (i32.const -1))))
+      (else (call $await (i32.const 16) (i32.const 2)))))
 
   (func $bump (param $p i32)
     (drop (i32.atomic.rmw.add (local.get $p) (i32.const 1)))
