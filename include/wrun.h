@@ -37,6 +37,12 @@ extern "C" {
 
 #define WRUN_VERSION "0.1.0"
 
+/* Marks the library's exported functions: it is built with
+ * -fvisibility=hidden, so only what carries this is visible to hosts. */
+#ifndef WRUN_API
+#define WRUN_API __attribute__((visibility("default")))
+#endif
+
 typedef struct wrun_engine wrun_engine;
 typedef struct wrun_store wrun_store;
 typedef struct wrun_module wrun_module;
@@ -71,7 +77,7 @@ typedef enum wrun_valtype {
 
 /* "i32", "i64", "f32", "f64", "v128", "funcref", "externref", "exnref",
  * "anyref", or "?". */
-const char *wrun_valtype_name(wrun_valtype t);
+WRUN_API const char *wrun_valtype_name(wrun_valtype t);
 
 typedef struct wrun_val {
   wrun_valtype type;
@@ -89,9 +95,9 @@ typedef struct wrun_val {
 } wrun_val;
 
 /* An i31 reference (ref.i31) as an anyref: the low 31 bits of value. */
-void *wrun_anyref_from_i31(int32_t value);
+WRUN_API void *wrun_anyref_from_i31(int32_t value);
 /* Whether anyref is an i31; if so *value is it sign-extended (i31.get_s). */
-bool wrun_anyref_i31(const void *anyref, int32_t *value);
+WRUN_API bool wrun_anyref_i31(const void *anyref, int32_t *value);
 
 /* ---- GC references and the host ------------------------------------------
  * An externref is the host's own pointer; inside wasm it is boxed in the
@@ -110,22 +116,22 @@ typedef enum wrun_anyref_kind {
   WRUN_ANYREF_HOST, /* a host value: any.convert_extern of an externref */
 } wrun_anyref_kind;
 
-wrun_anyref_kind wrun_anyref_kind_of(const void *anyref);
+WRUN_API wrun_anyref_kind wrun_anyref_kind_of(const void *anyref);
 /* The anyref any.convert_extern makes of host value `value` (not NULL):
  * a box in the store's heap, rooted as results are. NULL when the heap is
  * full. */
-void *wrun_anyref_from_host(wrun_store *store, void *value);
+WRUN_API void *wrun_anyref_from_host(wrun_store *store, void *value);
 /* Whether anyref is a host value; if so *value is it. */
-bool wrun_anyref_host(const void *anyref, void **value);
+WRUN_API bool wrun_anyref_host(const void *anyref, void **value);
 /* A scope of roots: wrun_gc_scope_end(store, mark) releases the roots
  * made since mark = wrun_gc_scope_begin(store). */
-size_t wrun_gc_scope_begin(wrun_store *store);
-void wrun_gc_scope_end(wrun_store *store, size_t mark);
+WRUN_API size_t wrun_gc_scope_begin(wrun_store *store);
+WRUN_API void wrun_gc_scope_end(wrun_store *store, size_t mark);
 /* Keeps anyref (an object of store's heap; null and i31s need nothing)
  * alive whatever the scopes, until as many wrun_anyref_unroot calls as
  * roots. False when out of memory or not the store's object. */
-bool wrun_anyref_root(wrun_store *store, const void *anyref);
-void wrun_anyref_unroot(wrun_store *store, const void *anyref);
+WRUN_API bool wrun_anyref_root(wrun_store *store, const void *anyref);
+WRUN_API void wrun_anyref_unroot(wrun_store *store, const void *anyref);
 
 typedef enum wrun_externkind {
   WRUN_EXTERN_FUNC = 0,
@@ -181,22 +187,22 @@ typedef enum wrun_trap_code {
 } wrun_trap_code;
 
 /* ---- errors ---------------------------------------------------------- */
-const char *wrun_error_message(const wrun_error *e);
+WRUN_API const char *wrun_error_message(const wrun_error *e);
 /* Byte offset in the module the error refers to, or SIZE_MAX if none. */
-size_t wrun_error_offset(const wrun_error *e);
-void wrun_error_delete(wrun_error *e);
+WRUN_API size_t wrun_error_offset(const wrun_error *e);
+WRUN_API void wrun_error_delete(wrun_error *e);
 
 /* ---- traps ----------------------------------------------------------- */
-wrun_trap *wrun_trap_new(const char *message); /* for host functions */
-wrun_trap *wrun_trap_new_exit(int32_t status); /* WASI proc_exit */
-wrun_trap_code wrun_trap_code_of(const wrun_trap *t);
-const char *wrun_trap_message(const wrun_trap *t);
-int32_t wrun_trap_exit_status(const wrun_trap *t); /* for WRUN_TRAP_EXIT */
+WRUN_API wrun_trap *wrun_trap_new(const char *message); /* for host functions */
+WRUN_API wrun_trap *wrun_trap_new_exit(int32_t status); /* WASI proc_exit */
+WRUN_API wrun_trap_code wrun_trap_code_of(const wrun_trap *t);
+WRUN_API const char *wrun_trap_message(const wrun_trap *t);
+WRUN_API int32_t wrun_trap_exit_status(const wrun_trap *t); /* for WRUN_TRAP_EXIT */
 /* Wasm backtrace, innermost frame first: function index per frame. */
-size_t wrun_trap_frame_count(const wrun_trap *t);
-uint32_t wrun_trap_frame_func(const wrun_trap *t, size_t i);
-const char *wrun_trap_frame_name(const wrun_trap *t, size_t i); /* or NULL */
-void wrun_trap_delete(wrun_trap *t);
+WRUN_API size_t wrun_trap_frame_count(const wrun_trap *t);
+WRUN_API uint32_t wrun_trap_frame_func(const wrun_trap *t, size_t i);
+WRUN_API const char *wrun_trap_frame_name(const wrun_trap *t, size_t i); /* or NULL */
+WRUN_API void wrun_trap_delete(wrun_trap *t);
 
 /* ---- exceptions (Wasm 3.0 exception handling) ----------------------------
  * A tag is an identity plus payload types: two tags are the same only if
@@ -214,34 +220,34 @@ void wrun_trap_delete(wrun_trap *t);
  * wrun_trap_new_exception(exn); wasm code up the stack may catch it. A
  * host function calling wasm that throws may catch it (inspect the trap,
  * delete it, return normally) or pass it on by returning the same trap. */
-wrun_tag *wrun_tag_new(wrun_store *store, const wrun_valtype *params,
+WRUN_API wrun_tag *wrun_tag_new(wrun_store *store, const wrun_valtype *params,
                        size_t nparams);
-size_t wrun_tag_param_count(const wrun_tag *tag);
-wrun_valtype wrun_tag_param_type(const wrun_tag *tag, size_t i);
+WRUN_API size_t wrun_tag_param_count(const wrun_tag *tag);
+WRUN_API wrun_valtype wrun_tag_param_type(const wrun_tag *tag, size_t i);
 /* NULL when the payload does not match the tag's types (or out of
  * memory). */
-wrun_exn *wrun_exn_new(wrun_store *store, const wrun_tag *tag,
+WRUN_API wrun_exn *wrun_exn_new(wrun_store *store, const wrun_tag *tag,
                        const wrun_val *payload, size_t n);
-const wrun_tag *wrun_exn_tag(const wrun_exn *exn);
-size_t wrun_exn_payload_count(const wrun_exn *exn);
+WRUN_API const wrun_tag *wrun_exn_tag(const wrun_exn *exn);
+WRUN_API size_t wrun_exn_payload_count(const wrun_exn *exn);
 /* Payload value i; false when i is out of range. */
-bool wrun_exn_payload(const wrun_exn *exn, size_t i, wrun_val *out);
-wrun_trap *wrun_trap_new_exception(wrun_exn *exn);
+WRUN_API bool wrun_exn_payload(const wrun_exn *exn, size_t i, wrun_val *out);
+WRUN_API wrun_trap *wrun_trap_new_exception(wrun_exn *exn);
 /* The exception a WRUN_TRAP_EXCEPTION trap carries, else NULL. */
-wrun_exn *wrun_trap_exception(const wrun_trap *t);
+WRUN_API wrun_exn *wrun_trap_exception(const wrun_trap *t);
 
 /* ---- engine and store ------------------------------------------------- */
 /* An engine with the default configuration (no fuel metering). */
-wrun_engine *wrun_engine_new(void);
-void wrun_engine_delete(wrun_engine *engine);
+WRUN_API wrun_engine *wrun_engine_new(void);
+WRUN_API void wrun_engine_delete(wrun_engine *engine);
 /* Whether the engine's modules are compiled in deterministic mode
  * (wrun_config_deterministic). */
-bool wrun_engine_deterministic(const wrun_engine *engine);
-wrun_store *wrun_store_new(wrun_engine *engine);
-void wrun_store_delete(wrun_store *store);
+WRUN_API bool wrun_engine_deterministic(const wrun_engine *engine);
+WRUN_API wrun_store *wrun_store_new(wrun_engine *engine);
+WRUN_API void wrun_store_delete(wrun_store *store);
 /* The engine the store was made from (wasi-threads makes a store per
  * thread from it). */
-wrun_engine *wrun_store_engine(const wrun_store *store);
+WRUN_API wrun_engine *wrun_store_engine(const wrun_store *store);
 
 /* ---- store limits ------------------------------------------------------
  * What the wasm of one store may take, as Wasmtime's StoreLimits. A guest
@@ -304,9 +310,9 @@ typedef struct wrun_store_limits {
 } wrun_store_limits;
 
 /* The defaults above. */
-void wrun_store_limits_default(wrun_store_limits *out);
+WRUN_API void wrun_store_limits_default(wrun_store_limits *out);
 /* The store's limits in force. */
-void wrun_store_get_limits(const wrun_store *store, wrun_store_limits *out);
+WRUN_API void wrun_store_get_limits(const wrun_store *store, wrun_store_limits *out);
 /* Replaces all of the store's limits (start from wrun_store_get_limits or
  * wrun_store_limits_default and change fields). NULL on success; an error,
  * with nothing changed, when wasm_stack_bytes is 0 or more than the
@@ -315,14 +321,14 @@ void wrun_store_get_limits(const wrun_store *store, wrun_store_limits *out);
  * refused rather than silently capped. A thread with less stack that later
  * calls into the store gets its own stack's bound, and a trap
  * "call stack exhausted" then says the limit was capped and to what. */
-wrun_error *wrun_store_set_limits(wrun_store *store,
+WRUN_API wrun_error *wrun_store_set_limits(wrun_store *store,
                                   const wrun_store_limits *limits);
 /* Shorthands kept from before wrun_store_set_limits; 0 restores the
  * default. set_max_memory sets store_memory_bytes. set_max_wasm_stack
  * returns false, and changes nothing, where wrun_store_set_limits would
  * refuse the value. */
-void wrun_store_set_max_memory(wrun_store *store, uint64_t bytes);
-bool wrun_store_set_max_wasm_stack(wrun_store *store, size_t bytes);
+WRUN_API void wrun_store_set_max_memory(wrun_store *store, uint64_t bytes);
+WRUN_API bool wrun_store_set_max_wasm_stack(wrun_store *store, size_t bytes);
 /* Asks wasm running in the store to stop: it traps with WRUN_TRAP_INTERRUPT
  * ("interrupted") at its next loop iteration or function call. Callable from
  * any thread while another thread runs wasm in the store (it takes a
@@ -331,7 +337,7 @@ bool wrun_store_set_max_wasm_stack(wrun_store *store, size_t bytes);
  * The request stays pending until a trap consumes it: if no wasm is
  * running, the next call into the store traps at once (as in Wasmtime).
  * After the trap the store is usable again. */
-void wrun_store_interrupt(wrun_store *store);
+WRUN_API void wrun_store_interrupt(wrun_store *store);
 
 /* ---- the GC heap (Wasm 3.0 GC objects) -----------------------------------
  * Each store has its own heap, collected by a non-moving mark-sweep when
@@ -355,20 +361,20 @@ typedef struct wrun_gc_stats {
 /* Sets the store's gc_heap_bytes limit (0: the default, 4 GiB). NULL on
  * success; an error, with nothing changed, when the store's objects take
  * more even after a collection. */
-wrun_error *wrun_store_set_max_gc_heap(wrun_store *store, uint64_t bytes);
+WRUN_API wrun_error *wrun_store_set_max_gc_heap(wrun_store *store, uint64_t bytes);
 /* Collects the store's heap now (also from a host function called by
  * wasm: the wasm frames' references are roots). */
-void wrun_store_gc(wrun_store *store);
+WRUN_API void wrun_store_gc(wrun_store *store);
 /* The figures of the store's heap (all 0 before its first object). */
-void wrun_store_gc_stats(const wrun_store *store, wrun_gc_stats *out);
+WRUN_API void wrun_store_gc_stats(const wrun_store *store, wrun_gc_stats *out);
 
 /* ---- engine configuration and fuel -------------------------------------
  * A configuration is read once, when an engine is made from it: an engine's
  * settings never change, so every module it compiles and every store made
  * from it agree. */
 typedef struct wrun_config wrun_config;
-wrun_config *wrun_config_new(void); /* the defaults; NULL when out of memory */
-void wrun_config_delete(wrun_config *config);
+WRUN_API wrun_config *wrun_config_new(void); /* the defaults; NULL when out of memory */
+WRUN_API void wrun_config_delete(wrun_config *config);
 /* Fuel metering, off by default (and then free: no code is added). When
  * on, compiled code charges one unit of the store's fuel per wasm
  * instruction it runs, except the structural block, loop, else and end,
@@ -378,7 +384,7 @@ void wrun_config_delete(wrun_config *config);
  * set some before calling in. Charges are made a straight-line run of
  * instructions at a time, in advance: a trap in the middle of a run has
  * been charged the whole run. docs/design-notes.md has the exact rule. */
-void wrun_config_consume_fuel(wrun_config *config, bool enable);
+WRUN_API void wrun_config_consume_fuel(wrun_config *config, bool enable);
 /* Deterministic mode, off by default. When on, the engine's modules
  * replace every NaN that float or SIMD arithmetic (add, sub, mul, div,
  * sqrt, min, max, ceil, floor, trunc, nearest, demote, promote, scalar and
@@ -389,9 +395,9 @@ void wrun_config_consume_fuel(wrun_config *config, bool enable);
  * Operations defined bit-exactly (abs, neg, copysign, reinterpret, loads,
  * stores, select, pmin, pmax) keep their payloads. Off, the generated
  * code is exactly that of an engine without it. */
-void wrun_config_deterministic(wrun_config *config, bool enable);
+WRUN_API void wrun_config_deterministic(wrun_config *config, bool enable);
 /* config may be NULL (the defaults); the engine keeps a copy. */
-wrun_engine *wrun_engine_new_with_config(const wrun_config *config);
+WRUN_API wrun_engine *wrun_engine_new_with_config(const wrun_config *config);
 /* The store's remaining fuel. Both return false (and change nothing) when
  * the store's engine does not consume fuel. A host function called from
  * wasm may read or refuel its caller's store (wrun_caller_store): it sees
@@ -399,38 +405,38 @@ wrun_engine *wrun_engine_new_with_config(const wrun_config *config);
  * new amount. Call them from the thread that runs the store's wasm (or a
  * host function it calls), never from another thread while wasm runs:
  * running code keeps the count in a register. */
-bool wrun_store_set_fuel(wrun_store *store, uint64_t fuel);
-bool wrun_store_get_fuel(const wrun_store *store, uint64_t *out);
+WRUN_API bool wrun_store_set_fuel(wrun_store *store, uint64_t fuel);
+WRUN_API bool wrun_store_get_fuel(const wrun_store *store, uint64_t *out);
 
 /* ---- modules ---------------------------------------------------------- */
 /* Decode, validate and compile every function. */
-wrun_error *wrun_module_new(wrun_engine *engine, const uint8_t *bytes,
+WRUN_API wrun_error *wrun_module_new(wrun_engine *engine, const uint8_t *bytes,
                             size_t len, wrun_module **out);
 /* Decode and validate only. */
-wrun_error *wrun_module_validate(wrun_engine *engine, const uint8_t *bytes,
+WRUN_API wrun_error *wrun_module_validate(wrun_engine *engine, const uint8_t *bytes,
                                  size_t len);
-void wrun_module_delete(wrun_module *module);
+WRUN_API void wrun_module_delete(wrun_module *module);
 
 /* Names are UTF-8 and may contain U+0000. The returned strings are always
  * NUL-terminated, but only the _n variants give their exact lengths; a name
  * with an embedded NUL reads as cut short through the plain ones. Every
  * out-pointer may be NULL. */
-size_t wrun_module_import_count(const wrun_module *m);
-void wrun_module_import(const wrun_module *m, size_t i, const char **module,
+WRUN_API size_t wrun_module_import_count(const wrun_module *m);
+WRUN_API void wrun_module_import(const wrun_module *m, size_t i, const char **module,
                         const char **name, wrun_externkind *kind);
-void wrun_module_import_n(const wrun_module *m, size_t i, const char **module,
+WRUN_API void wrun_module_import_n(const wrun_module *m, size_t i, const char **module,
                           size_t *module_len, const char **name,
                           size_t *name_len, wrun_externkind *kind);
-size_t wrun_module_export_count(const wrun_module *m);
-void wrun_module_export(const wrun_module *m, size_t i, const char **name,
+WRUN_API size_t wrun_module_export_count(const wrun_module *m);
+WRUN_API void wrun_module_export(const wrun_module *m, size_t i, const char **name,
                         wrun_externkind *kind);
-void wrun_module_export_n(const wrun_module *m, size_t i, const char **name,
+WRUN_API void wrun_module_export_n(const wrun_module *m, size_t i, const char **name,
                           size_t *name_len, wrun_externkind *kind);
 /* Total bytes of machine code produced for the module. */
-size_t wrun_module_code_size(const wrun_module *m);
+WRUN_API size_t wrun_module_code_size(const wrun_module *m);
 /* Whether the module was compiled in deterministic mode (see
  * wrun_config_deterministic). */
-bool wrun_module_deterministic(const wrun_module *m);
+WRUN_API bool wrun_module_deterministic(const wrun_module *m);
 
 /* ---- host objects ----------------------------------------------------- */
 /* A host function gets its caller, the arguments and room for the results.
@@ -439,34 +445,34 @@ typedef wrun_trap *(*wrun_host_callback)(void *env, wrun_caller *caller,
                                          const wrun_val *args, size_t nargs,
                                          wrun_val *results, size_t nresults);
 
-wrun_func *wrun_func_new(wrun_store *store, const wrun_valtype *params,
+WRUN_API wrun_func *wrun_func_new(wrun_store *store, const wrun_valtype *params,
                          size_t nparams, const wrun_valtype *results,
                          size_t nresults, wrun_host_callback cb, void *env,
                          void (*finalizer)(void *env));
-size_t wrun_func_param_count(const wrun_func *f);
-size_t wrun_func_result_count(const wrun_func *f);
-wrun_valtype wrun_func_param_type(const wrun_func *f, size_t i);
-wrun_valtype wrun_func_result_type(const wrun_func *f, size_t i);
+WRUN_API size_t wrun_func_param_count(const wrun_func *f);
+WRUN_API size_t wrun_func_result_count(const wrun_func *f);
+WRUN_API wrun_valtype wrun_func_param_type(const wrun_func *f, size_t i);
+WRUN_API wrun_valtype wrun_func_result_type(const wrun_func *f, size_t i);
 /* Calls f. Arguments are checked against its type (an error trap if not).
  * The store stays usable after a trap. */
-wrun_trap *wrun_func_call(wrun_store *store, const wrun_func *f,
+WRUN_API wrun_trap *wrun_func_call(wrun_store *store, const wrun_func *f,
                           const wrun_val *args, size_t nargs,
                           wrun_val *results, size_t nresults);
 
 /* The calling instance's memory 0 (NULL if none). */
-wrun_memory *wrun_caller_memory(wrun_caller *caller);
+WRUN_API wrun_memory *wrun_caller_memory(wrun_caller *caller);
 /* The caller's export by name, or false. */
-bool wrun_caller_export(wrun_caller *caller, const char *name,
+WRUN_API bool wrun_caller_export(wrun_caller *caller, const char *name,
                         wrun_extern *out);
-wrun_store *wrun_caller_store(wrun_caller *caller);
+WRUN_API wrun_store *wrun_caller_store(wrun_caller *caller);
 
 /* A 32-bit memory (i32 addresses): at most 65536 pages of 64 KiB. NULL
  * when max < min or a store limit refuses it. */
-wrun_memory *wrun_memory_new(wrun_store *store, uint32_t min_pages,
+WRUN_API wrun_memory *wrun_memory_new(wrun_store *store, uint32_t min_pages,
                              uint32_t max_pages, bool has_max);
 /* A shared memory (threads proposal): it always has a maximum, and it
  * satisfies only imports declared `shared` (and they only it). */
-wrun_memory *wrun_memory_new_shared(wrun_store *store, uint32_t min_pages,
+WRUN_API wrun_memory *wrun_memory_new_shared(wrun_store *store, uint32_t min_pages,
                                     uint32_t max_pages);
 /* A 64-bit memory (memory64, Wasm 3.0: i64 addresses, sizes and page
  * counts), for imports declared `(memory i64 ...)`. The type allows 2^48
@@ -474,79 +480,79 @@ wrun_memory *wrun_memory_new_shared(wrun_store *store, uint32_t min_pages,
  * reserves address space for what its maximum and the store's byte
  * limits (wrun_store_limits) allow when it is created, 16 GiB when
  * neither bounds it: growth past that returns -1. */
-wrun_memory *wrun_memory_new64(wrun_store *store, uint64_t min_pages,
+WRUN_API wrun_memory *wrun_memory_new64(wrun_store *store, uint64_t min_pages,
                                uint64_t max_pages, bool has_max);
-bool wrun_memory_is64(const wrun_memory *m);
-uint8_t *wrun_memory_data(const wrun_memory *m);
-uint64_t wrun_memory_size_bytes(const wrun_memory *m);
+WRUN_API bool wrun_memory_is64(const wrun_memory *m);
+WRUN_API uint8_t *wrun_memory_data(const wrun_memory *m);
+WRUN_API uint64_t wrun_memory_size_bytes(const wrun_memory *m);
 /* Pages of a 32-bit memory; pages64 for any memory (pages saturates at
  * UINT32_MAX). */
-uint32_t wrun_memory_pages(const wrun_memory *m);
-uint64_t wrun_memory_pages64(const wrun_memory *m);
+WRUN_API uint32_t wrun_memory_pages(const wrun_memory *m);
+WRUN_API uint64_t wrun_memory_pages64(const wrun_memory *m);
 /* Returns the old size in pages, or -1 if growth failed. */
-int64_t wrun_memory_grow(wrun_memory *m, uint32_t delta);
-int64_t wrun_memory_grow64(wrun_memory *m, uint64_t delta);
+WRUN_API int64_t wrun_memory_grow(wrun_memory *m, uint32_t delta);
+WRUN_API int64_t wrun_memory_grow64(wrun_memory *m, uint64_t delta);
 
-wrun_table *wrun_table_new(wrun_store *store, wrun_valtype elem,
+WRUN_API wrun_table *wrun_table_new(wrun_store *store, wrun_valtype elem,
                            uint32_t min, uint32_t max, bool has_max,
                            wrun_val init);
 /* A table64 (Wasm 3.0: i64 indices), for imports declared `(table i64
  * ...)`. Its limits are u64 for matching imports; it holds at most
  * UINT32_MAX elements (a larger min is refused, table.grow past it
  * returns -1), and the store's element limits apply. */
-wrun_table *wrun_table_new64(wrun_store *store, wrun_valtype elem,
+WRUN_API wrun_table *wrun_table_new64(wrun_store *store, wrun_valtype elem,
                              uint64_t min, uint64_t max, bool has_max,
                              wrun_val init);
-bool wrun_table_is64(const wrun_table *t);
-uint32_t wrun_table_size(const wrun_table *t);
-bool wrun_table_get(const wrun_table *t, uint32_t i, wrun_val *out);
-bool wrun_table_set(wrun_table *t, uint32_t i, wrun_val v);
+WRUN_API bool wrun_table_is64(const wrun_table *t);
+WRUN_API uint32_t wrun_table_size(const wrun_table *t);
+WRUN_API bool wrun_table_get(const wrun_table *t, uint32_t i, wrun_val *out);
+WRUN_API bool wrun_table_set(wrun_table *t, uint32_t i, wrun_val v);
 
-wrun_global *wrun_global_new(wrun_store *store, wrun_valtype type,
+WRUN_API wrun_global *wrun_global_new(wrun_store *store, wrun_valtype type,
                              bool mutable_, wrun_val init);
-void wrun_global_get(const wrun_global *g, wrun_val *out);
-bool wrun_global_set(wrun_global *g, wrun_val v); /* false if immutable */
+WRUN_API void wrun_global_get(const wrun_global *g, wrun_val *out);
+WRUN_API bool wrun_global_set(wrun_global *g, wrun_val v); /* false if immutable */
 
 /* ---- linking and instances --------------------------------------------- */
-wrun_linker *wrun_linker_new(wrun_store *store);
-void wrun_linker_delete(wrun_linker *l);
+WRUN_API wrun_linker *wrun_linker_new(wrun_store *store);
+WRUN_API void wrun_linker_delete(wrun_linker *l);
 /* Defines (module, name); a later definition replaces an earlier one.
  * The _n form takes names of exact lengths (they may contain NULs); the
  * plain form takes C strings. */
-void wrun_linker_define(wrun_linker *l, const char *module, const char *name,
+WRUN_API void wrun_linker_define(wrun_linker *l, const char *module, const char *name,
                         wrun_extern ext);
-void wrun_linker_define_n(wrun_linker *l, const char *module,
+WRUN_API void wrun_linker_define_n(wrun_linker *l, const char *module,
                           size_t module_len, const char *name,
                           size_t name_len, wrun_extern ext);
 /* Defines every export of inst (by its exact name) under the module name;
  * the _n form takes a module name of exact length. */
-void wrun_linker_define_instance(wrun_linker *l, const char *module,
+WRUN_API void wrun_linker_define_instance(wrun_linker *l, const char *module,
                                  wrun_instance *inst);
-void wrun_linker_define_instance_n(wrun_linker *l, const char *module,
+WRUN_API void wrun_linker_define_instance_n(wrun_linker *l, const char *module,
                                    size_t module_len, wrun_instance *inst);
 /* Resolves imports, instantiates, applies segments and runs the start
  * function. Link failures come back as *error (message names the import);
  * a trap during segment initialisation or start as *trap. */
-void wrun_linker_instantiate(wrun_linker *l, const wrun_module *m,
+WRUN_API void wrun_linker_instantiate(wrun_linker *l, const wrun_module *m,
                              wrun_instance **out, wrun_error **error,
                              wrun_trap **trap);
 
 /* Instantiates with imports given in the module's import order. */
-void wrun_instance_new(wrun_store *store, const wrun_module *m,
+WRUN_API void wrun_instance_new(wrun_store *store, const wrun_module *m,
                        const wrun_extern *imports, size_t nimports,
                        wrun_instance **out, wrun_error **error,
                        wrun_trap **trap);
 /* The export named exactly name (a C string), or false. */
-bool wrun_instance_export(const wrun_instance *inst, const char *name,
+WRUN_API bool wrun_instance_export(const wrun_instance *inst, const char *name,
                           wrun_extern *out);
 /* The export whose name is the len bytes at name (NULs allowed), or false. */
-bool wrun_instance_export_n(const wrun_instance *inst, const char *name,
+WRUN_API bool wrun_instance_export_n(const wrun_instance *inst, const char *name,
                             size_t len, wrun_extern *out);
-size_t wrun_instance_export_count(const wrun_instance *inst);
+WRUN_API size_t wrun_instance_export_count(const wrun_instance *inst);
 /* Name of export i (NUL-terminated), or NULL; the _n form also stores its
  * exact length in *len (if len is not NULL). */
-const char *wrun_instance_export_name(const wrun_instance *inst, size_t i);
-const char *wrun_instance_export_name_n(const wrun_instance *inst, size_t i,
+WRUN_API const char *wrun_instance_export_name(const wrun_instance *inst, size_t i);
+WRUN_API const char *wrun_instance_export_name_n(const wrun_instance *inst, size_t i,
                                         size_t *len);
 
 /* ---- import types -----------------------------------------------------
@@ -554,30 +560,30 @@ const char *wrun_instance_export_name_n(const wrun_instance *inst, size_t i,
  * matching host object (stubs, test harnesses). Each returns false, and
  * leaves the out-pointers alone, when import i is not of that kind. Every
  * out-pointer may be NULL. */
-bool wrun_module_import_func(const wrun_module *m, size_t i, size_t *nparams,
+WRUN_API bool wrun_module_import_func(const wrun_module *m, size_t i, size_t *nparams,
                              size_t *nresults);
 /* Parameter/result k of function import i (valid once the above is true). */
-wrun_valtype wrun_module_import_func_param(const wrun_module *m, size_t i,
+WRUN_API wrun_valtype wrun_module_import_func_param(const wrun_module *m, size_t i,
                                            size_t k);
-wrun_valtype wrun_module_import_func_result(const wrun_module *m, size_t i,
+WRUN_API wrun_valtype wrun_module_import_func_result(const wrun_module *m, size_t i,
                                             size_t k);
-bool wrun_module_import_table(const wrun_module *m, size_t i,
+WRUN_API bool wrun_module_import_table(const wrun_module *m, size_t i,
                               wrun_valtype *elem, uint32_t *min,
                               uint32_t *max, bool *has_max);
-bool wrun_module_import_memory(const wrun_module *m, size_t i, uint32_t *min,
+WRUN_API bool wrun_module_import_memory(const wrun_module *m, size_t i, uint32_t *min,
                                uint32_t *max, bool *has_max);
 /* The same with the whole u64 limits (the u32 forms saturate) and the
  * index type: *is64 for a memory64 or table64 import. */
-bool wrun_module_import_table64(const wrun_module *m, size_t i,
+WRUN_API bool wrun_module_import_table64(const wrun_module *m, size_t i,
                                 wrun_valtype *elem, uint64_t *min,
                                 uint64_t *max, bool *has_max, bool *is64);
-bool wrun_module_import_memory64(const wrun_module *m, size_t i,
+WRUN_API bool wrun_module_import_memory64(const wrun_module *m, size_t i,
                                  uint64_t *min, uint64_t *max, bool *has_max,
                                  bool *is64);
 /* Whether memory import i is declared `shared` (threads): it then takes
  * only a memory of wrun_memory_new_shared. False for other imports. */
-bool wrun_module_import_memory_shared(const wrun_module *m, size_t i);
-bool wrun_module_import_global(const wrun_module *m, size_t i,
+WRUN_API bool wrun_module_import_memory_shared(const wrun_module *m, size_t i);
+WRUN_API bool wrun_module_import_global(const wrun_module *m, size_t i,
                                wrun_valtype *type, bool *mutable_);
 
 #ifdef __cplusplus

@@ -35,28 +35,28 @@ typedef struct wrun_wasi_config wrun_wasi_config;
 typedef struct wrun_wasi wrun_wasi;
 
 /* A configuration with no args, no env, no preopens and inherited stdio. */
-wrun_wasi_config *wrun_wasi_config_new(void);
-void wrun_wasi_config_delete(wrun_wasi_config *cfg);
+WRUN_API wrun_wasi_config *wrun_wasi_config_new(void);
+WRUN_API void wrun_wasi_config_delete(wrun_wasi_config *cfg);
 /* Copies argv (argv[0] is the program name the guest sees). */
-bool wrun_wasi_config_set_argv(wrun_wasi_config *cfg, int argc,
+WRUN_API bool wrun_wasi_config_set_argv(wrun_wasi_config *cfg, int argc,
                                const char *const *argv);
 /* Adds one "NAME=VALUE" entry (copied). */
-bool wrun_wasi_config_add_env(wrun_wasi_config *cfg, const char *name_value);
+WRUN_API bool wrun_wasi_config_add_env(wrun_wasi_config *cfg, const char *name_value);
 /* Preopens host_dir under guest_name (both copied). Preopens become guest
  * fds 3, 4, ... in the order they were added. */
-bool wrun_wasi_config_add_preopen(wrun_wasi_config *cfg, const char *host_dir,
+WRUN_API bool wrun_wasi_config_add_preopen(wrun_wasi_config *cfg, const char *host_dir,
                                   const char *guest_name);
 /* Guest fd 0, 1 or 2 uses host_fd (not closed by wrun), or the process's own
  * fd of that number when host_fd is -1 (the default). */
-bool wrun_wasi_config_set_stdio(wrun_wasi_config *cfg, int guest_fd,
+WRUN_API bool wrun_wasi_config_set_stdio(wrun_wasi_config *cfg, int guest_fd,
                                 int host_fd);
 
 /* Defines the WASI functions into l, for calls made in store s. Opens the
  * preopened directories now: a missing directory is an error. *out must be
  * released with wrun_wasi_delete (in any order with the store). */
-wrun_error *wrun_wasi_define(wrun_linker *l, wrun_store *s,
+WRUN_API wrun_error *wrun_wasi_define(wrun_linker *l, wrun_store *s,
                              const wrun_wasi_config *cfg, wrun_wasi **out);
-void wrun_wasi_delete(wrun_wasi *wasi);
+WRUN_API void wrun_wasi_delete(wrun_wasi *wasi);
 
 /* ---- wasi-threads -----------------------------------------------------
  * Defines "wasi" "thread-spawn" (param i32) (result i32) into l, as
@@ -83,15 +83,15 @@ void wrun_wasi_delete(wrun_wasi *wasi);
  * deleted and only that thread ends. A trap of the thread that called
  * _start comes out of its wrun_func_call as ever. */
 typedef void (*wrun_wasi_thread_end)(void *env, wrun_trap *trap);
-wrun_error *wrun_wasi_define_threads(wrun_linker *l, wrun_store *s,
+WRUN_API wrun_error *wrun_wasi_define_threads(wrun_linker *l, wrun_store *s,
                                      wrun_wasi *wasi, const wrun_module *m,
                                      wrun_memory *memory,
                                      wrun_wasi_thread_end on_end, void *env);
 /* Spawned threads that have not ended yet. */
-size_t wrun_wasi_thread_count(const wrun_wasi *wasi);
+WRUN_API size_t wrun_wasi_thread_count(const wrun_wasi *wasi);
 
 /* The exit code carried by a proc_exit trap, or -1 if t is another trap. */
-int wrun_wasi_exit_code(const wrun_trap *t);
+WRUN_API int wrun_wasi_exit_code(const wrun_trap *t);
 
 #ifdef __cplusplus
 }
