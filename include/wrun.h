@@ -492,6 +492,9 @@ WRUN_API uint64_t wrun_memory_pages64(const wrun_memory *m);
 /* Returns the old size in pages, or -1 if growth failed. */
 WRUN_API int64_t wrun_memory_grow(wrun_memory *m, uint32_t delta);
 WRUN_API int64_t wrun_memory_grow64(wrun_memory *m, uint64_t delta);
+/* The declared maximum in pages (*has_max false when there is none).
+ * Either out-pointer may be NULL. */
+WRUN_API void wrun_memory_max(const wrun_memory *m, uint64_t *max, bool *has_max);
 
 WRUN_API wrun_table *wrun_table_new(wrun_store *store, wrun_valtype elem,
                            uint32_t min, uint32_t max, bool has_max,
@@ -507,11 +510,22 @@ WRUN_API bool wrun_table_is64(const wrun_table *t);
 WRUN_API uint32_t wrun_table_size(const wrun_table *t);
 WRUN_API bool wrun_table_get(const wrun_table *t, uint32_t i, wrun_val *out);
 WRUN_API bool wrun_table_set(wrun_table *t, uint32_t i, wrun_val v);
+/* Grows t by delta elements of init (table.grow): the old size, or -1
+ * when the maximum, a store limit or init (of another type or store)
+ * refuses it. */
+WRUN_API int64_t wrun_table_grow(wrun_table *t, uint32_t delta, wrun_val init);
+/* t's element type and declared limits (what wasm.h's wasm_table_type
+ * reports). Every out-pointer may be NULL. */
+WRUN_API void wrun_table_type(const wrun_table *t, wrun_valtype *elem,
+                              uint64_t *min, uint64_t *max, bool *has_max);
 
 WRUN_API wrun_global *wrun_global_new(wrun_store *store, wrun_valtype type,
                              bool mutable_, wrun_val init);
 WRUN_API void wrun_global_get(const wrun_global *g, wrun_val *out);
 WRUN_API bool wrun_global_set(wrun_global *g, wrun_val v); /* false if immutable */
+/* g's value type and mutability; either out-pointer may be NULL. */
+WRUN_API void wrun_global_type(const wrun_global *g, wrun_valtype *type,
+                               bool *mutable_);
 
 /* ---- linking and instances --------------------------------------------- */
 WRUN_API wrun_linker *wrun_linker_new(wrun_store *store);

@@ -47,3 +47,9 @@ bool wrun_global_set(wrun_global *g, wrun_val v) {
   if (!rt_val_in_store(&v, g->store)) return false;
   return rt_val_to_slot(g->store, &v, g->cell->value);
 }
+
+void wrun_global_type(const wrun_global *g, wrun_valtype *type,
+                      bool *mutable_) {
+  if (type) *type = rt_vt_api(g->type.type);
+  if (mutable_) *mutable_ = g->type.mut;
+}

@@ -310,3 +310,9 @@ int64_t wrun_memory_grow(wrun_memory *m, uint32_t delta) {
 int64_t wrun_memory_grow64(wrun_memory *m, uint64_t delta) {
   return rt_memory_grow((rt_memory *)m, delta);
 }
+
+void wrun_memory_max(const wrun_memory *mem, uint64_t *max, bool *has_max) {
+  const rt_memory *m = (const rt_memory *)mem;
+  if (max) *max = m->has_max ? m->max_pages : 0;
+  if (has_max) *has_max = m->has_max;
+}

@@ -141,3 +141,22 @@ bool wrun_table_set(wrun_table *tab, uint32_t i, wrun_val v) {
   if (!rt_val_in_store(&v, t->store)) return false;
   return word_of(t->store, &v, &t->elems[i]);
 }
+
+int64_t wrun_table_grow(wrun_table *tab, uint32_t delta, wrun_val init) {
+  rt_table *t = (rt_table *)tab;
+  if (!rt_val_fits(&init, t->elem_type) || !rt_val_in_store(&init, t->store))
+    return -1;
+  void *word;
+  if (!word_of(t->store, &init, &word)) return -1;
+  return rt_table_grow(t, delta, word);
+}
+
+void wrun_table_type(const wrun_table *tab, wrun_valtype *elem, uint64_t *min,
+                     uint64_t *max, bool *has_max) {
+  const rt_table *t = (const rt_table *)tab;
+  /* The current size is the minimum an import of it must ask for. */
+  if (elem) *elem = rt_vt_api(t->elem_type);
+  if (min) *min = t->size;
+  if (max) *max = t->has_max ? t->max : 0;
+  if (has_max) *has_max = t->has_max;
+}

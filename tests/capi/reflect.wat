@@ -1,0 +1,10 @@
+(module
+  (import "env" "f" (func (param i32 i64) (result f32)))
+  (import "env" "g" (global (mut i32)))
+  (import "env" "t" (table 2 10 funcref))
+  (import "env" "m" (memory 1 2))
+  (func (export "sum") (param f64 f64) (result f64)
+    (f64.add (local.get 0) (local.get 1)))
+  (global (export "pi") f64 (f64.const 3.25))
+  (table (export "refs") 3 externref)
+  (export "mem" (memory 0)))

@@ -1,0 +1,4 @@
+(module
+  (func $f (import "env" "f") (param i32) (result i32))
+  (func (export "run") (param i32) (result i32)
+    (i32.add (call $f (local.get 0)) (i32.const 1))))
