@@ -1165,3 +1165,40 @@ Test(api, host_results_of_the_wrong_type_trap_once) {
   wrun_module_delete(m);
   wrun_engine_delete(engine);
 }
+
+/* What wasm.h needs of existing objects (capi/): a table's type and
+ * growth, a memory's maximum, a global's type. */
+Test(api, object_types_and_table_grow) {
+  wrun_engine *e = wrun_engine_new();
+  wrun_store *s = wrun_store_new(e);
+  wrun_val null_ref = {.type = WRUN_FUNCREF};
+  wrun_table *t = wrun_table_new(s, WRUN_FUNCREF, 2, 4, true, null_ref);
+  cr_assert(t);
+  wrun_valtype elem;
+  uint64_t min, max;
+  bool has_max;
+  wrun_table_type(t, &elem, &min, &max, &has_max);
+  cr_assert(elem == WRUN_FUNCREF && min == 2 && max == 4 && has_max);
+  cr_assert_eq(wrun_table_grow(t, 1, null_ref), 2);
+  cr_assert_eq(wrun_table_grow(t, 2, null_ref), -1); /* past the maximum */
+  wrun_val ext = {.type = WRUN_EXTERNREF};
+  cr_assert_eq(wrun_table_grow(t, 1, ext), -1); /* init of another type */
+  wrun_table_type(t, NULL, &min, NULL, NULL);
+  cr_assert_eq(min, 3);
+
+  wrun_memory *m = wrun_memory_new(s, 1, 5, true);
+  wrun_memory_max(m, &max, &has_max);
+  cr_assert(max == 5 && has_max);
+  wrun_memory *m2 = wrun_memory_new(s, 1, 0, false);
+  wrun_memory_max(m2, &max, &has_max);
+  cr_assert_not(has_max);
+
+  wrun_val init = {.type = WRUN_F64};
+  wrun_global *g = wrun_global_new(s, WRUN_F64, true, init);
+  wrun_valtype gt;
+  bool mut;
+  wrun_global_type(g, &gt, &mut);
+  cr_assert(gt == WRUN_F64 && mut);
+  wrun_store_delete(s);
+  wrun_engine_delete(e);
+}
