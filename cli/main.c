@@ -5,6 +5,7 @@
  *        [--deterministic] [--fuel N] [--time] [--wasi-threads]
  *        MODULE.wasm [ARGS...]
  *   wrun validate MODULE.wasm
+ *   wrun compile [--deterministic] [--fuel] [--time] MODULE.wasm -o OUT.cwasm
  *   wrun wast [--xfail LIST] [--quiet] [--verbose] [--deterministic]
  *        [--fuel] FILE.wast...
  *   wrun --version | --help
@@ -20,6 +21,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "compile_cmd.h"
 #include "wast.h"
 #include "watchdog.h"
 #include "wrun.h"
@@ -32,7 +34,10 @@ static void usage(FILE *out) {
   fprintf(out,
           "usage: wrun [run] [--invoke NAME] [--time] MODULE.wasm "
           "[ARGS...]\n"
+          "       wrun [run] [options] MODULE.cwasm [ARGS...]\n"
           "       wrun validate MODULE.wasm\n"
+          "       wrun compile [--deterministic] [--fuel] [--time] "
+          "MODULE.wasm -o OUT.cwasm\n"
           "       wrun wast [--xfail LIST] [--quiet] [--verbose]\n"
           "                 [--deterministic] [--fuel] FILE.wast...\n"
           "       wrun --version | --help\n"
@@ -78,7 +83,15 @@ static void usage(FILE *out) {
           "                          proc_exit in any thread ends them all\n"
           "          the program's argv is MODULE ARGS (WASI), its exit\n"
           "          status the proc_exit code\n"
+          "          a compiled module (.cwasm, see compile) is recognised\n"
+          "          by its first bytes and loaded without compiling\n"
           "validate  decode and validate MODULE\n"
+          "compile   compile MODULE ahead of time into OUT.cwasm (--fuel:\n"
+          "          with fuel metering, to run with --fuel N;\n"
+          "          --deterministic likewise). A .cwasm is trusted code,\n"
+          "          like a shared library: loading it checks its format,\n"
+          "          wrun build, ISA, CPU features and configuration, not\n"
+          "          what the code does. Run only .cwasm files you trust.\n"
           "wast      run WebAssembly spec-test scripts (needs wast2json)\n");
 }
 
@@ -632,8 +645,14 @@ static int run_module(const run_request *req) {
   }
   wrun_module *m = NULL;
   timing_begin();
-  wrun_error *err = wrun_module_new(engine, bytes, len, &m);
-  timing_end("compile");
+  wrun_error *err;
+  if (wrun_module_is_serialized(bytes, len)) {
+    err = wrun_module_deserialize(engine, bytes, len, &m);
+    timing_end("deserialize");
+  } else {
+    err = wrun_module_new(engine, bytes, len, &m);
+    timing_end("compile");
+  }
   free(bytes);
   int status = 1;
   if (err) {
@@ -850,6 +869,8 @@ int main(int argc, char **argv) {
   }
   if (strcmp(cmd, "validate") == 0)
     return validate_main(argc - 2, argv + 2);
+  if (strcmp(cmd, "compile") == 0)
+    return compile_main(argc - 2, argv + 2);
   if (strcmp(cmd, "wast") == 0)
     return wast_main(argc - 2, argv + 2);
   if (strcmp(cmd, "run") == 0)

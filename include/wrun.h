@@ -438,6 +438,42 @@ WRUN_API size_t wrun_module_code_size(const wrun_module *m);
  * wrun_config_deterministic). */
 WRUN_API bool wrun_module_deterministic(const wrun_module *m);
 
+/* ---- compiled modules (.cwasm) ------------------------------------------ */
+/* A compiled module saved as bytes and loaded again without compiling:
+ * the machine code, its tables (traps, calls, exception handlers, GC stack
+ * maps, relocations) and the original wasm, which deserialization decodes
+ * and validates again outside function bodies (imports, exports, types;
+ * types are interned as wrun_module_new does) but does not compile.
+ *
+ * Trust: a serialized module is trusted code, like a shared library. It
+ * runs as machine code of this process; deserialization checks the format
+ * (the magic, the format version, every count and offset against the
+ * blob's bounds, a checksum), never what the code does. Load only bytes
+ * you produced or trust as much as the program itself.
+ *
+ * A blob is refused, with an error saying what differs, when it was made
+ * by another format version, wrun version or build, for another ISA, for
+ * CPU features this host lacks, or with a configuration that changes the
+ * code (fuel metering, deterministic mode) other than the engine's.
+ *
+ * Serialize: *bytes (free it with wrun_bytes_free) and *len. A module made
+ * by wrun_module_new is compiled once more in the relocatable form saved
+ * (its own code embeds this process's addresses as the shortest
+ * immediates); one made by wrun_module_deserialize is saved as it is. */
+WRUN_API wrun_error *wrun_module_serialize(const wrun_module *m,
+                                           uint8_t **bytes, size_t *len);
+/* Loads what wrun_module_serialize made, for engine (whose configuration
+ * must be the one it was compiled with); *out on success, else NULL and
+ * the error. The bytes are not kept. */
+WRUN_API wrun_error *wrun_module_deserialize(wrun_engine *engine,
+                                             const uint8_t *bytes, size_t len,
+                                             wrun_module **out);
+/* Whether bytes begin like a serialized module (the magic only: use to
+ * choose between wrun_module_new and wrun_module_deserialize). */
+WRUN_API bool wrun_module_is_serialized(const uint8_t *bytes, size_t len);
+/* Frees bytes returned by wrun_module_serialize (NULL is ignored). */
+WRUN_API void wrun_bytes_free(uint8_t *bytes);
+
 /* ---- host objects ----------------------------------------------------- */
 /* A host function gets its caller, the arguments and room for the results.
  * Returning a trap aborts the wasm call that led here. */

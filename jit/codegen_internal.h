@@ -197,6 +197,11 @@ struct jit_codegen {
   uint32_t out_size; /* outgoing area bytes */
   bool simd, done;
   bool deterministic; /* canonicalise NaN results (codegen_nan.c) */
+  /* Relocatable code: the next cg_libcall's first immediate is this
+   * process-specific value (jit_sym_kind, 0 none) of type index
+   * imm0_sym_index, loaded in its patchable form. */
+  uint8_t imm0_sym;
+  uint32_t imm0_sym_index;
   /* Stack entry nan_pending_index, in nan_pending_reg, awaits NaN
    * canonicalisation (deferred, see codegen_nan.c). */
   bool nan_pending;
@@ -425,6 +430,18 @@ void cg_stack_map(jit_codegen *g, const rt_valtype *kept, uint32_t nkept,
 /* cg_libcall of a function that may collect (a GC allocation), keeping
  * the nkept values below its operands (typed as for cg_stack_map) in its
  * stack map. */
+/* Jumps to l when the type id in GPR id compares cond with the interned
+ * id of module type type_index: an immediate, or in relocatable code a
+ * patchable load into a register not in avoid. */
+void cg_type_id_branch(jit_codegen *g, jit_cond cond, jit_reg id,
+                       uint32_t type_index, uint64_t avoid, jit_label *l);
+/* The next cg_libcall's first immediate is the value of kind (a
+ * jit_sym_kind) for type index type_index (patchable when relocatable). */
+static inline void cg_libcall_sym(jit_codegen *g, uint8_t kind,
+                                  uint32_t type_index) {
+  g->imm0_sym = kind;
+  g->imm0_sym_index = type_index;
+}
 void cg_libcall_gc(jit_codegen *g, const void *fn, const uint64_t *imms,
                    uint32_t nimms, uint32_t nops, uint8_t result_type,
                    const rt_valtype *kept, uint32_t nkept, bool uniform);

@@ -363,8 +363,14 @@ void cg_libcall(jit_codegen *g, const void *fn, const uint64_t *imms,
   }
   cg_flush_for_call(g);
   masm_mov(g->m, JT_I64, tg->c_arg[0], tg->vmctx_reg);
-  for (uint32_t i = 0; i < nimms; i++)
-    masm_mov_imm(g->m, JT_I64, tg->c_arg[1 + i], imms[i]);
+  for (uint32_t i = 0; i < nimms; i++) {
+    if (i == 0 && g->imm0_sym && g->m->relocatable)
+      masm_mov_sym(g->m, tg->c_arg[1], g->imm0_sym, g->imm0_sym_index,
+                   imms[0]);
+    else
+      masm_mov_imm(g->m, JT_I64, tg->c_arg[1 + i], imms[i]);
+  }
+  g->imm0_sym = 0;
   for (uint32_t k = 0; k < nops; k++) {
     cg_value v = g->stack[g->sp - nops + k];
     if (v.type == JT_REF) v.type = JT_I64;
@@ -628,6 +634,20 @@ static void visit_call(jit_codegen *g, uint32_t f) {
   if (leaves) cg_fuel_sync_in(g);
 }
 
+void cg_type_id_branch(jit_codegen *g, jit_cond cond, jit_reg id,
+                       uint32_t type_index, uint64_t avoid, jit_label *l) {
+  uint32_t want = g->mod->types[type_index].id;
+  if (!g->m->relocatable) {
+    masm_cmp_branch(g->m, cond, JT_I32, id,
+                    jit_imm_opnd((int64_t)(int32_t)want), l);
+    return;
+  }
+  jit_reg r = cg_alloc_gpr_avoiding(g, avoid | reg_bit(id));
+  masm_mov_sym(g->m, r, JIT_SYM_TYPE_ID, type_index, want);
+  masm_cmp_branch(g->m, cond, JT_I32, id, jit_reg_opnd(r), l);
+  cg_free(g, r);
+}
+
 jit_reg cg_indirect_callee(jit_codegen *g, const jit_instr *in,
                            const rt_functype *ft, jit_reg index,
                            uint64_t avoid) {
@@ -650,10 +670,10 @@ jit_reg cg_indirect_callee(jit_codegen *g, const jit_instr *in,
   masm_branch_zero(g->m, JT_I64, ref, true,
                    cg_trap_label(g, WRUN_TRAP_UNINITIALIZED_ELEMENT));
   masm_load_ptr(g->m, JT_I32, code, ref, RT_FUNCREF_TYPE_ID);
+  uint32_t ti = (uint32_t)(ft - g->mod->types);
   if (ft->final) {
-    masm_cmp_branch(g->m, JC_NE, JT_I32, code,
-                    jit_imm_opnd((int64_t)(int32_t)ft->id),
-                    cg_trap_label(g, WRUN_TRAP_INDIRECT_MISMATCH));
+    cg_type_id_branch(g, JC_NE, code, ti, avoid,
+                      cg_trap_label(g, WRUN_TRAP_INDIRECT_MISMATCH));
   } else {
     /* a non-final type (GC's `sub`) admits its declared subtypes: another
      * id asks the runtime, which traps or gives the reference back (only
@@ -661,11 +681,13 @@ jit_reg cg_indirect_callee(jit_codegen *g, const jit_instr *in,
      * registers) */
     jit_label same;
     jit_label_init(&same);
-    masm_cmp_branch(g->m, JC_EQ, JT_I32, code,
-                    jit_imm_opnd((int64_t)(int32_t)ft->id), &same);
+    cg_type_id_branch(g, JC_EQ, code, ti, avoid, &same);
     masm_mov(g->m, JT_I64, tg->c_arg[1], ref);
     masm_mov(g->m, JT_I64, tg->c_arg[0], tg->vmctx_reg);
-    masm_mov_imm(g->m, JT_I32, tg->c_arg[2], ft->id);
+    if (g->m->relocatable)
+      masm_mov_sym(g->m, tg->c_arg[2], JIT_SYM_TYPE_ID, ti, ft->id);
+    else
+      masm_mov_imm(g->m, JT_I32, tg->c_arg[2], ft->id);
     cg_fuel_sync_out(g);
     masm_call_abs(g->m, (const void *)rt_lib_indirect_subtype);
     cg_fuel_sync_in(g);

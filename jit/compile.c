@@ -129,20 +129,19 @@ static bool traps_sorted(const jit_trapsite *t, uint32_t n) {
   return true;
 }
 
-/* Copies the masm's code and trap sites into out, mapped read+execute. */
-static wrun_error *publish(jit_masm *m, jit_code *out) {
-  if (jit_masm_failed(m))
-    return rt_error_new(RT_NO_OFFSET, "%s", jit_masm_failure(m));
+wrun_error *jit_map_code(const uint8_t *bytes, size_t size,
+                         void (*patch)(uint8_t *mem, void *arg), void *arg,
+                         jit_code *out) {
   long page = sysconf(_SC_PAGESIZE);
   if (page <= 0) page = 4096;
-  size_t size = m->buf.size;
   size_t mapped = (size + (size_t)page - 1) / (size_t)page * (size_t)page;
   if (mapped == 0) mapped = (size_t)page;
   void *mem = mmap(NULL, mapped, PROT_READ | PROT_WRITE,
                    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
   if (mem == MAP_FAILED)
     return rt_error_new(RT_NO_OFFSET, "cannot map code memory");
-  if (size) memcpy(mem, m->buf.data, size);
+  if (size) memcpy(mem, bytes, size);
+  if (patch) patch(mem, arg);
   /* AArch64 instruction fetch does not see data writes until the caches
    * are synchronised; a no-op on x86-64. */
   __builtin___clear_cache((char *)mem, (char *)mem + size);
@@ -150,20 +149,34 @@ static wrun_error *publish(jit_masm *m, jit_code *out) {
     munmap(mem, mapped);
     return rt_error_new(RT_NO_OFFSET, "cannot make code executable");
   }
-  out->traps = malloc((m->ntraps ? m->ntraps : 1) * sizeof *out->traps);
-  if (!out->traps) {
-    munmap(mem, mapped);
-    return rt_error_new(RT_NO_OFFSET, "out of memory");
+  out->mem = mem;
+  out->size = size;
+  out->mapped = mapped;
+  return NULL;
+}
+
+/* Copies the masm's code and trap sites into out, mapped read+execute. */
+static wrun_error *publish(jit_masm *m, jit_code *out) {
+  if (jit_masm_failed(m))
+    return rt_error_new(RT_NO_OFFSET, "%s", jit_masm_failure(m));
+  size_t size = m->buf.size;
+  if (m->nsyms) {
+    out->syms = malloc(m->nsyms * sizeof *out->syms);
+    if (!out->syms) return rt_error_new(RT_NO_OFFSET, "out of memory");
+    memcpy(out->syms, m->syms, m->nsyms * sizeof *m->syms);
+    out->nsyms = m->nsyms;
   }
+  out->relocatable = m->relocatable;
+  wrun_error *err = jit_map_code(m->buf.data, size, NULL, NULL, out);
+  if (err) return err;
+  out->traps = malloc((m->ntraps ? m->ntraps : 1) * sizeof *out->traps);
+  if (!out->traps) return rt_error_new(RT_NO_OFFSET, "out of memory");
   if (m->ntraps) memcpy(out->traps, m->traps, m->ntraps * sizeof *m->traps);
   out->ntraps = m->ntraps;
   /* Sites are recorded in emission order, which is already sorted except
    * where a backend patches out of order; sort only then. */
   if (!traps_sorted(out->traps, out->ntraps))
     qsort(out->traps, out->ntraps, sizeof *out->traps, trap_order);
-  out->mem = mem;
-  out->size = size;
-  out->mapped = mapped;
   return NULL;
 }
 
@@ -272,6 +285,7 @@ static wrun_error *compile_once(const rt_module *mod, const jit_options *opts,
   jit_codegen *g = jit_codegen_new();
   jit_masm m;
   jit_masm_init(&m);
+  m.relocatable = opts && opts->relocatable;
   wrun_error *err = NULL;
   body_outcome outcome = {NULL, false};
   if (!out->func_offsets || !out->entry_offsets || !call_entries || !v ||
@@ -327,6 +341,7 @@ void jit_code_free(jit_code *c) {
   free(c->func_offsets);
   free(c->entry_offsets);
   free(c->traps);
+  free(c->syms);
   jit_exn_table_free(&c->exn);
   jit_stack_maps_free(&c->maps);
   memset(c, 0, sizeof *c);
@@ -396,7 +411,10 @@ wrun_error *jit_make_trampolines(const rt_functype *t, jit_trampolines *out) {
                        t->nresults, (const void *)rt_host_call);
   wrun_error *err = publish(&m, &out->code);
   jit_masm_free(&m);
-  if (err) return err;
+  if (err) {
+    jit_code_free(&out->code);
+    return err;
+  }
   out->entry = out->code.mem;
   out->exit = out->code.mem + exit_at;
   return NULL;
