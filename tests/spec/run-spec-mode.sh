@@ -8,6 +8,9 @@
 #            (struct.new, array.new, every boxed externref): a reference a
 #            stack map, a root or the host API forgot is freed while in use,
 #            and results go wrong or the sanitizers see it.
+# serialized WRUN_WAST_SERIALIZE=1, every module serialized and
+#            deserialized before use (wrun_module_serialize): loaded
+#            code, its relocations and tables behave as compiled code.
 # Same passes and expected failures as without. A missing suite is a skip
 # (77) outside CI, as in run-spec.sh.
 set -u
@@ -22,6 +25,7 @@ if [ ! -f "$1" ]; then
 fi
 case $mode in
   fuel) exec "$wrun" wast --fuel --quiet --xfail "$xfail" "$@" ;;
+  serialized) WRUN_WAST_SERIALIZE=1 exec "$wrun" wast --quiet --xfail "$xfail" "$@" ;;
   gc-stress) WRUN_GC_STRESS=1 exec "$wrun" wast --quiet --xfail "$xfail" "$@" ;;
   *) echo "run-spec-mode.sh: unknown mode $mode" >&2; exit 2 ;;
 esac
