@@ -66,6 +66,11 @@ static bool shared_unref(rt_memory *mem, bool maker) {
 
 static void memory_free(rt_memory *mem) {
   if (mem->base) {
+    if (mem->reserved == RT_MEMORY_RESERVATION_BYTES &&
+        rt_memory_pool_give(mem->base, mem->size)) {
+      free(mem); /* the reservation stays counted in the budget */
+      return;
+    }
     munmap(mem->base, mem->reserved);
     release_budget(mem->reserved);
   }
@@ -128,8 +133,14 @@ static size_t reservation_for(bool large, uint64_t limit) {
 /* Reserves the address space of a memory (inaccessible); NULL when the
  * budget or the system refuses (*budget says which). */
 static uint8_t *reserve(size_t reserved, bool *budget) {
-  *budget = !reserve_budget(reserved);
-  if (*budget) return NULL;
+  *budget = false;
+  if (!reserve_budget(reserved)) {
+    /* The pool's idle reservations give way to a memory that needs room. */
+    size_t drained = rt_memory_pool_drain();
+    release_budget(drained * RT_MEMORY_RESERVATION_BYTES);
+    *budget = !drained || !reserve_budget(reserved);
+    if (*budget) return NULL;
+  }
   void *base = mmap(NULL, reserved, PROT_NONE,
                     MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
   if (base == MAP_FAILED) {
@@ -149,6 +160,15 @@ static uint8_t *map_memory(bool large, uint64_t min, uint64_t *limit,
                            wrun_error **error) {
   bool budget;
   uint8_t *base;
+  if (!large && RT_MEMORY_RESERVATION_BYTES) {
+    bool dropped = false; /* already in the budget, unless dropped */
+    base = rt_memory_pool_take(bytes, &dropped);
+    if (dropped) release_budget(RT_MEMORY_RESERVATION_BYTES);
+    if (base) {
+      *reserved = RT_MEMORY_RESERVATION_BYTES;
+      return base;
+    }
+  }
   for (;;) {
     *reserved = reservation_for(large, *limit);
     base = reserve(*reserved, &budget);

@@ -239,6 +239,20 @@ bool rt_instance_find_export(const rt_instance *inst, const char *name,
 #else
 #define RT_MEMORY_RESERVATION_BYTES ((size_t)0)
 #endif
+/* Standard reservations kept for reuse when their memory is freed
+ * (memory_pool.c): 32 of them hold 256 GiB of address space, no RAM. */
+#define RT_MEMORY_POOL_MAX 32
+/* A kept reservation, zero, its first `accessible` bytes read-write and
+ * the rest inaccessible; NULL when none is kept, or when the one kept
+ * could not be set up: then it is unmapped and *dropped set (its budget
+ * is the caller's to release). */
+uint8_t *rt_memory_pool_take(size_t accessible, bool *dropped);
+/* Keeps the standard reservation at base, whose first `accessible` bytes
+ * are read-write, for reuse; false (the caller unmaps it) when the pool
+ * is full or its pages cannot be dropped. */
+bool rt_memory_pool_give(uint8_t *base, size_t accessible);
+/* Unmaps every kept reservation; returns how many. */
+size_t rt_memory_pool_drain(void);
 /* The process-wide bound on the address space all memories reserve. */
 #define RT_DEFAULT_RESERVATION_BUDGET ((uint64_t)64 << 40)
 /* Sets that bound (tests lower it); returns the previous one. */
