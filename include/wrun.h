@@ -30,6 +30,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h> /* memcpy, for the float value helpers */
 
 #ifdef __cplusplus
 extern "C" {
@@ -93,6 +94,45 @@ typedef struct wrun_val {
     void *anyref;        /* NULL is ref.null any; an opaque word */
   } of;
 } wrun_val;
+
+/* Values made and read in one expression (header-only). Floats go through
+ * their bits, so wrun_val_f32(x) keeps a NaN's payload as the CPU has it. */
+static inline wrun_val wrun_val_i32(int32_t v) {
+  wrun_val r = {WRUN_I32, {.i32 = v}};
+  return r;
+}
+static inline wrun_val wrun_val_i64(int64_t v) {
+  wrun_val r = {WRUN_I64, {.i64 = v}};
+  return r;
+}
+static inline wrun_val wrun_val_f32(float v) {
+  wrun_val r = {WRUN_F32, {.f32_bits = 0}};
+  memcpy(&r.of.f32_bits, &v, sizeof v);
+  return r;
+}
+static inline wrun_val wrun_val_f64(double v) {
+  wrun_val r = {WRUN_F64, {.f64_bits = 0}};
+  memcpy(&r.of.f64_bits, &v, sizeof v);
+  return r;
+}
+static inline wrun_val wrun_val_funcref(wrun_func *f) {
+  wrun_val r = {WRUN_FUNCREF, {.funcref = f}};
+  return r;
+}
+static inline wrun_val wrun_val_externref(void *p) {
+  wrun_val r = {WRUN_EXTERNREF, {.externref = p}};
+  return r;
+}
+static inline float wrun_val_as_f32(const wrun_val *v) {
+  float f;
+  memcpy(&f, &v->of.f32_bits, sizeof f);
+  return f;
+}
+static inline double wrun_val_as_f64(const wrun_val *v) {
+  double d;
+  memcpy(&d, &v->of.f64_bits, sizeof d);
+  return d;
+}
 
 /* An i31 reference (ref.i31) as an anyref: the low 31 bits of value. */
 WRUN_API void *wrun_anyref_from_i31(int32_t value);
@@ -183,6 +223,10 @@ typedef enum wrun_trap_code {
   WRUN_TRAP_GC_HEAP,              /* "out of GC heap memory": the store's
                                      gc_heap_bytes limit, or an array too
                                      large for any heap */
+  WRUN_TRAP_BAD_ARGUMENTS,        /* wrun_func_call's arguments or result
+                                     room do not match the function's type,
+                                     or belong to another store; nothing
+                                     ran. The message says which. */
   WRUN_TRAP_COUNT
 } wrun_trap_code;
 
@@ -248,6 +292,14 @@ WRUN_API void wrun_store_delete(wrun_store *store);
 /* The engine the store was made from (wasi-threads makes a store per
  * thread from it). */
 WRUN_API wrun_engine *wrun_store_engine(const wrun_store *store);
+/* The host's own pointer for the store (as Wasmtime's Store<T> data), for
+ * host functions to find their state through wrun_caller_store: NULL
+ * until set. finalizer (may be NULL) is called with the data when it is
+ * replaced, and by wrun_store_delete after all of the store's objects
+ * and their finalizers are gone. */
+WRUN_API void wrun_store_set_data(wrun_store *store, void *data,
+                                  void (*finalizer)(void *data));
+WRUN_API void *wrun_store_data(const wrun_store *store);
 
 /* ---- store limits ------------------------------------------------------
  * What the wasm of one store may take, as Wasmtime's StoreLimits. A guest
@@ -437,6 +489,21 @@ WRUN_API size_t wrun_module_code_size(const wrun_module *m);
 /* Whether the module was compiled in deterministic mode (see
  * wrun_config_deterministic). */
 WRUN_API bool wrun_module_deterministic(const wrun_module *m);
+
+/* Custom sections, in the order of the binary (the "name" section
+ * included). Names are UTF-8 of exact length, not NUL-terminated; names
+ * and contents stay valid as long as the module. Out-pointers may be NULL;
+ * false when i is out of range / no section has the name. */
+WRUN_API size_t wrun_module_custom_section_count(const wrun_module *m);
+WRUN_API bool wrun_module_custom_section(const wrun_module *m, size_t i,
+                                         const char **name, size_t *name_len,
+                                         const uint8_t **data, size_t *len);
+/* The first custom section named exactly the name_len bytes at name. */
+WRUN_API bool wrun_module_custom_section_named(const wrun_module *m,
+                                               const char *name,
+                                               size_t name_len,
+                                               const uint8_t **data,
+                                               size_t *len);
 
 /* ---- host objects ----------------------------------------------------- */
 /* A host function gets its caller, the arguments and room for the results.

@@ -211,16 +211,16 @@ static wrun_trap *check_args(const wrun_store *store, const rt_functype *t,
                              const wrun_val *args,
                              size_t nargs, size_t nresults) {
   if (nargs != t->nparams)
-    return rt_trap_newf("expected %u arguments, got %zu", t->nparams, nargs);
+    return rt_trap_code_newf(WRUN_TRAP_BAD_ARGUMENTS, "expected %u arguments, got %zu", t->nparams, nargs);
   for (uint32_t i = 0; i < t->nparams; i++) {
     if (!rt_val_fits(&args[i], rt_param(t, i)))
-      return rt_trap_newf("argument %u has the wrong type", (unsigned)i);
+      return rt_trap_code_newf(WRUN_TRAP_BAD_ARGUMENTS, "argument %u has the wrong type", (unsigned)i);
     if (!rt_val_in_store(&args[i], store))
-      return rt_trap_newf("argument %u is a funcref of another store",
+      return rt_trap_code_newf(WRUN_TRAP_BAD_ARGUMENTS, "argument %u is a funcref of another store",
                           (unsigned)i);
   }
   if (nresults != t->nresults)
-    return rt_trap_newf("expected room for %u results, got %zu",
+    return rt_trap_code_newf(WRUN_TRAP_BAD_ARGUMENTS, "expected room for %u results, got %zu",
                          t->nresults, nresults);
   return NULL;
 }
@@ -259,11 +259,16 @@ wrun_trap *wrun_func_call(wrun_store *store, const wrun_func *func,
                           const wrun_val *args, size_t nargs,
                           wrun_val *results, size_t nresults) {
   const rt_funcref *f = (const rt_funcref *)func;
-  if (!f) return wrun_trap_new("call of a null function reference");
+  if (!f)
+    return rt_trap_code_newf(WRUN_TRAP_BAD_ARGUMENTS,
+                             "call of a null function reference");
   if (rt_funcref_store(f) != store)
-    return wrun_trap_new("function belongs to another store");
+    return rt_trap_code_newf(WRUN_TRAP_BAD_ARGUMENTS,
+                             "function belongs to another store");
   const rt_functype *t = rt_type_by_id(f->type_id);
-  if (!t) return wrun_trap_new("function of unknown type");
+  if (!t)
+    return rt_trap_code_newf(WRUN_TRAP_BAD_ARGUMENTS,
+                             "function of unknown type");
   wrun_trap *trap = check_args(store, t, args, nargs, nresults);
   if (trap) return trap;
 

@@ -108,6 +108,9 @@ struct wrun_store {
    * counter for all the store's instances and host functions see it. */
   bool fuel_enabled; /* from the engine's config */
   uint64_t fuel;
+  /* The host's (wrun_store_set_data), finalized after everything else. */
+  void *data;
+  void (*data_finalizer)(void *data);
 };
 
 /* A stack limit no sp can be above: the next check traps. */
@@ -357,6 +360,9 @@ wrun_trap *rt_trap_new_code(wrun_trap_code code);
 void rt_trap_recode(wrun_trap *t, wrun_trap_code code);
 wrun_trap *rt_trap_newf(const char *fmt, ...)
     __attribute__((format(printf, 1, 2)));
+/* A trap of the given code with its own message. */
+wrun_trap *rt_trap_code_newf(wrun_trap_code code, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
 /* Replaces t's message, keeping its code and backtrace. */
 void rt_trap_set_message(wrun_trap *t, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));

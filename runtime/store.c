@@ -42,8 +42,21 @@ void wrun_store_delete(wrun_store *s) {
   rt_gc_heap_free(s->gc);
   free(s->host_roots);
   pthread_mutex_destroy(&s->interrupt_lock);
+  if (s->data_finalizer) s->data_finalizer(s->data);
   free(s);
 }
+
+void wrun_store_set_data(wrun_store *s, void *data,
+                         void (*finalizer)(void *data)) {
+  if (!s) return;
+  void *old = s->data;
+  void (*old_finalizer)(void *) = s->data_finalizer;
+  s->data = data;
+  s->data_finalizer = finalizer;
+  if (old_finalizer) old_finalizer(old);
+}
+
+void *wrun_store_data(const wrun_store *s) { return s ? s->data : NULL; }
 
 bool rt_store_own(wrun_store *s, void *obj, void (*destroy)(void *obj)) {
   rt_owned *o = malloc(sizeof *o);
