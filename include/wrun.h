@@ -231,6 +231,13 @@ typedef enum wrun_trap_code {
 } wrun_trap_code;
 
 /* ---- errors ---------------------------------------------------------- */
+/* Why the last call of this thread that returned NULL failed, for the
+ * constructors that return NULL rather than a wrun_error (wrun_store_new,
+ * wrun_func_new, wrun_memory_new*, wrun_table_new*, wrun_global_new,
+ * wrun_tag_new, wrun_exn_new): e.g. "memory: maximum 1 pages below the
+ * minimum 2", or a store limit's message. Kept per thread, as dlerror();
+ * "" before any failure; valid until that thread's next failing call. */
+WRUN_API const char *wrun_last_error(void);
 WRUN_API const char *wrun_error_message(const wrun_error *e);
 /* Byte offset in the module the error refers to, or SIZE_MAX if none. */
 WRUN_API size_t wrun_error_offset(const wrun_error *e);

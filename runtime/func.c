@@ -146,9 +146,12 @@ wrun_func *wrun_func_new(wrun_store *store, const wrun_valtype *params,
                          size_t nparams, const wrun_valtype *results,
                          size_t nresults, wrun_host_callback cb, void *env,
                          void (*finalizer)(void *env)) {
-  if (nparams > UINT32_MAX / 2 || nresults > UINT32_MAX / 2) return NULL;
+  if (!store) return rt_fail("func: no store");
+  if (!cb) return rt_fail("func: no callback");
+  if (nparams > UINT32_MAX / 2 || nresults > UINT32_MAX / 2)
+    return rt_fail("func: too many parameters or results");
   rt_valtype *types = malloc((nparams + nresults + 1) * sizeof *types);
-  if (!types) return NULL;
+  if (!types) return rt_fail("out of memory");
   for (size_t i = 0; i < nparams; i++) types[i] = (rt_valtype)params[i];
   for (size_t i = 0; i < nresults; i++)
     types[nparams + i] = (rt_valtype)results[i];
@@ -156,10 +159,10 @@ wrun_func *wrun_func_new(wrun_store *store, const wrun_valtype *params,
                    .nresults = (uint32_t)nresults, .types = types};
   uint32_t id = rt_engine_intern_type(&t);
   free(types);
-  if (!id) return NULL;
+  if (!id) return rt_fail("func: invalid or too many function types");
 
   rt_host_func *hf = calloc(1, sizeof *hf);
-  if (!hf) return NULL;
+  if (!hf) return rt_fail("out of memory");
   /* Trampolines are only needed when wasm calls the function; a failure
    * to make them leaves it callable from the host only. */
   wrun_error *err = rt_trampolines_for(id, &hf->ref.array_call,
@@ -175,7 +178,8 @@ wrun_func *wrun_func_new(wrun_store *store, const wrun_valtype *params,
   hf->ref.type_id = id;
   hf->ref.func_index = UINT32_MAX;
   hf->ref.ctx = &hf->ctx;
-  if (!rt_store_own(store, hf, host_func_destroy)) return NULL;
+  if (!rt_store_own(store, hf, host_func_destroy))
+    return rt_fail("out of memory");
   return (wrun_func *)&hf->ref;
 }
 

@@ -274,10 +274,13 @@ static int64_t memory_grow(rt_memory *mem, uint64_t delta) {
 static wrun_memory *memory_new(wrun_store *store, uint64_t min_pages,
                                uint64_t max_pages, bool has_max, bool is64) {
   wrun_error *err = NULL;
-  if (!store || (has_max && max_pages < min_pages)) return NULL;
+  if (!store) return rt_fail("memory: no store");
+  if (has_max && max_pages < min_pages)
+    return rt_fail("memory: maximum %" PRIu64 " pages below the minimum %"
+                   PRIu64, max_pages, min_pages);
   rt_memory *mem =
       rt_memory_new(store, min_pages, max_pages, has_max, is64, &err);
-  if (!mem) wrun_error_delete(err);
+  if (!mem) return rt_fail_with(err);
   return (wrun_memory *)mem;
 }
 
@@ -291,7 +294,7 @@ wrun_memory *wrun_memory_new64(wrun_store *store, uint64_t min_pages,
   /* the type's own bound: 2^48 pages */
   if (min_pages > ((uint64_t)1 << 48) ||
       (has_max && max_pages > ((uint64_t)1 << 48)))
-    return NULL;
+    return rt_fail("memory: a memory64 has at most 2^48 pages");
   return memory_new(store, min_pages, max_pages, has_max, true);
 }
 

@@ -8,14 +8,14 @@
 
 wrun_store *wrun_store_new(wrun_engine *engine) {
   wrun_store *s = calloc(1, sizeof *s);
-  if (!s) return NULL;
+  if (!s) return rt_fail("out of memory");
   s->engine = engine;
   wrun_store_limits_default(&s->limits);
   s->fuel_enabled = engine && engine->config.consume_fuel;
   atomic_init(&s->interrupt_requested, false);
   if (pthread_mutex_init(&s->interrupt_lock, NULL) != 0) {
     free(s);
-    return NULL;
+    return rt_fail("store: cannot make a mutex");
   }
   return s;
 }

@@ -120,3 +120,39 @@ Test(api_extras, value_helpers_keep_types_and_bits) {
   int x;
   cr_assert_eq(wrun_val_externref(&x).of.externref, &x);
 }
+
+/* Every NULL from a constructor has its reason, per thread. */
+Test(api_extras, constructors_say_why_they_return_null) {
+  wrun_engine *engine = wrun_engine_new();
+  wrun_store *s = wrun_store_new(engine);
+  cr_assert_null(wrun_memory_new(s, 2, 1, true));
+  cr_assert_str_eq(wrun_last_error(),
+                   "memory: maximum 1 pages below the minimum 2");
+  cr_assert_null(wrun_memory_new(s, 70000, 0, false));
+  cr_assert(strstr(wrun_last_error(), "at most 65536 pages"), "%s",
+            wrun_last_error());
+  wrun_store_limits limits;
+  wrun_store_get_limits(s, &limits);
+  limits.memories = 0;
+  cr_assert_null(wrun_store_set_limits(s, &limits));
+  cr_assert_null(wrun_memory_new(s, 1, 0, false));
+  cr_assert(strstr(wrun_last_error(), "memories limit exceeded"), "%s",
+            wrun_last_error());
+  cr_assert_null(wrun_table_new(s, WRUN_FUNCREF, 1, 0, false,
+                                wrun_val_i32(0)));
+  cr_assert_str_eq(wrun_last_error(),
+                   "table: the initial value is not of the element type");
+  cr_assert_null(wrun_global_new(s, WRUN_I32, false, wrun_val_i64(1)));
+  cr_assert_str_eq(wrun_last_error(),
+                   "global: the initial value is not of the global's type");
+  cr_assert_null(wrun_func_new(s, NULL, 0, NULL, 0, NULL, NULL, NULL));
+  cr_assert_str_eq(wrun_last_error(), "func: no callback");
+  wrun_valtype i32 = WRUN_I32;
+  wrun_tag *tag = wrun_tag_new(s, &i32, 1);
+  cr_assert_not_null(tag);
+  cr_assert_null(wrun_exn_new(s, tag, NULL, 0));
+  cr_assert_str_eq(wrun_last_error(),
+                   "exception: 0 payload values for a tag of 1");
+  wrun_store_delete(s);
+  wrun_engine_delete(engine);
+}
