@@ -587,9 +587,35 @@ WRUN_API wrun_global *wrun_global_new(wrun_store *store, wrun_valtype type,
 WRUN_API void wrun_global_get(const wrun_global *g, wrun_val *out);
 WRUN_API bool wrun_global_set(wrun_global *g, wrun_val v); /* false if immutable */
 
-/* ---- linking and instances --------------------------------------------- */
+/* ---- linking and instances ---------------------------------------------
+ * A store's linker holds that store's externs. An engine linker
+ * (wrun_linker_new_for_engine) outlives stores, as Wasmtime's Linker: it
+ * holds host functions defined once by type and callback
+ * (wrun_linker_define_func) and instantiates in any store of its engine
+ * (wrun_linker_instantiate_in), making in that store, on first use, the
+ * functions the module imports (one per store and definition, so their
+ * identity holds across the store's instances). Externs of a store
+ * (wrun_linker_define) can be defined into it too, but only link in that
+ * store. Define everything first; then any number of threads may
+ * instantiate through it at once (each in its own store), as long as
+ * nobody defines or deletes meanwhile. Deleting it is safe while stores
+ * still use its functions: a function's env is finalized when the linker
+ * and every store that made the function are gone. */
 WRUN_API wrun_linker *wrun_linker_new(wrun_store *store);
+WRUN_API wrun_linker *wrun_linker_new_for_engine(wrun_engine *engine);
 WRUN_API void wrun_linker_delete(wrun_linker *l);
+/* Defines (module, name) as a host function (C strings). In a store's
+ * linker the function is made in the store now; in an engine linker per
+ * store, later. false (wrun_last_error says why) on a bad type or out of
+ * memory: then nothing is defined and env stays the caller's. */
+WRUN_API bool wrun_linker_define_func(wrun_linker *l, const char *module,
+                                      const char *name,
+                                      const wrun_valtype *params,
+                                      size_t nparams,
+                                      const wrun_valtype *results,
+                                      size_t nresults, wrun_host_callback cb,
+                                      void *env,
+                                      void (*finalizer)(void *env));
 /* Defines (module, name); a later definition replaces an earlier one.
  * The _n form takes names of exact lengths (they may contain NULs); the
  * plain form takes C strings. */
@@ -610,6 +636,14 @@ WRUN_API void wrun_linker_define_instance_n(wrun_linker *l, const char *module,
 WRUN_API void wrun_linker_instantiate(wrun_linker *l, const wrun_module *m,
                              wrun_instance **out, wrun_error **error,
                              wrun_trap **trap);
+/* The same in store, which must be the linker's own (a store's linker) or
+ * of its engine (an engine linker). wrun_linker_instantiate on an engine
+ * linker is an error: it has no store. */
+WRUN_API void wrun_linker_instantiate_in(wrun_linker *l, wrun_store *store,
+                                         const wrun_module *m,
+                                         wrun_instance **out,
+                                         wrun_error **error,
+                                         wrun_trap **trap);
 
 /* Instantiates with imports given in the module's import order. */
 WRUN_API void wrun_instance_new(wrun_store *store, const wrun_module *m,

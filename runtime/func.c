@@ -134,12 +134,44 @@ static bool marshal(wrun_store *s, const wrun_val *vals, uint32_t n,
 typedef struct rt_host_func {
   rt_funcref ref; /* first: the wrun_func* handle points here */
   rt_host_ctx ctx;
+  rt_func_template *tmpl; /* what it was made from, holding a reference */
 } rt_host_func;
 
 static void host_func_destroy(void *obj) {
   rt_host_func *hf = obj;
   if (hf->ctx.finalizer) hf->ctx.finalizer(hf->ctx.env);
+  if (hf->tmpl) rt_func_template_unref(hf->tmpl);
   free(hf);
+}
+
+wrun_func *rt_func_new_id(wrun_store *store, uint32_t id,
+                          wrun_host_callback cb, void *env,
+                          void (*finalizer)(void *env),
+                          rt_func_template *tmpl) {
+  rt_host_func *hf = calloc(1, sizeof *hf);
+  if (!hf) return rt_fail("out of memory");
+  /* Trampolines are only needed when wasm calls the function; a failure
+   * to make them leaves it callable from the host only. */
+  wrun_error *err = rt_trampolines_for(id, &hf->ref.array_call,
+                                       &hf->ref.wasm_call);
+  wrun_error_delete(err);
+  hf->ctx.magic = RT_MAGIC_HOST;
+  hf->ctx.type_id = id;
+  hf->ctx.type = rt_type_by_id(id);
+  hf->ctx.callback = cb;
+  hf->ctx.env = env;
+  hf->ctx.finalizer = finalizer;
+  hf->ctx.store = store;
+  hf->ref.type_id = id;
+  hf->ref.func_index = UINT32_MAX;
+  hf->ref.ctx = &hf->ctx;
+  if (tmpl) {
+    rt_func_template_ref(tmpl);
+    hf->tmpl = tmpl;
+  }
+  if (!rt_store_own(store, hf, host_func_destroy))
+    return rt_fail("out of memory");
+  return (wrun_func *)&hf->ref;
 }
 
 wrun_func *wrun_func_new(wrun_store *store, const wrun_valtype *params,
@@ -160,27 +192,7 @@ wrun_func *wrun_func_new(wrun_store *store, const wrun_valtype *params,
   uint32_t id = rt_engine_intern_type(&t);
   free(types);
   if (!id) return rt_fail("func: invalid or too many function types");
-
-  rt_host_func *hf = calloc(1, sizeof *hf);
-  if (!hf) return rt_fail("out of memory");
-  /* Trampolines are only needed when wasm calls the function; a failure
-   * to make them leaves it callable from the host only. */
-  wrun_error *err = rt_trampolines_for(id, &hf->ref.array_call,
-                                       &hf->ref.wasm_call);
-  wrun_error_delete(err);
-  hf->ctx.magic = RT_MAGIC_HOST;
-  hf->ctx.type_id = id;
-  hf->ctx.type = rt_type_by_id(id);
-  hf->ctx.callback = cb;
-  hf->ctx.env = env;
-  hf->ctx.finalizer = finalizer;
-  hf->ctx.store = store;
-  hf->ref.type_id = id;
-  hf->ref.func_index = UINT32_MAX;
-  hf->ref.ctx = &hf->ctx;
-  if (!rt_store_own(store, hf, host_func_destroy))
-    return rt_fail("out of memory");
-  return (wrun_func *)&hf->ref;
+  return rt_func_new_id(store, id, cb, env, finalizer, NULL);
 }
 
 static const rt_functype *type_of(const wrun_func *f) {

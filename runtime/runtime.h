@@ -108,6 +108,8 @@ struct wrun_store {
    * counter for all the store's instances and host functions see it. */
   bool fuel_enabled; /* from the engine's config */
   uint64_t fuel;
+  /* The functions engine-linker templates made here (store.c). */
+  struct rt_template_func *template_funcs;
   /* The host's (wrun_store_set_data), finalized after everything else. */
   void *data;
   void (*data_finalizer)(void *data);
@@ -360,6 +362,28 @@ wrun_trap *rt_trap_new_code(wrun_trap_code code);
 void rt_trap_recode(wrun_trap *t, wrun_trap_code code);
 wrun_trap *rt_trap_newf(const char *fmt, ...)
     __attribute__((format(printf, 1, 2)));
+/* A host function of an engine linker (linker.c): its type, callback and
+ * env, shared by the functions it makes in each store; refcounted by the
+ * linker and by them, the env finalized with the last. */
+typedef struct rt_func_template {
+  uint32_t type_id;
+  wrun_host_callback callback;
+  void *env;
+  void (*finalizer)(void *env);
+  _Atomic size_t refs;
+} rt_func_template;
+void rt_func_template_ref(rt_func_template *t);
+void rt_func_template_unref(rt_func_template *t);
+/* A host function of interned type id, owned by store; tmpl (may be NULL)
+ * is referenced while it lives. NULL and wrun_last_error on failure. */
+wrun_func *rt_func_new_id(wrun_store *store, uint32_t id,
+                          wrun_host_callback cb, void *env,
+                          void (*finalizer)(void *env),
+                          rt_func_template *tmpl);
+/* The function tmpl made in store s, made now on first use: one per store,
+ * so that its identity (ref.eq, tables) is the same for every instance
+ * of s that imports it. */
+wrun_func *rt_store_template_func(wrun_store *s, rt_func_template *tmpl);
 /* A trap of the given code with its own message. */
 wrun_trap *rt_trap_code_newf(wrun_trap_code code, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));

@@ -2,8 +2,11 @@
  * the value helpers. */
 #include <criterion/criterion.h>
 #include <math.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <string.h>
 
+#include "runtime.h"
 #include "wasm_build.h"
 #include "wrun.h"
 
@@ -154,5 +157,196 @@ Test(api_extras, constructors_say_why_they_return_null) {
   cr_assert_str_eq(wrun_last_error(),
                    "exception: 0 payload values for a tag of 1");
   wrun_store_delete(s);
+  wrun_engine_delete(engine);
+}
+
+/* ---- the engine linker --------------------------------------------------- */
+
+/* Imports "env" "add" (i32 i32) -> i32; exports run() = add(2, 3), and the
+ * import itself as "add". */
+static wasm_buf add_importer(void) {
+  wasm_buf b = {0}, s = {0};
+  wb_header(&b);
+  WB_SECTION_OF(&b, 1, 2, 0x60, 2, 0x7F, 0x7F, 1, 0x7F, 0x60, 0, 1, 0x7F);
+  wb_u32(&s, 1);
+  wb_name(&s, "env");
+  wb_name(&s, "add");
+  wb_byte(&s, 0x00);
+  wb_u32(&s, 0);
+  wb_section(&b, 2, &s);
+  WB_SECTION_OF(&b, 3, 1, 1);
+  wb_u32(&s, 2);
+  wb_export(&s, "run", 0x00, 1);
+  wb_export(&s, "add", 0x00, 0);
+  wb_section(&b, 7, &s);
+  wb_u32(&s, 1);
+  WB_BODY(&s, 0x41, 2, 0x41, 3, 0x10, 0);
+  wb_section(&b, 10, &s);
+  return b;
+}
+
+typedef struct add_env {
+  _Atomic int calls;
+  _Atomic int finalized;
+} add_env;
+
+static wrun_trap *host_add(void *env, wrun_caller *caller,
+                           const wrun_val *args, size_t nargs,
+                           wrun_val *results, size_t nresults) {
+  atomic_fetch_add(&((add_env *)env)->calls, 1);
+  results[0] = wrun_val_i32(args[0].of.i32 + args[1].of.i32);
+  return NULL;
+}
+
+static void add_finalize(void *env) {
+  atomic_fetch_add(&((add_env *)env)->finalized, 1);
+}
+
+static wrun_linker *add_linker(wrun_engine *engine, add_env *env) {
+  wrun_linker *l = wrun_linker_new_for_engine(engine);
+  cr_assert_not_null(l);
+  wrun_valtype p[] = {WRUN_I32, WRUN_I32}, r = WRUN_I32;
+  cr_assert(wrun_linker_define_func(l, "env", "add", p, 2, &r, 1, host_add,
+                                    env, add_finalize),
+            "%s", wrun_last_error());
+  return l;
+}
+
+static wrun_instance *instantiate_in(wrun_linker *l, wrun_store *s,
+                                     const wrun_module *m) {
+  wrun_instance *inst = NULL;
+  wrun_error *err = NULL;
+  wrun_trap *trap = NULL;
+  wrun_linker_instantiate_in(l, s, m, &inst, &err, &trap);
+  cr_assert_null(err, "%s", err ? wrun_error_message(err) : "");
+  cr_assert_null(trap);
+  return inst;
+}
+
+static int32_t run(wrun_store *s, wrun_instance *inst) {
+  wrun_extern e;
+  cr_assert(wrun_instance_export(inst, "run", &e));
+  wrun_val r;
+  wrun_trap *t = wrun_func_call(s, e.of.func, NULL, 0, &r, 1);
+  cr_assert_null(t, "%s", t ? wrun_trap_message(t) : "");
+  return r.of.i32;
+}
+
+Test(api_extras, engine_linker_serves_many_stores) {
+  static add_env env;
+  wrun_engine *engine = wrun_engine_new();
+  wasm_buf b = add_importer();
+  wrun_module *m = wb_compile(engine, &b);
+  wrun_linker *l = add_linker(engine, &env);
+
+  for (int i = 0; i < 1000; i++) {
+    wrun_store *s = wrun_store_new(engine);
+    wrun_instance *a = instantiate_in(l, s, m), *c = instantiate_in(l, s, m);
+    cr_assert_eq(run(s, a), 5);
+    cr_assert_eq(run(s, c), 5);
+    /* One function per store and definition: the same host context (an
+     * instance holds a copy of each funcref it imports) in both. */
+    wrun_extern fa, fc;
+    cr_assert(wrun_instance_export(a, "add", &fa));
+    cr_assert(wrun_instance_export(c, "add", &fc));
+    cr_assert_eq(((const rt_funcref *)fa.of.func)->ctx,
+                 ((const rt_funcref *)fc.of.func)->ctx);
+    wrun_store_delete(s);
+  }
+  cr_assert_eq(env.calls, 2000);
+  cr_assert_eq(env.finalized, 0, "the linker still holds the definition");
+
+  /* Deleting the linker while a store uses its function: the env lives
+   * until that store is gone. */
+  wrun_store *s = wrun_store_new(engine);
+  wrun_instance *inst = instantiate_in(l, s, m);
+  wrun_linker_delete(l);
+  cr_assert_eq(env.finalized, 0);
+  cr_assert_eq(run(s, inst), 5);
+  wrun_store_delete(s);
+  cr_assert_eq(env.finalized, 1, "finalized once, with the last user");
+  wrun_module_delete(m);
+  wrun_engine_delete(engine);
+}
+
+Test(api_extras, engine_linker_refuses_foreign_stores) {
+  static add_env env;
+  wrun_engine *engine = wrun_engine_new(), *other = wrun_engine_new();
+  wasm_buf b = add_importer();
+  wrun_module *m = wb_compile(engine, &b);
+  wrun_linker *l = add_linker(engine, &env);
+  wrun_store *foreign = wrun_store_new(other);
+  wrun_instance *inst = NULL;
+  wrun_error *err = NULL;
+  wrun_trap *trap = NULL;
+  wrun_linker_instantiate_in(l, foreign, m, &inst, &err, &trap);
+  cr_assert_null(inst);
+  cr_assert_not_null(err);
+  cr_assert(strstr(wrun_error_message(err), "another engine"));
+  wrun_error_delete(err);
+  /* It has no store of its own. */
+  wrun_linker_instantiate(l, m, &inst, &err, &trap);
+  cr_assert_null(inst);
+  cr_assert_not_null(err);
+  cr_assert(strstr(wrun_error_message(err), "wrun_linker_instantiate_in"));
+  wrun_error_delete(err);
+  wrun_store_delete(foreign);
+  wrun_linker_delete(l);
+  cr_assert_eq(env.finalized, 1);
+  wrun_module_delete(m);
+  wrun_engine_delete(engine);
+  wrun_engine_delete(other);
+}
+
+/* Threads instantiate through one engine linker at once, each in its own
+ * stores (TSan checks the sharing). */
+typedef struct linker_job {
+  wrun_engine *engine;
+  wrun_linker *linker;
+  wrun_module *module;
+  int ok;
+} linker_job;
+
+static void *linker_worker(void *arg) {
+  linker_job *job = arg;
+  for (int i = 0; i < 300; i++) {
+    wrun_store *s = wrun_store_new(job->engine);
+    wrun_instance *inst = NULL;
+    wrun_error *err = NULL;
+    wrun_trap *trap = NULL;
+    wrun_linker_instantiate_in(job->linker, s, job->module, &inst, &err,
+                               &trap);
+    wrun_extern e;
+    wrun_val r = {0};
+    if (inst && wrun_instance_export(inst, "run", &e) &&
+        !wrun_func_call(s, e.of.func, NULL, 0, &r, 1) && r.of.i32 == 5)
+      job->ok++;
+    wrun_error_delete(err);
+    wrun_trap_delete(trap);
+    wrun_store_delete(s);
+  }
+  return NULL;
+}
+
+Test(api_extras, engine_linker_is_shared_by_threads) {
+  static add_env env;
+  wrun_engine *engine = wrun_engine_new();
+  wasm_buf b = add_importer();
+  wrun_module *m = wb_compile(engine, &b);
+  wrun_linker *l = add_linker(engine, &env);
+  pthread_t th[4];
+  linker_job jobs[4];
+  for (int i = 0; i < 4; i++) {
+    jobs[i] = (linker_job){engine, l, m, 0};
+    cr_assert_eq(pthread_create(&th[i], NULL, linker_worker, &jobs[i]), 0);
+  }
+  for (int i = 0; i < 4; i++) {
+    pthread_join(th[i], NULL);
+    cr_assert_eq(jobs[i].ok, 300, "thread %d: %d of 300", i, jobs[i].ok);
+  }
+  cr_assert_eq(env.calls, 1200);
+  wrun_linker_delete(l);
+  cr_assert_eq(env.finalized, 1);
+  wrun_module_delete(m);
   wrun_engine_delete(engine);
 }

@@ -438,6 +438,7 @@ Test(limits, reused_reservations_are_empty_and_sized_anew) {
   fixture f = open_store();
   wasm_buf mod = load_byte_module();
   wrun_module *m = compile(f.engine, &mod);
+  free(mod.bytes);
   uint8_t *first_base = NULL;
   bool reused = false;
   for (int round = 0; round < 50; round++) {
