@@ -455,6 +455,28 @@ WRUN_API void wrun_config_consume_fuel(wrun_config *config, bool enable);
  * stores, select, pmin, pmax) keep their payloads. Off, the generated
  * code is exactly that of an engine without it. */
 WRUN_API void wrun_config_deterministic(wrun_config *config, bool enable);
+/* Linear memories. By default (DESIGN.md) each 32-bit memory reserves 8
+ * GiB of address space, 4 GiB addressable and a 4 GiB guard, and compiled
+ * code checks no address: an access past the size faults in the guard
+ * and traps. That costs no time but much address space: at most some
+ * 16,000 memories in a process, and nothing runs under a `ulimit -v`.
+ * These trade it for a compare and a branch per access:
+ * - bounds_checks: every access compares its address with the memory's
+ *   current size;
+ * - memory_reservation (bytes, default 4 GiB): the most a memory can grow
+ *   to (memory.grow past it returns -1, as past a maximum; a minimum
+ *   larger than it is still honoured), rounded up to whole 64 KiB pages;
+ * - memory_guard (bytes, default 4 GiB): what each memory reserves past
+ *   its largest size, at least 64 KiB (smaller values are raised to it):
+ *   an access whose offset fits in it compares only its address, larger
+ *   offsets are added in first.
+ * A reservation or guard under 4 GiB turns bounds checks on. A memory then
+ * reserves min(its maximum, reservation) + guard. Modules and memories of
+ * engines configured differently do not mix (instantiation says so). */
+WRUN_API void wrun_config_bounds_checks(wrun_config *config, bool enable);
+WRUN_API void wrun_config_memory_reservation(wrun_config *config,
+                                             uint64_t bytes);
+WRUN_API void wrun_config_memory_guard(wrun_config *config, uint64_t bytes);
 /* config may be NULL (the defaults); the engine keeps a copy. */
 WRUN_API wrun_engine *wrun_engine_new_with_config(const wrun_config *config);
 /* The store's remaining fuel. Both return false (and change nothing) when

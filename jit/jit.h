@@ -98,6 +98,12 @@ typedef struct jit_options {
   bool deterministic;
   /* Charge fuel (jit/codegen_fuel.c): off emits not one instruction more. */
   bool fuel;
+  /* Compare every address with the memory's size (jit/codegen_ops.c), for
+   * memories reserved smaller than the guarded 8 GiB; memory_guard is the
+   * guard each reserves past its largest size (>= 64 KiB). Off, only
+   * memory64s that may pass 4 GiB are checked. */
+  bool bounds_checks;
+  uint64_t memory_guard;
 } jit_options;
 
 /* Validates every function body and compiles it with opts (may be NULL).

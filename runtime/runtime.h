@@ -30,7 +30,24 @@
 typedef struct rt_config {
   bool consume_fuel;  /* wrun_config_consume_fuel */
   bool deterministic; /* wrun_config_deterministic */
+  /* Memories (wrun_config_memory_reservation and friends; 0: default). */
+  bool bounds_checks;
+  uint64_t memory_reservation;
+  uint64_t memory_guard;
 } rt_config;
+
+/* How an engine's memories are bounded (memory.c, the compiler): with
+ * explicit checks, every memory compares addresses with its size and
+ * reserves at most `reservation` bytes plus `guard`; without, the
+ * default 8 GiB guarded reservations of DESIGN.md. */
+typedef struct rt_memory_strategy {
+  bool checks;
+  uint64_t reservation; /* multiple of the page size, >= 1 page */
+  uint64_t guard;       /* multiple of the OS page size, >= 64 KiB */
+} rt_memory_strategy;
+rt_memory_strategy rt_config_memory_strategy(const rt_config *c);
+/* The strategy of the store's engine (the default one without). */
+rt_memory_strategy rt_store_memory_strategy(const wrun_store *s);
 
 struct wrun_engine {
   /* Everything shared lives process-wide (see engine.c); the engine only
@@ -67,6 +84,10 @@ struct wrun_module {
   int code_slot; /* in the code registry of trap.c, -1 if none */
   bool deterministic; /* compiled in deterministic mode */
   bool fuel;     /* compiled with fuel charges (its engine consumed fuel) */
+  /* Its memory strategy (rt_memory_strategy): whether the code checks
+   * every address, and the guard it relies on past a memory's size. */
+  bool bounds_checks;
+  uint64_t memory_guard;
 };
 
 void rt_module_retain(wrun_module *mod);
@@ -229,10 +250,6 @@ bool rt_instance_find_export(const rt_instance *inst, const char *name,
 #define RT_MAX_PAGES 65536u
 /* The most pages a 64-bit memory holds here (RT_MEMORY64_MAX_BYTES). */
 #define RT_MAX_PAGES64 (RT_MEMORY64_MAX_BYTES / RT_PAGE_SIZE)
-/* Guard reserved past the largest size of a memory whose code compares
- * addresses with the size (a 64-bit memory over 4 GiB): it covers any u32
- * offset plus the access. */
-#define RT_MEMORY_GUARD_BYTES ((uint64_t)4 << 30)
 /* What a 64-bit memory over 4 GiB reserves when neither its maximum nor a
  * store byte limit (memory_bytes, store_memory_bytes) bounds it lower. */
 #define RT_MEMORY64_DEFAULT_BYTES ((uint64_t)16 << 30)
