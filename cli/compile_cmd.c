@@ -2,7 +2,7 @@
  * compiles MODULE and writes it serialized (wrun_module_serialize), for
  * `wrun run OUT`, which recognises it by its magic and loads it without
  * compiling. The configuration that changes code (--deterministic,
- * --fuel) is fixed here: running the .cwasm with another one is refused. */
+ * --fuel, --bounds-checks, --memory-guard) is fixed here: running the .cwasm with another one is refused. */
 #include "compile_cmd.h"
 
 #include <errno.h>
@@ -15,7 +15,8 @@
 #include "wrun.h"
 
 static void compile_usage(void) {
-  fprintf(stderr, "usage: wrun compile [--deterministic] [--fuel] [--time] "
+  fprintf(stderr, "usage: wrun compile [--deterministic] [--fuel] "
+                  "[--bounds-checks] [--memory-guard BYTES] [--time] "
                   "MODULE.wasm -o OUT.cwasm\n");
 }
 
@@ -34,12 +35,16 @@ static bool write_file(const char *path, const uint8_t *bytes, size_t len) {
 
 int compile_main(int argc, char **argv) {
   const char *in = NULL, *out = NULL;
-  bool deterministic = false, fuel = false, timing = false;
+  bool deterministic = false, fuel = false, timing = false, checks = false;
+  uint64_t guard = 0;
   for (int i = 0; i < argc; i++) {
     if (strcmp(argv[i], "-o") == 0 && i + 1 < argc) out = argv[++i];
     else if (strcmp(argv[i], "--deterministic") == 0) deterministic = true;
     else if (strcmp(argv[i], "--fuel") == 0) fuel = true;
     else if (strcmp(argv[i], "--time") == 0) timing = true;
+    else if (strcmp(argv[i], "--bounds-checks") == 0) checks = true;
+    else if (strcmp(argv[i], "--memory-guard") == 0 && i + 1 < argc)
+      guard = strtoull(argv[++i], NULL, 0);
     else if (argv[i][0] == '-' || in) {
       compile_usage();
       return 1;
@@ -58,6 +63,8 @@ int compile_main(int argc, char **argv) {
   wrun_config *config = wrun_config_new();
   wrun_config_deterministic(config, deterministic);
   wrun_config_consume_fuel(config, fuel);
+  wrun_config_bounds_checks(config, checks);
+  if (guard) wrun_config_memory_guard(config, guard);
   wrun_engine *engine = wrun_engine_new_with_config(config);
   wrun_config_delete(config);
   if (!engine) {

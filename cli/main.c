@@ -5,7 +5,8 @@
  *        [--deterministic] [--fuel N] [--time] [--wasi-threads]
  *        MODULE.wasm [ARGS...]
  *   wrun validate MODULE.wasm
- *   wrun compile [--deterministic] [--fuel] [--time] MODULE.wasm -o OUT.cwasm
+ *   wrun compile [--deterministic] [--fuel] [--bounds-checks]
+ *        [--memory-guard BYTES] [--time] MODULE.wasm -o OUT.cwasm
  *   wrun wast [--xfail LIST] [--quiet] [--verbose] [--deterministic]
  *        [--fuel] FILE.wast...
  *   wrun --version | --help
@@ -36,8 +37,9 @@ static void usage(FILE *out) {
           "[ARGS...]\n"
           "       wrun [run] [options] MODULE.cwasm [ARGS...]\n"
           "       wrun validate MODULE.wasm\n"
-          "       wrun compile [--deterministic] [--fuel] [--time] "
-          "MODULE.wasm -o OUT.cwasm\n"
+          "       wrun compile [--deterministic] [--fuel] [--bounds-checks]\n"
+          "                    [--memory-guard BYTES] [--time] MODULE.wasm "
+          "-o OUT.cwasm\n"
           "       wrun wast [--xfail LIST] [--quiet] [--verbose]\n"
           "                 [--deterministic] [--fuel] FILE.wast...\n"
           "       wrun --version | --help\n"
@@ -69,6 +71,14 @@ static void usage(FILE *out) {
           "                          collection: \"out of GC heap memory\")\n"
           "  --timeout SECONDS       interrupt wasm still running after\n"
           "                          SECONDS (a trap: \"interrupted\")\n"
+          "  --bounds-checks         check every memory access against the\n"
+          "                          memory's size instead of relying on\n"
+          "                          an 8 GiB guarded reservation\n"
+          "  --memory-reservation BYTES  the most a memory may grow to\n"
+          "                          (default 4 GiB; less: bounds checks)\n"
+          "  --memory-guard BYTES    address space reserved past it (default\n"
+          "                          4 GiB; at least 64 KiB; less than 4 GiB:\n"
+          "                          bounds checks)\n"
           "  --deterministic         canonical NaN results of float and SIMD\n"
           "                          arithmetic: the same bits on every ISA\n"
           "  --fuel N                run with N units of fuel, one per wasm\n"
@@ -88,7 +98,8 @@ static void usage(FILE *out) {
           "validate  decode and validate MODULE\n"
           "compile   compile MODULE ahead of time into OUT.cwasm (--fuel:\n"
           "          with fuel metering, to run with --fuel N;\n"
-          "          --deterministic likewise). A .cwasm is trusted code,\n"
+          "          --deterministic, --bounds-checks and --memory-guard\n"
+          "          likewise). A .cwasm is trusted code,\n"
           "          like a shared library: loading it checks its format,\n"
           "          wrun build, ISA, CPU features and configuration, not\n"
           "          what the code does. Run only .cwasm files you trust.\n"
@@ -337,6 +348,8 @@ typedef struct run_request {
   bool metered;           /* --fuel given: compile with fuel charges */
   uint64_t fuel;
   bool wasi_threads;      /* --wasi-threads */
+  bool bounds_checks;     /* --bounds-checks */
+  uint64_t memory_reservation, memory_guard; /* 0: the defaults */
 } run_request;
 
 /* WASI is defined only for modules that import it; any other import is
@@ -627,6 +640,9 @@ static wrun_engine *new_engine(const run_request *req) {
     return NULL;
   wrun_config_consume_fuel(config, req->metered);
   wrun_config_deterministic(config, req->deterministic);
+  wrun_config_bounds_checks(config, req->bounds_checks);
+  wrun_config_memory_reservation(config, req->memory_reservation);
+  wrun_config_memory_guard(config, req->memory_guard);
   wrun_engine *engine = wrun_engine_new_with_config(config);
   wrun_config_delete(config);
   return engine;
@@ -771,6 +787,14 @@ static bool parse_run_option(run_request *req, int argc, char **argv, int *i,
     (*i)++;
     return parse_seconds_option(opt, value, &req->timeout);
   }
+  if (strcmp(opt, "--memory-reservation") == 0 && value) {
+    (*i)++;
+    return parse_size_option(opt, value, "size in bytes", &req->memory_reservation);
+  }
+  if (strcmp(opt, "--memory-guard") == 0 && value) {
+    (*i)++;
+    return parse_size_option(opt, value, "size in bytes", &req->memory_guard);
+  }
   if (strcmp(opt, "--fuel") == 0 && value) {
     (*i)++;
     req->metered = true;
@@ -817,6 +841,8 @@ static int run_with_options(run_request *req, int argc, char **argv) {
       timing_enabled = true;
     } else if (strcmp(argv[i], "--deterministic") == 0) {
       req->deterministic = true;
+    } else if (strcmp(argv[i], "--bounds-checks") == 0) {
+      req->bounds_checks = true;
     } else if (strcmp(argv[i], "--wasi-threads") == 0) {
       req->wasi_threads = true;
     } else {

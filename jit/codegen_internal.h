@@ -202,6 +202,11 @@ struct jit_codegen {
    * imm0_sym_index, loaded in its patchable form. */
   uint8_t imm0_sym;
   uint32_t imm0_sym_index;
+  /* Every memory access compares its address with the memory's size
+   * (jit_options.bounds_checks); offsets up to guard_cover need no more,
+   * the guard past the size catches them with the access's width. */
+  bool bounds_checks;
+  uint64_t guard_cover;
   /* Stack entry nan_pending_index, in nan_pending_reg, awaits NaN
    * canonicalisation (deferred, see codegen_nan.c). */
   bool nan_pending;
@@ -653,6 +658,10 @@ static inline bool cg_memory_is64(const jit_codegen *g, uint32_t mem) {
 }
 uint32_t cg_check_address64(jit_codegen *g, uint32_t mem, jit_opnd *addr,
                             uint64_t offset);
+/* The same for a 32-bit memory: nothing unless bounds checks are on; then
+ * a register address is replaced by its zero-extension (owned). */
+uint32_t cg_check_address32(jit_codegen *g, uint32_t mem, jit_opnd *addr,
+                            uint32_t offset);
 /* The address operand of an access to memory mem, popped as the loads and
  * stores do (a constant as an immediate, a register borrowed: release it
  * with cg_done_read); *offset is what the masm takes. */

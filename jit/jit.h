@@ -108,6 +108,12 @@ typedef struct jit_options {
    * and interned type id it embeds gets a fixed-size patchable form and a
    * jit_symreloc. Off, those are the shortest immediates. */
   bool relocatable;
+  /* Compare every address with the memory's size (jit/codegen_ops.c), for
+   * memories reserved smaller than the guarded 8 GiB; memory_guard is the
+   * guard each reserves past its largest size (>= 64 KiB). Off, only
+   * memory64s that may pass 4 GiB are checked. */
+  bool bounds_checks;
+  uint64_t memory_guard;
 } jit_options;
 
 /* The C functions compiled code calls, by their position in a fixed list

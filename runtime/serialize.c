@@ -3,7 +3,8 @@
  *
  *   magic "WRUNCWSM", u32 format version, u64 checksum (FNV-1a of every
  *   byte after it), the compatibility header (ISA, wrun version, build
- *   id, CPU features, code-changing configuration), the original wasm,
+ *   id, CPU features, code-changing configuration and the memory guard
+ *   the code relies on), the original wasm,
  *   the machine code, then the tables of jit_code.
  *
  * The header is checked before the checksum, so that a blob of another
@@ -30,7 +31,9 @@ enum {
   CFG_FUEL = 1u << 0,
   CFG_DETERMINISTIC = 1u << 1,
   CFG_SP_CHECK = 1u << 2, /* the build's -Dsp_check (AArch64 SP audit) */
+  CFG_BOUNDS_CHECKS = 1u << 3, /* explicit bounds checks (the strategy) */
 };
+#define CFG_KNOWN (CFG_FUEL | CFG_DETERMINISTIC | CFG_SP_CHECK | CFG_BOUNDS_CHECKS)
 
 #ifdef WRUN_SP_CHECK
 #define BUILD_FLAGS CFG_SP_CHECK
@@ -38,9 +41,10 @@ enum {
 #define BUILD_FLAGS 0u
 #endif
 
-static uint32_t module_config(bool fuel, bool deterministic) {
-  return (fuel ? CFG_FUEL : 0) | (deterministic ? CFG_DETERMINISTIC : 0) |
-         BUILD_FLAGS;
+static uint32_t module_config(const wrun_module *mod) {
+  return (mod->fuel ? CFG_FUEL : 0) |
+         (mod->deterministic ? CFG_DETERMINISTIC : 0) |
+         (mod->bounds_checks ? CFG_BOUNDS_CHECKS : 0) | BUILD_FLAGS;
 }
 
 bool wrun_module_is_serialized(const uint8_t *bytes, size_t len) {
@@ -111,7 +115,9 @@ wrun_error *wrun_module_serialize(const wrun_module *mod, uint8_t **bytes,
     /* Its code holds this process's addresses and ids as immediates of
      * any size: compile the relocatable form to save. */
     jit_options opts = {.deterministic = mod->deterministic,
-                        .fuel = mod->fuel, .relocatable = true};
+                        .fuel = mod->fuel, .relocatable = true,
+                        .bounds_checks = mod->bounds_checks,
+                        .memory_guard = mod->memory_guard};
     wrun_error *err = jit_compile_module(mod->m, &opts, &fresh, NULL);
     if (err) return err;
     c = &fresh;
@@ -124,7 +130,8 @@ wrun_error *wrun_module_serialize(const wrun_module *mod, uint8_t **bytes,
   rt_put_str(&w, WRUN_VERSION);
   rt_put_str(&w, RT_BUILD_ID);
   rt_put_u32(&w, jit_cpu_features());
-  rt_put_u32(&w, module_config(mod->fuel, mod->deterministic));
+  rt_put_u32(&w, module_config(mod));
+  rt_put_u64(&w, mod->memory_guard);
   rt_put_u64(&w, mod->m->len);
   rt_put_bytes(&w, mod->m->bytes, mod->m->len);
   put_code(&w, c);
@@ -169,7 +176,7 @@ static const char *onoff(bool on) { return on ? "on" : "off"; }
 /* The compatibility header: NULL when the code fits this process and
  * engine, else the error saying what differs. */
 static wrun_error *check_header(rt_reader *r, const wrun_engine *engine,
-                                uint32_t *config) {
+                                uint32_t *config, uint64_t *guard) {
   uint32_t n;
   const char *isa = rt_get_str(r, &n);
   if (r->failed) return NULL;
@@ -188,6 +195,7 @@ static wrun_error *check_header(rt_reader *r, const wrun_engine *engine,
                RT_BUILD_ID);
   uint32_t features = rt_get_u32(r);
   uint32_t cfg = rt_get_u32(r);
+  uint64_t memory_guard = rt_get_u64(r);
   if (r->failed) return NULL;
   uint32_t missing = features & ~jit_cpu_features();
   if (missing) {
@@ -206,9 +214,20 @@ static wrun_error *check_header(rt_reader *r, const wrun_engine *engine,
   if ((cfg & CFG_SP_CHECK) != BUILD_FLAGS)
     return BAD("compiled with SP checks %s, this build has them %s",
                onoff(cfg & CFG_SP_CHECK), onoff(BUILD_FLAGS != 0));
-  if (cfg & ~(uint32_t)(CFG_FUEL | CFG_DETERMINISTIC | CFG_SP_CHECK))
+  static const rt_config defaults;
+  rt_memory_strategy st =
+      rt_config_memory_strategy(engine ? &engine->config : &defaults);
+  if ((cfg & CFG_BOUNDS_CHECKS) != (st.checks ? CFG_BOUNDS_CHECKS : 0u))
+    return BAD("compiled with explicit bounds checks %s, the engine has "
+               "them %s", onoff(cfg & CFG_BOUNDS_CHECKS), onoff(st.checks));
+  if (memory_guard != st.guard)
+    return BAD("compiled for a memory guard of %llu bytes, the engine's is "
+               "%llu", (unsigned long long)memory_guard,
+               (unsigned long long)st.guard);
+  if (cfg & ~(uint32_t)CFG_KNOWN)
     return BAD("unknown configuration bits 0x%x", cfg);
   *config = cfg;
+  *guard = memory_guard;
   return NULL;
 }
 
@@ -351,7 +370,8 @@ wrun_error *wrun_module_deserialize(wrun_engine *engine, const uint8_t *bytes,
                RT_SERIAL_FORMAT);
   uint64_t sum = rt_get_u64(&r);
   uint32_t cfg = 0;
-  wrun_error *err = check_header(&r, engine, &cfg);
+  uint64_t guard = 0;
+  wrun_error *err = check_header(&r, engine, &cfg, &guard);
   if (err) return err;
   if (r.failed) return BAD("truncated (%zu bytes)", len);
   if (rt_fnv1a64(bytes + 20, len - 20) != sum)
@@ -401,6 +421,8 @@ wrun_error *wrun_module_deserialize(wrun_engine *engine, const uint8_t *bytes,
   mod->engine = engine;
   mod->deterministic = (cfg & CFG_DETERMINISTIC) != 0;
   mod->fuel = (cfg & CFG_FUEL) != 0;
+  mod->bounds_checks = (cfg & CFG_BOUNDS_CHECKS) != 0;
+  mod->memory_guard = guard;
   mod->m = m;
   atomic_init(&mod->refs, 1);
   *out = mod;

@@ -51,6 +51,7 @@ static const char *const trap_messages[WRUN_TRAP_COUNT] = {
     [WRUN_TRAP_NULL_ARRAY] = "null array reference",
     [WRUN_TRAP_ARRAY_OOB] = "out of bounds array access",
     [WRUN_TRAP_GC_HEAP] = "out of GC heap memory",
+    [WRUN_TRAP_BAD_ARGUMENTS] = "arguments do not match the function",
 };
 
 /* Used when a trap object cannot be allocated; never freed. */
@@ -82,6 +83,15 @@ wrun_trap *rt_trap_newf(const char *fmt, ...) {
   vsnprintf(buf, sizeof buf, fmt, ap);
   va_end(ap);
   return trap_alloc(WRUN_TRAP_HOST, buf);
+}
+
+wrun_trap *rt_trap_code_newf(wrun_trap_code code, const char *fmt, ...) {
+  char buf[256];
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(buf, sizeof buf, fmt, ap);
+  va_end(ap);
+  return trap_alloc(code, buf);
 }
 
 wrun_trap *wrun_trap_new(const char *message) {

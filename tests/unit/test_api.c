@@ -229,11 +229,20 @@ Test(api, host_function_called_from_host) {
   /* Wrong argument count or type: a trap, not a crash. */
   t = wrun_func_call(s, f, NULL, 0, &res, 1);
   cr_assert_not_null(t);
+  cr_assert_eq(wrun_trap_code_of(t), WRUN_TRAP_BAD_ARGUMENTS);
+  cr_assert_str_eq(wrun_trap_message(t), "expected 1 arguments, got 0");
   wrun_trap_delete(t);
   wrun_val bad = arg;
   bad.type = WRUN_I64;
   t = wrun_func_call(s, f, &bad, 1, &res, 1);
   cr_assert_not_null(t);
+  cr_assert_eq(wrun_trap_code_of(t), WRUN_TRAP_BAD_ARGUMENTS);
+  wrun_trap_delete(t);
+  t = wrun_func_call(s, f, &arg, 1, NULL, 0);
+  cr_assert_eq(wrun_trap_code_of(t), WRUN_TRAP_BAD_ARGUMENTS);
+  wrun_trap_delete(t);
+  t = wrun_func_call(s, NULL, NULL, 0, NULL, 0);
+  cr_assert_eq(wrun_trap_code_of(t), WRUN_TRAP_BAD_ARGUMENTS);
   wrun_trap_delete(t);
 
   wrun_func *g = wrun_func_new(s, NULL, 0, NULL, 0, fail, NULL, NULL);
