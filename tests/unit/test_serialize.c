@@ -240,6 +240,83 @@ Test(serialize, gc_modules) {
   wrun_engine_delete(e);
 }
 
+/* ---- relocations ------------------------------------------------------ */
+
+static uint32_t u32_at(const uint8_t *b) {
+  return b[0] | b[1] << 8 | b[2] << 16 | (uint32_t)b[3] << 24;
+}
+static uint64_t u64_at(const uint8_t *b) {
+  return u32_at(b) | (uint64_t)u32_at(b + 4) << 32;
+}
+
+static void fix_checksum(uint8_t *blob, size_t len);
+static size_t features_at(const uint8_t *blob, size_t len);
+
+/* Writes 0, in each site's own form, over every relocated value in the
+ * blob's code: a load that missed a site would leave a zero address or id
+ * in the code. Returns how many sites there are. */
+static uint32_t zero_relocated_values(uint8_t *blob, size_t len) {
+  size_t at = features_at(blob, len) + 4 + 4 + 8;
+  at += 8 + u64_at(blob + at);           /* the wasm */
+  uint64_t code_size = u64_at(blob + at);
+  uint8_t *code = blob + at + 8;
+  at += 8 + code_size;
+  at += 4 + 4 * (size_t)u32_at(blob + at); /* function offsets */
+  at += 4 + 4 * (size_t)u32_at(blob + at); /* trampolines */
+  at += 4 + 5 * (size_t)u32_at(blob + at); /* traps */
+  uint32_t nsyms = u32_at(blob + at);
+  at += 4;
+  for (uint32_t i = 0; i < nsyms; i++, at += 9) {
+    cr_assert_leq(at + 9, len);
+    uint32_t off = u32_at(blob + at);
+    uint8_t kind = blob[at + 8];
+    cr_assert_leq(off + masm_sym_bytes(kind), code_size);
+    masm_patch_sym(code, off, kind, 0);
+  }
+  fix_checksum(blob, len);
+  return nsyms;
+}
+
+static wrun_module *load_zeroed(wrun_engine *e, const char *path,
+                                uint32_t *nsyms) {
+  wrun_module *m = compile_file(e, path);
+  size_t len;
+  uint8_t *blob = serialize(m, &len);
+  wrun_module_delete(m);
+  *nsyms = zero_relocated_values(blob, len);
+  wrun_module *back = NULL;
+  wrun_error *err = wrun_module_deserialize(e, blob, len, &back);
+  cr_assert_null(err, "%s", err ? wrun_error_message(err) : "");
+  wrun_bytes_free(blob);
+  return back;
+}
+
+/* Every C function address, rtt address and type id comes from the load,
+ * not from the bytes saved. */
+Test(serialize, relocations_patch_every_site) {
+  wrun_engine *e = wrun_engine_new();
+  uint32_t n;
+  wrun_module *m = load_zeroed(e, SER_WASM, &n);
+  cr_expect_geq(n, 5); /* ids, memory.grow/fill, table.size, throw */
+  trap_seen seen[4];
+  exercise_ser(e, m, seen);
+  cr_expect_eq(seen[3].code, WRUN_TRAP_UNINITIALIZED_ELEMENT);
+  wrun_module_delete(m);
+  m = load_zeroed(e, SER_GC_LIST_WASM, &n);
+  cr_expect_geq(n, 2); /* struct.new's rtt and allocator */
+  int32_t k = 20000;
+  cr_expect_eq(run_export(e, m, "run", &k, 1), 199990000);
+  wrun_module_delete(m);
+  m = load_zeroed(e, SER_GC_FUNCCAST_WASM, &n);
+  const char *names[] = {"on0", "on1", "onnull", "onother", "fail0", "fail1"};
+  const int32_t want[] = {1, 1, 0, 0, 1, 0};
+  for (int i = 0; i < 6; i++)
+    cr_expect_eq(run_export(e, m, names[i], NULL, 0), want[i], "%s",
+                 names[i]);
+  wrun_module_delete(m);
+  wrun_engine_delete(e);
+}
+
 /* ---- refusals -------------------------------------------------------- */
 
 static char *refusal(wrun_engine *e, const uint8_t *blob, size_t len) {
