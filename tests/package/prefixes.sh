@@ -16,7 +16,10 @@ if [ -z "$prefixes" ]; then
 fi
 echo "prefixes from $notes: $(printf "%s\n" "$prefixes" | paste -sd " ")"
 pattern="^($(printf '%s\n' "$prefixes" | paste -sd '|'))"
-names=$(nm --defined-only -g "$lib" | awk 'NF == 3 { print $3 }' | sort -u)
+# AddressSanitizer adds an ODR indicator, __odr_asan.NAME, for each global
+# variable NAME: the compiler's name for one of ours, checked as NAME.
+names=$(nm --defined-only -g "$lib" | awk 'NF == 3 { print $3 }' |
+  sed 's/^__odr_asan\.//' | sort -u)
 count=$(printf '%s\n' "$names" | grep -c . || true)
 others=$(printf '%s\n' "$names" | grep -Ev "$pattern" || true)
 echo "$lib defines $count global names"
