@@ -4,7 +4,7 @@
 # wrun_* ones are exactly the functions the headers declare (one not
 # exported, its WRUN_API forgotten, is a host's link error that the tree,
 # which links libwrun.a, would never see).
-# docs/design-notes.md, "Symbol prefixes".
+# docs/design-notes.md, "Symbols: only the API is global".
 set -euo pipefail
 lib=${1:?usage: exports.sh LIBWRUN.so HEADER...}
 shift

@@ -1,33 +1,19 @@
 #!/usr/bin/env bash
-# prefixes.sh LIBWRUN.a DESIGN-NOTES.md: every global name libwrun.a
-# defines starts with one of the prefixes docs/design-notes.md lists (the
-# first column of the table in "Symbol prefixes"), so that none can clash
-# with a host's names in a static link.
+# prefixes.sh LIBWRUN.a: the installed static library defines no global
+# name but the API's (wrun_*, wasm_*), so that none of ours can clash with
+# a host's in a static link (scripts/localize-archive.sh made the rest
+# local). Counts them.
 set -euo pipefail
-lib=${1:?usage: prefixes.sh LIBWRUN.a DESIGN-NOTES.md}
-notes=${2:?usage: prefixes.sh LIBWRUN.a DESIGN-NOTES.md}
-# The table rows of the section: "| `prefix_` | what |".
-prefixes=$(awk '/^## Symbol prefixes/ { on = 1; next } /^## / { on = 0 }
-  on && /^\| `[a-z0-9]+_` \|/ { gsub(/[|` ]/, "", $2); print $2 }' \
-  FS='|' "$notes" | sort -u)
-if [ -z "$prefixes" ]; then
-  echo "FAIL: no prefix table in $notes (section \"Symbol prefixes\")"
-  exit 1
-fi
-echo "prefixes from $notes: $(printf "%s\n" "$prefixes" | paste -sd " ")"
-pattern="^($(printf '%s\n' "$prefixes" | paste -sd '|'))"
+lib=${1:?usage: prefixes.sh LIBWRUN.a}
 # AddressSanitizer adds an ODR indicator, __odr_asan.NAME, for each global
 # variable NAME: the compiler's name for one of ours, checked as NAME.
 names=$(nm --defined-only -g "$lib" | awk 'NF == 3 { print $3 }' |
   sed 's/^__odr_asan\.//' | sort -u)
 count=$(printf '%s\n' "$names" | grep -c . || true)
-others=$(printf '%s\n' "$names" | grep -Ev "$pattern" || true)
+others=$(printf '%s\n' "$names" | grep -Ev '^(wrun_|wasm_)' || true)
 echo "$lib defines $count global names"
-for p in $prefixes; do
-  printf '  %-10s %s\n' "$p" "$(printf '%s\n' "$names" | grep -c "^$p" || true)"
-done
 if [ -n "$others" ]; then
-  echo "FAIL: global names without a listed prefix ($(printf '%s\n' "$others" | wc -l)):"
+  echo "FAIL: global names other than wrun_*/wasm_* ($(printf '%s\n' "$others" | wc -l)):"
   printf '%s\n' "$others" | head -50
   exit 1
 fi
@@ -35,3 +21,10 @@ if [ "$count" -eq 0 ]; then
   echo "FAIL: no global name found in $lib"
   exit 1
 fi
+# And the internals are still in it, as local symbols (a check that the
+# archive is the whole library, not an empty shell).
+if ! nm "$lib" | grep -q ' t rt_trap_new_code$'; then
+  echo "FAIL: internal functions missing from $lib"
+  exit 1
+fi
+echo "ok: only the API is global"
