@@ -23,7 +23,8 @@ if [ "$count" -eq 0 ]; then
 fi
 # And the internals are still in it, as local symbols (a check that the
 # archive is the whole library, not an empty shell).
-if ! nm "$lib" | grep -q ' t rt_trap_new_code$'; then
+locals=$(nm "$lib")
+if ! printf '%s\n' "$locals" | grep -q ' t rt_trap_new_code$'; then
   echo "FAIL: internal functions missing from $lib"
   exit 1
 fi
