@@ -202,6 +202,18 @@ WRUN_API int32_t wrun_trap_exit_status(const wrun_trap *t); /* for WRUN_TRAP_EXI
 WRUN_API size_t wrun_trap_frame_count(const wrun_trap *t);
 WRUN_API uint32_t wrun_trap_frame_func(const wrun_trap *t, size_t i);
 WRUN_API const char *wrun_trap_frame_name(const wrun_trap *t, size_t i); /* or NULL */
+/* The name section's module name of the frame's module, or NULL. */
+WRUN_API const char *wrun_trap_frame_module_name(const wrun_trap *t, size_t i);
+/* Where the frame is in the wasm: for the innermost frame the trapping
+ * instruction, for the others the call instruction; the byte offset of
+ * its opcode in the module binary (what wasmtime prints), and the same
+ * relative to the start of the function's body (its locals, past the
+ * body's size; wasm.h's func_offset). SIZE_MAX when unknown: a trap from
+ * a conditional check whose out-of-line trap stub several instructions of
+ * the function share (the pc cannot tell which one branched there, e.g.
+ * two divisions that trap on zero), an interrupt, a frame without code. */
+WRUN_API size_t wrun_trap_frame_module_offset(const wrun_trap *t, size_t i);
+WRUN_API size_t wrun_trap_frame_func_offset(const wrun_trap *t, size_t i);
 WRUN_API void wrun_trap_delete(wrun_trap *t);
 
 /* ---- exceptions (Wasm 3.0 exception handling) ----------------------------
