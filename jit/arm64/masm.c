@@ -1014,12 +1014,14 @@ void a64_masm_call_func(jit_masm *m, uint32_t func_index) {
   sp_runtime_check(m);
   uint32_t at = a64_bl(&m->buf, 0);
   jit_masm_add_reloc(m, at, func_index);
+  jit_masm_note_call(m);
 }
 
 void a64_masm_call_reg(jit_masm *m, jit_reg target) {
   island_check(m, 0);
   sp_runtime_check(m);
   a64_blr(&m->buf, hw(target));
+  jit_masm_note_call(m);
 }
 
 void a64_masm_call_abs(jit_masm *m, const void *fn) {
@@ -1027,6 +1029,7 @@ void a64_masm_call_abs(jit_masm *m, const void *fn) {
   sp_runtime_check(m);
   a64_mov_imm(&m->buf, true, SCRATCH, (uint64_t)(uintptr_t)fn);
   a64_blr(&m->buf, SCRATCH);
+  jit_masm_note_call(m);
 }
 
 /* b imm26: patched like a bl (a64_branch_with_offset keeps the opcode) */
