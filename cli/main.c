@@ -276,6 +276,42 @@ static void print_result(const wrun_val *v) {
   }
 }
 
+/* What backtraces call a module without a name in its name section: its
+ * file's name without directories and ".wasm" (set by run_module). */
+static char module_stem[256] = "<module>";
+
+static void set_module_stem(const char *path) {
+  const char *base = strrchr(path, '/');
+  base = base ? base + 1 : path;
+  size_t n = strlen(base);
+  if (n > 5 && strcmp(base + n - 5, ".wasm") == 0) n -= 5;
+  if (n >= sizeof module_stem) n = sizeof module_stem - 1;
+  if (n == 0) return;
+  memcpy(module_stem, base, n);
+  module_stem[n] = '\0';
+}
+
+/* One line per frame, as wasmtime prints them: "  0: 0x1a2b - mod!name",
+ * func[N] for a function without a name; "?" for an unknown offset. */
+static void print_backtrace(const wrun_trap *trap) {
+  size_t frames = wrun_trap_frame_count(trap);
+  for (size_t i = 0; i < frames; i++) {
+    const char *name = wrun_trap_frame_name(trap, i);
+    const char *mod = wrun_trap_frame_module_name(trap, i);
+    size_t off = wrun_trap_frame_module_offset(trap, i);
+    char where[32];
+    if (off == SIZE_MAX)
+      snprintf(where, sizeof where, "?");
+    else
+      snprintf(where, sizeof where, "0x%zx", off);
+    fprintf(stderr, "  %zu: %s - %s!", i, where, mod ? mod : module_stem);
+    if (name)
+      fprintf(stderr, "%s\n", name);
+    else
+      fprintf(stderr, "func[%" PRIu32 "]\n", wrun_trap_frame_func(trap, i));
+  }
+}
+
 /* Prints a trap and its backtrace; returns the process exit status. */
 static int report_trap(wrun_trap *trap) {
   if (wrun_trap_code_of(trap) == WRUN_TRAP_EXIT) {
@@ -300,12 +336,7 @@ static int report_trap(wrun_trap *trap) {
   } else {
     fprintf(stderr, "wrun: wasm trap: %s\n", wrun_trap_message(trap));
   }
-  size_t frames = wrun_trap_frame_count(trap);
-  for (size_t i = 0; i < frames; i++) {
-    const char *name = wrun_trap_frame_name(trap, i);
-    fprintf(stderr, "  #%zu func[%" PRIu32 "]%s%s\n", i,
-            wrun_trap_frame_func(trap, i), name ? " " : "", name ? name : "");
-  }
+  print_backtrace(trap);
   wrun_trap_delete(trap);
   return EXIT_TRAP;
 }
@@ -856,6 +887,7 @@ static int run_with_options(run_request *req, int argc, char **argv) {
     return 1;
   }
   req->path = argv[i];
+  set_module_stem(req->path);
   req->args = argv + i + 1;
   req->nargs = argc - i - 1;
   if (!set_wasi_argv(req)) {

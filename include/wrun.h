@@ -23,6 +23,35 @@
  * Errors are values: functions that can fail return a wrun_error* (NULL on
  * success) or a wrun_trap* (NULL when no trap happened). Nothing in the
  * library aborts or exits on bad input.
+ *
+ * Threads: an engine and a module may be shared by any number of threads
+ * at once (compiling, instantiating, calling wrun_module_* queries; the
+ * engine's interned types take a lock); a module lives on while an
+ * instance of it does, so wrun_module_delete may come first. A store,
+ * and everything in it (instances, funcs, memories, tables, globals,
+ * linkers made for it), is used by one thread at a time: stores on
+ * different threads run in parallel, and a store may move from thread to
+ * thread between calls, but two threads must not call into one store at
+ * once. The exceptions: wrun_store_interrupt, callable from any thread
+ * while another runs the store's wasm; shared memories, usable from
+ * stores on several threads (atomics, memory.atomic.wait/notify); traps
+ * and errors, plain values the caller owns on any thread. Host functions
+ * run on the thread that called into wasm.
+ *
+ * Signals: traps in compiled code arrive as SIGSEGV and SIGBUS (an access
+ * in a memory's guard region), SIGILL (ud2/udf of an explicit trap) and,
+ * on x86-64, SIGFPE. wrun installs handlers for these four once per
+ * process (sigaction, SA_ONSTACK | SA_SIGINFO | SA_NODEFER), at the first
+ * call into wasm on any thread, keeping the previous handlers: a signal
+ * that is no trap in wasm code of this thread (a host crash, a fault in
+ * C code) goes to the previous handler, or the default action, never
+ * swallowed. A host that installs its own handlers for them afterwards
+ * must chain to wrun's. Each thread that calls into wasm gets a 64 KiB
+ * alternate signal stack (sigaltstack) the first time, unless it has one
+ * of at least 16 KiB already (then that one is used); wrun frees the one
+ * it made when the thread exits. Nothing else is installed: no timer, no
+ * other signal (--timeout in the wrun command is a watchdog thread
+ * calling wrun_store_interrupt).
  */
 #ifndef WRUN_H
 #define WRUN_H
@@ -253,6 +282,18 @@ WRUN_API int32_t wrun_trap_exit_status(const wrun_trap *t); /* for WRUN_TRAP_EXI
 WRUN_API size_t wrun_trap_frame_count(const wrun_trap *t);
 WRUN_API uint32_t wrun_trap_frame_func(const wrun_trap *t, size_t i);
 WRUN_API const char *wrun_trap_frame_name(const wrun_trap *t, size_t i); /* or NULL */
+/* The name section's module name of the frame's module, or NULL. */
+WRUN_API const char *wrun_trap_frame_module_name(const wrun_trap *t, size_t i);
+/* Where the frame is in the wasm: for the innermost frame the trapping
+ * instruction, for the others the call instruction; the byte offset of
+ * its opcode in the module binary (what wasmtime prints), and the same
+ * relative to the start of the function's body (its locals, past the
+ * body's size; wasm.h's func_offset). SIZE_MAX when unknown: a trap from
+ * a conditional check whose out-of-line trap stub several instructions of
+ * the function share (the pc cannot tell which one branched there, e.g.
+ * two divisions that trap on zero), an interrupt, a frame without code. */
+WRUN_API size_t wrun_trap_frame_module_offset(const wrun_trap *t, size_t i);
+WRUN_API size_t wrun_trap_frame_func_offset(const wrun_trap *t, size_t i);
 WRUN_API void wrun_trap_delete(wrun_trap *t);
 
 /* ---- exceptions (Wasm 3.0 exception handling) ----------------------------

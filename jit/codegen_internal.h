@@ -192,6 +192,11 @@ struct jit_codegen {
 
   jit_label trap_labels[WRUN_TRAP_COUNT];
   bool trap_used[WRUN_TRAP_COUNT];
+  /* The wasm offset of the one instruction that branches to each trap
+   * stub, for the stub's pc map entry (jit/pcmap.h); JIT_NO_WASM_OFFSET
+   * once instructions at two offsets share the stub: its pc cannot tell
+   * which trapped. */
+  uint32_t trap_site[WRUN_TRAP_COUNT];
   jit_label overflow;
 
   uint32_t out_size; /* outgoing area bytes */

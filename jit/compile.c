@@ -281,6 +281,7 @@ static wrun_error *compile_once(const rt_module *mod, const jit_options *opts,
   out->func_offsets = calloc(ndefined ? ndefined : 1, sizeof(uint32_t));
   uint32_t *call_entries = calloc(ndefined ? ndefined : 1, sizeof(uint32_t));
   out->entry_offsets = calloc(mod->ntypes ? mod->ntypes : 1, sizeof(uint32_t));
+  out->pcmap_starts = calloc(ndefined ? ndefined : 1, sizeof(uint32_t));
   jit_validator *v = jit_validator_new();
   jit_codegen *g = jit_codegen_new();
   jit_masm m;
@@ -288,8 +289,8 @@ static wrun_error *compile_once(const rt_module *mod, const jit_options *opts,
   m.relocatable = opts && opts->relocatable;
   wrun_error *err = NULL;
   body_outcome outcome = {NULL, false};
-  if (!out->func_offsets || !out->entry_offsets || !call_entries || !v ||
-      !g) {
+  if (!out->func_offsets || !out->entry_offsets || !out->pcmap_starts ||
+      !call_entries || !v || !g) {
     err = rt_error_new(RT_NO_OFFSET, "out of memory");
     goto done;
   }
@@ -307,7 +308,11 @@ static wrun_error *compile_once(const rt_module *mod, const jit_options *opts,
   for (uint32_t i = 0; i < ndefined && !err; i++) {
     masm_align(&m, 16);
     out->func_offsets[i] = jit_buf_pos(&m.buf);
+    out->pcmap_starts[i] = jit_pcmap_begin_function(
+        &m.pcmap, out->func_offsets[i],
+        mod->funcs[mod->nimported_funcs + i].body_offset);
     err = compile_body(mod, mod->nimported_funcs + i, v, g, &m, &outcome);
+    m.wasm_offset = NULL; /* g's offset: no longer this body's */
     call_entries[i] = jit_codegen_call_entry(g);
     if (!tail_known) tail_flags[i] = (uint8_t)jit_codegen_tail_use(g);
   }
@@ -327,6 +332,12 @@ static wrun_error *compile_once(const rt_module *mod, const jit_options *opts,
   if (!err) jit_codegen_take_exn_table(g, &out->exn);
   if (!err) jit_codegen_take_stack_maps(g, &out->maps);
   if (!err) out->fuel = opts && opts->fuel;
+  if (!err && !m.pcmap.failed) {
+    /* The writer's buffer, handed over: trimming it would copy it. */
+    out->pcmap = m.pcmap.data;
+    out->pcmap_size = m.pcmap.size;
+    m.pcmap = (jit_pcmap_writer){0};
+  }
 done:
   free(call_entries);
   if (outcome.gen_error) wrun_error_delete(outcome.gen_error);
@@ -344,6 +355,8 @@ void jit_code_free(jit_code *c) {
   free(c->entry_offsets);
   free(c->traps);
   free(c->syms);
+  free(c->pcmap);
+  free(c->pcmap_starts);
   jit_exn_table_free(&c->exn);
   jit_stack_maps_free(&c->maps);
   memset(c, 0, sizeof *c);
@@ -438,6 +451,23 @@ int32_t jit_code_func_at(const jit_code *c, uintptr_t pc) {
       hi = mid;
   }
   return (int32_t)lo;
+}
+
+uint32_t jit_code_wasm_offset_at(const jit_code *c, const rt_module *m,
+                                 uintptr_t pc, bool return_address) {
+  if (!c->pcmap) return JIT_NO_WASM_OFFSET;
+  uintptr_t key = return_address ? pc - 1 : pc; /* inside the call */
+  int32_t f = jit_code_func_at(c, key);
+  if (f < 0) return JIT_NO_WASM_OFFSET;
+  uint32_t from = c->pcmap_starts[f];
+  uint32_t to = (uint32_t)f + 1 < c->nfuncs ? c->pcmap_starts[f + 1]
+                                            : c->pcmap_size;
+  /* the code offset where the function's stream counts from, and the
+   * body offset its wasm deltas count from (jit_pcmap_begin_function) */
+  return jit_pcmap_lookup(c->pcmap + from, c->pcmap + to,
+                          c->func_offsets[f],
+                          m->funcs[m->nimported_funcs + (uint32_t)f].body_offset,
+                          (uint32_t)(key - (uintptr_t)c->mem));
 }
 
 uint8_t jit_code_trap_at(const jit_code *c, uintptr_t pc) {

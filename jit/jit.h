@@ -94,6 +94,12 @@ typedef struct jit_code {
   uint32_t nsyms;
   jit_exn_table exn; /* landing pads of calls inside a try */
   jit_stack_maps maps; /* GC references of frames at calls */
+  /* pc -> wasm offset (jit/pcmap.h): per defined function, where its
+   * entries begin in pcmap (they end where the next function's begin);
+   * NULL when the map could not be made (every offset unknown). */
+  uint8_t *pcmap;
+  uint32_t pcmap_size;
+  uint32_t *pcmap_starts;
 } jit_code;
 
 /* How to compile; NULL (or all fields zero) is the default. */
@@ -188,6 +194,13 @@ uint32_t jit_code_exn_scope_at(const jit_code *c, uintptr_t pc);
  * pc (*count of them), or NULL when it holds none. */
 const int32_t *jit_code_stack_map_at(const jit_code *c, uintptr_t pc,
                                      uint32_t *count);
+/* The module offset of the wasm instruction at pc in c (module m's code):
+ * the trapping one
+ * at a trap site, or, when return_address, the call returning to pc.
+ * JIT_NO_WASM_OFFSET when the map has no entry there (a trap stub that
+ * several instructions share, code outside functions). */
+uint32_t jit_code_wasm_offset_at(const jit_code *c, const rt_module *m,
+                                 uintptr_t pc, bool return_address);
 /* Trap code at pc (exact trap site), or 0. */
 uint8_t jit_code_trap_at(const jit_code *c, uintptr_t pc);
 

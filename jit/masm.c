@@ -14,6 +14,7 @@ void jit_masm_free(jit_masm *m) {
   free(m->traps);
   free(m->relocs);
   free(m->syms);
+  jit_pcmap_writer_free(&m->pcmap);
   memset(m, 0, sizeof *m);
 }
 
@@ -45,6 +46,8 @@ void jit_masm_add_trap(jit_masm *m, uint32_t offset, uint8_t code) {
   m->traps[m->ntraps].offset = offset;
   m->traps[m->ntraps].code = code;
   m->ntraps++;
+  if (m->wasm_offset && *m->wasm_offset != JIT_NO_WASM_OFFSET)
+    jit_pcmap_add(&m->pcmap, offset, *m->wasm_offset);
 }
 
 void jit_masm_add_reloc(jit_masm *m, uint32_t at, uint32_t func_index) {

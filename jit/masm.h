@@ -32,6 +32,7 @@
 #include <stdint.h>
 #include "array_layout.h" /* rt_valtype */
 #include "buffer.h"
+#include "pcmap.h"
 
 typedef uint8_t jit_reg;
 #define JIT_FPR_BASE 32
@@ -248,6 +249,13 @@ typedef struct jit_masm {
   bool relocatable;
   jit_symreloc *syms;
   uint32_t nsyms, cap_syms;
+  /* pc -> wasm offset map of trap sites and calls (jit/pcmap.h), noted
+   * with *wasm_offset: where the compiler keeps the offset of the
+   * instruction being compiled (JIT_NO_WASM_OFFSET: none to note), NULL
+   * outside function bodies (trampolines). A pointer, not a copy: no
+   * store per instruction compiled. */
+  jit_pcmap_writer pcmap;
+  const uint32_t *wasm_offset;
   uint32_t frame_size_at; /* where the prologue's frame size goes */
   uint32_t veneer_scan;   /* AArch64: first fixup that may need a veneer */
   /* Either makes the result unusable; the compiler reports them as
@@ -297,6 +305,12 @@ void jit_masm_add_sym(jit_masm *m, uint32_t at, uint8_t kind, uint32_t index);
 /* For backends: records call_abs's target when the code is relocatable
  * (refusing a C function the symbol list lacks). */
 void jit_masm_add_libcall_sym(jit_masm *m, uint32_t at, const void *fn);
+/* For backends, right after emitting a call instruction: its return
+ * address is the current position. */
+static inline void jit_masm_note_call(jit_masm *m) {
+  if (m->wasm_offset && *m->wasm_offset != JIT_NO_WASM_OFFSET)
+    jit_pcmap_add(&m->pcmap, jit_buf_pos(&m->buf) - 1, *m->wasm_offset);
+}
 /* Records a fixup for label l at code offset at (for backends). */
 void jit_masm_add_fixup(jit_masm *m, jit_label *l, uint32_t at, uint8_t kind,
                         int32_t base);

@@ -330,13 +330,21 @@ struct wrun_caller {
 
 /* ---- trap.c / call.c --------------------------------------------------------- */
 
+/* A frame of a trap's backtrace (wrun_trap_frame_*). */
+typedef struct rt_trap_frame {
+  uint32_t func;
+  uint32_t offset;     /* module offset of its instruction, or UINT32_MAX */
+  uint32_t body_start; /* module offset of the function's body */
+  char *name;          /* NULL or an owned copy of the function's name */
+  char *module_name;   /* NULL or an owned copy of the module's name */
+} rt_trap_frame;
+
 struct wrun_trap {
   wrun_trap_code code;
   int32_t exit_status;
   char *message;
   size_t nframes;
-  uint32_t *frame_funcs;
-  char **frame_names; /* each NULL or an owned copy */
+  struct rt_trap_frame *frames;
   wrun_exn *exn; /* WRUN_TRAP_EXCEPTION: the exception (its store owns it) */
 };
 
@@ -377,6 +385,9 @@ wrun_trap *rt_trap_take(void);
 wrun_trap *rt_trap_new_code(wrun_trap_code code);
 /* Changes t's code, and its message to the code's own. */
 void rt_trap_recode(wrun_trap *t, wrun_trap_code code);
+/* Frame i's wasm offset becomes unknown (its pc named no one instruction:
+ * an interrupt, caught at a check that the prologue and loop heads share). */
+void rt_trap_forget_offset(wrun_trap *t, size_t i);
 wrun_trap *rt_trap_newf(const char *fmt, ...)
     __attribute__((format(printf, 1, 2)));
 /* A host function of an engine linker (linker.c): its type, callback and

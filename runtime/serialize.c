@@ -102,6 +102,12 @@ static void put_code(rt_writer *w, const jit_code *c) {
   }
   rt_put_u32(w, s->nslots);
   for (uint32_t i = 0; i < s->nslots; i++) rt_put_u32(w, (uint32_t)s->slots[i]);
+  /* the pc -> wasm offset map, absent when it could not be made */
+  rt_put_u8(w, c->pcmap != NULL);
+  if (!c->pcmap) return;
+  rt_put_u32(w, c->pcmap_size);
+  rt_put_bytes(w, c->pcmap, c->pcmap_size);
+  for (uint32_t i = 0; i < c->nfuncs; i++) rt_put_u32(w, c->pcmap_starts[i]);
 }
 
 wrun_error *wrun_module_serialize(const wrun_module *mod, uint8_t **bytes,
@@ -351,6 +357,22 @@ static wrun_error *get_tables(rt_reader *r, jit_code *c, size_t code_size,
         s->sites[i].ret > code_size ||
         (i && s->sites[i].ret < s->sites[i - 1].ret))
       return BAD("stack map %u out of order or range", i);
+
+  uint8_t has_pcmap = rt_get_u8(r);
+  if (r->failed || !has_pcmap) return NULL;
+  if (has_pcmap != 1) return BAD("garbled pc map flag %u", has_pcmap);
+  c->pcmap_size = rt_get_count(r, 1);
+  const uint8_t *map = rt_get_bytes(r, c->pcmap_size);
+  if (!map) return NULL;
+  if (!ALLOC(c->pcmap, c->pcmap_size)) goto oom;
+  memcpy(c->pcmap, map, c->pcmap_size);
+  if (!(c->pcmap_starts = get_u32s(r, c->nfuncs))) goto oom;
+  if (r->failed) return NULL;
+  /* a lookup decodes [starts[f], starts[f + 1]) (or to the end) */
+  for (uint32_t i = 0; i < c->nfuncs; i++)
+    if (c->pcmap_starts[i] > c->pcmap_size ||
+        (i && c->pcmap_starts[i] < c->pcmap_starts[i - 1]))
+      return BAD("pc map of function %u out of order or range", i);
   return NULL;
 oom:
   return rt_error_new(RT_NO_OFFSET, "out of memory");

@@ -1014,12 +1014,14 @@ void a64_masm_call_func(jit_masm *m, uint32_t func_index) {
   sp_runtime_check(m);
   uint32_t at = a64_bl(&m->buf, 0);
   jit_masm_add_reloc(m, at, func_index);
+  jit_masm_note_call(m);
 }
 
 void a64_masm_call_reg(jit_masm *m, jit_reg target) {
   island_check(m, 0);
   sp_runtime_check(m);
   a64_blr(&m->buf, hw(target));
+  jit_masm_note_call(m);
 }
 
 /* Relocatable values: movz + movk of every halfword (2 instructions for
@@ -1043,6 +1045,7 @@ void a64_masm_call_abs(jit_masm *m, const void *fn) {
     a64_mov_imm(&m->buf, true, SCRATCH, (uint64_t)(uintptr_t)fn);
   }
   a64_blr(&m->buf, SCRATCH);
+  jit_masm_note_call(m);
 }
 
 void a64_masm_mov_sym(jit_masm *m, jit_reg dst, uint8_t kind, uint32_t index,

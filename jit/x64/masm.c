@@ -1089,16 +1089,19 @@ void x64_masm_jump_table(jit_masm *m, jit_reg index, uint32_t n,
 void x64_masm_call_func(jit_masm *m, uint32_t func_index) {
   uint32_t at = x64_call32(&m->buf, 0);
   jit_masm_add_reloc(m, at, func_index);
+  jit_masm_note_call(m);
 }
 
 void x64_masm_call_reg(jit_masm *m, jit_reg target) {
   x64_call_r(&m->buf, hw(target));
+  jit_masm_note_call(m);
 }
 
 void x64_masm_call_abs(jit_masm *m, const void *fn) {
   x64_movabs(&m->buf, SCRATCH_A, (uint64_t)(uintptr_t)fn);
   jit_masm_add_libcall_sym(m, jit_buf_pos(&m->buf) - 8, fn);
   x64_call_r(&m->buf, SCRATCH_A);
+  jit_masm_note_call(m);
 }
 
 /* Relocatable: movabs (imm64) or mov r32, imm32, the immediate last, so

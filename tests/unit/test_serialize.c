@@ -109,6 +109,7 @@ typedef struct trap_seen {
   wrun_trap_code code;
   size_t nframes;
   uint32_t funcs[8];
+  size_t offsets[8]; /* module offsets (the pc map) */
 } trap_seen;
 
 static trap_seen call_trap(wrun_store *s, wrun_instance *inst,
@@ -116,9 +117,11 @@ static trap_seen call_trap(wrun_store *s, wrun_instance *inst,
   int32_t r;
   wrun_trap *t = call(s, inst, name, &arg, 1, nresults, &r);
   cr_assert_not_null(t, "%s did not trap", name);
-  trap_seen seen = {wrun_trap_code_of(t), wrun_trap_frame_count(t), {0}};
-  for (size_t i = 0; i < seen.nframes && i < 8; i++)
+  trap_seen seen = {wrun_trap_code_of(t), wrun_trap_frame_count(t), {0}, {0}};
+  for (size_t i = 0; i < seen.nframes && i < 8; i++) {
     seen.funcs[i] = wrun_trap_frame_func(t, i);
+    seen.offsets[i] = wrun_trap_frame_module_offset(t, i);
+  }
   wrun_trap_delete(t);
   return seen;
 }
@@ -157,8 +160,10 @@ static void exercise_ser(wrun_engine *e, const wrun_module *m,
   memset(&seen[3], 0, sizeof seen[3]);
   seen[3].code = wrun_trap_code_of(t);
   seen[3].nframes = wrun_trap_frame_count(t);
-  for (size_t i = 0; i < seen[3].nframes && i < 8; i++)
+  for (size_t i = 0; i < seen[3].nframes && i < 8; i++) {
     seen[3].funcs[i] = wrun_trap_frame_func(t, i);
+    seen[3].offsets[i] = wrun_trap_frame_module_offset(t, i);
+  }
   wrun_trap_delete(t);
   wrun_store_delete(s);
 }
@@ -176,12 +181,16 @@ Test(serialize, runs_like_compiled_code) {
   cr_expect_eq(loaded[2].code, WRUN_TRAP_EXCEPTION);
   cr_expect_eq(loaded[3].code, WRUN_TRAP_UNINITIALIZED_ELEMENT);
   cr_expect_geq(loaded[0].nframes, 2); /* $deep called from div */
+  cr_expect_neq(loaded[0].offsets[0], SIZE_MAX); /* the pc map came too */
   for (int i = 0; i < 4; i++) {
     cr_expect_eq(loaded[i].code, direct[i].code, "trap %d", i);
     cr_expect_eq(loaded[i].nframes, direct[i].nframes, "trap %d", i);
-    for (size_t k = 0; k < loaded[i].nframes && k < 8; k++)
+    for (size_t k = 0; k < loaded[i].nframes && k < 8; k++) {
       cr_expect_eq(loaded[i].funcs[k], direct[i].funcs[k], "trap %d frame %zu",
                    i, k);
+      cr_expect_eq(loaded[i].offsets[k], direct[i].offsets[k],
+                   "trap %d frame %zu offset", i, k);
+    }
   }
   wrun_module_delete(back);
   wrun_engine_delete(e);
