@@ -58,16 +58,35 @@ wasm_module_t *wasm_module_obtain(wasm_store_t *st,
   return (wasm_module_t *)r;
 }
 
-/* Not supported yet: wrun_module_serialize is being written. */
+/* The bytes wrun_module_serialize makes, copied into a wasm.h vector (an
+ * empty one when it fails: wasm.h has no error to give). */
 void wasm_module_serialize(const wasm_module_t *module, wasm_byte_vec_t *out) {
-  (void)module;
-  wasm_byte_vec_new_empty(out);
+  uint8_t *bytes = NULL;
+  size_t len = 0;
+  wrun_error *err = wrun_module_serialize(capi_of(module)->obj, &bytes, &len);
+  if (err) {
+    wrun_error_delete(err);
+    wasm_byte_vec_new_empty(out);
+    return;
+  }
+  wasm_byte_vec_new(out, len, (const wasm_byte_t *)bytes);
+  wrun_bytes_free(bytes);
 }
+
 wasm_module_t *wasm_module_deserialize(wasm_store_t *st,
                                        const wasm_byte_vec_t *bytes) {
-  (void)st;
-  (void)bytes;
-  return NULL;
+  if (!st || !bytes) return NULL;
+  wrun_module *m = NULL;
+  wrun_error *err = wrun_module_deserialize(wrun_store_engine(st->s),
+                                            (const uint8_t *)bytes->data,
+                                            bytes->size, &m);
+  if (err) {
+    wrun_error_delete(err);
+    return NULL;
+  }
+  capi_ref *r = capi_ref_new(st, CAPI_MODULE, m);
+  if (!r) wrun_module_delete(m);
+  return (wasm_module_t *)r;
 }
 
 /* ---- import and export types, from the module's own tables ---- */

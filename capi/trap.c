@@ -48,16 +48,23 @@ void wasm_trap_message(const wasm_trap_t *trap, wasm_message_t *out) {
 
 struct wasm_frame_t {
   uint32_t func_index;
+  size_t func_offset, module_offset; /* SIZE_MAX: unknown */
 };
 
-static wasm_frame_t *frame_new(uint32_t func_index) {
+/* Frame i of t's backtrace. */
+static wasm_frame_t *frame_new(const wrun_trap *t, size_t i) {
   wasm_frame_t *f = malloc(sizeof *f);
-  if (f) f->func_index = func_index;
+  if (!f) return NULL;
+  f->func_index = wrun_trap_frame_func(t, i);
+  f->func_offset = wrun_trap_frame_func_offset(t, i);
+  f->module_offset = wrun_trap_frame_module_offset(t, i);
   return f;
 }
 
 wasm_frame_t *wasm_frame_copy(const wasm_frame_t *f) {
-  return f ? frame_new(f->func_index) : NULL;
+  wasm_frame_t *c = f ? malloc(sizeof *c) : NULL;
+  if (c) *c = *f;
+  return c;
 }
 void wasm_frame_delete(wasm_frame_t *f) { free(f); }
 
@@ -68,20 +75,14 @@ struct wasm_instance_t *wasm_frame_instance(const wasm_frame_t *f) {
   return NULL;
 }
 uint32_t wasm_frame_func_index(const wasm_frame_t *f) { return f->func_index; }
-/* Code offsets are not recorded yet: SIZE_MAX, "unknown", as Wasmtime. */
-size_t wasm_frame_func_offset(const wasm_frame_t *f) {
-  (void)f;
-  return SIZE_MAX;
-}
-size_t wasm_frame_module_offset(const wasm_frame_t *f) {
-  (void)f;
-  return SIZE_MAX;
-}
+/* SIZE_MAX when wrun cannot tell (see wrun_trap_frame_module_offset). */
+size_t wasm_frame_func_offset(const wasm_frame_t *f) { return f->func_offset; }
+size_t wasm_frame_module_offset(const wasm_frame_t *f) { return f->module_offset; }
 
 wasm_frame_t *wasm_trap_origin(const wasm_trap_t *trap) {
   const wrun_trap *t = capi_of(trap)->obj;
   if (!t || wrun_trap_frame_count(t) == 0) return NULL;
-  return frame_new(wrun_trap_frame_func(t, 0));
+  return frame_new(t, 0);
 }
 
 void wasm_trap_trace(const wasm_trap_t *trap, wasm_frame_vec_t *out) {
@@ -89,5 +90,5 @@ void wasm_trap_trace(const wasm_trap_t *trap, wasm_frame_vec_t *out) {
   size_t n = t ? wrun_trap_frame_count(t) : 0;
   wasm_frame_vec_new_uninitialized(out, n);
   for (size_t i = 0; i < out->size; i++)
-    out->data[i] = frame_new(wrun_trap_frame_func(t, i));
+    out->data[i] = frame_new(t, i);
 }

@@ -5,6 +5,8 @@
  *        [--deterministic] [--fuel N] [--time] [--wasi-threads]
  *        MODULE.wasm [ARGS...]
  *   wrun validate MODULE.wasm
+ *   wrun compile [--deterministic] [--fuel] [--bounds-checks]
+ *        [--memory-guard BYTES] [--time] MODULE.wasm -o OUT.cwasm
  *   wrun wast [--xfail LIST] [--quiet] [--verbose] [--deterministic]
  *        [--fuel] FILE.wast...
  *   wrun --version | --help
@@ -20,6 +22,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "compile_cmd.h"
 #include "wast.h"
 #include "watchdog.h"
 #include "wrun.h"
@@ -32,7 +35,11 @@ static void usage(FILE *out) {
   fprintf(out,
           "usage: wrun [run] [--invoke NAME] [--time] MODULE.wasm "
           "[ARGS...]\n"
+          "       wrun [run] [options] MODULE.cwasm [ARGS...]\n"
           "       wrun validate MODULE.wasm\n"
+          "       wrun compile [--deterministic] [--fuel] [--bounds-checks]\n"
+          "                    [--memory-guard BYTES] [--time] MODULE.wasm "
+          "-o OUT.cwasm\n"
           "       wrun wast [--xfail LIST] [--quiet] [--verbose]\n"
           "                 [--deterministic] [--fuel] FILE.wast...\n"
           "       wrun --version | --help\n"
@@ -64,6 +71,14 @@ static void usage(FILE *out) {
           "                          collection: \"out of GC heap memory\")\n"
           "  --timeout SECONDS       interrupt wasm still running after\n"
           "                          SECONDS (a trap: \"interrupted\")\n"
+          "  --bounds-checks         check every memory access against the\n"
+          "                          memory's size instead of relying on\n"
+          "                          an 8 GiB guarded reservation\n"
+          "  --memory-reservation BYTES  the most a memory may grow to\n"
+          "                          (default 4 GiB; less: bounds checks)\n"
+          "  --memory-guard BYTES    address space reserved past it (default\n"
+          "                          4 GiB; at least 64 KiB; less than 4 GiB:\n"
+          "                          bounds checks)\n"
           "  --deterministic         canonical NaN results of float and SIMD\n"
           "                          arithmetic: the same bits on every ISA\n"
           "  --fuel N                run with N units of fuel, one per wasm\n"
@@ -78,7 +93,16 @@ static void usage(FILE *out) {
           "                          proc_exit in any thread ends them all\n"
           "          the program's argv is MODULE ARGS (WASI), its exit\n"
           "          status the proc_exit code\n"
+          "          a compiled module (.cwasm, see compile) is recognised\n"
+          "          by its first bytes and loaded without compiling\n"
           "validate  decode and validate MODULE\n"
+          "compile   compile MODULE ahead of time into OUT.cwasm (--fuel:\n"
+          "          with fuel metering, to run with --fuel N;\n"
+          "          --deterministic, --bounds-checks and --memory-guard\n"
+          "          likewise). A .cwasm is trusted code,\n"
+          "          like a shared library: loading it checks its format,\n"
+          "          wrun build, ISA, CPU features and configuration, not\n"
+          "          what the code does. Run only .cwasm files you trust.\n"
           "wast      run WebAssembly spec-test scripts (needs wast2json)\n");
 }
 
@@ -252,6 +276,42 @@ static void print_result(const wrun_val *v) {
   }
 }
 
+/* What backtraces call a module without a name in its name section: its
+ * file's name without directories and ".wasm" (set by run_module). */
+static char module_stem[256] = "<module>";
+
+static void set_module_stem(const char *path) {
+  const char *base = strrchr(path, '/');
+  base = base ? base + 1 : path;
+  size_t n = strlen(base);
+  if (n > 5 && strcmp(base + n - 5, ".wasm") == 0) n -= 5;
+  if (n >= sizeof module_stem) n = sizeof module_stem - 1;
+  if (n == 0) return;
+  memcpy(module_stem, base, n);
+  module_stem[n] = '\0';
+}
+
+/* One line per frame, as wasmtime prints them: "  0: 0x1a2b - mod!name",
+ * func[N] for a function without a name; "?" for an unknown offset. */
+static void print_backtrace(const wrun_trap *trap) {
+  size_t frames = wrun_trap_frame_count(trap);
+  for (size_t i = 0; i < frames; i++) {
+    const char *name = wrun_trap_frame_name(trap, i);
+    const char *mod = wrun_trap_frame_module_name(trap, i);
+    size_t off = wrun_trap_frame_module_offset(trap, i);
+    char where[32];
+    if (off == SIZE_MAX)
+      snprintf(where, sizeof where, "?");
+    else
+      snprintf(where, sizeof where, "0x%zx", off);
+    fprintf(stderr, "  %zu: %s - %s!", i, where, mod ? mod : module_stem);
+    if (name)
+      fprintf(stderr, "%s\n", name);
+    else
+      fprintf(stderr, "func[%" PRIu32 "]\n", wrun_trap_frame_func(trap, i));
+  }
+}
+
 /* Prints a trap and its backtrace; returns the process exit status. */
 static int report_trap(wrun_trap *trap) {
   if (wrun_trap_code_of(trap) == WRUN_TRAP_EXIT) {
@@ -276,12 +336,7 @@ static int report_trap(wrun_trap *trap) {
   } else {
     fprintf(stderr, "wrun: wasm trap: %s\n", wrun_trap_message(trap));
   }
-  size_t frames = wrun_trap_frame_count(trap);
-  for (size_t i = 0; i < frames; i++) {
-    const char *name = wrun_trap_frame_name(trap, i);
-    fprintf(stderr, "  #%zu func[%" PRIu32 "]%s%s\n", i,
-            wrun_trap_frame_func(trap, i), name ? " " : "", name ? name : "");
-  }
+  print_backtrace(trap);
   wrun_trap_delete(trap);
   return EXIT_TRAP;
 }
@@ -324,6 +379,8 @@ typedef struct run_request {
   bool metered;           /* --fuel given: compile with fuel charges */
   uint64_t fuel;
   bool wasi_threads;      /* --wasi-threads */
+  bool bounds_checks;     /* --bounds-checks */
+  uint64_t memory_reservation, memory_guard; /* 0: the defaults */
 } run_request;
 
 /* WASI is defined only for modules that import it; any other import is
@@ -614,6 +671,9 @@ static wrun_engine *new_engine(const run_request *req) {
     return NULL;
   wrun_config_consume_fuel(config, req->metered);
   wrun_config_deterministic(config, req->deterministic);
+  wrun_config_bounds_checks(config, req->bounds_checks);
+  wrun_config_memory_reservation(config, req->memory_reservation);
+  wrun_config_memory_guard(config, req->memory_guard);
   wrun_engine *engine = wrun_engine_new_with_config(config);
   wrun_config_delete(config);
   return engine;
@@ -632,8 +692,14 @@ static int run_module(const run_request *req) {
   }
   wrun_module *m = NULL;
   timing_begin();
-  wrun_error *err = wrun_module_new(engine, bytes, len, &m);
-  timing_end("compile");
+  wrun_error *err;
+  if (wrun_module_is_serialized(bytes, len)) {
+    err = wrun_module_deserialize(engine, bytes, len, &m);
+    timing_end("deserialize");
+  } else {
+    err = wrun_module_new(engine, bytes, len, &m);
+    timing_end("compile");
+  }
   free(bytes);
   int status = 1;
   if (err) {
@@ -752,6 +818,14 @@ static bool parse_run_option(run_request *req, int argc, char **argv, int *i,
     (*i)++;
     return parse_seconds_option(opt, value, &req->timeout);
   }
+  if (strcmp(opt, "--memory-reservation") == 0 && value) {
+    (*i)++;
+    return parse_size_option(opt, value, "size in bytes", &req->memory_reservation);
+  }
+  if (strcmp(opt, "--memory-guard") == 0 && value) {
+    (*i)++;
+    return parse_size_option(opt, value, "size in bytes", &req->memory_guard);
+  }
   if (strcmp(opt, "--fuel") == 0 && value) {
     (*i)++;
     req->metered = true;
@@ -798,6 +872,8 @@ static int run_with_options(run_request *req, int argc, char **argv) {
       timing_enabled = true;
     } else if (strcmp(argv[i], "--deterministic") == 0) {
       req->deterministic = true;
+    } else if (strcmp(argv[i], "--bounds-checks") == 0) {
+      req->bounds_checks = true;
     } else if (strcmp(argv[i], "--wasi-threads") == 0) {
       req->wasi_threads = true;
     } else {
@@ -811,6 +887,7 @@ static int run_with_options(run_request *req, int argc, char **argv) {
     return 1;
   }
   req->path = argv[i];
+  set_module_stem(req->path);
   req->args = argv + i + 1;
   req->nargs = argc - i - 1;
   if (!set_wasi_argv(req)) {
@@ -850,6 +927,8 @@ int main(int argc, char **argv) {
   }
   if (strcmp(cmd, "validate") == 0)
     return validate_main(argc - 2, argv + 2);
+  if (strcmp(cmd, "compile") == 0)
+    return compile_main(argc - 2, argv + 2);
   if (strcmp(cmd, "wast") == 0)
     return wast_main(argc - 2, argv + 2);
   if (strcmp(cmd, "run") == 0)

@@ -373,7 +373,8 @@ int wast_run_script(wrun_engine *engine, const char *text, size_t len,
 static void wast_usage(FILE *out) {
   fprintf(out,
           "usage: wrun wast [--xfail LIST] [--quiet] [--verbose]\n"
-          "                 [--deterministic] [--fuel] FILE.wast...\n"
+          "                 [--deterministic] [--fuel] [--bounds-checks]\n"
+          "                 FILE.wast...\n"
           "  --xfail LIST  expected failures, one `FILE.wast:LINE reason` a "
           "line\n"
           "                (`FILE.wast:* reason`: any command of the file)\n"
@@ -383,7 +384,11 @@ static void wast_usage(FILE *out) {
           "                compile in deterministic mode: canonical NaN\n"
           "                results (nan:canonical/arithmetic still match)\n"
           "  --fuel        compile with fuel metering (stores get the most\n"
-          "                fuel there is: results must not change)\n");
+          "                fuel there is: results must not change)\n"
+          "  --bounds-checks\n"
+          "                check every memory access against the size, with\n"
+          "                the smallest guard (64 KiB): results must not\n"
+          "                change\n");
 }
 
 int wast_main(int argc, char **argv) {
@@ -400,6 +405,8 @@ int wast_main(int argc, char **argv) {
       opts.deterministic = true;
     } else if (strcmp(argv[i], "--fuel") == 0) {
       opts.fuel = true;
+    } else if (strcmp(argv[i], "--bounds-checks") == 0) {
+      opts.bounds_checks = true;
     } else if (strcmp(argv[i], "--help") == 0) {
       wast_usage(stdout);
       return 0;
@@ -429,6 +436,10 @@ int wast_main(int argc, char **argv) {
   if (config) {
     wrun_config_consume_fuel(config, opts.fuel);
     wrun_config_deterministic(config, opts.deterministic);
+    if (opts.bounds_checks) {
+      wrun_config_bounds_checks(config, true);
+      wrun_config_memory_guard(config, 65536);
+    }
     engine = wrun_engine_new_with_config(config);
     wrun_config_delete(config);
   }

@@ -232,10 +232,31 @@ static wast_definition *find_definition(wast_script *s, wast_text name) {
 
 /* Compiles a binary module, kept for the rest of the script. *error is
  * the compile error; false (msg says why) when out of memory. */
+/* WRUN_WAST_SERIALIZE=1: every module compiled goes through
+ * wrun_module_serialize and wrun_module_deserialize before it is used, so
+ * that the scripts test loaded code (tests/spec/run-spec-mode.sh). */
+static wrun_error *roundtrip(wast_script *s, wrun_module **mod) {
+  static int on = -1;
+  if (on < 0) {
+    const char *v = getenv("WRUN_WAST_SERIALIZE");
+    on = v && *v && strcmp(v, "0") != 0;
+  }
+  if (!on) return NULL;
+  uint8_t *blob = NULL;
+  size_t len = 0;
+  wrun_error *err = wrun_module_serialize(*mod, &blob, &len);
+  wrun_module_delete(*mod);
+  *mod = NULL;
+  if (!err) err = wrun_module_deserialize(s->engine, blob, len, mod);
+  wrun_bytes_free(blob);
+  return err;
+}
+
 static bool compile(wast_script *s, const wast_module *m, wrun_module **out,
                     wrun_error **error, char *msg) {
   *out = NULL;
   *error = wrun_module_new(s->engine, m->bytes, m->len, out);
+  if (!*error) *error = roundtrip(s, out);
   if (!*error && !keep_module(s, *out)) {
     wrun_module_delete(*out);
     *out = NULL;

@@ -268,7 +268,8 @@ WASM_API_EXTERN own wasm_frame_t *wasm_frame_copy(const wasm_frame_t *);
 /* wrun: NULL (traps do not record instances). */
 WASM_API_EXTERN struct wasm_instance_t *wasm_frame_instance(const wasm_frame_t *);
 WASM_API_EXTERN uint32_t wasm_frame_func_index(const wasm_frame_t *);
-/* wrun: SIZE_MAX (offsets are not recorded yet). */
+/* Offsets in the function body and in the module binary of the frame's
+ * instruction; SIZE_MAX when wrun cannot tell which instruction it was. */
 WASM_API_EXTERN size_t wasm_frame_func_offset(const wasm_frame_t *);
 WASM_API_EXTERN size_t wasm_frame_module_offset(const wasm_frame_t *);
 
@@ -300,7 +301,7 @@ WASM_API_EXTERN void wasm_module_imports(const wasm_module_t *,
                                          own wasm_importtype_vec_t *out);
 WASM_API_EXTERN void wasm_module_exports(const wasm_module_t *,
                                          own wasm_exporttype_vec_t *out);
-/* wrun: not supported yet, an empty vector and NULL. */
+/* wrun_module_serialize's format; an empty vector / NULL on failure. */
 WASM_API_EXTERN void wasm_module_serialize(const wasm_module_t *, own wasm_byte_vec_t *out);
 WASM_API_EXTERN own wasm_module_t *wasm_module_deserialize(wasm_store_t *,
                                                            const wasm_byte_vec_t *);

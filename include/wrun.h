@@ -23,6 +23,35 @@
  * Errors are values: functions that can fail return a wrun_error* (NULL on
  * success) or a wrun_trap* (NULL when no trap happened). Nothing in the
  * library aborts or exits on bad input.
+ *
+ * Threads: an engine and a module may be shared by any number of threads
+ * at once (compiling, instantiating, calling wrun_module_* queries; the
+ * engine's interned types take a lock); a module lives on while an
+ * instance of it does, so wrun_module_delete may come first. A store,
+ * and everything in it (instances, funcs, memories, tables, globals,
+ * linkers made for it), is used by one thread at a time: stores on
+ * different threads run in parallel, and a store may move from thread to
+ * thread between calls, but two threads must not call into one store at
+ * once. The exceptions: wrun_store_interrupt, callable from any thread
+ * while another runs the store's wasm; shared memories, usable from
+ * stores on several threads (atomics, memory.atomic.wait/notify); traps
+ * and errors, plain values the caller owns on any thread. Host functions
+ * run on the thread that called into wasm.
+ *
+ * Signals: traps in compiled code arrive as SIGSEGV and SIGBUS (an access
+ * in a memory's guard region), SIGILL (ud2/udf of an explicit trap) and,
+ * on x86-64, SIGFPE. wrun installs handlers for these four once per
+ * process (sigaction, SA_ONSTACK | SA_SIGINFO | SA_NODEFER), at the first
+ * call into wasm on any thread, keeping the previous handlers: a signal
+ * that is no trap in wasm code of this thread (a host crash, a fault in
+ * C code) goes to the previous handler, or the default action, never
+ * swallowed. A host that installs its own handlers for them afterwards
+ * must chain to wrun's. Each thread that calls into wasm gets a 64 KiB
+ * alternate signal stack (sigaltstack) the first time, unless it has one
+ * of at least 16 KiB already (then that one is used); wrun frees the one
+ * it made when the thread exits. Nothing else is installed: no timer, no
+ * other signal (--timeout in the wrun command is a watchdog thread
+ * calling wrun_store_interrupt).
  */
 #ifndef WRUN_H
 #define WRUN_H
@@ -30,6 +59,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h> /* memcpy, for the float value helpers */
 
 #ifdef __cplusplus
 extern "C" {
@@ -93,6 +123,45 @@ typedef struct wrun_val {
     void *anyref;        /* NULL is ref.null any; an opaque word */
   } of;
 } wrun_val;
+
+/* Values made and read in one expression (header-only). Floats go through
+ * their bits, so wrun_val_f32(x) keeps a NaN's payload as the CPU has it. */
+static inline wrun_val wrun_val_i32(int32_t v) {
+  wrun_val r = {WRUN_I32, {.i32 = v}};
+  return r;
+}
+static inline wrun_val wrun_val_i64(int64_t v) {
+  wrun_val r = {WRUN_I64, {.i64 = v}};
+  return r;
+}
+static inline wrun_val wrun_val_f32(float v) {
+  wrun_val r = {WRUN_F32, {.f32_bits = 0}};
+  memcpy(&r.of.f32_bits, &v, sizeof v);
+  return r;
+}
+static inline wrun_val wrun_val_f64(double v) {
+  wrun_val r = {WRUN_F64, {.f64_bits = 0}};
+  memcpy(&r.of.f64_bits, &v, sizeof v);
+  return r;
+}
+static inline wrun_val wrun_val_funcref(wrun_func *f) {
+  wrun_val r = {WRUN_FUNCREF, {.funcref = f}};
+  return r;
+}
+static inline wrun_val wrun_val_externref(void *p) {
+  wrun_val r = {WRUN_EXTERNREF, {.externref = p}};
+  return r;
+}
+static inline float wrun_val_as_f32(const wrun_val *v) {
+  float f;
+  memcpy(&f, &v->of.f32_bits, sizeof f);
+  return f;
+}
+static inline double wrun_val_as_f64(const wrun_val *v) {
+  double d;
+  memcpy(&d, &v->of.f64_bits, sizeof d);
+  return d;
+}
 
 /* An i31 reference (ref.i31) as an anyref: the low 31 bits of value. */
 WRUN_API void *wrun_anyref_from_i31(int32_t value);
@@ -183,10 +252,21 @@ typedef enum wrun_trap_code {
   WRUN_TRAP_GC_HEAP,              /* "out of GC heap memory": the store's
                                      gc_heap_bytes limit, or an array too
                                      large for any heap */
+  WRUN_TRAP_BAD_ARGUMENTS,        /* wrun_func_call's arguments or result
+                                     room do not match the function's type,
+                                     or belong to another store; nothing
+                                     ran. The message says which. */
   WRUN_TRAP_COUNT
 } wrun_trap_code;
 
 /* ---- errors ---------------------------------------------------------- */
+/* Why the last call of this thread that returned NULL failed, for the
+ * constructors that return NULL rather than a wrun_error (wrun_store_new,
+ * wrun_func_new, wrun_memory_new*, wrun_table_new*, wrun_global_new,
+ * wrun_tag_new, wrun_exn_new): e.g. "memory: maximum 1 pages below the
+ * minimum 2", or a store limit's message. Kept per thread, as dlerror();
+ * "" before any failure; valid until that thread's next failing call. */
+WRUN_API const char *wrun_last_error(void);
 WRUN_API const char *wrun_error_message(const wrun_error *e);
 /* Byte offset in the module the error refers to, or SIZE_MAX if none. */
 WRUN_API size_t wrun_error_offset(const wrun_error *e);
@@ -202,6 +282,18 @@ WRUN_API int32_t wrun_trap_exit_status(const wrun_trap *t); /* for WRUN_TRAP_EXI
 WRUN_API size_t wrun_trap_frame_count(const wrun_trap *t);
 WRUN_API uint32_t wrun_trap_frame_func(const wrun_trap *t, size_t i);
 WRUN_API const char *wrun_trap_frame_name(const wrun_trap *t, size_t i); /* or NULL */
+/* The name section's module name of the frame's module, or NULL. */
+WRUN_API const char *wrun_trap_frame_module_name(const wrun_trap *t, size_t i);
+/* Where the frame is in the wasm: for the innermost frame the trapping
+ * instruction, for the others the call instruction; the byte offset of
+ * its opcode in the module binary (what wasmtime prints), and the same
+ * relative to the start of the function's body (its locals, past the
+ * body's size; wasm.h's func_offset). SIZE_MAX when unknown: a trap from
+ * a conditional check whose out-of-line trap stub several instructions of
+ * the function share (the pc cannot tell which one branched there, e.g.
+ * two divisions that trap on zero), an interrupt, a frame without code. */
+WRUN_API size_t wrun_trap_frame_module_offset(const wrun_trap *t, size_t i);
+WRUN_API size_t wrun_trap_frame_func_offset(const wrun_trap *t, size_t i);
 WRUN_API void wrun_trap_delete(wrun_trap *t);
 
 /* ---- exceptions (Wasm 3.0 exception handling) ----------------------------
@@ -248,6 +340,14 @@ WRUN_API void wrun_store_delete(wrun_store *store);
 /* The engine the store was made from (wasi-threads makes a store per
  * thread from it). */
 WRUN_API wrun_engine *wrun_store_engine(const wrun_store *store);
+/* The host's own pointer for the store (as Wasmtime's Store<T> data), for
+ * host functions to find their state through wrun_caller_store: NULL
+ * until set. finalizer (may be NULL) is called with the data when it is
+ * replaced, and by wrun_store_delete after all of the store's objects
+ * and their finalizers are gone. */
+WRUN_API void wrun_store_set_data(wrun_store *store, void *data,
+                                  void (*finalizer)(void *data));
+WRUN_API void *wrun_store_data(const wrun_store *store);
 
 /* ---- store limits ------------------------------------------------------
  * What the wasm of one store may take, as Wasmtime's StoreLimits. A guest
@@ -396,6 +496,28 @@ WRUN_API void wrun_config_consume_fuel(wrun_config *config, bool enable);
  * stores, select, pmin, pmax) keep their payloads. Off, the generated
  * code is exactly that of an engine without it. */
 WRUN_API void wrun_config_deterministic(wrun_config *config, bool enable);
+/* Linear memories. By default (DESIGN.md) each 32-bit memory reserves 8
+ * GiB of address space, 4 GiB addressable and a 4 GiB guard, and compiled
+ * code checks no address: an access past the size faults in the guard
+ * and traps. That costs no time but much address space: at most some
+ * 16,000 memories in a process, and nothing runs under a `ulimit -v`.
+ * These trade it for a compare and a branch per access:
+ * - bounds_checks: every access compares its address with the memory's
+ *   current size;
+ * - memory_reservation (bytes, default 4 GiB): the most a memory can grow
+ *   to (memory.grow past it returns -1, as past a maximum; a minimum
+ *   larger than it is still honoured), rounded up to whole 64 KiB pages;
+ * - memory_guard (bytes, default 4 GiB): what each memory reserves past
+ *   its largest size, at least 64 KiB (smaller values are raised to it):
+ *   an access whose offset fits in it compares only its address, larger
+ *   offsets are added in first.
+ * A reservation or guard under 4 GiB turns bounds checks on. A memory then
+ * reserves min(its maximum, reservation) + guard. Modules and memories of
+ * engines configured differently do not mix (instantiation says so). */
+WRUN_API void wrun_config_bounds_checks(wrun_config *config, bool enable);
+WRUN_API void wrun_config_memory_reservation(wrun_config *config,
+                                             uint64_t bytes);
+WRUN_API void wrun_config_memory_guard(wrun_config *config, uint64_t bytes);
 /* config may be NULL (the defaults); the engine keeps a copy. */
 WRUN_API wrun_engine *wrun_engine_new_with_config(const wrun_config *config);
 /* The store's remaining fuel. Both return false (and change nothing) when
@@ -437,6 +559,58 @@ WRUN_API size_t wrun_module_code_size(const wrun_module *m);
 /* Whether the module was compiled in deterministic mode (see
  * wrun_config_deterministic). */
 WRUN_API bool wrun_module_deterministic(const wrun_module *m);
+
+/* ---- compiled modules (.cwasm) ------------------------------------------ */
+/* A compiled module saved as bytes and loaded again without compiling:
+ * the machine code, its tables (traps, calls, exception handlers, GC stack
+ * maps, relocations) and the original wasm, which deserialization decodes
+ * and validates again outside function bodies (imports, exports, types;
+ * types are interned as wrun_module_new does) but does not compile.
+ *
+ * Trust: a serialized module is trusted code, like a shared library. It
+ * runs as machine code of this process; deserialization checks the format
+ * (the magic, the format version, every count and offset against the
+ * blob's bounds, a checksum), never what the code does. Load only bytes
+ * you produced or trust as much as the program itself.
+ *
+ * A blob is refused, with an error saying what differs, when it was made
+ * by another format version, wrun version or build, for another ISA, for
+ * CPU features this host lacks, or with a configuration that changes the
+ * code (fuel metering, deterministic mode, explicit bounds checks and the
+ * memory guard) other than the engine's.
+ *
+ * Serialize: *bytes (free it with wrun_bytes_free) and *len. A module made
+ * by wrun_module_new is compiled once more in the relocatable form saved
+ * (its own code embeds this process's addresses as the shortest
+ * immediates); one made by wrun_module_deserialize is saved as it is. */
+WRUN_API wrun_error *wrun_module_serialize(const wrun_module *m,
+                                           uint8_t **bytes, size_t *len);
+/* Loads what wrun_module_serialize made, for engine (whose configuration
+ * must be the one it was compiled with); *out on success, else NULL and
+ * the error. The bytes are not kept. */
+WRUN_API wrun_error *wrun_module_deserialize(wrun_engine *engine,
+                                             const uint8_t *bytes, size_t len,
+                                             wrun_module **out);
+/* Whether bytes begin like a serialized module (the magic only: use to
+ * choose between wrun_module_new and wrun_module_deserialize). */
+WRUN_API bool wrun_module_is_serialized(const uint8_t *bytes, size_t len);
+/* Frees bytes returned by wrun_module_serialize (NULL is ignored). */
+WRUN_API void wrun_bytes_free(uint8_t *bytes);
+
+/* Custom sections, in the order of the binary (the "name" section
+ * included). Names are UTF-8 of exact length, not NUL-terminated; names
+ * and contents stay valid as long as the module. Out-pointers may be NULL;
+ * false when i is out of range / no section has the name. */
+WRUN_API size_t wrun_module_custom_section_count(const wrun_module *m);
+WRUN_API bool wrun_module_custom_section(const wrun_module *m, size_t i,
+                                         const char **name, size_t *name_len,
+                                         const uint8_t **data, size_t *len);
+/* The first custom section named exactly the name_len bytes at name. */
+WRUN_API bool wrun_module_custom_section_named(const wrun_module *m,
+                                               const char *name,
+                                               size_t name_len,
+                                               const uint8_t **data,
+                                               size_t *len);
 
 /* ---- host objects ----------------------------------------------------- */
 /* A host function gets its caller, the arguments and room for the results.
@@ -527,9 +701,35 @@ WRUN_API bool wrun_global_set(wrun_global *g, wrun_val v); /* false if immutable
 WRUN_API void wrun_global_type(const wrun_global *g, wrun_valtype *type,
                                bool *mutable_);
 
-/* ---- linking and instances --------------------------------------------- */
+/* ---- linking and instances ---------------------------------------------
+ * A store's linker holds that store's externs. An engine linker
+ * (wrun_linker_new_for_engine) outlives stores, as Wasmtime's Linker: it
+ * holds host functions defined once by type and callback
+ * (wrun_linker_define_func) and instantiates in any store of its engine
+ * (wrun_linker_instantiate_in), making in that store, on first use, the
+ * functions the module imports (one per store and definition, so their
+ * identity holds across the store's instances). Externs of a store
+ * (wrun_linker_define) can be defined into it too, but only link in that
+ * store. Define everything first; then any number of threads may
+ * instantiate through it at once (each in its own store), as long as
+ * nobody defines or deletes meanwhile. Deleting it is safe while stores
+ * still use its functions: a function's env is finalized when the linker
+ * and every store that made the function are gone. */
 WRUN_API wrun_linker *wrun_linker_new(wrun_store *store);
+WRUN_API wrun_linker *wrun_linker_new_for_engine(wrun_engine *engine);
 WRUN_API void wrun_linker_delete(wrun_linker *l);
+/* Defines (module, name) as a host function (C strings). In a store's
+ * linker the function is made in the store now; in an engine linker per
+ * store, later. false (wrun_last_error says why) on a bad type or out of
+ * memory: then nothing is defined and env stays the caller's. */
+WRUN_API bool wrun_linker_define_func(wrun_linker *l, const char *module,
+                                      const char *name,
+                                      const wrun_valtype *params,
+                                      size_t nparams,
+                                      const wrun_valtype *results,
+                                      size_t nresults, wrun_host_callback cb,
+                                      void *env,
+                                      void (*finalizer)(void *env));
 /* Defines (module, name); a later definition replaces an earlier one.
  * The _n form takes names of exact lengths (they may contain NULs); the
  * plain form takes C strings. */
@@ -550,6 +750,14 @@ WRUN_API void wrun_linker_define_instance_n(wrun_linker *l, const char *module,
 WRUN_API void wrun_linker_instantiate(wrun_linker *l, const wrun_module *m,
                              wrun_instance **out, wrun_error **error,
                              wrun_trap **trap);
+/* The same in store, which must be the linker's own (a store's linker) or
+ * of its engine (an engine linker). wrun_linker_instantiate on an engine
+ * linker is an error: it has no store. */
+WRUN_API void wrun_linker_instantiate_in(wrun_linker *l, wrun_store *store,
+                                         const wrun_module *m,
+                                         wrun_instance **out,
+                                         wrun_error **error,
+                                         wrun_trap **trap);
 
 /* Instantiates with imports given in the module's import order. */
 WRUN_API void wrun_instance_new(wrun_store *store, const wrun_module *m,

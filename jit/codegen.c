@@ -958,13 +958,21 @@ static void push_results(jit_codegen *g, const cg_ctrl *c) {
 }
 
 static void finish_function(jit_codegen *g) {
+  /* The stubs' pc map entries take g->offset (see jit_codegen_begin). */
+  uint32_t end_offset = g->offset;
   for (uint8_t code = 0; code < WRUN_TRAP_COUNT; code++) {
     if (!g->trap_used[code]) continue;
     masm_bind(g->m, &g->trap_labels[code]);
+    g->offset = g->trap_site[code];
     masm_trap(g->m, code);
   }
   masm_bind(g->m, &g->overflow);
+  /* A stack overflow is the prologue's: the loop heads' checks fail only
+   * on an interrupt (which poisons the limit), and then the runtime
+   * forgets the offset (runtime/call.c). */
+  g->offset = g->mod->funcs[g->func_index].body_offset;
   masm_trap(g->m, WRUN_TRAP_STACK_EXHAUSTED);
+  g->offset = end_offset;
   /* locals_bytes includes the tail-call capacity slot when there is one */
   /* Last, so that the code before them is that of the function without
    * a try (not even a stub moves). */
@@ -1187,6 +1195,9 @@ jit_label *cg_trap_label(jit_codegen *g, uint8_t code) {
   if (!g->trap_used[code]) {
     g->trap_used[code] = true;
     jit_label_init(&g->trap_labels[code]);
+    g->trap_site[code] = g->offset;
+  } else if (g->trap_site[code] != g->offset) {
+    g->trap_site[code] = JIT_NO_WASM_OFFSET;
   }
   return &g->trap_labels[code];
 }
@@ -1365,6 +1376,7 @@ wrun_error *jit_codegen_begin(jit_codegen *g, jit_masm *m,
   g->has_memory = mod->nmemories > 0;
   g->vec_ok = masm_simd_supported();
   g->offset = mod->funcs[func_index].body_offset;
+  m->wasm_offset = &g->offset; /* the prologue's: a stack overflow */
   g->tail_cap_slot =
       g->tail_info &&
       (g->tail_info[func_index - mod->nimported_funcs] & JIT_TAIL_USES);

@@ -25,6 +25,9 @@ void jit_codegen_free(jit_codegen *g);
 /* Emit fuel charges (jit/codegen_fuel.c) in the functions that follow;
  * off by default. */
 void jit_codegen_set_fuel(jit_codegen *g, bool on);
+/* Explicit bounds checks past a guard of guard bytes (>= 64 KiB), or
+ * (off) the guarded 8 GiB reservations; see jit_options. */
+void jit_codegen_set_bounds_checks(jit_codegen *g, bool on, uint64_t guard);
 
 /* Where direct calls from the module's functions enter the function
  * begun last: past its load of the fuel register when metered (direct

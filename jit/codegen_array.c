@@ -76,6 +76,7 @@ void cg_op_array_new(jit_codegen *g, const jit_instr *in) {
   if (!rtt) return;
   uint64_t imm = (uintptr_t)rtt;
   bool value = in->op == OP_ARRAY_NEW;
+  cg_libcall_sym(g, JIT_SYM_RTT, in->u.index);
   cg_libcall_gc(g, (const void *)rt_lib_gc_array_new, &imm, 1, 1, JT_REF,
                 g->mod->types[in->u.index].types, value ? 1 : 0, true);
   if (!value) return;
@@ -97,6 +98,7 @@ void cg_op_array_new_fixed(jit_codegen *g, const jit_instr *in) {
   const rt_gc_rtt *rtt = cg_gc_rtt(g, in->u.pair.a);
   if (!rtt) return;
   uint64_t imm[2] = {(uintptr_t)rtt, in->u.pair.b};
+  cg_libcall_sym(g, JIT_SYM_RTT, in->u.pair.a);
   cg_libcall_gc(g, (const void *)rt_lib_gc_array_new, imm, 2, 0, JT_REF,
                 g->mod->types[in->u.pair.a].types, in->u.pair.b, true);
   rt_valtype storage = elem_storage(g, in->u.pair.a);
@@ -116,6 +118,7 @@ void cg_op_array_new_segment(jit_codegen *g, const jit_instr *in) {
   const void *fn = in->op == OP_ARRAY_NEW_DATA
                        ? (const void *)rt_lib_gc_array_new_data
                        : (const void *)rt_lib_gc_array_new_elem;
+  cg_libcall_sym(g, JIT_SYM_RTT, in->u.pair.a);
   cg_libcall_gc(g, fn, imm, 2, 2, JT_REF, NULL, 0, false);
 }
 

@@ -25,10 +25,13 @@ static void check_kind(jit_codegen *g, jit_reg ref, uint8_t kind,
 /* Branches to on_fail if ref (an object) is not of struct or array type
  * t: its rtt is t's, or (t has subtypes) t's is in its display. */
 static void check_rtt(jit_codegen *g, jit_reg ref, const rt_gc_rtt *t,
-                      bool final, jit_label *on_fail) {
+                      uint32_t type_index, bool final, jit_label *on_fail) {
   jit_reg r = cg_alloc(g, false), tr = cg_alloc(g, false);
   masm_load_ptr(g->m, JT_I64, r, ref, RT_GC_HEADER);
-  masm_mov_imm(g->m, JT_I64, tr, (uintptr_t)t);
+  if (g->m->relocatable)
+    masm_mov_sym(g->m, tr, JIT_SYM_RTT, type_index, (uintptr_t)t);
+  else
+    masm_mov_imm(g->m, JT_I64, tr, (uintptr_t)t);
   if (!final) {
     jit_label same;
     jit_label_init(&same);
@@ -96,7 +99,7 @@ void cg_cast_check(jit_codegen *g, jit_reg ref, rt_valtype target,
       const rt_gc_rtt *rtt = cg_gc_rtt(g, ti);
       if (!rtt) break;
       split_i31(g, ref, on_fail);
-      check_rtt(g, ref, rtt, t->final, on_fail);
+      check_rtt(g, ref, rtt, ti, t->final, on_fail);
       break;
     }
     if (!t->final) { /* the callers ask the runtime instead */
@@ -107,8 +110,7 @@ void cg_cast_check(jit_codegen *g, jit_reg ref, rt_valtype target,
     /* a final function type has no subtypes: its id or nothing */
     jit_reg id = cg_alloc(g, false);
     masm_load_ptr(g->m, JT_I32, id, ref, RT_FUNCREF_TYPE_ID);
-    masm_cmp_branch(g->m, JC_NE, JT_I32, id,
-                    jit_imm_opnd((int64_t)(int32_t)t->id), on_fail);
+    cg_type_id_branch(g, JC_NE, id, ti, 0, on_fail);
     cg_free(g, id);
     break;
   }
@@ -138,6 +140,7 @@ static void ask_runtime(jit_codegen *g, const void *fn, rt_valtype target,
                         uint8_t result) {
   const rt_functype *t = &g->mod->types[rt_vt_index(target)];
   uint64_t imms[2] = {t->id, rt_vt_nullable(target)};
+  cg_libcall_sym(g, JIT_SYM_TYPE_ID, rt_vt_index(target));
   cg_libcall(g, fn, imms, 2, 1, result);
 }
 

@@ -192,11 +192,26 @@ struct jit_codegen {
 
   jit_label trap_labels[WRUN_TRAP_COUNT];
   bool trap_used[WRUN_TRAP_COUNT];
+  /* The wasm offset of the one instruction that branches to each trap
+   * stub, for the stub's pc map entry (jit/pcmap.h); JIT_NO_WASM_OFFSET
+   * once instructions at two offsets share the stub: its pc cannot tell
+   * which trapped. */
+  uint32_t trap_site[WRUN_TRAP_COUNT];
   jit_label overflow;
 
   uint32_t out_size; /* outgoing area bytes */
   bool simd, done;
   bool deterministic; /* canonicalise NaN results (codegen_nan.c) */
+  /* Relocatable code: the next cg_libcall's first immediate is this
+   * process-specific value (jit_sym_kind, 0 none) of type index
+   * imm0_sym_index, loaded in its patchable form. */
+  uint8_t imm0_sym;
+  uint32_t imm0_sym_index;
+  /* Every memory access compares its address with the memory's size
+   * (jit_options.bounds_checks); offsets up to guard_cover need no more,
+   * the guard past the size catches them with the access's width. */
+  bool bounds_checks;
+  uint64_t guard_cover;
   /* Stack entry nan_pending_index, in nan_pending_reg, awaits NaN
    * canonicalisation (deferred, see codegen_nan.c). */
   bool nan_pending;
@@ -425,6 +440,18 @@ void cg_stack_map(jit_codegen *g, const rt_valtype *kept, uint32_t nkept,
 /* cg_libcall of a function that may collect (a GC allocation), keeping
  * the nkept values below its operands (typed as for cg_stack_map) in its
  * stack map. */
+/* Jumps to l when the type id in GPR id compares cond with the interned
+ * id of module type type_index: an immediate, or in relocatable code a
+ * patchable load into a register not in avoid. */
+void cg_type_id_branch(jit_codegen *g, jit_cond cond, jit_reg id,
+                       uint32_t type_index, uint64_t avoid, jit_label *l);
+/* The next cg_libcall's first immediate is the value of kind (a
+ * jit_sym_kind) for type index type_index (patchable when relocatable). */
+static inline void cg_libcall_sym(jit_codegen *g, uint8_t kind,
+                                  uint32_t type_index) {
+  g->imm0_sym = kind;
+  g->imm0_sym_index = type_index;
+}
 void cg_libcall_gc(jit_codegen *g, const void *fn, const uint64_t *imms,
                    uint32_t nimms, uint32_t nops, uint8_t result_type,
                    const rt_valtype *kept, uint32_t nkept, bool uniform);
@@ -636,6 +663,10 @@ static inline bool cg_memory_is64(const jit_codegen *g, uint32_t mem) {
 }
 uint32_t cg_check_address64(jit_codegen *g, uint32_t mem, jit_opnd *addr,
                             uint64_t offset);
+/* The same for a 32-bit memory: nothing unless bounds checks are on; then
+ * a register address is replaced by its zero-extension (owned). */
+uint32_t cg_check_address32(jit_codegen *g, uint32_t mem, jit_opnd *addr,
+                            uint32_t offset);
 /* The address operand of an access to memory mem, popped as the loads and
  * stores do (a constant as an immediate, a register borrowed: release it
  * with cg_done_read); *offset is what the masm takes. */

@@ -155,9 +155,20 @@ static jit_reg memory_size_reg(jit_codegen *g, uint32_t mem) {
   return r;
 }
 
+/* The widest access (v128) that a guard must cover past an address. */
+#define CG_MAX_ACCESS_BYTES 16
+
+void jit_codegen_set_bounds_checks(jit_codegen *g, bool on, uint64_t guard) {
+  g->bounds_checks = on;
+  /* Without the option, the 4 GiB guard of a memory64 past 4 GiB. */
+  if (!on) guard = RT_MEMORY_GUARD_BYTES;
+  g->guard_cover = guard > CG_MAX_ACCESS_BYTES ? guard - CG_MAX_ACCESS_BYTES
+                                               : 0;
+}
+
 static bool checks_size(const jit_codegen *g, uint32_t mem) {
   const rt_limits *l = &g->mod->memories[mem];
-  return rt_memory_checks_size(l->is64, l->max, l->has_max);
+  return g->bounds_checks || rt_memory_checks_size(l->is64, l->max, l->has_max);
 }
 
 /* Only memory 0 (the one wasm64 programs use) and only into an idle
@@ -205,7 +216,7 @@ static uint32_t check_size_address(jit_codegen *g, uint32_t mem,
   }
   jit_reg size = memory_size_reg(g, mem);
   masm_cmp_branch(g->m, JC_GE_U, JT_I64, addr->reg, jit_reg_opnd(size), oob);
-  if (offset <= UINT32_MAX) {
+  if (offset <= g->guard_cover) {
     cg_done_read(g, size);
     return (uint32_t)offset;
   }
@@ -251,11 +262,43 @@ static jit_opnd pop_address64(jit_codegen *g, uint32_t mem,
   return addr;
 }
 
+/* A 32-bit memory with explicit bounds checks: the address zero-extended
+ * into a register of its own (AArch64 keeps junk above an i32), then
+ * compared with the size as a memory64's. */
+static uint32_t check_address32(jit_codegen *g, uint32_t mem, jit_opnd *addr,
+                                uint32_t offset) {
+  if (!addr->is_imm) {
+    jit_reg wide = cg_alloc(g, false);
+    masm_mov(g->m, JT_I32, wide, addr->reg);
+    cg_done_read(g, addr->reg);
+    *addr = jit_reg_opnd(wide);
+  }
+  return check_size_address(g, mem, addr, offset);
+}
+
+static jit_opnd pop_address32_checked(jit_codegen *g, uint32_t mem,
+                                      uint64_t in_offset, uint32_t *offset) {
+  jit_opnd addr;
+  if (g->sp > 0 && g->stack[g->sp - 1].kind == CG_CONST)
+    addr = jit_imm_opnd((int64_t)(uint32_t)cg_pop(g).bits);
+  else
+    addr = jit_reg_opnd(cg_pop_read(g));
+  *offset = check_address32(g, mem, &addr, (uint32_t)in_offset);
+  return addr;
+}
+
+uint32_t cg_check_address32(jit_codegen *g, uint32_t mem, jit_opnd *addr,
+                            uint32_t offset) {
+  return g->bounds_checks ? check_address32(g, mem, addr, offset) : offset;
+}
+
 /* Inline, and memory64 out of line: every load and store pops one. */
 static inline __attribute__((always_inline)) jit_opnd
 pop_address(jit_codegen *g, uint32_t mem, uint64_t in_offset,
             uint32_t *offset) {
   if (cg_memory_is64(g, mem)) return pop_address64(g, mem, in_offset, offset);
+  if (g->bounds_checks)
+    return pop_address32_checked(g, mem, in_offset, offset);
   *offset = (uint32_t)in_offset;
   if (g->sp > 0 && g->stack[g->sp - 1].kind == CG_CONST)
     return jit_imm_opnd((int64_t)(uint32_t)cg_pop(g).bits);
@@ -363,8 +406,14 @@ void cg_libcall(jit_codegen *g, const void *fn, const uint64_t *imms,
   }
   cg_flush_for_call(g);
   masm_mov(g->m, JT_I64, tg->c_arg[0], tg->vmctx_reg);
-  for (uint32_t i = 0; i < nimms; i++)
-    masm_mov_imm(g->m, JT_I64, tg->c_arg[1 + i], imms[i]);
+  for (uint32_t i = 0; i < nimms; i++) {
+    if (i == 0 && g->imm0_sym && g->m->relocatable)
+      masm_mov_sym(g->m, tg->c_arg[1], g->imm0_sym, g->imm0_sym_index,
+                   imms[0]);
+    else
+      masm_mov_imm(g->m, JT_I64, tg->c_arg[1 + i], imms[i]);
+  }
+  g->imm0_sym = 0;
   for (uint32_t k = 0; k < nops; k++) {
     cg_value v = g->stack[g->sp - nops + k];
     if (v.type == JT_REF) v.type = JT_I64;
@@ -628,6 +677,20 @@ static void visit_call(jit_codegen *g, uint32_t f) {
   if (leaves) cg_fuel_sync_in(g);
 }
 
+void cg_type_id_branch(jit_codegen *g, jit_cond cond, jit_reg id,
+                       uint32_t type_index, uint64_t avoid, jit_label *l) {
+  uint32_t want = g->mod->types[type_index].id;
+  if (!g->m->relocatable) {
+    masm_cmp_branch(g->m, cond, JT_I32, id,
+                    jit_imm_opnd((int64_t)(int32_t)want), l);
+    return;
+  }
+  jit_reg r = cg_alloc_gpr_avoiding(g, avoid | reg_bit(id));
+  masm_mov_sym(g->m, r, JIT_SYM_TYPE_ID, type_index, want);
+  masm_cmp_branch(g->m, cond, JT_I32, id, jit_reg_opnd(r), l);
+  cg_free(g, r);
+}
+
 jit_reg cg_indirect_callee(jit_codegen *g, const jit_instr *in,
                            const rt_functype *ft, jit_reg index,
                            uint64_t avoid) {
@@ -650,10 +713,10 @@ jit_reg cg_indirect_callee(jit_codegen *g, const jit_instr *in,
   masm_branch_zero(g->m, JT_I64, ref, true,
                    cg_trap_label(g, WRUN_TRAP_UNINITIALIZED_ELEMENT));
   masm_load_ptr(g->m, JT_I32, code, ref, RT_FUNCREF_TYPE_ID);
+  uint32_t ti = (uint32_t)(ft - g->mod->types);
   if (ft->final) {
-    masm_cmp_branch(g->m, JC_NE, JT_I32, code,
-                    jit_imm_opnd((int64_t)(int32_t)ft->id),
-                    cg_trap_label(g, WRUN_TRAP_INDIRECT_MISMATCH));
+    cg_type_id_branch(g, JC_NE, code, ti, avoid,
+                      cg_trap_label(g, WRUN_TRAP_INDIRECT_MISMATCH));
   } else {
     /* a non-final type (GC's `sub`) admits its declared subtypes: another
      * id asks the runtime, which traps or gives the reference back (only
@@ -661,11 +724,13 @@ jit_reg cg_indirect_callee(jit_codegen *g, const jit_instr *in,
      * registers) */
     jit_label same;
     jit_label_init(&same);
-    masm_cmp_branch(g->m, JC_EQ, JT_I32, code,
-                    jit_imm_opnd((int64_t)(int32_t)ft->id), &same);
+    cg_type_id_branch(g, JC_EQ, code, ti, avoid, &same);
     masm_mov(g->m, JT_I64, tg->c_arg[1], ref);
     masm_mov(g->m, JT_I64, tg->c_arg[0], tg->vmctx_reg);
-    masm_mov_imm(g->m, JT_I32, tg->c_arg[2], ft->id);
+    if (g->m->relocatable)
+      masm_mov_sym(g->m, tg->c_arg[2], JIT_SYM_TYPE_ID, ti, ft->id);
+    else
+      masm_mov_imm(g->m, JT_I32, tg->c_arg[2], ft->id);
     cg_fuel_sync_out(g);
     masm_call_abs(g->m, (const void *)rt_lib_indirect_subtype);
     cg_fuel_sync_in(g);

@@ -114,7 +114,8 @@ static jit_opnd pop_vaddress(jit_codegen *g, const jit_instr *in,
   }
   *offset = is64 ? cg_check_address64(g, in->u.mem.memory, &addr,
                                       in->u.mem.offset)
-                 : (uint32_t)in->u.mem.offset;
+                 : cg_check_address32(g, in->u.mem.memory, &addr,
+                                      (uint32_t)in->u.mem.offset);
   return addr;
 }
 

@@ -113,6 +113,7 @@ void cg_op_struct_new(jit_codegen *g, const jit_instr *in) {
   if (!rtt) return;
   uint64_t imm = (uintptr_t)rtt;
   bool fields = in->op == OP_STRUCT_NEW;
+  cg_libcall_sym(g, JIT_SYM_RTT, in->u.index);
   cg_libcall_gc(g, (const void *)rt_lib_gc_struct_new, &imm, 1, 0, JT_REF,
                 t->types, fields ? t->nfields : 0, false);
   if (in->op == OP_STRUCT_NEW_DEFAULT) return;

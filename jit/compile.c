@@ -129,20 +129,19 @@ static bool traps_sorted(const jit_trapsite *t, uint32_t n) {
   return true;
 }
 
-/* Copies the masm's code and trap sites into out, mapped read+execute. */
-static wrun_error *publish(jit_masm *m, jit_code *out) {
-  if (jit_masm_failed(m))
-    return rt_error_new(RT_NO_OFFSET, "%s", jit_masm_failure(m));
+wrun_error *jit_map_code(const uint8_t *bytes, size_t size,
+                         void (*patch)(uint8_t *mem, void *arg), void *arg,
+                         jit_code *out) {
   long page = sysconf(_SC_PAGESIZE);
   if (page <= 0) page = 4096;
-  size_t size = m->buf.size;
   size_t mapped = (size + (size_t)page - 1) / (size_t)page * (size_t)page;
   if (mapped == 0) mapped = (size_t)page;
   void *mem = mmap(NULL, mapped, PROT_READ | PROT_WRITE,
                    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
   if (mem == MAP_FAILED)
     return rt_error_new(RT_NO_OFFSET, "cannot map code memory");
-  if (size) memcpy(mem, m->buf.data, size);
+  if (size) memcpy(mem, bytes, size);
+  if (patch) patch(mem, arg);
   /* AArch64 instruction fetch does not see data writes until the caches
    * are synchronised; a no-op on x86-64. */
   __builtin___clear_cache((char *)mem, (char *)mem + size);
@@ -150,20 +149,34 @@ static wrun_error *publish(jit_masm *m, jit_code *out) {
     munmap(mem, mapped);
     return rt_error_new(RT_NO_OFFSET, "cannot make code executable");
   }
-  out->traps = malloc((m->ntraps ? m->ntraps : 1) * sizeof *out->traps);
-  if (!out->traps) {
-    munmap(mem, mapped);
-    return rt_error_new(RT_NO_OFFSET, "out of memory");
+  out->mem = mem;
+  out->size = size;
+  out->mapped = mapped;
+  return NULL;
+}
+
+/* Copies the masm's code and trap sites into out, mapped read+execute. */
+static wrun_error *publish(jit_masm *m, jit_code *out) {
+  if (jit_masm_failed(m))
+    return rt_error_new(RT_NO_OFFSET, "%s", jit_masm_failure(m));
+  size_t size = m->buf.size;
+  if (m->nsyms) {
+    out->syms = malloc(m->nsyms * sizeof *out->syms);
+    if (!out->syms) return rt_error_new(RT_NO_OFFSET, "out of memory");
+    memcpy(out->syms, m->syms, m->nsyms * sizeof *m->syms);
+    out->nsyms = m->nsyms;
   }
+  out->relocatable = m->relocatable;
+  wrun_error *err = jit_map_code(m->buf.data, size, NULL, NULL, out);
+  if (err) return err;
+  out->traps = malloc((m->ntraps ? m->ntraps : 1) * sizeof *out->traps);
+  if (!out->traps) return rt_error_new(RT_NO_OFFSET, "out of memory");
   if (m->ntraps) memcpy(out->traps, m->traps, m->ntraps * sizeof *m->traps);
   out->ntraps = m->ntraps;
   /* Sites are recorded in emission order, which is already sorted except
    * where a backend patches out of order; sort only then. */
   if (!traps_sorted(out->traps, out->ntraps))
     qsort(out->traps, out->ntraps, sizeof *out->traps, trap_order);
-  out->mem = mem;
-  out->size = size;
-  out->mapped = mapped;
   return NULL;
 }
 
@@ -268,19 +281,23 @@ static wrun_error *compile_once(const rt_module *mod, const jit_options *opts,
   out->func_offsets = calloc(ndefined ? ndefined : 1, sizeof(uint32_t));
   uint32_t *call_entries = calloc(ndefined ? ndefined : 1, sizeof(uint32_t));
   out->entry_offsets = calloc(mod->ntypes ? mod->ntypes : 1, sizeof(uint32_t));
+  out->pcmap_starts = calloc(ndefined ? ndefined : 1, sizeof(uint32_t));
   jit_validator *v = jit_validator_new();
   jit_codegen *g = jit_codegen_new();
   jit_masm m;
   jit_masm_init(&m);
+  m.relocatable = opts && opts->relocatable;
   wrun_error *err = NULL;
   body_outcome outcome = {NULL, false};
-  if (!out->func_offsets || !out->entry_offsets || !call_entries || !v ||
-      !g) {
+  if (!out->func_offsets || !out->entry_offsets || !out->pcmap_starts ||
+      !call_entries || !v || !g) {
     err = rt_error_new(RT_NO_OFFSET, "out of memory");
     goto done;
   }
   jit_codegen_set_deterministic(g, opts && opts->deterministic);
   jit_codegen_set_fuel(g, opts && opts->fuel);
+  jit_codegen_set_bounds_checks(g, opts && opts->bounds_checks,
+                                opts ? opts->memory_guard : 0);
   jit_codegen_set_tail_info(g, tail_known ? tail_flags : NULL, reload_direct);
   for (uint32_t t = 0; t < mod->ntypes; t++) {
     const rt_functype *ft = &mod->types[t];
@@ -291,7 +308,11 @@ static wrun_error *compile_once(const rt_module *mod, const jit_options *opts,
   for (uint32_t i = 0; i < ndefined && !err; i++) {
     masm_align(&m, 16);
     out->func_offsets[i] = jit_buf_pos(&m.buf);
+    out->pcmap_starts[i] = jit_pcmap_begin_function(
+        &m.pcmap, out->func_offsets[i],
+        mod->funcs[mod->nimported_funcs + i].body_offset);
     err = compile_body(mod, mod->nimported_funcs + i, v, g, &m, &outcome);
+    m.wasm_offset = NULL; /* g's offset: no longer this body's */
     call_entries[i] = jit_codegen_call_entry(g);
     if (!tail_known) tail_flags[i] = (uint8_t)jit_codegen_tail_use(g);
   }
@@ -311,6 +332,12 @@ static wrun_error *compile_once(const rt_module *mod, const jit_options *opts,
   if (!err) jit_codegen_take_exn_table(g, &out->exn);
   if (!err) jit_codegen_take_stack_maps(g, &out->maps);
   if (!err) out->fuel = opts && opts->fuel;
+  if (!err && !m.pcmap.failed) {
+    /* The writer's buffer, handed over: trimming it would copy it. */
+    out->pcmap = m.pcmap.data;
+    out->pcmap_size = m.pcmap.size;
+    m.pcmap = (jit_pcmap_writer){0};
+  }
 done:
   free(call_entries);
   if (outcome.gen_error) wrun_error_delete(outcome.gen_error);
@@ -327,6 +354,9 @@ void jit_code_free(jit_code *c) {
   free(c->func_offsets);
   free(c->entry_offsets);
   free(c->traps);
+  free(c->syms);
+  free(c->pcmap);
+  free(c->pcmap_starts);
   jit_exn_table_free(&c->exn);
   jit_stack_maps_free(&c->maps);
   memset(c, 0, sizeof *c);
@@ -396,7 +426,10 @@ wrun_error *jit_make_trampolines(const rt_functype *t, jit_trampolines *out) {
                        t->nresults, (const void *)rt_host_call);
   wrun_error *err = publish(&m, &out->code);
   jit_masm_free(&m);
-  if (err) return err;
+  if (err) {
+    jit_code_free(&out->code);
+    return err;
+  }
   out->entry = out->code.mem;
   out->exit = out->code.mem + exit_at;
   return NULL;
@@ -418,6 +451,23 @@ int32_t jit_code_func_at(const jit_code *c, uintptr_t pc) {
       hi = mid;
   }
   return (int32_t)lo;
+}
+
+uint32_t jit_code_wasm_offset_at(const jit_code *c, const rt_module *m,
+                                 uintptr_t pc, bool return_address) {
+  if (!c->pcmap) return JIT_NO_WASM_OFFSET;
+  uintptr_t key = return_address ? pc - 1 : pc; /* inside the call */
+  int32_t f = jit_code_func_at(c, key);
+  if (f < 0) return JIT_NO_WASM_OFFSET;
+  uint32_t from = c->pcmap_starts[f];
+  uint32_t to = (uint32_t)f + 1 < c->nfuncs ? c->pcmap_starts[f + 1]
+                                            : c->pcmap_size;
+  /* the code offset where the function's stream counts from, and the
+   * body offset its wasm deltas count from (jit_pcmap_begin_function) */
+  return jit_pcmap_lookup(c->pcmap + from, c->pcmap + to,
+                          c->func_offsets[f],
+                          m->funcs[m->nimported_funcs + (uint32_t)f].body_offset,
+                          (uint32_t)(key - (uintptr_t)c->mem));
 }
 
 uint8_t jit_code_trap_at(const jit_code *c, uintptr_t pc) {

@@ -87,8 +87,19 @@ typedef struct jit_code {
   jit_trapsite *traps; /* sorted by offset */
   uint32_t ntraps;
   bool fuel; /* compiled with fuel: functions keep it in target.fuel_reg */
+  /* Relocatable code (jit_options.relocatable): where it embeds
+   * process-specific values, sorted by offset; none otherwise. */
+  bool relocatable;
+  jit_symreloc *syms;
+  uint32_t nsyms;
   jit_exn_table exn; /* landing pads of calls inside a try */
   jit_stack_maps maps; /* GC references of frames at calls */
+  /* pc -> wasm offset (jit/pcmap.h): per defined function, where its
+   * entries begin in pcmap (they end where the next function's begin);
+   * NULL when the map could not be made (every offset unknown). */
+  uint8_t *pcmap;
+  uint32_t pcmap_size;
+  uint32_t *pcmap_starts;
 } jit_code;
 
 /* How to compile; NULL (or all fields zero) is the default. */
@@ -98,7 +109,58 @@ typedef struct jit_options {
   bool deterministic;
   /* Charge fuel (jit/codegen_fuel.c): off emits not one instruction more. */
   bool fuel;
+  /* Code that can be saved and loaded into another process (serialized
+   * modules, runtime/serialize.c): every C function address, rtt address
+   * and interned type id it embeds gets a fixed-size patchable form and a
+   * jit_symreloc. Off, those are the shortest immediates. */
+  bool relocatable;
+  /* Compare every address with the memory's size (jit/codegen_ops.c), for
+   * memories reserved smaller than the guarded 8 GiB; memory_guard is the
+   * guard each reserves past its largest size (>= 64 KiB). Off, only
+   * memory64s that may pass 4 GiB are checked. */
+  bool bounds_checks;
+  uint64_t memory_guard;
 } jit_options;
+
+/* The C functions compiled code calls, by their position in a fixed list
+ * (jit/symbols.c): a relocatable module names them so. UINT32_MAX /
+ * NULL when absent. */
+uint32_t jit_libcall_index(const void *fn);
+uint32_t jit_libcall_count(void);
+const void *jit_libcall_at(uint32_t i);
+
+/* The CPU features this host's backend generates code for (bits of
+ * JIT_CPU_*), as detected (and as the tests force them). A module
+ * compiled for features runs where the host has all of them. */
+enum {
+  JIT_CPU_X64_POPCNT = 1u << 0,
+  JIT_CPU_X64_LZCNT = 1u << 1,
+  JIT_CPU_X64_TZCNT = 1u << 2, /* BMI1 */
+  JIT_CPU_X64_SSSE3 = 1u << 3,
+  JIT_CPU_X64_SSE41 = 1u << 4,
+  JIT_CPU_X64_SSE42 = 1u << 5,
+  JIT_CPU_X64_FMA = 1u << 6, /* with AVX enabled by the OS */
+  JIT_CPU_A64_LSE = 1u << 16, /* ARMv8.1 atomics */
+};
+uint32_t jit_cpu_features(void);
+/* The name of feature bit `bit` (one JIT_CPU_* value), or NULL. */
+const char *jit_cpu_feature_name(uint32_t bit);
+/* The host ISA's name: "x86_64" or "aarch64". */
+const char *jit_isa_name(void);
+
+/* Maps a copy of bytes[0..size) into out->mem (size, mapped), calls
+ * patch(mem, arg) (if given) while it is still writable, and makes it
+ * read+execute. */
+wrun_error *jit_map_code(const uint8_t *bytes, size_t size,
+                         void (*patch)(uint8_t *mem, void *arg), void *arg,
+                         jit_code *out);
+/* Loads serialized code: maps a copy of bytes[0..size), patches each of
+ * c->syms (already in c, like every table) with its value in this process
+ * for module m (whose types carry this process's ids), and makes it
+ * read+execute in c->mem. Refuses a sym out of range. On error c's
+ * tables are left for the caller to free (jit_code_free). */
+wrun_error *jit_code_load(jit_code *c, const uint8_t *bytes, size_t size,
+                          const rt_module *m);
 
 /* Validates every function body and compiles it with opts (may be NULL).
  * The module's types must already carry their interned ids
@@ -132,6 +194,13 @@ uint32_t jit_code_exn_scope_at(const jit_code *c, uintptr_t pc);
  * pc (*count of them), or NULL when it holds none. */
 const int32_t *jit_code_stack_map_at(const jit_code *c, uintptr_t pc,
                                      uint32_t *count);
+/* The module offset of the wasm instruction at pc in c (module m's code):
+ * the trapping one
+ * at a trap site, or, when return_address, the call returning to pc.
+ * JIT_NO_WASM_OFFSET when the map has no entry there (a trap stub that
+ * several instructions share, code outside functions). */
+uint32_t jit_code_wasm_offset_at(const jit_code *c, const rt_module *m,
+                                 uintptr_t pc, bool return_address);
 /* Trap code at pc (exact trap site), or 0. */
 uint8_t jit_code_trap_at(const jit_code *c, uintptr_t pc);
 

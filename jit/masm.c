@@ -1,6 +1,7 @@
 /* Backend-independent bookkeeping of the MacroAssembler: fixups, trap
  * sites and call relocations. The encodings are in jit/x64 and jit/arm64. */
 #include "masm.h"
+#include "jit.h"
 
 void jit_masm_init(jit_masm *m) {
   memset(m, 0, sizeof *m);
@@ -12,6 +13,8 @@ void jit_masm_free(jit_masm *m) {
   free(m->fixups);
   free(m->traps);
   free(m->relocs);
+  free(m->syms);
+  jit_pcmap_writer_free(&m->pcmap);
   memset(m, 0, sizeof *m);
 }
 
@@ -43,6 +46,8 @@ void jit_masm_add_trap(jit_masm *m, uint32_t offset, uint8_t code) {
   m->traps[m->ntraps].offset = offset;
   m->traps[m->ntraps].code = code;
   m->ntraps++;
+  if (m->wasm_offset && *m->wasm_offset != JIT_NO_WASM_OFFSET)
+    jit_pcmap_add(&m->pcmap, offset, *m->wasm_offset);
 }
 
 void jit_masm_add_reloc(jit_masm *m, uint32_t at, uint32_t func_index) {
@@ -54,6 +59,28 @@ void jit_masm_add_reloc(jit_masm *m, uint32_t at, uint32_t func_index) {
   m->relocs[m->nrelocs].at = at;
   m->relocs[m->nrelocs].func_index = func_index;
   m->nrelocs++;
+}
+
+void jit_masm_add_sym(jit_masm *m, uint32_t at, uint8_t kind,
+                      uint32_t index) {
+  if (!grow((void **)&m->syms, m->nsyms, &m->cap_syms, sizeof *m->syms)) {
+    m->oom = true;
+    return;
+  }
+  m->syms[m->nsyms].at = at;
+  m->syms[m->nsyms].kind = kind;
+  m->syms[m->nsyms].index = index;
+  m->nsyms++;
+}
+
+void jit_masm_add_libcall_sym(jit_masm *m, uint32_t at, const void *fn) {
+  if (!m->relocatable) return;
+  uint32_t i = jit_libcall_index(fn);
+  if (i == UINT32_MAX)
+    jit_masm_refuse(m, "code generator: a C function missing from the "
+                       "relocation list (jit/symbols.c)");
+  else
+    jit_masm_add_sym(m, at, JIT_SYM_LIBCALL, i);
 }
 
 void jit_masm_add_fixup(jit_masm *m, jit_label *l, uint32_t at, uint8_t kind,

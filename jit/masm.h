@@ -32,6 +32,7 @@
 #include <stdint.h>
 #include "array_layout.h" /* rt_valtype */
 #include "buffer.h"
+#include "pcmap.h"
 
 typedef uint8_t jit_reg;
 #define JIT_FPR_BASE 32
@@ -218,6 +219,23 @@ typedef struct jit_reloc {
   uint32_t func_index; /* callee (a defined function) */
 } jit_reloc;
 
+/* Relocatable code (jit_options.relocatable, for serialized modules):
+ * a process-specific value the code embeds, in the backend's patchable
+ * form at `at` (mov_sym, call_abs), rewritten by patch_sym when the code
+ * is loaded into another process. */
+typedef enum jit_sym_kind {
+  JIT_SYM_LIBCALL = 1, /* a C function's address; index: jit_libcall_index */
+  JIT_SYM_TYPE_ID = 2, /* the 32-bit interned id of module type index */
+  JIT_SYM_RTT = 3,     /* the address of the rtt of module type index */
+} jit_sym_kind;
+#define JIT_SYM_KIND_MAX 3
+
+typedef struct jit_symreloc {
+  uint32_t at;
+  uint32_t index;
+  uint8_t kind; /* jit_sym_kind */
+} jit_symreloc;
+
 typedef struct jit_masm {
   jit_buf buf;
   jit_fixup *fixups;
@@ -226,6 +244,18 @@ typedef struct jit_masm {
   uint32_t ntraps, cap_traps;
   jit_reloc *relocs;
   uint32_t nrelocs, cap_relocs;
+  /* relocatable: process-specific values get patchable forms, listed in
+   * syms; otherwise they are plain immediates (the shortest encoding) */
+  bool relocatable;
+  jit_symreloc *syms;
+  uint32_t nsyms, cap_syms;
+  /* pc -> wasm offset map of trap sites and calls (jit/pcmap.h), noted
+   * with *wasm_offset: where the compiler keeps the offset of the
+   * instruction being compiled (JIT_NO_WASM_OFFSET: none to note), NULL
+   * outside function bodies (trampolines). A pointer, not a copy: no
+   * store per instruction compiled. */
+  jit_pcmap_writer pcmap;
+  const uint32_t *wasm_offset;
   uint32_t frame_size_at; /* where the prologue's frame size goes */
   uint32_t veneer_scan;   /* AArch64: first fixup that may need a veneer */
   /* Either makes the result unusable; the compiler reports them as
@@ -270,6 +300,17 @@ const char *jit_masm_failure(const jit_masm *m);
 /* Bookkeeping for backends: trap sites, direct-call relocations. */
 void jit_masm_add_trap(jit_masm *m, uint32_t offset, uint8_t code);
 void jit_masm_add_reloc(jit_masm *m, uint32_t at, uint32_t func_index);
+/* For backends: a process-specific value at code offset at. */
+void jit_masm_add_sym(jit_masm *m, uint32_t at, uint8_t kind, uint32_t index);
+/* For backends: records call_abs's target when the code is relocatable
+ * (refusing a C function the symbol list lacks). */
+void jit_masm_add_libcall_sym(jit_masm *m, uint32_t at, const void *fn);
+/* For backends, right after emitting a call instruction: its return
+ * address is the current position. */
+static inline void jit_masm_note_call(jit_masm *m) {
+  if (m->wasm_offset && *m->wasm_offset != JIT_NO_WASM_OFFSET)
+    jit_pcmap_add(&m->pcmap, jit_buf_pos(&m->buf) - 1, *m->wasm_offset);
+}
 /* Records a fixup for label l at code offset at (for backends). */
 void jit_masm_add_fixup(jit_masm *m, jit_label *l, uint32_t at, uint8_t kind,
                         int32_t base);
@@ -376,6 +417,16 @@ void jit_masm_add_fixup(jit_masm *m, jit_label *l, uint32_t at, uint8_t kind,
   void P##call_func(jit_masm *m, uint32_t func_index); /* direct, reloc */    \
   void P##call_reg(jit_masm *m, jit_reg target);                              \
   void P##call_abs(jit_masm *m, const void *fn); /* a C function */           \
+  /* dst (a GPR) = value, a process-specific value (jit_sym_kind) that   \
+   * relocatable code names by kind and index; 32 bits for a type id,     \
+   * else 64 */                                                            \
+  void P##mov_sym(jit_masm *m, jit_reg dst, uint8_t kind, uint32_t index,  \
+                  uint64_t value);                                         \
+  /* bytes of code at a sym's `at` that patch_sym rewrites (0: no such     \
+   * kind), and the rewrite */                                             \
+  uint32_t P##sym_bytes(uint8_t kind);                                     \
+  void P##patch_sym(uint8_t *code, uint32_t at, uint8_t kind,              \
+                    uint64_t value);                                       \
   /* tail calls: jumps that leave this function's frame (after            \
    * tail_epilogue, which restores sp/fp/lr as epilogue does, without the   \
    * return): direct (reloc, like call_func) or through a register */       \
@@ -443,6 +494,9 @@ void jit_masm_add_fixup(jit_masm *m, jit_label *l, uint32_t at, uint8_t kind,
 JIT_MASM_FUNCS(x64_masm_)
 JIT_MASM_FUNCS(a64_masm_)
 
+/* Whether the AArch64 backend emits LSE atomics (detected once). */
+bool a64_masm_has_lse(void);
+
 extern const jit_target x64_target;
 extern const jit_target a64_target;
 
@@ -496,6 +550,9 @@ extern const jit_target a64_target;
 #define masm_call_func JIT_HOST_PREFIX(call_func)
 #define masm_call_reg JIT_HOST_PREFIX(call_reg)
 #define masm_call_abs JIT_HOST_PREFIX(call_abs)
+#define masm_mov_sym JIT_HOST_PREFIX(mov_sym)
+#define masm_sym_bytes JIT_HOST_PREFIX(sym_bytes)
+#define masm_patch_sym JIT_HOST_PREFIX(patch_sym)
 #define masm_jmp_func JIT_HOST_PREFIX(jmp_func)
 #define masm_jmp_reg JIT_HOST_PREFIX(jmp_reg)
 #define masm_tail_epilogue JIT_HOST_PREFIX(tail_epilogue)

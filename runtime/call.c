@@ -92,8 +92,10 @@ wrun_trap *rt_call(wrun_store *s, const rt_funcref *f, uint64_t *values) {
   /* An interrupt poisons the stack limit, so it arrives as stack
    * exhaustion; consuming it restores the limits for the next call. */
   if (t && wrun_trap_code_of(t) == WRUN_TRAP_STACK_EXHAUSTED) {
-    if (rt_store_take_interrupt(s))
+    if (rt_store_take_interrupt(s)) {
       rt_trap_recode(t, WRUN_TRAP_INTERRUPT);
+      rt_trap_forget_offset(t, 0);
+    }
     else if (!rt_current_entry())
       note_capped_stack(t);
   }

@@ -18,4 +18,11 @@ wrun_error *rt_error_new(size_t offset, const char *fmt, ...)
 
 #define RT_NO_OFFSET SIZE_MAX
 
+/* Records why an API call of this thread fails (wrun_last_error) and
+ * returns NULL, for `return rt_fail("...")` in functions that return a
+ * pointer. */
+void *rt_fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* The same with a wrun_error's message, deleting it. */
+void *rt_fail_with(wrun_error *err);
+
 #endif

@@ -54,14 +54,18 @@ struct wrun_tag *rt_tag_new(wrun_store *s, uint32_t type_id) {
 
 wrun_tag *wrun_tag_new(wrun_store *store, const wrun_valtype *params,
                        size_t nparams) {
-  if (!store || nparams > UINT32_MAX / 2 || (nparams && !params)) return NULL;
+  if (!store) return rt_fail("tag: no store");
+  if (nparams > UINT32_MAX / 2 || (nparams && !params))
+    return rt_fail("tag: bad parameter list");
   rt_valtype *types = malloc((nparams + 1) * sizeof *types);
-  if (!types) return NULL;
+  if (!types) return rt_fail("out of memory");
   for (size_t i = 0; i < nparams; i++) types[i] = (rt_valtype)params[i];
   rt_functype t = {.nparams = (uint32_t)nparams, .types = types};
   uint32_t id = rt_engine_intern_type(&t);
   free(types);
-  return id ? rt_tag_new(store, id) : NULL;
+  if (!id) return rt_fail("tag: invalid or too many function types");
+  wrun_tag *tag = rt_tag_new(store, id);
+  return tag ? tag : rt_fail("out of memory");
 }
 
 size_t wrun_tag_param_count(const wrun_tag *tag) {
@@ -107,24 +111,30 @@ struct wrun_exn *rt_exn_new(wrun_store *s, const struct wrun_tag *tag,
 
 wrun_exn *wrun_exn_new(wrun_store *store, const wrun_tag *tag,
                        const wrun_val *payload, size_t n) {
-  if (!store || !tag || tag->store != store || n != tag->type->nparams ||
-      (n && !payload))
-    return NULL;
+  if (!store || !tag) return rt_fail("exception: no store or tag");
+  if (tag->store != store)
+    return rt_fail("exception: the tag belongs to another store");
+  if (n != tag->type->nparams || (n && !payload))
+    return rt_fail("exception: %zu payload values for a tag of %u", n,
+                   tag->type->nparams);
   uint32_t bytes = rt_array_size(tag->type->types, tag->type->nparams);
   _Alignas(16) uint8_t small[256];
   uint8_t *buf = bytes <= sizeof small ? small : aligned_alloc(16, bytes);
-  if (!buf) return NULL;
+  if (!buf) return rt_fail("out of memory");
   uint8_t *p = buf;
   wrun_exn *exn = NULL;
   rt_gc_inhibit(store, true); /* the boxes made are only in buf */
   for (size_t i = 0; i < n; i++) {
     if (!rt_val_fits(&payload[i], tag->type->types[i]) ||
         !rt_val_in_store(&payload[i], store) ||
-        !rt_val_to_slot(store, &payload[i], p))
+        !rt_val_to_slot(store, &payload[i], p)) {
+      rt_fail("exception: payload value %zu does not fit the tag", i);
       goto out;
+    }
     p += rt_array_slot_size(tag->type->types[i]);
   }
   exn = rt_exn_new(store, tag, buf);
+  if (!exn) rt_fail("exception: exception limit exceeded, or out of memory");
 out:
   rt_gc_inhibit(store, false);
   if (buf != small) free(buf);

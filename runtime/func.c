@@ -134,32 +134,22 @@ static bool marshal(wrun_store *s, const wrun_val *vals, uint32_t n,
 typedef struct rt_host_func {
   rt_funcref ref; /* first: the wrun_func* handle points here */
   rt_host_ctx ctx;
+  rt_func_template *tmpl; /* what it was made from, holding a reference */
 } rt_host_func;
 
 static void host_func_destroy(void *obj) {
   rt_host_func *hf = obj;
   if (hf->ctx.finalizer) hf->ctx.finalizer(hf->ctx.env);
+  if (hf->tmpl) rt_func_template_unref(hf->tmpl);
   free(hf);
 }
 
-wrun_func *wrun_func_new(wrun_store *store, const wrun_valtype *params,
-                         size_t nparams, const wrun_valtype *results,
-                         size_t nresults, wrun_host_callback cb, void *env,
-                         void (*finalizer)(void *env)) {
-  if (nparams > UINT32_MAX / 2 || nresults > UINT32_MAX / 2) return NULL;
-  rt_valtype *types = malloc((nparams + nresults + 1) * sizeof *types);
-  if (!types) return NULL;
-  for (size_t i = 0; i < nparams; i++) types[i] = (rt_valtype)params[i];
-  for (size_t i = 0; i < nresults; i++)
-    types[nparams + i] = (rt_valtype)results[i];
-  rt_functype t = {.nparams = (uint32_t)nparams,
-                   .nresults = (uint32_t)nresults, .types = types};
-  uint32_t id = rt_engine_intern_type(&t);
-  free(types);
-  if (!id) return NULL;
-
+wrun_func *rt_func_new_id(wrun_store *store, uint32_t id,
+                          wrun_host_callback cb, void *env,
+                          void (*finalizer)(void *env),
+                          rt_func_template *tmpl) {
   rt_host_func *hf = calloc(1, sizeof *hf);
-  if (!hf) return NULL;
+  if (!hf) return rt_fail("out of memory");
   /* Trampolines are only needed when wasm calls the function; a failure
    * to make them leaves it callable from the host only. */
   wrun_error *err = rt_trampolines_for(id, &hf->ref.array_call,
@@ -175,8 +165,34 @@ wrun_func *wrun_func_new(wrun_store *store, const wrun_valtype *params,
   hf->ref.type_id = id;
   hf->ref.func_index = UINT32_MAX;
   hf->ref.ctx = &hf->ctx;
-  if (!rt_store_own(store, hf, host_func_destroy)) return NULL;
+  if (tmpl) {
+    rt_func_template_ref(tmpl);
+    hf->tmpl = tmpl;
+  }
+  if (!rt_store_own(store, hf, host_func_destroy))
+    return rt_fail("out of memory");
   return (wrun_func *)&hf->ref;
+}
+
+wrun_func *wrun_func_new(wrun_store *store, const wrun_valtype *params,
+                         size_t nparams, const wrun_valtype *results,
+                         size_t nresults, wrun_host_callback cb, void *env,
+                         void (*finalizer)(void *env)) {
+  if (!store) return rt_fail("func: no store");
+  if (!cb) return rt_fail("func: no callback");
+  if (nparams > UINT32_MAX / 2 || nresults > UINT32_MAX / 2)
+    return rt_fail("func: too many parameters or results");
+  rt_valtype *types = malloc((nparams + nresults + 1) * sizeof *types);
+  if (!types) return rt_fail("out of memory");
+  for (size_t i = 0; i < nparams; i++) types[i] = (rt_valtype)params[i];
+  for (size_t i = 0; i < nresults; i++)
+    types[nparams + i] = (rt_valtype)results[i];
+  rt_functype t = {.nparams = (uint32_t)nparams,
+                   .nresults = (uint32_t)nresults, .types = types};
+  uint32_t id = rt_engine_intern_type(&t);
+  free(types);
+  if (!id) return rt_fail("func: invalid or too many function types");
+  return rt_func_new_id(store, id, cb, env, finalizer, NULL);
 }
 
 static const rt_functype *type_of(const wrun_func *f) {
@@ -211,16 +227,16 @@ static wrun_trap *check_args(const wrun_store *store, const rt_functype *t,
                              const wrun_val *args,
                              size_t nargs, size_t nresults) {
   if (nargs != t->nparams)
-    return rt_trap_newf("expected %u arguments, got %zu", t->nparams, nargs);
+    return rt_trap_code_newf(WRUN_TRAP_BAD_ARGUMENTS, "expected %u arguments, got %zu", t->nparams, nargs);
   for (uint32_t i = 0; i < t->nparams; i++) {
     if (!rt_val_fits(&args[i], rt_param(t, i)))
-      return rt_trap_newf("argument %u has the wrong type", (unsigned)i);
+      return rt_trap_code_newf(WRUN_TRAP_BAD_ARGUMENTS, "argument %u has the wrong type", (unsigned)i);
     if (!rt_val_in_store(&args[i], store))
-      return rt_trap_newf("argument %u is a funcref of another store",
+      return rt_trap_code_newf(WRUN_TRAP_BAD_ARGUMENTS, "argument %u is a funcref of another store",
                           (unsigned)i);
   }
   if (nresults != t->nresults)
-    return rt_trap_newf("expected room for %u results, got %zu",
+    return rt_trap_code_newf(WRUN_TRAP_BAD_ARGUMENTS, "expected room for %u results, got %zu",
                          t->nresults, nresults);
   return NULL;
 }
@@ -259,11 +275,16 @@ wrun_trap *wrun_func_call(wrun_store *store, const wrun_func *func,
                           const wrun_val *args, size_t nargs,
                           wrun_val *results, size_t nresults) {
   const rt_funcref *f = (const rt_funcref *)func;
-  if (!f) return wrun_trap_new("call of a null function reference");
+  if (!f)
+    return rt_trap_code_newf(WRUN_TRAP_BAD_ARGUMENTS,
+                             "call of a null function reference");
   if (rt_funcref_store(f) != store)
-    return wrun_trap_new("function belongs to another store");
+    return rt_trap_code_newf(WRUN_TRAP_BAD_ARGUMENTS,
+                             "function belongs to another store");
   const rt_functype *t = rt_type_by_id(f->type_id);
-  if (!t) return wrun_trap_new("function of unknown type");
+  if (!t)
+    return rt_trap_code_newf(WRUN_TRAP_BAD_ARGUMENTS,
+                             "function of unknown type");
   wrun_trap *trap = check_args(store, t, args, nargs, nresults);
   if (trap) return trap;
 

@@ -18,22 +18,26 @@ static bool is_valtype(wrun_valtype t) {
 
 wrun_global *wrun_global_new(wrun_store *store, wrun_valtype type,
                              bool mutable_, wrun_val init) {
-  if (!store || !is_valtype(type) || init.type != type) return NULL;
-  if (!rt_val_in_store(&init, store)) return NULL;
+  if (!store) return rt_fail("global: no store");
+  if (!is_valtype(type)) return rt_fail("global: not a value type");
+  if (init.type != type)
+    return rt_fail("global: the initial value is not of the global's type");
+  if (!rt_val_in_store(&init, store))
+    return rt_fail("global: the initial value belongs to another store");
   wrun_global *g = calloc(1, sizeof *g);
-  if (!g) return NULL;
+  if (!g) return rt_fail("out of memory");
   g->cell = &g->own;
   g->type.type = (rt_valtype)type;
   g->type.mut = mutable_;
   g->store = store;
   if (!rt_val_to_slot(store, &init, g->cell->value)) {
     free(g);
-    return NULL;
+    return rt_fail("global: out of GC heap memory");
   }
-  if (!rt_store_own(store, g, free)) return NULL;
+  if (!rt_store_own(store, g, free)) return rt_fail("out of memory");
   /* Instances' globals are found through their instances; a host one is
    * a GC root only if listed. */
-  if (!rt_gc_track_global(store, g)) return NULL;
+  if (!rt_gc_track_global(store, g)) return rt_fail("out of memory");
   return g;
 }
 

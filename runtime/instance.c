@@ -474,6 +474,38 @@ static wrun_error *check_imports(const wrun_store *s, const rt_module *m,
   return NULL;
 }
 
+/* The module's code must be able to address the store's memories and the
+ * imported ones: code that checks no address needs the guarded 8 GiB
+ * reservations, code that checks needs at least the guard it was
+ * compiled for past each memory's size. */
+static wrun_error *check_memory_strategy(const wrun_store *s,
+                                         const wrun_module *mod,
+                                         const wrun_extern *imports) {
+  rt_memory_strategy st = rt_store_memory_strategy(s);
+  if (st.checks != mod->bounds_checks ||
+      (st.checks && st.guard != mod->memory_guard))
+    return rt_error_new(RT_NO_OFFSET,
+                        "module compiled for another memory configuration "
+                        "(bounds checks, guard size) than the store's engine");
+  const rt_module *m = mod->m;
+  for (uint32_t i = 0; i < m->nimports; i++) {
+    const rt_import *imp = &m->imports[i];
+    if (imp->kind != WRUN_EXTERN_MEMORY) continue;
+    const rt_memory *mem = (const rt_memory *)imports[i].of.memory;
+    const rt_limits *l = &imp->desc.memory;
+    bool code_checks = mod->bounds_checks ||
+                       rt_memory_checks_size(l->is64, l->max, l->has_max);
+    uint64_t needs = mod->bounds_checks ? mod->memory_guard
+                                        : RT_MEMORY_GUARD_BYTES;
+    if ((mem->checks && !code_checks) || mem->guard < needs)
+      return rt_error_new(RT_NO_OFFSET,
+                          "import `%s`.`%s`: a memory reserved for another "
+                          "memory configuration (bounds checks, guard size)",
+                          imp->module, imp->name);
+  }
+  return NULL;
+}
+
 /* Each instance makes its own tags: a tag's identity is per instance, so
  * two instances of one module throw exceptions the other cannot catch by
  * tag (only through imports and exports). */
@@ -513,6 +545,7 @@ void wrun_instance_new(wrun_store *store, const wrun_module *mod,
                           : rt_error_new(RT_NO_OFFSET, "no store given");
   /* All limits at once, before anything is allocated: a module asking for
    * 10,000 huge tables is refused without making the first one. */
+  if (!err) err = check_memory_strategy(store, mod, imports);
   if (!err) err = rt_fuel_check_module(store, mod);
   if (!err) err = rt_limits_admit_instance(store, mod->m);
   rt_instance *inst = NULL;

@@ -66,6 +66,11 @@ static bool shared_unref(rt_memory *mem, bool maker) {
 
 static void memory_free(rt_memory *mem) {
   if (mem->base) {
+    if (mem->reserved == RT_MEMORY_RESERVATION_BYTES &&
+        rt_memory_pool_give(mem->base, mem->size)) {
+      free(mem); /* the reservation stays counted in the budget */
+      return;
+    }
     munmap(mem->base, mem->reserved);
     release_budget(mem->reserved);
   }
@@ -117,9 +122,10 @@ static uint64_t large_page_limit(const wrun_store *s, uint64_t min,
 }
 
 /* Bytes reserved for a memory of limit pages (limit <= RT_MAX_PAGES64,
- * so no overflow). */
-static size_t reservation_for(bool large, uint64_t limit) {
-  if (large) return (size_t)(limit * RT_PAGE_SIZE + RT_MEMORY_GUARD_BYTES);
+ * so no overflow) whose code checks its size (large) past a guard of
+ * `guard` bytes, or relies on the guarded 8 GiB. */
+static size_t reservation_for(bool large, uint64_t limit, uint64_t guard) {
+  if (large) return (size_t)(limit * RT_PAGE_SIZE + guard);
   if (RT_MEMORY_RESERVATION_BYTES) return RT_MEMORY_RESERVATION_BYTES;
   size_t bytes = (size_t)limit * RT_PAGE_SIZE;
   return bytes ? bytes : RT_PAGE_SIZE;
@@ -128,8 +134,14 @@ static size_t reservation_for(bool large, uint64_t limit) {
 /* Reserves the address space of a memory (inaccessible); NULL when the
  * budget or the system refuses (*budget says which). */
 static uint8_t *reserve(size_t reserved, bool *budget) {
-  *budget = !reserve_budget(reserved);
-  if (*budget) return NULL;
+  *budget = false;
+  if (!reserve_budget(reserved)) {
+    /* The pool's idle reservations give way to a memory that needs room. */
+    size_t drained = rt_memory_pool_drain();
+    release_budget(drained * RT_MEMORY_RESERVATION_BYTES);
+    *budget = !drained || !reserve_budget(reserved);
+    if (*budget) return NULL;
+  }
   void *base = mmap(NULL, reserved, PROT_NONE,
                     MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
   if (base == MAP_FAILED) {
@@ -145,12 +157,21 @@ static uint8_t *reserve(size_t reserved, bool *budget) {
  * when the system or the budget refuses the one its limits allow; *limit
  * becomes the pages it got. */
 static uint8_t *map_memory(bool large, uint64_t min, uint64_t *limit,
-                           size_t *reserved, uint64_t bytes,
+                           uint64_t guard, size_t *reserved, uint64_t bytes,
                            wrun_error **error) {
   bool budget;
   uint8_t *base;
+  if (!large && RT_MEMORY_RESERVATION_BYTES) {
+    bool dropped = false; /* already in the budget, unless dropped */
+    base = rt_memory_pool_take(bytes, &dropped);
+    if (dropped) release_budget(RT_MEMORY_RESERVATION_BYTES);
+    if (base) {
+      *reserved = RT_MEMORY_RESERVATION_BYTES;
+      return base;
+    }
+  }
   for (;;) {
-    *reserved = reservation_for(large, *limit);
+    *reserved = reservation_for(large, *limit, guard);
     base = reserve(*reserved, &budget);
     if (base || !large || *limit <= min) break;
     uint64_t half = *limit / 2;
@@ -175,12 +196,35 @@ static uint8_t *map_memory(bool large, uint64_t min, uint64_t *limit,
   return base;
 }
 
+/* The bounds of a memory of the engine's strategy: whether its code
+ * checks the size (*large), the pages its type allows (*hard) and those
+ * its reservation will hold (the limit returned). */
+static uint64_t memory_bounds(const wrun_store *s,
+                              const rt_memory_strategy *st, uint64_t min,
+                              uint64_t max, bool has_max, bool is64,
+                              bool *large, uint64_t *hard) {
+  bool past_4gib = rt_memory_checks_size(is64, max, has_max);
+  *large = past_4gib || st->checks;
+  *hard = past_4gib ? (has_max ? min_u64(max, RT_MAX_PAGES64) : RT_MAX_PAGES64)
+                    : small_page_limit(max, has_max);
+  if (!*large) return *hard;
+  uint64_t limit = past_4gib ? large_page_limit(s, min, max, has_max) : *hard;
+  /* An explicit reservation bounds every checked memory; the default one
+   * (4 GiB) only those that cannot pass it anyway. */
+  uint64_t cap = st->reservation / RT_PAGE_SIZE;
+  if ((!past_4gib || (s->engine && s->engine->config.memory_reservation)) &&
+      limit > cap)
+    limit = cap;
+  return limit < min ? min : limit;
+}
+
 rt_memory *rt_memory_new(wrun_store *s, uint64_t min, uint64_t max,
                          bool has_max, bool is64, wrun_error **error) {
-  bool large = rt_memory_checks_size(is64, max, has_max);
-  uint64_t hard = large ? (has_max ? min_u64(max, RT_MAX_PAGES64)
-                                   : RT_MAX_PAGES64)
-                        : small_page_limit(max, has_max);
+  rt_memory_strategy st = rt_store_memory_strategy(s);
+  bool large;
+  uint64_t hard;
+  uint64_t limit = memory_bounds(s, &st, min, max, has_max, is64, &large,
+                                 &hard);
   if (min > hard) {
     *error = rt_error_new(RT_NO_OFFSET,
                           "memory size must be at most %" PRIu64 " pages",
@@ -195,18 +239,20 @@ rt_memory *rt_memory_new(wrun_store *s, uint64_t min, uint64_t max,
     *error = rt_error_new(RT_NO_OFFSET, "out of memory");
     return NULL;
   }
-  uint64_t limit = large ? large_page_limit(s, min, max, has_max) : hard;
-  mem->base = map_memory(large, min, &limit, &mem->reserved, bytes, error);
+  mem->base = map_memory(large, min, &limit, st.guard, &mem->reserved, bytes,
+                         error);
   if (!mem->base) {
     free(mem);
     return NULL;
   }
   mem->size = bytes;
   mem->pages = min;
-  mem->max_pages = has_max ? max : large ? RT_MAX_PAGES64 : RT_MAX_PAGES;
+  mem->max_pages = has_max ? max : is64 ? RT_MAX_PAGES64 : RT_MAX_PAGES;
   mem->limit_pages = limit;
   mem->has_max = has_max;
   mem->is64 = is64;
+  mem->checks = large;
+  mem->guard = large ? st.guard : RT_MEMORY_GUARD_BYTES;
   mem->store = s;
   mem->refs = 1;
   s->memory_bytes += bytes;
@@ -254,10 +300,13 @@ static int64_t memory_grow(rt_memory *mem, uint64_t delta) {
 static wrun_memory *memory_new(wrun_store *store, uint64_t min_pages,
                                uint64_t max_pages, bool has_max, bool is64) {
   wrun_error *err = NULL;
-  if (!store || (has_max && max_pages < min_pages)) return NULL;
+  if (!store) return rt_fail("memory: no store");
+  if (has_max && max_pages < min_pages)
+    return rt_fail("memory: maximum %" PRIu64 " pages below the minimum %"
+                   PRIu64, max_pages, min_pages);
   rt_memory *mem =
       rt_memory_new(store, min_pages, max_pages, has_max, is64, &err);
-  if (!mem) wrun_error_delete(err);
+  if (!mem) return rt_fail_with(err);
   return (wrun_memory *)mem;
 }
 
@@ -271,7 +320,7 @@ wrun_memory *wrun_memory_new64(wrun_store *store, uint64_t min_pages,
   /* the type's own bound: 2^48 pages */
   if (min_pages > ((uint64_t)1 << 48) ||
       (has_max && max_pages > ((uint64_t)1 << 48)))
-    return NULL;
+    return rt_fail("memory: a memory64 has at most 2^48 pages");
   return memory_new(store, min_pages, max_pages, has_max, true);
 }
 

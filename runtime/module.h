@@ -275,6 +275,14 @@ typedef struct rt_func {
   uint32_t body_offset, body_len;
 } rt_func;
 
+/* A custom section of a module: its name, then its contents. */
+typedef struct rt_custom_section {
+  const uint8_t *name;
+  uint32_t name_len;
+  const uint8_t *data;
+  size_t len;
+} rt_custom_section;
+
 typedef struct rt_module {
   uint8_t *bytes; /* owned copy of the binary */
   size_t len;
@@ -336,6 +344,11 @@ typedef struct rt_module {
    * func_names[i] is NULL or a NUL-terminated name. */
   char **func_names;
   char *module_name;
+
+  /* Custom sections, in the order of the binary (wrun_module_custom_section):
+   * name and contents point into bytes. */
+  rt_custom_section *customs;
+  uint32_t ncustoms, cap_customs;
 } rt_module;
 
 /* Decodes the binary and validates everything outside function bodies

@@ -16,8 +16,13 @@ wrun_error *wrun_module_new(wrun_engine *engine, const uint8_t *bytes,
   }
   bool simd_refused = false;
   /* The module records how it was compiled (wrun_module_deterministic). */
+  static const rt_config defaults;
+  rt_memory_strategy st =
+      rt_config_memory_strategy(engine ? &engine->config : &defaults);
   jit_options opts = {.deterministic = engine && engine->config.deterministic,
-                      .fuel = engine && engine->config.consume_fuel};
+                      .fuel = engine && engine->config.consume_fuel,
+                      .bounds_checks = st.checks,
+                      .memory_guard = st.guard};
   err = jit_compile_module(m, &opts, &mod->code, &simd_refused);
   if (err) {
     rt_module_free(m);
@@ -36,6 +41,8 @@ wrun_error *wrun_module_new(wrun_engine *engine, const uint8_t *bytes,
   mod->engine = engine;
   mod->deterministic = opts.deterministic;
   mod->fuel = opts.fuel;
+  mod->bounds_checks = opts.bounds_checks;
+  mod->memory_guard = opts.memory_guard;
   mod->m = m;
   atomic_init(&mod->refs, 1);
   *out = mod;

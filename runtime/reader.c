@@ -1413,11 +1413,21 @@ static bool read_data_section(reader *r) {
 }
 
 /* A custom section: a valid UTF-8 name, then anything. Only "name" is
- * looked at, later. */
+ * looked at, later; every one is listed for the host. */
 static bool read_custom_section(reader *r) {
   const uint8_t *name;
   uint32_t len;
   if (!read_name(r, &name, &len)) return false;
+  rt_module *m = r->m;
+  if (m->ncustoms == m->cap_customs) {
+    uint32_t cap = m->cap_customs ? 2 * m->cap_customs : 4;
+    rt_custom_section *c = realloc(m->customs, cap * sizeof *c);
+    if (!c) return fail_oom(r);
+    m->customs = c;
+    m->cap_customs = cap;
+  }
+  m->customs[m->ncustoms++] = (rt_custom_section){
+      name, len, r->p, (size_t)(r->end - r->p)};
   if (len == 4 && memcmp(name, "name", 4) == 0 && !r->names) {
     r->names = r->p;
     r->names_end = r->end;
@@ -1619,6 +1629,7 @@ void rt_module_free(rt_module *m) {
     free(m->imports[i].name);
   }
   free(m->imports);
+  free(m->customs);
   free(m->funcs);
   if (m->table_inits)
     for (uint32_t i = m->nimported_tables; i < m->ntables; i++)

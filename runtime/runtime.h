@@ -30,7 +30,24 @@
 typedef struct rt_config {
   bool consume_fuel;  /* wrun_config_consume_fuel */
   bool deterministic; /* wrun_config_deterministic */
+  /* Memories (wrun_config_memory_reservation and friends; 0: default). */
+  bool bounds_checks;
+  uint64_t memory_reservation;
+  uint64_t memory_guard;
 } rt_config;
+
+/* How an engine's memories are bounded (memory.c, the compiler): with
+ * explicit checks, every memory compares addresses with its size and
+ * reserves at most `reservation` bytes plus `guard`; without, the
+ * default 8 GiB guarded reservations of DESIGN.md. */
+typedef struct rt_memory_strategy {
+  bool checks;
+  uint64_t reservation; /* multiple of the page size, >= 1 page */
+  uint64_t guard;       /* multiple of the OS page size, >= 64 KiB */
+} rt_memory_strategy;
+rt_memory_strategy rt_config_memory_strategy(const rt_config *c);
+/* The strategy of the store's engine (the default one without). */
+rt_memory_strategy rt_store_memory_strategy(const wrun_store *s);
 
 struct wrun_engine {
   /* Everything shared lives process-wide (see engine.c); the engine only
@@ -67,6 +84,10 @@ struct wrun_module {
   int code_slot; /* in the code registry of trap.c, -1 if none */
   bool deterministic; /* compiled in deterministic mode */
   bool fuel;     /* compiled with fuel charges (its engine consumed fuel) */
+  /* Its memory strategy (rt_memory_strategy): whether the code checks
+   * every address, and the guard it relies on past a memory's size. */
+  bool bounds_checks;
+  uint64_t memory_guard;
 };
 
 void rt_module_retain(wrun_module *mod);
@@ -108,6 +129,11 @@ struct wrun_store {
    * counter for all the store's instances and host functions see it. */
   bool fuel_enabled; /* from the engine's config */
   uint64_t fuel;
+  /* The functions engine-linker templates made here (store.c). */
+  struct rt_template_func *template_funcs;
+  /* The host's (wrun_store_set_data), finalized after everything else. */
+  void *data;
+  void (*data_finalizer)(void *data);
 };
 
 /* A stack limit no sp can be above: the next check traps. */
@@ -224,10 +250,6 @@ bool rt_instance_find_export(const rt_instance *inst, const char *name,
 #define RT_MAX_PAGES 65536u
 /* The most pages a 64-bit memory holds here (RT_MEMORY64_MAX_BYTES). */
 #define RT_MAX_PAGES64 (RT_MEMORY64_MAX_BYTES / RT_PAGE_SIZE)
-/* Guard reserved past the largest size of a memory whose code compares
- * addresses with the size (a 64-bit memory over 4 GiB): it covers any u32
- * offset plus the access. */
-#define RT_MEMORY_GUARD_BYTES ((uint64_t)4 << 30)
 /* What a 64-bit memory over 4 GiB reserves when neither its maximum nor a
  * store byte limit (memory_bytes, store_memory_bytes) bounds it lower. */
 #define RT_MEMORY64_DEFAULT_BYTES ((uint64_t)16 << 30)
@@ -239,6 +261,20 @@ bool rt_instance_find_export(const rt_instance *inst, const char *name,
 #else
 #define RT_MEMORY_RESERVATION_BYTES ((size_t)0)
 #endif
+/* Standard reservations kept for reuse when their memory is freed
+ * (memory_pool.c): 32 of them hold 256 GiB of address space, no RAM. */
+#define RT_MEMORY_POOL_MAX 32
+/* A kept reservation, zero, its first `accessible` bytes read-write and
+ * the rest inaccessible; NULL when none is kept, or when the one kept
+ * could not be set up: then it is unmapped and *dropped set (its budget
+ * is the caller's to release). */
+uint8_t *rt_memory_pool_take(size_t accessible, bool *dropped);
+/* Keeps the standard reservation at base, whose first `accessible` bytes
+ * are read-write, for reuse; false (the caller unmaps it) when the pool
+ * is full or its pages cannot be dropped. */
+bool rt_memory_pool_give(uint8_t *base, size_t accessible);
+/* Unmaps every kept reservation; returns how many. */
+size_t rt_memory_pool_drain(void);
 /* The process-wide bound on the address space all memories reserve. */
 #define RT_DEFAULT_RESERVATION_BUDGET ((uint64_t)64 << 40)
 /* Sets that bound (tests lower it); returns the previous one. */
@@ -294,13 +330,21 @@ struct wrun_caller {
 
 /* ---- trap.c / call.c --------------------------------------------------------- */
 
+/* A frame of a trap's backtrace (wrun_trap_frame_*). */
+typedef struct rt_trap_frame {
+  uint32_t func;
+  uint32_t offset;     /* module offset of its instruction, or UINT32_MAX */
+  uint32_t body_start; /* module offset of the function's body */
+  char *name;          /* NULL or an owned copy of the function's name */
+  char *module_name;   /* NULL or an owned copy of the module's name */
+} rt_trap_frame;
+
 struct wrun_trap {
   wrun_trap_code code;
   int32_t exit_status;
   char *message;
   size_t nframes;
-  uint32_t *frame_funcs;
-  char **frame_names; /* each NULL or an owned copy */
+  struct rt_trap_frame *frames;
   wrun_exn *exn; /* WRUN_TRAP_EXCEPTION: the exception (its store owns it) */
 };
 
@@ -341,8 +385,36 @@ wrun_trap *rt_trap_take(void);
 wrun_trap *rt_trap_new_code(wrun_trap_code code);
 /* Changes t's code, and its message to the code's own. */
 void rt_trap_recode(wrun_trap *t, wrun_trap_code code);
+/* Frame i's wasm offset becomes unknown (its pc named no one instruction:
+ * an interrupt, caught at a check that the prologue and loop heads share). */
+void rt_trap_forget_offset(wrun_trap *t, size_t i);
 wrun_trap *rt_trap_newf(const char *fmt, ...)
     __attribute__((format(printf, 1, 2)));
+/* A host function of an engine linker (linker.c): its type, callback and
+ * env, shared by the functions it makes in each store; refcounted by the
+ * linker and by them, the env finalized with the last. */
+typedef struct rt_func_template {
+  uint32_t type_id;
+  wrun_host_callback callback;
+  void *env;
+  void (*finalizer)(void *env);
+  _Atomic size_t refs;
+} rt_func_template;
+void rt_func_template_ref(rt_func_template *t);
+void rt_func_template_unref(rt_func_template *t);
+/* A host function of interned type id, owned by store; tmpl (may be NULL)
+ * is referenced while it lives. NULL and wrun_last_error on failure. */
+wrun_func *rt_func_new_id(wrun_store *store, uint32_t id,
+                          wrun_host_callback cb, void *env,
+                          void (*finalizer)(void *env),
+                          rt_func_template *tmpl);
+/* The function tmpl made in store s, made now on first use: one per store,
+ * so that its identity (ref.eq, tables) is the same for every instance
+ * of s that imports it. */
+wrun_func *rt_store_template_func(wrun_store *s, rt_func_template *tmpl);
+/* A trap of the given code with its own message. */
+wrun_trap *rt_trap_code_newf(wrun_trap_code code, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
 /* Replaces t's message, keeping its code and backtrace. */
 void rt_trap_set_message(wrun_trap *t, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));

@@ -5,17 +5,49 @@
 #include "gc.h"
 
 #include <stdlib.h>
+#include <uthash.h>
+
+typedef struct rt_template_func {
+  UT_hash_handle hh;
+  rt_func_template *tmpl; /* the key */
+  wrun_func *func;        /* owned by the store */
+} rt_template_func;
+
+wrun_func *rt_store_template_func(wrun_store *s, rt_func_template *tmpl) {
+  rt_template_func *e = NULL;
+  HASH_FIND_PTR(s->template_funcs, &tmpl, e);
+  if (e) return e->func;
+  e = calloc(1, sizeof *e);
+  if (!e) return rt_fail("out of memory");
+  e->tmpl = tmpl;
+  e->func = rt_func_new_id(s, tmpl->type_id, tmpl->callback, tmpl->env, NULL,
+                           tmpl);
+  if (!e->func) {
+    free(e);
+    return NULL;
+  }
+  HASH_ADD_PTR(s->template_funcs, tmpl, e);
+  return e->func;
+}
+
+static void free_template_funcs(wrun_store *s) {
+  rt_template_func *e, *tmp;
+  HASH_ITER(hh, s->template_funcs, e, tmp) {
+    HASH_DEL(s->template_funcs, e);
+    free(e);
+  }
+}
 
 wrun_store *wrun_store_new(wrun_engine *engine) {
   wrun_store *s = calloc(1, sizeof *s);
-  if (!s) return NULL;
+  if (!s) return rt_fail("out of memory");
   s->engine = engine;
   wrun_store_limits_default(&s->limits);
   s->fuel_enabled = engine && engine->config.consume_fuel;
   atomic_init(&s->interrupt_requested, false);
   if (pthread_mutex_init(&s->interrupt_lock, NULL) != 0) {
     free(s);
-    return NULL;
+    return rt_fail("store: cannot make a mutex");
   }
   return s;
 }
@@ -40,10 +72,24 @@ void wrun_store_delete(wrun_store *s) {
     o = next;
   }
   rt_gc_heap_free(s->gc);
+  free_template_funcs(s);
   free(s->host_roots);
   pthread_mutex_destroy(&s->interrupt_lock);
+  if (s->data_finalizer) s->data_finalizer(s->data);
   free(s);
 }
+
+void wrun_store_set_data(wrun_store *s, void *data,
+                         void (*finalizer)(void *data)) {
+  if (!s) return;
+  void *old = s->data;
+  void (*old_finalizer)(void *) = s->data_finalizer;
+  s->data = data;
+  s->data_finalizer = finalizer;
+  if (old_finalizer) old_finalizer(old);
+}
+
+void *wrun_store_data(const wrun_store *s) { return s ? s->data : NULL; }
 
 bool rt_store_own(wrun_store *s, void *obj, void (*destroy)(void *obj)) {
   rt_owned *o = malloc(sizeof *o);

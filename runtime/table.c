@@ -4,6 +4,7 @@
 
 #include "gc.h"
 
+#include <inttypes.h>
 #include <stdlib.h>
 
 static void table_destroy(void *obj) {
@@ -95,15 +96,22 @@ static bool word_of(wrun_store *s, const wrun_val *v, void **out) {
 static wrun_table *table_new(wrun_store *store, wrun_valtype elem,
                              uint64_t min, uint64_t max, bool has_max,
                              bool is64, wrun_val init) {
-  if (!store || !rt_is_reftype(elem) || init.type != elem) return NULL;
-  if (has_max && max < min) return NULL;
-  if (!rt_val_in_store(&init, store)) return NULL;
+  if (!store) return rt_fail("table: no store");
+  if (!rt_is_reftype(elem)) return rt_fail("table: not a reference type");
+  if (init.type != elem)
+    return rt_fail("table: the initial value is not of the element type");
+  if (has_max && max < min)
+    return rt_fail("table: maximum %" PRIu64 " below the minimum %" PRIu64,
+                   max, min);
+  if (!rt_val_in_store(&init, store))
+    return rt_fail("table: the initial value belongs to another store");
   wrun_error *err = NULL;
   void *word;
-  if (!word_of(store, &init, &word)) return NULL;
+  if (!word_of(store, &init, &word))
+    return rt_fail("table: out of GC heap memory");
   rt_table *t = rt_table_new(store, elem, min, max, has_max, is64, word,
                              &err);
-  if (!t) wrun_error_delete(err);
+  if (!t) return rt_fail_with(err);
   return (wrun_table *)t;
 }
 

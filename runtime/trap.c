@@ -51,11 +51,12 @@ static const char *const trap_messages[WRUN_TRAP_COUNT] = {
     [WRUN_TRAP_NULL_ARRAY] = "null array reference",
     [WRUN_TRAP_ARRAY_OOB] = "out of bounds array access",
     [WRUN_TRAP_GC_HEAP] = "out of GC heap memory",
+    [WRUN_TRAP_BAD_ARGUMENTS] = "arguments do not match the function",
 };
 
 /* Used when a trap object cannot be allocated; never freed. */
-static wrun_trap out_of_memory_trap = {WRUN_TRAP_HOST, 0, "out of memory", 0,
-                                       NULL, NULL, NULL};
+static wrun_trap out_of_memory_trap = {.code = WRUN_TRAP_HOST,
+                                       .message = "out of memory"};
 
 static wrun_trap *trap_alloc(wrun_trap_code code, const char *message) {
   wrun_trap *t = calloc(1, sizeof *t);
@@ -82,6 +83,15 @@ wrun_trap *rt_trap_newf(const char *fmt, ...) {
   vsnprintf(buf, sizeof buf, fmt, ap);
   va_end(ap);
   return trap_alloc(WRUN_TRAP_HOST, buf);
+}
+
+wrun_trap *rt_trap_code_newf(wrun_trap_code code, const char *fmt, ...) {
+  char buf[256];
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(buf, sizeof buf, fmt, ap);
+  va_end(ap);
+  return trap_alloc(code, buf);
 }
 
 wrun_trap *wrun_trap_new(const char *message) {
@@ -135,18 +145,38 @@ wrun_exn *wrun_trap_exception(const wrun_trap *t) {
 size_t wrun_trap_frame_count(const wrun_trap *t) { return t->nframes; }
 
 uint32_t wrun_trap_frame_func(const wrun_trap *t, size_t i) {
-  return i < t->nframes ? t->frame_funcs[i] : UINT32_MAX;
+  return i < t->nframes ? t->frames[i].func : UINT32_MAX;
 }
 
 const char *wrun_trap_frame_name(const wrun_trap *t, size_t i) {
-  return i < t->nframes ? t->frame_names[i] : NULL;
+  return i < t->nframes ? t->frames[i].name : NULL;
+}
+
+const char *wrun_trap_frame_module_name(const wrun_trap *t, size_t i) {
+  return i < t->nframes ? t->frames[i].module_name : NULL;
+}
+
+size_t wrun_trap_frame_module_offset(const wrun_trap *t, size_t i) {
+  if (i >= t->nframes || t->frames[i].offset == UINT32_MAX) return SIZE_MAX;
+  return t->frames[i].offset;
+}
+
+size_t wrun_trap_frame_func_offset(const wrun_trap *t, size_t i) {
+  if (i >= t->nframes || t->frames[i].offset == UINT32_MAX) return SIZE_MAX;
+  return t->frames[i].offset - t->frames[i].body_start;
+}
+
+void rt_trap_forget_offset(wrun_trap *t, size_t i) {
+  if (i < t->nframes) t->frames[i].offset = UINT32_MAX;
 }
 
 void wrun_trap_delete(wrun_trap *t) {
   if (!t || t == &out_of_memory_trap) return;
-  for (size_t i = 0; i < t->nframes; i++) free(t->frame_names[i]);
-  free(t->frame_names);
-  free(t->frame_funcs);
+  for (size_t i = 0; i < t->nframes; i++) {
+    free(t->frames[i].name);
+    free(t->frames[i].module_name);
+  }
+  free(t->frames);
   free(t->message);
   free(t);
 }
@@ -230,6 +260,12 @@ typedef struct rt_trap_record {
   uint32_t nframes;
   const rt_module *frame_module[RT_MAX_FRAMES];
   uint32_t frame_func[RT_MAX_FRAMES];
+  /* The frame's pc, and whether it is a return address (outer frames,
+   * and a trap raised from C) rather than the trapping instruction's:
+   * mapped to wasm offsets after the unwinding, not in the handler. */
+  const jit_code *frame_code[RT_MAX_FRAMES];
+  uintptr_t frame_pc[RT_MAX_FRAMES];
+  bool frame_returns[RT_MAX_FRAMES];
 } rt_trap_record;
 
 static __thread rt_entry *current_entry;
@@ -275,6 +311,9 @@ static void record_frames(uintptr_t pc, uintptr_t fp) {
     if (f >= 0) {
       r->frame_module[r->nframes] = reg->module;
       r->frame_func[r->nframes] = reg->module->nimported_funcs + (uint32_t)f;
+      r->frame_code[r->nframes] = reg->code;
+      r->frame_pc[r->nframes] = pc;
+      r->frame_returns[r->nframes] = return_address;
       r->nframes++;
     } else if (r->nframes > 0) {
       break;
@@ -291,21 +330,19 @@ static void record_frames(uintptr_t pc, uintptr_t fp) {
 static void attach_frames(wrun_trap *t) {
   const rt_trap_record *r = &trap_record;
   if (t == &out_of_memory_trap || t->nframes || !r->nframes) return;
-  t->frame_funcs = calloc(r->nframes, sizeof *t->frame_funcs);
-  t->frame_names = calloc(r->nframes, sizeof *t->frame_names);
-  if (!t->frame_funcs || !t->frame_names) {
-    free(t->frame_funcs);
-    free(t->frame_names);
-    t->frame_funcs = NULL;
-    t->frame_names = NULL;
-    return;
-  }
+  t->frames = calloc(r->nframes, sizeof *t->frames);
+  if (!t->frames) return;
   for (uint32_t i = 0; i < r->nframes; i++) {
     const rt_module *m = r->frame_module[i];
     uint32_t f = r->frame_func[i];
-    t->frame_funcs[i] = f;
+    rt_trap_frame *fr = &t->frames[i];
+    fr->func = f;
+    fr->offset = jit_code_wasm_offset_at(r->frame_code[i], m, r->frame_pc[i],
+                                         r->frame_returns[i]);
+    fr->body_start = f < m->nfuncs ? m->funcs[f].body_offset : 0;
     if (m->func_names && f < m->nfuncs && m->func_names[f])
-      t->frame_names[i] = strdup(m->func_names[f]);
+      fr->name = strdup(m->func_names[f]);
+    if (m->module_name) fr->module_name = strdup(m->module_name);
   }
   t->nframes = r->nframes;
 }

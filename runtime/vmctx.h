@@ -82,6 +82,8 @@ typedef struct rt_memory {
   bool has_max;
   bool is64;          /* memory64: i64 addresses */
   bool shared;        /* threads: shared (has a maximum; grow is locked) */
+  bool checks;        /* its code compares addresses with size (memory.c) */
+  uint64_t guard;     /* bytes reserved past limit_pages' end */
   size_t reserved;    /* bytes of the whole reservation */
   /* The store that made it. A shared memory may be imported by instances
    * of other stores too: each such store holds a reference (refs counts
@@ -102,6 +104,11 @@ typedef struct rt_memory {
  * pages; no host has that address space). An access at or past it cannot
  * be in bounds. */
 #define RT_MEMORY64_MAX_BYTES ((uint64_t)1 << 48)
+/* Guard reserved past the largest size of a memory whose code compares
+ * addresses with the size (a 64-bit memory over 4 GiB), by default: the
+ * compiler emits no further check for an offset it covers with the
+ * access (wrun_config_memory_guard chooses another). */
+#define RT_MEMORY_GUARD_BYTES ((uint64_t)4 << 30)
 
 static inline bool rt_memory_checks_size(bool is64, uint64_t max,
                                          bool has_max) {

@@ -1014,19 +1014,72 @@ void a64_masm_call_func(jit_masm *m, uint32_t func_index) {
   sp_runtime_check(m);
   uint32_t at = a64_bl(&m->buf, 0);
   jit_masm_add_reloc(m, at, func_index);
+  jit_masm_note_call(m);
 }
 
 void a64_masm_call_reg(jit_masm *m, jit_reg target) {
   island_check(m, 0);
   sp_runtime_check(m);
   a64_blr(&m->buf, hw(target));
+  jit_masm_note_call(m);
+}
+
+/* Relocatable values: movz + movk of every halfword (2 instructions for
+ * 32 bits, 4 for 64), so that any value fits where another was; `at` is
+ * the movz. Non-relocatable code takes a64_mov_imm's shortest form. */
+static void mov_patchable(jit_masm *m, bool wide, uint8_t rd, uint64_t v) {
+  unsigned nhw = wide ? 4 : 2;
+  for (unsigned i = 0; i < nhw; i++)
+    a64_movw(&m->buf, wide, i ? A64_MOVK : A64_MOVZ, rd,
+             (uint16_t)(v >> (16 * i)), i);
 }
 
 void a64_masm_call_abs(jit_masm *m, const void *fn) {
   island_check(m, 0);
   sp_runtime_check(m);
-  a64_mov_imm(&m->buf, true, SCRATCH, (uint64_t)(uintptr_t)fn);
+  if (m->relocatable) {
+    uint32_t at = jit_buf_pos(&m->buf);
+    mov_patchable(m, true, SCRATCH, (uint64_t)(uintptr_t)fn);
+    jit_masm_add_libcall_sym(m, at, fn);
+  } else {
+    a64_mov_imm(&m->buf, true, SCRATCH, (uint64_t)(uintptr_t)fn);
+  }
   a64_blr(&m->buf, SCRATCH);
+  jit_masm_note_call(m);
+}
+
+void a64_masm_mov_sym(jit_masm *m, jit_reg dst, uint8_t kind, uint32_t index,
+                      uint64_t value) {
+  island_check(m, 0);
+  bool wide = kind != JIT_SYM_TYPE_ID;
+  if (!wide) value = (uint32_t)value;
+  if (!m->relocatable) {
+    a64_mov_imm(&m->buf, wide, hw(dst), value);
+    return;
+  }
+  jit_masm_add_sym(m, jit_buf_pos(&m->buf), kind, index);
+  mov_patchable(m, wide, hw(dst), value);
+}
+
+uint32_t a64_masm_sym_bytes(uint8_t kind) {
+  switch (kind) {
+  case JIT_SYM_LIBCALL: case JIT_SYM_RTT: return 16;
+  case JIT_SYM_TYPE_ID: return 8;
+  }
+  return 0;
+}
+
+/* Rewrites the imm16 field (bits 5-20) of each movz/movk. */
+void a64_masm_patch_sym(uint8_t *code, uint32_t at, uint8_t kind,
+                        uint64_t value) {
+  unsigned nhw = kind == JIT_SYM_TYPE_ID ? 2 : 4;
+  for (unsigned i = 0; i < nhw; i++) {
+    uint32_t insn;
+    memcpy(&insn, code + at + 4 * i, 4);
+    insn = (insn & ~(0xffffu << 5)) |
+           (uint32_t)(uint16_t)(value >> (16 * i)) << 5;
+    memcpy(code + at + 4 * i, &insn, 4);
+  }
 }
 
 /* b imm26: patched like a bl (a64_branch_with_offset keeps the opcode) */

@@ -39,6 +39,8 @@ static bool have_lse(void) {
   return s != 0;
 }
 
+bool a64_masm_has_lse(void) { return have_lse(); }
+
 /* x16 = the access's address; the next instruction is the trap site. */
 static void address(jit_masm *m, jit_opnd addr, uint32_t offset) {
   a64_masm_op_start(m);

@@ -1089,15 +1089,53 @@ void x64_masm_jump_table(jit_masm *m, jit_reg index, uint32_t n,
 void x64_masm_call_func(jit_masm *m, uint32_t func_index) {
   uint32_t at = x64_call32(&m->buf, 0);
   jit_masm_add_reloc(m, at, func_index);
+  jit_masm_note_call(m);
 }
 
 void x64_masm_call_reg(jit_masm *m, jit_reg target) {
   x64_call_r(&m->buf, hw(target));
+  jit_masm_note_call(m);
 }
 
 void x64_masm_call_abs(jit_masm *m, const void *fn) {
   x64_movabs(&m->buf, SCRATCH_A, (uint64_t)(uintptr_t)fn);
+  jit_masm_add_libcall_sym(m, jit_buf_pos(&m->buf) - 8, fn);
   x64_call_r(&m->buf, SCRATCH_A);
+  jit_masm_note_call(m);
+}
+
+/* Relocatable: movabs (imm64) or mov r32, imm32, the immediate last, so
+ * `at` is the immediate itself. Otherwise the shortest mov. */
+void x64_masm_mov_sym(jit_masm *m, jit_reg dst, uint8_t kind, uint32_t index,
+                      uint64_t value) {
+  bool wide = kind != JIT_SYM_TYPE_ID;
+  if (!m->relocatable) {
+    x64_mov_ri(&m->buf, wide, hw(dst), wide ? value : (uint32_t)value);
+    return;
+  }
+  if (wide)
+    x64_movabs(&m->buf, hw(dst), value);
+  else
+    x64_mov_ri(&m->buf, false, hw(dst), (uint32_t)value);
+  jit_masm_add_sym(m, jit_buf_pos(&m->buf) - (wide ? 8 : 4), kind, index);
+}
+
+uint32_t x64_masm_sym_bytes(uint8_t kind) {
+  switch (kind) {
+  case JIT_SYM_LIBCALL: case JIT_SYM_RTT: return 8;
+  case JIT_SYM_TYPE_ID: return 4;
+  }
+  return 0;
+}
+
+void x64_masm_patch_sym(uint8_t *code, uint32_t at, uint8_t kind,
+                        uint64_t value) {
+  if (kind == JIT_SYM_TYPE_ID) {
+    uint32_t v = (uint32_t)value;
+    memcpy(code + at, &v, 4);
+  } else {
+    memcpy(code + at, &value, 8);
+  }
 }
 
 /* jmp rel32: patched like a call (same rel32 field after the opcode) */

@@ -16,7 +16,14 @@ static wasm_trap_t *fail(const wasm_val_vec_t *args, wasm_val_vec_t *results) {
 static void check_trace(const wasm_trap_t *trap, uint32_t f0, uint32_t f1) {
   wasm_frame_t *origin = wasm_trap_origin(trap);
   CHECK(origin && wasm_frame_func_index(origin) == f0);
-  CHECK(wasm_frame_func_offset(origin) == SIZE_MAX);
+  /* The trapping instruction (or the call to the host) is known: its
+   * offset in the body lies before its offset in the module. */
+  size_t fo = wasm_frame_func_offset(origin), mo = wasm_frame_module_offset(origin);
+  CHECK(fo != SIZE_MAX && mo != SIZE_MAX && fo < mo);
+  wasm_frame_t *oc = wasm_frame_copy(origin);
+  CHECK(wasm_frame_module_offset(oc) == mo && wasm_frame_func_offset(oc) == fo);
+  CHECK(wasm_frame_instance(oc) == NULL);
+  wasm_frame_delete(oc);
   wasm_frame_delete(origin);
   wasm_frame_vec_t trace;
   wasm_trap_trace(trap, &trace);

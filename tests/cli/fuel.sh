@@ -23,7 +23,7 @@ expect_trap 'all fuel consumed' --fuel 83 --invoke count "$module" 10
 
 # A loop that never ends on its own stops once the fuel is gone.
 expect_trap 'all fuel consumed' --fuel 1000000 --invoke spin "$module"
-grep -q '#0 func\[1\]' "$err" || fail "spin: no backtrace"
+grep -q '^  0: 0x[0-9a-f]* - count!func\[1\]$' "$err" || fail "spin: no backtrace"
 
 # Without --fuel nothing is metered or reported.
 run --time --invoke count "$module" 10

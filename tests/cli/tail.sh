@@ -76,8 +76,8 @@ expect_trap interrupted --timeout 0.3 --invoke spin "$module" 0
 # A trap three tail calls deep: the function that trapped, then the
 # ordinary caller (the frames tail calls replaced are gone)
 expect_trap 'integer divide by zero' --invoke trap_deep "$module" 0
-grep -q '#0 func\[[0-9]*\] boom$' "$err" || fail "trap_deep: #0 is not boom"
-grep -q '#1 func\[[0-9]*\] outer$' "$err" || fail "trap_deep: #1 is not outer"
+grep -q '^  0: 0x[0-9a-f]* - tail!boom$' "$err" || fail "trap_deep: 0 is not boom"
+grep -q '^  1: 0x[0-9a-f]* - tail!outer$' "$err" || fail "trap_deep: 1 is not outer"
 grep -q 'via' "$err" && fail "trap_deep: a replaced frame in the backtrace"
 expect_args 2 trap_deep 1
 

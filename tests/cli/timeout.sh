@@ -16,7 +16,7 @@ start=$(date +%s%N)
 expect_trap interrupted --timeout 0.2 --invoke spin "$module"
 elapsed_ms=$(( ($(date +%s%N) - start) / 1000000 ))
 
-grep -q '#0 func\[0\]' "$err" || fail "no backtrace"
+grep -q '^  0: ? - spin!func\[0\]$' "$err" || fail "no backtrace"
 [ "$elapsed_ms" -lt 2000 ] || fail "took ${elapsed_ms} ms, expected < 2000"
 [ "$elapsed_ms" -ge 150 ] || fail "took ${elapsed_ms} ms: interrupted too early"
 echo "ok: interrupted after ${elapsed_ms} ms"

@@ -7,7 +7,13 @@
 # gc-stress  WRUN_GC_STRESS=1, a collection at every GC allocation
 #            (struct.new, array.new, every boxed externref): a reference a
 #            stack map, a root or the host API forgot is freed while in use,
-#            and results go wrong or the sanitizers see it.
+#            and results go wrong or the sanitizers see it;
+# serialized WRUN_WAST_SERIALIZE=1, every module serialized and
+#            deserialized before use (wrun_module_serialize): loaded
+#            code, its relocations and tables behave as compiled code;
+# bounds-checks  every memory access compared with the size, past the
+#            smallest guard (64 KiB; wrun_config_bounds_checks): the
+#            checks trap exactly where the guard pages do.
 # Same passes and expected failures as without. A missing suite is a skip
 # (77) outside CI, as in run-spec.sh.
 set -u
@@ -22,6 +28,8 @@ if [ ! -f "$1" ]; then
 fi
 case $mode in
   fuel) exec "$wrun" wast --fuel --quiet --xfail "$xfail" "$@" ;;
+  serialized) WRUN_WAST_SERIALIZE=1 exec "$wrun" wast --quiet --xfail "$xfail" "$@" ;;
   gc-stress) WRUN_GC_STRESS=1 exec "$wrun" wast --quiet --xfail "$xfail" "$@" ;;
+  bounds-checks) exec "$wrun" wast --bounds-checks --quiet --xfail "$xfail" "$@" ;;
   *) echo "run-spec-mode.sh: unknown mode $mode" >&2; exit 2 ;;
 esac

@@ -1,5 +1,5 @@
-;; The module of threads.c: one export per kind of trap, a plain function
-;; and an infinite loop for the interrupt.
+;; The module of threads.c, trap_storm.c and short_lived.c: one export per
+;; kind of trap, a plain function and an infinite loop for the interrupt.
 (module
   (memory 1)
   ;; a fault in the guard region (SIGSEGV)
@@ -11,4 +11,7 @@
   (func (export "unreachable") unreachable)
   (func (export "add") (param i32 i32) (result i32)
     (i32.add (local.get 0) (local.get 1)))
-  (func (export "spin") (loop (br 0))))
+  (func (export "spin") (loop (br 0)))
+  ;; the prologue's stack check, once the wasm stack is used up
+  (func $recurse (export "recurse") (param i32) (result i32)
+    (call $recurse (i32.add (local.get 0) (i32.const 1)))))

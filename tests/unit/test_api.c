@@ -229,11 +229,20 @@ Test(api, host_function_called_from_host) {
   /* Wrong argument count or type: a trap, not a crash. */
   t = wrun_func_call(s, f, NULL, 0, &res, 1);
   cr_assert_not_null(t);
+  cr_assert_eq(wrun_trap_code_of(t), WRUN_TRAP_BAD_ARGUMENTS);
+  cr_assert_str_eq(wrun_trap_message(t), "expected 1 arguments, got 0");
   wrun_trap_delete(t);
   wrun_val bad = arg;
   bad.type = WRUN_I64;
   t = wrun_func_call(s, f, &bad, 1, &res, 1);
   cr_assert_not_null(t);
+  cr_assert_eq(wrun_trap_code_of(t), WRUN_TRAP_BAD_ARGUMENTS);
+  wrun_trap_delete(t);
+  t = wrun_func_call(s, f, &arg, 1, NULL, 0);
+  cr_assert_eq(wrun_trap_code_of(t), WRUN_TRAP_BAD_ARGUMENTS);
+  wrun_trap_delete(t);
+  t = wrun_func_call(s, NULL, NULL, 0, NULL, 0);
+  cr_assert_eq(wrun_trap_code_of(t), WRUN_TRAP_BAD_ARGUMENTS);
   wrun_trap_delete(t);
 
   wrun_func *g = wrun_func_new(s, NULL, 0, NULL, 0, fail, NULL, NULL);
@@ -583,6 +592,48 @@ Test(api, i32_add_and_exports) {
   cr_assert_not(wrun_instance_export(fx.inst, "nope", &e));
   cr_assert_eq(wrun_instance_export_count(fx.inst), 13);
   teardown_api(&fx);
+}
+
+/* (module (func nop unreachable) (func (export "f") nop nop call 0)):
+ * func 0's body (its locals) at 0x1e, the unreachable at 0x20; func 1's
+ * body at 0x23, the call at 0x26 (wasm-objdump -d). */
+static const uint8_t frame_offsets_wasm[] = {
+    0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00, 0x01, 0x04, 0x01,
+    0x60, 0x00, 0x00, 0x03, 0x03, 0x02, 0x00, 0x00, 0x07, 0x05, 0x01,
+    0x01, 0x66, 0x00, 0x01, 0x0a, 0x0d, 0x02, 0x04, 0x00, 0x01, 0x00,
+    0x0b, 0x06, 0x00, 0x01, 0x01, 0x10, 0x00, 0x0b};
+
+Test(api, trap_frames_carry_wasm_offsets) {
+  wrun_engine *engine = wrun_engine_new();
+  wrun_module *m = NULL;
+  cr_assert_null(wrun_module_new(engine, frame_offsets_wasm,
+                                 sizeof frame_offsets_wasm, &m));
+  wrun_store *s = wrun_store_new(engine);
+  wrun_instance *inst = NULL;
+  wrun_error *err = NULL;
+  wrun_trap *trap = NULL;
+  wrun_instance_new(s, m, NULL, 0, &inst, &err, &trap);
+  cr_assert(inst && !err && !trap);
+  wrun_extern e;
+  cr_assert(wrun_instance_export(inst, "f", &e));
+  wrun_trap *t = wrun_func_call(s, e.of.func, NULL, 0, NULL, 0);
+  cr_assert_not_null(t);
+  cr_assert_eq(wrun_trap_frame_count(t), 2);
+  cr_assert_eq(wrun_trap_frame_module_offset(t, 0), 0x20);
+  cr_assert_eq(wrun_trap_frame_func_offset(t, 0), 0x20 - 0x1e);
+  cr_assert_eq(wrun_trap_frame_module_offset(t, 1), 0x26);
+  cr_assert_eq(wrun_trap_frame_func_offset(t, 1), 0x26 - 0x23);
+  cr_assert_eq(wrun_trap_frame_module_offset(t, 2), SIZE_MAX, "no frame 2");
+  cr_assert_eq(wrun_trap_frame_func_offset(t, 2), SIZE_MAX);
+  cr_assert_null(wrun_trap_frame_module_name(t, 0), "no name section");
+  wrun_trap_delete(t);
+  /* a trap made by the host has no frames, so no offsets */
+  t = wrun_trap_new("host");
+  cr_assert_eq(wrun_trap_frame_module_offset(t, 0), SIZE_MAX);
+  wrun_trap_delete(t);
+  wrun_store_delete(s);
+  wrun_module_delete(m);
+  wrun_engine_delete(engine);
 }
 
 Test(api, traps_leave_the_store_usable) {

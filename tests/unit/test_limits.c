@@ -407,6 +407,77 @@ Test(limits, reservations_are_bounded_across_stores) {
   close_store(&b, m);
 }
 
+/* A module importing a 1-page memory "m" "mem", exporting load(addr): the
+ * byte there (i32.load8_u). */
+static wasm_buf load_byte_module(void) {
+  wasm_buf b = {0}, s = {0};
+  wb_header(&b);
+  WB_SECTION_OF(&b, 1, 1, 0x60, 1, 0x7F, 1, 0x7F);
+  wb_u32(&s, 1);
+  wb_name(&s, "m");
+  wb_name(&s, "mem");
+  wb_byte(&s, 0x02);
+  wb_byte(&s, 0x00);
+  wb_u32(&s, 1);
+  wb_section(&b, 2, &s);
+  WB_SECTION_OF(&b, 3, 1, 0);
+  wb_u32(&s, 1);
+  wb_export(&s, "load", 0x00, 0);
+  wb_section(&b, 7, &s);
+  wb_u32(&s, 1);
+  WB_BODY(&s, 0x20, 0x00, 0x2D, 0x00, 0x00);
+  wb_section(&b, 10, &s);
+  return b;
+}
+
+/* Stores that come and go reuse reservations (memory_pool.c): the one a
+ * memory gets back holds none of the last memory's bytes, and exactly its
+ * own size is accessible, whatever the last one's was. */
+Test(limits, reused_reservations_are_empty_and_sized_anew) {
+  if (RT_MEMORY_RESERVATION_BYTES == 0) return; /* 32-bit: no reservations */
+  fixture f = open_store();
+  wasm_buf mod = load_byte_module();
+  wrun_module *m = compile(f.engine, &mod);
+  free(mod.bytes);
+  uint8_t *first_base = NULL;
+  bool reused = false;
+  for (int round = 0; round < 50; round++) {
+    wrun_store *big = wrun_store_new(f.engine);
+    wrun_memory *dirty = wrun_memory_new(big, 3, 0, false);
+    cr_assert_not_null(dirty);
+    memset(wrun_memory_data(dirty), 0xA5, 3 * 65536);
+    if (!first_base) first_base = wrun_memory_data(dirty);
+    wrun_store_delete(big);
+
+    wrun_store *s = wrun_store_new(f.engine);
+    wrun_memory *mem = wrun_memory_new(s, 1, 0, false);
+    cr_assert_not_null(mem);
+    reused |= wrun_memory_data(mem) == first_base;
+    wrun_extern imp = {.kind = WRUN_EXTERN_MEMORY, .of.memory = mem};
+    wrun_instance *inst = NULL;
+    wrun_error *err = NULL;
+    wrun_trap *trap = NULL;
+    wrun_instance_new(s, m, &imp, 1, &inst, &err, &trap);
+    cr_assert_not_null(inst);
+    wrun_extern load;
+    cr_assert(wrun_instance_export(inst, "load", &load));
+    for (int32_t addr = 0; addr < 65536; addr += 4093) {
+      wrun_val arg = {.type = WRUN_I32, .of.i32 = addr}, r;
+      trap = wrun_func_call(s, load.of.func, &arg, 1, &r, 1);
+      cr_assert_null(trap);
+      cr_assert_eq(r.of.i32, 0, "byte %d of a reused memory", addr);
+    }
+    wrun_val past = {.type = WRUN_I32, .of.i32 = 65536 + 100}, r;
+    trap = wrun_func_call(s, load.of.func, &past, 1, &r, 1);
+    cr_assert_not_null(trap, "the last memory's second page is gone");
+    cr_assert_eq(wrun_trap_code_of(trap), WRUN_TRAP_MEMORY_OOB);
+    wrun_trap_delete(trap);
+    wrun_store_delete(s);
+  }
+  cr_assert(reused, "a dropped reservation was handed out again");
+  close_store(&f, m);
+}
+
 /* ---- the wasm stack ------------------------------------------------------------------ */
 
 Test(limits, wasm_stack_beyond_the_thread_is_refused) {

@@ -1,0 +1,150 @@
+/* Traps and calls on many threads at once: 8 threads, each with its own
+ * store and instance of one module compiled once by one engine, make
+ * 10,000 calls each, every other one a trap (out of bounds, unreachable,
+ * stack exhaustion, divide by zero, in turn) and the others sums whose
+ * results are checked; every trap's code and innermost frame too. Plain C
+ * (no criterion), so that it also runs under ThreadSanitizer.
+ *
+ *   trap_storm THREADS.wasm   (tests/threads/threads.wat)
+ * Prints the first failures and exits 1 on any. */
+#include <inttypes.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "wrun.h"
+
+#define NTHREADS 8
+#define CALLS 10000
+
+static wrun_engine *engine;
+static wrun_module *module;
+static atomic_int failures;
+
+static void fail(int thread, int call, const char *what) {
+  if (atomic_fetch_add(&failures, 1) < 20)
+    printf("FAIL: thread %d, call %d: %s\n", thread, call, what);
+}
+
+typedef struct trap_case {
+  const char *export;
+  wrun_trap_code code;
+  uint32_t func; /* its index in threads.wat: the innermost frame's */
+} trap_case;
+
+static const trap_case traps[] = {
+    {"oob", WRUN_TRAP_MEMORY_OOB, 0},
+    {"unreachable", WRUN_TRAP_UNREACHABLE, 2},
+    {"recurse", WRUN_TRAP_STACK_EXHAUSTED, 5},
+    {"div", WRUN_TRAP_INT_DIV_ZERO, 1},
+};
+#define NTRAPS (sizeof traps / sizeof traps[0])
+
+static bool export_func(wrun_instance *inst, const char *name,
+                        wrun_func **f) {
+  wrun_extern e;
+  if (!wrun_instance_export(inst, name, &e) || e.kind != WRUN_EXTERN_FUNC)
+    return false;
+  *f = e.of.func;
+  return true;
+}
+
+static void *storm(void *arg) {
+  int id = (int)(intptr_t)arg;
+  wrun_store *s = wrun_store_new(engine);
+  wrun_instance *inst = NULL;
+  wrun_error *err = NULL;
+  wrun_trap *trap = NULL;
+  if (s) wrun_instance_new(s, module, NULL, 0, &inst, &err, &trap);
+  wrun_func *add, *trapping[NTRAPS];
+  bool ok = inst && export_func(inst, "add", &add);
+  for (size_t k = 0; ok && k < NTRAPS; k++)
+    ok = export_func(inst, traps[k].export, &trapping[k]);
+  if (!ok) fail(id, -1, "no store, instance or export");
+  for (int i = 0; ok && i < CALLS; i++) {
+    wrun_val args[2] = {{.type = WRUN_I32, .of.i32 = i},
+                        {.type = WRUN_I32, .of.i32 = id * 1000003}};
+    wrun_val res[1] = {{.type = WRUN_I32, .of.i32 = -1}};
+    if (i % 2 == 0) {
+      wrun_trap *t = wrun_func_call(s, add, args, 2, res, 1);
+      if (t) {
+        fail(id, i, wrun_trap_message(t));
+        wrun_trap_delete(t);
+      } else if (res[0].of.i32 != i + id * 1000003) {
+        fail(id, i, "wrong sum");
+      }
+      continue;
+    }
+    const trap_case *c = &traps[(i / 2) % NTRAPS];
+    wrun_func *f = trapping[(i / 2) % NTRAPS];
+    /* div divides 1 by its argument; the others ignore theirs */
+    args[0].of.i32 = 0;
+    wrun_trap *t = wrun_func_call(s, f, args, wrun_func_param_count(f), res,
+                                  wrun_func_result_count(f));
+    if (!t) {
+      fail(id, i, c->export);
+      continue;
+    }
+    if (wrun_trap_code_of(t) != c->code)
+      fail(id, i, wrun_trap_message(t));
+    else if (wrun_trap_frame_count(t) < 1 ||
+             wrun_trap_frame_func(t, 0) != c->func ||
+             wrun_trap_frame_module_offset(t, 0) == SIZE_MAX)
+      fail(id, i, "not the innermost frame expected, with an offset");
+    wrun_trap_delete(t);
+  }
+  if (err) fail(id, -1, wrun_error_message(err));
+  if (trap) fail(id, -1, wrun_trap_message(trap));
+  wrun_error_delete(err);
+  wrun_trap_delete(trap);
+  if (s) wrun_store_delete(s);
+  return NULL;
+}
+
+static unsigned char *read_file(const char *path, size_t *len) {
+  FILE *f = fopen(path, "rb");
+  if (!f) return NULL;
+  fseek(f, 0, SEEK_END);
+  long n = ftell(f);
+  rewind(f);
+  unsigned char *b = n > 0 ? malloc((size_t)n) : NULL;
+  if (b && fread(b, 1, (size_t)n, f) != (size_t)n) {
+    free(b);
+    b = NULL;
+  }
+  fclose(f);
+  *len = b ? (size_t)n : 0;
+  return b;
+}
+
+int main(int argc, char **argv) {
+  size_t len = 0;
+  unsigned char *wasm = argc == 2 ? read_file(argv[1], &len) : NULL;
+  if (!wasm) {
+    fprintf(stderr, "usage: trap_storm THREADS.wasm (a readable file)\n");
+    return 2;
+  }
+  engine = wrun_engine_new();
+  wrun_error *err = wrun_module_new(engine, wasm, len, &module);
+  free(wasm);
+  if (err) {
+    printf("FAIL: compile: %s\n", wrun_error_message(err));
+    return 1;
+  }
+  pthread_t th[NTHREADS];
+  int started = 0;
+  for (; started < NTHREADS; started++)
+    if (pthread_create(&th[started], NULL, storm,
+                       (void *)(intptr_t)started) != 0) {
+      fail(started, -1, "pthread_create failed");
+      break;
+    }
+  for (int i = 0; i < started; i++) pthread_join(th[i], NULL);
+  wrun_module_delete(module);
+  wrun_engine_delete(engine);
+  int n = atomic_load(&failures);
+  printf("%s: %d threads x %d calls, %d failures\n", n ? "FAIL" : "PASS",
+         started, CALLS, n);
+  return n ? 1 : 0;
+}
