@@ -1,5 +1,5 @@
 /* The standard WebAssembly C API (WebAssembly/wasm-c-api, include/wasm.h),
- * as libwrun provides it: a thin layer over the runtime of wrun.h (capi/).
+ * as libwrun provides it: a thin layer over the runtime of wrun.h (runtime/capi/).
  *
  * The declarations follow upstream's so that hosts written for Wasmtime,
  * Wasmer, WAMR or V8 compile unchanged; the comments are ours and say what

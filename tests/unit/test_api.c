@@ -1217,7 +1217,7 @@ Test(api, host_results_of_the_wrong_type_trap_once) {
   wrun_engine_delete(engine);
 }
 
-/* What wasm.h needs of existing objects (capi/): a table's type and
+/* What wasm.h needs of existing objects (runtime/capi/): a table's type and
  * growth, a memory's maximum, a global's type. */
 Test(api, object_types_and_table_grow) {
   wrun_engine *e = wrun_engine_new();
