@@ -33,6 +33,15 @@ static inline wasm_module_t *load_module(wasm_store_t *store, const char *path) 
   return m;
 }
 
+/* module instantiated without imports (a failure fails the program). */
+static inline wasm_instance_t *instantiate_plain(wasm_store_t *store,
+                                                 const wasm_module_t *module) {
+  wasm_extern_vec_t none = WASM_EMPTY_VEC;
+  wasm_instance_t *inst = wasm_instance_new(store, module, &none, NULL);
+  CHECK(inst);
+  return inst;
+}
+
 /* The export at index i as a function. */
 static inline wasm_func_t *export_func(const wasm_extern_vec_t *exports, size_t i) {
   CHECK(i < exports->size);

@@ -23,9 +23,7 @@ int main(int argc, char **argv) {
   wasm_engine_t *engine = wasm_engine_new();
   wasm_store_t *store = wasm_store_new(engine);
   wasm_module_t *module = load_module(store, argv[1]);
-  wasm_extern_vec_t none_ext = WASM_EMPTY_VEC;
-  wasm_instance_t *inst = wasm_instance_new(store, module, &none_ext, NULL);
-  CHECK(inst);
+  wasm_instance_t *inst = instantiate_plain(store, module);
   wasm_extern_vec_t exports;
   wasm_instance_exports(inst, &exports);
   wasm_memory_t *mem = wasm_extern_as_memory(exports.data[0]);

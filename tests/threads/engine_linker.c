@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "read_file.h"
 #include "wrun.h"
 
 #define NTHREADS 4
@@ -52,13 +53,12 @@ static void *worker(void *arg) {
 
 int main(int argc, char **argv) {
   if (argc != 2) return 2;
-  FILE *f = fopen(argv[1], "rb");
-  if (!f) return 2;
-  uint8_t bytes[4096];
-  size_t len = fread(bytes, 1, sizeof bytes, f);
-  fclose(f);
+  size_t len;
+  unsigned char *bytes = read_file(argv[1], &len);
+  if (!bytes) return 2;
   engine = wrun_engine_new();
   wrun_error *err = wrun_module_new(engine, bytes, len, &module);
+  free(bytes);
   if (err) {
     printf("FAIL: compile: %s\n", wrun_error_message(err));
     return 1;

@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "read_file.h"
 #include "wrun.h"
 
 #define NTHREADS 1000
@@ -64,22 +65,6 @@ static void run_thread(int k) {
       pthread_join(th, &bad) != 0 || bad) {
     if (failures++ < 10) printf("FAIL: thread %d\n", k);
   }
-}
-
-static unsigned char *read_file(const char *path, size_t *len) {
-  FILE *f = fopen(path, "rb");
-  if (!f) return NULL;
-  fseek(f, 0, SEEK_END);
-  long n = ftell(f);
-  rewind(f);
-  unsigned char *b = n > 0 ? malloc((size_t)n) : NULL;
-  if (b && fread(b, 1, (size_t)n, f) != (size_t)n) {
-    free(b);
-    b = NULL;
-  }
-  fclose(f);
-  *len = b ? (size_t)n : 0;
-  return b;
 }
 
 int main(int argc, char **argv) {
