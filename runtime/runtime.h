@@ -34,6 +34,7 @@ typedef struct rt_config {
   bool bounds_checks;
   uint64_t memory_reservation;
   uint64_t memory_guard;
+  bool no_signals; /* wrun_config_signals_based_traps(config, false) */
 } rt_config;
 
 /* How an engine's memories are bounded (memory.c, the compiler): with
@@ -88,6 +89,7 @@ struct wrun_module {
    * every address, and the guard it relies on past a memory's size. */
   bool bounds_checks;
   uint64_t memory_guard;
+  bool no_signals; /* traps by calls, exact bounds checks (jit_options) */
 };
 
 void rt_module_retain(wrun_module *mod);
@@ -359,9 +361,11 @@ typedef struct rt_entry {
 rt_entry *rt_current_entry(void);
 void rt_set_current_entry(rt_entry *e);
 
-/* Installs the signal handlers (once per process) and this thread's
- * alternate signal stack (once per thread). False if that failed. */
-bool rt_trap_setup_thread(void);
+/* Makes this thread's trap state ready (once per thread) and, for code
+ * that traps by signals, installs the signal handlers (once per process)
+ * and the thread's alternate signal stack (once per thread). Code without
+ * signals (jit_options.no_signals) needs neither. False if that failed. */
+bool rt_trap_setup_thread(bool signals);
 /* The thread's stack bounds [low, high), found once per thread. */
 void rt_thread_stack_bounds(uintptr_t *low, uintptr_t *high);
 

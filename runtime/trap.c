@@ -2,7 +2,8 @@
  * unwinding to the active wasm entry, and backtraces.
  *
  * A trap inside compiled code arrives as a signal (SIGILL for ud2/udf,
- * SIGSEGV/SIGBUS for a guard-page access, SIGFPE for x64 idiv). The handler
+ * SIGSEGV/SIGBUS for a guard-page access), or, in code compiled without
+ * signals (jit_options.no_signals), as a call of rt_lib_trap. The handler
  * runs on a per-thread alternate stack, checks that the pc is JIT code at a
  * registered trap site while a wasm call is active on this thread, records
  * the trap code and a backtrace in thread-local state and siglongjmps to
@@ -271,7 +272,7 @@ typedef struct rt_trap_record {
 static __thread rt_entry *current_entry;
 static __thread rt_trap_record trap_record;
 static __thread uintptr_t stack_low, stack_high;
-static __thread bool thread_ready;
+static __thread bool thread_ready, thread_signals_ready;
 
 rt_entry *rt_current_entry(void) { return current_entry; }
 void rt_set_current_entry(rt_entry *e) { current_entry = e; }
@@ -392,7 +393,8 @@ void rt_trap_raise_object(wrun_trap *t) {
 
 /* ---- signals ---------------------------------------------------------------------- */
 
-static const int handled_signals[] = {SIGSEGV, SIGBUS, SIGILL, SIGFPE};
+/* No SIGFPE: division checks its operands (x64 idiv never faults). */
+static const int handled_signals[] = {SIGSEGV, SIGBUS, SIGILL};
 #define NHANDLED (sizeof handled_signals / sizeof handled_signals[0])
 static struct sigaction previous_actions[NHANDLED];
 static pthread_once_t handlers_once = PTHREAD_ONCE_INIT;
@@ -558,10 +560,13 @@ static bool setup_altstack(void) {
   return true;
 }
 
-bool rt_trap_setup_thread(void) {
+bool rt_trap_setup_thread(bool signals) {
+  if (signals && !thread_signals_ready) {
+    pthread_once(&handlers_once, install_handlers);
+    if (!handlers_ok || !setup_altstack()) return false;
+    thread_signals_ready = true;
+  }
   if (thread_ready) return true;
-  pthread_once(&handlers_once, install_handlers);
-  if (!handlers_ok || !setup_altstack()) return false;
   uintptr_t low, high;
   rt_thread_stack_bounds(&low, &high);
   /* Touch the thread-local trap state now, so the handler never makes the
