@@ -286,6 +286,11 @@ WRUN_API uint32_t wrun_trap_frame_func(const wrun_trap *t, size_t i);
 WRUN_API const char *wrun_trap_frame_name(const wrun_trap *t, size_t i); /* or NULL */
 /* The name section's module name of the frame's module, or NULL. */
 WRUN_API const char *wrun_trap_frame_module_name(const wrun_trap *t, size_t i);
+/* The instance the frame ran in (it lives as long as its store), or NULL:
+ * past the last frame, and for the innermost frame of a stack exhaustion
+ * or an interrupt (it trapped in a check that cannot tell its instance). */
+WRUN_API wrun_instance *wrun_trap_frame_instance(const wrun_trap *t,
+                                                 size_t i);
 /* Where the frame is in the wasm: for the innermost frame the trapping
  * instruction, for the others the call instruction; the byte offset of
  * its opcode in the module binary (what wasmtime prints), and the same

@@ -99,6 +99,7 @@ wrun_trap *rt_call(wrun_store *s, const rt_funcref *f, uint64_t *values) {
     else if (!rt_current_entry())
       note_capped_stack(t);
   }
+  rt_trap_bind_instances(t, s);
   rt_fuel_after_trap(s, t);
   return t;
 }

@@ -339,6 +339,12 @@ typedef struct rt_trap_frame {
   uint32_t body_start; /* module offset of the function's body */
   char *name;          /* NULL or an owned copy of the function's name */
   char *module_name;   /* NULL or an owned copy of the module's name */
+  /* The vmctx its frame saved (unchecked: a word read off the stack), and
+   * the instance of the calling store it names (rt_trap_bind_instances),
+   * NULL when none does. */
+  uintptr_t vmctx;
+  const rt_module *frame_module;
+  struct wrun_instance *instance;
 } rt_trap_frame;
 
 struct wrun_trap {
@@ -359,6 +365,12 @@ typedef struct rt_entry {
 
 /* Per-thread: the innermost active entry (NULL outside wasm). */
 rt_entry *rt_current_entry(void);
+/* Names each frame's instance: the store's instance whose vmctx the frame
+ * saved, if it runs the frame's module. The innermost frame of a stack
+ * exhaustion or an interrupt stays unnamed: it trapped in its prologue,
+ * or at a check sharing that stub, before or without a saved vmctx that
+ * can be told apart from a stale word. */
+void rt_trap_bind_instances(wrun_trap *t, const wrun_store *s);
 void rt_set_current_entry(rt_entry *e);
 
 /* Makes this thread's trap state ready (once per thread) and, for code

@@ -267,6 +267,7 @@ typedef struct rt_trap_record {
   const jit_code *frame_code[RT_MAX_FRAMES];
   uintptr_t frame_pc[RT_MAX_FRAMES];
   bool frame_returns[RT_MAX_FRAMES];
+  uintptr_t frame_vmctx[RT_MAX_FRAMES]; /* the word at fp + saved vmctx */
 } rt_trap_record;
 
 static __thread rt_entry *current_entry;
@@ -315,6 +316,12 @@ static void record_frames(uintptr_t pc, uintptr_t fp) {
       r->frame_code[r->nframes] = reg->code;
       r->frame_pc[r->nframes] = pc;
       r->frame_returns[r->nframes] = return_address;
+      /* every wasm frame saves its vmctx just below the saved fp
+       * (jit/codegen_internal.h) */
+      r->frame_vmctx[r->nframes] =
+          fp >= stack_low + 8 && fp < stack_high
+              ? ((const uintptr_t *)fp)[-1]
+              : 0;
       r->nframes++;
     } else if (r->nframes > 0) {
       break;
@@ -344,8 +351,29 @@ static void attach_frames(wrun_trap *t) {
     if (m->func_names && f < m->nfuncs && m->func_names[f])
       fr->name = strdup(m->func_names[f]);
     if (m->module_name) fr->module_name = strdup(m->module_name);
+    fr->vmctx = r->frame_vmctx[i];
+    fr->frame_module = m;
   }
   t->nframes = r->nframes;
+}
+
+void rt_trap_bind_instances(wrun_trap *t, const wrun_store *s) {
+  if (!t || t == &out_of_memory_trap) return;
+  bool unsaved = t->code == WRUN_TRAP_STACK_EXHAUSTED ||
+                 t->code == WRUN_TRAP_INTERRUPT;
+  for (size_t i = unsaved ? 1 : 0; i < t->nframes; i++) {
+    rt_trap_frame *fr = &t->frames[i];
+    if (fr->instance || !fr->vmctx) continue;
+    for (rt_instance *inst = s->instances; inst; inst = inst->next)
+      if ((uintptr_t)inst->vmctx == fr->vmctx && inst->m == fr->frame_module) {
+        fr->instance = inst;
+        break;
+      }
+  }
+}
+
+wrun_instance *wrun_trap_frame_instance(const wrun_trap *t, size_t i) {
+  return i < t->nframes ? t->frames[i].instance : NULL;
 }
 
 wrun_trap *rt_trap_take(void) {

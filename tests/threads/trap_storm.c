@@ -2,7 +2,8 @@
  * store and instance of one module compiled once by one engine, make
  * 10,000 calls each, every other one a trap (out of bounds, unreachable,
  * stack exhaustion, divide by zero, in turn) and the others sums whose
- * results are checked; every trap's code and innermost frame too. Plain C
+ * results are checked; every trap's code, innermost frame and its
+ * instance (unknown in a stack exhaustion's prologue) too. Plain C
  * (no criterion), so that it also runs under ThreadSanitizer.
  *
  *   trap_storm THREADS.wasm [--no-signals]   (tests/threads/threads.wat)
@@ -132,6 +133,12 @@ static void *storm(void *arg) {
              wrun_trap_frame_func(t, 0) != c->func ||
              wrun_trap_frame_module_offset(t, 0) == SIZE_MAX)
       fail(id, i, "not the innermost frame expected, with an offset");
+    else if (c->code == WRUN_TRAP_STACK_EXHAUSTED
+                 ? wrun_trap_frame_count(t) < 2 ||
+                       wrun_trap_frame_instance(t, 0) != NULL ||
+                       wrun_trap_frame_instance(t, 1) != inst
+                 : wrun_trap_frame_instance(t, 0) != inst)
+      fail(id, i, "not the frames' instance");
     wrun_trap_delete(t);
   }
   stack_t ss;
