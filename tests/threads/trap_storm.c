@@ -91,8 +91,17 @@ static bool export_func(wrun_instance *inst, const char *name,
   return true;
 }
 
+/* The thread's alternate signal stack: wrun must leave it as it was
+ * (none, or the sanitizers' own). */
+static bool same_altstack(const stack_t *a, const stack_t *b) {
+  return a->ss_sp == b->ss_sp && a->ss_size == b->ss_size &&
+         (a->ss_flags & SS_DISABLE) == (b->ss_flags & SS_DISABLE);
+}
+
 static void *storm(void *arg) {
   int id = (int)(intptr_t)arg;
+  stack_t before, after;
+  if (sigaltstack(NULL, &before) != 0) fail(id, -1, "sigaltstack failed");
   wrun_store *s = wrun_store_new(engine);
   wrun_instance *inst = NULL;
   wrun_error *err = NULL;
@@ -141,9 +150,8 @@ static void *storm(void *arg) {
       fail(id, i, "not the frames' instance");
     wrun_trap_delete(t);
   }
-  stack_t ss;
   if (no_signals &&
-      (sigaltstack(NULL, &ss) != 0 || !(ss.ss_flags & SS_DISABLE)))
+      (sigaltstack(NULL, &after) != 0 || !same_altstack(&before, &after)))
     fail(id, -1, "wrun gave the thread an alternate signal stack");
   if (err) fail(id, -1, wrun_error_message(err));
   if (trap) fail(id, -1, wrun_trap_message(trap));
