@@ -37,6 +37,11 @@ void wrun_config_signals_based_traps(wrun_config *config, bool enable) {
   if (config) config->settings.no_signals = !enable;
 }
 
+void wrun_config_profiler(wrun_config *config, wrun_profiler profiler) {
+  if (config && (unsigned)profiler <= WRUN_PROFILER_PERFMAP)
+    config->settings.profiler = (uint8_t)profiler;
+}
+
 /* The defaults, 4 GiB each, are the guarded reservation: a u32 address
  * and a u32 offset can reach no further. Anything less needs the checks.
  * A guard under 64 KiB is raised to it: a checked access compares only
