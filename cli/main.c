@@ -363,6 +363,10 @@ static void print_backtrace(const wrun_trap *trap) {
     else
       fprintf(stderr, "func[%" PRIu32 "]\n", wrun_trap_frame_func(trap, i));
   }
+  size_t omitted = wrun_trap_frames_omitted(trap);
+  if (omitted)
+    fprintf(stderr, "  ... and %zu more frame%s, not recorded\n", omitted,
+            omitted == 1 ? "" : "s");
 }
 
 /* Prints a trap and its backtrace; returns the process exit status. */

@@ -282,6 +282,10 @@ WRUN_API const char *wrun_trap_message(const wrun_trap *t);
 WRUN_API int32_t wrun_trap_exit_status(const wrun_trap *t); /* for WRUN_TRAP_EXIT */
 /* Wasm backtrace, innermost frame first: function index per frame. */
 WRUN_API size_t wrun_trap_frame_count(const wrun_trap *t);
+/* Wasm frames beyond the recorded ones (at most 128 are: the walk runs in
+ * a signal handler, without allocating), innermost first: 0 unless the
+ * trap came from a deeper stack, such as a stack exhaustion. */
+WRUN_API size_t wrun_trap_frames_omitted(const wrun_trap *t);
 WRUN_API uint32_t wrun_trap_frame_func(const wrun_trap *t, size_t i);
 WRUN_API const char *wrun_trap_frame_name(const wrun_trap *t, size_t i); /* or NULL */
 /* The name section's module name of the frame's module, or NULL. */

@@ -361,6 +361,7 @@ struct wrun_trap {
   char *message;
   size_t nframes;
   struct rt_trap_frame *frames;
+  size_t frames_omitted; /* wasm frames past the ones recorded */
   wrun_exn *exn; /* WRUN_TRAP_EXCEPTION: the exception (its store owns it) */
 };
 
