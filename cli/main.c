@@ -25,6 +25,7 @@
 
 #include "build_id.h"
 #include "compile_cmd.h"
+#include "objdump_cmd.h"
 #include "wast.h"
 #include "watchdog.h"
 #include "wrun.h"
@@ -42,6 +43,7 @@ static void usage(FILE *out) {
           "       wrun compile [--deterministic] [--fuel] [--bounds-checks]\n"
           "                    [--memory-guard BYTES] [--no-signals] [--time]\n"
           "                    MODULE.wasm -o OUT.cwasm\n"
+          "       wrun objdump [--func NAME|INDEX] MODULE.wasm\n"
           "       wrun wast [--xfail LIST] [--quiet] [--verbose]\n"
           "                 [--deterministic] [--fuel] FILE.wast...\n"
           "       wrun --version | --help\n"
@@ -115,6 +117,8 @@ static void usage(FILE *out) {
           "          like a shared library: loading it checks its format,\n"
           "          wrun build, ISA, CPU features and configuration, not\n"
           "          what the code does. Run only .cwasm files you trust.\n"
+          "objdump   print each function's machine code, disassembled\n"
+          "          (Capstone), under the wasm instructions it came from\n"
           "wast      run WebAssembly spec-test scripts (needs wast2json)\n");
 }
 
@@ -140,7 +144,8 @@ static bool load_bytes(const char *path, uint8_t **bytes, size_t *len) {
   /* A bare word that names no file was likely meant as a command. */
   if (e == ENOENT && !strchr(path, '/') && !strchr(path, '.'))
     fprintf(stderr, "wrun: %s: no such command or file (commands: run, "
-                    "validate, compile, wast; see wrun --help)\n", path);
+                    "validate, compile, objdump, wast; see wrun --help)\n",
+            path);
   else
     fprintf(stderr, "wrun: %s: cannot read: %s\n", path, strerror(e));
   return false;
@@ -1028,6 +1033,8 @@ int main(int argc, char **argv) {
     return validate_main(argc - 2, argv + 2);
   if (strcmp(cmd, "compile") == 0)
     return compile_main(argc - 2, argv + 2);
+  if (strcmp(cmd, "objdump") == 0)
+    return objdump_main(argc - 2, argv + 2);
   if (strcmp(cmd, "wast") == 0)
     return wast_main(argc - 2, argv + 2);
   if (strcmp(cmd, "run") == 0)

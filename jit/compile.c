@@ -300,6 +300,8 @@ static wrun_error *compile_once(const rt_module *mod, const jit_options *opts,
                                 opts ? opts->memory_guard : 0,
                                 opts && opts->no_signals);
   jit_codegen_set_trap_calls(g, opts && opts->no_signals);
+  jit_codegen_set_map_every_instruction(g, opts &&
+                                               opts->map_every_instruction);
   jit_codegen_set_tail_info(g, tail_known ? tail_flags : NULL, reload_direct);
   for (uint32_t t = 0; t < mod->ntypes; t++) {
     const rt_functype *ft = &mod->types[t];

@@ -23,7 +23,9 @@ wrun_error *wrun_module_new(wrun_engine *engine, const uint8_t *bytes,
                       .fuel = engine && engine->config.consume_fuel,
                       .bounds_checks = st.checks,
                       .memory_guard = st.guard,
-                      .no_signals = engine && engine->config.no_signals};
+                      .no_signals = engine && engine->config.no_signals,
+                      .map_every_instruction =
+                          engine && engine->config.code_map};
   err = jit_compile_module(m, &opts, &mod->code, &simd_refused);
   if (err) {
     rt_module_free(m);

@@ -36,6 +36,7 @@ typedef struct rt_config {
   uint64_t memory_guard;
   bool no_signals; /* wrun_config_signals_based_traps(config, false) */
   uint8_t profiler; /* wrun_profiler (wrun_config_profiler) */
+  bool code_map;    /* wrun_config_code_map */
 } rt_config;
 
 /* How an engine's memories are bounded (memory.c, the compiler): with
