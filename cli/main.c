@@ -89,6 +89,9 @@ static void usage(FILE *out) {
           "  --profile=jitdump       the same with code and wasm offsets in\n"
           "                          ./jit-PID.dump (perf record -k mono,\n"
           "                          then perf inject --jit)\n"
+          "  -g, --debug-info        describe the compiled functions to gdb\n"
+          "                          (the GDB JIT interface): bt names\n"
+          "                          wasm frames, break NAME stops in them\n"
           "  --no-signals            trap without signals: traps call into\n"
           "                          wrun and every access is checked\n"
           "                          against the size, so no signal handler\n"
@@ -444,6 +447,7 @@ typedef struct run_request {
   bool bounds_checks;     /* --bounds-checks */
   bool no_signals;        /* --no-signals */
   wrun_profiler profiler; /* --profile */
+  bool debug_info;        /* -g, --debug-info */
   uint64_t memory_reservation, memory_guard; /* 0: the defaults */
 } run_request;
 
@@ -740,6 +744,7 @@ static wrun_engine *new_engine(const run_request *req) {
   wrun_config_memory_guard(config, req->memory_guard);
   wrun_config_signals_based_traps(config, !req->no_signals);
   wrun_config_profiler(config, req->profiler);
+  wrun_config_debug_info(config, req->debug_info);
   wrun_engine *engine = wrun_engine_new_with_config(config);
   wrun_config_delete(config);
   return engine;
@@ -939,7 +944,9 @@ static bool set_wasi_argv(run_request *req) {
 
 static int run_with_options(run_request *req, int argc, char **argv) {
   int i = 0;
-  for (; i < argc && argv[i][0] == '-' && argv[i][1] == '-'; i++) {
+  for (; i < argc && argv[i][0] == '-' &&
+         (argv[i][1] == '-' || strcmp(argv[i], "-g") == 0);
+       i++) {
     if (strcmp(argv[i], "--") == 0) {
       i++;
       break;
@@ -961,6 +968,9 @@ static int run_with_options(run_request *req, int argc, char **argv) {
       req->bounds_checks = true;
     } else if (strcmp(argv[i], "--no-signals") == 0) {
       req->no_signals = true;
+    } else if (strcmp(argv[i], "-g") == 0 ||
+               strcmp(argv[i], "--debug-info") == 0) {
+      req->debug_info = true;
     } else if (strcmp(argv[i], "--wasi-threads") == 0) {
       req->wasi_threads = true;
     } else if (strcmp(argv[i], "--help") == 0) {

@@ -557,6 +557,12 @@ typedef enum wrun_profiler {
 } wrun_profiler;
 WRUN_API void wrun_config_profiler(wrun_config *config,
                                    wrun_profiler profiler);
+/* Describe compiled code to a debugger through the GDB JIT interface
+ * (default off): every module the engine compiles or loads registers an
+ * in-memory ELF object with a symbol per function (module!name, as in
+ * backtraces), so that gdb's `bt` names wasm frames and `break NAME`
+ * stops in them. Function names only (no line table yet). */
+WRUN_API void wrun_config_debug_info(wrun_config *config, bool enable);
 /* Map the code of every wasm instruction to its offset, not only trap
  * sites and calls (see wrun_module_func_code_map): for disassemblers and
  * profilers; the generated code is the same. Default off. */

@@ -37,6 +37,7 @@ typedef struct rt_config {
   bool no_signals; /* wrun_config_signals_based_traps(config, false) */
   uint8_t profiler; /* wrun_profiler (wrun_config_profiler) */
   bool code_map;    /* wrun_config_code_map */
+  bool debug_info;  /* wrun_config_debug_info: the GDB JIT interface */
 } rt_config;
 
 /* How an engine's memories are bounded (memory.c, the compiler): with
@@ -92,6 +93,7 @@ struct wrun_module {
   bool bounds_checks;
   uint64_t memory_guard;
   bool no_signals; /* traps by calls, exact bounds checks (jit_options) */
+  void *gdb_entry; /* its registration with a debugger (gdb_jit.c), or NULL */
 };
 
 void rt_module_retain(wrun_module *mod);
@@ -102,6 +104,13 @@ void rt_module_retain(wrun_module *mod);
  * compiled or loaded for module m; nothing without one. */
 void rt_profile_code(const wrun_engine *engine, const jit_code *c,
                      const rt_module *m);
+
+/* ---- gdb_jit.c ------------------------------------------------------ */
+
+/* Describes module m's code to a debugger (the GDB JIT interface); the
+ * entry to unregister it with before the code is freed, or NULL. */
+void *rt_gdb_jit_register(const jit_code *c, const rt_module *m);
+void rt_gdb_jit_unregister(void *entry);
 void rt_module_release(wrun_module *mod);
 
 /* ---- store.c ------------------------------------------------------------ */
