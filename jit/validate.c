@@ -59,6 +59,7 @@ struct jit_validator {
   uint32_t cap_scratch;
   bool done;
   size_t offset; /* of the instruction being checked, for errors */
+  struct op_sig *sigs; /* [OP_COUNT]: the SIG column unpacked */
 };
 
 /* ---- signatures of the fixed-type instructions ------------------------- */
@@ -72,6 +73,31 @@ static rt_valtype sig_letter_type(char c) {
   case 'd': return VT_F64;
   default: return VT_V128;
   }
+}
+
+/* A SIG string unpacked once per validator, so that a step reads its
+ * types instead of scanning the string: the types popped, bottom to top,
+ * and those pushed. Longer signatures than these arrays hold (none in
+ * opcodes.def today) keep the string: `unpacked` false. */
+typedef struct op_sig {
+  bool unpacked;
+  uint8_t npops, npushes;
+  rt_valtype pops[3], pushes[1];
+} op_sig;
+
+static void unpack_sig(op_sig *out, const char *sig) {
+  const char *colon = strchr(sig, ':');
+  size_t npops = (size_t)(colon - sig), npushes = strlen(colon + 1);
+  *out = (op_sig){0};
+  if (npops > sizeof out->pops / sizeof *out->pops ||
+      npushes > sizeof out->pushes / sizeof *out->pushes)
+    return;
+  out->unpacked = true;
+  out->npops = (uint8_t)npops;
+  out->npushes = (uint8_t)npushes;
+  for (size_t i = 0; i < npops; i++) out->pops[i] = sig_letter_type(sig[i]);
+  for (size_t i = 0; i < npushes; i++)
+    out->pushes[i] = sig_letter_type(colon[1 + i]);
 }
 
 /* log2 of the access size of a memory instruction (the largest alignment
@@ -370,6 +396,36 @@ static wrun_error *apply_sig(jit_validator *v, const char *sig) {
   }
   for (const char *p = colon + 1; *p; p++) {
     wrun_error *e = push_val(v, sig_letter_type(*p));
+    if (e) return e;
+  }
+  return NULL;
+}
+
+/* An unpacked signature, the first operand of type `first` when given
+ * (a memory instruction's address). When the operands on top are exactly
+ * the types popped, as in nearly all code, they go at once: numbers and
+ * vectors, never among the GC positions. Anything else pops one by one,
+ * as apply_sig does, for the same errors. */
+static wrun_error *apply_op_sig(jit_validator *v, const op_sig *s,
+                                rt_valtype first) {
+  rt_valtype pops[3];
+  uint32_t n = s->npops;
+  for (uint32_t i = 0; i < n; i++) pops[i] = s->pops[i];
+  if (first && n) pops[0] = first;
+  const ctrl_frame *f = top_ctrl(v);
+  bool exact = v->nvals - f->height >= n;
+  for (uint32_t i = 0; exact && i < n; i++)
+    exact = v->vals[v->nvals - n + i] == pops[i];
+  if (exact) {
+    v->nvals -= n;
+  } else {
+    for (uint32_t i = n; i-- > 0;) {
+      wrun_error *e = pop_val(v, pops[i]);
+      if (e) return e;
+    }
+  }
+  for (uint32_t i = 0; i < s->npushes; i++) {
+    wrun_error *e = push_val(v, s->pushes[i]);
     if (e) return e;
   }
   return NULL;
@@ -1268,14 +1324,27 @@ wrun_error *jit_validator_step(jit_validator *v, const jit_instr *in) {
   }
   const char *sig = jit_opinfo_table[in->op].sig; /* NULL: step_special */
   if (!sig) return step_special(v, in);
-  return memory_op ? apply_mem_sig(v, sig, addr_type(v, in->u.mem.memory))
-                   : apply_sig(v, sig);
+  rt_valtype at = memory_op ? addr_type(v, in->u.mem.memory) : 0;
+  if (v->sigs[in->op].unpacked) return apply_op_sig(v, &v->sigs[in->op], at);
+  return memory_op ? apply_mem_sig(v, sig, at) : apply_sig(v, sig);
 }
 
 /* ---- lifetime ------------------------------------------------------------ */
 
 jit_validator *jit_validator_new(void) {
-  return calloc(1, sizeof(jit_validator));
+  jit_validator *v = calloc(1, sizeof(jit_validator));
+  if (!v) return NULL;
+  v->sigs = malloc(OP_COUNT * sizeof *v->sigs);
+  if (!v->sigs) {
+    free(v);
+    return NULL;
+  }
+  for (unsigned op = 0; op < OP_COUNT; op++) {
+    const char *sig = jit_opinfo_table[op].sig;
+    if (sig) unpack_sig(&v->sigs[op], sig);
+    else v->sigs[op] = (op_sig){0};
+  }
+  return v;
 }
 
 void jit_validator_free(jit_validator *v) {
@@ -1287,6 +1356,7 @@ void jit_validator_free(jit_validator *v) {
   free(v->gc_pos);
   free(v->ctrls);
   free(v->scratch);
+  free(v->sigs);
   free(v);
 }
 
