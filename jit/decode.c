@@ -382,10 +382,11 @@ static wrun_error *read_immediates(jit_reader *r, jit_instr *out) {
   return rt_error_new(out->offset, "illegal opcode");
 }
 
-/* The immediates most instructions carry, one-byte LEBs (an index below
- * 128, a small constant), read without the general reader's loop; false
- * when they are not that simple. Nothing here can fail: the general
- * path reads anything else, with its errors. */
+/* The immediates most instructions carry (an index below 128, a small
+ * constant, a one-byte block type, the common memarg: one-byte LEBs),
+ * read without the general reader's calls and loops; false when they are
+ * not that simple. Nothing here can fail: the general path reads anything
+ * else, with its errors. */
 static inline bool read_short_immediate(jit_reader *r, jit_instr *out,
                                         jit_imm_kind imm) {
   if (r->pos >= r->end || *r->pos >= 0x80) return false;
@@ -399,6 +400,24 @@ static inline bool read_short_immediate(jit_reader *r, jit_instr *out,
     break;
   case IMM_I64:
     out->u.i64 = (int64_t)(b & 0x40 ? b | ~(int64_t)0x7F : b);
+    break;
+  case IMM_BLOCKTYPE: /* empty, or a number or vector type */
+    if (b == 0x40) {
+      out->u.block.kind = BT_EMPTY;
+    } else if (b >= VT_V128 && b <= VT_I32) {
+      out->u.block.kind = BT_VALTYPE;
+      out->u.block.valtype = b;
+    } else {
+      return false;
+    }
+    break;
+  case IMM_MEMARG: /* alignment and offset of one byte each, memory 0 */
+    if (r->end - r->pos < 2 || b >= MEMARG_HAS_MEMORY || r->pos[1] >= 0x80)
+      return false;
+    out->u.mem.align = b;
+    out->u.mem.memory = 0;
+    out->u.mem.offset = r->pos[1];
+    r->pos++;
     break;
   default:
     return false;
