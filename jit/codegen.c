@@ -1453,8 +1453,9 @@ wrun_error *jit_codegen_step(jit_codegen *g, const jit_instr *in) {
   if (g->done || g->simd) return NULL;
   g->offset = in->offset;
   cg_nan_before_step(g, in);
-  bool vec_op = in->op < OP_COUNT && jit_opinfo_table[in->op].prefix == 0xFD;
-  if (vec_op && !g->vec_ok) {
+  /* vec_ok first: true on most hosts, it spares the table lookup */
+  if (!g->vec_ok && in->op < OP_COUNT &&
+      jit_opinfo_table[in->op].prefix == 0xFD) {
     g->simd = true;
     return NULL;
   }
