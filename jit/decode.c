@@ -426,7 +426,7 @@ static inline bool read_short_immediate(jit_reader *r, jit_instr *out,
   return true;
 }
 
-wrun_error *jit_decode_instr(jit_reader *r, jit_instr *out) {
+wrun_error *jit_decode_instr_any(jit_reader *r, jit_instr *out) {
   memset(out, 0, sizeof *out);
   size_t at = jit_reader_offset(r);
   out->offset = (uint32_t)at;
