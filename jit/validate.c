@@ -408,27 +408,28 @@ static wrun_error *apply_sig(jit_validator *v, const char *sig) {
  * as apply_sig does, for the same errors. */
 static wrun_error *apply_op_sig(jit_validator *v, const op_sig *s,
                                 rt_valtype first) {
-  rt_valtype pops[3];
   uint32_t n = s->npops;
-  for (uint32_t i = 0; i < n; i++) pops[i] = s->pops[i];
-  if (first && n) pops[0] = first;
+  rt_valtype bottom = first && n ? first : s->pops[0];
   const ctrl_frame *f = top_ctrl(v);
   bool exact = v->nvals - f->height >= n;
-  for (uint32_t i = 0; exact && i < n; i++)
-    exact = v->vals[v->nvals - n + i] == pops[i];
+  if (exact) {
+    const rt_valtype *top = v->vals + v->nvals - n;
+    switch (n) { /* at most three, unrolled */
+    case 3: exact = top[2] == s->pops[2]; /* fall through */
+    case 2: exact = exact && top[1] == s->pops[1]; /* fall through */
+    case 1: exact = exact && top[0] == bottom; break;
+    default: break;
+    }
+  }
   if (exact) {
     v->nvals -= n;
   } else {
     for (uint32_t i = n; i-- > 0;) {
-      wrun_error *e = pop_val(v, pops[i]);
+      wrun_error *e = pop_val(v, i == 0 ? bottom : s->pops[i]);
       if (e) return e;
     }
   }
-  for (uint32_t i = 0; i < s->npushes; i++) {
-    wrun_error *e = push_val(v, s->pushes[i]);
-    if (e) return e;
-  }
-  return NULL;
+  return s->npushes ? push_val(v, s->pushes[0]) : NULL;
 }
 
 static wrun_error *check_memarg(jit_validator *v, const jit_instr *in) {
