@@ -297,7 +297,9 @@ static wrun_error *compile_once(const rt_module *mod, const jit_options *opts,
   jit_codegen_set_deterministic(g, opts && opts->deterministic);
   jit_codegen_set_fuel(g, opts && opts->fuel);
   jit_codegen_set_bounds_checks(g, opts && opts->bounds_checks,
-                                opts ? opts->memory_guard : 0);
+                                opts ? opts->memory_guard : 0,
+                                opts && opts->no_signals);
+  jit_codegen_set_trap_calls(g, opts && opts->no_signals);
   jit_codegen_set_tail_info(g, tail_known ? tail_flags : NULL, reload_direct);
   for (uint32_t t = 0; t < mod->ntypes; t++) {
     const rt_functype *ft = &mod->types[t];

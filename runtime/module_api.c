@@ -22,7 +22,8 @@ wrun_error *wrun_module_new(wrun_engine *engine, const uint8_t *bytes,
   jit_options opts = {.deterministic = engine && engine->config.deterministic,
                       .fuel = engine && engine->config.consume_fuel,
                       .bounds_checks = st.checks,
-                      .memory_guard = st.guard};
+                      .memory_guard = st.guard,
+                      .no_signals = engine && engine->config.no_signals};
   err = jit_compile_module(m, &opts, &mod->code, &simd_refused);
   if (err) {
     rt_module_free(m);
@@ -38,11 +39,13 @@ wrun_error *wrun_module_new(wrun_engine *engine, const uint8_t *bytes,
     free(mod);
     return rt_error_new(RT_NO_OFFSET, "too many live modules");
   }
+  rt_profile_code(engine, &mod->code, m);
   mod->engine = engine;
   mod->deterministic = opts.deterministic;
   mod->fuel = opts.fuel;
   mod->bounds_checks = opts.bounds_checks;
   mod->memory_guard = opts.memory_guard;
+  mod->no_signals = opts.no_signals;
   mod->m = m;
   atomic_init(&mod->refs, 1);
   *out = mod;

@@ -13,7 +13,12 @@
 #            code, its relocations and tables behave as compiled code;
 # bounds-checks  every memory access compared with the size, past the
 #            smallest guard (64 KiB; wrun_config_bounds_checks): the
-#            checks trap exactly where the guard pages do.
+#            checks trap exactly where the guard pages do;
+# no-signals signals-based traps off (wrun_config_signals_based_traps):
+#            traps call into the runtime and bounds checks count each
+#            access's width; the runner keeps the default actions of
+#            SIGSEGV, SIGBUS and SIGILL, so a trap by a signal kills it,
+#            and fails if a handler was installed.
 # Same passes and expected failures as without. A missing suite is a skip
 # (77) outside CI, as in run-spec.sh.
 set -u
@@ -31,5 +36,6 @@ case $mode in
   serialized) WRUN_WAST_SERIALIZE=1 exec "$wrun" wast --quiet --xfail "$xfail" "$@" ;;
   gc-stress) WRUN_GC_STRESS=1 exec "$wrun" wast --quiet --xfail "$xfail" "$@" ;;
   bounds-checks) exec "$wrun" wast --bounds-checks --quiet --xfail "$xfail" "$@" ;;
+  no-signals) exec "$wrun" wast --no-signals --quiet --xfail "$xfail" "$@" ;;
   *) echo "run-spec-mode.sh: unknown mode $mode" >&2; exit 2 ;;
 esac
