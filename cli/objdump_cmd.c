@@ -170,7 +170,6 @@ int objdump_main(int argc, char **argv) {
   wrun_config *config = wrun_config_new();
   if (!config) return 1;
   wrun_config_code_map(config, true);
-  int status = 1;
   for (int i = 0; i < argc; i++) {
     if (strcmp(argv[i], "--help") == 0) {
       objdump_usage(stdout);
@@ -216,6 +215,7 @@ int objdump_main(int argc, char **argv) {
   }
   wrun_engine *engine = wrun_engine_new_with_config(config);
   wrun_config_delete(config);
+  int status = 1;
   wrun_module *m = NULL;
   wrun_error *err = engine ? wrun_module_new(engine, bytes, len, &m) : NULL;
   free(bytes);
