@@ -3,7 +3,7 @@
  *   wrun [run] [--dir HOST[::GUEST]]... [--env NAME[=VALUE]]...
  *        [--invoke NAME] [--max-... LIMIT]... [--timeout SECONDS]
  *        [--deterministic] [--fuel N] [--time] [--wasi-threads]
- *        MODULE.wasm [ARGS...]
+ *        [--jobs N] MODULE.wasm [ARGS...]
  *   wrun validate MODULE.wasm
  *   wrun compile [--deterministic] [--fuel] [--bounds-checks]
  *        [--memory-guard BYTES] [--time] MODULE.wasm -o OUT.cwasm
@@ -91,6 +91,8 @@ static void usage(FILE *out) {
           "                          import (on by default when the module\n"
           "                          imports wasi.thread-spawn); a trap or\n"
           "                          proc_exit in any thread ends them all\n"
+          "  --jobs N                compile on N threads (default 0: one\n"
+          "                          per CPU; 1: this thread only)\n"
           "          the program's argv is MODULE ARGS (WASI), its exit\n"
           "          status the proc_exit code\n"
           "          a compiled module (.cwasm, see compile) is recognised\n"
@@ -381,6 +383,7 @@ typedef struct run_request {
   bool wasi_threads;      /* --wasi-threads */
   bool bounds_checks;     /* --bounds-checks */
   uint64_t memory_reservation, memory_guard; /* 0: the defaults */
+  unsigned jobs;          /* --jobs: compiling threads, 0 one per CPU */
 } run_request;
 
 /* WASI is defined only for modules that import it; any other import is
@@ -674,6 +677,7 @@ static wrun_engine *new_engine(const run_request *req) {
   wrun_config_bounds_checks(config, req->bounds_checks);
   wrun_config_memory_reservation(config, req->memory_reservation);
   wrun_config_memory_guard(config, req->memory_guard);
+  wrun_config_jobs(config, req->jobs);
   wrun_engine *engine = wrun_engine_new_with_config(config);
   wrun_config_delete(config);
   return engine;
@@ -833,6 +837,17 @@ static bool parse_run_option(run_request *req, int argc, char **argv, int *i,
       return true;
     fprintf(stderr, "wrun: --fuel: \"%s\" is not an amount of fuel\n",
             value);
+    return false;
+  }
+  if (strcmp(opt, "--jobs") == 0 && value) {
+    (*i)++;
+    uint64_t jobs;
+    if (parse_integer(value, 0, 4096, &jobs) && value[0] != '-') {
+      req->jobs = (unsigned)jobs;
+      return true;
+    }
+    fprintf(stderr, "wrun: --jobs: \"%s\" is not a number of threads "
+            "(0 to 4096)\n", value);
     return false;
   }
   *known = false;

@@ -388,7 +388,8 @@ static void wast_usage(FILE *out) {
           "  --bounds-checks\n"
           "                check every memory access against the size, with\n"
           "                the smallest guard (64 KiB): results must not\n"
-          "                change\n");
+          "                change\n"
+          "  --jobs N      compile on N threads (default 0: one per CPU)\n");
 }
 
 int wast_main(int argc, char **argv) {
@@ -407,6 +408,15 @@ int wast_main(int argc, char **argv) {
       opts.fuel = true;
     } else if (strcmp(argv[i], "--bounds-checks") == 0) {
       opts.bounds_checks = true;
+    } else if (strcmp(argv[i], "--jobs") == 0 && i + 1 < argc) {
+      char *end;
+      unsigned long jobs = strtoul(argv[++i], &end, 10);
+      if (*end || end == argv[i] || argv[i][0] == '-' || jobs > 4096) {
+        fprintf(stderr, "wrun wast: --jobs: \"%s\" is not a number of "
+                "threads (0 to 4096)\n", argv[i]);
+        return 1;
+      }
+      opts.jobs = (unsigned)jobs;
     } else if (strcmp(argv[i], "--help") == 0) {
       wast_usage(stdout);
       return 0;
@@ -436,6 +446,7 @@ int wast_main(int argc, char **argv) {
   if (config) {
     wrun_config_consume_fuel(config, opts.fuel);
     wrun_config_deterministic(config, opts.deterministic);
+    wrun_config_jobs(config, opts.jobs);
     if (opts.bounds_checks) {
       wrun_config_bounds_checks(config, true);
       wrun_config_memory_guard(config, 65536);

@@ -22,7 +22,8 @@ wrun_error *wrun_module_new(wrun_engine *engine, const uint8_t *bytes,
   jit_options opts = {.deterministic = engine && engine->config.deterministic,
                       .fuel = engine && engine->config.consume_fuel,
                       .bounds_checks = st.checks,
-                      .memory_guard = st.guard};
+                      .memory_guard = st.guard,
+                      .jobs = engine ? engine->config.jobs : 0};
   err = jit_compile_module(m, &opts, &mod->code, &simd_refused);
   if (err) {
     rt_module_free(m);

@@ -34,6 +34,7 @@ typedef struct rt_config {
   bool bounds_checks;
   uint64_t memory_reservation;
   uint64_t memory_guard;
+  unsigned jobs; /* wrun_config_jobs: compiling threads, 0 all CPUs */
 } rt_config;
 
 /* How an engine's memories are bounded (memory.c, the compiler): with
