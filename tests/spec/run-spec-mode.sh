@@ -13,7 +13,11 @@
 #            code, its relocations and tables behave as compiled code;
 # bounds-checks  every memory access compared with the size, past the
 #            smallest guard (64 KiB; wrun_config_bounds_checks): the
-#            checks trap exactly where the guard pages do.
+#            checks trap exactly where the guard pages do;
+# jobs       every module compiled on two threads, cut at every function
+#            (wrun wast --jobs 2, WRUN_COMPILE_SPLIT_BYTES=1): code laid
+#            out from runs compiled apart behaves as serial code, and an
+#            invalid module is rejected for the same reason.
 # Same passes and expected failures as without. A missing suite is a skip
 # (77) outside CI, as in run-spec.sh.
 set -u
@@ -31,5 +35,6 @@ case $mode in
   serialized) WRUN_WAST_SERIALIZE=1 exec "$wrun" wast --quiet --xfail "$xfail" "$@" ;;
   gc-stress) WRUN_GC_STRESS=1 exec "$wrun" wast --quiet --xfail "$xfail" "$@" ;;
   bounds-checks) exec "$wrun" wast --bounds-checks --quiet --xfail "$xfail" "$@" ;;
+  jobs) WRUN_COMPILE_SPLIT_BYTES=1 exec "$wrun" wast --jobs 2 --quiet --xfail "$xfail" "$@" ;;
   *) echo "run-spec-mode.sh: unknown mode $mode" >&2; exit 2 ;;
 esac
