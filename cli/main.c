@@ -6,9 +6,9 @@
  *        [--jobs N] MODULE.wasm [ARGS...]
  *   wrun validate MODULE.wasm
  *   wrun compile [--deterministic] [--fuel] [--bounds-checks]
- *        [--memory-guard BYTES] [--time] MODULE.wasm -o OUT.cwasm
+ *        [--memory-guard BYTES] [--time] [--jobs N] MODULE.wasm -o OUT.cwasm
  *   wrun wast [--xfail LIST] [--quiet] [--verbose] [--deterministic]
- *        [--fuel] FILE.wast...
+ *        [--fuel] [--jobs N] FILE.wast...
  *   wrun --version | --help
  */
 #include <errno.h>
@@ -38,10 +38,10 @@ static void usage(FILE *out) {
           "       wrun [run] [options] MODULE.cwasm [ARGS...]\n"
           "       wrun validate MODULE.wasm\n"
           "       wrun compile [--deterministic] [--fuel] [--bounds-checks]\n"
-          "                    [--memory-guard BYTES] [--time] MODULE.wasm "
-          "-o OUT.cwasm\n"
+          "                    [--memory-guard BYTES] [--time] [--jobs N]\n"
+          "                    MODULE.wasm -o OUT.cwasm\n"
           "       wrun wast [--xfail LIST] [--quiet] [--verbose]\n"
-          "                 [--deterministic] [--fuel] FILE.wast...\n"
+          "                 [--deterministic] [--fuel] [--jobs N] FILE.wast...\n"
           "       wrun --version | --help\n"
           "\n"
           "run       compile and instantiate MODULE, then call NAME (default\n"
