@@ -27,9 +27,9 @@
 #include "compile_internal.h"
 #include "error.h"
 
-/* Body bytes per run. Below two runs a module compiles on the calling
- * thread: starting threads and laying the runs out cost less than
- * compiling 64 KiB of bodies (XXX measured). */
+/* Body bytes per run, at least. A module of one run (less than twice
+ * this) compiles on the calling thread. See docs/design-notes.md,
+ * "Parallel compilation", for the measurements. */
 #define DEFAULT_SPLIT_BYTES (32u * 1024)
 /* More threads than this are not started, whatever jobs says. */
 #define MAX_THREADS 256u
@@ -63,15 +63,20 @@ static uint32_t split_bytes(const jit_options *opts) {
 }
 
 /* Cuts the defined functions into runs of at least split body bytes
- * (the last may have fewer); writes them to runs when given. Returns how
- * many. */
+ * (a last one with fewer joins the run before it); writes them to runs
+ * when given. Returns how many. */
 static uint32_t cut_runs(const rt_module *mod, uint32_t split,
                          par_run *runs) {
   uint32_t ndefined = mod->nfuncs - mod->nimported_funcs, n = 0, first = 0;
   uint64_t bytes = 0;
   for (uint32_t i = 0; i < ndefined; i++) {
     bytes += mod->funcs[mod->nimported_funcs + i].body_len;
-    if (bytes < split && i + 1 < ndefined) continue;
+    bool last = i + 1 == ndefined;
+    if (bytes < split && !last) continue;
+    if (bytes < split && n > 0) {
+      n--; /* too small alone: the last run takes it */
+      if (runs) first = runs[n].first;
+    }
     if (runs) {
       runs[n].first = first;
       runs[n].end = i + 1;

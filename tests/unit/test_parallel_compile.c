@@ -214,6 +214,41 @@ Test(parallel_compile, default_split_of_a_large_module) {
   rt_module_free(m);
 }
 
+static uint64_t body_bytes(const rt_module *m) {
+  uint64_t n = 0;
+  for (uint32_t f = m->nimported_funcs; f < m->nfuncs; f++)
+    n += m->funcs[f].body_len;
+  return n;
+}
+
+/* Modules with less than two runs of bodies (DEFAULT_SPLIT_BYTES each)
+ * stay on the calling thread; from there on, the threads asked for. */
+Test(parallel_compile, small_modules_stay_on_the_calling_thread) {
+  const uint64_t two_runs = 2 * 32 * 1024;
+  jit_options two = {.jobs = 2};
+  uint32_t below = 0, above = 0;
+  for (uint32_t n = 1000; n <= 3000 && !(below && above); n += 100) {
+    wasm_buf b = many_functions(n, NULL, NULL);
+    rt_module *m = read_module(b.bytes, b.len);
+    free(b.bytes);
+    uint64_t bytes = body_bytes(m);
+    unsigned threads = threads_for(m, &two);
+    if (bytes < two_runs) {
+      cr_expect_eq(threads, 1u, "%u functions, %lu bytes: %u threads", n,
+                   (unsigned long)bytes, threads);
+      below = n;
+    } else {
+      cr_expect_eq(threads, 2u, "%u functions, %lu bytes: %u threads", n,
+                   (unsigned long)bytes, threads);
+      above = n;
+    }
+    jit_options one = {.jobs = 1};
+    cr_expect_eq(threads_for(m, &one), 1u);
+    rt_module_free(m);
+  }
+  cr_assert(below && above, "no module on both sides of the threshold");
+}
+
 /* The error of a module compiled serially and in parallel, the same. */
 static void expect_same_error(const char *const *bodies, const size_t *lens,
                               uint32_t n, const char *expected) {
