@@ -91,13 +91,14 @@ static uint32_t cut_runs(const rt_module *mod, uint32_t split,
 unsigned jit_compile_threads(const jit_compile_plan *p) {
   unsigned jobs = p->opts ? p->opts->jobs : 0;
   if (jobs == 1) return 1;
-  if (jobs == 0) {
+  uint32_t nruns = cut_runs(p->mod, split_bytes(p->opts), NULL);
+  if (nruns < 2) return 1;
+  if (jobs == 0) { /* glibc reads /sys for it: only for modules that split */
     long online = sysconf(_SC_NPROCESSORS_ONLN);
     jobs = online > 0 ? (unsigned)online : 1;
   }
   if (jobs > MAX_THREADS) jobs = MAX_THREADS;
-  uint32_t nruns = cut_runs(p->mod, split_bytes(p->opts), NULL);
-  return nruns < jobs ? (nruns ? nruns : 1) : jobs;
+  return nruns < jobs ? nruns : jobs;
 }
 
 static void compile_runs(par_job *job, jit_compiler *c) {
