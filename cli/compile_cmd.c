@@ -2,7 +2,8 @@
  * compiles MODULE (on --jobs N threads) and writes it serialized (wrun_module_serialize), for
  * `wrun run OUT`, which recognises it by its magic and loads it without
  * compiling. The configuration that changes code (--deterministic,
- * --fuel, --bounds-checks, --memory-guard) is fixed here: running the .cwasm with another one is refused. */
+ * --fuel, --bounds-checks, --memory-guard, --no-signals) is fixed here:
+ * running the .cwasm with another one is refused. */
 #include "compile_cmd.h"
 
 #include <errno.h>
@@ -16,8 +17,8 @@
 
 static void compile_usage(void) {
   fprintf(stderr, "usage: wrun compile [--deterministic] [--fuel] "
-                  "[--bounds-checks] [--memory-guard BYTES] [--time] "
-                  "[--jobs N] MODULE.wasm -o OUT.cwasm\n");
+                  "[--bounds-checks] [--memory-guard BYTES] [--no-signals] "
+                  "[--time] [--jobs N] MODULE.wasm -o OUT.cwasm\n");
 }
 
 static double now_ms(void) {
@@ -36,6 +37,7 @@ static bool write_file(const char *path, const uint8_t *bytes, size_t len) {
 int compile_main(int argc, char **argv) {
   const char *in = NULL, *out = NULL;
   bool deterministic = false, fuel = false, timing = false, checks = false;
+  bool no_signals = false;
   uint64_t guard = 0;
   unsigned long jobs = 0; /* compiling threads: the same .cwasm for any */
   for (int i = 0; i < argc; i++) {
@@ -44,6 +46,7 @@ int compile_main(int argc, char **argv) {
     else if (strcmp(argv[i], "--fuel") == 0) fuel = true;
     else if (strcmp(argv[i], "--time") == 0) timing = true;
     else if (strcmp(argv[i], "--bounds-checks") == 0) checks = true;
+    else if (strcmp(argv[i], "--no-signals") == 0) no_signals = true;
     else if (strcmp(argv[i], "--memory-guard") == 0 && i + 1 < argc)
       guard = strtoull(argv[++i], NULL, 0);
     else if (strcmp(argv[i], "--jobs") == 0 && i + 1 < argc) {
@@ -75,6 +78,7 @@ int compile_main(int argc, char **argv) {
   wrun_config_consume_fuel(config, fuel);
   wrun_config_bounds_checks(config, checks);
   if (guard) wrun_config_memory_guard(config, guard);
+  wrun_config_signals_based_traps(config, !no_signals);
   wrun_config_jobs(config, (unsigned)jobs);
   wrun_engine *engine = wrun_engine_new_with_config(config);
   wrun_config_delete(config);

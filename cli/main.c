@@ -38,8 +38,8 @@ static void usage(FILE *out) {
           "       wrun [run] [options] MODULE.cwasm [ARGS...]\n"
           "       wrun validate MODULE.wasm\n"
           "       wrun compile [--deterministic] [--fuel] [--bounds-checks]\n"
-          "                    [--memory-guard BYTES] [--time] [--jobs N]\n"
-          "                    MODULE.wasm -o OUT.cwasm\n"
+          "                    [--memory-guard BYTES] [--no-signals] [--time]\n"
+          "                    [--jobs N] MODULE.wasm -o OUT.cwasm\n"
           "       wrun wast [--xfail LIST] [--quiet] [--verbose]\n"
           "                 [--deterministic] [--fuel] [--jobs N] FILE.wast...\n"
           "       wrun --version | --help\n"
@@ -79,6 +79,10 @@ static void usage(FILE *out) {
           "  --memory-guard BYTES    address space reserved past it (default\n"
           "                          4 GiB; at least 64 KiB; less than 4 GiB:\n"
           "                          bounds checks)\n"
+          "  --no-signals            trap without signals: traps call into\n"
+          "                          wrun and every access is checked\n"
+          "                          against the size, so no signal handler\n"
+          "                          is installed (slower; same results)\n"
           "  --deterministic         canonical NaN results of float and SIMD\n"
           "                          arithmetic: the same bits on every ISA\n"
           "  --fuel N                run with N units of fuel, one per wasm\n"
@@ -100,8 +104,8 @@ static void usage(FILE *out) {
           "validate  decode and validate MODULE\n"
           "compile   compile MODULE ahead of time into OUT.cwasm (--fuel:\n"
           "          with fuel metering, to run with --fuel N;\n"
-          "          --deterministic, --bounds-checks and --memory-guard\n"
-          "          likewise). A .cwasm is trusted code,\n"
+          "          --deterministic, --bounds-checks, --memory-guard and\n"
+          "          --no-signals likewise). A .cwasm is trusted code,\n"
           "          like a shared library: loading it checks its format,\n"
           "          wrun build, ISA, CPU features and configuration, not\n"
           "          what the code does. Run only .cwasm files you trust.\n"
@@ -382,6 +386,7 @@ typedef struct run_request {
   uint64_t fuel;
   bool wasi_threads;      /* --wasi-threads */
   bool bounds_checks;     /* --bounds-checks */
+  bool no_signals;        /* --no-signals */
   uint64_t memory_reservation, memory_guard; /* 0: the defaults */
   unsigned jobs;          /* --jobs: compiling threads, 0 one per CPU */
 } run_request;
@@ -677,6 +682,7 @@ static wrun_engine *new_engine(const run_request *req) {
   wrun_config_bounds_checks(config, req->bounds_checks);
   wrun_config_memory_reservation(config, req->memory_reservation);
   wrun_config_memory_guard(config, req->memory_guard);
+  wrun_config_signals_based_traps(config, !req->no_signals);
   wrun_config_jobs(config, req->jobs);
   wrun_engine *engine = wrun_engine_new_with_config(config);
   wrun_config_delete(config);
@@ -889,6 +895,8 @@ static int run_with_options(run_request *req, int argc, char **argv) {
       req->deterministic = true;
     } else if (strcmp(argv[i], "--bounds-checks") == 0) {
       req->bounds_checks = true;
+    } else if (strcmp(argv[i], "--no-signals") == 0) {
+      req->no_signals = true;
     } else if (strcmp(argv[i], "--wasi-threads") == 0) {
       req->wasi_threads = true;
     } else {

@@ -15,6 +15,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <limits.h>
+#include <signal.h>
 #include <spawn.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -368,13 +369,39 @@ int wast_run_script(wrun_engine *engine, const char *text, size_t len,
   return failed;
 }
 
+/* ---- without signals ----------------------------------------------------- */
+
+static const int trap_signals[] = {SIGSEGV, SIGBUS, SIGILL};
+#define NTRAP_SIGNALS (sizeof trap_signals / sizeof trap_signals[0])
+
+/* --no-signals: the default actions from the start, so that a trap that
+ * still arrived by a signal would kill the runner. */
+static void default_trap_signals(void) {
+  for (size_t k = 0; k < NTRAP_SIGNALS; k++) signal(trap_signals[k], SIG_DFL);
+}
+
+/* ... and still the default actions at the end: wrun installed nothing. */
+static unsigned count_installed_handlers(void) {
+  unsigned n = 0;
+  for (size_t k = 0; k < NTRAP_SIGNALS; k++) {
+    struct sigaction sa;
+    if (sigaction(trap_signals[k], NULL, &sa) != 0 ||
+        (sa.sa_flags & SA_SIGINFO) || sa.sa_handler != SIG_DFL) {
+      fprintf(stderr, "wrun wast: --no-signals, yet a handler for signal %d "
+                      "was installed\n", trap_signals[k]);
+      n++;
+    }
+  }
+  return n;
+}
+
 /* ---- command line -------------------------------------------------------- */
 
 static void wast_usage(FILE *out) {
   fprintf(out,
           "usage: wrun wast [--xfail LIST] [--quiet] [--verbose]\n"
           "                 [--deterministic] [--fuel] [--bounds-checks]\n"
-          "                 FILE.wast...\n"
+          "                 [--no-signals] FILE.wast...\n"
           "  --xfail LIST  expected failures, one `FILE.wast:LINE reason` a "
           "line\n"
           "                (`FILE.wast:* reason`: any command of the file)\n"
@@ -389,6 +416,10 @@ static void wast_usage(FILE *out) {
           "                check every memory access against the size, with\n"
           "                the smallest guard (64 KiB): results must not\n"
           "                change\n"
+          "  --no-signals  trap without signals (calls into wrun, exact\n"
+          "                bounds checks); with it the runner also restores\n"
+          "                the default action of SIGSEGV, SIGBUS and SIGILL,\n"
+          "                so any trap by a signal kills it\n"
           "  --jobs N      compile on N threads (default 0: one per CPU)\n");
 }
 
@@ -417,6 +448,8 @@ int wast_main(int argc, char **argv) {
         return 1;
       }
       opts.jobs = (unsigned)jobs;
+    } else if (strcmp(argv[i], "--no-signals") == 0) {
+      opts.no_signals = true;
     } else if (strcmp(argv[i], "--help") == 0) {
       wast_usage(stdout);
       return 0;
@@ -451,6 +484,7 @@ int wast_main(int argc, char **argv) {
       wrun_config_bounds_checks(config, true);
       wrun_config_memory_guard(config, 65536);
     }
+    wrun_config_signals_based_traps(config, !opts.no_signals);
     engine = wrun_engine_new_with_config(config);
     wrun_config_delete(config);
   }
@@ -460,11 +494,13 @@ int wast_main(int argc, char **argv) {
     return 1;
   }
   wast_totals totals = {0};
+  if (opts.no_signals) default_trap_signals();
   for (; i < argc; i++)
     run_script(argv[i], engine, &opts, opts.xfail_path ? &xfail : NULL,
                &totals);
   wrun_engine_delete(engine);
   xfail_free(&xfail);
+  if (opts.no_signals) totals.failed += count_installed_handlers();
 
   if (totals.xfailed)
     printf("xfail: %u expected failures\n", totals.xfailed);

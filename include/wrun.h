@@ -39,19 +39,21 @@
  * run on the thread that called into wasm.
  *
  * Signals: traps in compiled code arrive as SIGSEGV and SIGBUS (an access
- * in a memory's guard region), SIGILL (ud2/udf of an explicit trap) and,
- * on x86-64, SIGFPE. wrun installs handlers for these four once per
- * process (sigaction, SA_ONSTACK | SA_SIGINFO | SA_NODEFER), at the first
- * call into wasm on any thread, keeping the previous handlers: a signal
- * that is no trap in wasm code of this thread (a host crash, a fault in
- * C code) goes to the previous handler, or the default action, never
- * swallowed. A host that installs its own handlers for them afterwards
- * must chain to wrun's. Each thread that calls into wasm gets a 64 KiB
- * alternate signal stack (sigaltstack) the first time, unless it has one
- * of at least 16 KiB already (then that one is used); wrun frees the one
- * it made when the thread exits. Nothing else is installed: no timer, no
- * other signal (--timeout in the wrun command is a watchdog thread
- * calling wrun_store_interrupt).
+ * in a memory's guard region) and SIGILL (ud2/udf of an explicit trap).
+ * wrun installs handlers for these three once per process (sigaction,
+ * SA_ONSTACK | SA_SIGINFO | SA_NODEFER), at the first call into wasm on
+ * any thread, keeping the previous handlers: a signal that is no trap in
+ * wasm code of this thread (a host crash, a fault in C code) goes to the
+ * previous handler, or the default action, never swallowed. A host that
+ * installs its own handlers for them afterwards must chain to wrun's.
+ * Each thread that calls into wasm gets a 64 KiB alternate signal stack
+ * (sigaltstack) the first time, unless it has one of at least 16 KiB
+ * already (then that one is used); wrun frees the one it made when the
+ * thread exits. Nothing else is installed: no timer, no other signal
+ * (--timeout in the wrun command is a watchdog thread calling
+ * wrun_store_interrupt). A host that owns these signals turns
+ * signals-based traps off (wrun_config_signals_based_traps): the stores
+ * of such an engine trap without any signal, and wrun installs nothing.
  */
 #ifndef WRUN_H
 #define WRUN_H
@@ -284,6 +286,11 @@ WRUN_API uint32_t wrun_trap_frame_func(const wrun_trap *t, size_t i);
 WRUN_API const char *wrun_trap_frame_name(const wrun_trap *t, size_t i); /* or NULL */
 /* The name section's module name of the frame's module, or NULL. */
 WRUN_API const char *wrun_trap_frame_module_name(const wrun_trap *t, size_t i);
+/* The instance the frame ran in (it lives as long as its store), or NULL:
+ * past the last frame, and for the innermost frame of a stack exhaustion
+ * or an interrupt (it trapped in a check that cannot tell its instance). */
+WRUN_API wrun_instance *wrun_trap_frame_instance(const wrun_trap *t,
+                                                 size_t i);
 /* Where the frame is in the wasm: for the innermost frame the trapping
  * instruction, for the others the call instruction; the byte offset of
  * its opcode in the module binary (what wasmtime prints), and the same
@@ -518,6 +525,18 @@ WRUN_API void wrun_config_bounds_checks(wrun_config *config, bool enable);
 WRUN_API void wrun_config_memory_reservation(wrun_config *config,
                                              uint64_t bytes);
 WRUN_API void wrun_config_memory_guard(wrun_config *config, uint64_t bytes);
+/* Whether compiled code traps by signals (the default, on): explicit
+ * traps are ud2/udf instructions and out-of-bounds accesses fault in a
+ * guard region, and wrun's signal handlers turn both into traps (see
+ * "Signals" at the top). Off, for a host that owns its signals: traps
+ * call into the runtime, every memory access is compared with the
+ * memory's size counting its width (bounds checks on, whatever the
+ * other settings say; the default guard becomes 64 KiB), and wrun
+ * installs no signal handler and no alternate signal stack for the
+ * engine's stores. The results of every program are the same; code is
+ * larger and memory accesses slower. */
+WRUN_API void wrun_config_signals_based_traps(wrun_config *config,
+                                              bool enable);
 /* Threads that compile a module's function bodies: 0 (the default) one
  * per online CPU, 1 only the thread calling wrun_module_new. The code is
  * the same whatever the number, and so is the error of an invalid module

@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include "error.h"
+#include "libcalls.h"
 #include "validate.h"
 
 #define GPR_CLASS 0x00000000ffffffffull
@@ -957,6 +958,26 @@ static void push_results(jit_codegen *g, const cg_ctrl *c) {
     push_spill(g, cg_jit_type(c->results[k]), c->bias + c->height + k);
 }
 
+void jit_codegen_set_trap_calls(jit_codegen *g, bool on) {
+  g->trap_calls = on;
+}
+
+/* A trap: ud2/udf, which the signal handler recognises by its pc, or
+ * without signals a call of rt_lib_trap(code), which unwinds from C as a
+ * trapping libcall does. The fuel register goes to memory first, as
+ * before a libcall: the unwind reads the count there. sp is 16-byte
+ * aligned everywhere in a body (the frame is fixed), so the call is a
+ * proper C call; it never returns. */
+static void emit_trap(jit_codegen *g, uint8_t code) {
+  if (!g->trap_calls) {
+    masm_trap(g->m, code);
+    return;
+  }
+  masm_mov_imm(g->m, JT_I32, jit_host_target.c_arg[0], code);
+  cg_fuel_sync_out(g);
+  masm_call_abs(g->m, (const void *)rt_lib_trap);
+}
+
 static void finish_function(jit_codegen *g) {
   /* The stubs' pc map entries take g->offset (see jit_codegen_begin). */
   uint32_t end_offset = g->offset;
@@ -964,14 +985,14 @@ static void finish_function(jit_codegen *g) {
     if (!g->trap_used[code]) continue;
     masm_bind(g->m, &g->trap_labels[code]);
     g->offset = g->trap_site[code];
-    masm_trap(g->m, code);
+    emit_trap(g, code);
   }
   masm_bind(g->m, &g->overflow);
   /* A stack overflow is the prologue's: the loop heads' checks fail only
    * on an interrupt (which poisons the limit), and then the runtime
    * forgets the offset (runtime/call.c). */
   g->offset = g->mod->funcs[g->func_index].body_offset;
-  masm_trap(g->m, WRUN_TRAP_STACK_EXHAUSTED);
+  emit_trap(g, WRUN_TRAP_STACK_EXHAUSTED);
   g->offset = end_offset;
   /* locals_bytes includes the tail-call capacity slot when there is one */
   /* Last, so that the code before them is that of the function without
@@ -1398,7 +1419,7 @@ wrun_error *jit_codegen_begin(jit_codegen *g, jit_masm *m,
 
 void cg_op_unreachable(jit_codegen *g, const jit_instr *in) {
   (void)in;
-  masm_trap(g->m, WRUN_TRAP_UNREACHABLE);
+  emit_trap(g, WRUN_TRAP_UNREACHABLE);
   set_unreachable(g);
 }
 void cg_op_block(jit_codegen *g, const jit_instr *in) { visit_block(g, in); }

@@ -26,8 +26,12 @@ void jit_codegen_free(jit_codegen *g);
  * off by default. */
 void jit_codegen_set_fuel(jit_codegen *g, bool on);
 /* Explicit bounds checks past a guard of guard bytes (>= 64 KiB), or
- * (off) the guarded 8 GiB reservations; see jit_options. */
-void jit_codegen_set_bounds_checks(jit_codegen *g, bool on, uint64_t guard);
+ * (off) the guarded 8 GiB reservations; exact: they count the access
+ * width and rely on no guard (see jit_options.no_signals). */
+void jit_codegen_set_bounds_checks(jit_codegen *g, bool on, uint64_t guard,
+                                   bool exact);
+/* Traps as calls of rt_lib_trap, not ud2/udf (jit_options.no_signals). */
+void jit_codegen_set_trap_calls(jit_codegen *g, bool on);
 
 /* Where direct calls from the module's functions enter the function
  * begun last: past its load of the fuel register when metered (direct

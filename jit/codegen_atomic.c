@@ -44,7 +44,7 @@ void cg_visit_atomic_load(jit_codegen *g, const jit_instr *in, jit_type t) {
   unsigned size = jit_atomic_size_log2[in->op];
   uint32_t mem = in->u.mem.memory, offset;
   jit_reg base = cg_memory_begin(g, mem);
-  jit_opnd addr = cg_pop_address(g, mem, in->u.mem.offset, &offset);
+  jit_opnd addr = cg_pop_address(g, mem, in->u.mem.offset, size, &offset);
   check_alignment(g, addr, offset, size);
   jit_reg dst = cg_alloc(g, false);
   masm_atomic_load(g->m, size, dst, addr, offset);
@@ -58,7 +58,7 @@ void cg_visit_atomic_store(jit_codegen *g, const jit_instr *in) {
   uint32_t mem = in->u.mem.memory, offset;
   jit_reg base = cg_memory_begin(g, mem);
   jit_reg src = cg_pop_read(g);
-  jit_opnd addr = cg_pop_address(g, mem, in->u.mem.offset, &offset);
+  jit_opnd addr = cg_pop_address(g, mem, in->u.mem.offset, size, &offset);
   check_alignment(g, addr, offset, size);
   masm_atomic_store(g->m, size, src, addr, offset);
   cg_done_read(g, src);
@@ -72,7 +72,7 @@ void cg_visit_atomic_rmw(jit_codegen *g, const jit_instr *in,
   uint32_t mem = in->u.mem.memory, offset;
   jit_reg base = cg_memory_begin(g, mem);
   jit_reg val = cg_pop_read(g);
-  jit_opnd addr = cg_pop_address(g, mem, in->u.mem.offset, &offset);
+  jit_opnd addr = cg_pop_address(g, mem, in->u.mem.offset, size, &offset);
   check_alignment(g, addr, offset, size);
   jit_reg dst = cg_alloc(g, false);
   masm_atomic_rmw(g->m, op, size, dst, val, addr, offset);
@@ -89,7 +89,7 @@ void cg_visit_atomic_cmpxchg(jit_codegen *g, const jit_instr *in,
   jit_reg base = cg_memory_begin(g, mem);
   jit_reg repl = cg_pop_read(g);
   jit_reg expected = cg_pop_read(g);
-  jit_opnd addr = cg_pop_address(g, mem, in->u.mem.offset, &offset);
+  jit_opnd addr = cg_pop_address(g, mem, in->u.mem.offset, size, &offset);
   check_alignment(g, addr, offset, size);
   jit_reg dst = cg_alloc(g, false);
   masm_atomic_cmpxchg(g->m, size, dst, expected, repl, addr, offset);

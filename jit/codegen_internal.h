@@ -212,6 +212,12 @@ struct jit_codegen {
    * the guard past the size catches them with the access's width. */
   bool bounds_checks;
   uint64_t guard_cover;
+  /* Bounds checks count the access's width and rely on no guard page
+   * (jit_options.no_signals): guard_cover is 0. */
+  bool exact_checks;
+  /* Traps call rt_lib_trap instead of executing ud2/udf
+   * (jit_options.no_signals). */
+  bool trap_calls;
   /* Stack entry nan_pending_index, in nan_pending_reg, awaits NaN
    * canonicalisation (deferred, see codegen_nan.c). */
   bool nan_pending;
@@ -662,16 +668,17 @@ static inline bool cg_memory_is64(const jit_codegen *g, uint32_t mem) {
   return g->mod->memories[mem].is64;
 }
 uint32_t cg_check_address64(jit_codegen *g, uint32_t mem, jit_opnd *addr,
-                            uint64_t offset);
+                            uint64_t offset, unsigned size_log2);
 /* The same for a 32-bit memory: nothing unless bounds checks are on; then
  * a register address is replaced by its zero-extension (owned). */
 uint32_t cg_check_address32(jit_codegen *g, uint32_t mem, jit_opnd *addr,
-                            uint32_t offset);
-/* The address operand of an access to memory mem, popped as the loads and
- * stores do (a constant as an immediate, a register borrowed: release it
- * with cg_done_read); *offset is what the masm takes. */
+                            uint32_t offset, unsigned size_log2);
+/* The address operand of an access of 1 << size_log2 bytes to memory mem,
+ * popped as the loads and stores do (a constant as an immediate, a
+ * register borrowed: release it with cg_done_read); *offset is what the
+ * masm takes. */
 jit_opnd cg_pop_address(jit_codegen *g, uint32_t mem, uint64_t in_offset,
-                        uint32_t *offset);
+                        unsigned size_log2, uint32_t *offset);
 /* A libcall fn(vmctx, imms..., the top nops operands deepest first),
  * pushing its result of type result_type (CG_NO_RESULT: none). */
 #define CG_NO_RESULT 0xff

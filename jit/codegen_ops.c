@@ -158,12 +158,15 @@ static jit_reg memory_size_reg(jit_codegen *g, uint32_t mem) {
 /* The widest access (v128) that a guard must cover past an address. */
 #define CG_MAX_ACCESS_BYTES 16
 
-void jit_codegen_set_bounds_checks(jit_codegen *g, bool on, uint64_t guard) {
+void jit_codegen_set_bounds_checks(jit_codegen *g, bool on, uint64_t guard,
+                                   bool exact) {
   g->bounds_checks = on;
+  g->exact_checks = on && exact;
   /* Without the option, the 4 GiB guard of a memory64 past 4 GiB. */
   if (!on) guard = RT_MEMORY_GUARD_BYTES;
   g->guard_cover = guard > CG_MAX_ACCESS_BYTES ? guard - CG_MAX_ACCESS_BYTES
                                                : 0;
+  if (g->exact_checks) g->guard_cover = 0;
 }
 
 static bool checks_size(const jit_codegen *g, uint32_t mem) {
@@ -185,9 +188,22 @@ void cg_memory_size_before_loop(jit_codegen *g) {
   cg_cache_set(g, cg_memsize_key(0), r);
 }
 
+/* The bytes past an access's first that its check must also cover: none
+ * when a guard page catches them, all but the first with exact checks
+ * (no guard is relied on: code without signal handlers). */
+static uint64_t access_tail(const jit_codegen *g, unsigned size_log2) {
+  return g->exact_checks ? ((uint64_t)1 << size_log2) - 1 : 0;
+}
+
+/* addr (owned or borrowed, as cg_pop_address says) + offset + the access's
+ * tail, compared with the size of memory mem. addr32: the address is a
+ * zero-extended u32, so the sum cannot wrap and needs no first compare of
+ * the address alone. */
 static uint32_t check_size_address(jit_codegen *g, uint32_t mem,
-                                   jit_opnd *addr, uint64_t offset) {
+                                   jit_opnd *addr, uint64_t offset,
+                                   unsigned size_log2, bool addr32) {
   jit_label *oob = cg_trap_label(g, WRUN_TRAP_MEMORY_OOB);
+  uint64_t tail = access_tail(g, size_log2);
   jit_masm_set_mem_index64(g->m, true);
   if (addr->is_imm) {
     /* A constant address: the effective address is known. */
@@ -198,8 +214,8 @@ static uint32_t check_size_address(jit_codegen *g, uint32_t mem,
       return 0;
     }
     jit_reg size = memory_size_reg(g, mem);
-    masm_cmp_branch(g->m, JC_LE_U, JT_I64, size, jit_imm_opnd((int64_t)eff),
-                    oob);
+    masm_cmp_branch(g->m, JC_LE_U, JT_I64, size,
+                    jit_imm_opnd((int64_t)(eff + tail)), oob);
     cg_done_read(g, size);
     if (eff <= UINT32_MAX) {
       addr->imm = (int64_t)eff;
@@ -215,26 +231,38 @@ static uint32_t check_size_address(jit_codegen *g, uint32_t mem,
     return 0;
   }
   jit_reg size = memory_size_reg(g, mem);
-  masm_cmp_branch(g->m, JC_GE_U, JT_I64, addr->reg, jit_reg_opnd(size), oob);
-  if (offset <= g->guard_cover) {
+  uint64_t reach = offset + tail;
+  if (!(addr32 && reach > g->guard_cover))
+    masm_cmp_branch(g->m, JC_GE_U, JT_I64, addr->reg, jit_reg_opnd(size),
+                    oob);
+  if (reach <= g->guard_cover) {
     cg_done_read(g, size);
     return (uint32_t)offset;
   }
-  /* A large offset (rare): address < 2^48 now and offset < 2^48, so the
-   * sum cannot wrap; it is the address, compared with the size too. */
+  /* addr + reach, compared with the size too: addr < 2^48 now (or a u32)
+   * and reach < 2^48 + 16, so the sum cannot wrap. */
   jit_reg sum = cg_alloc(g, false);
-  masm_mov_imm(g->m, JT_I64, sum, offset);
+  masm_mov_imm(g->m, JT_I64, sum, reach);
   masm_binop(g->m, JB_ADD, JT_I64, sum, sum, jit_reg_opnd(addr->reg));
   masm_cmp_branch(g->m, JC_GE_U, JT_I64, sum, jit_reg_opnd(size), oob);
   cg_done_read(g, size);
+  if (tail && offset <= UINT32_MAX) {
+    /* The sum went past the effective address; the masm adds the offset
+     * itself (a memory64's register address is used whole). */
+    cg_free(g, sum);
+    return (uint32_t)offset;
+  }
+  if (tail) /* a memory64's offset past 4 GiB: back to the address */
+    masm_binop(g->m, JB_SUB, JT_I64, sum, sum, jit_imm_opnd((int64_t)tail));
   cg_done_read(g, addr->reg);
   *addr = jit_reg_opnd(sum);
   return 0;
 }
 
 uint32_t cg_check_address64(jit_codegen *g, uint32_t mem, jit_opnd *addr,
-                            uint64_t offset) {
-  if (checks_size(g, mem)) return check_size_address(g, mem, addr, offset);
+                            uint64_t offset, unsigned size_log2) {
+  if (checks_size(g, mem))
+    return check_size_address(g, mem, addr, offset, size_log2, false);
   jit_label *oob = cg_trap_label(g, WRUN_TRAP_MEMORY_OOB);
   if (offset > UINT32_MAX ||
       (addr->is_imm && (uint64_t)addr->imm > UINT32_MAX)) {
@@ -252,13 +280,14 @@ uint32_t cg_check_address64(jit_codegen *g, uint32_t mem, jit_opnd *addr,
  * as an immediate (a u32, or the whole u64 of a memory64's), registers
  * borrowed. *offset becomes what the masm takes (see cg_check_address64). */
 static jit_opnd pop_address64(jit_codegen *g, uint32_t mem,
-                              uint64_t in_offset, uint32_t *offset) {
+                              uint64_t in_offset, unsigned size_log2,
+                              uint32_t *offset) {
   jit_opnd addr;
   if (g->sp > 0 && g->stack[g->sp - 1].kind == CG_CONST)
     addr = jit_imm_opnd((int64_t)cg_pop(g).bits);
   else
     addr = jit_reg_opnd(cg_pop_read(g));
-  *offset = cg_check_address64(g, mem, &addr, in_offset);
+  *offset = cg_check_address64(g, mem, &addr, in_offset, size_log2);
   return addr;
 }
 
@@ -266,39 +295,42 @@ static jit_opnd pop_address64(jit_codegen *g, uint32_t mem,
  * into a register of its own (AArch64 keeps junk above an i32), then
  * compared with the size as a memory64's. */
 static uint32_t check_address32(jit_codegen *g, uint32_t mem, jit_opnd *addr,
-                                uint32_t offset) {
+                                uint32_t offset, unsigned size_log2) {
   if (!addr->is_imm) {
     jit_reg wide = cg_alloc(g, false);
     masm_mov(g->m, JT_I32, wide, addr->reg);
     cg_done_read(g, addr->reg);
     *addr = jit_reg_opnd(wide);
   }
-  return check_size_address(g, mem, addr, offset);
+  return check_size_address(g, mem, addr, offset, size_log2, true);
 }
 
 static jit_opnd pop_address32_checked(jit_codegen *g, uint32_t mem,
-                                      uint64_t in_offset, uint32_t *offset) {
+                                      uint64_t in_offset, unsigned size_log2,
+                                      uint32_t *offset) {
   jit_opnd addr;
   if (g->sp > 0 && g->stack[g->sp - 1].kind == CG_CONST)
     addr = jit_imm_opnd((int64_t)(uint32_t)cg_pop(g).bits);
   else
     addr = jit_reg_opnd(cg_pop_read(g));
-  *offset = check_address32(g, mem, &addr, (uint32_t)in_offset);
+  *offset = check_address32(g, mem, &addr, (uint32_t)in_offset, size_log2);
   return addr;
 }
 
 uint32_t cg_check_address32(jit_codegen *g, uint32_t mem, jit_opnd *addr,
-                            uint32_t offset) {
-  return g->bounds_checks ? check_address32(g, mem, addr, offset) : offset;
+                            uint32_t offset, unsigned size_log2) {
+  return g->bounds_checks ? check_address32(g, mem, addr, offset, size_log2)
+                          : offset;
 }
 
 /* Inline, and memory64 out of line: every load and store pops one. */
 static inline __attribute__((always_inline)) jit_opnd
 pop_address(jit_codegen *g, uint32_t mem, uint64_t in_offset,
-            uint32_t *offset) {
-  if (cg_memory_is64(g, mem)) return pop_address64(g, mem, in_offset, offset);
+            unsigned size_log2, uint32_t *offset) {
+  if (cg_memory_is64(g, mem))
+    return pop_address64(g, mem, in_offset, size_log2, offset);
   if (g->bounds_checks)
-    return pop_address32_checked(g, mem, in_offset, offset);
+    return pop_address32_checked(g, mem, in_offset, size_log2, offset);
   *offset = (uint32_t)in_offset;
   if (g->sp > 0 && g->stack[g->sp - 1].kind == CG_CONST)
     return jit_imm_opnd((int64_t)(uint32_t)cg_pop(g).bits);
@@ -306,8 +338,8 @@ pop_address(jit_codegen *g, uint32_t mem, uint64_t in_offset,
 }
 
 jit_opnd cg_pop_address(jit_codegen *g, uint32_t mem, uint64_t in_offset,
-                        uint32_t *offset) {
-  return pop_address(g, mem, in_offset, offset);
+                        unsigned size_log2, uint32_t *offset) {
+  return pop_address(g, mem, in_offset, size_log2, offset);
 }
 
 static bool is_lent(const jit_codegen *g, jit_reg r) {
@@ -346,7 +378,8 @@ static void visit_load(jit_codegen *g, jit_memop op, jit_type t,
                        const jit_instr *in) {
   uint32_t offset;
   jit_reg base = cg_memory_begin(g, in->u.mem.memory);
-  jit_opnd addr = pop_address(g, in->u.mem.memory, in->u.mem.offset, &offset);
+  jit_opnd addr = pop_address(g, in->u.mem.memory, in->u.mem.offset,
+                              jit_access_size_log2((jit_op)in->op), &offset);
   jit_reg dst;
   if (!addr.is_imm && !jit_type_is_float(t) && !is_lent(g, addr.reg)) {
     dst = addr.reg;
@@ -361,17 +394,18 @@ static void visit_load(jit_codegen *g, jit_memop op, jit_type t,
 
 static void visit_store(jit_codegen *g, jit_memop op, const jit_instr *in) {
   uint32_t mem = in->u.mem.memory, offset;
+  unsigned size_log2 = jit_access_size_log2((jit_op)in->op);
   jit_reg base = cg_memory_begin(g, mem);
   if (g->sp > 0 && g->stack[g->sp - 1].kind == CG_CONST) {
     uint64_t bits = cg_pop(g).bits;
-    jit_opnd addr = pop_address(g, mem, in->u.mem.offset, &offset);
+    jit_opnd addr = pop_address(g, mem, in->u.mem.offset, size_log2, &offset);
     masm_store_mem_imm(g->m, op, bits, addr, offset);
     if (!addr.is_imm) cg_done_read(g, addr.reg);
     cg_memory_end(g, base);
     return;
   }
   jit_reg src = cg_pop_read(g);
-  jit_opnd addr = pop_address(g, mem, in->u.mem.offset, &offset);
+  jit_opnd addr = pop_address(g, mem, in->u.mem.offset, size_log2, &offset);
   masm_store_mem(g->m, op, src, addr, offset);
   cg_done_read(g, src);
   if (!addr.is_imm) cg_done_read(g, addr.reg);

@@ -112,10 +112,11 @@ static jit_opnd pop_vaddress(jit_codegen *g, const jit_instr *in,
   } else {
     addr = jit_reg_opnd(cg_pop_reg(g));
   }
+  unsigned size_log2 = jit_access_size_log2((jit_op)in->op);
   *offset = is64 ? cg_check_address64(g, in->u.mem.memory, &addr,
-                                      in->u.mem.offset)
+                                      in->u.mem.offset, size_log2)
                  : cg_check_address32(g, in->u.mem.memory, &addr,
-                                      (uint32_t)in->u.mem.offset);
+                                      (uint32_t)in->u.mem.offset, size_log2);
   return addr;
 }
 

@@ -275,7 +275,9 @@ bool jit_compiler_init(jit_compiler *c, const jit_compile_plan *p) {
   jit_codegen_set_deterministic(c->g, opts && opts->deterministic);
   jit_codegen_set_fuel(c->g, opts && opts->fuel);
   jit_codegen_set_bounds_checks(c->g, opts && opts->bounds_checks,
-                                opts ? opts->memory_guard : 0);
+                                opts ? opts->memory_guard : 0,
+                                opts && opts->no_signals);
+  jit_codegen_set_trap_calls(c->g, opts && opts->no_signals);
   jit_codegen_set_tail_info(c->g, p->tail_known ? p->tail_flags : NULL,
                             p->reload_direct);
   return true;

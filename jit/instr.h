@@ -137,4 +137,9 @@ jit_op jit_op_lookup(uint8_t prefix, uint32_t code);
 /* log2 of the access size of a 0xFE row (its c column), 0 for others. */
 extern const uint8_t jit_atomic_size_log2[OP_COUNT];
 
+/* log2 of the bytes a plain memory instruction (a load or a store of the
+ * core or SIMD sets, not 0xFE) accesses: the largest alignment it may
+ * declare, and what an exact bounds check adds to its address. */
+unsigned jit_access_size_log2(jit_op op);
+
 #endif

@@ -120,6 +120,12 @@ typedef struct jit_options {
    * memory64s that may pass 4 GiB are checked. */
   bool bounds_checks;
   uint64_t memory_guard;
+  /* Code that traps without signals, for hosts that keep their signal
+   * handlers (wrun_config_signals_based_traps off): a trap calls
+   * rt_lib_trap (runtime/libcalls.h) instead of executing ud2/udf, and
+   * the bounds checks (bounds_checks must be on) count each access's
+   * width, so that no access relies on a guard page. */
+  bool no_signals;
   /* Threads compiling the function bodies (jit/compile_parallel.c): 0
    * all online CPUs, 1 the calling thread alone. The code and every
    * table are the same bytes whatever the number. */

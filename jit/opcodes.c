@@ -56,3 +56,27 @@ const uint8_t jit_atomic_size_log2[OP_COUNT] = {
 #include "opcodes.def"
 #undef OP
 };
+
+/* See instr.h: plain accesses only; jit_atomic_size_log2 has the 0xFE ones. */
+unsigned jit_access_size_log2(jit_op op) {
+  switch (op) {
+  case OP_I32_LOAD8_S: case OP_I32_LOAD8_U: case OP_I64_LOAD8_S:
+  case OP_I64_LOAD8_U: case OP_I32_STORE8: case OP_I64_STORE8:
+  case OP_V128_LOAD8_SPLAT: case OP_V128_LOAD8_LANE: case OP_V128_STORE8_LANE:
+    return 0;
+  case OP_I32_LOAD16_S: case OP_I32_LOAD16_U: case OP_I64_LOAD16_S:
+  case OP_I64_LOAD16_U: case OP_I32_STORE16: case OP_I64_STORE16:
+  case OP_V128_LOAD16_SPLAT: case OP_V128_LOAD16_LANE:
+  case OP_V128_STORE16_LANE:
+    return 1;
+  case OP_I32_LOAD: case OP_F32_LOAD: case OP_I64_LOAD32_S:
+  case OP_I64_LOAD32_U: case OP_I32_STORE: case OP_F32_STORE:
+  case OP_I64_STORE32: case OP_V128_LOAD32_SPLAT: case OP_V128_LOAD32_ZERO:
+  case OP_V128_LOAD32_LANE: case OP_V128_STORE32_LANE:
+    return 2;
+  case OP_V128_LOAD: case OP_V128_STORE:
+    return 4;
+  default: /* 64-bit accesses, including v128.loadNxM extends */
+    return 3;
+  }
+}

@@ -40,6 +40,7 @@ static const void *const libcalls[] = {
     (const void *)rt_lib_throw,
     (const void *)rt_lib_throw_ref,
     (const void *)rt_host_call,
+    (const void *)rt_lib_trap,
 };
 
 #define NLIBCALLS (sizeof libcalls / sizeof libcalls[0])

@@ -74,31 +74,6 @@ static rt_valtype sig_letter_type(char c) {
   }
 }
 
-/* log2 of the access size of a memory instruction (the largest alignment
- * it may declare). */
-static uint32_t natural_alignment(jit_op op) {
-  switch (op) {
-  case OP_I32_LOAD8_S: case OP_I32_LOAD8_U: case OP_I64_LOAD8_S:
-  case OP_I64_LOAD8_U: case OP_I32_STORE8: case OP_I64_STORE8:
-  case OP_V128_LOAD8_SPLAT: case OP_V128_LOAD8_LANE: case OP_V128_STORE8_LANE:
-    return 0;
-  case OP_I32_LOAD16_S: case OP_I32_LOAD16_U: case OP_I64_LOAD16_S:
-  case OP_I64_LOAD16_U: case OP_I32_STORE16: case OP_I64_STORE16:
-  case OP_V128_LOAD16_SPLAT: case OP_V128_LOAD16_LANE:
-  case OP_V128_STORE16_LANE:
-    return 1;
-  case OP_I32_LOAD: case OP_F32_LOAD: case OP_I64_LOAD32_S:
-  case OP_I64_LOAD32_U: case OP_I32_STORE: case OP_F32_STORE:
-  case OP_I64_STORE32: case OP_V128_LOAD32_SPLAT: case OP_V128_LOAD32_ZERO:
-  case OP_V128_LOAD32_LANE: case OP_V128_STORE32_LANE:
-    return 2;
-  case OP_V128_LOAD: case OP_V128_STORE:
-    return 4;
-  default: /* 64-bit accesses, including v128.loadNxM extends */
-    return 3;
-  }
-}
-
 /* Lanes of the shape an instruction's lane immediate indexes. */
 static uint32_t lane_count(jit_op op) {
   switch (op) {
@@ -378,7 +353,7 @@ static wrun_error *apply_sig(jit_validator *v, const char *sig) {
 static wrun_error *check_memarg(jit_validator *v, const jit_instr *in) {
   wrun_error *e = need_memory(v, in->u.mem.memory);
   if (e) return e;
-  if (in->u.mem.align > natural_alignment((jit_op)in->op))
+  if (in->u.mem.align > jit_access_size_log2((jit_op)in->op))
     return fail(v, "alignment must not be larger than natural");
   if (!v->m->memories[in->u.mem.memory].is64 &&
       in->u.mem.offset > UINT32_MAX)

@@ -85,7 +85,7 @@ static wrun_trap *enter_wasm(wrun_store *s, const rt_funcref *f,
 }
 
 wrun_trap *rt_call(wrun_store *s, const rt_funcref *f, uint64_t *values) {
-  if (!rt_trap_setup_thread())
+  if (!rt_trap_setup_thread(!(s && s->engine && s->engine->config.no_signals)))
     return wrun_trap_new("cannot install trap handling for this thread");
   if (!f->array_call) return wrun_trap_new("function has no entry trampoline");
   wrun_trap *t = enter_wasm(s, f, values);
@@ -99,6 +99,7 @@ wrun_trap *rt_call(wrun_store *s, const rt_funcref *f, uint64_t *values) {
     else if (!rt_current_entry())
       note_capped_stack(t);
   }
+  rt_trap_bind_instances(t, s);
   rt_fuel_after_trap(s, t);
   return t;
 }

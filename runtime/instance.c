@@ -482,6 +482,13 @@ static wrun_error *check_memory_strategy(const wrun_store *s,
                                          const wrun_module *mod,
                                          const wrun_extern *imports) {
   rt_memory_strategy st = rt_store_memory_strategy(s);
+  bool no_signals = s->engine && s->engine->config.no_signals;
+  if (no_signals != mod->no_signals)
+    return rt_error_new(RT_NO_OFFSET,
+                        "module compiled with signals-based traps %s, the "
+                        "store's engine has them %s",
+                        mod->no_signals ? "off" : "on",
+                        no_signals ? "off" : "on");
   if (st.checks != mod->bounds_checks ||
       (st.checks && st.guard != mod->memory_guard))
     return rt_error_new(RT_NO_OFFSET,

@@ -22,6 +22,15 @@ static bool in_bounds(uint64_t start, uint64_t n, uint64_t size) {
   return n <= size && start <= size - n;
 }
 
+/* ---- traps without signals ----------------------------------------------- */
+
+/* Its frame links the stub's return address into the frame-pointer walk
+ * of rt_trap_raise, so the trapping function is the innermost frame. */
+void rt_lib_trap(uint32_t code) {
+  if (code == 0 || code >= WRUN_TRAP_COUNT) code = WRUN_TRAP_HOST;
+  rt_trap_raise((wrun_trap_code)code);
+}
+
 /* ---- memory --------------------------------------------------------------- */
 
 int32_t rt_lib_memory_grow(void *vmctx, uint32_t mem, uint32_t delta) {

@@ -11,6 +11,9 @@
 #include "wrun.h"
 
 __attribute__((noreturn)) void rt_trap_raise(wrun_trap_code code);
+/* A trap of compiled code without signals (jit_options.no_signals): the
+ * trap stubs call it with their code (a wrun_trap_code). */
+__attribute__((noreturn)) void rt_lib_trap(uint32_t code);
 
 /* mem: a memory index of the calling instance. Addresses and sizes are
  * u64 (an i32 arrives zero-extended), so one function serves memory64. */

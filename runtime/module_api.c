@@ -23,6 +23,7 @@ wrun_error *wrun_module_new(wrun_engine *engine, const uint8_t *bytes,
                       .fuel = engine && engine->config.consume_fuel,
                       .bounds_checks = st.checks,
                       .memory_guard = st.guard,
+                      .no_signals = engine && engine->config.no_signals,
                       .jobs = engine ? engine->config.jobs : 0};
   err = jit_compile_module(m, &opts, &mod->code, &simd_refused);
   if (err) {
@@ -44,6 +45,7 @@ wrun_error *wrun_module_new(wrun_engine *engine, const uint8_t *bytes,
   mod->fuel = opts.fuel;
   mod->bounds_checks = opts.bounds_checks;
   mod->memory_guard = opts.memory_guard;
+  mod->no_signals = opts.no_signals;
   mod->m = m;
   atomic_init(&mod->refs, 1);
   *out = mod;

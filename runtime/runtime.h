@@ -34,6 +34,7 @@ typedef struct rt_config {
   bool bounds_checks;
   uint64_t memory_reservation;
   uint64_t memory_guard;
+  bool no_signals; /* wrun_config_signals_based_traps(config, false) */
   unsigned jobs; /* wrun_config_jobs: compiling threads, 0 all CPUs */
 } rt_config;
 
@@ -89,6 +90,7 @@ struct wrun_module {
    * every address, and the guard it relies on past a memory's size. */
   bool bounds_checks;
   uint64_t memory_guard;
+  bool no_signals; /* traps by calls, exact bounds checks (jit_options) */
 };
 
 void rt_module_retain(wrun_module *mod);
@@ -338,6 +340,12 @@ typedef struct rt_trap_frame {
   uint32_t body_start; /* module offset of the function's body */
   char *name;          /* NULL or an owned copy of the function's name */
   char *module_name;   /* NULL or an owned copy of the module's name */
+  /* The vmctx its frame saved (unchecked: a word read off the stack), and
+   * the instance of the calling store it names (rt_trap_bind_instances),
+   * NULL when none does. */
+  uintptr_t vmctx;
+  const rt_module *frame_module;
+  struct wrun_instance *instance;
 } rt_trap_frame;
 
 struct wrun_trap {
@@ -358,11 +366,19 @@ typedef struct rt_entry {
 
 /* Per-thread: the innermost active entry (NULL outside wasm). */
 rt_entry *rt_current_entry(void);
+/* Names each frame's instance: the store's instance whose vmctx the frame
+ * saved, if it runs the frame's module. The innermost frame of a stack
+ * exhaustion or an interrupt stays unnamed: it trapped in its prologue,
+ * or at a check sharing that stub, before or without a saved vmctx that
+ * can be told apart from a stale word. */
+void rt_trap_bind_instances(wrun_trap *t, const wrun_store *s);
 void rt_set_current_entry(rt_entry *e);
 
-/* Installs the signal handlers (once per process) and this thread's
- * alternate signal stack (once per thread). False if that failed. */
-bool rt_trap_setup_thread(void);
+/* Makes this thread's trap state ready (once per thread) and, for code
+ * that traps by signals, installs the signal handlers (once per process)
+ * and the thread's alternate signal stack (once per thread). Code without
+ * signals (jit_options.no_signals) needs neither. False if that failed. */
+bool rt_trap_setup_thread(bool signals);
 /* The thread's stack bounds [low, high), found once per thread. */
 void rt_thread_stack_bounds(uintptr_t *low, uintptr_t *high);
 

@@ -32,8 +32,11 @@ enum {
   CFG_DETERMINISTIC = 1u << 1,
   CFG_SP_CHECK = 1u << 2, /* the build's -Dsp_check (AArch64 SP audit) */
   CFG_BOUNDS_CHECKS = 1u << 3, /* explicit bounds checks (the strategy) */
+  CFG_NO_SIGNALS = 1u << 4,    /* traps by calls, exact bounds checks */
 };
-#define CFG_KNOWN (CFG_FUEL | CFG_DETERMINISTIC | CFG_SP_CHECK | CFG_BOUNDS_CHECKS)
+#define CFG_KNOWN                                                  \
+  (CFG_FUEL | CFG_DETERMINISTIC | CFG_SP_CHECK | CFG_BOUNDS_CHECKS | \
+   CFG_NO_SIGNALS)
 
 #ifdef WRUN_SP_CHECK
 #define BUILD_FLAGS CFG_SP_CHECK
@@ -44,7 +47,8 @@ enum {
 static uint32_t module_config(const wrun_module *mod) {
   return (mod->fuel ? CFG_FUEL : 0) |
          (mod->deterministic ? CFG_DETERMINISTIC : 0) |
-         (mod->bounds_checks ? CFG_BOUNDS_CHECKS : 0) | BUILD_FLAGS;
+         (mod->bounds_checks ? CFG_BOUNDS_CHECKS : 0) |
+         (mod->no_signals ? CFG_NO_SIGNALS : 0) | BUILD_FLAGS;
 }
 
 bool wrun_module_is_serialized(const uint8_t *bytes, size_t len) {
@@ -124,6 +128,7 @@ wrun_error *wrun_module_serialize(const wrun_module *mod, uint8_t **bytes,
                         .fuel = mod->fuel, .relocatable = true,
                         .bounds_checks = mod->bounds_checks,
                         .memory_guard = mod->memory_guard,
+                        .no_signals = mod->no_signals,
                         .jobs = mod->engine ? mod->engine->config.jobs : 0};
     wrun_error *err = jit_compile_module(mod->m, &opts, &fresh, NULL);
     if (err) return err;
@@ -212,12 +217,16 @@ static wrun_error *check_header(rt_reader *r, const wrun_engine *engine,
   }
   bool fuel = engine && engine->config.consume_fuel;
   bool det = engine && engine->config.deterministic;
+  bool nosig = engine && engine->config.no_signals;
   if ((cfg & CFG_FUEL) != (fuel ? CFG_FUEL : 0u))
     return BAD("compiled with fuel metering %s, the engine has it %s",
                onoff(cfg & CFG_FUEL), onoff(fuel));
   if ((cfg & CFG_DETERMINISTIC) != (det ? CFG_DETERMINISTIC : 0u))
     return BAD("compiled with deterministic mode %s, the engine has it %s",
                onoff(cfg & CFG_DETERMINISTIC), onoff(det));
+  if ((cfg & CFG_NO_SIGNALS) != (nosig ? CFG_NO_SIGNALS : 0u))
+    return BAD("compiled with signals-based traps %s, the engine has them %s",
+               onoff(!(cfg & CFG_NO_SIGNALS)), onoff(!nosig));
   if ((cfg & CFG_SP_CHECK) != BUILD_FLAGS)
     return BAD("compiled with SP checks %s, this build has them %s",
                onoff(cfg & CFG_SP_CHECK), onoff(BUILD_FLAGS != 0));
@@ -446,6 +455,7 @@ wrun_error *wrun_module_deserialize(wrun_engine *engine, const uint8_t *bytes,
   mod->fuel = (cfg & CFG_FUEL) != 0;
   mod->bounds_checks = (cfg & CFG_BOUNDS_CHECKS) != 0;
   mod->memory_guard = guard;
+  mod->no_signals = (cfg & CFG_NO_SIGNALS) != 0;
   mod->m = m;
   atomic_init(&mod->refs, 1);
   *out = mod;

@@ -2,7 +2,8 @@
  * unwinding to the active wasm entry, and backtraces.
  *
  * A trap inside compiled code arrives as a signal (SIGILL for ud2/udf,
- * SIGSEGV/SIGBUS for a guard-page access, SIGFPE for x64 idiv). The handler
+ * SIGSEGV/SIGBUS for a guard-page access), or, in code compiled without
+ * signals (jit_options.no_signals), as a call of rt_lib_trap. The handler
  * runs on a per-thread alternate stack, checks that the pc is JIT code at a
  * registered trap site while a wasm call is active on this thread, records
  * the trap code and a backtrace in thread-local state and siglongjmps to
@@ -266,12 +267,13 @@ typedef struct rt_trap_record {
   const jit_code *frame_code[RT_MAX_FRAMES];
   uintptr_t frame_pc[RT_MAX_FRAMES];
   bool frame_returns[RT_MAX_FRAMES];
+  uintptr_t frame_vmctx[RT_MAX_FRAMES]; /* the word at fp + saved vmctx */
 } rt_trap_record;
 
 static __thread rt_entry *current_entry;
 static __thread rt_trap_record trap_record;
 static __thread uintptr_t stack_low, stack_high;
-static __thread bool thread_ready;
+static __thread bool thread_ready, thread_signals_ready;
 
 rt_entry *rt_current_entry(void) { return current_entry; }
 void rt_set_current_entry(rt_entry *e) { current_entry = e; }
@@ -314,6 +316,12 @@ static void record_frames(uintptr_t pc, uintptr_t fp) {
       r->frame_code[r->nframes] = reg->code;
       r->frame_pc[r->nframes] = pc;
       r->frame_returns[r->nframes] = return_address;
+      /* every wasm frame saves its vmctx just below the saved fp
+       * (jit/codegen_internal.h) */
+      r->frame_vmctx[r->nframes] =
+          fp >= stack_low + 8 && fp < stack_high
+              ? ((const uintptr_t *)fp)[-1]
+              : 0;
       r->nframes++;
     } else if (r->nframes > 0) {
       break;
@@ -343,8 +351,29 @@ static void attach_frames(wrun_trap *t) {
     if (m->func_names && f < m->nfuncs && m->func_names[f])
       fr->name = strdup(m->func_names[f]);
     if (m->module_name) fr->module_name = strdup(m->module_name);
+    fr->vmctx = r->frame_vmctx[i];
+    fr->frame_module = m;
   }
   t->nframes = r->nframes;
+}
+
+void rt_trap_bind_instances(wrun_trap *t, const wrun_store *s) {
+  if (!t || t == &out_of_memory_trap) return;
+  bool unsaved = t->code == WRUN_TRAP_STACK_EXHAUSTED ||
+                 t->code == WRUN_TRAP_INTERRUPT;
+  for (size_t i = unsaved ? 1 : 0; i < t->nframes; i++) {
+    rt_trap_frame *fr = &t->frames[i];
+    if (fr->instance || !fr->vmctx) continue;
+    for (rt_instance *inst = s->instances; inst; inst = inst->next)
+      if ((uintptr_t)inst->vmctx == fr->vmctx && inst->m == fr->frame_module) {
+        fr->instance = inst;
+        break;
+      }
+  }
+}
+
+wrun_instance *wrun_trap_frame_instance(const wrun_trap *t, size_t i) {
+  return i < t->nframes ? t->frames[i].instance : NULL;
 }
 
 wrun_trap *rt_trap_take(void) {
@@ -392,7 +421,8 @@ void rt_trap_raise_object(wrun_trap *t) {
 
 /* ---- signals ---------------------------------------------------------------------- */
 
-static const int handled_signals[] = {SIGSEGV, SIGBUS, SIGILL, SIGFPE};
+/* No SIGFPE: division checks its operands (x64 idiv never faults). */
+static const int handled_signals[] = {SIGSEGV, SIGBUS, SIGILL};
 #define NHANDLED (sizeof handled_signals / sizeof handled_signals[0])
 static struct sigaction previous_actions[NHANDLED];
 static pthread_once_t handlers_once = PTHREAD_ONCE_INIT;
@@ -558,10 +588,13 @@ static bool setup_altstack(void) {
   return true;
 }
 
-bool rt_trap_setup_thread(void) {
+bool rt_trap_setup_thread(bool signals) {
+  if (signals && !thread_signals_ready) {
+    pthread_once(&handlers_once, install_handlers);
+    if (!handlers_ok || !setup_altstack()) return false;
+    thread_signals_ready = true;
+  }
   if (thread_ready) return true;
-  pthread_once(&handlers_once, install_handlers);
-  if (!handlers_ok || !setup_altstack()) return false;
   uintptr_t low, high;
   rt_thread_stack_bounds(&low, &high);
   /* Touch the thread-local trap state now, so the handler never makes the

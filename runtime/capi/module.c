@@ -3,6 +3,7 @@
  * same compiled code to other stores, on other threads. */
 #include "capi.h"
 
+#include "error.h"
 #include "runtime.h"
 
 #include <stdlib.h>
@@ -17,9 +18,8 @@ wasm_module_t *wasm_module_new(wasm_store_t *st, const wasm_byte_vec_t *binary) 
   wrun_error *err = wrun_module_new(wrun_store_engine(st->s),
                                     (const uint8_t *)binary->data,
                                     binary->size, &m);
-  if (err) { /* wasm.h has no error out-parameter: NULL is all it says */
-    wrun_error_delete(err);
-    return NULL;
+  if (err) { /* wasm.h has no error out-parameter: wrun_last_error() */
+    return rt_fail_with(err); /* consumes err */
   }
   capi_ref *r = capi_ref_new(st, CAPI_MODULE, m);
   if (!r) wrun_module_delete(m);

@@ -46,33 +46,42 @@ void wasm_trap_message(const wasm_trap_t *trap, wasm_message_t *out) {
 
 /* ---- frames ---- */
 
+/* A frame holds a reference to its instance (NULL when wrun cannot tell
+ * it, see wrun_trap_frame_instance), so that wasm_frame_instance's
+ * borrowed pointer lives as long as the frame, within its store's life. */
 struct wasm_frame_t {
   uint32_t func_index;
   size_t func_offset, module_offset; /* SIZE_MAX: unknown */
+  capi_ref *instance;
 };
 
-/* Frame i of t's backtrace. */
-static wasm_frame_t *frame_new(const wrun_trap *t, size_t i) {
+/* Frame i of t's backtrace, whose instances are st's. */
+static wasm_frame_t *frame_new(wasm_store_t *st, const wrun_trap *t,
+                               size_t i) {
   wasm_frame_t *f = malloc(sizeof *f);
   if (!f) return NULL;
   f->func_index = wrun_trap_frame_func(t, i);
   f->func_offset = wrun_trap_frame_func_offset(t, i);
   f->module_offset = wrun_trap_frame_module_offset(t, i);
+  wrun_instance *inst = wrun_trap_frame_instance(t, i);
+  f->instance = inst ? capi_ref_for(st, CAPI_INSTANCE, inst) : NULL;
   return f;
 }
 
 wasm_frame_t *wasm_frame_copy(const wasm_frame_t *f) {
   wasm_frame_t *c = f ? malloc(sizeof *c) : NULL;
-  if (c) *c = *f;
+  if (!c) return NULL;
+  *c = *f;
+  if (c->instance) capi_ref_retain(c->instance);
   return c;
 }
-void wasm_frame_delete(wasm_frame_t *f) { free(f); }
+void wasm_frame_delete(wasm_frame_t *f) {
+  if (f && f->instance) capi_ref_release(f->instance);
+  free(f);
+}
 
-/* Traps do not say which instance a frame ran in (their backtrace holds
- * function indices only). */
 struct wasm_instance_t *wasm_frame_instance(const wasm_frame_t *f) {
-  (void)f;
-  return NULL;
+  return (struct wasm_instance_t *)f->instance;
 }
 uint32_t wasm_frame_func_index(const wasm_frame_t *f) { return f->func_index; }
 /* SIZE_MAX when wrun cannot tell (see wrun_trap_frame_module_offset). */
@@ -80,15 +89,17 @@ size_t wasm_frame_func_offset(const wasm_frame_t *f) { return f->func_offset; }
 size_t wasm_frame_module_offset(const wasm_frame_t *f) { return f->module_offset; }
 
 wasm_frame_t *wasm_trap_origin(const wasm_trap_t *trap) {
-  const wrun_trap *t = capi_of(trap)->obj;
+  const capi_ref *r = capi_of(trap);
+  const wrun_trap *t = r->obj;
   if (!t || wrun_trap_frame_count(t) == 0) return NULL;
-  return frame_new(t, 0);
+  return frame_new(r->store, t, 0);
 }
 
 void wasm_trap_trace(const wasm_trap_t *trap, wasm_frame_vec_t *out) {
-  const wrun_trap *t = capi_of(trap)->obj;
+  const capi_ref *r = capi_of(trap);
+  const wrun_trap *t = r->obj;
   size_t n = t ? wrun_trap_frame_count(t) : 0;
   wasm_frame_vec_new_uninitialized(out, n);
   for (size_t i = 0; i < out->size; i++)
-    out->data[i] = frame_new(t, i);
+    out->data[i] = frame_new(r->store, t, i);
 }

@@ -2,6 +2,10 @@
  * wrong import count fails the same way, with a message. */
 #include "capi_test.h"
 
+#include <string.h>
+
+#include "wrun.h"
+
 int main(int argc, char **argv) {
   CHECK(argc == 2);
   wasm_engine_t *engine = wasm_engine_new();
@@ -30,6 +34,8 @@ int main(int argc, char **argv) {
   wasm_name_new_from_string(&junk, "not wasm");
   CHECK(!wasm_module_validate(store, &junk));
   CHECK(wasm_module_new(store, &junk) == NULL);
+  /* wasm.h cannot say why; wrun.h's wrun_last_error can. */
+  CHECK(wrun_last_error() && strstr(wrun_last_error(), "magic"));
   wasm_byte_vec_delete(&junk);
   wasm_module_delete(module);
   wasm_store_delete(store);

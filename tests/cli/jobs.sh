@@ -43,6 +43,10 @@ for call in "oob 70000" "unreachable 1" "div 0" "two_divs 0" "fill 65530" \
   grep -q ": 0x[0-9a-f]* - offsets!" "$tmp/err1" ||
     fail "$1: no wasm offsets in the backtrace"
 done
+# traps that call into wrun (their stubs' calls carry the offsets)
+same_runs --no-signals --invoke div "$offsets" 0
+grep -q ": 0x[0-9a-f]* - offsets!" "$tmp/err1" ||
+  fail "--no-signals div: no wasm offsets in the backtrace"
 same_runs --invoke catch "$throw" 5
 same_runs --invoke uncaught "$throw" 5
 same_runs --invoke run "$gc" 1000

@@ -4,7 +4,8 @@
 # from C by memory.fill, stack exhaustion, a call_indirect signature
 # check) must show the offset of the trapping instruction, then of each
 # call, exactly where wasm-objdump -d puts those instructions; a stub two
-# divisions share shows "?" (its pc cannot tell which one trapped).
+# divisions share shows "?" (its pc cannot tell which one trapped). The
+# same with --no-signals, where stubs call into the runtime.
 #
 #   offsets.sh WRUN OFFSETS.wasm
 # RUNNER: see lib.sh.
@@ -47,34 +48,42 @@ frame() {
     fail "expected frame '  $1: $2 - offsets!$3'"
 }
 
-expect_trap 'out of bounds memory access' --invoke oob "$module" 70000
-frame 0 "$(at 0 i32.load)" inner
-frame 1 "$(at 1 call)" mid
-frame 2 "$(at 2 call)" 'func[2]'
+# every_frame [OPTION]: all of the traps above, compiled with OPTION
+# shellcheck disable=SC2086 # $mode: no option or one
+every_frame() {
+  mode=${1:-}
+  expect_trap 'out of bounds memory access' $mode --invoke oob "$module" 70000
+  frame 0 "$(at 0 i32.load)" inner
+  frame 1 "$(at 1 call)" mid
+  frame 2 "$(at 2 call)" 'func[2]'
 
-expect_trap unreachable --invoke unreachable "$module" 1
-frame 0 "$(at 3 unreachable)" boom
-frame 1 "$(at 4 call)" 'func[4]'
+  expect_trap unreachable $mode --invoke unreachable "$module" 1
+  frame 0 "$(at 3 unreachable)" boom
+  frame 1 "$(at 4 call)" 'func[4]'
 
-expect_trap 'integer divide by zero' --invoke div "$module" 0
-frame 0 "$(at 5 i32.div_u)" div
-frame 1 "$(at 6 call)" 'func[6]'
+  expect_trap 'integer divide by zero' $mode --invoke div "$module" 0
+  frame 0 "$(at 5 i32.div_u)" div
+  frame 1 "$(at 6 call)" 'func[6]'
 
-expect_trap 'integer divide by zero' --invoke two_divs "$module" 0
-frame 0 '?' two_divs
-frame 1 "$(at 8 call)" 'func[8]'
+  expect_trap 'integer divide by zero' $mode --invoke two_divs "$module" 0
+  frame 0 '?' two_divs
+  frame 1 "$(at 8 call)" 'func[8]'
 
-expect_trap 'out of bounds memory access' --invoke fill "$module" 65530
-frame 0 "$(at 9 memory.fill)" fill
-frame 1 "$(at 10 call)" 'func[10]'
+  expect_trap 'out of bounds memory access' $mode --invoke fill "$module" 65530
+  frame 0 "$(at 9 memory.fill)" fill
+  frame 1 "$(at 10 call)" 'func[10]'
 
-# The prologue traps: the function's own start (its body offset).
-expect_trap 'call stack exhausted' --invoke overflow "$module" 0
-frame 0 "$(body 11)" recurse
-frame 1 "$(at 11 call)" recurse
-frame 2 "$(at 11 call)" recurse
+  # The prologue traps: the function's own start (its body offset).
+  expect_trap 'call stack exhausted' $mode --invoke overflow "$module" 0
+  frame 0 "$(body 11)" recurse
+  frame 1 "$(at 11 call)" recurse
+  frame 2 "$(at 11 call)" recurse
 
-expect_trap 'indirect call type mismatch' --invoke indirect "$module" 0
-frame 0 "$(at 13 call_indirect)" 'func[13]'
+  expect_trap 'indirect call type mismatch' $mode --invoke indirect "$module" 0
+  frame 0 "$(at 13 call_indirect)" 'func[13]'
+}
 
+every_frame
+# Without signals the trap stubs call into the runtime: the same frames.
+every_frame --no-signals
 echo "offsets.sh: ok"

@@ -14,6 +14,11 @@
 # bounds-checks  every memory access compared with the size, past the
 #            smallest guard (64 KiB; wrun_config_bounds_checks): the
 #            checks trap exactly where the guard pages do;
+# no-signals signals-based traps off (wrun_config_signals_based_traps):
+#            traps call into the runtime and bounds checks count each
+#            access's width; the runner keeps the default actions of
+#            SIGSEGV, SIGBUS and SIGILL, so a trap by a signal kills it,
+#            and fails if a handler was installed;
 # jobs       every module compiled on two threads, cut at every function
 #            (wrun wast --jobs 2, WRUN_COMPILE_SPLIT_BYTES=1): code laid
 #            out from runs compiled apart behaves as serial code, and an
@@ -35,6 +40,7 @@ case $mode in
   serialized) WRUN_WAST_SERIALIZE=1 exec "$wrun" wast --quiet --xfail "$xfail" "$@" ;;
   gc-stress) WRUN_GC_STRESS=1 exec "$wrun" wast --quiet --xfail "$xfail" "$@" ;;
   bounds-checks) exec "$wrun" wast --bounds-checks --quiet --xfail "$xfail" "$@" ;;
+  no-signals) exec "$wrun" wast --no-signals --quiet --xfail "$xfail" "$@" ;;
   jobs) WRUN_COMPILE_SPLIT_BYTES=1 exec "$wrun" wast --jobs 2 --quiet --xfail "$xfail" "$@" ;;
   *) echo "run-spec-mode.sh: unknown mode $mode" >&2; exit 2 ;;
 esac

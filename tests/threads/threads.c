@@ -6,9 +6,9 @@
  *   threads THREADS.wasm
  *
  * Cases, each a failure message on stdout and exit 1 when it goes wrong:
- *  - traps (SIGSEGV, SIGFPE or SIGILL, unwound by siglongjmp from the
- *    handler) on several threads at once, each with its own store, all
- *    from one module, the stores usable after every trap;
+ *  - traps (SIGSEGV or SIGILL, unwound by siglongjmp from the handler)
+ *    on several threads at once, each with its own store, all from one
+ *    module, the stores usable after every trap;
  *  - one module compiled on several threads at once (the process-wide
  *    type table and the code registry are shared);
  *  - wrun_store_interrupt from another thread stopping an infinite loop

@@ -2,16 +2,25 @@
  * store and instance of one module compiled once by one engine, make
  * 10,000 calls each, every other one a trap (out of bounds, unreachable,
  * stack exhaustion, divide by zero, in turn) and the others sums whose
- * results are checked; every trap's code and innermost frame too. Plain C
+ * results are checked; every trap's code, innermost frame and its
+ * instance (unknown in a stack exhaustion's prologue) too. Plain C
  * (no criterion), so that it also runs under ThreadSanitizer.
  *
- *   trap_storm THREADS.wasm   (tests/threads/threads.wat)
+ *   trap_storm THREADS.wasm [--no-signals]   (tests/threads/threads.wat)
+ * With --no-signals, the host owns the signals: it installs handlers for
+ * SIGSEGV, SIGBUS, SIGILL and SIGFPE that fail the test, then runs the
+ * storm in an engine with signals-based traps off; every trap must still
+ * arrive, no thread may get an alternate signal stack from wrun, and the
+ * host's handlers must be in place at the end.
  * Prints the first failures and exits 1 on any. */
 #include <inttypes.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
 
 #include "read_file.h"
 #include "wrun.h"
@@ -22,6 +31,37 @@
 static wrun_engine *engine;
 static wrun_module *module;
 static atomic_int failures;
+static bool no_signals;
+
+static const int host_signals[] = {SIGSEGV, SIGBUS, SIGILL, SIGFPE};
+#define NHOST_SIGNALS (sizeof host_signals / sizeof host_signals[0])
+
+/* A trap that still came by a signal: the test fails at once. */
+static void host_handler(int sig) {
+  static const char msg[] = "FAIL: a signal reached the host's handler\n";
+  (void)sig;
+  if (write(STDOUT_FILENO, msg, sizeof msg - 1) < 0) _exit(1);
+  _exit(1);
+}
+
+static void install_host_handlers(void) {
+  struct sigaction sa;
+  memset(&sa, 0, sizeof sa);
+  sa.sa_handler = host_handler;
+  sigemptyset(&sa.sa_mask);
+  for (size_t k = 0; k < NHOST_SIGNALS; k++)
+    sigaction(host_signals[k], &sa, NULL);
+}
+
+static bool host_handlers_in_place(void) {
+  for (size_t k = 0; k < NHOST_SIGNALS; k++) {
+    struct sigaction sa;
+    if (sigaction(host_signals[k], NULL, &sa) != 0 ||
+        (sa.sa_flags & SA_SIGINFO) || sa.sa_handler != host_handler)
+      return false;
+  }
+  return true;
+}
 
 static void fail(int thread, int call, const char *what) {
   if (atomic_fetch_add(&failures, 1) < 20)
@@ -51,8 +91,17 @@ static bool export_func(wrun_instance *inst, const char *name,
   return true;
 }
 
+/* The thread's alternate signal stack: wrun must leave it as it was
+ * (none, or the sanitizers' own). */
+static bool same_altstack(const stack_t *a, const stack_t *b) {
+  return a->ss_sp == b->ss_sp && a->ss_size == b->ss_size &&
+         (a->ss_flags & SS_DISABLE) == (b->ss_flags & SS_DISABLE);
+}
+
 static void *storm(void *arg) {
   int id = (int)(intptr_t)arg;
+  stack_t before, after;
+  if (sigaltstack(NULL, &before) != 0) fail(id, -1, "sigaltstack failed");
   wrun_store *s = wrun_store_new(engine);
   wrun_instance *inst = NULL;
   wrun_error *err = NULL;
@@ -93,8 +142,17 @@ static void *storm(void *arg) {
              wrun_trap_frame_func(t, 0) != c->func ||
              wrun_trap_frame_module_offset(t, 0) == SIZE_MAX)
       fail(id, i, "not the innermost frame expected, with an offset");
+    else if (c->code == WRUN_TRAP_STACK_EXHAUSTED
+                 ? wrun_trap_frame_count(t) < 2 ||
+                       wrun_trap_frame_instance(t, 0) != NULL ||
+                       wrun_trap_frame_instance(t, 1) != inst
+                 : wrun_trap_frame_instance(t, 0) != inst)
+      fail(id, i, "not the frames' instance");
     wrun_trap_delete(t);
   }
+  if (no_signals &&
+      (sigaltstack(NULL, &after) != 0 || !same_altstack(&before, &after)))
+    fail(id, -1, "wrun gave the thread an alternate signal stack");
   if (err) fail(id, -1, wrun_error_message(err));
   if (trap) fail(id, -1, wrun_trap_message(trap));
   wrun_error_delete(err);
@@ -105,12 +163,23 @@ static void *storm(void *arg) {
 
 int main(int argc, char **argv) {
   size_t len = 0;
-  unsigned char *wasm = argc == 2 ? read_file(argv[1], &len) : NULL;
+  no_signals = argc == 3 && strcmp(argv[2], "--no-signals") == 0;
+  unsigned char *wasm = argc == 2 || no_signals ? read_file(argv[1], &len)
+                                                : NULL;
   if (!wasm) {
-    fprintf(stderr, "usage: trap_storm THREADS.wasm (a readable file)\n");
+    fprintf(stderr, "usage: trap_storm THREADS.wasm [--no-signals] (a "
+                    "readable file)\n");
     return 2;
   }
-  engine = wrun_engine_new();
+  if (no_signals) {
+    install_host_handlers();
+    wrun_config *c = wrun_config_new();
+    wrun_config_signals_based_traps(c, false);
+    engine = wrun_engine_new_with_config(c);
+    wrun_config_delete(c);
+  } else {
+    engine = wrun_engine_new();
+  }
   wrun_error *err = wrun_module_new(engine, wasm, len, &module);
   free(wasm);
   if (err) {
@@ -128,6 +197,8 @@ int main(int argc, char **argv) {
   for (int i = 0; i < started; i++) pthread_join(th[i], NULL);
   wrun_module_delete(module);
   wrun_engine_delete(engine);
+  if (no_signals && !host_handlers_in_place())
+    fail(-1, -1, "the host's signal handlers were replaced");
   int n = atomic_load(&failures);
   printf("%s: %d threads x %d calls, %d failures\n", n ? "FAIL" : "PASS",
          started, CALLS, n);

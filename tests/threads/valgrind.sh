@@ -1,8 +1,9 @@
 #!/bin/sh
-# short_lived under valgrind: no byte of 1,000 threads' worth of calls into
-# wasm may be lost (definitely, indirectly or possibly); still-reachable
-# blocks (made once per process) are allowed.
-#   valgrind.sh SHORT_LIVED THREADS.wasm
+# A program under valgrind's leak check: no byte may be lost (definitely,
+# indirectly or possibly); still-reachable blocks (made once per process)
+# are allowed. Used for short_lived (1,000 threads' worth of calls into
+# wasm) and bench/instantiate (10,000 instantiate/delete cycles).
+#   valgrind.sh PROGRAM ARGS...
 # Without valgrind: a skip (77), a failure under CI=true
 # (scripts/install-deps.sh installs it).
 set -u

@@ -3,8 +3,12 @@
  * access past the size traps without relying on the 8 GiB guard, growth
  * stops at the reservation, and modules and memories of differently
  * configured engines do not mix. The spec suites run in this mode too
- * (tests/spec: spec-bounds-checks, spec3-bounds-checks). */
+ * (tests/spec: spec-bounds-checks, spec3-bounds-checks). Without
+ * signals-based traps (wrun_config_signals_based_traps) the checks are
+ * exact and traps need no handler: spec-no-signals, spec3-no-signals and
+ * the cases at the end. */
 #include <criterion/criterion.h>
+#include <signal.h>
 #include <string.h>
 
 #include "runtime.h"
@@ -40,12 +44,14 @@ typedef struct world {
   wrun_instance *inst;
 } world;
 
-static world open_world(uint64_t reservation, uint64_t guard, bool checks) {
+static world open_world_signals(uint64_t reservation, uint64_t guard,
+                                bool checks, bool signals) {
   world w = {0};
   wrun_config *c = wrun_config_new();
   wrun_config_bounds_checks(c, checks);
   wrun_config_memory_reservation(c, reservation);
   wrun_config_memory_guard(c, guard);
+  wrun_config_signals_based_traps(c, signals);
   w.engine = wrun_engine_new_with_config(c);
   wrun_config_delete(c);
   w.store = wrun_store_new(w.engine);
@@ -53,6 +59,10 @@ static world open_world(uint64_t reservation, uint64_t guard, bool checks) {
   w.module = wb_compile(w.engine, &b);
   w.inst = wb_instantiate(w.store, w.module, NULL, 0);
   return w;
+}
+
+static world open_world(uint64_t reservation, uint64_t guard, bool checks) {
+  return open_world_signals(reservation, guard, checks, true);
 }
 
 static void close_world(world *w) {
@@ -151,4 +161,89 @@ Test(bounds_checks, differently_configured_engines_do_not_mix) {
   wrun_module_delete(m);
   wrun_engine_delete(plain);
   close_world(&checked);
+}
+
+/* ---- without signals-based traps ----------------------------------------- */
+
+static const int trap_signals[] = {SIGSEGV, SIGBUS, SIGILL, SIGFPE};
+#define NTRAP_SIGNALS (sizeof trap_signals / sizeof trap_signals[0])
+
+/* The default actions: a trap that came by a signal ends the test's
+ * process (criterion reports the crash). */
+static void default_signal_actions(void) {
+  for (size_t k = 0; k < NTRAP_SIGNALS; k++) signal(trap_signals[k], SIG_DFL);
+}
+
+static bool default_actions_kept(void) {
+  for (size_t k = 0; k < NTRAP_SIGNALS; k++) {
+    struct sigaction sa;
+    if (sigaction(trap_signals[k], NULL, &sa) != 0 ||
+        (sa.sa_flags & SA_SIGINFO) || sa.sa_handler != SIG_DFL)
+      return false;
+  }
+  return true;
+}
+
+/* The checks implied, exact at the end of the memory even with no guard
+ * configured (the default 64 KiB one catches nothing), and no handler
+ * installed. */
+Test(no_signals, exact_checks_and_no_handlers) {
+  default_signal_actions();
+  stack_t before, after; /* none, or a sanitizer's own */
+  cr_assert_eq(sigaltstack(NULL, &before), 0);
+  world w = open_world_signals(0, 0, false, false);
+  cr_assert_not_null(w.inst, "%s", wrun_last_error());
+  wrun_extern mem;
+  cr_assert(wrun_instance_export(w.inst, "mem", &mem));
+  const rt_memory *m = (const rt_memory *)mem.of.memory;
+  cr_assert(m->checks, "bounds checks implied");
+  cr_assert_eq(m->guard, 65536, "the smallest guard: %zu", (size_t)m->guard);
+  check_bounds(&w);
+  cr_assert(default_actions_kept(), "wrun installed a signal handler");
+  cr_assert_eq(sigaltstack(NULL, &after), 0);
+  cr_assert(after.ss_sp == before.ss_sp && after.ss_size == before.ss_size &&
+                (after.ss_flags & SS_DISABLE) == (before.ss_flags & SS_DISABLE),
+            "wrun installed a signal stack");
+  close_world(&w);
+}
+
+/* Code compiled for one trap mode does not run in the other's stores, and
+ * a serialized module keeps the mode it was compiled for. */
+Test(no_signals, modules_of_the_other_mode_are_refused) {
+  world quiet = open_world_signals(0, 0, false, false);
+  world loud = open_world_signals(0, 65536, true, true);
+  wrun_instance *inst = NULL;
+  wrun_error *err = NULL;
+  wrun_trap *trap = NULL;
+  wrun_instance_new(loud.store, quiet.module, NULL, 0, &inst, &err, &trap);
+  cr_assert_null(inst);
+  cr_assert_not_null(err);
+  cr_assert(strstr(wrun_error_message(err), "signals-based traps off"), "%s",
+            wrun_error_message(err));
+  wrun_error_delete(err);
+  err = NULL;
+  wrun_instance_new(quiet.store, loud.module, NULL, 0, &inst, &err, &trap);
+  cr_assert_null(inst);
+  cr_assert(err && strstr(wrun_error_message(err), "signals-based traps on"));
+  wrun_error_delete(err);
+
+  uint8_t *blob = NULL;
+  size_t len = 0;
+  cr_assert_null(wrun_module_serialize(quiet.module, &blob, &len));
+  wrun_module *back = NULL;
+  err = wrun_module_deserialize(loud.engine, blob, len, &back);
+  cr_assert_null(back);
+  cr_assert(err && strstr(wrun_error_message(err), "signals-based traps"),
+            "%s", err ? wrun_error_message(err) : "accepted");
+  wrun_error_delete(err);
+  /* Its own engine loads it, and it runs exactly as compiled code. */
+  cr_assert_null(wrun_module_deserialize(quiet.engine, blob, len, &back));
+  wrun_bytes_free(blob);
+  wrun_store *s = wrun_store_new(quiet.engine);
+  world loaded = {quiet.engine, s, back, wb_instantiate(s, back, NULL, 0)};
+  check_bounds(&loaded);
+  wrun_store_delete(s);
+  wrun_module_delete(back);
+  close_world(&loud);
+  close_world(&quiet);
 }

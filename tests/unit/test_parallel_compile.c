@@ -156,6 +156,23 @@ Test(parallel_compile, fuel_bounds_checks_deterministic) {
   compare_file(PAR_WASM, (jit_options){.deterministic = true});
 }
 
+/* Traps that call into the runtime instead of signals (trap stubs and
+ * exact bounds checks). */
+Test(parallel_compile, no_signals) {
+  covered c = compare_file(PAR_WASM,
+                           (jit_options){.no_signals = true,
+                                         .bounds_checks = true,
+                                         .memory_guard = 65536});
+  cr_expect_gt(c.traps, 0u);
+  compare_file(PAR_WASM, (jit_options){.no_signals = true,
+                                       .bounds_checks = true,
+                                       .memory_guard = 65536,
+                                       .relocatable = true});
+  compare_file(GC_LIST_WASM, (jit_options){.no_signals = true,
+                                           .bounds_checks = true,
+                                           .memory_guard = 65536});
+}
+
 Test(parallel_compile, gc_stack_maps) {
   covered c = compare_file(GC_LIST_WASM, (jit_options){0});
   cr_expect_gt(c.map_sites, 0u);
