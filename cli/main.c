@@ -79,6 +79,9 @@ static void usage(FILE *out) {
           "  --memory-guard BYTES    address space reserved past it (default\n"
           "                          4 GiB; at least 64 KiB; less than 4 GiB:\n"
           "                          bounds checks)\n"
+          "  --profile=perfmap       name the compiled functions for perf in\n"
+          "                          /tmp/perf-PID.map (perf record, then\n"
+          "                          perf report shows module!function)\n"
           "  --no-signals            trap without signals: traps call into\n"
           "                          wrun and every access is checked\n"
           "                          against the size, so no signal handler\n"
@@ -387,6 +390,7 @@ typedef struct run_request {
   bool wasi_threads;      /* --wasi-threads */
   bool bounds_checks;     /* --bounds-checks */
   bool no_signals;        /* --no-signals */
+  wrun_profiler profiler; /* --profile */
   uint64_t memory_reservation, memory_guard; /* 0: the defaults */
   unsigned jobs;          /* --jobs: compiling threads, 0 one per CPU */
 } run_request;
@@ -683,6 +687,7 @@ static wrun_engine *new_engine(const run_request *req) {
   wrun_config_memory_reservation(config, req->memory_reservation);
   wrun_config_memory_guard(config, req->memory_guard);
   wrun_config_signals_based_traps(config, !req->no_signals);
+  wrun_config_profiler(config, req->profiler);
   wrun_config_jobs(config, req->jobs);
   wrun_engine *engine = wrun_engine_new_with_config(config);
   wrun_config_delete(config);
@@ -835,6 +840,21 @@ static bool parse_run_option(run_request *req, int argc, char **argv, int *i,
   if (strcmp(opt, "--memory-guard") == 0 && value) {
     (*i)++;
     return parse_size_option(opt, value, "size in bytes", &req->memory_guard);
+  }
+  if (strncmp(opt, "--profile", 9) == 0 && (opt[9] == '=' || opt[9] == 0)) {
+    const char *what = opt[9] == '=' ? opt + 10 : value;
+    if (!what) {
+      *known = false;
+      return false;
+    }
+    if (opt[9] == 0) (*i)++;
+    if (strcmp(what, "perfmap") == 0) {
+      req->profiler = WRUN_PROFILER_PERFMAP;
+      return true;
+    }
+    fprintf(stderr, "wrun: --profile: unknown profiler \"%s\" (known: "
+                    "perfmap)\n", what);
+    return false;
   }
   if (strcmp(opt, "--fuel") == 0 && value) {
     (*i)++;

@@ -537,6 +537,18 @@ WRUN_API void wrun_config_memory_guard(wrun_config *config, uint64_t bytes);
  * larger and memory accesses slower. */
 WRUN_API void wrun_config_signals_based_traps(wrun_config *config,
                                               bool enable);
+/* A profiler to tell about compiled code (default: none).
+ * WRUN_PROFILER_PERFMAP: every module compiled or deserialized by the
+ * engine appends a line per function ("START SIZE module!name", hex) and
+ * per entry trampoline to /tmp/perf-PID.map, so that `perf report` names
+ * samples in wasm code. The file is kept after the process ends (perf
+ * reads it then); code freed later is not removed from it. */
+typedef enum wrun_profiler {
+  WRUN_PROFILER_NONE = 0,
+  WRUN_PROFILER_PERFMAP = 1,
+} wrun_profiler;
+WRUN_API void wrun_config_profiler(wrun_config *config,
+                                   wrun_profiler profiler);
 /* Threads that compile a module's function bodies: 0 (the default) one
  * per online CPU, 1 only the thread calling wrun_module_new. The code is
  * the same whatever the number, and so is the error of an invalid module

@@ -37,6 +37,11 @@ void wrun_config_signals_based_traps(wrun_config *config, bool enable) {
   if (config) config->settings.no_signals = !enable;
 }
 
+void wrun_config_profiler(wrun_config *config, wrun_profiler profiler) {
+  if (config && (unsigned)profiler <= WRUN_PROFILER_PERFMAP)
+    config->settings.profiler = (uint8_t)profiler;
+}
+
 void wrun_config_jobs(wrun_config *config, unsigned jobs) {
   if (config) config->settings.jobs = jobs;
 }

@@ -40,6 +40,7 @@ wrun_error *wrun_module_new(wrun_engine *engine, const uint8_t *bytes,
     free(mod);
     return rt_error_new(RT_NO_OFFSET, "too many live modules");
   }
+  rt_profile_code(engine, &mod->code, m);
   mod->engine = engine;
   mod->deterministic = opts.deterministic;
   mod->fuel = opts.fuel;

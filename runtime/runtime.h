@@ -35,6 +35,7 @@ typedef struct rt_config {
   uint64_t memory_reservation;
   uint64_t memory_guard;
   bool no_signals; /* wrun_config_signals_based_traps(config, false) */
+  uint8_t profiler; /* wrun_profiler (wrun_config_profiler) */
   unsigned jobs; /* wrun_config_jobs: compiling threads, 0 all CPUs */
 } rt_config;
 
@@ -94,6 +95,13 @@ struct wrun_module {
 };
 
 void rt_module_retain(wrun_module *mod);
+
+/* ---- profile.c ------------------------------------------------------ */
+
+/* Tells the engine's profiler (wrun_config_profiler) about code just
+ * compiled or loaded for module m; nothing without one. */
+void rt_profile_code(const wrun_engine *engine, const jit_code *c,
+                     const rt_module *m);
 void rt_module_release(wrun_module *mod);
 
 /* ---- store.c ------------------------------------------------------------ */

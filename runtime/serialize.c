@@ -450,6 +450,7 @@ wrun_error *wrun_module_deserialize(wrun_engine *engine, const uint8_t *bytes,
     free(mod);
     return err;
   }
+  rt_profile_code(engine, &mod->code, m);
   mod->engine = engine;
   mod->deterministic = (cfg & CFG_DETERMINISTIC) != 0;
   mod->fuel = (cfg & CFG_FUEL) != 0;

@@ -26,13 +26,19 @@ static uint16_t resolve(wasi_call *c, int fd_arg, int ptr_arg,
 
 /* ---- path_open ---------------------------------------------------------- */
 
+/* The access mode: writing when FD_WRITE is asked, as Wasmtime decides it.
+ * The rights that only go with writing (allocate, set size) get a
+ * writable host fd too; FD_DATASYNC does not need one (fdatasync works
+ * on any fd), so the rights a directory reports re-open it. A directory
+ * asked for FD_WRITE is EISDIR, from the host, with O_DIRECTORY or not. */
 static int host_open_flags(uint32_t oflags, uint64_t rights, uint32_t fdflags) {
   bool read = rights & (WASI_RIGHT_FD_READ | WASI_RIGHT_FD_READDIR);
-  bool write = rights & (WASI_RIGHT_FD_DATASYNC | WASI_RIGHT_FD_WRITE |
-                         WASI_RIGHT_FD_ALLOCATE |
+  bool write = rights & (WASI_RIGHT_FD_WRITE | WASI_RIGHT_FD_ALLOCATE |
                          WASI_RIGHT_FD_FILESTAT_SET_SIZE);
   int flags = O_CLOEXEC | O_NOFOLLOW;
-  if (write && (oflags & WASI_OFLAG_DIRECTORY)) write = false;
+  if (write && (oflags & WASI_OFLAG_DIRECTORY) &&
+      !(rights & WASI_RIGHT_FD_WRITE))
+    write = false; /* allocate/set size alone mean nothing for a directory */
   flags |= write ? (read ? O_RDWR : O_WRONLY) : O_RDONLY;
   if (oflags & WASI_OFLAG_CREAT) flags |= O_CREAT;
   if (oflags & WASI_OFLAG_DIRECTORY) flags |= O_DIRECTORY;
