@@ -82,6 +82,9 @@ static void usage(FILE *out) {
           "  --profile=perfmap       name the compiled functions for perf in\n"
           "                          /tmp/perf-PID.map (perf record, then\n"
           "                          perf report shows module!function)\n"
+          "  --profile=jitdump       the same with code and wasm offsets in\n"
+          "                          ./jit-PID.dump (perf record -k mono,\n"
+          "                          then perf inject --jit)\n"
           "  --no-signals            trap without signals: traps call into\n"
           "                          wrun and every access is checked\n"
           "                          against the size, so no signal handler\n"
@@ -848,12 +851,13 @@ static bool parse_run_option(run_request *req, int argc, char **argv, int *i,
       return false;
     }
     if (opt[9] == 0) (*i)++;
-    if (strcmp(what, "perfmap") == 0) {
-      req->profiler = WRUN_PROFILER_PERFMAP;
+    if (strcmp(what, "perfmap") == 0 || strcmp(what, "jitdump") == 0) {
+      req->profiler = what[0] == 'p' ? WRUN_PROFILER_PERFMAP
+                                     : WRUN_PROFILER_JITDUMP;
       return true;
     }
     fprintf(stderr, "wrun: --profile: unknown profiler \"%s\" (known: "
-                    "perfmap)\n", what);
+                    "perfmap, jitdump)\n", what);
     return false;
   }
   if (strcmp(opt, "--fuel") == 0 && value) {

@@ -546,6 +546,10 @@ WRUN_API void wrun_config_signals_based_traps(wrun_config *config,
 typedef enum wrun_profiler {
   WRUN_PROFILER_NONE = 0,
   WRUN_PROFILER_PERFMAP = 1,
+  /* ./jit-PID.dump for `perf record -k mono` then `perf inject --jit`:
+   * the functions with their code and a line table whose "lines" are
+   * wasm byte offsets in a "file" named after the module. */
+  WRUN_PROFILER_JITDUMP = 2,
 } wrun_profiler;
 WRUN_API void wrun_config_profiler(wrun_config *config,
                                    wrun_profiler profiler);

@@ -100,3 +100,17 @@ uint32_t jit_pcmap_lookup(const uint8_t *p, const uint8_t *end, uint32_t pc,
   }
   return JIT_NO_WASM_OFFSET;
 }
+
+bool jit_pcmap_next(jit_pcmap_cursor *c, uint32_t *pc, uint32_t *wasm) {
+  uint32_t d;
+  int64_t s;
+  if (c->p >= c->end || !read_uleb(&c->p, c->end, &d) ||
+      !read_sleb(&c->p, c->end, &s))
+    return false;
+  c->pc += d;
+  c->wasm += s;
+  if (c->wasm < 0 || c->wasm >= JIT_NO_WASM_OFFSET) return false;
+  *pc = c->pc;
+  *wasm = (uint32_t)c->wasm;
+  return true;
+}

@@ -70,4 +70,15 @@ static inline void jit_pcmap_add(jit_pcmap_writer *w, uint32_t pc,
 uint32_t jit_pcmap_lookup(const uint8_t *p, const uint8_t *end, uint32_t pc,
                           uint32_t wasm, uint32_t key);
 
+/* Reads a function's stream entry by entry (profilers' line tables):
+ * start it as (p, end, the function's code offset, its body offset). */
+typedef struct jit_pcmap_cursor {
+  const uint8_t *p, *end;
+  uint32_t pc;
+  int64_t wasm;
+} jit_pcmap_cursor;
+/* The next entry's code offset and wasm offset; false at the end (or a
+ * garbled number, or an offset out of range). */
+bool jit_pcmap_next(jit_pcmap_cursor *c, uint32_t *pc, uint32_t *wasm);
+
 #endif

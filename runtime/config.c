@@ -38,7 +38,7 @@ void wrun_config_signals_based_traps(wrun_config *config, bool enable) {
 }
 
 void wrun_config_profiler(wrun_config *config, wrun_profiler profiler) {
-  if (config && (unsigned)profiler <= WRUN_PROFILER_PERFMAP)
+  if (config && (unsigned)profiler <= WRUN_PROFILER_JITDUMP)
     config->settings.profiler = (uint8_t)profiler;
 }
 

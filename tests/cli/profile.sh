@@ -3,7 +3,9 @@
 # (/tmp/perf-PID.map) has a line per function, "START SIZE module!name" in
 # hex, and none is written without the option; then, where perf can record
 # (linux-perf; cpu-clock needs no hardware counters), `perf report` puts
-# the hot wasm function, by name, on top of a profile of a hot loop.
+# the hot wasm function, by name, on top of a profile of a hot loop. The
+# same for --profile=jitdump through `perf record -k mono` and
+# `perf inject --jit` (./jit-PID.dump, its magic checked).
 #
 #   profile.sh WRUN HOT.wasm   (tests/cli/hot.wat, with its names)
 # Natively only: under qemu perf would profile qemu.
@@ -64,4 +66,23 @@ rm -f "$map"
 top=$(grep -v '^#' "$tmp/report" | grep -m1 '%')
 echo "$top" | grep -q 'hotmod!hot_loop' ||
   fail "the top of the profile is not hotmod!hot_loop: $(head -20 "$tmp/report")"
-echo "profile.sh: ok ($top)"
+
+# jitdump: the dump goes to the current directory, the injected images
+# beside it (so the paths are made absolute first).
+abs() { echo "$(cd "$(dirname "$1")" && pwd)/$(basename "$1")"; }
+wrun_abs=$(abs "$wrun")
+module_abs=$(abs "$module")
+mkdir "$tmp/jit"
+(cd "$tmp/jit" && perf record -q -k mono -e cpu-clock -o perf.data -- \
+  "$wrun_abs" --profile=jitdump --invoke hot "$module_abs" 200000000) \
+  >"$out" 2>"$err" || fail "perf record -k mono failed"
+dump=$(ls "$tmp"/jit/jit-*.dump 2>/dev/null | head -1)
+[ -n "$dump" ] || fail "no jit-PID.dump"
+[ "$(head -c 4 "$dump")" = DTiJ ] || fail "$dump: not a jitdump file"
+(cd "$tmp/jit" && perf inject --jit -i perf.data -o perf.jit.data &&
+  perf report -i perf.jit.data --stdio --sort sym) >"$tmp/report" 2>&1 ||
+  fail "perf inject --jit / report failed: $(tail -5 "$tmp/report")"
+jtop=$(grep -v '^#' "$tmp/report" | grep -m1 '%')
+echo "$jtop" | grep -q 'hotmod!hot_loop' ||
+  fail "jitdump: the top is not hotmod!hot_loop: $(head -20 "$tmp/report")"
+echo "profile.sh: ok (perfmap:$top; jitdump:$jtop)"
