@@ -15,8 +15,8 @@
 #include "wast.h"
 #include "wrun.h"
 
-static void compile_usage(void) {
-  fprintf(stderr, "usage: wrun compile [--deterministic] [--fuel] "
+static void compile_usage(FILE *out) {
+  fprintf(out, "usage: wrun compile [--deterministic] [--fuel] "
                   "[--bounds-checks] [--memory-guard BYTES] [--no-signals] "
                   "[--time] [--jobs N] MODULE.wasm -o OUT.cwasm\n");
 }
@@ -41,6 +41,10 @@ int compile_main(int argc, char **argv) {
   uint64_t guard = 0;
   unsigned long jobs = 0; /* compiling threads: the same .cwasm for any */
   for (int i = 0; i < argc; i++) {
+    if (strcmp(argv[i], "--help") == 0) {
+      compile_usage(stdout);
+      return 0;
+    }
     if (strcmp(argv[i], "-o") == 0 && i + 1 < argc) out = argv[++i];
     else if (strcmp(argv[i], "--deterministic") == 0) deterministic = true;
     else if (strcmp(argv[i], "--fuel") == 0) fuel = true;
@@ -59,12 +63,12 @@ int compile_main(int argc, char **argv) {
         return 1;
       }
     } else if (argv[i][0] == '-' || in) {
-      compile_usage();
+      compile_usage(stderr);
       return 1;
     } else in = argv[i];
   }
   if (!in || !out) {
-    compile_usage();
+    compile_usage(stderr);
     return 1;
   }
   uint8_t *bytes;

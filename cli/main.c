@@ -19,10 +19,13 @@
 #include <stdlib.h>
 #include <string.h>
 #include <pthread.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
+#include "build_id.h"
 #include "compile_cmd.h"
+#include "objdump_cmd.h"
 #include "wast.h"
 #include "watchdog.h"
 #include "wrun.h"
@@ -40,6 +43,7 @@ static void usage(FILE *out) {
           "       wrun compile [--deterministic] [--fuel] [--bounds-checks]\n"
           "                    [--memory-guard BYTES] [--no-signals] [--time]\n"
           "                    [--jobs N] MODULE.wasm -o OUT.cwasm\n"
+          "       wrun objdump [--func NAME|INDEX] MODULE.wasm\n"
           "       wrun wast [--xfail LIST] [--quiet] [--verbose]\n"
           "                 [--deterministic] [--fuel] [--jobs N] FILE.wast...\n"
           "       wrun --version | --help\n"
@@ -85,6 +89,9 @@ static void usage(FILE *out) {
           "  --profile=jitdump       the same with code and wasm offsets in\n"
           "                          ./jit-PID.dump (perf record -k mono,\n"
           "                          then perf inject --jit)\n"
+          "  -g, --debug-info        describe the compiled functions to gdb\n"
+          "                          (the GDB JIT interface): bt names\n"
+          "                          wasm frames, break NAME stops in them\n"
           "  --no-signals            trap without signals: traps call into\n"
           "                          wrun and every access is checked\n"
           "                          against the size, so no signal handler\n"
@@ -115,6 +122,8 @@ static void usage(FILE *out) {
           "          like a shared library: loading it checks its format,\n"
           "          wrun build, ISA, CPU features and configuration, not\n"
           "          what the code does. Run only .cwasm files you trust.\n"
+          "objdump   print each function's machine code, disassembled\n"
+          "          (Capstone), under the wasm instructions it came from\n"
           "wast      run WebAssembly spec-test scripts (needs wast2json)\n");
 }
 
@@ -129,19 +138,44 @@ static void print_error(const char *path, const wrun_error *e) {
 }
 
 static bool load_bytes(const char *path, uint8_t **bytes, size_t *len) {
+  struct stat st;
+  if (stat(path, &st) == 0 && S_ISDIR(st.st_mode)) {
+    fprintf(stderr, "wrun: %s: is a directory, not a module\n", path);
+    return false;
+  }
   if (cli_read_file(path, bytes, len))
     return true;
-  fprintf(stderr, "wrun: %s: cannot read: %s\n", path, strerror(errno));
+  int e = errno;
+  /* A bare word that names no file was likely meant as a command. */
+  if (e == ENOENT && !strchr(path, '/') && !strchr(path, '.'))
+    fprintf(stderr, "wrun: %s: no such command or file (commands: run, "
+                    "validate, compile, objdump, wast; see wrun --help)\n",
+            path);
+  else
+    fprintf(stderr, "wrun: %s: cannot read: %s\n", path, strerror(e));
   return false;
+}
+
+/* For an option or argument error: one line, and where to look. */
+static int usage_error(const char *fmt, const char *what) {
+  fprintf(stderr, "wrun: ");
+  fprintf(stderr, fmt, what);
+  fprintf(stderr, " (see wrun --help)\n");
+  return 1;
 }
 
 /* ---- validate ------------------------------------------------------------ */
 
 static int validate_main(int argc, char **argv) {
-  if (argc != 1) {
-    usage(stderr);
-    return 1;
+  if (argc == 1 && strcmp(argv[0], "--help") == 0) {
+    printf("usage: wrun validate MODULE.wasm\n"
+           "Decodes and validates MODULE: nothing printed and exit status 0\n"
+           "when it is valid, else one line (the error and its byte offset)\n"
+           "and exit status 1.\n");
+    return 0;
   }
+  if (argc != 1)
+    return usage_error("%s", "validate takes one module");
   uint8_t *bytes;
   size_t len;
   if (!load_bytes(argv[0], &bytes, &len))
@@ -221,25 +255,42 @@ static bool parse_run_arg(const char *text, wrun_valtype type,
   }
 }
 
-/* Prints the shortest decimal that reads back as the same double. */
-static void print_double(double d, int max_digits, bool single) {
+/* Prints the shortest decimal that reads back as the same value, as
+ * wasmtime does: positional for exponents from -7 to 20 (10, 3000, 0.1),
+ * else with one (1e+300). A NaN is "nan" when its payload is the
+ * canonical one (the quiet bit alone), else "nan:0x" and the payload;
+ * either with a '-' for the sign bit. payload_bits: 23 or 52. */
+static void print_float(double d, uint64_t payload, int payload_bits,
+                        int max_digits, bool single) {
   if (isnan(d)) {
-    printf("%snan\n", signbit(d) ? "-" : "");
+    uint64_t canonical = (uint64_t)1 << (payload_bits - 1);
+    if (payload == canonical)
+      printf("%snan\n", signbit(d) ? "-" : "");
+    else
+      printf("%snan:0x%" PRIx64 "\n", signbit(d) ? "-" : "", payload);
     return;
   }
   if (isinf(d)) {
     printf("%sinf\n", d < 0 ? "-" : "");
     return;
   }
-  char buf[64];
-  for (int digits = 1; digits <= max_digits; digits++) {
-    snprintf(buf, sizeof buf, "%.*g", digits, d);
+  char buf[400];
+  int digits = 1;
+  for (; digits < max_digits; digits++) {
+    snprintf(buf, sizeof buf, "%.*e", digits - 1, d);
     bool same = single ? strtof(buf, NULL) == (float)d
                        : strtod(buf, NULL) == d;
     if (same)
       break;
   }
-  printf("%s\n", buf);
+  snprintf(buf, sizeof buf, "%.*e", digits - 1, d);
+  int exp = atoi(strchr(buf, 'e') + 1);
+  if (d != 0 && (exp < -7 || exp > 20)) {
+    printf("%s\n", buf);
+    return;
+  }
+  int decimals = digits - 1 - exp;
+  printf("%.*f\n", decimals > 0 ? decimals : 0, d);
 }
 
 static void print_result(const wrun_val *v) {
@@ -250,11 +301,11 @@ static void print_result(const wrun_val *v) {
   case WRUN_I64: printf("%" PRId64 "\n", v->of.i64); return;
   case WRUN_F32:
     memcpy(&f, &v->of.f32_bits, sizeof f);
-    print_double((double)f, 9, true);
+    print_float((double)f, v->of.f32_bits & 0x7fffffu, 23, 9, true);
     return;
   case WRUN_F64:
     memcpy(&d, &v->of.f64_bits, sizeof d);
-    print_double(d, 17, false);
+    print_float(d, v->of.f64_bits & 0xfffffffffffffull, 52, 17, false);
     return;
   case WRUN_V128:
     printf("0x");
@@ -322,6 +373,10 @@ static void print_backtrace(const wrun_trap *trap) {
     else
       fprintf(stderr, "func[%" PRIu32 "]\n", wrun_trap_frame_func(trap, i));
   }
+  size_t omitted = wrun_trap_frames_omitted(trap);
+  if (omitted)
+    fprintf(stderr, "  ... and %zu more frame%s, not recorded\n", omitted,
+            omitted == 1 ? "" : "s");
 }
 
 /* Prints a trap and its backtrace; returns the process exit status. */
@@ -394,6 +449,7 @@ typedef struct run_request {
   bool bounds_checks;     /* --bounds-checks */
   bool no_signals;        /* --no-signals */
   wrun_profiler profiler; /* --profile */
+  bool debug_info;        /* -g, --debug-info */
   uint64_t memory_reservation, memory_guard; /* 0: the defaults */
   unsigned jobs;          /* --jobs: compiling threads, 0 one per CPU */
 } run_request;
@@ -691,6 +747,7 @@ static wrun_engine *new_engine(const run_request *req) {
   wrun_config_memory_guard(config, req->memory_guard);
   wrun_config_signals_based_traps(config, !req->no_signals);
   wrun_config_profiler(config, req->profiler);
+  wrun_config_debug_info(config, req->debug_info);
   wrun_config_jobs(config, req->jobs);
   wrun_engine *engine = wrun_engine_new_with_config(config);
   wrun_config_delete(config);
@@ -815,42 +872,45 @@ static bool parse_seconds_option(const char *name, const char *text,
  * malformed, with *known telling which. */
 static bool parse_run_option(run_request *req, int argc, char **argv, int *i,
                              bool *known) {
-  const char *opt = argv[*i];
-  const char *value = *i + 1 < argc ? argv[*i + 1] : NULL;
+  /* --name=value (as wasmtime takes them) or --name value */
+  char opt[64];
+  const char *eq = strchr(argv[*i], '=');
+  size_t n = eq ? (size_t)(eq - argv[*i]) : strlen(argv[*i]);
+  if (n >= sizeof opt) n = sizeof opt - 1;
+  memcpy(opt, argv[*i], n);
+  opt[n] = 0;
+  const char *value = eq ? eq + 1 : *i + 1 < argc ? argv[*i + 1] : NULL;
+  int taken = eq ? 0 : 1; /* arguments the value uses */
   *known = true;
   if (strcmp(opt, "--dir") == 0 && value) {
-    (*i)++;
+    *i += taken;
     return add_dir_option(req->wasi, value);
   }
   if (strcmp(opt, "--env") == 0 && value) {
-    (*i)++;
+    *i += taken;
     return add_env_option(req->wasi, value);
   }
   const limit_option *limit = find_limit_option(opt);
   if (limit && value) {
-    (*i)++;
+    *i += taken;
     uint64_t *field = (uint64_t *)((char *)&req->limits + limit->offset);
     return parse_size_option(opt, value, limit->unit, field);
   }
   if (strcmp(opt, "--timeout") == 0 && value) {
-    (*i)++;
+    *i += taken;
     return parse_seconds_option(opt, value, &req->timeout);
   }
   if (strcmp(opt, "--memory-reservation") == 0 && value) {
-    (*i)++;
+    *i += taken;
     return parse_size_option(opt, value, "size in bytes", &req->memory_reservation);
   }
   if (strcmp(opt, "--memory-guard") == 0 && value) {
-    (*i)++;
+    *i += taken;
     return parse_size_option(opt, value, "size in bytes", &req->memory_guard);
   }
-  if (strncmp(opt, "--profile", 9) == 0 && (opt[9] == '=' || opt[9] == 0)) {
-    const char *what = opt[9] == '=' ? opt + 10 : value;
-    if (!what) {
-      *known = false;
-      return false;
-    }
-    if (opt[9] == 0) (*i)++;
+  if (strcmp(opt, "--profile") == 0 && value) {
+    const char *what = value;
+    *i += taken;
     if (strcmp(what, "perfmap") == 0 || strcmp(what, "jitdump") == 0) {
       req->profiler = what[0] == 'p' ? WRUN_PROFILER_PERFMAP
                                      : WRUN_PROFILER_JITDUMP;
@@ -861,7 +921,7 @@ static bool parse_run_option(run_request *req, int argc, char **argv, int *i,
     return false;
   }
   if (strcmp(opt, "--fuel") == 0 && value) {
-    (*i)++;
+    *i += taken;
     req->metered = true;
     if (parse_integer(value, 0, UINT64_MAX, &req->fuel) && value[0] != '-')
       return true;
@@ -870,7 +930,7 @@ static bool parse_run_option(run_request *req, int argc, char **argv, int *i,
     return false;
   }
   if (strcmp(opt, "--jobs") == 0 && value) {
-    (*i)++;
+    *i += taken;
     uint64_t jobs;
     if (parse_integer(value, 0, 4096, &jobs) && value[0] != '-') {
       req->jobs = (unsigned)jobs;
@@ -899,7 +959,9 @@ static bool set_wasi_argv(run_request *req) {
 
 static int run_with_options(run_request *req, int argc, char **argv) {
   int i = 0;
-  for (; i < argc && argv[i][0] == '-' && argv[i][1] == '-'; i++) {
+  for (; i < argc && argv[i][0] == '-' &&
+         (argv[i][1] == '-' || strcmp(argv[i], "-g") == 0);
+       i++) {
     if (strcmp(argv[i], "--") == 0) {
       i++;
       break;
@@ -921,18 +983,20 @@ static int run_with_options(run_request *req, int argc, char **argv) {
       req->bounds_checks = true;
     } else if (strcmp(argv[i], "--no-signals") == 0) {
       req->no_signals = true;
+    } else if (strcmp(argv[i], "-g") == 0 ||
+               strcmp(argv[i], "--debug-info") == 0) {
+      req->debug_info = true;
     } else if (strcmp(argv[i], "--wasi-threads") == 0) {
       req->wasi_threads = true;
+    } else if (strcmp(argv[i], "--help") == 0) {
+      usage(stdout);
+      return 0;
     } else {
-      fprintf(stderr, "wrun: unknown option %s\n", argv[i]);
-      usage(stderr);
-      return 1;
+      return usage_error("unknown option %s", argv[i]);
     }
   }
-  if (i == argc) {
-    usage(stderr);
-    return 1;
-  }
+  if (i == argc)
+    return usage_error("%s", "no module given");
   req->path = argv[i];
   set_module_stem(req->path);
   req->args = argv + i + 1;
@@ -957,6 +1021,24 @@ static int run_main(int argc, char **argv) {
   return status;
 }
 
+/* The version, the build's commit, the ISA and what it implements. */
+static void print_version(void) {
+#if defined(__x86_64__)
+  const char *isa = "x86-64";
+#elif defined(__aarch64__)
+  const char *isa = "aarch64";
+#else
+  const char *isa = "unknown ISA";
+#endif
+  printf("wrun %s (commit %s, %s)\n", WRUN_VERSION, RT_BUILD_ID, isa);
+  printf("wasm: 1.0, 2.0 (SIMD), 3.0 (tail calls, exceptions, typed "
+         "references, GC, memory64, multiple memories, relaxed SIMD), "
+         "threads\n"
+         "wasi: preview1, wasi-threads\n"
+         "options: fuel, deterministic, bounds checks, signals-based traps "
+         "(on/off), profile (perfmap, jitdump), serialized modules\n");
+}
+
 int main(int argc, char **argv) {
   if (argc < 2) {
     usage(stderr);
@@ -964,7 +1046,7 @@ int main(int argc, char **argv) {
   }
   const char *cmd = argv[1];
   if (strcmp(cmd, "--version") == 0 || strcmp(cmd, "-V") == 0) {
-    printf("wrun %s\n", WRUN_VERSION);
+    print_version();
     return 0;
   }
   if (strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0 ||
@@ -976,6 +1058,8 @@ int main(int argc, char **argv) {
     return validate_main(argc - 2, argv + 2);
   if (strcmp(cmd, "compile") == 0)
     return compile_main(argc - 2, argv + 2);
+  if (strcmp(cmd, "objdump") == 0)
+    return objdump_main(argc - 2, argv + 2);
   if (strcmp(cmd, "wast") == 0)
     return wast_main(argc - 2, argv + 2);
   if (strcmp(cmd, "run") == 0)

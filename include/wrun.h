@@ -282,6 +282,10 @@ WRUN_API const char *wrun_trap_message(const wrun_trap *t);
 WRUN_API int32_t wrun_trap_exit_status(const wrun_trap *t); /* for WRUN_TRAP_EXIT */
 /* Wasm backtrace, innermost frame first: function index per frame. */
 WRUN_API size_t wrun_trap_frame_count(const wrun_trap *t);
+/* Wasm frames beyond the recorded ones (at most 128 are: the walk runs in
+ * a signal handler, without allocating), innermost first: 0 unless the
+ * trap came from a deeper stack, such as a stack exhaustion. */
+WRUN_API size_t wrun_trap_frames_omitted(const wrun_trap *t);
 WRUN_API uint32_t wrun_trap_frame_func(const wrun_trap *t, size_t i);
 WRUN_API const char *wrun_trap_frame_name(const wrun_trap *t, size_t i); /* or NULL */
 /* The name section's module name of the frame's module, or NULL. */
@@ -553,6 +557,17 @@ typedef enum wrun_profiler {
 } wrun_profiler;
 WRUN_API void wrun_config_profiler(wrun_config *config,
                                    wrun_profiler profiler);
+/* Describe compiled code to a debugger through the GDB JIT interface
+ * (default off): every module the engine compiles or loads registers an
+ * in-memory ELF object with a symbol per function (module!name, as in
+ * backtraces), so that gdb's `bt` names wasm frames and `break NAME`
+ * stops in them. Function names only (no line table yet). */
+WRUN_API void wrun_config_debug_info(wrun_config *config, bool enable);
+/* Map the code of every wasm instruction to its offset, not only trap
+ * sites and calls (see wrun_module_func_code_map): for disassemblers and
+ * profilers; the generated code is the same. Default off. */
+WRUN_API void wrun_config_code_map(wrun_config *config,
+                                   bool every_instruction);
 /* Threads that compile a module's function bodies: 0 (the default) one
  * per online CPU, 1 only the thread calling wrun_module_new. The code is
  * the same whatever the number, and so is the error of an invalid module
@@ -584,6 +599,33 @@ WRUN_API void wrun_module_delete(wrun_module *module);
  * NUL-terminated, but only the _n variants give their exact lengths; a name
  * with an embedded NUL reads as cut short through the plain ones. Every
  * out-pointer may be NULL. */
+/* Code inspection (wrun objdump). Functions are numbered in the module's
+ * function index space, imports first. The code and names live as long
+ * as the module. */
+WRUN_API size_t wrun_module_func_count(const wrun_module *m);
+/* The name section's name of function func, or NULL. */
+WRUN_API const char *wrun_module_func_name(const wrun_module *m,
+                                           uint32_t func);
+/* The machine code compiled for a defined function, *size its bytes
+ * (alignment padding included); NULL (and 0) for an import. */
+WRUN_API const uint8_t *wrun_module_func_code(const wrun_module *m,
+                                              uint32_t func, size_t *size);
+/* Where a defined function's body is in the module binary; false for an
+ * import. */
+WRUN_API bool wrun_module_func_body(const wrun_module *m, uint32_t func,
+                                    size_t *offset, size_t *size);
+/* Calls each(arg, code offset, module offset) for the function's map from
+ * its code (offsets from wrun_module_func_code's start) to wasm
+ * instructions, in code order: trap sites and calls, or every instruction
+ * with wrun_config_code_map. */
+WRUN_API void wrun_module_func_code_map(
+    const wrun_module *m, uint32_t func,
+    void (*each)(void *arg, size_t code_offset, size_t module_offset),
+    void *arg);
+/* The text name of the opcode at module offset offset ("i32.add"), or
+ * NULL when no opcode starts there. */
+WRUN_API const char *wrun_module_opcode_name(const wrun_module *m,
+                                             size_t offset);
 WRUN_API size_t wrun_module_import_count(const wrun_module *m);
 WRUN_API void wrun_module_import(const wrun_module *m, size_t i, const char **module,
                         const char **name, wrun_externkind *kind);

@@ -962,6 +962,10 @@ void jit_codegen_set_trap_calls(jit_codegen *g, bool on) {
   g->trap_calls = on;
 }
 
+void jit_codegen_set_map_every_instruction(jit_codegen *g, bool on) {
+  g->map_every_instruction = on;
+}
+
 /* A trap: ud2/udf, which the signal handler recognises by its pc, or
  * without signals a call of rt_lib_trap(code), which unwinds from C as a
  * trapping libcall does. The fuel register goes to memory first, as
@@ -1518,6 +1522,10 @@ wrun_error *jit_codegen_step(jit_codegen *g, const jit_instr *in) {
   }
   cg_fuel_before(g, in);
   if (g->pend.active && !is_fusing_op(in->op)) cg_materialize_pending(g);
+  /* where this instruction's code starts (code deferred from earlier
+   * instructions is theirs, though it may come later) */
+  if (g->map_every_instruction)
+    jit_pcmap_add(&g->m->pcmap, jit_buf_pos(&g->m->buf), in->offset);
   cg_visit_op(g, in);
   cg_nan_after_op(g, in);
   cg_fuel_after(g, in);

@@ -218,6 +218,8 @@ struct jit_codegen {
   /* Traps call rt_lib_trap instead of executing ud2/udf
    * (jit_options.no_signals). */
   bool trap_calls;
+  /* Note every instruction's code offset in the pc map (tools). */
+  bool map_every_instruction;
   /* Stack entry nan_pending_index, in nan_pending_reg, awaits NaN
    * canonicalisation (deferred, see codegen_nan.c). */
   bool nan_pending;

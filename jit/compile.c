@@ -278,6 +278,8 @@ bool jit_compiler_init(jit_compiler *c, const jit_compile_plan *p) {
                                 opts ? opts->memory_guard : 0,
                                 opts && opts->no_signals);
   jit_codegen_set_trap_calls(c->g, opts && opts->no_signals);
+  jit_codegen_set_map_every_instruction(c->g,
+                                        opts && opts->map_every_instruction);
   jit_codegen_set_tail_info(c->g, p->tail_known ? p->tail_flags : NULL,
                             p->reload_direct);
   return true;

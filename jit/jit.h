@@ -126,6 +126,9 @@ typedef struct jit_options {
    * the bounds checks (bounds_checks must be on) count each access's
    * width, so that no access relies on a guard page. */
   bool no_signals;
+  /* A pc map entry at the code of every wasm instruction, not only at
+   * trap sites and calls (wrun_config_code_map: for wrun objdump). */
+  bool map_every_instruction;
   /* Threads compiling the function bodies (jit/compile_parallel.c): 0
    * all online CPUs, 1 the calling thread alone. The code and every
    * table are the same bytes whatever the number. */

@@ -37,6 +37,14 @@ void wrun_config_signals_based_traps(wrun_config *config, bool enable) {
   if (config) config->settings.no_signals = !enable;
 }
 
+void wrun_config_debug_info(wrun_config *config, bool enable) {
+  if (config) config->settings.debug_info = enable;
+}
+
+void wrun_config_code_map(wrun_config *config, bool every_instruction) {
+  if (config) config->settings.code_map = every_instruction;
+}
+
 void wrun_config_profiler(wrun_config *config, wrun_profiler profiler) {
   if (config && (unsigned)profiler <= WRUN_PROFILER_JITDUMP)
     config->settings.profiler = (uint8_t)profiler;

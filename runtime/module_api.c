@@ -24,6 +24,8 @@ wrun_error *wrun_module_new(wrun_engine *engine, const uint8_t *bytes,
                       .bounds_checks = st.checks,
                       .memory_guard = st.guard,
                       .no_signals = engine && engine->config.no_signals,
+                      .map_every_instruction =
+                          engine && engine->config.code_map,
                       .jobs = engine ? engine->config.jobs : 0};
   err = jit_compile_module(m, &opts, &mod->code, &simd_refused);
   if (err) {
@@ -41,6 +43,8 @@ wrun_error *wrun_module_new(wrun_engine *engine, const uint8_t *bytes,
     return rt_error_new(RT_NO_OFFSET, "too many live modules");
   }
   rt_profile_code(engine, &mod->code, m);
+  if (engine && engine->config.debug_info)
+    mod->gdb_entry = rt_gdb_jit_register(&mod->code, m);
   mod->engine = engine;
   mod->deterministic = opts.deterministic;
   mod->fuel = opts.fuel;
@@ -70,6 +74,7 @@ void rt_module_retain(wrun_module *mod) {
 void rt_module_release(wrun_module *mod) {
   if (!mod || atomic_fetch_sub(&mod->refs, 1) != 1) return;
   rt_code_unregister(mod->code_slot);
+  rt_gdb_jit_unregister(mod->gdb_entry);
   jit_code_free(&mod->code);
   rt_module_free(mod->m);
   free(mod);

@@ -36,6 +36,8 @@ typedef struct rt_config {
   uint64_t memory_guard;
   bool no_signals; /* wrun_config_signals_based_traps(config, false) */
   uint8_t profiler; /* wrun_profiler (wrun_config_profiler) */
+  bool code_map;    /* wrun_config_code_map */
+  bool debug_info;  /* wrun_config_debug_info: the GDB JIT interface */
   unsigned jobs; /* wrun_config_jobs: compiling threads, 0 all CPUs */
 } rt_config;
 
@@ -92,6 +94,7 @@ struct wrun_module {
   bool bounds_checks;
   uint64_t memory_guard;
   bool no_signals; /* traps by calls, exact bounds checks (jit_options) */
+  void *gdb_entry; /* its registration with a debugger (gdb_jit.c), or NULL */
 };
 
 void rt_module_retain(wrun_module *mod);
@@ -102,6 +105,13 @@ void rt_module_retain(wrun_module *mod);
  * compiled or loaded for module m; nothing without one. */
 void rt_profile_code(const wrun_engine *engine, const jit_code *c,
                      const rt_module *m);
+
+/* ---- gdb_jit.c ------------------------------------------------------ */
+
+/* Describes module m's code to a debugger (the GDB JIT interface); the
+ * entry to unregister it with before the code is freed, or NULL. */
+void *rt_gdb_jit_register(const jit_code *c, const rt_module *m);
+void rt_gdb_jit_unregister(void *entry);
 void rt_module_release(wrun_module *mod);
 
 /* ---- store.c ------------------------------------------------------------ */
@@ -362,6 +372,7 @@ struct wrun_trap {
   char *message;
   size_t nframes;
   struct rt_trap_frame *frames;
+  size_t frames_omitted; /* wasm frames past the ones recorded */
   wrun_exn *exn; /* WRUN_TRAP_EXCEPTION: the exception (its store owns it) */
 };
 

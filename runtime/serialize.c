@@ -451,6 +451,8 @@ wrun_error *wrun_module_deserialize(wrun_engine *engine, const uint8_t *bytes,
     return err;
   }
   rt_profile_code(engine, &mod->code, m);
+  if (engine && engine->config.debug_info)
+    mod->gdb_entry = rt_gdb_jit_register(&mod->code, m);
   mod->engine = engine;
   mod->deterministic = (cfg & CFG_DETERMINISTIC) != 0;
   mod->fuel = (cfg & CFG_FUEL) != 0;

@@ -145,6 +145,10 @@ wrun_exn *wrun_trap_exception(const wrun_trap *t) {
 }
 size_t wrun_trap_frame_count(const wrun_trap *t) { return t->nframes; }
 
+size_t wrun_trap_frames_omitted(const wrun_trap *t) {
+  return t->frames_omitted;
+}
+
 uint32_t wrun_trap_frame_func(const wrun_trap *t, size_t i) {
   return i < t->nframes ? t->frames[i].func : UINT32_MAX;
 }
@@ -268,6 +272,7 @@ typedef struct rt_trap_record {
   uintptr_t frame_pc[RT_MAX_FRAMES];
   bool frame_returns[RT_MAX_FRAMES];
   uintptr_t frame_vmctx[RT_MAX_FRAMES]; /* the word at fp + saved vmctx */
+  uint32_t omitted; /* wasm frames past the first RT_MAX_FRAMES */
 } rt_trap_record;
 
 static __thread rt_entry *current_entry;
@@ -301,16 +306,21 @@ void rt_thread_stack_bounds(uintptr_t *low, uintptr_t *high) {
  * [fp + 8] the return address on both x86-64 and AArch64 (x29/x30 pair).
  * Keeps wasm frames only: C frames before the first wasm frame are skipped,
  * the walk stops at the first non-wasm frame after it. Reads only inside
- * this thread's stack, so a broken chain cannot fault. Async-signal-safe. */
+ * this thread's stack, so a broken chain cannot fault. Async-signal-safe.
+ * The first RT_MAX_FRAMES wasm frames are kept (no allocation here); the
+ * rest are counted, so that a backtrace can say how many it leaves out. */
 static void record_frames(uintptr_t pc, uintptr_t fp) {
   rt_trap_record *r = &trap_record;
   r->nframes = 0;
+  r->omitted = 0;
   bool return_address = false; /* the first pc is the trapping one */
-  while (r->nframes < RT_MAX_FRAMES) {
+  for (;;) {
     uintptr_t at = return_address ? pc - 1 : pc; /* inside the call insn */
     const rt_code_region *reg = pc ? region_at(at) : NULL;
     int32_t f = reg && reg->module ? jit_code_func_at(reg->code, at) : -1;
-    if (f >= 0) {
+    if (f >= 0 && r->nframes == RT_MAX_FRAMES) {
+      r->omitted++;
+    } else if (f >= 0) {
       r->frame_module[r->nframes] = reg->module;
       r->frame_func[r->nframes] = reg->module->nimported_funcs + (uint32_t)f;
       r->frame_code[r->nframes] = reg->code;
@@ -355,6 +365,7 @@ static void attach_frames(wrun_trap *t) {
     fr->frame_module = m;
   }
   t->nframes = r->nframes;
+  t->frames_omitted = r->omitted;
 }
 
 void rt_trap_bind_instances(wrun_trap *t, const wrun_store *s) {

@@ -3,7 +3,8 @@
 set -euo pipefail
 pkgs=(meson ninja-build pkg-config gcc libuv1-dev uthash-dev libjansson-dev
       libcriterion-dev wabt clang lld wasi-libc libclang-rt-14-dev-wasm32
-      binaryen libclang-rt-14-dev python3 valgrind linux-perf)
+      binaryen libclang-rt-14-dev python3 valgrind linux-perf
+      libcapstone-dev gdb)
 # --arm64: also the AArch64 cross toolchain and qemu-user for the AArch64
 # spec run (not libcriterion-dev:arm64: it would remove the x86-64 one).
 arm64=false

@@ -25,7 +25,7 @@ same_runs() {
   cp "$out" "$tmp/out1"
   cp "$err" "$tmp/err1"
   for jobs in 2 0; do
-    run --jobs "$jobs" "$@"
+    run --jobs="$jobs" "$@"
     status=$?
     [ "$status" = "$status1" ] ||
       fail "--jobs $jobs $*: status $status, with --jobs 1 $status1"

@@ -4,8 +4,9 @@
 # from C by memory.fill, stack exhaustion, a call_indirect signature
 # check) must show the offset of the trapping instruction, then of each
 # call, exactly where wasm-objdump -d puts those instructions; a stub two
-# divisions share shows "?" (its pc cannot tell which one trapped). The
-# same with --no-signals, where stubs call into the runtime.
+# divisions share shows "?" (its pc cannot tell which one trapped); a
+# backtrace past 128 frames ends with how many it leaves out. The same
+# with --no-signals, where stubs call into the runtime.
 #
 #   offsets.sh WRUN OFFSETS.wasm
 # RUNNER: see lib.sh.
@@ -78,6 +79,10 @@ every_frame() {
   frame 0 "$(body 11)" recurse
   frame 1 "$(at 11 call)" recurse
   frame 2 "$(at 11 call)" recurse
+  # 128 frames are recorded; the backtrace says how many more there were
+  frame 127 "$(at 11 call)" recurse
+  grep -Eq '^  \.\.\. and [0-9]+ more frames, not recorded$' "$err" ||
+    fail "no count of the frames left out"
 
   expect_trap 'indirect call type mismatch' $mode --invoke indirect "$module" 0
   frame 0 "$(at 13 call_indirect)" 'func[13]'

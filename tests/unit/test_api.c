@@ -700,6 +700,10 @@ Test(api, deep_recursion_exhausts_the_stack) {
   cr_assert_str_eq(wrun_trap_message(t), "call stack exhausted");
   cr_assert_gt(wrun_trap_frame_count(t), 1);
   cr_assert_str_eq(wrun_trap_frame_name(t, 1), "rec");
+  /* 128 frames recorded, the thousands past them counted */
+  cr_assert_eq(wrun_trap_frame_count(t), 128);
+  cr_assert_gt(wrun_trap_frames_omitted(t), 1000, "%zu",
+               wrun_trap_frames_omitted(t));
   wrun_trap_delete(t);
   /* Again, to see that the limit and the signal stack still work. */
   t = call_i32(&fx, "recurse", arg, 1, &r);

@@ -149,11 +149,15 @@ Test(parallel_compile, relocatable_code_for_serializing) {
   cr_expect_gt(c.syms, 0u);
 }
 
-Test(parallel_compile, fuel_bounds_checks_deterministic) {
+Test(parallel_compile, fuel_bounds_checks_deterministic_code_map) {
   compare_file(PAR_WASM, (jit_options){.fuel = true});
   compare_file(PAR_WASM, (jit_options){.bounds_checks = true,
                                        .memory_guard = 65536});
   compare_file(PAR_WASM, (jit_options){.deterministic = true});
+  covered c = compare_file(PAR_WASM,
+                           (jit_options){.map_every_instruction = true});
+  covered plain = compare_file(PAR_WASM, (jit_options){0});
+  cr_expect_gt(c.pcmap_size, plain.pcmap_size);
 }
 
 /* Traps that call into the runtime instead of signals (trap stubs and
