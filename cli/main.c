@@ -372,6 +372,11 @@ static void print_backtrace(const wrun_trap *trap) {
       fprintf(stderr, "%s\n", name);
     else
       fprintf(stderr, "func[%" PRIu32 "]\n", wrun_trap_frame_func(trap, i));
+    const char *file = wrun_trap_frame_file(trap, i);
+    if (file)
+      fprintf(stderr, "                    at %s:%" PRIu32 ":%" PRIu32 "\n",
+              file, wrun_trap_frame_line(trap, i),
+              wrun_trap_frame_column(trap, i));
   }
   size_t omitted = wrun_trap_frames_omitted(trap);
   if (omitted)

@@ -286,6 +286,12 @@ WRUN_API size_t wrun_trap_frame_count(const wrun_trap *t);
  * a signal handler, without allocating), innermost first: 0 unless the
  * trap came from a deeper stack, such as a stack exhaustion. */
 WRUN_API size_t wrun_trap_frames_omitted(const wrun_trap *t);
+/* The frame's source position from the module's DWARF line table
+ * (`clang -g`: the .debug_line custom section, DWARF 2 to 5): the file
+ * (NULL when unknown), line and column (0 when unknown). */
+WRUN_API const char *wrun_trap_frame_file(const wrun_trap *t, size_t i);
+WRUN_API uint32_t wrun_trap_frame_line(const wrun_trap *t, size_t i);
+WRUN_API uint32_t wrun_trap_frame_column(const wrun_trap *t, size_t i);
 WRUN_API uint32_t wrun_trap_frame_func(const wrun_trap *t, size_t i);
 WRUN_API const char *wrun_trap_frame_name(const wrun_trap *t, size_t i); /* or NULL */
 /* The name section's module name of the frame's module, or NULL. */

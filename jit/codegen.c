@@ -20,9 +20,6 @@
 #include "libcalls.h"
 #include "validate.h"
 
-#define GPR_CLASS 0x00000000ffffffffull
-#define FPR_CLASS 0xffffffff00000000ull
-
 static uint64_t reg_bit(jit_reg r) { return r < 64 ? 1ull << r : 0; }
 
 jit_type cg_jit_type(uint8_t valtype) {
@@ -45,14 +42,6 @@ void cg_fail(jit_codegen *g, const char *what) {
 }
 
 /* ---- registers --------------------------------------------------------- */
-
-bool cg_is_free(const jit_codegen *g, jit_reg r) {
-  return (g->free_regs & reg_bit(r)) != 0;
-}
-
-void cg_free(jit_codegen *g, jit_reg r) {
-  if (jit_host_target.alloc_mask & reg_bit(r)) g->free_regs |= reg_bit(r);
-}
 
 /* ---- where the registers and lazy locals of the stack are --------------
  * Nothing below walks the value stack: the entries in registers are found
@@ -185,10 +174,6 @@ jit_reg cg_alloc(jit_codegen *g, bool fpr) {
   return alloc_in(g, fpr ? FPR_CLASS : GPR_CLASS);
 }
 
-jit_reg cg_alloc_for(jit_codegen *g, jit_type t) {
-  return cg_alloc(g, jit_type_is_float(t));
-}
-
 jit_reg cg_alloc_gpr_avoiding(jit_codegen *g, uint64_t avoid) {
   return alloc_in(g, GPR_CLASS & ~avoid);
 }
@@ -226,30 +211,15 @@ void cg_push_slow(jit_codegen *g, cg_value v) {
   if (g->sp + g->bias > g->max_slots) g->max_slots = g->sp + g->bias;
 }
 
-void cg_push_reg(jit_codegen *g, jit_type t, jit_reg r) {
-  cg_value v = {CG_REG, (uint8_t)t, r, 0, 0};
-  cg_push(g, v);
-}
-
-void cg_push_const(jit_codegen *g, jit_type t, uint64_t bits) {
-  cg_value v = {CG_CONST, (uint8_t)t, JIT_NO_REG, 0, bits};
-  cg_push(g, v);
-}
-
 static void push_spill(jit_codegen *g, jit_type t, uint32_t slot_index) {
   cg_value v = {CG_SPILL, (uint8_t)t, JIT_NO_REG, slot_index, 0};
   cg_push(g, v);
 }
 
-cg_value cg_pop(jit_codegen *g) {
-  if (g->sp == 0) {
-    cg_fail(g, "code generator: value stack underflow");
-    cg_value zero = {CG_CONST, JT_I32, JIT_NO_REG, 0, 0};
-    return zero;
-  }
-  cg_value v = g->stack[--g->sp];
-  if (v.kind == CG_LOCAL) g->nlazy--; /* the top one: the last of lazy[] */
-  return v;
+cg_value cg_pop_underflow(jit_codegen *g) {
+  cg_fail(g, "code generator: value stack underflow");
+  cg_value zero = {CG_CONST, JT_I32, JIT_NO_REG, 0, 0};
+  return zero;
 }
 
 void cg_release(jit_codegen *g, const cg_value *v) {
@@ -286,11 +256,9 @@ void cg_load_value(jit_codegen *g, const cg_value *v, jit_reg dst) {
   }
 }
 
-jit_reg cg_pop_reg(jit_codegen *g) {
-  cg_value v = cg_pop(g);
-  if (v.kind == CG_REG) return v.reg;
-  jit_reg r = cg_alloc_for(g, (jit_type)v.type);
-  cg_load_value(g, &v, r);
+jit_reg cg_pop_to_reg(jit_codegen *g, const cg_value *v) {
+  jit_reg r = cg_alloc_for(g, (jit_type)v->type);
+  cg_load_value(g, v, r);
   return r;
 }
 
@@ -1510,8 +1478,9 @@ wrun_error *jit_codegen_step(jit_codegen *g, const jit_instr *in) {
   if (g->done || g->simd) return NULL;
   g->offset = in->offset;
   cg_nan_before_step(g, in);
-  bool vec_op = in->op < OP_COUNT && jit_opinfo_table[in->op].prefix == 0xFD;
-  if (vec_op && !g->vec_ok) {
+  /* vec_ok first: true on most hosts, it spares the table lookup */
+  if (!g->vec_ok && in->op < OP_COUNT &&
+      jit_opinfo_table[in->op].prefix == 0xFD) {
     g->simd = true;
     return NULL;
   }

@@ -122,12 +122,6 @@ jit_opnd cg_pop_opnd_read(jit_codegen *g) {
   return jit_reg_opnd(cg_pop_read(g));
 }
 
-void cg_done_read(jit_codegen *g, jit_reg r) {
-  /* Within one instruction a lent register stays cached (nothing sets a
-   * local or clears the cache meanwhile), so "still cached" means lent. */
-  if (!(g->cache.regs & reg_bit(r))) cg_free(g, r);
-}
-
 void cg_cache_meet(cg_cache *acc, const cg_cache *in) {
   for (uint64_t m = acc->regs; m; m &= m - 1) {
     jit_reg r = (jit_reg)__builtin_ctzll(m);

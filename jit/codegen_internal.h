@@ -277,13 +277,33 @@ jit_type cg_jit_type(uint8_t valtype);
 int32_t cg_slot(const jit_codegen *g, uint32_t slot_index); /* fp offset */
 void cg_fail(jit_codegen *g, const char *what);
 
+/* The register classes: GPRs are jit_regs 0-31, FPRs 32-63. */
+#define GPR_CLASS 0x00000000ffffffffull
+#define FPR_CLASS 0xffffffff00000000ull
+
 jit_reg cg_alloc(jit_codegen *g, bool fpr);
-jit_reg cg_alloc_for(jit_codegen *g, jit_type t);
+/* Inline for the common case, a free register of the class (the lowest,
+ * as cg_alloc takes); cg_alloc evicts or spills when there is none. */
+static inline jit_reg cg_alloc_for(jit_codegen *g, jit_type t) {
+  bool fpr = jit_type_is_float(t);
+  uint64_t avail = g->free_regs & (fpr ? FPR_CLASS : GPR_CLASS);
+  if (!avail) return cg_alloc(g, fpr);
+  jit_reg r = (jit_reg)__builtin_ctzll(avail);
+  g->free_regs &= ~(1ull << r);
+  return r;
+}
 /* Allocates a GPR not in `avoid` (a register bit mask). */
 jit_reg cg_alloc_gpr_avoiding(jit_codegen *g, uint64_t avoid);
 void cg_take(jit_codegen *g, jit_reg r); /* marks a free register used */
-void cg_free(jit_codegen *g, jit_reg r);
-bool cg_is_free(const jit_codegen *g, jit_reg r);
+/* Inline, as the pushes and pops below: called several times for most
+ * instructions. */
+static inline uint64_t cg_reg_bit(jit_reg r) { return r < 64 ? 1ull << r : 0; }
+static inline void cg_free(jit_codegen *g, jit_reg r) {
+  if (jit_host_target.alloc_mask & cg_reg_bit(r)) g->free_regs |= cg_reg_bit(r);
+}
+static inline bool cg_is_free(const jit_codegen *g, jit_reg r) {
+  return (g->free_regs & cg_reg_bit(r)) != 0;
+}
 
 void cg_push_slow(jit_codegen *g, cg_value v);
 /* Inline: every instruction pushes, and the common case is a few stores;
@@ -301,11 +321,29 @@ static inline void cg_push(jit_codegen *g, cg_value v) {
   g->stack[g->sp++] = v;
   if (g->sp + g->bias > g->max_slots) g->max_slots = g->sp + g->bias;
 }
-void cg_push_reg(jit_codegen *g, jit_type t, jit_reg r);
-void cg_push_const(jit_codegen *g, jit_type t, uint64_t bits);
-cg_value cg_pop(jit_codegen *g);
-/* Pops into a register owned by the caller. */
-jit_reg cg_pop_reg(jit_codegen *g);
+static inline void cg_push_reg(jit_codegen *g, jit_type t, jit_reg r) {
+  cg_value v = {CG_REG, (uint8_t)t, r, 0, 0};
+  cg_push(g, v);
+}
+static inline void cg_push_const(jit_codegen *g, jit_type t, uint64_t bits) {
+  cg_value v = {CG_CONST, (uint8_t)t, JIT_NO_REG, 0, bits};
+  cg_push(g, v);
+}
+/* An empty stack: fails the function, answers a zero. */
+cg_value cg_pop_underflow(jit_codegen *g);
+static inline cg_value cg_pop(jit_codegen *g) {
+  if (g->sp == 0) return cg_pop_underflow(g);
+  cg_value v = g->stack[--g->sp];
+  if (v.kind == CG_LOCAL) g->nlazy--; /* the top one: the last of lazy[] */
+  return v;
+}
+/* Pops into a register owned by the caller (inline when it is in one
+ * already; cg_pop_to_reg loads the others). */
+jit_reg cg_pop_to_reg(jit_codegen *g, const cg_value *v);
+static inline jit_reg cg_pop_reg(jit_codegen *g) {
+  cg_value v = cg_pop(g);
+  return v.kind == CG_REG ? v.reg : cg_pop_to_reg(g, &v);
+}
 /* Pops as an immediate when constant, else as a register. */
 jit_opnd cg_pop_opnd(jit_codegen *g);
 void cg_load_value(jit_codegen *g, const cg_value *v, jit_reg dst);
@@ -413,7 +451,11 @@ void cg_cache_establish(jit_codegen *g, const cg_cache *want);
 jit_reg cg_pop_read(jit_codegen *g);
 /* cg_pop_read, or an immediate for a constant. */
 jit_opnd cg_pop_opnd_read(jit_codegen *g);
-void cg_done_read(jit_codegen *g, jit_reg r);
+static inline void cg_done_read(jit_codegen *g, jit_reg r) {
+  /* Within one instruction a lent register stays cached (nothing sets a
+   * local or clears the cache meanwhile), so "still cached" means lent. */
+  if (!(g->cache.regs & cg_reg_bit(r))) cg_free(g, r);
+}
 
 /* ---- codegen_ops.c: the dispatcher, by the LOWER column of opcodes.def -- */
 void cg_visit_op(jit_codegen *g, const jit_instr *in);

@@ -8,9 +8,6 @@
 #include "leb128.h"
 #include "module.h"
 
-/* Defined in opcodes.c: (prefix, code) -> jit_op, OP_COUNT when unknown. */
-jit_op jit_op_lookup(uint8_t prefix, uint32_t code);
-
 /* An implementation limit on declared locals per function (the same as
  * Wasmtime's): keeps frames bounded and rejects absurd local counts early. */
 enum { JIT_MAX_LOCALS = 50000 };
@@ -385,24 +382,70 @@ static wrun_error *read_immediates(jit_reader *r, jit_instr *out) {
   return rt_error_new(out->offset, "illegal opcode");
 }
 
-wrun_error *jit_decode_instr(jit_reader *r, jit_instr *out) {
+/* The immediates most instructions carry (an index below 128, a small
+ * constant, a one-byte block type, the common memarg: one-byte LEBs),
+ * read without the general reader's calls and loops; false when they are
+ * not that simple. Nothing here can fail: the general path reads anything
+ * else, with its errors. */
+static inline bool read_short_immediate(jit_reader *r, jit_instr *out,
+                                        jit_imm_kind imm) {
+  if (r->pos >= r->end || *r->pos >= 0x80) return false;
+  uint8_t b = *r->pos;
+  switch (imm) {
+  case IMM_LABEL: case IMM_FUNC: case IMM_LOCAL: case IMM_GLOBAL:
+    out->u.index = b;
+    break;
+  case IMM_I32: /* seven bits, the top one the sign */
+    out->u.i32 = (int32_t)(b & 0x40 ? b | ~0x7F : b);
+    break;
+  case IMM_I64:
+    out->u.i64 = (int64_t)(b & 0x40 ? b | ~(int64_t)0x7F : b);
+    break;
+  case IMM_BLOCKTYPE: /* empty, or a number or vector type */
+    if (b == 0x40) {
+      out->u.block.kind = BT_EMPTY;
+    } else if (b >= VT_V128 && b <= VT_I32) {
+      out->u.block.kind = BT_VALTYPE;
+      out->u.block.valtype = b;
+    } else {
+      return false;
+    }
+    break;
+  case IMM_MEMARG: /* alignment and offset of one byte each, memory 0 */
+    if (r->end - r->pos < 2 || b >= MEMARG_HAS_MEMORY || r->pos[1] >= 0x80)
+      return false;
+    out->u.mem.align = b;
+    out->u.mem.memory = 0;
+    out->u.mem.offset = r->pos[1];
+    r->pos++;
+    break;
+  default:
+    return false;
+  }
+  r->pos++;
+  return true;
+}
+
+wrun_error *jit_decode_instr_any(jit_reader *r, jit_instr *out) {
   memset(out, 0, sizeof *out);
   size_t at = jit_reader_offset(r);
   out->offset = (uint32_t)at;
-  uint8_t b = 0;
-  wrun_error *e = read_byte(r, &b);
-  if (e) return e;
+  if (r->pos >= r->end) return rt_error_new(at, "unexpected end");
+  uint8_t b = *r->pos++;
 
   jit_op op;
   if (b == 0xFC || b == 0xFD || b == 0xFB || b == 0xFE) {
     uint32_t sub;
-    if ((e = read_u32(r, &sub))) return e;
+    wrun_error *e = read_u32(r, &sub);
+    if (e) return e;
     op = jit_op_lookup(b, sub);
   } else {
-    op = jit_op_lookup(0, b);
+    op = jit_one_byte_ops[b] ? (jit_op)(jit_one_byte_ops[b] - 1) : OP_COUNT;
   }
   if (op == OP_COUNT) return rt_error_new(at, "illegal opcode");
   out->op = (uint16_t)op;
+  jit_imm_kind imm = (jit_imm_kind)jit_opinfo_table[op].imm;
+  if (imm == IMM_NONE || read_short_immediate(r, out, imm)) return NULL;
   return read_immediates(r, out);
 }
 

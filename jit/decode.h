@@ -6,6 +6,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 #include "instr.h"
 #include "wrun.h"
 
@@ -38,7 +39,39 @@ wrun_error *jit_decode_locals(jit_reader *r, uint32_t *count,
 
 /* Decodes the next instruction. Malformed input (bad LEB, unknown opcode,
  * truncated immediates) is an error with its offset. */
-wrun_error *jit_decode_instr(jit_reader *r, jit_instr *out);
+wrun_error *jit_decode_instr_any(jit_reader *r, jit_instr *out);
+
+/* The same, inline for the shapes of most instructions (a one-byte opcode
+ * without immediates, or with an index or i32 constant in one byte), so
+ * that the compiler's loop makes no call for them; anything else, and
+ * every error, is jit_decode_instr_any's. */
+static inline wrun_error *jit_decode_instr(jit_reader *r, jit_instr *out) {
+  const uint8_t *p = r->pos;
+  uint16_t entry = p < r->end ? jit_one_byte_ops[*p] : 0;
+  if (!entry) return jit_decode_instr_any(r, out);
+  jit_op op = (jit_op)(entry - 1);
+  jit_imm_kind imm = (jit_imm_kind)jit_opinfo_table[op].imm;
+  bool short_imm = p + 1 < r->end && p[1] < 0x80;
+  if (imm != IMM_NONE &&
+      !(short_imm && (imm == IMM_LOCAL || imm == IMM_I32 ||
+                      imm == IMM_LABEL || imm == IMM_GLOBAL ||
+                      imm == IMM_FUNC)))
+    return jit_decode_instr_any(r, out);
+  memset(out, 0, sizeof *out);
+  out->offset = (uint32_t)jit_reader_offset(r);
+  out->op = (uint16_t)op;
+  if (imm == IMM_NONE) {
+    r->pos = p + 1;
+    return NULL;
+  }
+  uint8_t b = p[1];
+  if (imm == IMM_I32) /* seven bits, the top one the sign */
+    out->u.i32 = (int32_t)(b & 0x40 ? b | ~0x7F : b);
+  else
+    out->u.index = b;
+  r->pos = p + 2;
+  return NULL;
+}
 
 /* Decodes defined function f's body (its locals, instructions and final
  * end) as the spec's decoder does, which does not stop at the body's size

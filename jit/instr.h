@@ -133,6 +133,9 @@ extern const jit_opinfo jit_opinfo_table[OP_COUNT];
  * (jit/opcodes.c). The decoder and the runtime's reader of constant
  * expressions both name opcodes through it. */
 jit_op jit_op_lookup(uint8_t prefix, uint32_t code);
+/* jit_op + 1 of each one-byte opcode, 0 where none is (the prefix bytes
+ * included): what jit_op_lookup(0, b) answers, as one load. */
+extern const uint16_t jit_one_byte_ops[256];
 
 /* log2 of the access size of a 0xFE row (its c column), 0 for others. */
 extern const uint8_t jit_atomic_size_log2[OP_COUNT];

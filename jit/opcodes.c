@@ -37,6 +37,19 @@ static const uint8_t prefix_rows[256] = {
     [0] = 1, [0xFC] = 2, [0xFD] = 3, [0xFB] = 4, [0xFE] = 5,
 };
 
+/* Row 0 again as its own table, for the decoder's inline lookup of the
+ * one-byte opcodes (most instructions): the prefix bytes are 0 here. */
+#define ONE_BYTE_0(name, code) [code] = OP_##name + 1,
+#define ONE_BYTE_0xFC(name, code)
+#define ONE_BYTE_0xFD(name, code)
+#define ONE_BYTE_0xFB(name, code)
+#define ONE_BYTE_0xFE(name, code)
+const uint16_t jit_one_byte_ops[256] = {
+#define OP(name, text, prefix, code, ...) ONE_BYTE_##prefix(name, code)
+#include "opcodes.def"
+#undef OP
+};
+
 jit_op jit_op_lookup(uint8_t prefix, uint32_t code) {
   unsigned row = prefix_rows[prefix];
   if (!row || code >= SUBOP_LIMIT) return OP_COUNT;

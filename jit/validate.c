@@ -59,6 +59,7 @@ struct jit_validator {
   uint32_t cap_scratch;
   bool done;
   size_t offset; /* of the instruction being checked, for errors */
+  struct op_sig *sigs; /* [OP_COUNT]: the SIG column unpacked */
 };
 
 /* ---- signatures of the fixed-type instructions ------------------------- */
@@ -72,6 +73,31 @@ static rt_valtype sig_letter_type(char c) {
   case 'd': return VT_F64;
   default: return VT_V128;
   }
+}
+
+/* A SIG string unpacked once per validator, so that a step reads its
+ * types instead of scanning the string: the types popped, bottom to top,
+ * and those pushed. Longer signatures than these arrays hold (none in
+ * opcodes.def today) keep the string: `unpacked` false. */
+typedef struct op_sig {
+  bool unpacked;
+  uint8_t npops, npushes;
+  rt_valtype pops[3], pushes[1];
+} op_sig;
+
+static void unpack_sig(op_sig *out, const char *sig) {
+  const char *colon = strchr(sig, ':');
+  size_t npops = (size_t)(colon - sig), npushes = strlen(colon + 1);
+  *out = (op_sig){0};
+  if (npops > sizeof out->pops / sizeof *out->pops ||
+      npushes > sizeof out->pushes / sizeof *out->pushes)
+    return;
+  out->unpacked = true;
+  out->npops = (uint8_t)npops;
+  out->npushes = (uint8_t)npushes;
+  for (size_t i = 0; i < npops; i++) out->pops[i] = sig_letter_type(sig[i]);
+  for (size_t i = 0; i < npushes; i++)
+    out->pushes[i] = sig_letter_type(colon[1 + i]);
 }
 
 /* Lanes of the shape an instruction's lane immediate indexes. */
@@ -348,6 +374,37 @@ static wrun_error *apply_sig(jit_validator *v, const char *sig) {
     if (e) return e;
   }
   return NULL;
+}
+
+/* An unpacked signature, the first operand of type `first` when given
+ * (a memory instruction's address). When the operands on top are exactly
+ * the types popped, as in nearly all code, they go at once: numbers and
+ * vectors, never among the GC positions. Anything else pops one by one,
+ * as apply_sig does, for the same errors. */
+static wrun_error *apply_op_sig(jit_validator *v, const op_sig *s,
+                                rt_valtype first) {
+  uint32_t n = s->npops;
+  rt_valtype bottom = first && n ? first : s->pops[0];
+  const ctrl_frame *f = top_ctrl(v);
+  bool exact = v->nvals - f->height >= n;
+  if (exact) {
+    const rt_valtype *top = v->vals + v->nvals - n;
+    switch (n) { /* at most three, unrolled */
+    case 3: exact = top[2] == s->pops[2]; /* fall through */
+    case 2: exact = exact && top[1] == s->pops[1]; /* fall through */
+    case 1: exact = exact && top[0] == bottom; break;
+    default: break;
+    }
+  }
+  if (exact) {
+    v->nvals -= n;
+  } else {
+    for (uint32_t i = n; i-- > 0;) {
+      wrun_error *e = pop_val(v, i == 0 ? bottom : s->pops[i]);
+      if (e) return e;
+    }
+  }
+  return s->npushes ? push_val(v, s->pushes[0]) : NULL;
 }
 
 static wrun_error *check_memarg(jit_validator *v, const jit_instr *in) {
@@ -1243,14 +1300,27 @@ wrun_error *jit_validator_step(jit_validator *v, const jit_instr *in) {
   }
   const char *sig = jit_opinfo_table[in->op].sig; /* NULL: step_special */
   if (!sig) return step_special(v, in);
-  return memory_op ? apply_mem_sig(v, sig, addr_type(v, in->u.mem.memory))
-                   : apply_sig(v, sig);
+  rt_valtype at = memory_op ? addr_type(v, in->u.mem.memory) : 0;
+  if (v->sigs[in->op].unpacked) return apply_op_sig(v, &v->sigs[in->op], at);
+  return memory_op ? apply_mem_sig(v, sig, at) : apply_sig(v, sig);
 }
 
 /* ---- lifetime ------------------------------------------------------------ */
 
 jit_validator *jit_validator_new(void) {
-  return calloc(1, sizeof(jit_validator));
+  jit_validator *v = calloc(1, sizeof(jit_validator));
+  if (!v) return NULL;
+  v->sigs = malloc(OP_COUNT * sizeof *v->sigs);
+  if (!v->sigs) {
+    free(v);
+    return NULL;
+  }
+  for (unsigned op = 0; op < OP_COUNT; op++) {
+    const char *sig = jit_opinfo_table[op].sig;
+    if (sig) unpack_sig(&v->sigs[op], sig);
+    else v->sigs[op] = (op_sig){0};
+  }
+  return v;
 }
 
 void jit_validator_free(jit_validator *v) {
@@ -1262,6 +1332,7 @@ void jit_validator_free(jit_validator *v) {
   free(v->gc_pos);
   free(v->ctrls);
   free(v->scratch);
+  free(v->sigs);
   free(v);
 }
 

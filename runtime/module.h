@@ -349,6 +349,12 @@ typedef struct rt_module {
    * name and contents point into bytes. */
   rt_custom_section *customs;
   uint32_t ncustoms, cap_customs;
+  /* Where the code section's contents start (its count): DWARF's code
+   * addresses count from there. */
+  uint32_t code_section_offset;
+  /* .debug_line, read on the first backtrace that asks (dwarf_line.c). */
+  struct rt_line_table *lines;
+  bool lines_read;
 } rt_module;
 
 /* Decodes the binary and validates everything outside function bodies

@@ -9,6 +9,7 @@
  * the bytes left before anything is allocated for it, so a hostile count
  * cannot make us allocate more than a small multiple of the input size.
  */
+#include "dwarf_line.h"
 #include "module.h"
 
 #include <stdarg.h>
@@ -1344,6 +1345,7 @@ static bool read_code_section(reader *r) {
    * be malformed first. */
   r->code_count_at = at;
   r->code_count_mismatch = n != r->ndefined_funcs;
+  m->code_section_offset = (uint32_t)offset_of(r, at);
   for (uint32_t i = 0; i < n; i++) {
     uint32_t size;
     const uint8_t *body;
@@ -1619,6 +1621,7 @@ wrun_error *rt_module_read(const uint8_t *bytes, size_t len,
 
 void rt_module_free(rt_module *m) {
   if (!m) return;
+  rt_line_table_free(m->lines);
   for (uint32_t i = 0; i < m->ntypes; i++) {
     free(m->types[i].types);
     free(m->types[i].mut);

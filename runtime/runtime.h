@@ -361,6 +361,10 @@ typedef struct rt_trap_frame {
   /* The vmctx its frame saved (unchecked: a word read off the stack), and
    * the instance of the calling store it names (rt_trap_bind_instances),
    * NULL when none does. */
+  /* From the module's DWARF line table, when it has one: an owned copy of
+   * the file name (NULL: unknown), line (0: unknown) and column. */
+  char *file;
+  uint32_t line, column;
   uintptr_t vmctx;
   const rt_module *frame_module;
   struct wrun_instance *instance;

@@ -13,6 +13,8 @@
  */
 #include "runtime.h"
 
+#include "dwarf_line.h"
+
 #include <errno.h>
 #include <pthread.h>
 #include <signal.h>
@@ -149,6 +151,18 @@ size_t wrun_trap_frames_omitted(const wrun_trap *t) {
   return t->frames_omitted;
 }
 
+const char *wrun_trap_frame_file(const wrun_trap *t, size_t i) {
+  return i < t->nframes ? t->frames[i].file : NULL;
+}
+
+uint32_t wrun_trap_frame_line(const wrun_trap *t, size_t i) {
+  return i < t->nframes && t->frames[i].file ? t->frames[i].line : 0;
+}
+
+uint32_t wrun_trap_frame_column(const wrun_trap *t, size_t i) {
+  return i < t->nframes && t->frames[i].file ? t->frames[i].column : 0;
+}
+
 uint32_t wrun_trap_frame_func(const wrun_trap *t, size_t i) {
   return i < t->nframes ? t->frames[i].func : UINT32_MAX;
 }
@@ -180,6 +194,7 @@ void wrun_trap_delete(wrun_trap *t) {
   for (size_t i = 0; i < t->nframes; i++) {
     free(t->frames[i].name);
     free(t->frames[i].module_name);
+    free(t->frames[i].file);
   }
   free(t->frames);
   free(t->message);
@@ -363,6 +378,10 @@ static void attach_frames(wrun_trap *t) {
     if (m->module_name) fr->module_name = strdup(m->module_name);
     fr->vmctx = r->frame_vmctx[i];
     fr->frame_module = m;
+    const char *file;
+    if (rt_line_of((rt_module *)m, fr->offset, &file, &fr->line,
+                   &fr->column))
+      fr->file = strdup(file);
   }
   t->nframes = r->nframes;
   t->frames_omitted = r->omitted;

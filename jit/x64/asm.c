@@ -14,20 +14,49 @@
  * (without one it would be ah/ch/dh/bh). */
 static bool needs_rex_for_byte(uint8_t r) { return r >= 4 && r <= 7; }
 
-static void emit_rex(jit_buf *b, bool w, uint8_t reg, uint8_t index,
-                     uint8_t base, bool force) {
+/* The bytes of one instruction up to its immediate (prefix, REX, opcode,
+ * ModRM, SIB, displacement: at most 11) are gathered in a local array
+ * and handed to the buffer at once: one capacity check and one size
+ * update per instruction instead of one per byte, which was most of the
+ * encoder's time. The helpers below take and return the write cursor (a
+ * local, so it stays in a register: a count in memory would be reloaded
+ * after every byte store, which may alias it). */
+enum { INSN_MAX = 16 };
+
+static inline uint8_t *put_u32(uint8_t *p, uint32_t v) {
+  memcpy(p, &v, 4);
+  return p + 4;
+}
+
+/* With room for the whole array, all of it is copied (a fixed-size copy,
+ * no call): the bytes past p land in the free capacity, never counted. */
+static inline void put_insn(jit_buf *b, const uint8_t at[INSN_MAX],
+                            const uint8_t *p) {
+  uint32_t n = (uint32_t)(p - at);
+  if (b->cap - b->size >= INSN_MAX) {
+    memcpy(b->data + b->size, at, INSN_MAX);
+    b->size += n;
+  } else {
+    jit_buf_put(b, at, n);
+  }
+}
+
+static uint8_t *emit_rex(uint8_t *p, bool w, uint8_t reg, uint8_t index,
+                         uint8_t base, bool force) {
   uint8_t rex = 0x40;
   if (w) rex |= 8;
   if (reg & 8) rex |= 4;
   if (index != X64_NOREG && (index & 8)) rex |= 2;
   if (base != X64_NOREG && base != X64_RIP && (base & 8)) rex |= 1;
-  if (rex != 0x40 || force) jit_buf_u8(b, rex);
+  if (rex != 0x40 || force) *p++ = rex;
+  return p;
 }
 
-static void emit_opcode(jit_buf *b, uint32_t opcode) {
-  if (opcode > 0xffff) jit_buf_u8(b, (uint8_t)(opcode >> 16));
-  if (opcode > 0xff) jit_buf_u8(b, (uint8_t)(opcode >> 8));
-  jit_buf_u8(b, (uint8_t)opcode);
+static uint8_t *emit_opcode(uint8_t *p, uint32_t opcode) {
+  if (opcode > 0xffff) *p++ = (uint8_t)(opcode >> 16);
+  if (opcode > 0xff) *p++ = (uint8_t)(opcode >> 8);
+  *p++ = (uint8_t)opcode;
+  return p;
 }
 
 static uint8_t modrm(unsigned mod, unsigned reg, unsigned rm) {
@@ -37,19 +66,19 @@ static uint8_t modrm(unsigned mod, unsigned reg, unsigned rm) {
 static bool fits_i8(int64_t v) { return v >= -128 && v <= 127; }
 
 /* ModRM (+SIB, +disp) for a memory operand with reg in the reg field. */
-static void emit_mem_operand(jit_buf *b, uint8_t reg, x64_mem m) {
+static uint8_t *emit_mem_operand(uint8_t *p, uint8_t reg, x64_mem m) {
   if (m.base == X64_RIP) {
-    jit_buf_u8(b, modrm(0, reg, 5));
-    jit_buf_u32(b, (uint32_t)m.disp);
-    return;
+    *p++ = modrm(0, reg, 5);
+    p = put_u32(p, (uint32_t)m.disp);
+    return p;
   }
   if (m.base == X64_NOREG) {
     /* [index*s + disp32] (or absolute [disp32]) through a SIB with no base */
     uint8_t index = m.index == X64_NOREG ? 4 : m.index;
-    jit_buf_u8(b, modrm(0, reg, 4));
-    jit_buf_u8(b, (uint8_t)((m.shift << 6) | ((index & 7) << 3) | 5));
-    jit_buf_u32(b, (uint32_t)m.disp);
-    return;
+    *p++ = modrm(0, reg, 4);
+    *p++ = (uint8_t)((m.shift << 6) | ((index & 7) << 3) | 5);
+    p = put_u32(p, (uint32_t)m.disp);
+    return p;
   }
   unsigned mod;
   /* rbp/r13 as base with mod 00 would mean rip/no-base: force a disp8 */
@@ -59,33 +88,37 @@ static void emit_mem_operand(jit_buf *b, uint8_t reg, x64_mem m) {
   bool sib = m.index != X64_NOREG || (m.base & 7) == 4;
   if (sib) {
     uint8_t index = m.index == X64_NOREG ? 4 : m.index; /* 100: none */
-    jit_buf_u8(b, modrm(mod, reg, 4));
-    jit_buf_u8(b, (uint8_t)((m.shift << 6) | ((index & 7) << 3) |
-                            (m.base & 7)));
+    *p++ = modrm(mod, reg, 4);
+    *p++ = (uint8_t)((m.shift << 6) | ((index & 7) << 3) | (m.base & 7));
   } else {
-    jit_buf_u8(b, modrm(mod, reg, m.base));
+    *p++ = modrm(mod, reg, m.base);
   }
-  if (mod == 1) jit_buf_u8(b, (uint8_t)(int8_t)m.disp);
-  else if (mod == 2) jit_buf_u32(b, (uint32_t)m.disp);
+  if (mod == 1) *p++ = (uint8_t)(int8_t)m.disp;
+  else if (mod == 2) p = put_u32(p, (uint32_t)m.disp);
+  return p;
 }
 
 void x64_emit_rr(jit_buf *b, uint8_t prefix, uint32_t opcode, bool w,
                  uint8_t reg, uint8_t rm, unsigned byte_regs) {
   bool force = ((byte_regs & 1) && needs_rex_for_byte(reg)) ||
                ((byte_regs & 2) && needs_rex_for_byte(rm));
-  if (prefix) jit_buf_u8(b, prefix);
-  emit_rex(b, w, reg, X64_NOREG, rm, force);
-  emit_opcode(b, opcode);
-  jit_buf_u8(b, modrm(3, reg, rm));
+  uint8_t at[INSN_MAX] = {0}, *p = at;
+  if (prefix) *p++ = prefix;
+  p = emit_rex(p, w, reg, X64_NOREG, rm, force);
+  p = emit_opcode(p, opcode);
+  *p++ = modrm(3, reg, rm);
+  put_insn(b, at, p);
 }
 
 void x64_emit_rm(jit_buf *b, uint8_t prefix, uint32_t opcode, bool w,
                  uint8_t reg, x64_mem m, unsigned byte_regs) {
   bool force = (byte_regs & 1) && needs_rex_for_byte(reg);
-  if (prefix) jit_buf_u8(b, prefix);
-  emit_rex(b, w, reg, m.index, m.base, force);
-  emit_opcode(b, opcode);
-  emit_mem_operand(b, reg, m);
+  uint8_t at[INSN_MAX] = {0}, *p = at;
+  if (prefix) *p++ = prefix;
+  p = emit_rex(p, w, reg, m.index, m.base, force);
+  p = emit_opcode(p, opcode);
+  p = emit_mem_operand(p, reg, m);
+  put_insn(b, at, p);
 }
 
 /* ---- integer ALU ------------------------------------------------------------ */
@@ -195,17 +228,21 @@ void x64_mov_rr(jit_buf *b, bool w, uint8_t dst, uint8_t src) {
 }
 
 void x64_movabs(jit_buf *b, uint8_t dst, uint64_t imm) {
-  emit_rex(b, true, 0, X64_NOREG, dst, false);
-  jit_buf_u8(b, (uint8_t)(0xB8 + (dst & 7)));
+  uint8_t at[INSN_MAX] = {0}, *p = at;
+  p = emit_rex(p, true, 0, X64_NOREG, dst, false);
+  *p++ = (uint8_t)(0xB8 + (dst & 7));
+  put_insn(b, at, p);
   jit_buf_u64(b, imm);
 }
 
 void x64_mov_ri(jit_buf *b, bool w, uint8_t dst, uint64_t imm) {
   if (!w || imm <= UINT32_MAX) {
     /* mov r32, imm32 zero-extends into the full register */
-    emit_rex(b, false, 0, X64_NOREG, dst, false);
-    jit_buf_u8(b, (uint8_t)(0xB8 + (dst & 7)));
-    jit_buf_u32(b, (uint32_t)imm);
+    uint8_t at[INSN_MAX] = {0}, *p = at;
+    p = emit_rex(p, false, 0, X64_NOREG, dst, false);
+    *p++ = (uint8_t)(0xB8 + (dst & 7));
+    p = put_u32(p, (uint32_t)imm);
+    put_insn(b, at, p);
   } else if ((int64_t)imm >= INT32_MIN && (int64_t)imm <= INT32_MAX) {
     x64_emit_rr(b, 0, 0xC7, true, 0, dst, 0);
     jit_buf_u32(b, (uint32_t)imm);
@@ -272,18 +309,19 @@ void x64_lea(jit_buf *b, bool w, uint8_t dst, x64_mem m) {
 
 void x64_lea_disp32(jit_buf *b, bool w, uint8_t dst, x64_mem m) {
   /* Same as emit_rm with mod forced to 10 (no rip / no-base forms here). */
-  emit_rex(b, w, dst, m.index, m.base, false);
-  jit_buf_u8(b, 0x8D);
+  uint8_t at[INSN_MAX] = {0}, *p = at;
+  p = emit_rex(p, w, dst, m.index, m.base, false);
+  *p++ = 0x8D;
   bool sib = m.index != X64_NOREG || (m.base & 7) == 4;
   if (sib) {
     uint8_t index = m.index == X64_NOREG ? 4 : m.index;
-    jit_buf_u8(b, modrm(2, dst, 4));
-    jit_buf_u8(b, (uint8_t)((m.shift << 6) | ((index & 7) << 3) |
-                            (m.base & 7)));
+    *p++ = modrm(2, dst, 4);
+    *p++ = (uint8_t)((m.shift << 6) | ((index & 7) << 3) | (m.base & 7));
   } else {
-    jit_buf_u8(b, modrm(2, dst, m.base));
+    *p++ = modrm(2, dst, m.base);
   }
-  jit_buf_u32(b, (uint32_t)m.disp);
+  p = put_u32(p, (uint32_t)m.disp);
+  put_insn(b, at, p);
 }
 
 /* ---- control ------------------------------------------------------------ */
@@ -334,13 +372,17 @@ void x64_call_r(jit_buf *b, uint8_t r) { x64_emit_rr(b, 0, 0xFF, false, 2, r, 0)
 void x64_jmp_r(jit_buf *b, uint8_t r) { x64_emit_rr(b, 0, 0xFF, false, 4, r, 0); }
 
 void x64_push(jit_buf *b, uint8_t r) {
-  emit_rex(b, false, 0, X64_NOREG, r, false);
-  jit_buf_u8(b, (uint8_t)(0x50 + (r & 7)));
+  uint8_t at[INSN_MAX] = {0}, *p = at;
+  p = emit_rex(p, false, 0, X64_NOREG, r, false);
+  *p++ = (uint8_t)(0x50 + (r & 7));
+  put_insn(b, at, p);
 }
 
 void x64_pop(jit_buf *b, uint8_t r) {
-  emit_rex(b, false, 0, X64_NOREG, r, false);
-  jit_buf_u8(b, (uint8_t)(0x58 + (r & 7)));
+  uint8_t at[INSN_MAX] = {0}, *p = at;
+  p = emit_rex(p, false, 0, X64_NOREG, r, false);
+  *p++ = (uint8_t)(0x58 + (r & 7));
+  put_insn(b, at, p);
 }
 
 void x64_ret(jit_buf *b) { jit_buf_u8(b, 0xC3); }

@@ -394,6 +394,60 @@ Test(decode, simd_immediates) {
   cr_expect_eq(in.op, OP_I32X4_RELAXED_DOT_I8X16_I7X16_ADD_S);
 }
 
+/* Decodes bytes[0, len) once through jit_decode_instr (inline for the
+ * common shapes) and once through jit_decode_instr_any: the two must agree
+ * on everything, errors included. */
+static void expect_same_decoding(const uint8_t *bytes, size_t len) {
+  jit_reader r1, r2;
+  jit_instr a, b;
+  jit_reader_init(&r1, bytes, 0, len);
+  jit_reader_init(&r2, bytes, 0, len);
+  wrun_error *e1 = jit_decode_instr(&r1, &a);
+  wrun_error *e2 = jit_decode_instr_any(&r2, &b);
+  cr_expect_eq(e1 == NULL, e2 == NULL, "opcode %#x, %zu bytes: one failed",
+               bytes[0], len);
+  if (e1 && e2) {
+    cr_expect_str_eq(wrun_error_message(e1), wrun_error_message(e2));
+    cr_expect_eq(e1->offset, e2->offset);
+  }
+  if (!e1 && !e2) {
+    cr_expect_eq(jit_reader_offset(&r1), jit_reader_offset(&r2),
+                 "opcode %#x, %zu bytes: consumed differently", bytes[0], len);
+    cr_expect_eq(a.op, b.op);
+    cr_expect_eq(a.offset, b.offset);
+    /* decoder-owned arrays differ per reader; their counts must not */
+    jit_imm_kind imm = (jit_imm_kind)jit_opinfo_table[a.op].imm;
+    if (imm == IMM_BR_TABLE)
+      cr_expect_eq(a.u.br_table.count, b.u.br_table.count);
+    else if (imm == IMM_TRY_TABLE)
+      cr_expect_eq(a.u.try_table.count, b.u.try_table.count);
+    else
+      cr_expect(memcmp(&a.u, &b.u, sizeof a.u) == 0,
+                "opcode %#x, %zu bytes: immediates differ", bytes[0], len);
+  }
+  wrun_error_delete(e1);
+  wrun_error_delete(e2);
+  jit_reader_free(&r1);
+  jit_reader_free(&r2);
+}
+
+Test(decode, inline_path_agrees_with_the_general_one) {
+  /* immediates at the edges of the one-byte shortcut: the sign bit of a
+   * one-byte LEB, a continued LEB, and bodies cut after the opcode */
+  static const uint8_t tails[][3] = {
+      {0x00, 0x00, 0x00}, {0x05, 0x01, 0x00}, {0x3F, 0x02, 0x0B},
+      {0x40, 0x00, 0x00}, {0x41, 0x7F, 0x00}, {0x7F, 0x00, 0x00},
+      {0x80, 0x01, 0x00}, {0xFF, 0x7F, 0x00}, {0x80, 0x80, 0x80},
+  };
+  for (unsigned op = 0; op < 256; op++)
+    for (size_t t = 0; t < sizeof tails / sizeof *tails; t++)
+      for (size_t len = 1; len <= 4; len++) {
+        uint8_t bytes[4] = {(uint8_t)op, tails[t][0], tails[t][1],
+                            tails[t][2]};
+        expect_same_decoding(bytes, len);
+      }
+}
+
 Test(decode, locals) {
   jit_reader r;
   uint32_t n;
