@@ -1,5 +1,5 @@
 /* `wrun compile [--deterministic] [--fuel] [--time] MODULE.wasm -o OUT`:
- * compiles MODULE and writes it serialized (wrun_module_serialize), for
+ * compiles MODULE (on --jobs N threads) and writes it serialized (wrun_module_serialize), for
  * `wrun run OUT`, which recognises it by its magic and loads it without
  * compiling. The configuration that changes code (--deterministic,
  * --fuel, --bounds-checks, --memory-guard, --no-signals) is fixed here:
@@ -18,7 +18,7 @@
 static void compile_usage(FILE *out) {
   fprintf(out, "usage: wrun compile [--deterministic] [--fuel] "
                   "[--bounds-checks] [--memory-guard BYTES] [--no-signals] "
-                  "[--time] MODULE.wasm -o OUT.cwasm\n");
+                  "[--time] [--jobs N] MODULE.wasm -o OUT.cwasm\n");
 }
 
 static double now_ms(void) {
@@ -39,6 +39,7 @@ int compile_main(int argc, char **argv) {
   bool deterministic = false, fuel = false, timing = false, checks = false;
   bool no_signals = false;
   uint64_t guard = 0;
+  unsigned long jobs = 0; /* compiling threads: the same .cwasm for any */
   for (int i = 0; i < argc; i++) {
     if (strcmp(argv[i], "--help") == 0) {
       compile_usage(stdout);
@@ -52,7 +53,16 @@ int compile_main(int argc, char **argv) {
     else if (strcmp(argv[i], "--no-signals") == 0) no_signals = true;
     else if (strcmp(argv[i], "--memory-guard") == 0 && i + 1 < argc)
       guard = strtoull(argv[++i], NULL, 0);
-    else if (argv[i][0] == '-' || in) {
+    else if (strcmp(argv[i], "--jobs") == 0 && i + 1 < argc) {
+      char *end;
+      const char *n = argv[++i];
+      jobs = strtoul(n, &end, 10);
+      if (*end || end == n || n[0] == '-' || jobs > 4096) {
+        fprintf(stderr, "wrun compile: --jobs: \"%s\" is not a number of "
+                "threads (0 to 4096)\n", n);
+        return 1;
+      }
+    } else if (argv[i][0] == '-' || in) {
       compile_usage(stderr);
       return 1;
     } else in = argv[i];
@@ -73,6 +83,7 @@ int compile_main(int argc, char **argv) {
   wrun_config_bounds_checks(config, checks);
   if (guard) wrun_config_memory_guard(config, guard);
   wrun_config_signals_based_traps(config, !no_signals);
+  wrun_config_jobs(config, (unsigned)jobs);
   wrun_engine *engine = wrun_engine_new_with_config(config);
   wrun_config_delete(config);
   if (!engine) {

@@ -3,12 +3,12 @@
  *   wrun [run] [--dir HOST[::GUEST]]... [--env NAME[=VALUE]]...
  *        [--invoke NAME] [--max-... LIMIT]... [--timeout SECONDS]
  *        [--deterministic] [--fuel N] [--time] [--wasi-threads]
- *        MODULE.wasm [ARGS...]
+ *        [--jobs N] MODULE.wasm [ARGS...]
  *   wrun validate MODULE.wasm
  *   wrun compile [--deterministic] [--fuel] [--bounds-checks]
- *        [--memory-guard BYTES] [--time] MODULE.wasm -o OUT.cwasm
+ *        [--memory-guard BYTES] [--time] [--jobs N] MODULE.wasm -o OUT.cwasm
  *   wrun wast [--xfail LIST] [--quiet] [--verbose] [--deterministic]
- *        [--fuel] FILE.wast...
+ *        [--fuel] [--jobs N] FILE.wast...
  *   wrun --version | --help
  */
 #include <errno.h>
@@ -42,10 +42,10 @@ static void usage(FILE *out) {
           "       wrun validate MODULE.wasm\n"
           "       wrun compile [--deterministic] [--fuel] [--bounds-checks]\n"
           "                    [--memory-guard BYTES] [--no-signals] [--time]\n"
-          "                    MODULE.wasm -o OUT.cwasm\n"
+          "                    [--jobs N] MODULE.wasm -o OUT.cwasm\n"
           "       wrun objdump [--func NAME|INDEX] MODULE.wasm\n"
           "       wrun wast [--xfail LIST] [--quiet] [--verbose]\n"
-          "                 [--deterministic] [--fuel] FILE.wast...\n"
+          "                 [--deterministic] [--fuel] [--jobs N] FILE.wast...\n"
           "       wrun --version | --help\n"
           "\n"
           "run       compile and instantiate MODULE, then call NAME (default\n"
@@ -108,6 +108,8 @@ static void usage(FILE *out) {
           "                          import (on by default when the module\n"
           "                          imports wasi.thread-spawn); a trap or\n"
           "                          proc_exit in any thread ends them all\n"
+          "  --jobs N                compile on N threads (default 0: one\n"
+          "                          per CPU; 1: this thread only)\n"
           "          the program's argv is MODULE ARGS (WASI), its exit\n"
           "          status the proc_exit code\n"
           "          a compiled module (.cwasm, see compile) is recognised\n"
@@ -454,6 +456,7 @@ typedef struct run_request {
   wrun_profiler profiler; /* --profile */
   bool debug_info;        /* -g, --debug-info */
   uint64_t memory_reservation, memory_guard; /* 0: the defaults */
+  unsigned jobs;          /* --jobs: compiling threads, 0 one per CPU */
 } run_request;
 
 /* WASI is defined only for modules that import it; any other import is
@@ -750,6 +753,7 @@ static wrun_engine *new_engine(const run_request *req) {
   wrun_config_signals_based_traps(config, !req->no_signals);
   wrun_config_profiler(config, req->profiler);
   wrun_config_debug_info(config, req->debug_info);
+  wrun_config_jobs(config, req->jobs);
   wrun_engine *engine = wrun_engine_new_with_config(config);
   wrun_config_delete(config);
   return engine;
@@ -928,6 +932,17 @@ static bool parse_run_option(run_request *req, int argc, char **argv, int *i,
       return true;
     fprintf(stderr, "wrun: --fuel: \"%s\" is not an amount of fuel\n",
             value);
+    return false;
+  }
+  if (strcmp(opt, "--jobs") == 0 && value) {
+    *i += taken;
+    uint64_t jobs;
+    if (parse_integer(value, 0, 4096, &jobs) && value[0] != '-') {
+      req->jobs = (unsigned)jobs;
+      return true;
+    }
+    fprintf(stderr, "wrun: --jobs: \"%s\" is not a number of threads "
+            "(0 to 4096)\n", value);
     return false;
   }
   *known = false;

@@ -419,7 +419,8 @@ static void wast_usage(FILE *out) {
           "  --no-signals  trap without signals (calls into wrun, exact\n"
           "                bounds checks); with it the runner also restores\n"
           "                the default action of SIGSEGV, SIGBUS and SIGILL,\n"
-          "                so any trap by a signal kills it\n");
+          "                so any trap by a signal kills it\n"
+          "  --jobs N      compile on N threads (default 0: one per CPU)\n");
 }
 
 int wast_main(int argc, char **argv) {
@@ -438,6 +439,15 @@ int wast_main(int argc, char **argv) {
       opts.fuel = true;
     } else if (strcmp(argv[i], "--bounds-checks") == 0) {
       opts.bounds_checks = true;
+    } else if (strcmp(argv[i], "--jobs") == 0 && i + 1 < argc) {
+      char *end;
+      unsigned long jobs = strtoul(argv[++i], &end, 10);
+      if (*end || end == argv[i] || argv[i][0] == '-' || jobs > 4096) {
+        fprintf(stderr, "wrun wast: --jobs: \"%s\" is not a number of "
+                "threads (0 to 4096)\n", argv[i]);
+        return 1;
+      }
+      opts.jobs = (unsigned)jobs;
     } else if (strcmp(argv[i], "--no-signals") == 0) {
       opts.no_signals = true;
     } else if (strcmp(argv[i], "--help") == 0) {
@@ -469,6 +479,7 @@ int wast_main(int argc, char **argv) {
   if (config) {
     wrun_config_consume_fuel(config, opts.fuel);
     wrun_config_deterministic(config, opts.deterministic);
+    wrun_config_jobs(config, opts.jobs);
     if (opts.bounds_checks) {
       wrun_config_bounds_checks(config, true);
       wrun_config_memory_guard(config, 65536);

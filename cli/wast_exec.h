@@ -21,6 +21,7 @@ typedef struct wast_options {
   bool fuel;          /* compile with fuel charges, every store nearly full */
   bool bounds_checks; /* explicit bounds checks past the smallest guard */
   bool no_signals;    /* signals-based traps off, and checked to stay off */
+  unsigned jobs;      /* compiling threads (wrun_config_jobs), 0 per CPU */
   wast_store_hook store_hook; /* around each command, or NULL */
   void *store_hook_arg;
 } wast_options;

@@ -574,6 +574,12 @@ WRUN_API void wrun_config_debug_info(wrun_config *config, bool enable);
  * profilers; the generated code is the same. Default off. */
 WRUN_API void wrun_config_code_map(wrun_config *config,
                                    bool every_instruction);
+/* Threads that compile a module's function bodies: 0 (the default) one
+ * per online CPU, 1 only the thread calling wrun_module_new. The code is
+ * the same whatever the number, and so is the error of an invalid module
+ * (the first failing function's). Modules with little code compile on
+ * the calling thread anyway: starting threads would cost more. */
+WRUN_API void wrun_config_jobs(wrun_config *config, unsigned jobs);
 /* config may be NULL (the defaults); the engine keeps a copy. */
 WRUN_API wrun_engine *wrun_engine_new_with_config(const wrun_config *config);
 /* The store's remaining fuel. Both return false (and change nothing) when

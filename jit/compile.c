@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "codegen.h"
+#include "compile_internal.h"
 #include "decode.h"
 #include "error.h"
 #include "libcalls.h"
@@ -38,12 +39,6 @@ static wrun_error *spec_malformed(const rt_module *mod, uint32_t f) {
   }
   return NULL;
 }
-
-/* What compiling one body produced besides validation errors. */
-typedef struct body_outcome {
-  wrun_error *gen_error; /* first code generation failure (not validation) */
-  bool simd;             /* some body needs SIMD code generation */
-} body_outcome;
 
 /* Validates function f (a defined one) and, when g is given, compiles it
  * into m. Returns the validation (or decoding) error; code generation
@@ -269,6 +264,66 @@ wrun_error *jit_compile_module(const rt_module *mod, const jit_options *opts,
   return err;
 }
 
+bool jit_compiler_init(jit_compiler *c, const jit_compile_plan *p) {
+  const jit_options *opts = p->opts;
+  c->v = jit_validator_new();
+  c->g = jit_codegen_new();
+  if (!c->v || !c->g) {
+    jit_compiler_fini(c);
+    return false;
+  }
+  jit_codegen_set_deterministic(c->g, opts && opts->deterministic);
+  jit_codegen_set_fuel(c->g, opts && opts->fuel);
+  jit_codegen_set_bounds_checks(c->g, opts && opts->bounds_checks,
+                                opts ? opts->memory_guard : 0,
+                                opts && opts->no_signals);
+  jit_codegen_set_trap_calls(c->g, opts && opts->no_signals);
+  jit_codegen_set_map_every_instruction(c->g,
+                                        opts && opts->map_every_instruction);
+  jit_codegen_set_tail_info(c->g, p->tail_known ? p->tail_flags : NULL,
+                            p->reload_direct);
+  return true;
+}
+
+void jit_compiler_fini(jit_compiler *c) {
+  if (c->g) jit_codegen_free(c->g);
+  if (c->v) jit_validator_free(c->v);
+  c->v = NULL;
+  c->g = NULL;
+}
+
+/* Lowers *stop_at to f (runs race to report their failures). */
+static void lower_stop(_Atomic uint32_t *stop_at, uint32_t f) {
+  uint32_t seen = atomic_load_explicit(stop_at, memory_order_relaxed);
+  while (f < seen &&
+         !atomic_compare_exchange_weak_explicit(stop_at, &seen, f,
+                                                memory_order_relaxed,
+                                                memory_order_relaxed)) {
+  }
+}
+
+wrun_error *jit_compile_run(const jit_compile_plan *p, jit_compiler *c,
+                            jit_masm *m, uint32_t first, uint32_t end,
+                            body_outcome *outcome, _Atomic uint32_t *stop_at) {
+  const rt_module *mod = p->mod;
+  wrun_error *err = NULL;
+  for (uint32_t i = first; i < end && !err; i++) {
+    if (stop_at && i > atomic_load_explicit(stop_at, memory_order_relaxed))
+      break;
+    masm_align(m, 16);
+    p->func_offsets[i] = jit_buf_pos(&m->buf);
+    p->pcmap_starts[i] = jit_pcmap_begin_function(
+        &m->pcmap, p->func_offsets[i],
+        mod->funcs[mod->nimported_funcs + i].body_offset);
+    err = compile_body(mod, mod->nimported_funcs + i, c->v, c->g, m, outcome);
+    m->wasm_offset = NULL; /* g's offset: no longer this body's */
+    p->call_entries[i] = jit_codegen_call_entry(c->g);
+    if (!p->tail_known) p->tail_flags[i] = (uint8_t)jit_codegen_tail_use(c->g);
+    if (err && stop_at) lower_stop(stop_at, i);
+  }
+  return err;
+}
+
 static wrun_error *compile_once(const rt_module *mod, const jit_options *opts,
                                 jit_code *out, bool *simd_refused,
                                 uint8_t *tail_flags, bool tail_known,
@@ -282,43 +337,37 @@ static wrun_error *compile_once(const rt_module *mod, const jit_options *opts,
   uint32_t *call_entries = calloc(ndefined ? ndefined : 1, sizeof(uint32_t));
   out->entry_offsets = calloc(mod->ntypes ? mod->ntypes : 1, sizeof(uint32_t));
   out->pcmap_starts = calloc(ndefined ? ndefined : 1, sizeof(uint32_t));
-  jit_validator *v = jit_validator_new();
-  jit_codegen *g = jit_codegen_new();
+  jit_compile_plan plan = {mod, opts, tail_flags, tail_known, reload_direct,
+                           out->func_offsets, out->pcmap_starts,
+                           call_entries};
+  jit_compiler c = {NULL, NULL};
   jit_masm m;
   jit_masm_init(&m);
   m.relocatable = opts && opts->relocatable;
   wrun_error *err = NULL;
   body_outcome outcome = {NULL, false};
+  jit_exn_table exn = {0};
+  jit_stack_maps maps = {0};
   if (!out->func_offsets || !out->entry_offsets || !out->pcmap_starts ||
-      !call_entries || !v || !g) {
+      !call_entries) {
     err = rt_error_new(RT_NO_OFFSET, "out of memory");
     goto done;
   }
-  jit_codegen_set_deterministic(g, opts && opts->deterministic);
-  jit_codegen_set_fuel(g, opts && opts->fuel);
-  jit_codegen_set_bounds_checks(g, opts && opts->bounds_checks,
-                                opts ? opts->memory_guard : 0,
-                                opts && opts->no_signals);
-  jit_codegen_set_trap_calls(g, opts && opts->no_signals);
-  jit_codegen_set_map_every_instruction(g, opts &&
-                                               opts->map_every_instruction);
-  jit_codegen_set_tail_info(g, tail_known ? tail_flags : NULL, reload_direct);
   for (uint32_t t = 0; t < mod->ntypes; t++) {
     const rt_functype *ft = &mod->types[t];
     out->entry_offsets[t] = jit_buf_pos(&m.buf);
     masm_entry_trampoline(&m, ft->types, ft->nparams, ft->types + ft->nparams,
                           ft->nresults);
   }
-  for (uint32_t i = 0; i < ndefined && !err; i++) {
-    masm_align(&m, 16);
-    out->func_offsets[i] = jit_buf_pos(&m.buf);
-    out->pcmap_starts[i] = jit_pcmap_begin_function(
-        &m.pcmap, out->func_offsets[i],
-        mod->funcs[mod->nimported_funcs + i].body_offset);
-    err = compile_body(mod, mod->nimported_funcs + i, v, g, &m, &outcome);
-    m.wasm_offset = NULL; /* g's offset: no longer this body's */
-    call_entries[i] = jit_codegen_call_entry(g);
-    if (!tail_known) tail_flags[i] = (uint8_t)jit_codegen_tail_use(g);
+  unsigned threads = jit_compile_threads(&plan);
+  if (threads > 1) {
+    err = jit_compile_parallel(&plan, threads, &m, &outcome, &exn, &maps);
+  } else if (!jit_compiler_init(&c, &plan)) {
+    err = rt_error_new(RT_NO_OFFSET, "out of memory");
+  } else {
+    err = jit_compile_run(&plan, &c, &m, 0, ndefined, &outcome, NULL);
+    jit_codegen_take_exn_table(c.g, &exn);
+    jit_codegen_take_stack_maps(c.g, &maps);
   }
   if (err) goto done;
   if (outcome.gen_error) {
@@ -333,9 +382,13 @@ static wrun_error *compile_once(const rt_module *mod, const jit_options *opts,
   }
   err = patch_calls(mod, &m, out, call_entries);
   if (!err) err = publish(&m, out);
-  if (!err) jit_codegen_take_exn_table(g, &out->exn);
-  if (!err) jit_codegen_take_stack_maps(g, &out->maps);
-  if (!err) out->fuel = opts && opts->fuel;
+  if (!err) {
+    out->exn = exn;
+    out->maps = maps;
+    exn = (jit_exn_table){0};
+    maps = (jit_stack_maps){0};
+    out->fuel = opts && opts->fuel;
+  }
   if (!err && !m.pcmap.failed) {
     /* The writer's buffer, handed over: trimming it would copy it. */
     out->pcmap = m.pcmap.data;
@@ -345,8 +398,9 @@ static wrun_error *compile_once(const rt_module *mod, const jit_options *opts,
 done:
   free(call_entries);
   if (outcome.gen_error) wrun_error_delete(outcome.gen_error);
-  jit_codegen_free(g);
-  if (v) jit_validator_free(v);
+  jit_exn_table_free(&exn);
+  jit_stack_maps_free(&maps);
+  jit_compiler_fini(&c);
   jit_masm_free(&m);
   if (err) jit_code_free(out);
   return err;

@@ -129,6 +129,15 @@ typedef struct jit_options {
   /* A pc map entry at the code of every wasm instruction, not only at
    * trap sites and calls (wrun_config_code_map: for wrun objdump). */
   bool map_every_instruction;
+  /* Threads compiling the function bodies (jit/compile_parallel.c): 0
+   * all online CPUs, 1 the calling thread alone. The code and every
+   * table are the same bytes whatever the number. */
+  unsigned jobs;
+  /* Bodies go to the threads in runs of consecutive functions of at
+   * least this many body bytes; a module of one run compiles on the
+   * calling thread. 0: the default (or WRUN_COMPILE_SPLIT_BYTES, which
+   * tests set to 1 to split every module at every function). */
+  uint32_t split_bytes;
 } jit_options;
 
 /* The C functions compiled code calls, by their position in a fixed list

@@ -98,3 +98,47 @@ void jit_masm_add_fixup(jit_masm *m, jit_label *l, uint32_t at, uint8_t kind,
   l->fixups = (int32_t)m->nfixups;
   m->nfixups++;
 }
+
+/* Room for n more items in an array of elem-sized items (doubling, so
+ * appends stay linear); false on failure. */
+static bool reserve(void **arr, uint32_t len, uint32_t n, uint32_t *cap,
+                    size_t elem) {
+  if (*cap - len >= n) return true;
+  uint64_t c = *cap ? *cap : 64;
+  while (c < (uint64_t)len + n) c *= 2;
+  if (c > UINT32_MAX) return false;
+  void *p = realloc(*arr, (size_t)c * elem);
+  if (!p) return false;
+  *arr = p;
+  *cap = (uint32_t)c;
+  return true;
+}
+
+void jit_masm_append(jit_masm *m, const jit_masm *src) {
+  uint32_t base = jit_buf_pos(&m->buf);
+  if (src->refusal) jit_masm_refuse(m, src->refusal);
+  if (src->oom || src->buf.oom) m->oom = true;
+  if (src->buf.size) jit_buf_put(&m->buf, src->buf.data, src->buf.size);
+  if (!reserve((void **)&m->traps, m->ntraps, src->ntraps, &m->cap_traps,
+               sizeof *m->traps) ||
+      !reserve((void **)&m->relocs, m->nrelocs, src->nrelocs, &m->cap_relocs,
+               sizeof *m->relocs) ||
+      !reserve((void **)&m->syms, m->nsyms, src->nsyms, &m->cap_syms,
+               sizeof *m->syms)) {
+    m->oom = true;
+    return;
+  }
+  for (uint32_t i = 0; i < src->ntraps; i++) {
+    m->traps[m->ntraps] = src->traps[i];
+    m->traps[m->ntraps++].offset += base;
+  }
+  for (uint32_t i = 0; i < src->nrelocs; i++) {
+    m->relocs[m->nrelocs] = src->relocs[i];
+    m->relocs[m->nrelocs++].at += base;
+  }
+  for (uint32_t i = 0; i < src->nsyms; i++) {
+    m->syms[m->nsyms] = src->syms[i];
+    m->syms[m->nsyms++].at += base;
+  }
+  jit_pcmap_append(&m->pcmap, &src->pcmap);
+}

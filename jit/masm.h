@@ -311,6 +311,12 @@ static inline void jit_masm_note_call(jit_masm *m) {
   if (m->wasm_offset && *m->wasm_offset != JIT_NO_WASM_OFFSET)
     jit_pcmap_add(&m->pcmap, jit_buf_pos(&m->buf) - 1, *m->wasm_offset);
 }
+/* Appends src's code at m's position, with its trap sites, call
+ * relocations, symbols and pc map (whose entries count from each
+ * function's start, so they move as they are) rebased there, and its
+ * failure if it failed. For code compiled apart (jit/compile_parallel.c):
+ * src's labels are all bound. */
+void jit_masm_append(jit_masm *m, const jit_masm *src);
 /* Records a fixup for label l at code offset at (for backends). */
 void jit_masm_add_fixup(jit_masm *m, jit_label *l, uint32_t at, uint8_t kind,
                         int32_t base);

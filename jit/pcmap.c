@@ -2,6 +2,7 @@
 #include "pcmap.h"
 
 #include <stdlib.h>
+#include <string.h>
 
 bool jit_pcmap_reserve(jit_pcmap_writer *w) {
   uint32_t cap = w->cap ? w->cap * 2 : 4096;
@@ -37,6 +38,18 @@ void jit_pcmap_add_slow(jit_pcmap_writer *w, uint32_t pc, uint32_t wasm) {
   w->size = (uint32_t)(p - w->data);
   w->pc = pc;
   w->wasm = wasm;
+}
+
+void jit_pcmap_append(jit_pcmap_writer *w, const jit_pcmap_writer *src) {
+  if (src->failed) w->failed = true;
+  while (!w->failed && w->cap - w->size < src->size)
+    if (!jit_pcmap_reserve(w)) break;
+  if (w->failed) {
+    w->cap = w->size; /* keeps the inline path out, as add_slow does */
+    return;
+  }
+  if (src->size) memcpy(w->data + w->size, src->data, src->size);
+  w->size += src->size;
 }
 
 void jit_pcmap_writer_free(jit_pcmap_writer *w) {

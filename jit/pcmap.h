@@ -41,6 +41,10 @@ static inline uint32_t jit_pcmap_begin_function(jit_pcmap_writer *w,
   return w->size;
 }
 
+/* Appends the entries of src (a whole number of functions' streams);
+ * a failed src fails w. */
+void jit_pcmap_append(jit_pcmap_writer *w, const jit_pcmap_writer *src);
+
 void jit_pcmap_add_slow(jit_pcmap_writer *w, uint32_t pc, uint32_t wasm);
 
 /* Inline: every trap site and call of a module comes here, and nearly

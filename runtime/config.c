@@ -50,6 +50,10 @@ void wrun_config_profiler(wrun_config *config, wrun_profiler profiler) {
     config->settings.profiler = (uint8_t)profiler;
 }
 
+void wrun_config_jobs(wrun_config *config, unsigned jobs) {
+  if (config) config->settings.jobs = jobs;
+}
+
 /* The defaults, 4 GiB each, are the guarded reservation: a u32 address
  * and a u32 offset can reach no further. Anything less needs the checks.
  * A guard under 64 KiB is raised to it: a checked access compares only

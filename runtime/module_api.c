@@ -25,7 +25,8 @@ wrun_error *wrun_module_new(wrun_engine *engine, const uint8_t *bytes,
                       .memory_guard = st.guard,
                       .no_signals = engine && engine->config.no_signals,
                       .map_every_instruction =
-                          engine && engine->config.code_map};
+                          engine && engine->config.code_map,
+                      .jobs = engine ? engine->config.jobs : 0};
   err = jit_compile_module(m, &opts, &mod->code, &simd_refused);
   if (err) {
     rt_module_free(m);

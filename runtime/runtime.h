@@ -38,6 +38,7 @@ typedef struct rt_config {
   uint8_t profiler; /* wrun_profiler (wrun_config_profiler) */
   bool code_map;    /* wrun_config_code_map */
   bool debug_info;  /* wrun_config_debug_info: the GDB JIT interface */
+  unsigned jobs; /* wrun_config_jobs: compiling threads, 0 all CPUs */
 } rt_config;
 
 /* How an engine's memories are bounded (memory.c, the compiler): with

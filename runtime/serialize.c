@@ -128,7 +128,8 @@ wrun_error *wrun_module_serialize(const wrun_module *mod, uint8_t **bytes,
                         .fuel = mod->fuel, .relocatable = true,
                         .bounds_checks = mod->bounds_checks,
                         .memory_guard = mod->memory_guard,
-                        .no_signals = mod->no_signals};
+                        .no_signals = mod->no_signals,
+                        .jobs = mod->engine ? mod->engine->config.jobs : 0};
     wrun_error *err = jit_compile_module(mod->m, &opts, &fresh, NULL);
     if (err) return err;
     c = &fresh;

@@ -18,7 +18,11 @@
 #            traps call into the runtime and bounds checks count each
 #            access's width; the runner keeps the default actions of
 #            SIGSEGV, SIGBUS and SIGILL, so a trap by a signal kills it,
-#            and fails if a handler was installed.
+#            and fails if a handler was installed;
+# jobs       every module compiled on two threads, cut at every function
+#            (wrun wast --jobs 2, WRUN_COMPILE_SPLIT_BYTES=1): code laid
+#            out from runs compiled apart behaves as serial code, and an
+#            invalid module is rejected for the same reason.
 # Same passes and expected failures as without. A missing suite is a skip
 # (77) outside CI, as in run-spec.sh.
 set -u
@@ -37,5 +41,6 @@ case $mode in
   gc-stress) WRUN_GC_STRESS=1 exec "$wrun" wast --quiet --xfail "$xfail" "$@" ;;
   bounds-checks) exec "$wrun" wast --bounds-checks --quiet --xfail "$xfail" "$@" ;;
   no-signals) exec "$wrun" wast --no-signals --quiet --xfail "$xfail" "$@" ;;
+  jobs) WRUN_COMPILE_SPLIT_BYTES=1 exec "$wrun" wast --jobs 2 --quiet --xfail "$xfail" "$@" ;;
   *) echo "run-spec-mode.sh: unknown mode $mode" >&2; exit 2 ;;
 esac

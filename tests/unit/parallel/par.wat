@@ -1,0 +1,67 @@
+;; For test_parallel_compile.c: a module whose functions use what a
+;; parallel compile must lay out and rebase: direct calls between
+;; functions far apart (relocations), traps (trap table, pc map), legacy
+;; try/catch/delegate in several functions (unwind table: sites, scopes
+;; and clauses), tail calls (the module compiles twice), SIMD, memory and
+;; table libcalls (C addresses: symbols in relocatable code), loops and
+;; br_table (aligned loop heads, jump tables).
+(module
+  (import "host" "f" (func $host (param i32) (result i32)))
+  (type $ii (func (param i32) (result i32)))
+  (memory 1 4)
+  (table $t 4 funcref)
+  (elem (table $t) (i32.const 0) func $a $b $host $tail_a)
+  (tag $e (param i32))
+  (tag $e2)
+  (global $g (mut i32) (i32.const 5))
+  (func $a (type $ii) (i32.add (local.get 0) (call $z (i32.const 1))))
+  (func $b (type $ii) (i32.mul (local.get 0) (call $a (i32.const 2))))
+  (func $thrower (param i32) (throw $e (local.get 0)))
+  (func $catch1 (param i32) (result i32)
+    (try (result i32)
+      (do (call $thrower (local.get 0)) (i32.const 0))
+      (catch $e (i32.add (i32.const 100)))
+      (catch_all (i32.const 7))))
+  (func $nested (param i32) (result i32)
+    (try (result i32)
+      (do
+        (try (result i32)
+          (do (call $thrower (local.get 0)) (call $catch1 (i32.const 3)))
+          (delegate 0)))
+      (catch $e)))
+  (func $loops (param i32) (result i32) (local i32)
+    (loop $l
+      (local.set 1 (i32.add (local.get 1) (i32.load (local.get 0))))
+      (br_if $l (i32.lt_u (local.tee 0 (i32.add (local.get 0) (i32.const 4)))
+                          (i32.const 64))))
+    (block $x (block $y (block $w
+      (br_table $x $y $w (local.get 1)))
+      (return (i32.const 1)))
+      (return (i32.const 2)))
+    (local.get 1))
+  (func $traps (param i32 i32) (result i32)
+    (i32.add (i32.div_s (local.get 0) (local.get 1))
+             (i32.rem_u (local.get 1) (local.get 0))))
+  (func $indirect (param i32 i32) (result i32)
+    (call_indirect $t (type $ii) (local.get 1) (local.get 0)))
+  (func $tail_a (param i32) (result i32)
+    (if (result i32) (i32.eqz (local.get 0))
+      (then (i32.const 9))
+      (else (return_call $tail_b (i32.sub (local.get 0) (i32.const 1))))))
+  (func $tail_b (param i32) (result i32)
+    (return_call_indirect $t (type $ii) (local.get 0) (i32.const 3)))
+  (func $simd (param i32) (result i32)
+    (i32x4.extract_lane 3
+      (i32x4.add (i32x4.splat (local.get 0)) (v128.const i32x4 1 2 3 4))))
+  (func $libcalls (param i32) (result i32)
+    (memory.fill (i32.const 0) (local.get 0) (i32.const 16))
+    (drop (memory.grow (i32.const 0)))
+    (i32.add (table.size $t) (call $host (global.get $g))))
+  (func $catch_late (param i32) (result i32)
+    (try (result i32)
+      (do (call $b (local.get 0)))
+      (catch $e2 (i32.const -2))
+      (catch $e)
+      (catch_all (i32.const -1))))
+  (func $z (type $ii) (call $catch_late (unreachable)))
+)
