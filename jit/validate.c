@@ -387,7 +387,7 @@ static wrun_error *apply_op_sig(jit_validator *v, const op_sig *s,
   rt_valtype bottom = first && n ? first : s->pops[0];
   const ctrl_frame *f = top_ctrl(v);
   bool exact = v->nvals - f->height >= n;
-  if (exact) {
+  if (exact && n) { /* n == 0: nothing to compare (and vals may be NULL) */
     const rt_valtype *top = v->vals + v->nvals - n;
     switch (n) { /* at most three, unrolled */
     case 3: exact = top[2] == s->pops[2]; /* fall through */
