@@ -848,12 +848,32 @@ static bool swap_operands(const jit_codegen *g) {
   return below == CG_LOCAL && top == CG_REG;
 }
 
+/* Is the entry at stack position i a local that the cache holds? Its
+ * register can then be read in place, the result going to a fresh one. */
+static bool cached_local_at(jit_codegen *g, uint32_t i) {
+  return g->stack[i].kind == CG_LOCAL &&
+         cg_cache_find(g, g->stack[i].index) != JIT_NO_REG;
+}
+
 static void visit_binop(jit_codegen *g, jit_binop op, jit_type t) {
   jit_opnd rhs;
   jit_reg lhs;
-  if (binop_commutes(op) && swap_operands(g)) {
+  bool swap = binop_commutes(op) && swap_operands(g);
+  if (swap) {
     lhs = cg_pop_reg(g);
     rhs = cg_pop_opnd_read(g);
+  } else if (g->sp >= 2 && cached_local_at(g, g->sp - 2)) {
+    /* A cached left operand is read where it is, not copied first:
+     * dst = lhs op rhs in three-operand form (lea, imul r,r,imm; AArch64's
+     * own forms). */
+    rhs = cg_pop_opnd_read(g);
+    jit_reg src = cg_pop_read(g);
+    jit_reg dst = cg_alloc_for(g, t);
+    masm_binop(g->m, op, t, dst, src, rhs);
+    cg_done_read(g, src);
+    if (!rhs.is_imm && rhs.reg != src) cg_done_read(g, rhs.reg);
+    cg_push_reg(g, t, dst);
+    return;
   } else {
     rhs = cg_pop_opnd_read(g);
     lhs = cg_pop_reg(g);
@@ -944,6 +964,17 @@ static void visit_fbinop(jit_codegen *g, jit_fbinop op, jit_type t) {
       g->stack[g->sp - 1].kind == CG_REG) {
     lhs = cg_pop_reg(g);
     rhs = cg_pop_read(g);
+  } else if (g->sp >= 2 && cached_local_at(g, g->sp - 2)) {
+    /* As for integers: a fresh result, the cached operand read in place
+     * (one instruction on AArch64; x86-64 copies it into dst). */
+    rhs = cg_pop_read(g);
+    jit_reg src = cg_pop_read(g);
+    jit_reg dst = cg_alloc_for(g, t);
+    masm_fbinop(g->m, op, t, dst, src, rhs);
+    cg_done_read(g, src);
+    if (rhs != src) cg_done_read(g, rhs);
+    cg_push_reg(g, t, dst);
+    return;
   } else {
     rhs = cg_pop_read(g);
     lhs = cg_pop_reg(g);

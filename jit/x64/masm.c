@@ -324,6 +324,8 @@ static void binop_reg(jit_masm *m, jit_binop op, bool w, uint8_t d,
     } else {
       two_operand(m, op, w, d, l); /* the rest commute */
     }
+  } else if (op == JB_ADD) {
+    x64_lea(b, w, d, x64_mem_bisd(l, r, 0, 0));
   } else {
     x64_mov_rr(b, w, d, l);
     two_operand(m, op, w, d, r);
