@@ -272,6 +272,17 @@ void x64_mov16_mr(jit_buf *b, x64_mem m, uint8_t src) {
   x64_emit_rm(b, 0x66, 0x89, false, src, m, 0);
 }
 
+void x64_mov8_mi(jit_buf *b, x64_mem m, uint8_t imm) {
+  x64_emit_rm(b, 0, 0xC6, false, 0, m, 0);
+  jit_buf_u8(b, imm);
+}
+
+void x64_mov16_mi(jit_buf *b, x64_mem m, uint16_t imm) {
+  x64_emit_rm(b, 0x66, 0xC7, false, 0, m, 0);
+  jit_buf_u8(b, (uint8_t)imm);
+  jit_buf_u8(b, (uint8_t)(imm >> 8));
+}
+
 void x64_movzx8_rr(jit_buf *b, uint8_t dst, uint8_t src) {
   x64_emit_rr(b, 0, 0x0FB6, false, dst, src, 2);
 }

@@ -122,6 +122,9 @@ void x64_mov_mr(jit_buf *b, bool w, x64_mem m, uint8_t src); /* store */
 void x64_mov_mi(jit_buf *b, bool w, x64_mem m, int32_t imm);
 void x64_mov8_mr(jit_buf *b, x64_mem m, uint8_t src);
 void x64_mov16_mr(jit_buf *b, x64_mem m, uint8_t src);
+/* mov byte/word ptr [m], imm (stores of constants without a register) */
+void x64_mov8_mi(jit_buf *b, x64_mem m, uint8_t imm);
+void x64_mov16_mi(jit_buf *b, x64_mem m, uint16_t imm);
 void x64_movzx8_rr(jit_buf *b, uint8_t dst, uint8_t src); /* 32-bit dst */
 void x64_movzx16_rr(jit_buf *b, uint8_t dst, uint8_t src);
 void x64_movsx8_rr(jit_buf *b, bool w, uint8_t dst, uint8_t src);

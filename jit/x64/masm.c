@@ -299,6 +299,21 @@ static void binop_imm(jit_masm *m, jit_binop op, bool w, uint8_t d,
   case JB_MUL:
     x64_imul_rri(b, w, d, l, imm);
     return;
+  case JB_AND:
+    /* masks of the low 8 or 16 bits are zero-extensions: one
+     * instruction, also when d != l (the upper half is cleared either
+     * way, for i64 too) */
+    if (imm == 0xff) {
+      x64_movzx8_rr(b, d, l);
+      return;
+    }
+    if (imm == 0xffff) {
+      x64_movzx16_rr(b, d, l);
+      return;
+    }
+    if (d != l) x64_mov_rr(b, w, d, l);
+    x64_alu_ri(b, X64_AND, w, d, imm);
+    return;
   default:
     if (d != l) x64_mov_rr(b, w, d, l);
     x64_alu_ri(b, alu_of(op), w, d, imm);
@@ -1033,15 +1048,13 @@ void x64_masm_store_mem_imm(jit_masm *m, jit_memop op, uint64_t bits,
     break;
   case JM_I32_STORE8:
   case JM_I64_STORE8:
-    x64_mov_ri(b, false, SCRATCH_A, (uint32_t)(uint8_t)bits);
     x64_mark_oob_site(m);
-    x64_mov8_mr(b, a, SCRATCH_A);
+    x64_mov8_mi(b, a, (uint8_t)bits);
     break;
   case JM_I32_STORE16:
   case JM_I64_STORE16:
-    x64_mov_ri(b, false, SCRATCH_A, (uint32_t)(uint16_t)bits);
     x64_mark_oob_site(m);
-    x64_mov16_mr(b, a, SCRATCH_A);
+    x64_mov16_mi(b, a, (uint16_t)bits);
     break;
   default: break; /* loads are not stores */
   }

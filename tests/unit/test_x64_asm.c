@@ -397,6 +397,12 @@ Test(x64_asm, generated_forms_4) {
         0x66, 0x41, 0x89, 0x7f, 0x02);
   CHECK(x64_mov16_mr(&b, x64_mem_bd(X64_R15, 2), X64_R9), /* mov word ptr [r15+2], r9w */
         0x66, 0x45, 0x89, 0x4f, 0x02);
+  CHECK(x64_mov8_mi(&b, x64_mem_bisd(X64_R15, X64_RDI, 0, 0), 1), /* mov byte ptr [r15+rdi], 1 */
+        0x41, 0xc6, 0x04, 0x3f, 0x01);
+  CHECK(x64_mov8_mi(&b, x64_mem_bd(X64_RBP, -1), 0xff), /* mov byte ptr [rbp-1], 0xff */
+        0xc6, 0x45, 0xff, 0xff);
+  CHECK(x64_mov16_mi(&b, x64_mem_bisd(X64_R15, X64_R9, 0, 2), 0x1234), /* mov word ptr [r15+r9+2], 0x1234 */
+        0x66, 0x43, 0xc7, 0x44, 0x0f, 0x02, 0x34, 0x12);
   CHECK(x64_movzx8_rr(&b, X64_RBX, X64_RAX), /* movzx ebx, al */
         0x0f, 0xb6, 0xd8);
   CHECK(x64_movzx8_rr(&b, X64_R8, X64_RDI), /* movzx r8d, dil */
