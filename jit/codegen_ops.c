@@ -848,6 +848,53 @@ static bool swap_operands(const jit_codegen *g) {
   return below == CG_LOCAL && top == CG_REG;
 }
 
+#define NO_LOCAL UINT32_MAX
+
+/* The local that the instruction after `in` (a one-byte opcode) stores
+ * into when it is local.set or local.tee, else NO_LOCAL. Read ahead of
+ * validation, it only steers the choice of a register: a wrong answer
+ * costs a copy, never a wrong value. */
+static uint32_t next_set_local(const jit_codegen *g, const jit_instr *in) {
+  const uint8_t *p = g->mod->bytes + in->offset + 1;
+  const uint8_t *end = g->mod->bytes + g->mod->len;
+  if (p >= end || (*p != 0x21 && *p != 0x22)) return NO_LOCAL;
+  uint32_t index = 0;
+  for (unsigned shift = 0; shift < 35; shift += 7) {
+    if (++p >= end) return NO_LOCAL;
+    index |= (uint32_t)(*p & 0x7f) << shift;
+    if (!(*p & 0x80)) return index;
+  }
+  return NO_LOCAL;
+}
+
+static bool is_local_at(const jit_codegen *g, uint32_t i, uint32_t local) {
+  return g->stack[i].kind == CG_LOCAL && g->stack[i].index == local;
+}
+
+/* x = x op y, with the next instruction setting x: pops the operands and
+ * answers the register that caches x, handed over to the caller (no
+ * longer the cache's: the result overwrites it in place, and the
+ * local.set caches it again), so a loop counter is updated where a loop
+ * head expects it, with no copy. JIT_NO_REG (nothing popped) otherwise. */
+static jit_reg pop_into_local(jit_codegen *g, const jit_instr *in,
+                              bool commutes, bool rhs_reg, jit_opnd *rhs) {
+  uint32_t x = next_set_local(g, in);
+  if (x == NO_LOCAL || g->sp < 2 || g->pend.active) return JIT_NO_REG;
+  jit_reg src;
+  if (is_local_at(g, g->sp - 2, x)) {
+    *rhs = rhs_reg ? jit_reg_opnd(cg_pop_read(g)) : cg_pop_opnd_read(g);
+    src = cg_pop_read(g);
+  } else if (commutes && is_local_at(g, g->sp - 1, x)) {
+    src = cg_pop_read(g);
+    *rhs = rhs_reg ? jit_reg_opnd(cg_pop_read(g)) : cg_pop_opnd_read(g);
+  } else {
+    return JIT_NO_REG;
+  }
+  /* cg_pop_read left x cached in src (loaded on the way if need be). */
+  g->cache.regs &= ~cg_reg_bit(src);
+  return src;
+}
+
 /* Is the entry at stack position i a local that the cache holds? Its
  * register can then be read in place, the result going to a fresh one. */
 static bool cached_local_at(jit_codegen *g, uint32_t i) {
@@ -855,9 +902,16 @@ static bool cached_local_at(jit_codegen *g, uint32_t i) {
          cg_cache_find(g, g->stack[i].index) != JIT_NO_REG;
 }
 
-static void visit_binop(jit_codegen *g, jit_binop op, jit_type t) {
+static void visit_binop(jit_codegen *g, jit_binop op, jit_type t,
+                        const jit_instr *in) {
   jit_opnd rhs;
-  jit_reg lhs;
+  jit_reg lhs = pop_into_local(g, in, binop_commutes(op), false, &rhs);
+  if (lhs != JIT_NO_REG) {
+    masm_binop(g->m, op, t, lhs, lhs, rhs);
+    if (!rhs.is_imm && rhs.reg != lhs) cg_done_read(g, rhs.reg);
+    cg_push_reg(g, t, lhs);
+    return;
+  }
   bool swap = binop_commutes(op) && swap_operands(g);
   if (swap) {
     lhs = cg_pop_reg(g);
@@ -955,11 +1009,20 @@ static void visit_eqz(jit_codegen *g, jit_type t) {
   g->pend.rhs = jit_imm_opnd(0);
 }
 
-static void visit_fbinop(jit_codegen *g, jit_fbinop op, jit_type t) {
+static void visit_fbinop(jit_codegen *g, jit_fbinop op, jit_type t,
+                         const jit_instr *in) {
   jit_reg rhs, lhs;
   /* add and mul commute (also for NaNs: either operand's payload is an
    * allowed result); a register on top becomes the result. */
   bool commutes = op == JF_ADD || op == JF_MUL;
+  jit_opnd ro;
+  lhs = pop_into_local(g, in, commutes, true, &ro);
+  if (lhs != JIT_NO_REG) {
+    masm_fbinop(g->m, op, t, lhs, lhs, ro.reg);
+    if (ro.reg != lhs) cg_done_read(g, ro.reg);
+    cg_push_reg(g, t, lhs);
+    return;
+  }
   if (commutes && g->sp >= 2 && g->stack[g->sp - 2].kind == CG_LOCAL &&
       g->stack[g->sp - 1].kind == CG_REG) {
     lhs = cg_pop_reg(g);
@@ -1131,12 +1194,12 @@ void cg_op_ref_func(jit_codegen *g, const jit_instr *in) {
  * row's NAME and a, b, c. */
 #define LOWER_VISIT(name, fn, b, c) cg_op_##fn(g, in)
 #define LOWER_NOP(name, a, b, c) (void)in
-#define LOWER_BIN(name, op, t, c) visit_binop(g, JB_##op, JT_##t)
+#define LOWER_BIN(name, op, t, c) visit_binop(g, JB_##op, JT_##t, in)
 #define LOWER_DIV(name, op, t, c) visit_divrem(g, JD_##op, JT_##t)
 #define LOWER_CMP(name, cond, t, c) visit_compare(g, JC_##cond, JT_##t)
 #define LOWER_EQZ(name, t, b, c) visit_eqz(g, JT_##t)
 #define LOWER_UN(name, op, t, c) visit_unop(g, JU_##op, JT_##t, JT_##t)
-#define LOWER_FBIN(name, op, t, c) visit_fbinop(g, JF_##op, JT_##t)
+#define LOWER_FBIN(name, op, t, c) visit_fbinop(g, JF_##op, JT_##t, in)
 #define LOWER_FUN(name, op, t, c) visit_funop(g, JFU_##op, JT_##t)
 #define LOWER_CV(name, from, to, c) \
   visit_convert(g, JCV_##name, JT_##from, JT_##to, false)
