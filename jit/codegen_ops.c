@@ -1076,7 +1076,8 @@ static void visit_select(jit_codegen *g) {
   if (g->pend.active) {
     cg_pending p = g->pend;
     g->pend.active = false;
-    jit_reg b = cg_pop_reg(g);
+    /* b and the condition are only read: cached locals are lent */
+    jit_reg b = cg_pop_read(g);
     jit_type t = (jit_type)g->stack[g->sp - 1].type;
     jit_reg a = cg_pop_reg(g);
     jit_type mt = t == JT_REF ? JT_I64 : t;
@@ -1088,17 +1089,17 @@ static void visit_select(jit_codegen *g) {
                       mt, a, a, b);
     cg_done_read(g, p.lhs);
     if (!p.rhs.is_imm) cg_done_read(g, p.rhs.reg);
-    cg_free(g, b);
+    cg_done_read(g, b);
     cg_push_reg(g, t, a);
     return;
   }
-  jit_reg c = cg_pop_reg(g);
-  jit_reg b = cg_pop_reg(g);
+  jit_reg c = cg_pop_read(g);
+  jit_reg b = cg_pop_read(g);
   jit_type t = (jit_type)g->stack[g->sp - 1].type;
   jit_reg a = cg_pop_reg(g);
   masm_select(g->m, t == JT_REF ? JT_I64 : t, a, c, a, b);
-  cg_free(g, c);
-  cg_free(g, b);
+  cg_done_read(g, c);
+  if (b != c) cg_done_read(g, b);
   cg_push_reg(g, t, a);
 }
 
