@@ -1241,6 +1241,7 @@ static void reset(jit_codegen *g) {
   g->simd = g->done = false;
   g->nan_pending = false;
   memset(&g->pend, 0, sizeof g->pend);
+  memset(&g->pshift, 0, sizeof g->pshift);
   memset(&g->cache, 0, sizeof g->cache);
   cg_snap_reset(g);
   cg_exn_begin_function(g);
@@ -1491,6 +1492,8 @@ wrun_error *jit_codegen_step(jit_codegen *g, const jit_instr *in) {
   }
   cg_fuel_before(g, in);
   if (g->pend.active && !is_fusing_op(in->op)) cg_materialize_pending(g);
+  if (g->pshift.active && !cg_shift_may_wait(g, in->op))
+    cg_materialize_shift(g);
   /* where this instruction's code starts (code deferred from earlier
    * instructions is theirs, though it may come later) */
   if (g->map_every_instruction)

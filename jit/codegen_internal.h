@@ -121,6 +121,18 @@ typedef struct cg_pending {
   jit_opnd rhs;
 } cg_pending;
 
+/* A shift left by 1-3 not emitted yet, waiting for an add to make it one
+ * lea (AArch64: add with a shifted register): array indexing, base +
+ * (i << 2). The stack entry at pos holds the value before the shift. At
+ * most one push (local.get, a constant) may come between; any other
+ * instruction emits the shift first (codegen_ops.c). */
+typedef struct cg_pending_shift {
+  bool active;
+  uint8_t shift;
+  uint8_t type; /* JT_I32 or JT_I64 */
+  uint32_t pos;
+} cg_pending_shift;
+
 /* Fuel charges of the function being compiled (codegen_fuel.c). */
 typedef struct cg_fuel {
   bool on;          /* the module is compiled with fuel charges */
@@ -186,6 +198,7 @@ struct jit_codegen {
   uint32_t snap_top, snap_cap;
   uint32_t snap_pin, snap_pin_owner;
   cg_pending pend;
+  cg_pending_shift pshift;
 
   bool unreachable;
   uint32_t dead_depth; /* blocks opened inside unreachable code */
@@ -362,6 +375,10 @@ void cg_materialize_local(jit_codegen *g, uint32_t local);
  * area is overwritten: a tail call's arguments). */
 void cg_materialize_params(jit_codegen *g);
 void cg_materialize_pending(jit_codegen *g);
+/* May the pending shift wait past instruction op (an add that takes it,
+ * or one push above it)? Else cg_materialize_shift emits it. */
+bool cg_shift_may_wait(const jit_codegen *g, uint16_t op);
+void cg_materialize_shift(jit_codegen *g);
 void cg_negate_pending(jit_codegen *g); /* i32.eqz on the pending compare */
 
 /* The return sequence (results to their places, epilogue), then the

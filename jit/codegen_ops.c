@@ -855,9 +855,10 @@ static bool swap_operands(const jit_codegen *g) {
  * validation, it only steers the choice of a register: a wrong answer
  * costs a copy, never a wrong value. */
 static uint32_t next_set_local(const jit_codegen *g, const jit_instr *in) {
+  if (!g->mod->bytes || (size_t)in->offset + 1 >= g->mod->len) return NO_LOCAL;
   const uint8_t *p = g->mod->bytes + in->offset + 1;
   const uint8_t *end = g->mod->bytes + g->mod->len;
-  if (p >= end || (*p != 0x21 && *p != 0x22)) return NO_LOCAL;
+  if (*p != 0x21 && *p != 0x22) return NO_LOCAL;
   uint32_t index = 0;
   for (unsigned shift = 0; shift < 35; shift += 7) {
     if (++p >= end) return NO_LOCAL;
@@ -902,8 +903,85 @@ static bool cached_local_at(jit_codegen *g, uint32_t i) {
          cg_cache_find(g, g->stack[i].index) != JIT_NO_REG;
 }
 
+/* ---- shifts by 1-3 fused into the add that follows (cg_pending_shift) -- */
+
+bool cg_shift_may_wait(const jit_codegen *g, uint16_t op) {
+  switch (op) {
+  case OP_I32_ADD:
+  case OP_I64_ADD: return true;
+  case OP_LOCAL_GET:
+  case OP_I32_CONST:
+  case OP_I64_CONST:
+    /* one push, on the fast path of cg_push (no load, no spill) */
+    return g->pshift.pos + 1 == g->sp && g->sp < g->cap_stack &&
+           g->nlazy < CG_MAX_LAZY;
+  default: return false;
+  }
+}
+
+void cg_materialize_shift(jit_codegen *g) {
+  g->pshift.active = false;
+  jit_type t = (jit_type)g->pshift.type;
+  /* The entry pushed since (a constant or a lazy local, by
+   * cg_shift_may_wait) is set aside and put back. */
+  bool above = g->pshift.pos + 1 < g->sp;
+  cg_value top = {0};
+  if (above) top = cg_pop(g);
+  jit_reg r = cg_pop_reg(g);
+  masm_binop(g->m, JB_SHL, t, r, r, jit_imm_opnd(g->pshift.shift));
+  cg_push_reg(g, t, r);
+  if (above) cg_push(g, top);
+}
+
+/* An i32.shl/i64.shl by a constant 1-3 waits for an add (true). */
+static bool defer_shift(jit_codegen *g, jit_type t) {
+  if (g->sp < 2 || g->stack[g->sp - 1].kind != CG_CONST) return false;
+  unsigned k = (unsigned)g->stack[g->sp - 1].bits & (t == JT_I64 ? 63 : 31);
+  if (k < 1 || k > 3) return false;
+  cg_pop(g);
+  g->pshift.active = true;
+  g->pshift.shift = (uint8_t)k;
+  g->pshift.type = (uint8_t)t;
+  g->pshift.pos = g->sp - 1;
+  return true;
+}
+
+/* The add of a pending shift: dst = other + (index << k). */
+static void add_scaled(jit_codegen *g, jit_type t) {
+  g->pshift.active = false;
+  bool index_on_top = g->pshift.pos == g->sp - 1;
+  jit_opnd other;
+  jit_reg index = JIT_NO_REG;
+  if (index_on_top) index = cg_pop_read(g);
+  /* a constant is the displacement when it fits in 32 bits */
+  const cg_value *o = &g->stack[g->sp - 1];
+  if (o->kind == CG_CONST &&
+      (t == JT_I32 || (int64_t)o->bits == (int32_t)o->bits))
+    other = cg_pop_opnd(g);
+  else
+    other = jit_reg_opnd(cg_pop_read(g));
+  if (!index_on_top) index = cg_pop_read(g);
+  jit_reg base = other.is_imm ? JIT_NO_REG : other.reg;
+  bool index_owned = !(g->cache.regs & cg_reg_bit(index));
+  bool base_owned = base != JIT_NO_REG && !(g->cache.regs & cg_reg_bit(base));
+  jit_reg dst = index_owned  ? index
+                : base_owned ? base
+                             : cg_alloc_for(g, t);
+  masm_add_scaled(g->m, t, dst, base, index, g->pshift.shift,
+                  other.is_imm ? (int32_t)other.imm : 0);
+  if (index != dst) cg_done_read(g, index);
+  if (base != JIT_NO_REG && base != dst && base != index)
+    cg_done_read(g, base);
+  cg_push_reg(g, t, dst);
+}
+
 static void visit_binop(jit_codegen *g, jit_binop op, jit_type t,
                         const jit_instr *in) {
+  if (op == JB_SHL && defer_shift(g, t)) return;
+  if (op == JB_ADD && g->pshift.active) {
+    add_scaled(g, t);
+    return;
+  }
   jit_opnd rhs;
   jit_reg lhs = pop_into_local(g, in, binop_commutes(op), false, &rhs);
   if (lhs != JIT_NO_REG) {

@@ -352,6 +352,10 @@ void jit_masm_add_fixup(jit_masm *m, jit_label *l, uint32_t at, uint8_t kind,
   /* integer arithmetic: t is JT_I32 or JT_I64 (JT_REF as I64) */             \
   void P##binop(jit_masm *m, jit_binop op, jit_type t, jit_reg dst,           \
                 jit_reg lhs, jit_opnd rhs);                                   \
+  /* dst = base + (index << shift) + imm, shift 1-3, base JIT_NO_REG for    \
+   * none (x86-64 lea; AArch64 add with a shifted register) */              \
+  void P##add_scaled(jit_masm *m, jit_type t, jit_reg dst, jit_reg base,      \
+                     jit_reg index, uint8_t shift, int32_t imm);              \
   /* jumps to div_zero when rhs is 0, to overflow on INT_MIN / -1 (div_s    \
    * only; rem_s gives 0 there). dst may equal lhs or rhs. */                 \
   void P##divrem(jit_masm *m, jit_divop op, jit_type t, jit_reg dst,          \
@@ -531,6 +535,7 @@ extern const jit_target a64_target;
 #define masm_store_ptr JIT_HOST_PREFIX(store_ptr)
 #define masm_load_indexed JIT_HOST_PREFIX(load_indexed)
 #define masm_binop JIT_HOST_PREFIX(binop)
+#define masm_add_scaled JIT_HOST_PREFIX(add_scaled)
 #define masm_divrem JIT_HOST_PREFIX(divrem)
 #define masm_unop JIT_HOST_PREFIX(unop)
 #define masm_cmp_set JIT_HOST_PREFIX(cmp_set)

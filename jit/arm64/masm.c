@@ -576,6 +576,22 @@ void a64_masm_binop(jit_masm *m, jit_binop op, jit_type t, jit_reg dst,
   binop_reg(m, op, sf, d, l, SCRATCH);
 }
 
+void a64_masm_add_scaled(jit_masm *m, jit_type t, jit_reg dst, jit_reg base,
+                         jit_reg index, uint8_t shift, int32_t imm) {
+  island_check(m, 0);
+  bool sf = is_w(t);
+  uint8_t d = hw(dst);
+  if (base == JIT_NO_REG)
+    a64_lsl_imm(&m->buf, sf, d, hw(index), shift);
+  else
+    a64_addsub_reg(&m->buf, sf, false, false, d, hw(base), hw(index), A64_LSL,
+                   shift);
+  if (imm == 0) return;
+  if (binop_imm(m, JB_ADD, sf, d, d, imm)) return;
+  a64_mov_imm(&m->buf, sf, SCRATCH, imm_bits(sf, imm));
+  binop_reg(m, JB_ADD, sf, d, d, SCRATCH);
+}
+
 void a64_masm_divrem(jit_masm *m, jit_divop op, jit_type t, jit_reg dst,
                      jit_reg lhs, jit_reg rhs, jit_label *div_zero,
                      jit_label *overflow) {

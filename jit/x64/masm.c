@@ -368,6 +368,14 @@ void x64_masm_binop(jit_masm *m, jit_binop op, jit_type t, jit_reg dst,
   binop_reg(m, op, w, d, l, hw(rhs.reg));
 }
 
+void x64_masm_add_scaled(jit_masm *m, jit_type t, jit_reg dst, jit_reg base,
+                         jit_reg index, uint8_t shift, int32_t imm) {
+  /* a 32-bit lea computes the sum in 64 bits and keeps the low half: the
+   * wrapping i32 add */
+  uint8_t b = base == JIT_NO_REG ? X64_NOREG : hw(base);
+  x64_lea(&m->buf, is_w(t), hw(dst), x64_mem_bisd(b, hw(index), shift, imm));
+}
+
 void x64_masm_divrem(jit_masm *m, jit_divop op, jit_type t, jit_reg dst,
                      jit_reg lhs, jit_reg rhs, jit_label *div_zero,
                      jit_label *overflow) {
