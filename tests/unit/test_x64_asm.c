@@ -265,6 +265,10 @@ Test(x64_asm, generated_forms_3) {
         0x42, 0x8b, 0x54, 0x4c, 0xf8);
   CHECK(x64_lea(&b, true, X64_R10, x64_mem_bisd(X64_RSP, X64_R9, 1, -8)), /* lea r10, [rsp+r9*2-8] */
         0x4e, 0x8d, 0x54, 0x4c, 0xf8);
+  CHECK(x64_lea(&b, false, X64_R9, x64_mem_bisd(X64_NOREG, X64_R9, 2, 0x10400)), /* lea r9d, [r9*4+0x10400] */
+        0x46, 0x8d, 0x0c, 0x8d, 0x00, 0x04, 0x01, 0x00);
+  CHECK(x64_lea(&b, false, X64_RAX, x64_mem_bisd(X64_R13, X64_RCX, 3, 0)), /* lea eax, [r13+rcx*8] */
+        0x41, 0x8d, 0x44, 0xcd, 0x00);
   CHECK(x64_mov_rm(&b, false, X64_RDX, x64_mem_bisd(X64_R12, X64_R12, 0, 300)), /* mov edx, dword ptr [r12+r12*1+300] */
         0x43, 0x8b, 0x94, 0x24, 0x2c, 0x01, 0x00, 0x00);
   CHECK(x64_lea(&b, true, X64_R10, x64_mem_bisd(X64_R12, X64_R12, 0, 300)), /* lea r10, [r12+r12*1+300] */
