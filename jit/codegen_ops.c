@@ -899,8 +899,12 @@ static jit_reg pop_into_local(jit_codegen *g, const jit_instr *in,
 /* Is the entry at stack position i a local that the cache holds? Its
  * register can then be read in place, the result going to a fresh one. */
 static bool cached_local_at(jit_codegen *g, uint32_t i) {
-  return g->stack[i].kind == CG_LOCAL &&
-         cg_cache_find(g, g->stack[i].index) != JIT_NO_REG;
+  if (g->stack[i].kind != CG_LOCAL) return false;
+  if (cg_cache_find(g, g->stack[i].index) != JIT_NO_REG) return true;
+  /* worth caching on the way when two registers are idle */
+  uint64_t cls = jit_type_is_float((jit_type)g->stack[i].type) ? FPR_CLASS
+                                                                : GPR_CLASS;
+  return __builtin_popcountll(g->free_regs & cls) >= 3;
 }
 
 /* ---- shifts by 1-3 fused into the add that follows (cg_pending_shift) -- */
