@@ -5,6 +5,7 @@
  * Regular files and directories are always ready, as POSIX poll says. The
  * loop blocks in the kernel until something happens: no busy-wait. */
 #include <fcntl.h>
+#include <poll.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
@@ -64,26 +65,33 @@ static uint64_t bytes_available(int fd) {
   return ioctl(fd, FIONREAD, &n) == 0 && n > 0 ? (uint64_t)n : 0;
 }
 
-/* Whether an event of a watch answers subscription s: its own direction,
- * or a hangup, which ends a wait in either. */
-static bool answers(const poll_sub *s, int events) {
-  int own = s->type == EVENT_FD_READ ? UV_READABLE : UV_WRITABLE;
-  return (events & (own | UV_DISCONNECT)) != 0;
+/* Whether fd has hung up: both directions shut, reset, or a pipe whose
+ * other end is gone (POLLHUP, POLLERR). A peer that only stopped sending
+ * (EPOLLRDHUP, libuv's UV_DISCONNECT) has not: it is an EOF to read, and
+ * writes still go through. The HANGUP flag must not say so then, since
+ * wasi-libc's poll() turns it into POLLHUP and drops POLLOUT for it, and a
+ * server would stop echoing to a client that has half-closed. */
+static bool hung_up(int fd) {
+  struct pollfd p = {.fd = fd, .events = 0};
+  return poll(&p, 1, 0) == 1 && (p.revents & (POLLHUP | POLLERR));
 }
 
 static void on_poll(uv_poll_t *h, int status, int events) {
   poll_watch *w = h->data;
   poll_state *st = w->state;
-  uint16_t hangup = (events & UV_DISCONNECT) ? 1 : 0;
+  /* libuv reports POLLERR (a reset connection, a pipe without reader) as
+   * status UV_EBADF and stops the watch. For the guest it is a hangup in
+   * every direction it waited for; its next read or write tells the
+   * error. */
+  if (status < 0) events = w->events;
+  bool hangup = status < 0 || hung_up(w->host_fd);
   for (uint32_t i = 0; i < st->n; i++) {
     poll_sub *s = &st->subs[i];
     if (s->fired || s->type == EVENT_CLOCK || s->host_fd != w->host_fd)
       continue;
-    if (status < 0)
-      fire(s, wasi_errno_from_uv(status), 0, 0);
-    else if (answers(s, events))
-      fire(s, 0, s->type == EVENT_FD_READ ? bytes_available(s->host_fd) : 0,
-           hangup);
+    bool read = s->type == EVENT_FD_READ;
+    if (!(events & (read ? UV_READABLE : UV_WRITABLE))) continue;
+    fire(s, 0, read ? bytes_available(s->host_fd) : 0, hangup ? 1 : 0);
   }
 }
 
@@ -177,7 +185,9 @@ static void start_fd_polls(uv_loop_t *loop, poll_state *st) {
     }
     w->polling = true;
     w->handle.data = w;
-    if (uv_poll_start(&w->handle, w->events | UV_DISCONNECT, on_poll) != 0)
+    /* No UV_DISCONNECT: a half-close is no event for a write (above);
+     * for a read it comes as readable (the EOF). */
+    if (uv_poll_start(&w->handle, w->events, on_poll) != 0)
       fire_all_of(st, w->host_fd);
   }
 }
