@@ -84,6 +84,8 @@ def listening_sockets(pid, table):
         if link.startswith("socket:["):
             inodes.add(link[len("socket:["):-1])
     found = []
+    if not os.path.exists("/proc/net/" + table):
+        return found  # tcp6 on a host without IPv6
     with open("/proc/net/" + table) as f:
         next(f)
         for line in f:
