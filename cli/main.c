@@ -1,6 +1,7 @@
 /* The `wrun` command: a thin layer over the public API (wrun.h).
  *
  *   wrun [run] [--dir HOST[::GUEST]]... [--env NAME[=VALUE]]...
+ *        [--tcplisten HOST:PORT]...
  *        [--invoke NAME] [--max-... LIMIT]... [--timeout SECONDS]
  *        [--deterministic] [--fuel N] [--time] [--wasi-threads]
  *        [--jobs N] MODULE.wasm [ARGS...]
@@ -55,6 +56,11 @@ static void usage(FILE *out) {
           "  --dir HOST[::GUEST]     preopen a host directory (as GUEST)\n"
           "  --env NAME=VALUE        set a guest environment variable\n"
           "  --env NAME              pass NAME through from the host\n"
+          "  --tcplisten HOST:PORT   listen on HOST:PORT (a numeric IPv4\n"
+          "                          address, or IPv6 in brackets; port 0:\n"
+          "                          any free port) and hand the guest the\n"
+          "                          listening socket, as the fd after the\n"
+          "                          --dir ones (sock_accept, poll_oneoff)\n"
           "  store limits (a guest asking more gets -1 from memory.grow or\n"
           "  table.grow, or an instantiation error naming the limit):\n"
           "  --max-memory BYTES      all linear memory together (default:\n"
@@ -444,7 +450,7 @@ typedef struct run_request {
   const char *invoke; /* NULL: _start if exported */
   char **args;        /* --invoke: its parameters; else the WASI argv[1..] */
   int nargs;
-  wrun_wasi_config *wasi; /* --dir, --env and the program's argv */
+  wrun_wasi_config *wasi; /* --dir, --env, --tcplisten, the program's argv */
   wrun_store_limits limits; /* the defaults, changed by --max-... */
   double timeout;         /* seconds; 0: none */
   bool deterministic;     /* wrun_config_deterministic */
@@ -894,6 +900,15 @@ static bool parse_run_option(run_request *req, int argc, char **argv, int *i,
   if (strcmp(opt, "--env") == 0 && value) {
     *i += taken;
     return add_env_option(req->wasi, value);
+  }
+  if (strcmp(opt, "--tcplisten") == 0 && value) {
+    *i += taken;
+    if (wrun_wasi_config_add_tcplisten(req->wasi, value))
+      return true;
+    fprintf(stderr, "wrun: --tcplisten: \"%s\" is not HOST:PORT (a numeric "
+                    "IPv4 address or [IPv6], a port from 0 to 65535)\n",
+            value);
+    return false;
   }
   const limit_option *limit = find_limit_option(opt);
   if (limit && value) {

@@ -6,6 +6,7 @@
  *   wrun_wasi_config *cfg = wrun_wasi_config_new();
  *   wrun_wasi_config_set_argv(cfg, argc, argv);
  *   wrun_wasi_config_add_preopen(cfg, "/tmp/data", "data");
+ *   wrun_wasi_config_add_tcplisten(cfg, "127.0.0.1:8080");  // optional
  *   wrun_wasi *wasi;
  *   wrun_error *err = wrun_wasi_define(linker, store, cfg, &wasi);
  *   wrun_wasi_config_delete(cfg);   // the definition keeps its own copy
@@ -20,6 +21,9 @@
  *
  * Every path a guest names resolves under a preopened directory; the host
  * file system outside the preopens is never reached (see wasi/path.c).
+ * Sockets are only those the embedder hands in: listening sockets
+ * (wrun_wasi_config_add_tcplisten), the connections the guest accepts on
+ * them, and stdio fds that are sockets; the guest opens none itself.
  */
 #ifndef WRUN_WASI_H
 #define WRUN_WASI_H
@@ -46,6 +50,19 @@ WRUN_API bool wrun_wasi_config_add_env(wrun_wasi_config *cfg, const char *name_v
  * fds 3, 4, ... in the order they were added. */
 WRUN_API bool wrun_wasi_config_add_preopen(wrun_wasi_config *cfg, const char *host_dir,
                                   const char *guest_name);
+/* Listens on host_port, "HOST:PORT", and hands the listening socket to the
+ * guest, as wasmtime's --tcplisten: HOST is a numeric IPv4 address or an
+ * IPv6 address in brackets ("127.0.0.1:8080", "[::1]:8080"; names are not
+ * looked up), bound alone ("[::]" is IPv6 only); PORT 0 lets the kernel
+ * pick one. Returns false when host_port is not of that form (or on out of
+ * memory). The socket is made by wrun_wasi_define, whose error says when
+ * it cannot be bound. Listening sockets become the guest fds after the
+ * preopened directories, in the order they were added: filetype
+ * SOCKET_STREAM, rights sock_accept and poll, fdflags NONBLOCK (sock_accept
+ * with no connection pending is EAGAIN; poll_oneoff FD_READ waits for
+ * one). */
+WRUN_API bool wrun_wasi_config_add_tcplisten(wrun_wasi_config *cfg,
+                                    const char *host_port);
 /* Guest fd 0, 1 or 2 uses host_fd (not closed by wrun), or the process's own
  * fd of that number when host_fd is -1 (the default). */
 WRUN_API bool wrun_wasi_config_set_stdio(wrun_wasi_config *cfg, int guest_fd,

@@ -29,6 +29,8 @@ void wrun_wasi_config_delete(wrun_wasi_config *cfg) {
   free_strings(cfg->env, cfg->envc);
   free_strings(cfg->preopen_host, cfg->npreopens);
   free_strings(cfg->preopen_guest, cfg->npreopens);
+  for (size_t i = 0; i < cfg->nlistens; i++) free(cfg->listens[i].text);
+  free(cfg->listens);
   free(cfg);
 }
 
@@ -190,7 +192,10 @@ static bool add_stdio(wrun_wasi *w, const wrun_wasi_config *cfg) {
     e.host_fd = cfg->stdio[i] >= 0 ? cfg->stdio[i] : i;
     e.filetype = filetype_of_host_fd(e.host_fd);
     e.rights_base = wasi_rights_for_type(e.filetype);
-    e.rights_inheriting = 0;
+    /* What a connection accepted on it may do (a socket only). */
+    e.rights_inheriting = e.filetype == WASI_FILETYPE_SOCKET_STREAM
+                              ? WASI_RIGHTS_CONNECTION
+                              : 0;
     int fl = fcntl(e.host_fd, F_GETFL);
     if (fl >= 0 && (fl & O_APPEND)) e.fdflags |= WASI_FDFLAG_APPEND;
     if (fl >= 0 && (fl & O_NONBLOCK)) e.fdflags |= WASI_FDFLAG_NONBLOCK;
@@ -449,6 +454,17 @@ wrun_error *wrun_wasi_define(wrun_linker *l, wrun_store *s,
   for (size_t i = 0; i < cfg->npreopens; i++) {
     wrun_error *err = add_preopen(w, cfg->preopen_host[i],
                                   cfg->preopen_guest[i]);
+    if (err) {
+      wasi_unref(w);
+      return err;
+    }
+  }
+  /* Listening sockets come after the directories: wasi-libc finds its
+   * preopens by asking fd_prestat_get from fd 3 up and stops at the first
+   * EBADF, which a socket gives (wasmtime puts them first, and that hides
+   * the directories: its issue 3936). */
+  for (size_t i = 0; i < cfg->nlistens; i++) {
+    wrun_error *err = wasi_add_listener(w, &cfg->listens[i]);
     if (err) {
       wasi_unref(w);
       return err;

@@ -4,6 +4,7 @@
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/uio.h>
 #include <unistd.h>
@@ -30,16 +31,22 @@ static uint16_t guest_iovecs(wasi_mem *m, uint32_t iovs, uint32_t n,
 
 /* One readv/writev (or the p- forms at offset >= 0), as libuv's
  * synchronous uv_fs_read/uv_fs_write do it (n is at most IOV_MAX), but
- * without a loop: it runs outside the context's lock. */
-static ssize_t host_transfer(int fd, bool write, const uv_buf_t *bufs,
-                             uint32_t n, int64_t offset) {
+ * without a loop: it runs outside the context's lock. A write to a socket
+ * is a sendmsg with MSG_NOSIGNAL: a peer that has gone is EPIPE for the
+ * guest, not a SIGPIPE that ends wrun. */
+static ssize_t host_transfer(int fd, bool write, bool socket,
+                             const uv_buf_t *bufs, uint32_t n,
+                             int64_t offset) {
   /* uv_buf_t is laid out as struct iovec on Unix (libuv says so). */
-  const struct iovec *iov = (const struct iovec *)bufs;
+  struct iovec *iov = (struct iovec *)bufs;
+  struct msghdr msg = {.msg_iov = iov, .msg_iovlen = n};
   ssize_t r;
   do {
     if (offset >= 0)
       r = write ? pwritev(fd, iov, (int)n, offset)
                 : preadv(fd, iov, (int)n, offset);
+    else if (write && socket)
+      r = sendmsg(fd, &msg, MSG_NOSIGNAL);
     else
       r = write ? writev(fd, iov, (int)n) : readv(fd, iov, (int)n);
   } while (r < 0 && errno == EINTR);
@@ -66,8 +73,10 @@ static uint16_t transfer(wasi_call *c, bool write, uint64_t rights,
     return WASI_ESUCCESS;
   }
   int host_fd = f->host_fd; /* f may move once the lock is dropped */
+  bool socket = f->filetype == WASI_FILETYPE_SOCKET_STREAM ||
+                f->filetype == WASI_FILETYPE_SOCKET_DGRAM;
   wasi_unlock(c->w);
-  ssize_t r = host_transfer(host_fd, write, bufs, n, offset);
+  ssize_t r = host_transfer(host_fd, write, socket, bufs, n, offset);
   int saved = errno;
   wasi_lock(c->w);
   if (r < 0) return wasi_errno_from_host(saved);

@@ -1,8 +1,11 @@
 /* poll_oneoff on a uv_loop of its own: one uv_timer for the earliest clock
- * subscription, one uv_poll per stream fd (terminals, pipes, sockets).
+ * subscription, one uv_poll per host fd of the stream subscriptions
+ * (terminals, pipes, sockets): libuv watches an fd once per loop, so an
+ * FD_READ and an FD_WRITE subscription on one socket share a watch.
  * Regular files and directories are always ready, as POSIX poll says. The
  * loop blocks in the kernel until something happens: no busy-wait. */
 #include <fcntl.h>
+#include <poll.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
@@ -21,9 +24,6 @@ typedef struct poll_sub {
   uint8_t type;
   uint64_t deadline; /* clock: absolute monotonic ns */
   int host_fd;       /* fd events */
-  uv_poll_t handle;
-  bool polling;      /* handle initialised */
-  int saved_flags;   /* uv_poll_init makes the fd non-blocking: restore */
   bool fired;
   uint16_t error;
   uint64_t nbytes;
@@ -31,10 +31,22 @@ typedef struct poll_sub {
   struct poll_state *state;
 } poll_sub;
 
+/* The watch of one host fd, for all its subscriptions. */
+typedef struct poll_watch {
+  int host_fd;
+  int events;      /* UV_READABLE and/or UV_WRITABLE */
+  uv_poll_t handle;
+  bool polling;    /* handle initialised */
+  int saved_flags; /* uv_poll_init makes the fd non-blocking: restore */
+  struct poll_state *state;
+} poll_watch;
+
 typedef struct poll_state {
   poll_sub *subs;
   uint32_t n;
   uint32_t fired;
+  poll_watch *watches; /* at most one per subscription */
+  uint32_t nwatches;
 } poll_state;
 
 static void fire(poll_sub *s, uint16_t error, uint64_t nbytes,
@@ -53,17 +65,34 @@ static uint64_t bytes_available(int fd) {
   return ioctl(fd, FIONREAD, &n) == 0 && n > 0 ? (uint64_t)n : 0;
 }
 
+/* Whether fd has hung up: both directions shut, reset, or a pipe whose
+ * other end is gone (POLLHUP, POLLERR). A peer that only stopped sending
+ * (EPOLLRDHUP, libuv's UV_DISCONNECT) has not: it is an EOF to read, and
+ * writes still go through. The HANGUP flag must not say so then, since
+ * wasi-libc's poll() turns it into POLLHUP and drops POLLOUT for it, and a
+ * server would stop echoing to a client that has half-closed. */
+static bool hung_up(int fd) {
+  struct pollfd p = {.fd = fd, .events = 0};
+  return poll(&p, 1, 0) == 1 && (p.revents & (POLLHUP | POLLERR));
+}
+
 static void on_poll(uv_poll_t *h, int status, int events) {
-  poll_sub *s = h->data;
-  if (status < 0) {
-    fire(s, wasi_errno_from_uv(status), 0, 0);
-    return;
+  poll_watch *w = h->data;
+  poll_state *st = w->state;
+  /* libuv reports POLLERR (a reset connection, a pipe without reader) as
+   * status UV_EBADF and stops the watch. For the guest it is a hangup in
+   * every direction it waited for; its next read or write tells the
+   * error. */
+  if (status < 0) events = w->events;
+  bool hangup = status < 0 || hung_up(w->host_fd);
+  for (uint32_t i = 0; i < st->n; i++) {
+    poll_sub *s = &st->subs[i];
+    if (s->fired || s->type == EVENT_CLOCK || s->host_fd != w->host_fd)
+      continue;
+    bool read = s->type == EVENT_FD_READ;
+    if (!(events & (read ? UV_READABLE : UV_WRITABLE))) continue;
+    fire(s, 0, read ? bytes_available(s->host_fd) : 0, hangup ? 1 : 0);
   }
-  uint16_t hangup = (events & UV_DISCONNECT) ? 1 : 0;
-  if (s->type == EVENT_FD_READ)
-    fire(s, 0, bytes_available(s->host_fd), hangup);
-  else
-    fire(s, 0, 0, hangup);
 }
 
 static void on_timer(uv_timer_t *t) {
@@ -119,30 +148,57 @@ static uint16_t read_subscription(wasi_call *c, uint32_t p, poll_sub *s) {
   return WASI_ESUCCESS;
 }
 
-static void start_fd_polls(uv_loop_t *loop, poll_state *st) {
+/* Gathers the stream subscriptions by host fd: one watch each, wanting
+ * every direction its subscriptions ask for. */
+static void gather_watches(poll_state *st) {
   for (uint32_t i = 0; i < st->n; i++) {
     poll_sub *s = &st->subs[i];
     if (s->fired || s->type == EVENT_CLOCK) continue;
-    s->saved_flags = fcntl(s->host_fd, F_GETFL);
-    if (uv_poll_init(loop, &s->handle, s->host_fd) != 0) {
-      fire(s, 0, 0, 0); /* the host cannot wait on it: report it ready */
+    uint32_t k = 0;
+    while (k < st->nwatches && st->watches[k].host_fd != s->host_fd) k++;
+    if (k == st->nwatches) {
+      st->watches[k].host_fd = s->host_fd;
+      st->watches[k].state = st;
+      st->nwatches++;
+    }
+    st->watches[k].events |=
+        s->type == EVENT_FD_READ ? UV_READABLE : UV_WRITABLE;
+  }
+}
+
+/* The subscriptions of a watch the host cannot wait on are reported
+ * ready, as poll(2) would report an fd that is always ready. */
+static void fire_all_of(poll_state *st, int host_fd) {
+  for (uint32_t i = 0; i < st->n; i++)
+    if (st->subs[i].type != EVENT_CLOCK && st->subs[i].host_fd == host_fd)
+      fire(&st->subs[i], 0, 0, 0);
+}
+
+static void start_fd_polls(uv_loop_t *loop, poll_state *st) {
+  gather_watches(st);
+  for (uint32_t k = 0; k < st->nwatches; k++) {
+    poll_watch *w = &st->watches[k];
+    w->saved_flags = fcntl(w->host_fd, F_GETFL);
+    if (uv_poll_init(loop, &w->handle, w->host_fd) != 0) {
+      fire_all_of(st, w->host_fd);
       continue;
     }
-    s->polling = true;
-    s->handle.data = s;
-    int events = s->type == EVENT_FD_READ ? UV_READABLE : UV_WRITABLE;
-    if (uv_poll_start(&s->handle, events | UV_DISCONNECT, on_poll) != 0)
-      fire(s, 0, 0, 0);
+    w->polling = true;
+    w->handle.data = w;
+    /* No UV_DISCONNECT: a half-close is no event for a write (above);
+     * for a read it comes as readable (the EOF). */
+    if (uv_poll_start(&w->handle, w->events, on_poll) != 0)
+      fire_all_of(st, w->host_fd);
   }
 }
 
 static void stop_fd_polls(poll_state *st) {
-  for (uint32_t i = 0; i < st->n; i++) {
-    poll_sub *s = &st->subs[i];
-    if (!s->polling) continue;
-    uv_poll_stop(&s->handle);
-    uv_close((uv_handle_t *)&s->handle, NULL);
-    if (s->saved_flags >= 0) fcntl(s->host_fd, F_SETFL, s->saved_flags);
+  for (uint32_t k = 0; k < st->nwatches; k++) {
+    poll_watch *w = &st->watches[k];
+    if (!w->polling) continue;
+    uv_poll_stop(&w->handle);
+    uv_close((uv_handle_t *)&w->handle, NULL);
+    if (w->saved_flags >= 0) fcntl(w->host_fd, F_SETFL, w->saved_flags);
   }
 }
 
@@ -220,8 +276,13 @@ uint16_t wasi_poll_oneoff(wasi_call *c) {
       !wasi_mem_ok(&c->mem, out, (uint64_t)n * EVENT_SIZE) ||
       !wasi_mem_ok(&c->mem, nevents_ptr, 4))
     return WASI_EFAULT;
-  poll_state st = {calloc(n, sizeof(poll_sub)), n, 0};
-  if (!st.subs) return WASI_ENOMEM;
+  poll_state st = {calloc(n, sizeof(poll_sub)), n, 0,
+                    calloc(n, sizeof(poll_watch)), 0};
+  if (!st.subs || !st.watches) {
+    free(st.subs);
+    free(st.watches);
+    return WASI_ENOMEM;
+  }
   uint16_t err = WASI_ESUCCESS;
   wasi_lock(c->w); /* the fd lookups; the wait goes without it */
   for (uint32_t i = 0; i < n && !err; i++) {
@@ -239,5 +300,6 @@ uint16_t wasi_poll_oneoff(wasi_call *c) {
     put_events(c, &st, out, nevents_ptr);
   }
   free(st.subs);
+  free(st.watches);
   return err;
 }

@@ -1,6 +1,10 @@
 /* proc_exit, proc_raise, sched_yield and the sock_* calls. Sockets exist
- * only when the embedder hands one in as an fd; they are driven with plain
- * recv/send/shutdown/accept on the host fd. */
+ * only when the embedder hands one in (a --tcplisten listener, a stdio fd)
+ * and as the connections accepted on them; they are driven with plain
+ * accept4/recvmsg/sendmsg/shutdown on the host fd. accept, recv and send
+ * may block (on a socket without NONBLOCK): they run without the
+ * context's lock, as fd_read does, so that other threads' WASI calls go
+ * on meanwhile. */
 #include <errno.h>
 #include <fcntl.h>
 #include <sched.h>
@@ -62,14 +66,23 @@ uint16_t wasi_sock_accept(wasi_call *c) {
   uint32_t out = wasi_arg32(c, 2);
   if (flags & ~WASI_FDFLAG_NONBLOCK) return WASI_EINVAL;
   if (!wasi_mem_ok(&c->mem, out, 4)) return WASI_EFAULT;
-  int s = accept4(f->host_fd, NULL, NULL,
-                  SOCK_CLOEXEC | (flags ? SOCK_NONBLOCK : 0));
-  if (s < 0) return wasi_errno_from_host(errno);
+  int listener = f->host_fd; /* f may move once the lock is dropped */
+  uint64_t rights = f->rights_inheriting & WASI_RIGHTS_CONNECTION;
+  wasi_unlock(c->w);
+  int s;
+  do {
+    s = accept4(listener, NULL, NULL,
+                SOCK_CLOEXEC | (flags ? SOCK_NONBLOCK : 0));
+  } while (s < 0 && errno == EINTR);
+  int saved = errno;
+  wasi_lock(c->w);
+  if (s < 0) return wasi_errno_from_host(saved);
   wasi_fd e = {0};
   e.host_fd = s;
   e.owns_host_fd = true;
   e.filetype = WASI_FILETYPE_SOCKET_STREAM;
-  e.rights_base = WASI_RIGHTS_STREAM | WASI_RIGHT_SOCK_SHUTDOWN;
+  e.rights_base = rights;
+  e.rights_inheriting = 0;
   e.fdflags = flags;
   uint32_t num;
   err = wasi_fd_insert(c->w, &e, &num);
@@ -94,11 +107,19 @@ uint16_t wasi_sock_recv(wasi_call *c) {
   struct iovec vec[1024];
   err = gather_iovecs(&c->mem, iovs, n, vec);
   if (err) return err;
+  if (riflags & ~3u) return WASI_EINVAL;
   struct msghdr msg = {.msg_iov = vec, .msg_iovlen = n};
   int host_flags = ((riflags & 1) ? MSG_PEEK : 0) |
                    ((riflags & 2) ? MSG_WAITALL : 0);
-  ssize_t got = recvmsg(f->host_fd, &msg, host_flags);
-  if (got < 0) return wasi_errno_from_host(errno);
+  int host_fd = f->host_fd;
+  wasi_unlock(c->w);
+  ssize_t got;
+  do {
+    got = recvmsg(host_fd, &msg, host_flags);
+  } while (got < 0 && errno == EINTR);
+  int saved = errno;
+  wasi_lock(c->w);
+  if (got < 0) return wasi_errno_from_host(saved);
   wasi_put_u32(&c->mem, nread_ptr, (uint32_t)got);
   wasi_put_u16(&c->mem, oflags_ptr, (msg.msg_flags & MSG_TRUNC) ? 1 : 0);
   return WASI_ESUCCESS;
@@ -115,8 +136,17 @@ uint16_t wasi_sock_send(wasi_call *c) {
   err = gather_iovecs(&c->mem, iovs, n, vec);
   if (err) return err;
   struct msghdr msg = {.msg_iov = vec, .msg_iovlen = n};
-  ssize_t put = sendmsg(f->host_fd, &msg, MSG_NOSIGNAL);
-  if (put < 0) return wasi_errno_from_host(errno);
+  /* MSG_NOSIGNAL: a peer that has gone is EPIPE for the guest, not a
+   * SIGPIPE that ends wrun. */
+  int host_fd = f->host_fd;
+  wasi_unlock(c->w);
+  ssize_t put;
+  do {
+    put = sendmsg(host_fd, &msg, MSG_NOSIGNAL);
+  } while (put < 0 && errno == EINTR);
+  int saved = errno;
+  wasi_lock(c->w);
+  if (put < 0) return wasi_errno_from_host(saved);
   wasi_put_u32(&c->mem, out, (uint32_t)put);
   return WASI_ESUCCESS;
 }

@@ -118,6 +118,15 @@ enum {
    WASI_RIGHT_FD_SYNC | WASI_RIGHT_FD_DATASYNC)
 #define WASI_RIGHTS_SOCKET                                                    \
   (WASI_RIGHTS_STREAM | WASI_RIGHT_SOCK_SHUTDOWN | WASI_RIGHT_SOCK_ACCEPT)
+/* A connection sock_accept made: a stream that can be shut down. These are
+ * also the inheriting rights of every socket, the most an accepted
+ * connection can get. */
+#define WASI_RIGHTS_CONNECTION (WASI_RIGHTS_STREAM | WASI_RIGHT_SOCK_SHUTDOWN)
+/* A --tcplisten socket: it accepts and is waited on; reading, writing and
+ * shutting down belong to the connections it accepts. */
+#define WASI_RIGHTS_LISTENER                                                  \
+  (WASI_RIGHT_SOCK_ACCEPT | WASI_RIGHT_POLL_FD_READWRITE |                    \
+   WASI_RIGHT_FD_FDSTAT_SET_FLAGS | WASI_RIGHT_FD_FILESTAT_GET)
 
 enum { WASI_FDFLAG_APPEND = 1, WASI_FDFLAG_DSYNC = 2, WASI_FDFLAG_NONBLOCK = 4,
        WASI_FDFLAG_RSYNC = 8, WASI_FDFLAG_SYNC = 16 };
@@ -194,6 +203,13 @@ typedef struct wasi_fd {
 
 typedef struct wasi_stdio_cfg { int host_fd; } wasi_stdio_cfg;
 
+/* A listening socket to make (wrun_wasi_config_add_tcplisten): the address
+ * is parsed when it is added, bound by wrun_wasi_define. */
+typedef struct wasi_listen_cfg {
+  char *text; /* HOST:PORT as given, for error messages */
+  struct sockaddr_storage addr;
+} wasi_listen_cfg;
+
 struct wrun_wasi_config {
   char **argv;
   size_t argc;
@@ -202,6 +218,8 @@ struct wrun_wasi_config {
   char **preopen_host, **preopen_guest;
   size_t npreopens;
   int stdio[3]; /* host fds, -1 = inherit */
+  wasi_listen_cfg *listens;
+  size_t nlistens;
 };
 
 typedef struct wasi_threads wasi_threads;
@@ -254,6 +272,13 @@ uint16_t wasi_fd_insert(wrun_wasi *w, const wasi_fd *entry, uint32_t *out);
 /* Releases an entry's resources (closes the host fd if owned). */
 void wasi_fd_release(wasi_fd *f);
 void wasi_dirent_cache_clear(wasi_dirent_cache *c);
+/* ---- listening sockets (wasi/listen.c) --------------------------------- */
+/* Parses HOST:PORT (a numeric IPv4 address, or an IPv6 one in brackets;
+ * a port from 0 to 65535) into *out; false if it is not of that form. */
+bool wasi_parse_host_port(const char *text, struct sockaddr_storage *out);
+/* Makes the listening socket of l and gives it the next free guest fd. */
+wrun_error *wasi_add_listener(wrun_wasi *w, const wasi_listen_cfg *l);
+
 /* The lazily created loop for poll_oneoff and uv_fs_* requests. */
 uv_loop_t *wasi_loop(wrun_wasi *w);
 /* WASI filetype of a stat result's mode bits. */
