@@ -371,6 +371,8 @@ static jit_cond invert_int_cond(jit_cond c) {
   case JC_LE_U: return JC_GT_U;
   case JC_GE_S: return JC_LT_S;
   case JC_GE_U: return JC_LT_U;
+  case JC_TST_Z: return JC_TST_NZ;
+  case JC_TST_NZ: return JC_TST_Z;
   case JC_FEQ: return JC_FNE;
   case JC_FNE: return JC_FEQ;
   default: return c;

@@ -979,9 +979,42 @@ static void add_scaled(jit_codegen *g, jit_type t) {
   cg_push_reg(g, t, dst);
 }
 
+/* Does the instruction after `in` (a one-byte opcode) only test an i32
+ * for zero: br_if, if, select or i32.eqz? (A hint, as next_set_local.) */
+static bool next_tests_zero(const jit_codegen *g, const jit_instr *in) {
+  if (!g->mod->bytes || (size_t)in->offset + 1 >= g->mod->len) return false;
+  uint8_t next = g->mod->bytes[in->offset + 1];
+  return next == 0x0D || next == 0x04 || next == 0x1B || next == 0x1C ||
+         next == 0x45;
+}
+
+/* x & y tested for zero: a pending test (x86-64 test, AArch64 tst) that
+ * the branch or select fuses, instead of the masked value. */
+static bool and_as_test(jit_codegen *g, const jit_instr *in) {
+  if (g->pend.active || g->sp < 2 || !next_tests_zero(g, in)) return false;
+  jit_reg lhs;
+  jit_opnd rhs;
+  if (g->stack[g->sp - 2].kind == CG_CONST &&
+      g->stack[g->sp - 1].kind != CG_CONST) {
+    lhs = cg_pop_read(g); /* and commutes: the constant as immediate */
+    rhs = cg_pop_opnd(g);
+  } else {
+    rhs = cg_pop_opnd_read(g);
+    lhs = cg_pop_read(g);
+  }
+  g->pend.active = true;
+  g->pend.negate = false;
+  g->pend.cond = JC_TST_NZ;
+  g->pend.type = JT_I32;
+  g->pend.lhs = lhs;
+  g->pend.rhs = rhs;
+  return true;
+}
+
 static void visit_binop(jit_codegen *g, jit_binop op, jit_type t,
                         const jit_instr *in) {
   if (op == JB_SHL && defer_shift(g, t)) return;
+  if (op == JB_AND && t == JT_I32 && and_as_test(g, in)) return;
   if (op == JB_ADD && g->pshift.active) {
     add_scaled(g, t);
     return;

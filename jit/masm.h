@@ -107,6 +107,7 @@ typedef struct jit_target {
 typedef enum jit_cond {
   JC_EQ, JC_NE, JC_LT_S, JC_LT_U, JC_GT_S, JC_GT_U, JC_LE_S, JC_LE_U,
   JC_GE_S, JC_GE_U,
+  JC_TST_Z, JC_TST_NZ, /* (lhs & rhs) == 0, != 0: integers only */
   JC_FEQ, JC_FNE, JC_FLT, JC_FGT, JC_FLE, JC_FGE,
 } jit_cond;
 

@@ -672,6 +672,8 @@ static a64_cond cond_of(jit_cond c) {
   case JC_LE_U: return A64_LS;
   case JC_GE_S: return A64_GE;
   case JC_GE_U: return A64_HS;
+  case JC_TST_Z: return A64_EQ;
+  case JC_TST_NZ: return A64_NE;
   case JC_FEQ: return A64_EQ;
   case JC_FNE: return A64_NE;
   case JC_FLT: return A64_MI;
@@ -684,8 +686,22 @@ static a64_cond cond_of(jit_cond c) {
 /* Sets the flags for lhs c rhs; returns the condition that means true. */
 static a64_cond compare(jit_masm *m, jit_cond c, jit_type t, jit_reg lhs,
                         jit_opnd rhs) {
+  uint32_t nrs;
   if (is_float_cond(c)) {
     a64_fcmp(&m->buf, t == JT_F64, hw(lhs), hw(rhs.reg));
+  } else if (c == JC_TST_Z || c == JC_TST_NZ) {
+    /* tst: ands zr, lhs, rhs */
+    bool sf = is_w(t);
+    uint8_t r = SCRATCH;
+    if (!rhs.is_imm)
+      r = hw(rhs.reg);
+    else if (a64_logical_imm(imm_bits(sf, rhs.imm), sf, &nrs)) {
+      a64_logic_imm(&m->buf, sf, A64_ANDS, A64_ZR, hw(lhs), nrs);
+      return cond_of(c);
+    } else
+      a64_mov_imm(&m->buf, sf, SCRATCH, imm_bits(sf, rhs.imm));
+    a64_logic_reg(&m->buf, sf, A64_ANDS, false, A64_ZR, hw(lhs), r, A64_LSL,
+                  0);
   } else if (rhs.is_imm) {
     cmp_imm(m, is_w(t), hw(lhs), rhs.imm);
   } else {

@@ -526,14 +526,35 @@ static x64_cc int_cc(jit_cond c) {
   case JC_LE_S: return X64_CC_LE;
   case JC_LE_U: return X64_CC_BE;
   case JC_GE_S: return X64_CC_GE;
+  case JC_TST_Z: return X64_CC_E;
+  case JC_TST_NZ: return X64_CC_NE;
   default: return X64_CC_AE;
   }
 }
 
-static void int_compare(jit_masm *m, jit_type t, jit_reg lhs, jit_opnd rhs) {
+/* test lhs, rhs for the JC_TST conditions */
+static void int_test(jit_masm *m, bool w, uint8_t l, jit_opnd rhs) {
+  jit_buf *b = &m->buf;
+  int32_t imm;
+  if (!rhs.is_imm) {
+    x64_test_rr(b, w, l, hw(rhs.reg));
+  } else if (imm_for(w ? JT_I64 : JT_I32, rhs.imm, &imm)) {
+    x64_test_ri(b, w, l, imm);
+  } else {
+    x64_mov_ri(b, true, SCRATCH, (uint64_t)rhs.imm);
+    x64_test_rr(b, w, l, SCRATCH);
+  }
+}
+
+static void int_compare(jit_masm *m, jit_cond c, jit_type t, jit_reg lhs,
+                        jit_opnd rhs) {
   jit_buf *b = &m->buf;
   bool w = is_w(t);
   uint8_t l = hw(lhs);
+  if (c == JC_TST_Z || c == JC_TST_NZ) {
+    int_test(m, w, l, rhs);
+    return;
+  }
   if (!rhs.is_imm) {
     x64_alu_rr(b, X64_CMP, w, l, hw(rhs.reg));
     return;
@@ -571,7 +592,7 @@ static void cond_to_al(jit_masm *m, jit_cond c, jit_type t, jit_reg lhs,
                        jit_opnd rhs) {
   jit_buf *b = &m->buf;
   if (!is_float_cond(c)) {
-    int_compare(m, t, lhs, rhs);
+    int_compare(m, c, t, lhs, rhs);
     x64_setcc(b, int_cc(c), SCRATCH_A);
     return;
   }
@@ -595,7 +616,7 @@ void x64_masm_cmp_set(jit_masm *m, jit_cond c, jit_type t, jit_reg dst,
 void x64_masm_cmp_branch(jit_masm *m, jit_cond c, jit_type t, jit_reg lhs,
                          jit_opnd rhs, jit_label *l) {
   if (!is_float_cond(c)) {
-    int_compare(m, t, lhs, rhs);
+    int_compare(m, c, t, lhs, rhs);
     jcc_label(m, int_cc(c), l);
     return;
   }
@@ -615,7 +636,7 @@ void x64_masm_cmp_branch(jit_masm *m, jit_cond c, jit_type t, jit_reg lhs,
 void x64_masm_cmp_branch_not(jit_masm *m, jit_cond c, jit_type t,
                              jit_reg lhs, jit_opnd rhs, jit_label *l) {
   if (!is_float_cond(c)) {
-    int_compare(m, t, lhs, rhs);
+    int_compare(m, c, t, lhs, rhs);
     jcc_label(m, x64_cc_invert(int_cc(c)), l);
     return;
   }
@@ -684,7 +705,7 @@ void x64_masm_cmp_select(jit_masm *m, jit_cond c, jit_type ct, jit_reg lhs,
                          jit_reg b) {
   x64_cc cc;
   if (!is_float_cond(c)) {
-    int_compare(m, ct, lhs, rhs);
+    int_compare(m, c, ct, lhs, rhs);
     cc = int_cc(c);
   } else if (c == JC_FEQ || c == JC_FNE) {
     cond_to_al(m, c, ct, lhs, rhs);

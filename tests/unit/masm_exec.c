@@ -447,6 +447,8 @@ static bool ref_icmp(jit_cond c, bool w, uint64_t a, uint64_t b) {
   case JC_LE_S: return sa <= sb;
   case JC_LE_U: return a <= b;
   case JC_GE_S: return sa >= sb;
+  case JC_TST_Z: return (a & b) == 0;
+  case JC_TST_NZ: return (a & b) != 0;
   default: return a >= b;
   }
 }
@@ -456,7 +458,7 @@ void mx_integer_compares(void) {
                                   0x8000000000000000ull, UINT64_MAX, 5};
   emit_fn fns[3] = {emit_cmp_set, emit_cmp_branch, emit_cmp_select};
   for (int f = 0; f < 3; f++)
-    for (int c = JC_EQ; c <= JC_GE_U; c++)
+    for (int c = JC_EQ; c <= JC_TST_NZ; c++)
       for (int w = 0; w < 2; w++)
         for (size_t i = 0; i < 8; i++)
           for (size_t j = 0; j < 8; j += 3)
