@@ -1200,18 +1200,17 @@ void x64_masm_patch_call(uint8_t *code, uint32_t at, uint32_t target) {
   memcpy(code + at, &rel, 4);
 }
 
-/* push rbp; mov rbp, rsp; mov r11, rsp; sub r11, FRAME;
+/* push rbp; mov rbp, rsp; lea r11, [rsp - FRAME];
  * cmp r11, [rdi + limit]; jb overflow; mov rsp, r11.
- * FRAME is an imm32 at m->frame_size_at, patched by finish_frame. */
+ * -FRAME is the lea's disp32 at m->frame_size_at, patched by
+ * finish_frame. */
 void x64_masm_prologue(jit_masm *m, int32_t stack_limit_off,
                        jit_label *overflow) {
   jit_buf *b = &m->buf;
   x64_push(b, X64_RBP);
   x64_mov_rr(b, true, X64_RBP, X64_RSP);
-  x64_mov_rr(b, true, SCRATCH, X64_RSP);
-  x64_emit_rr(b, 0, 0x81, true, X64_SUB, SCRATCH, 0); /* always imm32 */
-  m->frame_size_at = jit_buf_pos(b);
-  jit_buf_u32(b, 0);
+  x64_lea_disp32(b, true, SCRATCH, x64_mem_bd(X64_RSP, 0));
+  m->frame_size_at = jit_buf_pos(b) - 4;
   x64_alu_rm(b, X64_CMP, true, SCRATCH,
              x64_mem_bd(X64_RDI, stack_limit_off));
   jcc_label(m, X64_CC_B, overflow);
@@ -1256,7 +1255,7 @@ void x64_masm_fuel_store(jit_masm *m, jit_reg base, int32_t ptr_off) {
 void x64_masm_finish_frame(jit_masm *m, uint32_t frame_size) {
   /* rsp stays 16-byte aligned: the call pushed 8, rbp another 8 */
   uint32_t aligned = (frame_size + 15u) & ~15u;
-  jit_buf_patch32(&m->buf, m->frame_size_at, aligned);
+  jit_buf_patch32(&m->buf, m->frame_size_at, (uint32_t)-(int32_t)aligned);
 }
 
 void x64_masm_epilogue(jit_masm *m) {
