@@ -17,6 +17,7 @@ gdb_run() {
     shift
   done
   shift
+  # shellcheck disable=SC2154 # out: set by lib.sh
   eval "timeout 60 gdb -batch -nx $cmds --args \"\$wrun\" \"\$@\"" \
     >"$out" 2>&1
 }

@@ -22,8 +22,10 @@ first_line=$(line_of first)
 trap_line=$(line_of trap)
 recurse_line=$(line_of recurse)
 call_line=$(line_of call)
-[ -n "$first_line" ] && [ -n "$trap_line" ] && [ -n "$recurse_line" ] &&
-  [ -n "$call_line" ] || fail "markers missing in $source"
+if [ -z "$first_line" ] || [ -z "$trap_line" ] || [ -z "$recurse_line" ] ||
+   [ -z "$call_line" ]; then
+  fail "markers missing in $source"
+fi
 # FRAME FUNCTION LINE: the pattern of that frame in bt (frame 0 at a line
 # start has no address, the others an address and "in")
 frame() {
