@@ -5,7 +5,8 @@
 # "at dwarf.c:LINE" for each wasm frame, the lines marked in dwarf.c;
 # `break boom` (its symbol) stops at boom's first line, past the frame
 # setup (prologue_end), with main's call as frame 1; `break dwarf.c:LINE`
-# stops in main at the call; without -g no wasm frame has a line.
+# stops in main at the call; the image is valid DWARF (llvm-dwarfdump,
+# when installed); without -g no wasm frame has a line.
 #
 #   gdb_lines.sh WRUN DWARF.wasm DWARF.c
 set -u
@@ -54,6 +55,22 @@ gdb_run "$quiet" 'set breakpoint pending on' "break dwarf.c:$call_line" run \
   bt kill -- -g "$module"
 grep -Eq "^Breakpoint 1, [A-Za-z0-9_]+!main \(\) at (.*/)?dwarf\.c:$call_line\$" \
   "$out" || fail "-g: break dwarf.c:$call_line did not stop in main there"
+
+# The image itself, as gdb read it, must be DWARF that llvm-dwarfdump
+# finds no fault in (gdb forgives much), with boom's first line in it.
+if command -v llvm-dwarfdump >/dev/null; then
+  entry='__jit_debug_descriptor.first_entry'
+  gdb_run "$quiet" 'handle SIGILL stop' run \
+    "dump binary memory $tmp/image.o $entry->symfile_addr $entry->symfile_addr + $entry->symfile_size" \
+    -- -g "$module"
+  llvm-dwarfdump --verify "$tmp/image.o" >"$err" 2>&1 ||
+    fail "-g: llvm-dwarfdump --verify rejects the image"
+  llvm-dwarfdump --debug-line "$tmp/image.o" >"$err" 2>&1
+  grep -Eq "^0x[0-9a-f]+ +$first_line +0 +[0-9]+ .*prologue_end" "$err" ||
+    fail "-g: no prologue_end row at line $first_line in the image"
+else
+  echo "gdb_lines.sh: llvm-dwarfdump missing: the image's DWARF unverified"
+fi
 
 gdb_run "$quiet" 'handle SIGILL stop' run bt -- "$module"
 grep -q '^#0 ' "$out" || fail "without -g: no backtrace at all"
