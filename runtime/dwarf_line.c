@@ -427,17 +427,32 @@ bool rt_line_of(rt_module *m, uint32_t offset, const char **file,
   return true;
 }
 
-size_t rt_line_files(rt_module *m, const char *const **files) {
+const rt_line_table *rt_line_table_get(rt_module *m) {
   const rt_line_table *t = table_of(m);
-  *files = t && t->n ? (const char *const *)t->files : NULL;
-  return t && t->n ? t->nfiles : 0;
+  return t && t->n ? t : NULL;
 }
 
-bool rt_line_index_of(rt_module *m, uint32_t offset, uint32_t *file,
-                      uint32_t *line) {
-  const rt_line_table *t = table_of(m);
-  const line_range *r = range_of(t, offset);
-  if (!r) return false;
+size_t rt_line_table_files(const rt_line_table *t, const char *const **files) {
+  *files = (const char *const *)t->files;
+  return t->nfiles;
+}
+
+bool rt_line_table_find(const rt_line_table *t, uint32_t offset,
+                        size_t *hint, uint32_t *file, uint32_t *line) {
+  /* The hinted range or the one after it, when it is what range_of
+   * would find (the last range starting at or before offset): lookups
+   * in code order mostly stay there. */
+  const line_range *r = NULL;
+  for (size_t k = *hint; !r && k < t->n && k <= *hint + 1; k++) {
+    const line_range *q = &t->ranges[k];
+    if (q->start <= offset && offset < q->end &&
+        (k + 1 == t->n || t->ranges[k + 1].start > offset)) {
+      if (q->file >= t->nfiles || q->line == 0) return false;
+      r = q;
+    }
+  }
+  if (!r && !(r = range_of(t, offset))) return false;
+  *hint = (size_t)(r - t->ranges);
   *file = r->file;
   *line = r->line;
   return true;

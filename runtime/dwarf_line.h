@@ -16,12 +16,14 @@ bool rt_line_of(struct rt_module *m, uint32_t offset, const char **file,
                 uint32_t *line, uint32_t *column);
 /* Whether m has a .debug_line section (not whether it parses). */
 bool rt_has_line_section(const struct rt_module *m);
-/* For writers of line tables (gdb_jit_dwarf.c): the table's file names,
- * their number returned (0 without a table), and the position of offset
- * as an index into them. */
-size_t rt_line_files(struct rt_module *m, const char *const **files);
-bool rt_line_index_of(struct rt_module *m, uint32_t offset, uint32_t *file,
-                      uint32_t *line);
+/* For writers of line tables (gdb_jit_dwarf.c), without a lock per
+ * lookup: m's table (read now if not yet), NULL when it has none; its
+ * file names; and the position of offset as an index into them. *hint
+ * (start it at 0) makes lookups in address order cheap. */
+const rt_line_table *rt_line_table_get(struct rt_module *m);
+size_t rt_line_table_files(const rt_line_table *t, const char *const **files);
+bool rt_line_table_find(const rt_line_table *t, uint32_t offset,
+                        size_t *hint, uint32_t *file, uint32_t *line);
 void rt_line_table_free(rt_line_table *t);
 
 #endif

@@ -12,13 +12,13 @@
  * freed (rt_gdb_jit_unregister). */
 #include "runtime.h"
 
-#include "gdb_jit_dwarf.h"
-
 #include <elf.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include "gdb_jit_dwarf.h"
 
 /* The protocol's structures and names, which gdb looks up by symbol. */
 typedef enum { JIT_NOACTION = 0, JIT_REGISTER_FN, JIT_UNREGISTER_FN } jit_actions_t;

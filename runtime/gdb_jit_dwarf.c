@@ -144,17 +144,23 @@ static void add_row(line_writer *lw, uint64_t address, uint32_t file,
   lw->pending_line = line;
 }
 
-static void extended_op(rt_writer *w, uint8_t op, const void *arg,
-                        size_t len) {
-  rt_put_u8(w, 0);
-  put_uleb(w, 1 + len);
-  rt_put_u8(w, op);
-  rt_put_bytes(w, arg, len);
+static void set_address(rt_writer *w, uint64_t address) {
+  rt_put_u8(w, 0); /* an extended opcode of 9 bytes */
+  put_uleb(w, 9);
+  rt_put_u8(w, DW_LNE_set_address);
+  rt_put_u64(w, address);
+}
+
+static void end_sequence(rt_writer *w) {
+  rt_put_u8(w, 0); /* an extended opcode of 1 byte */
+  put_uleb(w, 1);
+  rt_put_u8(w, DW_LNE_end_sequence);
 }
 
 /* The sequence of defined function i: false when none of its pcs has a
  * line (no sequence, gdb shows no line there). */
-static bool write_function(rt_writer *w, const jit_code *c, rt_module *m,
+static bool write_function(rt_writer *w, const jit_code *c,
+                           const rt_module *m, const rt_line_table *t,
                            uint32_t i) {
   uint32_t start = c->func_offsets[i];
   uint32_t end = i + 1 < c->nfuncs ? c->func_offsets[i + 1]
@@ -164,7 +170,9 @@ static bool write_function(rt_writer *w, const jit_code *c, rt_module *m,
   uint32_t to = i + 1 < c->nfuncs ? c->pcmap_starts[i + 1] : c->pcmap_size;
   uint64_t base = (uint64_t)(uintptr_t)c->mem;
   uint32_t entry_file, entry_line;
-  bool have_entry = rt_line_index_of(m, body, &entry_file, &entry_line);
+  size_t hint = 0;
+  bool have_entry = rt_line_table_find(t, body, &hint, &entry_file,
+                                       &entry_line);
 
   line_writer lw = {.w = w, .address = base + start, .file = 1, .line = 1};
   bool started = false, first_instruction = true;
@@ -177,12 +185,12 @@ static bool write_function(rt_writer *w, const jit_code *c, rt_module *m,
     if (wasm == body) {
       if (!have_entry) continue;
       file = entry_file, line = entry_line;
-    } else if (!rt_line_index_of(m, wasm, &file, &line)) {
+    } else if (!rt_line_table_find(t, wasm, &hint, &file, &line)) {
       continue; /* no line of its own: the previous row's holds */
     }
     if (!started) {
       uint64_t at = base + start;
-      extended_op(w, DW_LNE_set_address, &at, sizeof at);
+      set_address(w, at);
       started = true;
       if (pc > start)
         add_row(&lw, at, have_entry ? entry_file : file,
@@ -197,16 +205,17 @@ static bool write_function(rt_writer *w, const jit_code *c, rt_module *m,
     rt_put_u8(w, DW_LNS_advance_pc);
     put_uleb(w, base + end - lw.address);
   }
-  extended_op(w, DW_LNE_end_sequence, NULL, 0);
+  end_sequence(w);
   return true;
 }
 
 /* The unit: header (its files), then the functions' sequences. */
 static bool write_line_program(rt_writer *w, const jit_code *c,
                                rt_module *m) {
+  const rt_line_table *t = rt_line_table_get(m);
+  if (!t) return false;
   const char *const *files;
-  size_t nfiles = rt_line_files(m, &files);
-  if (!nfiles) return false;
+  size_t nfiles = rt_line_table_files(t, &files);
   rt_put_u32(w, 0); /* unit_length, patched */
   put_u16(w, 4);    /* version */
   size_t header_length_at = w->len;
@@ -229,7 +238,7 @@ static bool write_line_program(rt_writer *w, const jit_code *c,
   rt_put_u8(w, 0);
   size_t program_start = w->len;
   bool any = false;
-  for (uint32_t i = 0; i < c->nfuncs; i++) any |= write_function(w, c, m, i);
+  for (uint32_t i = 0; i < c->nfuncs; i++) any |= write_function(w, c, m, t, i);
   if (!any || w->oom || w->len > UINT32_MAX) return false;
   patch_u32(w, header_length_at, (uint32_t)(program_start - header_start));
   patch_u32(w, 0, (uint32_t)(w->len - 4));
