@@ -6,6 +6,7 @@ checks that all agree on the result and prints a Markdown table of medians.
   python3 bench/run.py [--wrun build/cli/wrun] [--runs 5] [--kernels a,b]
                        [--scale 1.0] [--no-turbofan] [--no-build]
                        [--wrun-args ARGS] [--variant NAME=[WRUN] ARGS]...
+                       [--csv PATH]
 
 --wrun-args passes more options to every wrun run (e.g. "--fuel 1000000").
 Each --variant adds a wrun column NAME: the same wrun (or the WRUN path
@@ -17,8 +18,17 @@ a geometric mean. Use --node '' to leave node out.
 Times are milliseconds. "run" is the time of the call to run(N) measured
 inside each process (wrun --time, performance.now() in node, clock_gettime
 natively); "wall" is the whole process, startup and compile included.
+Also per kernel: wrun's compile throughput (the .wasm file's bytes over
+wrun --time's compile_ms, MB/s of 10^6 bytes), the peak RSS of wrun,
+Liftoff's node and the native binary (GNU time's %M), and wrun's code
+bytes per wasm body byte (wrun objdump's totals; '-' without Capstone).
+
+Every run goes into a CSV, bench/results/DATE-COMMIT.csv (COMMIT: the
+measured wrun's, from wrun --version; --csv PATH elsewhere, --csv '' none).
 """
 import argparse
+import csv
+import datetime
 import os
 import re
 import shlex
@@ -26,6 +36,7 @@ import shutil
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -91,15 +102,30 @@ def timings(stderr):
             for m in re.finditer(r'(\w+)_ms ([0-9.]+)', stderr)}
 
 
+# Peak RSS comes from GNU time (%M, kilobytes), not from this process's
+# wait4: a child forked from python and exec'ing the tool reports python's
+# own peak (about 16 MB) when that is larger, since Linux keeps the
+# highest RSS across exec; time forks from its own small image.
+GNU_TIME = '/usr/bin/time' if os.access('/usr/bin/time', os.X_OK) else None
+
+
 def run_once(cmd):
-    start = time.perf_counter()
-    p = subprocess.run(cmd, capture_output=True, text=True)
-    wall = (time.perf_counter() - start) * 1e3
+    """(stdout, timings): the tool's own, 'wall', and 'rss_kb' (the peak
+    resident set, when GNU time is there)."""
+    with tempfile.NamedTemporaryFile('r') as rss:
+        wrapped = ([GNU_TIME, '-f', '%M', '-o', rss.name, *cmd] if GNU_TIME
+                   else cmd)
+        start = time.perf_counter()
+        p = subprocess.run(wrapped, capture_output=True, text=True)
+        wall = (time.perf_counter() - start) * 1e3
+        peak = re.findall(r'^(\d+)$', rss.read(), re.M) if GNU_TIME else []
     if p.returncode != 0:
         raise BenchError(f'{" ".join(cmd)} failed ({p.returncode}): '
                          f'{p.stderr.strip()}')
     t = timings(p.stderr)
     t['wall'] = wall
+    if peak:
+        t['rss_kb'] = float(peak[-1])
     return p.stdout.strip(), t
 
 
@@ -112,11 +138,14 @@ def same_result(a, b):
         return False
 
 
-def measure(cmd, runs):
-    """Median of every timing over runs; the result must never change."""
+def measure(cmd, runs, record=None):
+    """Median of every timing over runs; the result must never change.
+    record(run_index, result, timings) sees each run (the CSV)."""
     result, samples = None, []
-    for _ in range(runs):
+    for i in range(runs):
         r, t = run_once(cmd)
+        if record:
+            record(i, r, t)
         if result is not None and r != result:
             raise BenchError(f'{" ".join(cmd)}: result changed: {result} '
                              f'then {r}')
@@ -144,6 +173,39 @@ def tools(args, out_dir, kernel, n):
     yield 'native', [os.path.join(out_dir, kernel + '.native'), str(n)]
 
 
+def code_size(wrun, wasm):
+    """(code bytes, wasm body bytes) from wrun objdump's last line, for the
+    default configuration; None when it cannot say (no Capstone)."""
+    p = subprocess.run([wrun, 'objdump', wasm], capture_output=True,
+                       text=True)
+    m = re.search(r'^\d+ functions?: code (\d+) bytes, wasm (\d+) bytes',
+                  p.stdout, re.M)
+    return (int(m.group(1)), int(m.group(2))) if p.returncode == 0 and m \
+        else None
+
+
+def wrun_commit(wrun):
+    """The measured wrun's commit (wrun --version), else the tree's."""
+    p = subprocess.run([wrun, '--version'], capture_output=True, text=True)
+    m = re.search(r'commit ([0-9a-f]+(?:-dirty)?)', p.stdout)
+    if m:
+        return m.group(1)
+    p = subprocess.run(['git', '-C', ROOT, 'rev-parse', '--short=12', 'HEAD'],
+                       capture_output=True, text=True)
+    return p.stdout.strip() or 'unknown'
+
+
+CSV_FIELDS = ['date', 'wrun_commit', 'kernel', 'n', 'tool', 'run', 'result',
+              'run_ms', 'wall_ms', 'compile_ms', 'instantiate_ms',
+              'peak_rss_kb', 'wasm_bytes', 'compile_mb_s', 'code_bytes',
+              'wasm_body_bytes', 'code_per_wasm_byte', 'command']
+
+
+def mb_per_s(nbytes, ms):
+    """Compile throughput: 10^6 bytes per second."""
+    return nbytes / 1e6 / (ms / 1e3) if ms else None
+
+
 def fmt(v):
     return '-' if v is None else (f'{v:.0f}' if v >= 100 else f'{v:.1f}')
 
@@ -168,6 +230,26 @@ def parse_variant(ap, spec, default_wrun):
     return name, wrun, words
 
 
+def print_compile_memory(rows, sizes, wrun):
+    """Compile throughput, code size and peak RSS (medians) per kernel."""
+    def rss(res, tool):
+        v = res[tool][1].get('rss_kb') if tool in res else None
+        return '-' if v is None else f'{v / 1024:.1f}'
+    print('\n| kernel | wasm bytes | wrun compile ms | wrun compile MB/s '
+          '| code bytes / wasm byte | wrun peak RSS MB | liftoff peak RSS MB '
+          '| native peak RSS MB |')
+    print('|---|---:|---:|---:|---:|---:|---:|---:|')
+    for k, _, res, wasm_bytes in rows:
+        c = res['wrun'][1].get('compile')
+        speed = mb_per_s(wasm_bytes, c) if c else None
+        size = sizes.get((wrun, k))
+        print(f'| {k} | {wasm_bytes} | {"-" if c is None else f"{c:.2f}"} '
+              f'| {"-" if speed is None else f"{speed:.1f}"} '
+              f'| {f"{size[0] / size[1]:.2f}" if size and size[1] else "-"} '
+              f'| {rss(res, "wrun")} | {rss(res, "liftoff")} '
+              f'| {rss(res, "native")} |')
+
+
 def print_variants(rows, variants):
     """Each variant's run time against the plain wrun column."""
     names = [v[0] for v in variants]
@@ -175,7 +257,7 @@ def print_variants(rows, variants):
           ' | '.join(f'{n} run | {n}/wrun' for n in names) + ' |')
     print('|---|---:|' + '---:|---:|' * len(names))
     ratios = {n: [] for n in names}
-    for k, _, res in rows:
+    for k, _, res, _ in rows:
         base = res['wrun'][1].get('run')
         cells = []
         for n in names:
@@ -206,6 +288,9 @@ def main():
                     help='more options for every wrun run')
     ap.add_argument('--variant', action='append', default=[],
                     help='NAME=[WRUN] ARGS: another wrun column')
+    ap.add_argument('--csv', default=None,
+                    help='where every run goes (default bench/results/'
+                    'DATE-COMMIT.csv; empty: no CSV)')
     args = ap.parse_args()
     args.variants = [parse_variant(ap, v, args.wrun) for v in args.variant]
     kernels = [k for k in args.kernels.split(',') if k]
@@ -217,6 +302,21 @@ def main():
     if args.build:
         build(args.out, kernels)
 
+    now = datetime.datetime.now(datetime.timezone.utc)
+    commit = wrun_commit(args.wrun)
+    if args.csv is None:
+        args.csv = os.path.join(HERE, 'results', now.strftime(
+            '%Y-%m-%dT%H%M%SZ') + f'-{commit}.csv')
+    csv_file = None
+    if args.csv:
+        os.makedirs(os.path.dirname(os.path.abspath(args.csv)), exist_ok=True)
+        csv_file = open(args.csv, 'w', newline='')
+        writer = csv.DictWriter(csv_file, fieldnames=CSV_FIELDS)
+        writer.writeheader()
+    # the wrun binary of each wrun column, for its code size
+    wrun_of = {'wrun': args.wrun, **{v[0]: v[1] for v in args.variants}}
+    sizes = {}  # (wrun, kernel) -> code_size
+
     rows, failures = [], 0
     for k in kernels:
         n = KERNELS[k]
@@ -224,9 +324,39 @@ def main():
             n = (n + round(__import__('math').log(args.scale, 1.618))
                  if k == 'fib' else max(1, int(n * args.scale)))
         res = {}
+        wasm = os.path.join(args.out, k + '.wasm')
+        wasm_bytes = os.path.getsize(wasm)
+        for w in set(wrun_of.values()):
+            sizes[w, k] = code_size(w, wasm)
         try:
             for tool, cmd in tools(args, args.out, k, n):
-                res[tool] = measure(cmd, args.runs)
+                size = sizes.get((wrun_of.get(tool), k))
+
+                def record(i, r, t, tool=tool, cmd=cmd, size=size):
+                    if not csv_file:
+                        return
+                    compile_ms = t.get('compile')
+                    is_wasm = tool != 'native'
+                    writer.writerow({
+                        'date': now.isoformat(timespec='seconds'),
+                        'wrun_commit': commit, 'kernel': k, 'n': n,
+                        'tool': tool, 'run': i, 'result': r,
+                        'run_ms': t.get('run'), 'wall_ms': f"{t['wall']:.3f}",
+                        'compile_ms': compile_ms,
+                        'instantiate_ms': t.get('instantiate'),
+                        'peak_rss_kb': (int(t['rss_kb']) if 'rss_kb' in t
+                                        else None),
+                        'wasm_bytes': wasm_bytes if is_wasm else None,
+                        'compile_mb_s': (f'{mb_per_s(wasm_bytes, compile_ms):.3f}'
+                                         if is_wasm and compile_ms else None),
+                        'code_bytes': size[0] if size else None,
+                        'wasm_body_bytes': size[1] if size else None,
+                        'code_per_wasm_byte': (f'{size[0] / size[1]:.3f}'
+                                               if size and size[1] else None),
+                        'command': shlex.join(cmd)})
+                    csv_file.flush()
+
+                res[tool] = measure(cmd, args.runs, record)
                 print(f'{k:<11} {tool:<9} {res[tool][0]:>22}  '
                       f'run {fmt(res[tool][1].get("run"))} ms  '
                       f'wall {fmt(res[tool][1]["wall"])} ms',
@@ -241,7 +371,7 @@ def main():
                 print(f'{k}: ERROR: {tool} printed {r}, native {expected}',
                       file=sys.stderr)
                 failures += 1
-        rows.append((k, n, res))
+        rows.append((k, n, res, wasm_bytes))
 
     def get(res, tool, key):
         return res[tool][1].get(key) if tool in res else None
@@ -250,7 +380,7 @@ def main():
           '| liftoff compile | turbofan run | native run '
           '| wrun/liftoff | wrun/native |')
     print('|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|')
-    for k, n, res in rows:
+    for k, n, res, _ in rows:
         w = get(res, 'wrun', 'run')
         print(f'| {k} | {n} | {fmt(w)} | {fmt(get(res, "wrun", "wall"))} '
               f'| {get(res, "wrun", "compile") or 0:.2f} '
@@ -264,15 +394,21 @@ def main():
         geo = {}
         for other in ('liftoff', 'native'):
             rs = [get(r, 'wrun', 'run') / get(r, other, 'run')
-                  for _, _, r in rows
+                  for _, _, r, _ in rows
                   if get(r, other, 'run') and get(r, 'wrun', 'run')]
             if rs:
                 geo[other] = statistics.geometric_mean(rs)
         print(f'\ngeometric mean: wrun/liftoff '
               f'{geo.get("liftoff", float("nan")):.2f}, wrun/native '
               f'{geo.get("native", float("nan")):.2f}')
+        print_compile_memory(rows, sizes, args.wrun)
         if args.variants:
             print_variants(rows, args.variants)
+    if csv_file:
+        csv_file.close()
+        shown = os.path.relpath(args.csv)
+        print(f'every run: {args.csv if shown.startswith("..") else shown}',
+              file=sys.stderr)
     if failures:
         print(f'{failures} error(s)', file=sys.stderr)
         return 1

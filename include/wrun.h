@@ -567,7 +567,11 @@ WRUN_API void wrun_config_profiler(wrun_config *config,
  * (default off): every module the engine compiles or loads registers an
  * in-memory ELF object with a symbol per function (module!name, as in
  * backtraces), so that gdb's `bt` names wasm frames and `break NAME`
- * stops in them. Function names only (no line table yet). */
+ * stops in them. A module with a DWARF line table (.debug_line, from
+ * clang -g) also gets one for its compiled code: frames show file:line
+ * and `break file.c:LINE` works (no variables). Compiling such a module
+ * then keeps the pc map of every instruction (see wrun_config_code_map):
+ * the code is the same. */
 WRUN_API void wrun_config_debug_info(wrun_config *config, bool enable);
 /* Map the code of every wasm instruction to its offset, not only trap
  * sites and calls (see wrun_module_func_code_map): for disassemblers and

@@ -358,11 +358,21 @@ static int by_start(const void *a, const void *b) {
   return x->start < y->start ? -1 : x->start > y->start;
 }
 
+static bool is_line_section(const rt_custom_section *s) {
+  return s->name_len == 11 && !memcmp(s->name, ".debug_line", 11);
+}
+
+bool rt_has_line_section(const rt_module *m) {
+  for (uint32_t i = 0; i < m->ncustoms; i++)
+    if (is_line_section(&m->customs[i])) return true;
+  return false;
+}
+
 static rt_line_table *read_table(const rt_module *m) {
   const rt_custom_section *line = NULL, *line_str = NULL, *str = NULL;
   for (uint32_t i = 0; i < m->ncustoms; i++) {
     const rt_custom_section *s = &m->customs[i];
-    if (s->name_len == 11 && !memcmp(s->name, ".debug_line", 11)) line = s;
+    if (is_line_section(s)) line = s;
     if (s->name_len == 15 && !memcmp(s->name, ".debug_line_str", 15))
       line_str = s;
     if (s->name_len == 10 && !memcmp(s->name, ".debug_str", 10)) str = s;
@@ -379,16 +389,19 @@ static rt_line_table *read_table(const rt_module *m) {
 
 static pthread_mutex_t read_lock = PTHREAD_MUTEX_INITIALIZER;
 
-bool rt_line_of(rt_module *m, uint32_t offset, const char **file,
-                uint32_t *line, uint32_t *column) {
+static const rt_line_table *table_of(rt_module *m) {
   pthread_mutex_lock(&read_lock);
   if (!m->lines_read) {
     m->lines = read_table(m);
     m->lines_read = true;
   }
   pthread_mutex_unlock(&read_lock);
-  const rt_line_table *t = m->lines;
-  if (!t || !t->n || offset == UINT32_MAX) return false;
+  return m->lines;
+}
+
+/* The range holding offset, or NULL. */
+static const line_range *range_of(const rt_line_table *t, uint32_t offset) {
+  if (!t || !t->n || offset == UINT32_MAX) return NULL;
   /* the last range starting at or before offset */
   size_t lo = 0, hi = t->n;
   while (hi - lo > 1) {
@@ -399,10 +412,49 @@ bool rt_line_of(rt_module *m, uint32_t offset, const char **file,
   const line_range *r = &t->ranges[lo];
   if (offset < r->start || offset >= r->end || r->file >= t->nfiles ||
       r->line == 0)
-    return false;
+    return NULL;
+  return r;
+}
+
+bool rt_line_of(rt_module *m, uint32_t offset, const char **file,
+                uint32_t *line, uint32_t *column) {
+  const rt_line_table *t = table_of(m);
+  const line_range *r = range_of(t, offset);
+  if (!r) return false;
   *file = t->files[r->file];
   *line = r->line;
   *column = r->column;
+  return true;
+}
+
+const rt_line_table *rt_line_table_get(rt_module *m) {
+  const rt_line_table *t = table_of(m);
+  return t && t->n ? t : NULL;
+}
+
+size_t rt_line_table_files(const rt_line_table *t, const char *const **files) {
+  *files = (const char *const *)t->files;
+  return t->nfiles;
+}
+
+bool rt_line_table_find(const rt_line_table *t, uint32_t offset,
+                        size_t *hint, uint32_t *file, uint32_t *line) {
+  /* The hinted range or the one after it, when it is what range_of
+   * would find (the last range starting at or before offset): lookups
+   * in code order mostly stay there. */
+  const line_range *r = NULL;
+  for (size_t k = *hint; !r && k < t->n && k <= *hint + 1; k++) {
+    const line_range *q = &t->ranges[k];
+    if (q->start <= offset && offset < q->end &&
+        (k + 1 == t->n || t->ranges[k + 1].start > offset)) {
+      if (q->file >= t->nfiles || q->line == 0) return false;
+      r = q;
+    }
+  }
+  if (!r && !(r = range_of(t, offset))) return false;
+  *hint = (size_t)(r - t->ranges);
+  *file = r->file;
+  *line = r->line;
   return true;
 }
 

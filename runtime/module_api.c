@@ -3,6 +3,8 @@
 
 #include <stdlib.h>
 
+#include "dwarf_line.h"
+
 wrun_error *wrun_module_new(wrun_engine *engine, const uint8_t *bytes,
                             size_t len, wrun_module **out) {
   *out = NULL;
@@ -24,8 +26,12 @@ wrun_error *wrun_module_new(wrun_engine *engine, const uint8_t *bytes,
                       .bounds_checks = st.checks,
                       .memory_guard = st.guard,
                       .no_signals = engine && engine->config.no_signals,
+                      /* -g on a module with source lines: gdb's line
+                       * table wants every instruction (gdb_jit_dwarf.c) */
                       .map_every_instruction =
-                          engine && engine->config.code_map,
+                          engine && (engine->config.code_map ||
+                                     (engine->config.debug_info &&
+                                      rt_has_line_section(m))),
                       .jobs = engine ? engine->config.jobs : 0};
   err = jit_compile_module(m, &opts, &mod->code, &simd_refused);
   if (err) {

@@ -109,8 +109,9 @@ void rt_profile_code(const wrun_engine *engine, const jit_code *c,
 /* ---- gdb_jit.c ------------------------------------------------------ */
 
 /* Describes module m's code to a debugger (the GDB JIT interface); the
- * entry to unregister it with before the code is freed, or NULL. */
-void *rt_gdb_jit_register(const jit_code *c, const rt_module *m);
+ * entry to unregister it with before the code is freed, or NULL. Reads
+ * m's line table (dwarf_line.c), hence not const. */
+void *rt_gdb_jit_register(const jit_code *c, rt_module *m);
 void rt_gdb_jit_unregister(void *entry);
 void rt_module_release(wrun_module *mod);
 

@@ -5,30 +5,14 @@
 # gdb cannot name them.
 #
 #   gdb.sh WRUN BOOM.wasm   (tests/cli/boom.wat, with its names)
-# Natively only (gdb would debug qemu under it).
+# Natively only (gdb would debug qemu under it). Source lines: gdb_lines.sh.
 set -u
 wrun=$1
 module=$2
-guard=60
 # shellcheck source=lib.sh
 . "$(dirname "$0")/lib.sh"
-
-if ! command -v gdb >/dev/null; then
-  echo "gdb.sh: gdb missing (scripts/install-deps.sh installs it)"
-  [ "${CI:-}" = "true" ] && exit 1
-  exit 77
-fi
-# gdb_run GDB-COMMANDS... -- WRUN-ARGS...: gdb's output in $out
-gdb_run() {
-  cmds=""
-  while [ "$1" != -- ]; do
-    cmds="$cmds -ex '$1'"
-    shift
-  done
-  shift
-  eval "timeout $guard gdb -batch -nx $cmds --args \"\$wrun\" \"\$@\"" \
-    >"$out" 2>&1
-}
+# shellcheck source=gdb_lib.sh
+. "$(dirname "$0")/gdb_lib.sh"
 
 gdb_run 'handle SIGILL stop' run bt -- -g --invoke mid "$module"
 grep -Eq '^#0 .* in gdbmod!boom \(\)' "$out" || fail "-g: frame 0 not gdbmod!boom"
