@@ -850,15 +850,22 @@ static bool swap_operands(const jit_codegen *g) {
 
 #define NO_LOCAL UINT32_MAX
 
+/* The opcode byte of the instruction after `in`, a one-byte instruction,
+ * or NULL past the module. A hint read ahead of validation (see
+ * docs/design-notes.md, "Peepholes"). */
+static const uint8_t *next_opcode(const jit_codegen *g, const jit_instr *in) {
+  if (!g->mod->bytes || (size_t)in->offset + 1 >= g->mod->len) return NULL;
+  return g->mod->bytes + in->offset + 1;
+}
+
 /* The local that the instruction after `in` (a one-byte opcode) stores
- * into when it is local.set or local.tee, else NO_LOCAL. Read ahead of
- * validation, it only steers the choice of a register: a wrong answer
- * costs a copy, never a wrong value. */
+ * into when it is local.set or local.tee, else NO_LOCAL. It only steers
+ * the choice of a register: a wrong answer costs a copy, never a wrong
+ * value. */
 static uint32_t next_set_local(const jit_codegen *g, const jit_instr *in) {
-  if (!g->mod->bytes || (size_t)in->offset + 1 >= g->mod->len) return NO_LOCAL;
-  const uint8_t *p = g->mod->bytes + in->offset + 1;
+  const uint8_t *p = next_opcode(g, in);
   const uint8_t *end = g->mod->bytes + g->mod->len;
-  if (*p != 0x21 && *p != 0x22) return NO_LOCAL;
+  if (!p || (*p != 0x21 && *p != 0x22)) return NO_LOCAL;
   uint32_t index = 0;
   for (unsigned shift = 0; shift < 35; shift += 7) {
     if (++p >= end) return NO_LOCAL;
@@ -896,12 +903,13 @@ static jit_reg pop_into_local(jit_codegen *g, const jit_instr *in,
   return src;
 }
 
-/* Is the entry at stack position i a local that the cache holds? Its
- * register can then be read in place, the result going to a fresh one. */
-static bool cached_local_at(jit_codegen *g, uint32_t i) {
+/* Is the entry at stack position i a local to read in place (its cache
+ * register, the result going to a fresh one)? When the cache holds it, or
+ * when registers are idle enough to cache it on the way. */
+static bool local_read_in_place(jit_codegen *g, uint32_t i) {
   if (g->stack[i].kind != CG_LOCAL) return false;
   if (cg_cache_find(g, g->stack[i].index) != JIT_NO_REG) return true;
-  /* worth caching on the way when two registers are idle */
+  /* worth caching on the way while three registers are idle */
   uint64_t cls = jit_type_is_float((jit_type)g->stack[i].type) ? FPR_CLASS
                                                                 : GPR_CLASS;
   return __builtin_popcountll(g->free_regs & cls) >= 3;
@@ -982,10 +990,9 @@ static void add_scaled(jit_codegen *g, jit_type t) {
 /* Does the instruction after `in` (a one-byte opcode) only test an i32
  * for zero: br_if, if, select or i32.eqz? (A hint, as next_set_local.) */
 static bool next_tests_zero(const jit_codegen *g, const jit_instr *in) {
-  if (!g->mod->bytes || (size_t)in->offset + 1 >= g->mod->len) return false;
-  uint8_t next = g->mod->bytes[in->offset + 1];
-  return next == 0x0D || next == 0x04 || next == 0x1B || next == 0x1C ||
-         next == 0x45;
+  const uint8_t *p = next_opcode(g, in);
+  return p && (*p == 0x0D || *p == 0x04 || *p == 0x1B || *p == 0x1C ||
+               *p == 0x45);
 }
 
 /* x & y tested for zero: a pending test (x86-64 test, AArch64 tst) that
@@ -1031,8 +1038,8 @@ static void visit_binop(jit_codegen *g, jit_binop op, jit_type t,
   if (swap) {
     lhs = cg_pop_reg(g);
     rhs = cg_pop_opnd_read(g);
-  } else if (g->sp >= 2 && cached_local_at(g, g->sp - 2)) {
-    /* A cached left operand is read where it is, not copied first:
+  } else if (g->sp >= 2 && local_read_in_place(g, g->sp - 2)) {
+    /* A local as left operand is read where it is, not copied first:
      * dst = lhs op rhs in three-operand form (lea, imul r,r,imm; AArch64's
      * own forms). */
     rhs = cg_pop_opnd_read(g);
@@ -1142,8 +1149,8 @@ static void visit_fbinop(jit_codegen *g, jit_fbinop op, jit_type t,
       g->stack[g->sp - 1].kind == CG_REG) {
     lhs = cg_pop_reg(g);
     rhs = cg_pop_read(g);
-  } else if (g->sp >= 2 && cached_local_at(g, g->sp - 2)) {
-    /* As for integers: a fresh result, the cached operand read in place
+  } else if (g->sp >= 2 && local_read_in_place(g, g->sp - 2)) {
+    /* As for integers: a fresh result, the local operand read in place
      * (one instruction on AArch64; x86-64 copies it into dst). */
     rhs = cg_pop_read(g);
     jit_reg src = cg_pop_read(g);
