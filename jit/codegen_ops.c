@@ -995,6 +995,18 @@ static bool next_tests_zero(const jit_codegen *g, const jit_instr *in) {
                *p == 0x45);
 }
 
+/* Leaves lhs c rhs pending for the next instruction to fuse (operands
+ * read, not owned: released with cg_done_read). */
+static void set_pending(jit_codegen *g, jit_cond c, jit_type t, jit_reg lhs,
+                        jit_opnd rhs) {
+  g->pend.active = true;
+  g->pend.negate = false;
+  g->pend.cond = (uint8_t)c;
+  g->pend.type = (uint8_t)t;
+  g->pend.lhs = lhs;
+  g->pend.rhs = rhs;
+}
+
 /* x & y tested for zero: a pending test (x86-64 test, AArch64 tst) that
  * the branch or select fuses, instead of the masked value. */
 static bool and_as_test(jit_codegen *g, const jit_instr *in) {
@@ -1009,12 +1021,7 @@ static bool and_as_test(jit_codegen *g, const jit_instr *in) {
     rhs = cg_pop_opnd_read(g);
     lhs = cg_pop_read(g);
   }
-  g->pend.active = true;
-  g->pend.negate = false;
-  g->pend.cond = JC_TST_NZ;
-  g->pend.type = JT_I32;
-  g->pend.lhs = lhs;
-  g->pend.rhs = rhs;
+  set_pending(g, JC_TST_NZ, JT_I32, lhs, rhs);
   return true;
 }
 
@@ -1109,12 +1116,7 @@ static void visit_compare(jit_codegen *g, jit_cond c, jit_type t) {
     rhs = cg_pop_opnd_read(g);
     lhs = cg_pop_read(g);
   }
-  g->pend.active = true;
-  g->pend.negate = false;
-  g->pend.cond = (uint8_t)c;
-  g->pend.type = (uint8_t)t;
-  g->pend.lhs = lhs;
-  g->pend.rhs = rhs;
+  set_pending(g, c, t, lhs, rhs);
 }
 
 static void visit_eqz(jit_codegen *g, jit_type t) {
@@ -1123,12 +1125,7 @@ static void visit_eqz(jit_codegen *g, jit_type t) {
     return;
   }
   jit_reg r = cg_pop_read(g);
-  g->pend.active = true;
-  g->pend.negate = false;
-  g->pend.cond = JC_EQ;
-  g->pend.type = (uint8_t)(t == JT_REF ? JT_I64 : t);
-  g->pend.lhs = r;
-  g->pend.rhs = jit_imm_opnd(0);
+  set_pending(g, JC_EQ, t == JT_REF ? JT_I64 : t, r, jit_imm_opnd(0));
 }
 
 static void visit_fbinop(jit_codegen *g, jit_fbinop op, jit_type t,
