@@ -4,7 +4,9 @@
  * instruction under the wasm instruction whose code starts there (offset
  * and opcode; wrun_config_code_map), then the function's code and wasm
  * sizes, and the totals. Capstone is optional at build time; without it
- * the subcommand says so. */
+ * the subcommand says so. It is opened with dlopen when the subcommand
+ * runs, not linked: its 79 K relocations cost every `wrun` start-up
+ * about a millisecond (page faults in the dynamic loader). */
 #include "objdump_cmd.h"
 
 #include <errno.h>
@@ -18,6 +20,7 @@
 
 #ifdef WRUN_HAVE_CAPSTONE
 #include <capstone/capstone.h>
+#include <dlfcn.h>
 #endif
 
 static void objdump_usage(FILE *out) {
@@ -31,6 +34,33 @@ static void objdump_usage(FILE *out) {
 }
 
 #ifdef WRUN_HAVE_CAPSTONE
+
+/* The four Capstone calls used, from the library WRUN_CAPSTONE_SONAME
+ * (the one built against: cs_insn's layout changes between majors). */
+static struct {
+  cs_err (*open)(cs_arch, cs_mode, csh *);
+  size_t (*disasm)(csh, const uint8_t *, size_t, uint64_t, size_t,
+                   cs_insn **);
+  void (*free)(cs_insn *, size_t);
+  cs_err (*close)(csh *);
+} cs;
+
+static bool load_capstone(void) {
+  void *lib = dlopen(WRUN_CAPSTONE_SONAME, RTLD_NOW | RTLD_LOCAL);
+  if (!lib) {
+    fprintf(stderr, "wrun objdump: cannot load Capstone: %s\n", dlerror());
+    return false;
+  }
+  /* POSIX makes dlsym's void * convertible to a function pointer */
+  *(void **)&cs.open = dlsym(lib, "cs_open");
+  *(void **)&cs.disasm = dlsym(lib, "cs_disasm");
+  *(void **)&cs.free = dlsym(lib, "cs_free");
+  *(void **)&cs.close = dlsym(lib, "cs_close");
+  if (cs.open && cs.disasm && cs.free && cs.close) return true;
+  fprintf(stderr, "wrun objdump: %s lacks the cs_* calls wrun uses\n",
+          WRUN_CAPSTONE_SONAME);
+  return false;
+}
 
 /* A function's map, gathered from wrun_module_func_code_map. */
 typedef struct code_map {
@@ -58,7 +88,7 @@ static void add_entry(void *arg, size_t code_offset, size_t wasm_offset) {
   m->n++;
 }
 
-static void print_function(csh cs, const wrun_module *m, uint32_t f,
+static void print_function(csh handle, const wrun_module *m, uint32_t f,
                            size_t *code_total, size_t *wasm_total) {
   size_t size, body_at, body_size;
   const uint8_t *code = wrun_module_func_code(m, f, &size);
@@ -72,7 +102,7 @@ static void print_function(csh cs, const wrun_module *m, uint32_t f,
   wrun_module_func_code_map(m, f, add_entry, &map);
   cs_insn *insn = NULL;
   /* addresses from the function's start, as the offsets are */
-  size_t count = cs_disasm(cs, code, size, 0, 0, &insn);
+  size_t count = cs.disasm(handle, code, size, 0, 0, &insn);
   size_t next = 0; /* map entries printed so far */
   for (size_t k = 0; k < count; k++) {
     size_t at = (size_t)insn[k].address;
@@ -88,7 +118,7 @@ static void print_function(csh cs, const wrun_module *m, uint32_t f,
     printf("    %6zx:  %-8s %s\n", at, insn[k].mnemonic, insn[k].op_str);
   }
   if (count == 0) printf("    (%zu bytes Capstone cannot decode)\n", size);
-  cs_free(insn, count);
+  cs.free(insn, count);
   free(map.code);
   free(map.wasm);
   printf("  code %zu bytes, wasm %zu bytes\n\n", size, body_size);
@@ -126,8 +156,9 @@ static int disassemble(const wrun_module *m, const char *only) {
   fprintf(stderr, "wrun objdump: no disassembler for this ISA\n");
   return 1;
 #endif
-  csh cs;
-  if (cs_open(arch, mode, &cs) != CS_ERR_OK) {
+  csh handle;
+  if (!load_capstone()) return 1;
+  if (cs.open(arch, mode, &handle) != CS_ERR_OK) {
     fprintf(stderr, "wrun objdump: Capstone cannot open its disassembler\n");
     return 1;
   }
@@ -137,14 +168,14 @@ static int disassemble(const wrun_module *m, const char *only) {
     uint32_t f;
     if (!find_func(m, only, &f)) {
       fprintf(stderr, "wrun objdump: no function %s\n", only);
-      cs_close(&cs);
+      cs.close(&handle);
       return 1;
     }
     size_t size;
     if (!wrun_module_func_code(m, f, &size)) {
       fprintf(stderr, "wrun objdump: function %s is an import (no code)\n",
               only);
-      cs_close(&cs);
+      cs.close(&handle);
       return 1;
     }
     first = f;
@@ -152,14 +183,14 @@ static int disassemble(const wrun_module *m, const char *only) {
   }
   for (uint32_t f = first; f < last; f++) {
     size_t before = code_total;
-    print_function(cs, m, f, &code_total, &wasm_total);
+    print_function(handle, m, f, &code_total, &wasm_total);
     funcs += code_total != before;
   }
   printf("%zu function%s: code %zu bytes, wasm %zu bytes (%.2f code bytes "
          "per wasm byte)\n",
          funcs, funcs == 1 ? "" : "s", code_total, wasm_total,
          wasm_total ? (double)code_total / (double)wasm_total : 0.0);
-  cs_close(&cs);
+  cs.close(&handle);
   return 0;
 }
 
