@@ -13,9 +13,15 @@ typedef struct jit_buf {
   uint8_t *data;
   uint32_t size, cap;
   bool oom;
+  bool mapped; /* data is an mmap of cap bytes (large buffers), not malloc */
 } jit_buf;
 
 bool jit_buf_reserve(jit_buf *b, uint32_t extra);
+/* A mapped buffer's pages (read+write), trimmed to whole pages of the
+ * given size around its bytes, handed to the caller, who unmaps *mapped
+ * bytes; the buffer is left empty. NULL (and the buffer unchanged) for a
+ * malloc'ed one or after a failure. */
+uint8_t *jit_buf_take_mapping(jit_buf *b, size_t page, size_t *mapped);
 
 static inline void jit_buf_put(jit_buf *b, const void *p, uint32_t n) {
   if (b->cap - b->size < n && !jit_buf_reserve(b, n)) return;

@@ -124,19 +124,15 @@ static bool traps_sorted(const jit_trapsite *t, uint32_t n) {
   return true;
 }
 
-wrun_error *jit_map_code(const uint8_t *bytes, size_t size,
-                         void (*patch)(uint8_t *mem, void *arg), void *arg,
-                         jit_code *out) {
+static size_t page_size(void) {
   long page = sysconf(_SC_PAGESIZE);
-  if (page <= 0) page = 4096;
-  size_t mapped = (size + (size_t)page - 1) / (size_t)page * (size_t)page;
-  if (mapped == 0) mapped = (size_t)page;
-  void *mem = mmap(NULL, mapped, PROT_READ | PROT_WRITE,
-                   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-  if (mem == MAP_FAILED)
-    return rt_error_new(RT_NO_OFFSET, "cannot map code memory");
-  if (size) memcpy(mem, bytes, size);
-  if (patch) patch(mem, arg);
+  return page > 0 ? (size_t)page : 4096;
+}
+
+/* Makes mem (mapped bytes, read+write, holding size bytes of code)
+ * executable and out's code; unmaps it on failure. */
+static wrun_error *make_executable(uint8_t *mem, size_t size, size_t mapped,
+                                   jit_code *out) {
   /* AArch64 instruction fetch does not see data writes until the caches
    * are synchronised; a no-op on x86-64. */
   __builtin___clear_cache((char *)mem, (char *)mem + size);
@@ -150,7 +146,26 @@ wrun_error *jit_map_code(const uint8_t *bytes, size_t size,
   return NULL;
 }
 
-/* Copies the masm's code and trap sites into out, mapped read+execute. */
+wrun_error *jit_map_code(const uint8_t *bytes, size_t size,
+                         void (*patch)(uint8_t *mem, void *arg), void *arg,
+                         jit_code *out) {
+  size_t page = page_size();
+  size_t mapped = (size + page - 1) / page * page;
+  if (mapped == 0) mapped = page;
+  /* every page is written: populating them in the mmap saves a fault
+   * each */
+  void *mem = mmap(NULL, mapped, PROT_READ | PROT_WRITE,
+                   MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
+  if (mem == MAP_FAILED)
+    return rt_error_new(RT_NO_OFFSET, "cannot map code memory");
+  if (size) memcpy(mem, bytes, size);
+  if (patch) patch(mem, arg);
+  return make_executable(mem, size, mapped, out);
+}
+
+/* Moves the masm's code and trap sites to out, the code mapped
+ * read+execute: a large buffer is already a mapping of its own and is
+ * used in place, a small one is copied into a new one. */
 static wrun_error *publish(jit_masm *m, jit_code *out) {
   if (jit_masm_failed(m))
     return rt_error_new(RT_NO_OFFSET, "%s", jit_masm_failure(m));
@@ -162,12 +177,23 @@ static wrun_error *publish(jit_masm *m, jit_code *out) {
     out->nsyms = m->nsyms;
   }
   out->relocatable = m->relocatable;
-  wrun_error *err = jit_map_code(m->buf.data, size, NULL, NULL, out);
+  size_t mapped;
+  uint8_t *mem = jit_buf_take_mapping(&m->buf, page_size(), &mapped);
+  wrun_error *err =
+      mem ? make_executable(mem, size, mapped, out)
+          : jit_map_code(m->buf.data, size, NULL, NULL, out);
   if (err) return err;
-  out->traps = malloc((m->ntraps ? m->ntraps : 1) * sizeof *out->traps);
-  if (!out->traps) return rt_error_new(RT_NO_OFFSET, "out of memory");
-  if (m->ntraps) memcpy(out->traps, m->traps, m->ntraps * sizeof *m->traps);
+  /* the masm's array moves to out (a copy was 400 KB of fresh pages for
+   * a large module) */
+  if (m->traps) {
+    out->traps = m->traps;
+    m->traps = NULL;
+    m->cap_traps = 0;
+  } else if (!(out->traps = malloc(sizeof *out->traps))) {
+    return rt_error_new(RT_NO_OFFSET, "out of memory");
+  }
   out->ntraps = m->ntraps;
+  m->ntraps = 0;
   /* Sites are recorded in emission order, which is already sorted except
    * where a backend patches out of order; sort only then. */
   if (!traps_sorted(out->traps, out->ntraps))

@@ -85,6 +85,10 @@ void jit_masm_add_libcall_sym(jit_masm *m, uint32_t at, const void *fn) {
 
 void jit_masm_add_fixup(jit_masm *m, jit_label *l, uint32_t at, uint8_t kind,
                         int32_t base) {
+  if (m->pending_fixups == 0) {
+    m->nfixups = 0;
+    m->veneer_scan = 0;
+  }
   if (!grow((void **)&m->fixups, m->nfixups, &m->cap_fixups,
             sizeof *m->fixups)) {
     m->oom = true;
@@ -97,6 +101,7 @@ void jit_masm_add_fixup(jit_masm *m, jit_label *l, uint32_t at, uint8_t kind,
   f->next = l->fixups;
   l->fixups = (int32_t)m->nfixups;
   m->nfixups++;
+  m->pending_fixups++;
 }
 
 /* Room for n more items in an array of elem-sized items (doubling, so

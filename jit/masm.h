@@ -241,6 +241,9 @@ typedef struct jit_masm {
   jit_buf buf;
   jit_fixup *fixups;
   uint32_t nfixups, cap_fixups;
+  /* fixups still in some unbound label's chain; at 0 the array is
+   * reused from its start (it would otherwise grow with the module) */
+  uint32_t pending_fixups;
   jit_trapsite *traps;
   uint32_t ntraps, cap_traps;
   jit_reloc *relocs;

@@ -1002,6 +1002,7 @@ void a64_masm_bind(jit_masm *m, jit_label *l) {
     else if (f->kind != FIX_DONE)
       patch_branch(m, f->at, l->pos);
     f->kind = FIX_DONE; /* resolved: no veneer needed any more */
+    m->pending_fixups--;
   }
   l->fixups = -1;
 }

@@ -1099,6 +1099,7 @@ void x64_masm_bind(jit_masm *m, jit_label *l) {
     const jit_fixup *f = &m->fixups[i];
     int32_t from = f->kind == FIX_TABLE ? f->base : (int32_t)(f->at + 4);
     jit_buf_patch32(&m->buf, f->at, (uint32_t)(l->pos - from));
+    m->pending_fixups--;
   }
   l->fixups = -1;
 }
