@@ -433,26 +433,37 @@ void cg_materialize_pending(jit_codegen *g) {
 /* A branch condition: a pending compare or an i32 in a register. */
 typedef struct cg_cond {
   bool is_pending;
+  bool lent; /* reg is a local's cache register, only read (cg_pop_read) */
   cg_pending p;
   jit_reg reg;
 } cg_cond;
 
-static cg_cond take_cond(jit_codegen *g) {
+/* read_only: the caller branches on the condition before any other code,
+ * so a cached local can be tested in its own register (`local.tee x;
+ * br_if` tests x's register, not a copy of it). */
+static cg_cond take_cond_for(jit_codegen *g, bool read_only) {
   cg_cond c;
   memset(&c, 0, sizeof c);
   if (g->pend.active) {
     c.is_pending = true;
     c.p = g->pend;
     g->pend.active = false;
+  } else if (read_only) {
+    c.reg = cg_pop_read(g);
+    c.lent = true;
   } else {
     c.reg = cg_pop_reg(g);
   }
   return c;
 }
 
+static cg_cond take_cond(jit_codegen *g) { return take_cond_for(g, false); }
+
 static void release_cond(jit_codegen *g, const cg_cond *c) {
   if (c->is_pending)
     release_pending(g, &c->p);
+  else if (c->lent)
+    cg_done_read(g, c->reg);
   else
     cg_free(g, c->reg);
 }
@@ -1049,7 +1060,7 @@ static void visit_br(jit_codegen *g, uint32_t depth) {
 }
 
 static void visit_br_if(jit_codegen *g, uint32_t depth) {
-  cg_cond cond = take_cond(g);
+  cg_cond cond = take_cond_for(g, true);
   cg_ctrl *c = ctrl_target(g, depth);
   if (!branch_needs_moves(g, c)) {
     branch_on_cond(g, &cond, true, &c->label);

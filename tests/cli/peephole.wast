@@ -4,7 +4,8 @@
 ;; register), x = x op y computed in x's register when local.set x
 ;; follows, binops and selects reading cached locals in place, masks of
 ;; the low 8/16 bits as zero-extensions, stores of constant bytes and
-;; halfwords. Run by peephole.sh on x86-64 and on AArch64.
+;; halfwords, br_if testing a cached local in place. Run by peephole.sh
+;; on x86-64 and on AArch64.
 (module
   (memory 1)
   (func (export "shl_add") (param i32 i32) (result i32)
@@ -187,3 +188,31 @@
 (assert_return (invoke "and16_64" (i64.const -0x10001)) (i64.const 0xffff))
 (assert_return (invoke "st8" (i32.const 100)) (i32.const 0xbeefab44))
 (assert_trap (invoke "st8" (i32.const 65533)) "out of bounds memory access")
+
+;; br_if tests a cached local in its own register (no copy): the local
+;; keeps its value after the branch, on both paths, also when the branch
+;; carries a value (moves on the taken path) and when the local was not
+;; cached yet (it is cached on the way).
+(module
+  (func (export "tee_countdown") (param i32) (result i32)
+    (local i32)
+    (loop $l
+      (local.set 1 (i32.add (local.get 1) (i32.const 3)))
+      (br_if $l (local.tee 0 (i32.sub (local.get 0) (i32.const 1)))))
+    (i32.add (local.get 1) (local.get 0)))
+  (func (export "br_if_value") (param i32 i32) (result i32)
+    (i32.add
+      (block (result i32)
+        (drop (br_if 0 (i32.mul (local.get 1) (i32.const 10))
+                       (local.tee 0 (i32.and (local.get 0) (i32.const 6)))))
+        (local.get 0))
+      (local.get 0)))
+  (func (export "br_if_param") (param i32) (result i32)
+    (block (br_if 0 (local.get 0)) (return (i32.const -1)))
+    (i32.mul (local.get 0) (i32.const 2))))
+(assert_return (invoke "tee_countdown" (i32.const 5)) (i32.const 15))
+(assert_return (invoke "tee_countdown" (i32.const 1)) (i32.const 3))
+(assert_return (invoke "br_if_value" (i32.const 7) (i32.const 4)) (i32.const 46))
+(assert_return (invoke "br_if_value" (i32.const 1) (i32.const 4)) (i32.const 0))
+(assert_return (invoke "br_if_param" (i32.const 21)) (i32.const 42))
+(assert_return (invoke "br_if_param" (i32.const 0)) (i32.const -1))
