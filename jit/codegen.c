@@ -459,6 +459,24 @@ static cg_cond take_cond_for(jit_codegen *g, bool read_only) {
 
 static cg_cond take_cond(jit_codegen *g) { return take_cond_for(g, false); }
 
+/* The condition local.get `local` (popped earlier), tested in its cache
+ * register; a local not cached is cached on the way, as cg_pop_read does.
+ * The local cannot have changed meanwhile (no local.set ran). */
+static cg_cond local_cond(jit_codegen *g, uint32_t local) {
+  cg_cond c;
+  memset(&c, 0, sizeof c);
+  jit_reg r = cg_cache_find(g, local);
+  if (r == JIT_NO_REG) {
+    r = cg_alloc_for(g, JT_I32);
+    masm_load_frame(g->m, JT_I32, r, g->local_offsets[local]);
+    cg_cache_set(g, local, r);
+  }
+  g->cache.lent |= reg_bit(r);
+  c.reg = r;
+  c.lent = true;
+  return c;
+}
+
 static void release_cond(jit_codegen *g, const cg_cond *c) {
   if (c->is_pending)
     release_pending(g, &c->p);
@@ -865,7 +883,16 @@ static void visit_block(jit_codegen *g, const jit_instr *in) {
   }
   cg_cond cond;
   bool is_if = in->op == OP_IF;
-  if (is_if) cond = take_cond(g);
+  /* `local.get x; if` tests x's register after the flush, not a copy
+   * made before it */
+  uint32_t cond_local = UINT32_MAX;
+  if (is_if && !g->pend.active && g->sp > 0 &&
+      g->stack[g->sp - 1].kind == CG_LOCAL) {
+    cond_local = g->stack[g->sp - 1].index;
+    cg_pop(g);
+  } else if (is_if) {
+    cond = take_cond(g);
+  }
   if (np > g->sp) {
     cg_fail(g, "code generator: value stack underflow at block");
     return;
@@ -897,6 +924,7 @@ static void visit_block(jit_codegen *g, const jit_instr *in) {
     masm_stack_check(g->m, RT_VMCTX_STACK_LIMIT, &g->overflow);
   }
   if (is_if) {
+    if (cond_local != UINT32_MAX) cond = local_cond(g, cond_local);
     branch_on_cond(g, &cond, false, &c->else_label);
     release_cond(g, &cond);
     c->else_cache = cg_snap_save(g, ctrl_index(g, c));

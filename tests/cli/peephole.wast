@@ -4,7 +4,7 @@
 ;; register), x = x op y computed in x's register when local.set x
 ;; follows, binops and selects reading cached locals in place, masks of
 ;; the low 8/16 bits as zero-extensions, stores of constant bytes and
-;; halfwords, br_if testing a cached local in place. Run by peephole.sh
+;; halfwords, br_if and if testing a cached local in place. Run by peephole.sh
 ;; on x86-64 and on AArch64.
 (module
   (memory 1)
@@ -216,3 +216,33 @@
 (assert_return (invoke "br_if_value" (i32.const 1) (i32.const 4)) (i32.const 0))
 (assert_return (invoke "br_if_param" (i32.const 21)) (i32.const 42))
 (assert_return (invoke "br_if_param" (i32.const 0)) (i32.const -1))
+
+;; `local.get x; if` tests x's register after the block's flush: x cached
+;; or not, set just before, and under lazy values that the flush stores
+;; through temporaries (which may evict cache entries).
+(module
+  (func (export "if_local") (param i32) (result i32)
+    (if (result i32) (local.get 0) (then (i32.const 1)) (else (i32.const 2))))
+  (func (export "if_local_set") (param i32) (result i32)
+    (local.set 0 (i32.sub (local.get 0) (i32.const 1)))
+    (if (result i32) (local.get 0)
+      (then (i32.add (local.get 0) (i32.const 100))) (else (i32.const -5))))
+  (func (export "if_local_lazy") (param i32 i32 i32 i32) (result i32)
+    (local i32 i32 i32 i32 i32)
+    (local.set 4 (i32.mul (local.get 1) (i32.const 3)))
+    (local.set 5 (i32.add (local.get 2) (i32.const 7)))
+    (local.set 6 (i32.xor (local.get 3) (i32.const 9)))
+    (local.set 7 (i32.or (local.get 1) (local.get 2)))
+    (local.set 8 (i32.sub (local.get 3) (local.get 1)))
+    (i32.add (i32.add (i32.add (local.get 1) (local.get 2))
+                      (i32.add (local.get 3) (local.get 4)))
+      (i32.add (i32.add (local.get 5) (local.get 6))
+        (i32.add (i32.add (local.get 7) (local.get 8))
+          (if (result i32) (local.get 0)
+            (then (local.get 0)) (else (i32.const 1000))))))))
+(assert_return (invoke "if_local" (i32.const 3)) (i32.const 1))
+(assert_return (invoke "if_local" (i32.const 0)) (i32.const 2))
+(assert_return (invoke "if_local_set" (i32.const 1)) (i32.const -5))
+(assert_return (invoke "if_local_set" (i32.const 8)) (i32.const 107))
+(assert_return (invoke "if_local_lazy" (i32.const 0) (i32.const 1) (i32.const 2) (i32.const 3)) (i32.const 1033))
+(assert_return (invoke "if_local_lazy" (i32.const 6) (i32.const 1) (i32.const 2) (i32.const 3)) (i32.const 39))
