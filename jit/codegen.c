@@ -460,19 +460,11 @@ static cg_cond take_cond_for(jit_codegen *g, bool read_only) {
 static cg_cond take_cond(jit_codegen *g) { return take_cond_for(g, false); }
 
 /* The condition local.get `local` (popped earlier), tested in its cache
- * register; a local not cached is cached on the way, as cg_pop_read does.
- * The local cannot have changed meanwhile (no local.set ran). */
+ * register. The local cannot have changed meanwhile (no local.set ran). */
 static cg_cond local_cond(jit_codegen *g, uint32_t local) {
   cg_cond c;
   memset(&c, 0, sizeof c);
-  jit_reg r = cg_cache_find(g, local);
-  if (r == JIT_NO_REG) {
-    r = cg_alloc_for(g, JT_I32);
-    masm_load_frame(g->m, JT_I32, r, g->local_offsets[local]);
-    cg_cache_set(g, local, r);
-  }
-  g->cache.lent |= reg_bit(r);
-  c.reg = r;
+  c.reg = cg_local_read(g, local);
   c.lent = true;
   return c;
 }

@@ -102,9 +102,7 @@ void cg_cache_clear(jit_codegen *g) {
   g->cache.regs = 0;
 }
 
-jit_reg cg_pop_read(jit_codegen *g) {
-  if (g->sp == 0 || g->stack[g->sp - 1].kind != CG_LOCAL) return cg_pop_reg(g);
-  uint32_t local = g->stack[g->sp - 1].index;
+jit_reg cg_local_read(jit_codegen *g, uint32_t local) {
   jit_type t = (jit_type)g->local_types[local];
   jit_reg r = cg_cache_find(g, local);
   if (r == JIT_NO_REG) {
@@ -113,6 +111,12 @@ jit_reg cg_pop_read(jit_codegen *g) {
     cg_cache_set(g, local, r);
   }
   g->cache.lent |= reg_bit(r);
+  return r;
+}
+
+jit_reg cg_pop_read(jit_codegen *g) {
+  if (g->sp == 0 || g->stack[g->sp - 1].kind != CG_LOCAL) return cg_pop_reg(g);
+  jit_reg r = cg_local_read(g, g->stack[g->sp - 1].index);
   cg_pop(g);
   return r;
 }

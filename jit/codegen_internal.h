@@ -466,6 +466,9 @@ void cg_cache_establish(jit_codegen *g, const cg_cache *want);
  * current instruction (a local read from memory is cached on the way).
  * Release with cg_done_read. */
 jit_reg cg_pop_read(jit_codegen *g);
+/* What cg_pop_read does for a lazy entry: local's cache register, lent
+ * until the end of the instruction, cached on the way when it is not. */
+jit_reg cg_local_read(jit_codegen *g, uint32_t local);
 /* cg_pop_read, or an immediate for a constant. */
 jit_opnd cg_pop_opnd_read(jit_codegen *g);
 static inline void cg_done_read(jit_codegen *g, jit_reg r) {
