@@ -258,9 +258,11 @@ static void wasi_free(wrun_wasi *w) {
   free(w);
 }
 
-void wasi_unref(wrun_wasi *w) {
-  if (atomic_fetch_sub(&w->refs, 1) == 1) wasi_free(w);
+void wasi_release(wrun_wasi *w, uint64_t what) {
+  if ((uint32_t)atomic_fetch_sub(&w->refs, what) == 1) wasi_free(w);
 }
+
+void wasi_unref(wrun_wasi *w) { wasi_release(w, WASI_REF); }
 
 void wrun_wasi_delete(wrun_wasi *w) {
   if (w) wasi_unref(w);
@@ -406,7 +408,7 @@ static wrun_error *define_one(wrun_linker *l, wrun_store *s,
                                binding_finalize);
   if (!f) return rt_error_new(RT_NO_OFFSET, "cannot define %s.%s", module,
                               b->desc->name);
-  atomic_fetch_add(&b->w->refs, 1);
+  atomic_fetch_add(&b->w->refs, WASI_REF);
   wrun_extern ext = {.kind = WRUN_EXTERN_FUNC, .of.func = f};
   wrun_linker_define(l, module, b->desc->name, ext);
   return NULL;
@@ -438,7 +440,7 @@ wrun_error *wrun_wasi_define(wrun_linker *l, wrun_store *s,
   *out = NULL;
   wrun_wasi *w = calloc(1, sizeof *w);
   if (!w) return rt_error_new(RT_NO_OFFSET, "out of memory");
-  atomic_init(&w->refs, 1);
+  atomic_init(&w->refs, WASI_REF);
   if (uv_mutex_init(&w->lock) != 0) {
     free(w);
     return rt_error_new(RT_NO_OFFSET, "cannot make a mutex");

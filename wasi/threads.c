@@ -37,7 +37,7 @@ struct wasi_threads {
   wrun_wasi_thread_end on_end;
   void *env;
   atomic_uint last_tid;
-  atomic_size_t running;
+  /* (the running threads are counted in wrun_wasi's refs) */
 };
 
 /* How the new thread tells its spawner that its instance is made (or
@@ -111,8 +111,7 @@ static void thread_main(void *arg) {
   wrun_linker_delete(sp->linker);
   wrun_store_delete(sp->store);
   free(sp);
-  atomic_fetch_sub(&t->running, 1);
-  wasi_unref(w);
+  wasi_release(w, WASI_THREAD_REF);
 }
 
 /* The new thread's id, or -1 (as wasmtime; wasi-libc's pthread_create
@@ -132,16 +131,14 @@ static int32_t spawn(wrun_wasi *w, int32_t start_arg) {
   sp->w = w;
   sp->tid = (int32_t)tid;
   sp->start_arg = start_arg;
-  atomic_fetch_add(&w->refs, 1);
-  atomic_fetch_add(&t->running, 1);
+  atomic_fetch_add(&w->refs, WASI_THREAD_REF);
   uv_thread_options_t opts = {.flags = UV_THREAD_HAS_STACK_SIZE};
   opts.stack_size = t->limits.wasm_stack_bytes + WASI_THREAD_STACK_EXTRA;
   uv_thread_t thread;
   if (uv_thread_create_ex(&thread, &opts, thread_main, sp) != 0) {
     uv_sem_destroy(&hs.ready);
     free(sp);
-    atomic_fetch_sub(&t->running, 1);
-    wasi_unref(w);
+    wasi_release(w, WASI_THREAD_REF);
     return -1;
   }
   pthread_detach(thread); /* it frees its own state; nobody joins */
@@ -166,7 +163,7 @@ wrun_error *wasi_threads_define(wrun_linker *l, wrun_store *s, wrun_wasi *w) {
   wrun_func *f = wrun_func_new(s, &i32, 1, &i32, 1, thread_spawn, w,
                                thread_spawn_finalize);
   if (!f) return rt_error_new(RT_NO_OFFSET, "cannot define wasi.thread-spawn");
-  atomic_fetch_add(&w->refs, 1);
+  atomic_fetch_add(&w->refs, WASI_REF);
   wrun_extern ext = {.kind = WRUN_EXTERN_FUNC, .of.func = f};
   wrun_linker_define(l, "wasi", "thread-spawn", ext);
   return NULL;
@@ -202,12 +199,11 @@ wrun_error *wrun_wasi_define_threads(wrun_linker *l, wrun_store *s,
   t->on_end = on_end;
   t->env = env;
   atomic_init(&t->last_tid, 0);
-  atomic_init(&t->running, 0);
   if (memory && !find_memory_import(t)) t->memory = NULL;
   wasi->threads = t;
   return wasi_threads_define(l, s, wasi);
 }
 
 size_t wrun_wasi_thread_count(const wrun_wasi *wasi) {
-  return wasi->threads ? atomic_load(&wasi->threads->running) : 0;
+  return wasi->threads ? (size_t)(atomic_load(&wasi->refs) >> 32) : 0;
 }

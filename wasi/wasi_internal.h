@@ -225,9 +225,14 @@ struct wrun_wasi_config {
 typedef struct wasi_threads wasi_threads;
 
 struct wrun_wasi {
-  /* One for the embedder, one per defined host function; host functions
-   * of a wasi-threads thread's store are finalized on that thread. */
-  atomic_int refs;
+  /* Low 32 bits: references, one for the embedder, one per defined host
+   * function (those of a wasi-threads thread's store are finalized on that
+   * thread) and one per running thread. High 32 bits: the running
+   * threads. A thread ends both with one atomic step (WASI_THREAD_REF),
+   * its last touch of the context: so once none runs
+   * (wrun_wasi_thread_count), the embedder may tear everything down and
+   * its own last reference frees the context, never a thread's. */
+  _Atomic uint64_t refs;
   /* Held by every call that reads or changes the fd table or the loop:
    * with wasi-threads, calls come from several threads at once. Calls on
    * immutable state (args, env), clocks and random numbers go without;
@@ -254,7 +259,11 @@ static inline void wasi_unlock(wrun_wasi *w) { uv_mutex_unlock(&w->lock); }
 wrun_error *wasi_define_into(wrun_linker *l, wrun_store *s, wrun_wasi *w);
 /* Drops a reference taken by a definition or a thread (frees w with the
  * last one). */
+#define WASI_REF 1ull
+#define WASI_THREAD_REF ((1ull << 32) | WASI_REF)
 void wasi_unref(wrun_wasi *w);
+/* Drops `what` (WASI_REF or WASI_THREAD_REF); the last reference frees. */
+void wasi_release(wrun_wasi *w, uint64_t what);
 
 /* ---- wasi-threads (wasi/threads.c) -------------------------------------- */
 /* Defines "wasi" "thread-spawn" for store s into l. */
