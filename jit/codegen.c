@@ -1390,6 +1390,18 @@ static void emit_prologue(jit_codegen *g) {
                     declared);
 }
 
+/* The callee's side of jit_target.arg_gpr: every caller left the first
+ * integer parameters in those registers too, so they start cached. */
+static void adopt_arg_regs(jit_codegen *g) {
+  jit_reg_arg regs[JIT_ARG_GPRS];
+  uint32_t n = jit_reg_args(g->type->types, g->type->nparams, regs);
+  for (uint32_t k = 0; k < n; k++) {
+    jit_reg r = jit_host_target.arg_gpr[k];
+    g->free_regs &= ~reg_bit(r);
+    cg_cache_set(g, regs[k].param, r);
+  }
+}
+
 wrun_error *jit_codegen_begin(jit_codegen *g, jit_masm *m,
                               const rt_module *mod, uint32_t func_index,
                               uint32_t nlocals,
@@ -1417,6 +1429,7 @@ wrun_error *jit_codegen_begin(jit_codegen *g, jit_masm *m,
   c->results = g->type->types + g->type->nparams;
   c->nresults = g->type->nresults;
   emit_prologue(g);
+  adopt_arg_regs(g);
   cg_fuel_begin_function(g);
   return take_error(g);
 }

@@ -580,7 +580,38 @@ bool cg_type_has_v128(const rt_functype *ft);
  * area [fp + param_base + offset_i] instead (a tail call's, once no lazy
  * copy of a parameter is left on the stack: cg_materialize_params). */
 void cg_store_call_args(jit_codegen *g, const rt_functype *ft);
-void cg_store_args(jit_codegen *g, const rt_functype *ft, bool incoming);
+/* Where a register argument (jit_target.arg_gpr, jit_reg_args) is once
+ * the arguments are stored: in reg (a register of its own, `owned`, or
+ * a local's cache register, lent), or a constant, or only in its slot. */
+typedef struct cg_arg_src {
+  jit_reg reg;   /* holds the argument, or JIT_NO_REG */
+  jit_reg owned; /* reg when it is to be freed after the move */
+  bool is_const;
+  bool incoming; /* the slot is fp + off (else sp + off) */
+  jit_type type;
+  int32_t off;
+  uint64_t bits;
+} cg_arg_src;
+/* With keep (JIT_ARG_GPRS entries), also says where the register
+ * arguments are, keeping the registers that hold them; returns how
+ * many there are. Then cg_move_arg_regs, before anything else allocates
+ * or writes a register (cg_spill_all_regs only stores). */
+uint32_t cg_store_args(jit_codegen *g, const rt_functype *ft, bool incoming,
+                       cg_arg_src *keep);
+void cg_move_arg_regs(jit_codegen *g, cg_arg_src *src, uint32_t n);
+void cg_load_arg_regs(jit_codegen *g, const rt_functype *ft, bool incoming);
+/* The argument registers, for allocations between them and a call. */
+uint64_t cg_arg_regs_mask(void);
+/* Can a call through a funcref (call_indirect of ft, or call_ref when
+ * by_ref) set its argument registers before it finds the callee, from
+ * where the arguments are? Yes when no libcall comes between (a
+ * non-final type's subtype check) and registers enough are left for the
+ * search (not on x86-64 with fuel). Else they are loaded back from
+ * their slots last (cg_load_arg_regs). */
+bool cg_arg_regs_first(const jit_codegen *g, const rt_functype *ft,
+                       bool by_ref);
+/* r, or a copy of it outside the argument registers (r is freed). */
+jit_reg cg_off_arg_regs(jit_codegen *g, jit_reg r, uint64_t avoid);
 /* After a call: pushes its results; reloads the pinned registers when
  * reload (the callee may have returned from another instance). */
 void cg_push_call_results(jit_codegen *g, const rt_functype *ft, bool reload);

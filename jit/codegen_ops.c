@@ -590,25 +590,50 @@ static void store_arg(jit_codegen *g, bool incoming, jit_type t, jit_reg r,
 /* Pops the arguments of ft into the outgoing area [sp + offset_i] and
  * grows the outgoing area to fit args and results. */
 void cg_store_call_args(jit_codegen *g, const rt_functype *ft) {
-  cg_store_args(g, ft, false);
+  cg_store_args(g, ft, false, NULL);
 }
 
-void cg_store_args(jit_codegen *g, const rt_functype *ft, bool incoming) {
+uint32_t cg_store_args(jit_codegen *g, const rt_functype *ft, bool incoming,
+                       cg_arg_src *keep) {
   uint32_t n = ft->nparams;
   uint32_t need = cg_call_area(ft);
   if (!incoming && need > g->out_size) g->out_size = need;
   int32_t at = incoming ? jit_host_target.param_base : 0;
   if (n > g->sp) {
     cg_fail(g, "code generator: value stack underflow at call");
-    return;
+    return 0;
   }
+  jit_reg_arg regs[JIT_ARG_GPRS];
+  uint32_t nregs = keep ? jit_reg_args(ft->types, n, regs) : 0;
+  uint32_t next = 0; /* the next register argument */
   uint32_t base = g->sp - n;
   int32_t off = 0;
   for (uint32_t k = 0; k < n; k++) {
     cg_value *v = &g->stack[base + k];
     jit_type t = (jit_type)v->type;
-    if (v->kind == CG_REG) {
-      store_arg(g, incoming, t, v->reg, at + off);
+    cg_arg_src *src = NULL;
+    if (next < nregs && regs[next].param == k) {
+      src = &keep[next++];
+      src->reg = JIT_NO_REG;
+      src->owned = JIT_NO_REG;
+      src->incoming = incoming;
+      src->is_const = v->kind == CG_CONST;
+      src->bits = v->bits;
+      src->off = at + off;
+      src->type = t;
+    }
+    jit_reg cached = v->kind == CG_LOCAL ? cg_cache_find(g, v->index)
+                                         : JIT_NO_REG;
+    if (v->kind == CG_REG || cached != JIT_NO_REG) {
+      jit_reg r = v->kind == CG_REG ? v->reg : cached;
+      store_arg(g, incoming, t, r, at + off);
+      if (src) {
+        src->reg = r;
+        if (v->kind == CG_REG)
+          src->owned = r; /* kept: not freed with the pop below */
+        else
+          g->cache.lent |= 1ull << r; /* not evicted for a later tmp */
+      }
     } else if (v->kind == CG_CONST) {
       if (incoming)
         masm_store_frame_imm(g->m, t, at + off, v->bits);
@@ -619,14 +644,120 @@ void cg_store_args(jit_codegen *g, const rt_functype *ft, bool incoming) {
       v = &g->stack[base + k]; /* the allocation may have spilled it */
       cg_load_value(g, v, tmp);
       store_arg(g, incoming, t, tmp, at + off);
-      cg_free(g, tmp);
+      if (src) {
+        src->reg = tmp;
+        src->owned = tmp;
+      } else {
+        cg_free(g, tmp);
+      }
     }
     off += (int32_t)rt_array_slot_size(ft->types[k]);
   }
+  uint64_t kept = 0;
+  for (uint32_t k = 0; k < nregs; k++)
+    if (keep[k].owned != JIT_NO_REG) kept |= 1ull << keep[k].owned;
   while (g->sp > base) {
     cg_value v = cg_pop(g);
-    cg_release(g, &v);
+    if (v.kind != CG_REG || !(kept & (1ull << v.reg))) cg_release(g, &v);
   }
+  return nregs;
+}
+
+/* May move k run now: no other pending move still reads its
+ * destination? */
+static bool arg_move_unblocked(const cg_arg_src *src, const bool *done,
+                               uint32_t n, uint32_t k) {
+  jit_reg dst = jit_host_target.arg_gpr[k];
+  for (uint32_t j = 0; j < n; j++)
+    if (j != k && !done[j] && src[j].reg == dst) return false;
+  return true;
+}
+
+/* A parallel move into the argument registers: register sources in an
+ * order that never overwrites one still to be read (a cycle is broken by
+ * reading one argument back from its slot), then constants and loads. */
+void cg_move_arg_regs(jit_codegen *g, cg_arg_src *src, uint32_t n) {
+  const jit_target *tg = &jit_host_target;
+  bool done[JIT_ARG_GPRS] = {false};
+  uint32_t left = 0;
+  for (uint32_t k = 0; k < n; k++) {
+    if (src[k].reg == tg->arg_gpr[k]) done[k] = true;
+    else if (src[k].reg != JIT_NO_REG) left++;
+  }
+  while (left > 0) {
+    bool progress = false;
+    for (uint32_t k = 0; k < n; k++) {
+      if (done[k] || src[k].reg == JIT_NO_REG) continue;
+      if (!arg_move_unblocked(src, done, n, k)) continue;
+      masm_mov(g->m, src[k].type, tg->arg_gpr[k], src[k].reg);
+      done[k] = true;
+      left--;
+      progress = true;
+    }
+    if (!progress) {
+      for (uint32_t k = 0; k < n; k++) {
+        if (!done[k] && src[k].reg != JIT_NO_REG) {
+          src[k].reg = JIT_NO_REG; /* from its slot, below */
+          src[k].is_const = false;
+          left--;
+          break;
+        }
+      }
+    }
+  }
+  for (uint32_t k = 0; k < n; k++) {
+    if (done[k]) continue;
+    if (src[k].is_const)
+      masm_mov_imm(g->m, src[k].type, tg->arg_gpr[k], src[k].bits);
+    else if (src[k].incoming)
+      masm_load_frame(g->m, src[k].type, tg->arg_gpr[k], src[k].off);
+    else
+      masm_load_sp(g->m, src[k].type, tg->arg_gpr[k], src[k].off);
+  }
+  for (uint32_t k = 0; k < n; k++)
+    if (src[k].owned != JIT_NO_REG) cg_free(g, src[k].owned);
+}
+
+/* Loads ft's register arguments from their slots, just stored: for calls
+ * whose callee is found after the arguments are popped (the registers
+ * that find it may be any). Nothing may write the argument registers
+ * between this and the call or jump. */
+void cg_load_arg_regs(jit_codegen *g, const rt_functype *ft, bool incoming) {
+  jit_reg_arg regs[JIT_ARG_GPRS];
+  uint32_t n = jit_reg_args(ft->types, ft->nparams, regs);
+  const jit_target *tg = &jit_host_target;
+  for (uint32_t k = 0; k < n; k++) {
+    if (incoming)
+      masm_load_frame(g->m, regs[k].type, tg->arg_gpr[k],
+                      tg->param_base + regs[k].off);
+    else
+      masm_load_sp(g->m, regs[k].type, tg->arg_gpr[k], regs[k].off);
+  }
+}
+
+jit_reg cg_off_arg_regs(jit_codegen *g, jit_reg r, uint64_t avoid) {
+  if (!(reg_bit(r) & cg_arg_regs_mask())) return r;
+  jit_reg to = cg_alloc_gpr_avoiding(g, avoid | cg_arg_regs_mask());
+  masm_mov(g->m, JT_I64, to, r);
+  cg_free(g, r);
+  return to;
+}
+
+bool cg_arg_regs_first(const jit_codegen *g, const rt_functype *ft,
+                       bool by_ref) {
+  const jit_target *tg = &jit_host_target;
+  if (!by_ref && !ft->final) return false; /* rt_lib_indirect_subtype */
+  uint64_t left = tg->alloc_mask & GPR_CLASS & ~cg_arg_regs_mask() &
+                  ~cg_fuel_reserved_regs(g) & ~reg_bit(tg->call_ctx_reg) &
+                  ~reg_bit(tg->call_caller_reg) & ~reg_bit(tg->tail_cap_reg);
+  return __builtin_popcountll(left) >= 3; /* operand, entry, code */
+}
+
+uint64_t cg_arg_regs_mask(void) {
+  uint64_t m = 0;
+  for (uint32_t k = 0; k < JIT_ARG_GPRS; k++)
+    m |= 1ull << jit_host_target.arg_gpr[k];
+  return m;
 }
 
 /* Result 0 from the return register, the others from the outgoing area;
@@ -667,8 +798,10 @@ static void visit_call(jit_codegen *g, uint32_t f) {
     g->simd = true;
     return;
   }
-  cg_store_call_args(g, ft);
+  cg_arg_src args[JIT_ARG_GPRS];
+  uint32_t nargs = cg_store_args(g, ft, false, args);
   cg_spill_all_regs(g);
+  cg_move_arg_regs(g, args, nargs);
   cg_cache_clear(g); /* the callee clobbers every allocatable register */
   /* A direct callee may end in a tail call to another instance or a host
    * function, in a module that has such tail calls: then it returns with
@@ -694,7 +827,7 @@ static void visit_call(jit_codegen *g, uint32_t f) {
     int32_t rec = (int32_t)(g->layout.funcs_off + RT_FUNCREF_SIZE * f);
     jit_reg target = cg_alloc_gpr_avoiding(
         g, reg_bit(tg->call_ctx_reg) | reg_bit(tg->call_caller_reg) |
-               reg_bit(tg->tail_cap_reg));
+               reg_bit(tg->tail_cap_reg) | cg_arg_regs_mask());
     masm_load_ptr(g->m, JT_I64, target, tg->vmctx_reg,
                   rec + RT_FUNCREF_WASM_CALL);
     masm_load_ptr(g->m, JT_I64, tg->call_ctx_reg, tg->vmctx_reg,
@@ -804,17 +937,24 @@ static void call_through(jit_codegen *g, const jit_instr *in,
     return;
   }
   jit_reg operand = cg_pop_reg(g);
-  cg_store_call_args(g, ft);
+  bool early = cg_arg_regs_first(g, ft, kind == CALLEE_REF);
+  if (early) operand = cg_off_arg_regs(g, operand, 0);
+  cg_arg_src args[JIT_ARG_GPRS];
+  uint32_t nargs = cg_store_args(g, ft, false, early ? args : NULL);
   cg_spill_all_regs(g);
+  if (early) cg_move_arg_regs(g, args, nargs);
   cg_cache_clear(g); /* the callee clobbers every allocatable register */
   uint64_t avoid = reg_bit(tg->call_ctx_reg) | reg_bit(tg->call_caller_reg) |
-                   reg_bit(tg->tail_cap_reg);
+                   reg_bit(tg->tail_cap_reg) |
+                   (early ? cg_arg_regs_mask() : 0);
   jit_reg code = kind == CALLEE_TABLE
                      ? cg_indirect_callee(g, in, ft, operand, avoid)
                      : cg_ref_callee(g, operand, avoid);
+  if (!early) code = cg_off_arg_regs(g, code, avoid);
   masm_mov(g->m, JT_I64, tg->call_caller_reg, tg->vmctx_reg);
   cg_fuel_sync_out(g);
   masm_mov_imm(g->m, JT_I32, tg->tail_cap_reg, cg_call_area(ft));
+  if (!early) cg_load_arg_regs(g, ft, false);
   masm_call_reg(g->m, code);
   cg_exn_note_call(g);
   cg_stack_map(g, NULL, 0, false);

@@ -40,15 +40,13 @@ static bool fits_statically(const jit_codegen *g, const rt_functype *ft) {
 /* The arguments go straight to our incoming area when the callee fits it
  * statically; else to our outgoing area, where the fallback's call wants
  * them, to be copied over only once the capacity check passes. */
-static void store_tail_args(jit_codegen *g, const rt_functype *ft) {
-  if (fits_statically(g, ft)) {
-    /* A param still to be read as an argument must not be overwritten
-     * by an earlier one first. */
-    cg_materialize_params(g);
-    cg_store_args(g, ft, true);
-  } else {
-    cg_store_call_args(g, ft);
-  }
+static uint32_t store_tail_args(jit_codegen *g, const rt_functype *ft,
+                                cg_arg_src *keep) {
+  if (!fits_statically(g, ft)) return cg_store_args(g, ft, false, keep);
+  /* A param still to be read as an argument must not be overwritten by
+   * an earlier one first. */
+  cg_materialize_params(g);
+  return cg_store_args(g, ft, true, keep);
 }
 
 /* Copies the arguments from our outgoing area to our incoming area, each
@@ -73,14 +71,17 @@ static void move_args_to_incoming(jit_codegen *g, const rt_functype *ft,
 }
 
 /* After store_tail_args, with the callee's ctx in call_ctx_reg and
- * (unless direct) its code in `code`: the real tail call when the
- * incoming area can hold the callee's, else the fallback (call from this
- * frame, then return its results). */
+ * (unless direct) its code in `code`, and the argument registers set
+ * when arg_regs_set (else they are loaded here): the real tail call when
+ * the incoming area can hold the callee's, else the fallback (call from
+ * this frame, then return its results). */
 static void finish_tail_call(jit_codegen *g, const rt_functype *ft,
-                             tail_kind kind, uint32_t f, jit_reg code) {
+                             tail_kind kind, uint32_t f, jit_reg code,
+                             bool arg_regs_set) {
   const jit_target *tg = &jit_host_target;
   uint64_t avoid = reg_bit(tg->call_ctx_reg) | reg_bit(tg->call_caller_reg) |
-                   reg_bit(tg->tail_cap_reg) | reg_bit(code);
+                   reg_bit(tg->tail_cap_reg) | reg_bit(code) |
+                   (arg_regs_set ? cg_arg_regs_mask() : 0);
   bool leaves = kind != TAIL_DIRECT;
   uint32_t need = cg_call_area(ft);
   /* What our caller reserved for our own type: always there. More is
@@ -108,6 +109,7 @@ static void finish_tail_call(jit_codegen *g, const rt_functype *ft,
     /* A direct callee is entered past its fuel load with the count in
      * the register, as by a direct call; any other reloads it. */
     if (leaves) cg_fuel_sync_out(g);
+    if (!arg_regs_set) cg_load_arg_regs(g, ft, true);
     masm_tail_epilogue(g->m);
     if (kind == TAIL_DIRECT)
       masm_jmp_func(g->m, f);
@@ -118,6 +120,7 @@ static void finish_tail_call(jit_codegen *g, const rt_functype *ft,
     masm_bind(g->m, &fallback);
     if (leaves) cg_fuel_sync_out(g);
     masm_mov_imm(g->m, JT_I32, tg->tail_cap_reg, need);
+    if (!arg_regs_set) cg_load_arg_regs(g, ft, false);
     if (kind == TAIL_DIRECT)
       masm_call_func(g->m, f);
     else
@@ -144,15 +147,17 @@ void cg_op_return_call(jit_codegen *g, const jit_instr *in) {
   }
   bool import = f < g->mod->nimported_funcs;
   g->tail_use |= JIT_TAIL_USES | (import ? JIT_TAIL_LEAVES : 0);
-  store_tail_args(g, ft);
+  cg_arg_src args[JIT_ARG_GPRS];
+  uint32_t nargs = store_tail_args(g, ft, args);
   cg_spill_all_regs(g);
+  cg_move_arg_regs(g, args, nargs);
   cg_cache_clear(g);
   jit_reg code = JIT_NO_REG;
   if (import) {
     int32_t rec = (int32_t)(g->layout.funcs_off + RT_FUNCREF_SIZE * f);
     code = cg_alloc_gpr_avoiding(
         g, reg_bit(tg->call_ctx_reg) | reg_bit(tg->call_caller_reg) |
-               reg_bit(tg->tail_cap_reg));
+               reg_bit(tg->tail_cap_reg) | cg_arg_regs_mask());
     masm_load_ptr(g->m, JT_I64, code, tg->vmctx_reg,
                   rec + RT_FUNCREF_WASM_CALL);
     masm_load_ptr(g->m, JT_I64, tg->call_ctx_reg, tg->vmctx_reg,
@@ -160,7 +165,7 @@ void cg_op_return_call(jit_codegen *g, const jit_instr *in) {
   } else {
     masm_mov(g->m, JT_I64, tg->call_ctx_reg, tg->vmctx_reg);
   }
-  finish_tail_call(g, ft, import ? TAIL_IMPORT : TAIL_DIRECT, f, code);
+  finish_tail_call(g, ft, import ? TAIL_IMPORT : TAIL_DIRECT, f, code, true);
 }
 
 /* return_call_indirect or return_call_ref (by_ref): pops the table index
@@ -175,14 +180,20 @@ static void tail_call_through(jit_codegen *g, const jit_instr *in,
   }
   g->tail_use |= JIT_TAIL_USES | JIT_TAIL_LEAVES;
   jit_reg operand = cg_pop_reg(g);
-  store_tail_args(g, ft);
+  bool early = cg_arg_regs_first(g, ft, by_ref);
+  if (early) operand = cg_off_arg_regs(g, operand, 0);
+  cg_arg_src args[JIT_ARG_GPRS];
+  uint32_t nargs = store_tail_args(g, ft, early ? args : NULL);
   cg_spill_all_regs(g);
+  if (early) cg_move_arg_regs(g, args, nargs);
   cg_cache_clear(g);
   uint64_t avoid = reg_bit(tg->call_ctx_reg) | reg_bit(tg->call_caller_reg) |
-                   reg_bit(tg->tail_cap_reg);
+                   reg_bit(tg->tail_cap_reg) |
+                   (early ? cg_arg_regs_mask() : 0);
   jit_reg code = by_ref ? cg_ref_callee(g, operand, avoid)
                         : cg_indirect_callee(g, in, ft, operand, avoid);
-  finish_tail_call(g, ft, TAIL_INDIRECT, 0, code);
+  if (!early) code = cg_off_arg_regs(g, code, avoid);
+  finish_tail_call(g, ft, TAIL_INDIRECT, 0, code, early);
 }
 
 void cg_op_return_call_ref(jit_codegen *g, const jit_instr *in) {

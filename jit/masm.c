@@ -18,6 +18,21 @@ void jit_masm_free(jit_masm *m) {
   memset(m, 0, sizeof *m);
 }
 
+uint32_t jit_reg_args(const rt_valtype *params, uint32_t nparams,
+                      jit_reg_arg out[JIT_ARG_GPRS]) {
+  uint32_t n = 0;
+  int32_t off = 0;
+  for (uint32_t i = 0; i < nparams && n < JIT_ARG_GPRS; i++) {
+    if (params[i] == RT_ARRAY_I32_TYPE || params[i] == RT_ARRAY_I64_TYPE) {
+      jit_reg_arg a = {i, off,
+                       params[i] == RT_ARRAY_I32_TYPE ? JT_I32 : JT_I64};
+      out[n++] = a;
+    }
+    off += (int32_t)rt_array_slot_size(params[i]);
+  }
+  return n;
+}
+
 void jit_masm_refuse(jit_masm *m, const char *why) {
   if (!m->refusal) m->refusal = why;
 }

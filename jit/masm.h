@@ -100,7 +100,30 @@ typedef struct jit_target {
    * ctx or caller register of any call; nothing between a function's
    * first instruction and the end of its prologue writes it. */
   jit_reg tail_cap_reg;
+  /* The first JIT_ARG_GPRS i32/i64 parameters of a wasm call also travel
+   * in these registers, in parameter order (their slots are written as
+   * well, so a callee that ignores them, a host function's exit
+   * trampoline, still reads every argument from memory). The callee
+   * starts with them in its local cache instead of reloading its
+   * parameters. Allocatable registers that no prologue and no call
+   * convention register (ctx, caller, capacity, target) overlaps. */
+  jit_reg arg_gpr[3];
 } jit_target;
+#define JIT_ARG_GPRS 3
+
+/* A parameter that travels in target.arg_gpr[k] (k: its place in the
+ * array jit_reg_args fills): its index, its slot's offset in the
+ * argument area and its type (JT_I32 or JT_I64). */
+typedef struct jit_reg_arg {
+  uint32_t param;
+  int32_t off;
+  jit_type type;
+} jit_reg_arg;
+
+/* Which parameters of a call with these types go in registers too:
+ * the first JIT_ARG_GPRS of type i32 or i64. Returns how many. */
+uint32_t jit_reg_args(const rt_valtype *params, uint32_t nparams,
+                      jit_reg_arg out[JIT_ARG_GPRS]);
 
 /* Condition codes for compares. Integer ones use signed/unsigned variants;
  * float ones have wasm semantics (false on NaN, except NE). */

@@ -26,6 +26,10 @@ _Static_assert(sizeof(uint64_t) == RT_ARRAY_SLOT_SIZE, "a slot is a uint64_t");
 /* The value type byte of v128 (VT_V128 of runtime/module.h, checked there
  * by runtime/vmctx.h). */
 #define RT_ARRAY_V128_TYPE 0x7B
+/* Those of i32 and i64: the integers that may also travel in registers
+ * (jit/masm.h, jit_reg_args). */
+#define RT_ARRAY_I32_TYPE 0x7F
+#define RT_ARRAY_I64_TYPE 0x7E
 
 /* Bytes a value of type valtype takes. */
 static inline uint32_t rt_array_slot_size(rt_valtype valtype) {

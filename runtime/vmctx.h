@@ -13,6 +13,8 @@
 
 _Static_assert(VT_V128 == RT_ARRAY_V128_TYPE,
                "array_layout.h names v128 by its type byte");
+_Static_assert(VT_I32 == RT_ARRAY_I32_TYPE && VT_I64 == RT_ARRAY_I64_TYPE,
+               "array_layout.h names i32 and i64 by their type bytes");
 
 /* Every VMOpaqueContext begins with a 32-bit magic saying what it is. */
 #define RT_MAGIC_INSTANCE 0x65726f63u /* "core": an instance vmctx */

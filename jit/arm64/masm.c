@@ -58,6 +58,7 @@ const jit_target a64_target = {
     .c_ret = 0,
     .param_base = 16,
     .tail_cap_reg = 2,
+    .arg_gpr = {12, 13, 14},
 };
 
 /* Fixup kinds. A short branch (b.cond/cbz/cbnz, imm19: +-1 MiB) to an
@@ -1262,6 +1263,11 @@ void a64_masm_entry_trampoline(jit_masm *m, const rt_valtype *params,
    * frame */
   ldst_at(b, A64_STR_X, 2, A64_FP, VALUES_SLOT, SCRATCH2);
   copy_qwords(b, A64_SP, 0, 2, 0, args);
+  jit_reg_arg regs[JIT_ARG_GPRS];
+  uint32_t nregs = jit_reg_args(params, nparams, regs);
+  for (uint32_t k = 0; k < nregs; k++)
+    ldst_at(b, load_kind(regs[k].type), a64_target.arg_gpr[k], 2,
+            regs[k].off, SCRATCH2);
   /* the outgoing area's capacity, for tail calls (x2 was saved above) */
   a64_mov_imm(b, true, a64_target.tail_cap_reg, area);
   sp_runtime_check(m);

@@ -35,6 +35,7 @@ const jit_target x64_target = {
     .c_ret = X64_RAX,
     .param_base = 16,
     .tail_cap_reg = X64_RDX,
+    .arg_gpr = {X64_R8, X64_R9, X64_R10},
 };
 
 /* Fixup kinds of this backend. */
@@ -1310,6 +1311,11 @@ void x64_masm_entry_trampoline(jit_masm *m, const rt_valtype *params,
    * waits in the alignment slot at rbp - 48 (just above the area) */
   x64_mov_mr(b, true, x64_mem_bd(X64_RBP, VALUES_SLOT), X64_RDX);
   copy_qwords(b, X64_RSP, 0, X64_RDX, 0, args);
+  jit_reg_arg regs[JIT_ARG_GPRS];
+  uint32_t nregs = jit_reg_args(params, nparams, regs);
+  for (uint32_t k = 0; k < nregs; k++)
+    load_typed(m, regs[k].type, x64_target.arg_gpr[k],
+               x64_mem_bd(X64_RDX, regs[k].off));
   /* the outgoing area's capacity, for tail calls (rdx was saved above) */
   x64_mov_ri(b, false, x64_target.tail_cap_reg, area);
   x64_call_r(b, X64_RCX);
