@@ -902,6 +902,10 @@ static void visit_block(jit_codegen *g, const jit_instr *in) {
     /* The head keeps the most recent cache entries; each back edge moves
      * them back into place (cg_cache_establish). Few, as every back edge
      * pays for those its path lost. */
+    /* Nor register parameters unread so far: the loop would restore
+     * them at every back edge whose path needed their registers, to
+     * keep in registers what it may never read (sha256's block). */
+    cg_cache_drop_unused_since(g, g->arg_seed_clock);
     cg_cache_prune(g, LOOP_CACHE_GPRS, LOOP_CACHE_FPRS);
     cg_memory_size_before_loop(g); /* beyond the budget: no local loses */
     c->label_cache = cg_snap_save(g, ctrl_index(g, c));
@@ -1400,6 +1404,7 @@ static void adopt_arg_regs(jit_codegen *g) {
     g->free_regs &= ~reg_bit(r);
     cg_cache_set(g, regs[k].param, r);
   }
+  g->arg_seed_clock = g->cache.clock;
 }
 
 wrun_error *jit_codegen_begin(jit_codegen *g, jit_masm *m,

@@ -102,6 +102,13 @@ void cg_cache_clear(jit_codegen *g) {
   g->cache.regs = 0;
 }
 
+void cg_cache_drop_unused_since(jit_codegen *g, uint32_t clock) {
+  for (uint64_t m = g->cache.regs; m; m &= m - 1) {
+    jit_reg r = (jit_reg)__builtin_ctzll(m);
+    if (g->cache.age[r] <= clock) drop_reg(g, r);
+  }
+}
+
 jit_reg cg_local_read(jit_codegen *g, uint32_t local) {
   jit_type t = (jit_type)g->local_types[local];
   jit_reg r = cg_cache_find(g, local);

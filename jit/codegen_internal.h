@@ -189,6 +189,9 @@ struct jit_codegen {
 
   uint64_t free_regs; /* allocatable and currently unused */
   cg_cache cache;
+  /* The cache clock once the register parameters are cached: an entry
+   * no older is one of them, not read since (adopt_arg_regs). */
+  uint32_t arg_seed_clock;
   /* Saved caches of open frames (see cg_snap), a stack popped with the
    * frames. A snapshot made for a frame below the top (a block's first
    * branch from inside nested blocks) lies above the inner frames' ones:
@@ -436,6 +439,8 @@ void cg_cache_evict_reg(jit_codegen *g, jit_reg r);
 bool cg_cache_evict_one(jit_codegen *g, uint64_t mask);
 /* Forgets everything (at joins and calls): frees every cache register. */
 void cg_cache_clear(jit_codegen *g);
+/* Drops the entries not used since the clock read `clock`. */
+void cg_cache_drop_unused_since(jit_codegen *g, uint32_t clock);
 /* Keeps in acc only the entries that in agrees with (a join of paths). */
 void cg_cache_meet(cg_cache *acc, const cg_cache *in);
 /* Saves the live cache for frame ctrl_index (0 when empty). */
