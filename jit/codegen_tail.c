@@ -91,7 +91,8 @@ static void finish_tail_call(jit_codegen *g, const rt_functype *ft,
   bool may_fit = fits || g->tail_cap_slot;
   jit_label fallback;
   jit_label_init(&fallback);
-  masm_mov(g->m, JT_I64, tg->call_caller_reg, tg->vmctx_reg);
+  if (kind != TAIL_DIRECT) /* only a host function reads it */
+    masm_mov(g->m, JT_I64, tg->call_caller_reg, tg->vmctx_reg);
   if (may_fit) {
     if (!fits) {
       jit_reg cap = cg_alloc_gpr_avoiding(g, avoid);

@@ -84,7 +84,9 @@ typedef struct jit_target {
   jit_reg merge_fpr;    /* allocatable; holds a single float block result */
   /* Wasm calling convention (see runtime/vmctx.h, rt_funcref). */
   jit_reg call_ctx_reg;     /* callee's VMOpaqueContext */
-  jit_reg call_caller_reg;  /* caller's vmctx */
+  jit_reg call_caller_reg;  /* caller's vmctx: read by host functions'
+                             * exit trampolines only, so a direct call
+                             * within the module leaves it unset */
   jit_reg ret_gpr, ret_fpr; /* first int/ref result, first float result */
   /* C calling convention for libcalls: integer/pointer argument registers
    * and result register. Libcalls take at most 6 integer arguments. */
