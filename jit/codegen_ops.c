@@ -673,6 +673,17 @@ static bool arg_move_unblocked(const cg_arg_src *src, const bool *done,
   return true;
 }
 
+/* Argument register k from the argument's slot: fp + off when
+ * incoming (off counts param_base), else sp + off. */
+static void load_arg_reg(jit_codegen *g, uint32_t k, jit_type t,
+                         bool incoming, int32_t off) {
+  jit_reg r = jit_host_target.arg_gpr[k];
+  if (incoming)
+    masm_load_frame(g->m, t, r, off);
+  else
+    masm_load_sp(g->m, t, r, off);
+}
+
 /* A parallel move into the argument registers: register sources in an
  * order that never overwrites one still to be read (a cycle is broken by
  * reading one argument back from its slot), then constants and loads. */
@@ -698,7 +709,6 @@ void cg_move_arg_regs(jit_codegen *g, cg_arg_src *src, uint32_t n) {
       for (uint32_t k = 0; k < n; k++) {
         if (!done[k] && src[k].reg != JIT_NO_REG) {
           src[k].reg = JIT_NO_REG; /* from its slot, below */
-          src[k].is_const = false;
           left--;
           break;
         }
@@ -709,10 +719,8 @@ void cg_move_arg_regs(jit_codegen *g, cg_arg_src *src, uint32_t n) {
     if (done[k]) continue;
     if (src[k].is_const)
       masm_mov_imm(g->m, src[k].type, tg->arg_gpr[k], src[k].bits);
-    else if (src[k].incoming)
-      masm_load_frame(g->m, src[k].type, tg->arg_gpr[k], src[k].off);
     else
-      masm_load_sp(g->m, src[k].type, tg->arg_gpr[k], src[k].off);
+      load_arg_reg(g, k, src[k].type, src[k].incoming, src[k].off);
   }
   for (uint32_t k = 0; k < n; k++)
     if (src[k].owned != JIT_NO_REG) cg_free(g, src[k].owned);
@@ -725,14 +733,9 @@ void cg_move_arg_regs(jit_codegen *g, cg_arg_src *src, uint32_t n) {
 void cg_load_arg_regs(jit_codegen *g, const rt_functype *ft, bool incoming) {
   jit_reg_arg regs[JIT_ARG_GPRS];
   uint32_t n = jit_reg_args(ft->types, ft->nparams, regs);
-  const jit_target *tg = &jit_host_target;
-  for (uint32_t k = 0; k < n; k++) {
-    if (incoming)
-      masm_load_frame(g->m, regs[k].type, tg->arg_gpr[k],
-                      tg->param_base + regs[k].off);
-    else
-      masm_load_sp(g->m, regs[k].type, tg->arg_gpr[k], regs[k].off);
-  }
+  int32_t at = incoming ? jit_host_target.param_base : 0;
+  for (uint32_t k = 0; k < n; k++)
+    load_arg_reg(g, k, regs[k].type, incoming, at + regs[k].off);
 }
 
 jit_reg cg_off_arg_regs(jit_codegen *g, jit_reg r, uint64_t avoid) {
