@@ -868,17 +868,19 @@ jit_reg cg_indirect_callee(jit_codegen *g, const jit_instr *in,
   const jit_target *tg = &jit_host_target;
   jit_reg ref = cg_alloc_gpr_avoiding(g, avoid);
   jit_reg code = cg_alloc_gpr_avoiding(g, avoid);
-  int32_t table_off =
+  /* the slot's copies of the table's size and elems (rt_vmctx_table) */
+  int32_t slot =
       (int32_t)rt_vmctx_table_off(&g->layout, in->u.call_indirect.table);
-  masm_load_ptr(g->m, JT_I64, ref, tg->vmctx_reg, table_off);
-  masm_load_ptr(g->m, JT_I32, code, ref, RT_TABLE_SIZE);
+  masm_load_ptr(g->m, JT_I32, code, tg->vmctx_reg,
+                slot + RT_VMCTX_TABLE_SLOT_SIZE);
   /* A table64's index is an i64, compared whole with the zero-extended
    * size; below it, it fits 32 bits like any index. */
   bool is64 = g->mod->tables[in->u.call_indirect.table].limits.is64;
   masm_cmp_branch(g->m, JC_GE_U, is64 ? JT_I64 : JT_I32, index,
                   jit_reg_opnd(code),
                   cg_trap_label(g, WRUN_TRAP_UNDEFINED_ELEMENT));
-  masm_load_ptr(g->m, JT_I64, ref, ref, RT_TABLE_ELEMS);
+  masm_load_ptr(g->m, JT_I64, ref, tg->vmctx_reg,
+                slot + RT_VMCTX_TABLE_SLOT_ELEMS);
   masm_load_indexed(g->m, JT_I64, ref, ref, index, 3, 0);
   cg_free(g, index);
   masm_branch_zero(g->m, JT_I64, ref, true,

@@ -134,8 +134,9 @@ static rt_instance *instance_alloc(wrun_store *s, const wrun_module *mod) {
   return inst;
 }
 
-static void **table_slot(rt_instance *inst, uint32_t i) {
-  return (void **)(inst->vmctx + rt_vmctx_table_off(&inst->layout, i));
+static rt_vmctx_table *table_slot(rt_instance *inst, uint32_t i) {
+  return (rt_vmctx_table *)(inst->vmctx +
+                            rt_vmctx_table_off(&inst->layout, i));
 }
 
 static rt_global_cell *global_slot(rt_instance *inst, uint32_t i) {
@@ -160,9 +161,7 @@ static void bind_imports(rt_instance *inst, const wrun_extern *imports) {
       *rt_instance_func(inst, nf++) = *(const rt_funcref *)ext->of.func;
       break;
     case WRUN_EXTERN_TABLE:
-      inst->tables[nt] = (rt_table *)ext->of.table;
-      *table_slot(inst, nt) = inst->tables[nt];
-      nt++;
+      inst->tables[nt++] = (rt_table *)ext->of.table; /* slot: below */
       break;
     case WRUN_EXTERN_MEMORY:
       inst->memories[nm] = (rt_memory *)ext->of.memory;
@@ -237,8 +236,11 @@ static wrun_error *define_tables(rt_instance *inst) {
                                    t->limits.is64, NULL,
                                    &err);
     if (!inst->tables[i]) return err;
-    *table_slot(inst, i) = inst->tables[i];
   }
+  /* every slot, imports' too, a view of its table */
+  for (uint32_t i = 0; i < m->ntables; i++)
+    if (!rt_table_add_view(inst->tables[i], table_slot(inst, i)))
+      return rt_error_new(RT_NO_OFFSET, "out of memory");
   return NULL;
 }
 

@@ -321,6 +321,9 @@ rt_table *rt_table_new(wrun_store *s, rt_valtype elem_type, uint64_t min,
                        uint64_t max, bool has_max, bool is64, void *init,
                        wrun_error **error);
 int64_t rt_table_grow(rt_table *t, uint64_t delta, void *init);
+/* Makes slot a view of t (rt_table.views): filled now and at each growth.
+ * False when out of memory. */
+bool rt_table_add_view(rt_table *t, rt_vmctx_table *slot);
 
 /* ---- wait and notify (wait.c) --------------------------------------------- */
 

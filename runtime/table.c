@@ -1,5 +1,6 @@
-/* Tables: an array of references that may move when it grows (compiled code
- * re-reads elems and size from the rt_table on every access). */
+/* Tables: an array of references that may move when it grows. Compiled
+ * code reads elems and size from the vmctx slots, the table's views, which
+ * a growth rewrites (see rt_table in vmctx.h). */
 #include "runtime.h"
 
 #include "gc.h"
@@ -9,6 +10,7 @@
 
 static void table_destroy(void *obj) {
   rt_table *t = obj;
+  free(t->views);
   free(t->elems);
   free(t);
 }
@@ -66,6 +68,26 @@ rt_table *rt_table_new(wrun_store *s, rt_valtype elem_type, uint64_t min,
   return t;
 }
 
+static void update_view(const rt_table *t, rt_vmctx_table *slot) {
+  slot->elems = t->elems;
+  slot->size = t->size;
+}
+
+bool rt_table_add_view(rt_table *t, rt_vmctx_table *slot) {
+  slot->table = t;
+  update_view(t, slot);
+  if (t->nviews == t->cap_views) {
+    uint32_t cap = t->cap_views ? 2 * t->cap_views : 2;
+    if (cap < t->cap_views) return false;
+    rt_vmctx_table **views = realloc(t->views, (size_t)cap * sizeof *views);
+    if (!views) return false;
+    t->views = views;
+    t->cap_views = cap;
+  }
+  t->views[t->nviews++] = slot;
+  return true;
+}
+
 int64_t rt_table_grow(rt_table *t, uint64_t delta, void *init) {
   uint32_t old = t->size;
   if (delta > UINT32_MAX - old) return -1; /* and so want cannot wrap */
@@ -78,6 +100,7 @@ int64_t rt_table_grow(rt_table *t, uint64_t delta, void *init) {
   fill(elems, old, (uint32_t)want, init);
   t->elems = elems;
   t->size = (uint32_t)want;
+  for (uint32_t i = 0; i < t->nviews; i++) update_view(t, t->views[i]);
   t->store->table_elements += (uint32_t)delta;
   return old;
 }

@@ -132,7 +132,10 @@ _Static_assert(sizeof(((rt_memory *)0)->pages) == 8,
                "32-bit memory's with a 32-bit one: little-endian hosts)");
 
 /* A table: elems holds rt_funcref* (funcref) or void* (externref);
- * NULL is the null reference. */
+ * NULL is the null reference. elems moves when the table grows; every
+ * vmctx slot of the table (its views: the defining instance's and each
+ * importer's) holds a copy of elems and size, rewritten by the growth, so
+ * that call_indirect reaches the entry in two loads, not three. */
 typedef struct rt_table {
   void **elems;
   uint32_t size;
@@ -141,17 +144,12 @@ typedef struct rt_table {
   bool is64;     /* table64: i64 indices */
   rt_valtype elem_type; /* module-independent form (rt_vt_canon) */
   struct wrun_store *store;
+  /* The vmctx slots that copy elems and size. An instance lives as long
+   * as its store, as the table does, and imports only its own store's
+   * tables: a view never outlives the table. */
+  struct rt_vmctx_table **views;
+  uint32_t nviews, cap_views;
 } rt_table;
-
-#define RT_TABLE_ELEMS 0
-#define RT_TABLE_SIZE 8
-
-_Static_assert(offsetof(rt_table, elems) == RT_TABLE_ELEMS,
-               "rt_table.elems moved");
-_Static_assert(offsetof(rt_table, size) == RT_TABLE_SIZE,
-               "rt_table.size moved");
-_Static_assert(sizeof(((rt_table *)0)->size) == 4,
-               "call_indirect bounds-checks with a 32-bit load of the size");
 
 /* A global's storage: 16 bytes so v128 fits. Values sit at offset 0 in
  * their natural encoding (i32 in the low 4 bytes, refs as pointers). */
@@ -167,10 +165,30 @@ _Static_assert(sizeof(rt_global_cell) == RT_VMCTX_GLOBAL_STRIDE,
 _Static_assert(sizeof(rt_global_cell *) <= RT_VMCTX_GLOBAL_STRIDE,
                "an imported global's cell pointer fits its slot");
 
-/* Bytes between two tables' slots in the vmctx (rt_table pointers). */
-#define RT_VMCTX_TABLE_STRIDE 8
-_Static_assert(sizeof(rt_table *) == RT_VMCTX_TABLE_STRIDE,
-               "a table slot holds one rt_table pointer");
+/* A table's slot in the vmctx: the table, and copies of its elems and
+ * size that the table keeps current (rt_table.views). Compiled code reads
+ * the copies; libcalls go through the table. */
+typedef struct rt_vmctx_table {
+  rt_table *table;
+  void **elems;
+  uint32_t size;
+  uint32_t pad;
+} rt_vmctx_table;
+
+#define RT_VMCTX_TABLE_STRIDE 24
+#define RT_VMCTX_TABLE_SLOT_TABLE 0
+#define RT_VMCTX_TABLE_SLOT_ELEMS 8
+#define RT_VMCTX_TABLE_SLOT_SIZE 16
+_Static_assert(sizeof(rt_vmctx_table) == RT_VMCTX_TABLE_STRIDE,
+               "a table slot is a table pointer and two copies");
+_Static_assert(offsetof(rt_vmctx_table, table) == RT_VMCTX_TABLE_SLOT_TABLE,
+               "rt_vmctx_table.table moved");
+_Static_assert(offsetof(rt_vmctx_table, elems) == RT_VMCTX_TABLE_SLOT_ELEMS,
+               "rt_vmctx_table.elems moved");
+_Static_assert(offsetof(rt_vmctx_table, size) == RT_VMCTX_TABLE_SLOT_SIZE,
+               "rt_vmctx_table.size moved");
+_Static_assert(sizeof(((rt_vmctx_table *)0)->size) == 4,
+               "call_indirect bounds-checks with a 32-bit load of the size");
 
 /* Bytes between two memories' slots in the vmctx, and the two fields of a
  * slot: the base (a copy of rt_memory.base) and the rt_memory itself. */
@@ -204,7 +222,9 @@ _Static_assert(offsetof(rt_vmctx_memory, memory) ==
  *      with fuel charges; see runtime/fuel.c)
  *  globals_off:  nglobals slots of 16 bytes: a defined global's value
  *                inline, an imported one as an rt_global_cell* pointer
- *  tables_off:   ntables rt_table* pointers
+ *  tables_off:   ntables slots of 24 bytes, rt_vmctx_table: the
+ *                rt_table* (imports included) and copies of its elems
+ *                and size
  *  memories_off: nmemories slots of 16 bytes, {uint8_t *base, rt_memory *}
  *                (imports included, memory 0 too): how code reaches memory
  *                k > 0. The base is a copy, valid for the instance's life

@@ -410,6 +410,75 @@ Test(api, host_memory64_and_table64) {
   wrun_engine_delete(engine);
 }
 
+static wrun_trap *forty_two(void *env, wrun_caller *caller,
+                            const wrun_val *args, size_t nargs,
+                            wrun_val *results, size_t nresults) {
+  results[0] = i32(42);
+  return NULL;
+}
+
+/* (module
+ *   (type $v2i (func (result i32)))
+ *   (import "host" "tab" (table 1 funcref))
+ *   (func (export "call") (param i32) (result i32)
+ *     (call_indirect (type $v2i) (local.get 0)))) */
+static const uint8_t call_host_table_wasm[] = {
+    0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00, 0x01, 0x0a, 0x02, 0x60,
+    0x00, 0x01, 0x7f, 0x60, 0x01, 0x7f, 0x01, 0x7f, 0x02, 0x0e, 0x01, 0x04,
+    'h', 'o', 's', 't', 0x03, 't', 'a', 'b', 0x01, 0x70, 0x00, 0x01,
+    0x03, 0x02, 0x01, 0x01, 0x07, 0x08, 0x01, 0x04, 'c', 'a', 'l', 'l',
+    0x00, 0x00, 0x0a, 0x09, 0x01, 0x07, 0x00, 0x20, 0x00, 0x11, 0x00, 0x00,
+    0x0b,
+};
+
+/* call_indirect reads the importer's copy of the table's elems and size
+ * (rt_table.views): the host's growth, which moves the elements, must
+ * reach it. */
+Test(api, host_table_growth_seen_by_call_indirect) {
+  wrun_engine *engine = wrun_engine_new();
+  wrun_store *s = wrun_store_new(engine);
+  wrun_module *m = NULL;
+  wrun_error *err = wrun_module_new(engine, call_host_table_wasm,
+                                    sizeof call_host_table_wasm, &m);
+  cr_assert_null(err, "%s", err ? wrun_error_message(err) : "");
+  wrun_val null_ref;
+  memset(&null_ref, 0, sizeof null_ref);
+  null_ref.type = WRUN_FUNCREF;
+  wrun_extern import = {WRUN_EXTERN_TABLE, {0}};
+  import.of.table = wrun_table_new(s, WRUN_FUNCREF, 1, 0, false, null_ref);
+  wrun_instance *inst = NULL;
+  wrun_trap *trap = NULL;
+  wrun_instance_new(s, m, &import, 1, &inst, &err, &trap);
+  cr_assert_null(err, "%s", err ? wrun_error_message(err) : "");
+  cr_assert_not_null(inst);
+  wrun_extern e;
+  cr_assert(wrun_instance_export(inst, "call", &e));
+  wrun_val arg = i32(1), r;
+  wrun_trap *t = wrun_func_call(s, e.of.func, &arg, 1, &r, 1);
+  cr_assert_not_null(t, "past the size before the growth");
+  cr_assert_eq(wrun_trap_code_of(t), WRUN_TRAP_UNDEFINED_ELEMENT);
+  wrun_trap_delete(t);
+
+  wrun_val ref = null_ref;
+  ref.of.funcref =
+      wrun_func_new(s, NULL, 0, I32_1, 1, forty_two, NULL, NULL);
+  for (uint32_t grown = 1; grown < 1000; grown++) /* moves it, many times */
+    cr_assert_eq(wrun_table_grow(import.of.table, 1, ref), (int64_t)grown);
+  for (int32_t i = 1; i < 1000; i += 333) {
+    arg = i32(i);
+    cr_assert_null(wrun_func_call(s, e.of.func, &arg, 1, &r, 1), "at %d", i);
+    cr_assert_eq(r.of.i32, 42);
+  }
+  arg = i32(1000);
+  t = wrun_func_call(s, e.of.func, &arg, 1, &r, 1);
+  cr_assert_not_null(t, "past the grown size");
+  cr_assert_eq(wrun_trap_code_of(t), WRUN_TRAP_UNDEFINED_ELEMENT);
+  wrun_trap_delete(t);
+  wrun_store_delete(s);
+  wrun_module_delete(m);
+  wrun_engine_delete(engine);
+}
+
 /* (module
  *   (import "host" "mem" (memory i64 1))
  *   (import "host" "tab" (table i64 1 funcref))
