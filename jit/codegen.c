@@ -1374,17 +1374,21 @@ static bool setup_locals(jit_codegen *g, uint32_t ndeclared,
 }
 
 /* Sets the pinned vmctx/membase registers for this function's instance;
- * they keep these values until the return (see cg_reload_pinned). */
+ * they keep these values until the return (see cg_reload_pinned). That
+ * comes first, then the call entry: a direct call within the module has
+ * them set already (the same instance), and enters there
+ * (jit_codegen_call_entry), as it enters past the fuel load. */
 static void emit_prologue(jit_codegen *g) {
   const jit_target *t = &jit_host_target;
   jit_label_init(&g->overflow);
   cg_fuel_entry(g);
-  masm_prologue(g->m, RT_VMCTX_STACK_LIMIT, &g->overflow);
-  masm_store_frame(g->m, JT_I64, t->call_ctx_reg, CG_SAVED_VMCTX_SLOT);
   masm_mov(g->m, JT_I64, t->vmctx_reg, t->call_ctx_reg);
   if (g->has_memory)
     masm_load_ptr(g->m, JT_I64, t->membase_reg, t->vmctx_reg,
                   RT_VMCTX_MEMORY0_BASE);
+  g->call_entry = jit_buf_pos(&g->m->buf);
+  masm_prologue(g->m, t->vmctx_reg, RT_VMCTX_STACK_LIMIT, &g->overflow);
+  masm_store_frame(g->m, JT_I64, t->vmctx_reg, CG_SAVED_VMCTX_SLOT);
   /* Before anything may write it (zero_frame uses x64 scratch). */
   if (g->tail_cap_slot)
     masm_store_frame(g->m, JT_I64, t->tail_cap_reg, CG_TAIL_CAP_SLOT);
@@ -1405,6 +1409,10 @@ static void adopt_arg_regs(jit_codegen *g) {
     cg_cache_set(g, regs[k].param, r);
   }
   g->arg_seed_clock = g->cache.clock;
+}
+
+uint32_t jit_codegen_call_entry(const jit_codegen *g) {
+  return g->call_entry;
 }
 
 wrun_error *jit_codegen_begin(jit_codegen *g, jit_masm *m,

@@ -113,15 +113,11 @@ uint64_t cg_fuel_reserved_regs(const jit_codegen *g) {
 }
 
 /* First thing in the function, before the prologue's stack check (whose
- * trap reads the register back): the callee ctx is the vmctx. */
+ * trap reads the register back) and the call entry: the callee ctx is
+ * the vmctx. */
 void cg_fuel_entry(jit_codegen *g) {
   if (g->fuel.on)
     masm_fuel_load(g->m, jit_host_target.call_ctx_reg, RT_VMCTX_FUEL);
-  g->fuel.call_entry = jit_buf_pos(&g->m->buf);
-}
-
-uint32_t jit_codegen_call_entry(const jit_codegen *g) {
-  return g->fuel.call_entry;
 }
 
 void cg_fuel_sync_out(jit_codegen *g) {

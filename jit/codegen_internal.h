@@ -140,7 +140,6 @@ typedef struct cg_fuel {
   bool need_charge; /* the next costing instruction starts a new run */
   uint32_t patch_at; /* where the open charge's amount goes */
   uint32_t count;   /* cost of the open run so far */
-  uint32_t call_entry; /* where direct calls enter: past the fuel load */
 } cg_fuel;
 
 struct jit_codegen {
@@ -246,6 +245,9 @@ struct jit_codegen {
   uint32_t offset; /* offset of the current instruction */
 
   cg_fuel fuel;
+  /* Where direct calls within the module enter: past the fuel load and
+   * the set-up of the pinned registers (emit_prologue). */
+  uint32_t call_entry;
 
   /* Exception handling (codegen_exn.c): the module's unwind table so
    * far, the innermost try scope at the current instruction, the first

@@ -811,9 +811,9 @@ static void visit_call(jit_codegen *g, uint32_t f) {
    * that instance's pinned registers and maybe a stale fuel register. */
   bool leaves = f < g->mod->nimported_funcs || g->tail_reload;
   if (f >= g->mod->nimported_funcs) {
-    /* Its ctx is ours; the caller register is for host functions only
+    /* Its ctx is ours, already in vmctx_reg where its call entry expects
+     * it (emit_prologue); the caller register is for host functions only
      * (a tail call to one sets it itself). */
-    masm_mov(g->m, JT_I64, tg->call_ctx_reg, tg->vmctx_reg);
     /* No fuel sync: the call enters past the callee's load of it, and
      * the callee returns with it in the register (see codegen_fuel.c).
      * Only a callee with tail calls reads the capacity; in this module

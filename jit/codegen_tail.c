@@ -70,7 +70,8 @@ static void move_args_to_incoming(jit_codegen *g, const rt_functype *ft,
   if (fpr != JIT_NO_REG) cg_free(g, fpr);
 }
 
-/* After store_tail_args, with the callee's ctx in call_ctx_reg and
+/* After store_tail_args, with the callee's ctx in call_ctx_reg (a
+ * direct callee's is our vmctx_reg, where its call entry wants it) and
  * (unless direct) its code in `code`, and the argument registers set
  * when arg_regs_set (else they are loaded here): the real tail call when
  * the incoming area can hold the callee's, else the fallback (call from
@@ -163,9 +164,7 @@ void cg_op_return_call(jit_codegen *g, const jit_instr *in) {
                   rec + RT_FUNCREF_WASM_CALL);
     masm_load_ptr(g->m, JT_I64, tg->call_ctx_reg, tg->vmctx_reg,
                   rec + RT_FUNCREF_CTX);
-  } else {
-    masm_mov(g->m, JT_I64, tg->call_ctx_reg, tg->vmctx_reg);
-  }
+  } /* else its call entry expects our vmctx_reg, its own */
   finish_tail_call(g, ft, import ? TAIL_IMPORT : TAIL_DIRECT, f, code, true);
 }
 

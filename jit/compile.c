@@ -360,7 +360,8 @@ static wrun_error *compile_once(const rt_module *mod, const jit_options *opts,
   out->nfuncs = ndefined;
   out->ntypes = mod->ntypes;
   out->func_offsets = calloc(ndefined ? ndefined : 1, sizeof(uint32_t));
-  uint32_t *call_entries = calloc(ndefined ? ndefined : 1, sizeof(uint32_t));
+  uint32_t *call_entries = out->call_offsets =
+      calloc(ndefined ? ndefined : 1, sizeof(uint32_t));
   out->entry_offsets = calloc(mod->ntypes ? mod->ntypes : 1, sizeof(uint32_t));
   out->pcmap_starts = calloc(ndefined ? ndefined : 1, sizeof(uint32_t));
   jit_compile_plan plan = {mod, opts, tail_flags, tail_known, reload_direct,
@@ -422,7 +423,6 @@ static wrun_error *compile_once(const rt_module *mod, const jit_options *opts,
     m.pcmap = (jit_pcmap_writer){0};
   }
 done:
-  free(call_entries);
   if (outcome.gen_error) wrun_error_delete(outcome.gen_error);
   jit_exn_table_free(&exn);
   jit_stack_maps_free(&maps);
@@ -436,6 +436,7 @@ void jit_code_free(jit_code *c) {
   if (!c) return;
   if (c->mem) munmap(c->mem, c->mapped);
   free(c->func_offsets);
+  free(c->call_offsets);
   free(c->entry_offsets);
   free(c->traps);
   free(c->syms);

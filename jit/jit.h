@@ -80,6 +80,10 @@ typedef struct jit_code {
   size_t size, mapped;
   /* per defined function (index - nimported_funcs): entry offset */
   uint32_t *func_offsets;
+  /* per defined function: where direct calls enter, past the set-up of
+   * the pinned registers; its frame's push comes first from here, so
+   * debuggers are told the function starts here (runtime/gdb_jit.c) */
+  uint32_t *call_offsets;
   uint32_t nfuncs;
   /* per module type index: entry trampoline offset (array_call) */
   uint32_t *entry_offsets;

@@ -476,7 +476,7 @@ void jit_masm_add_fixup(jit_masm *m, jit_label *l, uint32_t at, uint8_t kind,
    * [ctx_reg + stack_limit_off] (jumping to overflow if sp - frame would     \
    * pass below it) and reserves the frame, whose size is patched by        \
    * finish_frame. */                                                         \
-  void P##prologue(jit_masm *m, int32_t stack_limit_off,                      \
+  void P##prologue(jit_masm *m, jit_reg ctx_reg, int32_t stack_limit_off,    \
                    jit_label *overflow);                                      \
   /* sp below [vmctx_reg + limit_off] jumps to trap; only the flags (and on \
    * arm64 the scratch registers) change. At loop headers, so a poisoned     \

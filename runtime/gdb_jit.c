@@ -131,8 +131,12 @@ static Elf64_Sym *make_symbols(const jit_code *c, const rt_module *m,
     syms[k].st_name = func_symbol(names, m, m->nimported_funcs + i);
     syms[k].st_info = ELF64_ST_INFO(STB_GLOBAL, STT_FUNC);
     syms[k].st_shndx = SEC_TEXT;
-    syms[k].st_value = c->func_offsets[i];
-    syms[k].st_size = end - c->func_offsets[i];
+    /* from the call entry: gdb finds the frame set-up (push rbp; mov rbp,
+     * rsp) by reading from a function's start, and stops at the first
+     * instruction it does not know: the pinned registers' set-up before
+     * the call entry would hide the frame from its unwinder */
+    syms[k].st_value = c->call_offsets[i];
+    syms[k].st_size = end - c->call_offsets[i];
   }
   *count = nsyms;
   return syms;

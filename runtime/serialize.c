@@ -24,7 +24,7 @@
 
 static const uint8_t magic[8] = {'W', 'R', 'U', 'N', 'C', 'W', 'S', 'M'};
 /* Bump on any change of the layout below or of jit/symbols.c's list. */
-#define RT_SERIAL_FORMAT 1u
+#define RT_SERIAL_FORMAT 2u /* 2: call_offsets after func_offsets */
 
 /* The configuration that changes generated code, as bits. */
 enum {
@@ -64,6 +64,7 @@ static void put_code(rt_writer *w, const jit_code *c) {
   rt_put_bytes(w, c->mem, c->size);
   rt_put_u32(w, c->nfuncs);
   for (uint32_t i = 0; i < c->nfuncs; i++) rt_put_u32(w, c->func_offsets[i]);
+  for (uint32_t i = 0; i < c->nfuncs; i++) rt_put_u32(w, c->call_offsets[i]);
   rt_put_u32(w, c->ntypes);
   for (uint32_t i = 0; i < c->ntypes; i++) rt_put_u32(w, c->entry_offsets[i]);
   rt_put_u32(w, c->ntraps);
@@ -268,6 +269,7 @@ static wrun_error *get_tables(rt_reader *r, jit_code *c, size_t code_size,
     return BAD("code for %u functions, the module defines %u", c->nfuncs,
                ndefined);
   if (!(c->func_offsets = get_u32s(r, c->nfuncs))) goto oom;
+  if (!(c->call_offsets = get_u32s(r, c->nfuncs))) goto oom;
   c->ntypes = rt_get_count(r, 4);
   if (!r->failed && c->ntypes != m->ntypes)
     return BAD("trampolines for %u types, the module has %u", c->ntypes,
@@ -277,6 +279,12 @@ static wrun_error *get_tables(rt_reader *r, jit_code *c, size_t code_size,
     if (c->func_offsets[i] >= code_size ||
         (i && c->func_offsets[i] <= c->func_offsets[i - 1]))
       return BAD("function %u's code offset out of order or range", i);
+  for (uint32_t i = 0; i < c->nfuncs && !r->failed; i++) {
+    uint32_t end = i + 1 < c->nfuncs ? c->func_offsets[i + 1]
+                                     : (uint32_t)code_size;
+    if (c->call_offsets[i] < c->func_offsets[i] || c->call_offsets[i] >= end)
+      return BAD("function %u's call entry out of its code", i);
+  }
   for (uint32_t i = 0; i < c->ntypes && !r->failed; i++)
     if (c->entry_offsets[i] >= code_size)
       return BAD("trampoline %u's offset out of range", i);

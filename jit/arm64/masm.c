@@ -1149,9 +1149,9 @@ void a64_masm_patch_call(uint8_t *code, uint32_t at, uint32_t target) {
 
 /* stp x29, x30, [sp, #-16]!; mov x29, sp;
  * movz x16, #lo; movk x16, #hi, lsl 16   (frame size, patched later)
- * sub x17, sp, x16; ldr x16, [x0, #limit]; cmp x17, x16; b.lo overflow;
+ * sub x17, sp, x16; ldr x16, [ctx, #limit]; cmp x17, x16; b.lo overflow;
  * mov sp, x17 */
-void a64_masm_prologue(jit_masm *m, int32_t stack_limit_off,
+void a64_masm_prologue(jit_masm *m, jit_reg ctx_reg, int32_t stack_limit_off,
                        jit_label *overflow) {
   island_check(m, 0);
   jit_buf *b = &m->buf;
@@ -1162,7 +1162,7 @@ void a64_masm_prologue(jit_masm *m, int32_t stack_limit_off,
   m->frame_size_at = a64_movw(b, true, A64_MOVZ, SCRATCH, 0, 0);
   a64_movw(b, true, A64_MOVK, SCRATCH, 0, 1);
   a64_addsub_ext(b, true, true, false, SCRATCH2, A64_SP, SCRATCH, A64_UXTX, 0);
-  ldst_at(b, A64_LDR_X, SCRATCH, 0, stack_limit_off, SCRATCH3);
+  ldst_at(b, A64_LDR_X, SCRATCH, hw(ctx_reg), stack_limit_off, SCRATCH3);
   a64_addsub_reg(b, true, true, true, A64_ZR, SCRATCH2, SCRATCH, A64_LSL, 0);
   bcond_label(m, A64_LO, overflow);
   a64_mov_sp(b, A64_SP, SCRATCH2);

@@ -1203,10 +1203,10 @@ void x64_masm_patch_call(uint8_t *code, uint32_t at, uint32_t target) {
 }
 
 /* push rbp; mov rbp, rsp; lea r11, [rsp - FRAME];
- * cmp r11, [rdi + limit]; jb overflow; mov rsp, r11.
+ * cmp r11, [ctx + limit]; jb overflow; mov rsp, r11.
  * -FRAME is the lea's disp32 at m->frame_size_at, patched by
  * finish_frame. */
-void x64_masm_prologue(jit_masm *m, int32_t stack_limit_off,
+void x64_masm_prologue(jit_masm *m, jit_reg ctx_reg, int32_t stack_limit_off,
                        jit_label *overflow) {
   jit_buf *b = &m->buf;
   x64_push(b, X64_RBP);
@@ -1214,7 +1214,7 @@ void x64_masm_prologue(jit_masm *m, int32_t stack_limit_off,
   x64_lea_disp32(b, true, SCRATCH, x64_mem_bd(X64_RSP, 0));
   m->frame_size_at = jit_buf_pos(b) - 4;
   x64_alu_rm(b, X64_CMP, true, SCRATCH,
-             x64_mem_bd(X64_RDI, stack_limit_off));
+             x64_mem_bd(hw(ctx_reg), stack_limit_off));
   jcc_label(m, X64_CC_B, overflow);
   x64_mov_rr(b, true, X64_RSP, SCRATCH);
 }

@@ -150,7 +150,8 @@ static uint64_t run_case(emit_fn emit, const tc *c, rt_valtype p0,
   bool fpr_out = r0 == F32 || r0 == F64;
   jit_reg d, l, r;
   pick_regs(c->alias, fpr_in, &d, &l, &r);
-  masm_prologue(&m, RT_VMCTX_STACK_LIMIT, &ovf);
+  masm_prologue(&m, jit_host_target.call_ctx_reg, RT_VMCTX_STACK_LIMIT,
+                &ovf);
   masm_zero_frame(&m, -(int32_t)frame_size, frame_size);
   masm_load_frame(&m, type_of(p0), l, PARAM0);
   if (r != l) masm_load_frame(&m, type_of(p1), r, PARAM0 + 8);
@@ -937,7 +938,8 @@ void mx_call_exit_trampoline_multi_results(void) {
   jit_label_init(&ovf);
   static const rt_valtype params[2] = {I64, F64};
   static const rt_valtype results[3] = {F64, I32, I64};
-  masm_prologue(&m, RT_VMCTX_STACK_LIMIT, &ovf);
+  masm_prologue(&m, jit_host_target.call_ctx_reg, RT_VMCTX_STACK_LIMIT,
+                &ovf);
   masm_load_frame(&m, JT_I64, GA, PARAM0);
   masm_load_frame(&m, JT_F64, FA, PARAM0 + 8);
   masm_store_sp(&m, JT_I64, GA, 0);
@@ -1108,7 +1110,8 @@ static bool run_vop3(uint32_t op, const uint8_t a[16], const uint8_t b[16],
   jit_masm_init(&m);
   jit_label ovf;
   jit_label_init(&ovf);
-  masm_prologue(&m, RT_VMCTX_STACK_LIMIT, &ovf);
+  masm_prologue(&m, jit_host_target.call_ctx_reg, RT_VMCTX_STACK_LIMIT,
+                &ovf);
   masm_load_frame(&m, JT_V128, FA, PARAM0);
   masm_load_frame(&m, JT_V128, FB, PARAM0 + 16);
   if (c) masm_load_frame(&m, JT_V128, FT, PARAM0 + 32);

@@ -428,7 +428,7 @@ Test(a64_masm, prologue_checks_the_stack_and_gets_its_frame_patched) {
   jit_masm_init(&m);
   jit_label overflow;
   jit_label_init(&overflow);
-  a64_masm_prologue(&m, 16, &overflow);
+  a64_masm_prologue(&m, a64_target.vmctx_reg, 16, &overflow);
   a64_masm_bind(&m, &overflow);
   a64_masm_trap(&m, WRUN_TRAP_STACK_EXHAUSTED);
   a64_masm_finish_frame(&m, 40); /* rounded up to 48 */
@@ -438,7 +438,7 @@ Test(a64_masm, prologue_checks_the_stack_and_gets_its_frame_patched) {
       0xd2800610, /* movz x16, #48 */
       0xf2a00010, /* movk x16, #0, lsl #16 */
       0xcb3063f1, /* sub x17, sp, x16 */
-      0xf9400810, /* ldr x16, [x0, #16] */
+      0xf9400b90, /* ldr x16, [x28, #16]: the vmctx register */
       0xeb10023f, /* cmp x17, x16 */
       0x54000043, /* b.lo .+8 */
       0x9100023f, /* mov sp, x17 */

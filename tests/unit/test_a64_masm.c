@@ -89,7 +89,7 @@ typedef struct fixture {
 static void begin(fixture *f) {
   jit_masm_init(&f->m);
   jit_label_init(&f->overflow);
-  a64_masm_prologue(&f->m, 8, &f->overflow);
+  a64_masm_prologue(&f->m, a64_target.vmctx_reg, 8, &f->overflow);
 }
 
 static void end(fixture *f) {

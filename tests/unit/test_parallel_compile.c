@@ -58,6 +58,7 @@ static void expect_same_code(const jit_code *s, const jit_code *p) {
   cr_assert(memcmp(s->mem, p->mem, s->size) == 0, "code bytes differ");
   cr_assert_eq(s->nfuncs, p->nfuncs);
   SAME_ARRAY(s->func_offsets, p->func_offsets, s->nfuncs, "function offsets");
+  SAME_ARRAY(s->call_offsets, p->call_offsets, s->nfuncs, "call entries");
   cr_assert_eq(s->ntypes, p->ntypes);
   SAME_ARRAY(s->entry_offsets, p->entry_offsets, s->ntypes,
              "trampoline offsets");

@@ -270,7 +270,7 @@ static uint32_t zero_relocated_values(uint8_t *blob, size_t len) {
   uint64_t code_size = u64_at(blob + at);
   uint8_t *code = blob + at + 8;
   at += 8 + code_size;
-  at += 4 + 4 * (size_t)u32_at(blob + at); /* function offsets */
+  at += 4 + 8 * (size_t)u32_at(blob + at); /* function and call entries */
   at += 4 + 4 * (size_t)u32_at(blob + at); /* trampolines */
   at += 4 + 5 * (size_t)u32_at(blob + at); /* traps */
   uint32_t nsyms = u32_at(blob + at);
