@@ -1083,10 +1083,56 @@ static void visit_br(jit_codegen *g, uint32_t depth) {
   set_unreachable(g);
 }
 
+/* The registers a condition reads. */
+static uint64_t cond_regs(const cg_cond *c) {
+  if (!c->is_pending) return 1ull << c->reg;
+  uint64_t regs = 1ull << c->p.lhs;
+  if (!c->p.rhs.is_imm) regs |= 1ull << c->p.rhs.reg;
+  return regs;
+}
+
+/* A br_if back to a loop head whose registers need moves (and no loop
+ * params): the moves run before the test, on both paths, and the branch
+ * goes straight to the head, `moves; cmp; jcc head` instead of `cmp;
+ * j!cc skip; moves; jmp head; skip:`, one taken jump less per iteration.
+ * The fall-through then has the head's registers too: the cache says so.
+ * Only when no move writes a register that something live on the
+ * fall-through holds (a stack entry, the condition) and none reads one of
+ * the condition's (whose cache entry would change under it). */
+static bool br_if_loop_moves_first(jit_codegen *g, cg_ctrl *c,
+                                   const cg_cond *cond) {
+  if (c->kind != CG_LOOP || !c->label_cache) return false;
+  const rt_valtype *types;
+  if (label_arity(c, &types) != 0) return false;
+  cg_cache want;
+  cg_snap_load(g, c->label_cache, &want);
+  uint64_t busy = cond_regs(cond) | g->cache.lent, dsts = 0;
+  for (uint64_t m = want.regs; m; m &= m - 1) {
+    jit_reg r = (jit_reg)__builtin_ctzll(m);
+    uint32_t local = want.local[r];
+    jit_reg src = cg_cache_find(g, local);
+    if (src == r) continue;
+    if (busy & (1ull << r)) return false;
+    if (!cg_is_free(g, r) && !(g->cache.regs & (1ull << r))) return false;
+    if (src != JIT_NO_REG && (busy & (1ull << src))) return false;
+    dsts |= 1ull << r;
+  }
+  cg_cache_establish(g, &want);
+  for (uint64_t m = dsts; m; m &= m - 1)
+    cg_cache_evict_reg(g, (jit_reg)__builtin_ctzll(m));
+  for (uint64_t m = dsts; m; m &= m - 1) {
+    jit_reg r = (jit_reg)__builtin_ctzll(m);
+    cg_cache_drop_local(g, want.local[r]);
+    cg_take(g, r);
+    cg_cache_set(g, want.local[r], r);
+  }
+  return true;
+}
+
 static void visit_br_if(jit_codegen *g, uint32_t depth) {
   cg_cond cond = take_cond_for(g, true);
   cg_ctrl *c = ctrl_target(g, depth);
-  if (!branch_needs_moves(g, c)) {
+  if (!branch_needs_moves(g, c) || br_if_loop_moves_first(g, c, &cond)) {
     branch_on_cond(g, &cond, true, &c->label);
     release_cond(g, &cond);
     note_edge(g, c);
