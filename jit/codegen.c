@@ -339,12 +339,25 @@ static void flush_for_block(jit_codegen *g, uint32_t nparams) {
   for (uint32_t i = first_param; i < g->sp; i++) force_to_slot(g, i, true);
 }
 
-void cg_materialize_params(jit_codegen *g) {
+void cg_materialize_params(jit_codegen *g, const rt_functype *ft) {
+  uint32_t base = g->sp >= ft->nparams ? g->sp - ft->nparams : 0;
   for (uint32_t k = 0; k < g->nlazy;) {
-    if (g->stack[g->lazy[k]].index < g->nparams)
-      lazy_to_reg(g, k); /* removes lazy[k] */
-    else
+    uint32_t pos = g->lazy[k], local = g->stack[pos].index;
+    jit_reg cached = local < g->nparams ? cg_cache_find(g, local) : JIT_NO_REG;
+    if (pos >= base && cg_passes_itself(g, ft, pos - base, local)) {
+      k++; /* stays as it is, not stored (cg_store_args) */
+    } else if (cached != JIT_NO_REG) {
+      /* Its register still holds the value after the slot is overwritten
+       * (stores write memory only): lent, so that no allocation of this
+       * instruction evicts it, and read there (tailcall's handlers pass
+       * `vars` on as `mov r12d, r10d ... mov r10d, r12d` otherwise). */
+      g->cache.lent |= 1ull << cached;
       k++;
+    } else if (local < g->nparams) {
+      lazy_to_reg(g, k); /* removes lazy[k] */
+    } else {
+      k++;
+    }
   }
 }
 

@@ -377,8 +377,22 @@ void cg_spill_all_regs(jit_codegen *g);
 void cg_flush_for_call(jit_codegen *g);
 void cg_materialize_local(jit_codegen *g, uint32_t local);
 /* Every lazy copy of a parameter into a register (before the incoming
- * area is overwritten: a tail call's arguments). */
-void cg_materialize_params(jit_codegen *g);
+ * area is overwritten: a tail call's arguments to ft), or its cache
+ * register lent for the rest of the instruction; an argument that passes
+ * a parameter on in its own slot stays (cg_passes_itself). */
+void cg_materialize_params(jit_codegen *g, const rt_functype *ft);
+/* Is tail-call argument k (of ft) local `local`, a parameter whose slot
+ * in the incoming area is the argument's own? Then its slot holds the
+ * value already (memory is current: locals are write-through), and the
+ * store is skipped. */
+static inline bool cg_passes_itself(const jit_codegen *g,
+                                    const rt_functype *ft, uint32_t k,
+                                    uint32_t local) {
+  return local < g->nparams && local == k &&
+         g->local_offsets[local] ==
+             jit_host_target.param_base +
+                 (int32_t)rt_array_size(ft->types, k);
+}
 void cg_materialize_pending(jit_codegen *g);
 /* May the pending shift wait past instruction op (an add that takes it,
  * or one push above it)? Else cg_materialize_shift emits it. */

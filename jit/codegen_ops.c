@@ -624,9 +624,13 @@ uint32_t cg_store_args(jit_codegen *g, const rt_functype *ft, bool incoming,
     }
     jit_reg cached = v->kind == CG_LOCAL ? cg_cache_find(g, v->index)
                                          : JIT_NO_REG;
-    if (v->kind == CG_REG || cached != JIT_NO_REG) {
+    bool in_place = incoming && v->kind == CG_LOCAL &&
+                    cg_passes_itself(g, ft, k, v->index);
+    if (in_place && cached == JIT_NO_REG) {
+      if (src) src->reg = JIT_NO_REG; /* loaded from the slot */
+    } else if (v->kind == CG_REG || cached != JIT_NO_REG) {
       jit_reg r = v->kind == CG_REG ? v->reg : cached;
-      store_arg(g, incoming, t, r, at + off);
+      if (!in_place) store_arg(g, incoming, t, r, at + off);
       if (src) {
         src->reg = r;
         if (v->kind == CG_REG)

@@ -45,7 +45,7 @@ static uint32_t store_tail_args(jit_codegen *g, const rt_functype *ft,
   if (!fits_statically(g, ft)) return cg_store_args(g, ft, false, keep);
   /* A param still to be read as an argument must not be overwritten by
    * an earlier one first. */
-  cg_materialize_params(g);
+  cg_materialize_params(g, ft);
   return cg_store_args(g, ft, true, keep);
 }
 

@@ -21,7 +21,7 @@ exec $(command -v wast2json) --enable-tail-call "\$@"
 END
 chmod +x "$tmp/bin/wast2json"
 
-want=24
+want=32
 for mode in "" --no-signals --fuel; do
   # shellcheck disable=SC2086 # mode: empty or one option
   PATH="$tmp/bin:$PATH" run wast $mode "$script"

@@ -161,3 +161,80 @@
                (i64.const 4999950000))
 (assert_return (invoke "fib" (i32.const 20)) (i32.const 6765))
 (assert_return (invoke "fib" (i32.const 1)) (i32.const 1))
+
+;; Tail calls that pass a parameter on in its own slot skip its store (the
+;; slot is current: locals are write-through) and, when no register holds
+;; it, its load too (cg_passes_itself). Each step of $step folds its
+;; arguments into an order-sensitive checksum, so an argument read from
+;; the wrong place or a skipped store of a changed value shows. Positions
+;; beyond the three integer argument registers and after a float are
+;; passed on too; so is a parameter changed by local.set before the call,
+;; one read by another position after its own slot was written, one
+;; passed on after a call has cleared the registers, and through a table.
+(module
+  (type $step_t (func (param i32 i64 i32 f64 i32 i64) (result i64)))
+  (table $t 1 funcref)
+  (elem (table $t) (i32.const 0) func $step)
+  (func $mix (param $h i64) (param $x i64) (result i64)
+    (i64.add (i64.mul (local.get $h) (i64.const 31)) (local.get $x)))
+  (func $sum (param $n i32) (param $a i64) (param $b i32) (param $c f64)
+             (param $d i32) (param $e i64) (result i64)
+    (call $mix (call $mix (call $mix (call $mix (call $mix (call $mix
+      (i64.const 7) (i64.extend_i32_u (local.get $n))) (local.get $a))
+      (i64.extend_i32_u (local.get $b))) (i64.trunc_f64_s (local.get $c)))
+      (i64.extend_i32_u (local.get $d))) (local.get $e)))
+  ;; all passed on as they are but the counter and $e
+  (func $step (export "step") (type $step_t)
+    (if (result i64) (i32.eqz (local.get 0))
+      (then (return_call $sum (local.get 0) (local.get 1) (local.get 2)
+                             (local.get 3) (local.get 4) (local.get 5)))
+      (else (return_call $step (i32.sub (local.get 0) (i32.const 1))
+                               (local.get 1) (local.get 2) (local.get 3)
+                               (local.get 4)
+                               (i64.add (local.get 5) (i64.const 3))))))
+  ;; $b changed by local.set first: its slot holds the new value
+  (func (export "set_then_pass") (type $step_t)
+    (local.set 2 (i32.add (local.get 2) (i32.const 100)))
+    (local.set 4 (i32.mul (local.get 4) (i32.const 3)))
+    (return_call $step (local.get 0) (local.get 1) (local.get 2)
+                       (local.get 3) (local.get 4) (local.get 5)))
+  ;; $b to position 4 and $d to position 2 (a swap), the rest in place
+  (func (export "swap_pass") (type $step_t)
+    (return_call $step (local.get 0) (local.get 1) (local.get 4)
+                       (local.get 3) (local.get 2) (local.get 5)))
+  ;; position 0 takes $b, whose own slot (2) keeps it; position 2 takes
+  ;; $n, whose slot position 0 has written over by then
+  (func (export "cross_read") (type $step_t)
+    (return_call $step (local.get 2) (local.get 1) (local.get 0)
+                       (local.get 3) (local.get 4) (local.get 5)))
+  ;; after a call no register holds any parameter
+  (func (export "after_call") (type $step_t)
+    (drop (call $mix (i64.const 1) (i64.const 2)))
+    (return_call $step (local.get 0) (local.get 1) (local.get 2)
+                       (local.get 3) (local.get 4) (local.get 5)))
+  (func (export "through_table") (type $step_t)
+    (return_call_indirect $t (type $step_t)
+      (local.get 0) (local.get 1) (local.get 2) (local.get 3) (local.get 4)
+      (local.get 5) (i32.const 0))))
+
+(assert_return (invoke "step" (i32.const 0) (i64.const 5) (i32.const 6)
+                              (f64.const 7.5) (i32.const 8) (i64.const 9))
+               (i64.const 6217329102))
+(assert_return (invoke "step" (i32.const 4) (i64.const 5) (i32.const 6)
+                              (f64.const 7.5) (i32.const 8) (i64.const 9))
+               (i64.const 6217329114))
+(assert_return (invoke "set_then_pass" (i32.const 2) (i64.const 5)
+                 (i32.const 6) (f64.const 7.5) (i32.const 8) (i64.const 9))
+               (i64.const 6220308704))
+(assert_return (invoke "swap_pass" (i32.const 2) (i64.const 5) (i32.const 6)
+                              (f64.const 7.5) (i32.const 8) (i64.const 9))
+               (i64.const 6217388628))
+(assert_return (invoke "cross_read" (i32.const 2) (i64.const 5)
+                 (i32.const 6) (f64.const 7.5) (i32.const 8) (i64.const 9))
+               (i64.const 6217209956))
+(assert_return (invoke "after_call" (i32.const 3) (i64.const 5)
+                 (i32.const 6) (f64.const 7.5) (i32.const 8) (i64.const 9))
+               (i64.const 6217329111))
+(assert_return (invoke "through_table" (i32.const 3) (i64.const 5)
+                 (i32.const 6) (f64.const 7.5) (i32.const 8) (i64.const 9))
+               (i64.const 6217329111))
