@@ -495,6 +495,58 @@ static bool table_is64(const jit_codegen *g, uint32_t table) {
   return g->mod->tables[table].limits.is64;
 }
 
+/* table.size, table.get and table.set, inline: the table's vmctx slot
+ * holds copies of its size and elems, kept current by every growth
+ * (rt_vmctx_table). A reference is one word, and storing one needs no
+ * barrier (the collector scans tables as roots). */
+static int32_t table_slot(const jit_codegen *g, uint32_t table) {
+  return (int32_t)rt_vmctx_table_off(&g->layout, table);
+}
+
+static void visit_table_size(jit_codegen *g, uint32_t table) {
+  jit_reg r = cg_alloc(g, false);
+  /* a u32, zero-extended by the 32-bit load: a table64's i64 too */
+  masm_load_ptr(g->m, JT_I32, r, jit_host_target.vmctx_reg,
+                table_slot(g, table) + RT_VMCTX_TABLE_SLOT_SIZE);
+  cg_push_reg(g, table_is64(g, table) ? JT_I64 : JT_I32, r);
+}
+
+/* elems into a fresh register once index (an i64 for a table64, compared
+ * whole) is below the size; traps otherwise. */
+static jit_reg table_elems_checked(jit_codegen *g, uint32_t table,
+                                   jit_reg index) {
+  const jit_target *tg = &jit_host_target;
+  jit_reg elems = cg_alloc(g, false);
+  masm_load_ptr(g->m, JT_I32, elems, tg->vmctx_reg,
+                table_slot(g, table) + RT_VMCTX_TABLE_SLOT_SIZE);
+  masm_cmp_branch(g->m, JC_GE_U, table_is64(g, table) ? JT_I64 : JT_I32,
+                  index, jit_reg_opnd(elems),
+                  cg_trap_label(g, WRUN_TRAP_TABLE_OOB));
+  masm_load_ptr(g->m, JT_I64, elems, tg->vmctx_reg,
+                table_slot(g, table) + RT_VMCTX_TABLE_SLOT_ELEMS);
+  return elems;
+}
+
+static void visit_table_get(jit_codegen *g, uint32_t table) {
+  jit_reg index = cg_pop_reg(g);
+  jit_reg ref = table_elems_checked(g, table, index);
+  /* below the size, the index fits 32 bits */
+  masm_load_indexed(g->m, JT_I64, ref, ref, index, 3, 0);
+  cg_free(g, index);
+  cg_push_reg(g, JT_REF, ref);
+}
+
+static void visit_table_set(jit_codegen *g, uint32_t table) {
+  jit_reg ref = cg_pop_reg(g);
+  jit_reg index = cg_pop_reg(g);
+  jit_reg at = table_elems_checked(g, table, index);
+  masm_add_scaled(g->m, JT_I64, at, at, index, 3, 0);
+  masm_store_ptr(g->m, JT_I64, ref, at, 0);
+  cg_free(g, at);
+  cg_free(g, index);
+  cg_free(g, ref);
+}
+
 static void visit_bulk(jit_codegen *g, const jit_instr *in) {
   uint64_t imm[2];
   switch (in->op) {
@@ -523,19 +575,9 @@ static void visit_bulk(jit_codegen *g, const jit_instr *in) {
     imm[0] = in->u.index;
     cg_libcall(g, (const void *)rt_lib_data_drop, imm, 1, 0, NO_RESULT);
     break;
-  case OP_TABLE_GET:
-    imm[0] = in->u.index;
-    cg_libcall(g, (const void *)rt_lib_table_get, imm, 1, 1, JT_REF);
-    break;
-  case OP_TABLE_SET:
-    imm[0] = in->u.index;
-    cg_libcall(g, (const void *)rt_lib_table_set, imm, 1, 2, NO_RESULT);
-    break;
-  case OP_TABLE_SIZE: /* a u32, zero-extended: a table64's i64 too */
-    imm[0] = in->u.index;
-    cg_libcall(g, (const void *)rt_lib_table_size, imm, 1, 0,
-            table_is64(g, in->u.index) ? JT_I64 : JT_I32);
-    break;
+  case OP_TABLE_GET: visit_table_get(g, in->u.index); break;
+  case OP_TABLE_SET: visit_table_set(g, in->u.index); break;
+  case OP_TABLE_SIZE: visit_table_size(g, in->u.index); break;
   case OP_TABLE_GROW:
     imm[0] = in->u.index;
     if (table_is64(g, in->u.index))

@@ -122,22 +122,6 @@ int32_t rt_lib_atomic_wait64(void *vmctx, uint32_t mem, uint64_t offset,
 
 /* Table indices and sizes are u64 for every table, like memory operands:
  * a table64's i64 as it is, an i32 zero-extended. */
-void *rt_lib_table_get(void *vmctx, uint32_t table, uint64_t i) {
-  rt_table *t = table_of(vmctx, table);
-  if (i >= t->size) rt_trap_raise(WRUN_TRAP_TABLE_OOB);
-  return t->elems[i];
-}
-
-void rt_lib_table_set(void *vmctx, uint32_t table, uint64_t i, void *ref) {
-  rt_table *t = table_of(vmctx, table);
-  if (i >= t->size) rt_trap_raise(WRUN_TRAP_TABLE_OOB);
-  t->elems[i] = ref;
-}
-
-uint32_t rt_lib_table_size(void *vmctx, uint32_t table) {
-  return table_of(vmctx, table)->size;
-}
-
 int32_t rt_lib_table_grow(void *vmctx, uint32_t table, void *init,
                           uint32_t delta) {
   return (int32_t)rt_table_grow(table_of(vmctx, table), delta, init);

@@ -72,9 +72,6 @@ void rt_lib_gc_array_init_elem(void *vmctx, uint32_t seg, void *arr,
                                uint32_t doff, uint32_t soff, uint32_t n);
 
 /* Table indices and sizes are u64 (an i32 zero-extended), as above. */
-void *rt_lib_table_get(void *vmctx, uint32_t table, uint64_t i);
-void rt_lib_table_set(void *vmctx, uint32_t table, uint64_t i, void *ref);
-uint32_t rt_lib_table_size(void *vmctx, uint32_t table);
 int32_t rt_lib_table_grow(void *vmctx, uint32_t table, void *init,
                           uint32_t delta); /* old size or -1 */
 int64_t rt_lib_table_grow64(void *vmctx, uint32_t table, void *init,

@@ -24,7 +24,8 @@
 
 static const uint8_t magic[8] = {'W', 'R', 'U', 'N', 'C', 'W', 'S', 'M'};
 /* Bump on any change of the layout below or of jit/symbols.c's list. */
-#define RT_SERIAL_FORMAT 2u /* 2: call_offsets after func_offsets */
+/* 2: call_offsets after func_offsets; table.get/set/size libcalls gone */
+#define RT_SERIAL_FORMAT 2u
 
 /* The configuration that changes generated code, as bits. */
 enum {

@@ -1,7 +1,8 @@
-;; call_indirect reads a table's elems and size from its vmctx slot, a copy
-;; the table rewrites whenever it grows (rt_table.views). Each instance
-;; that defines or imports the table has its own copy: a growth made
-;; through any one of them must be seen by the calls of all the others.
+;; call_indirect, table.size, table.get and table.set read a table's
+;; elems and size from its vmctx slot, a copy the table rewrites whenever
+;; it grows (rt_table.views). Each instance that defines or imports the
+;; table has its own copy: a growth made through any one of them must be
+;; seen by the accesses of all the others.
 
 (module $owner
   (type $v2i (func (result i32)))
@@ -35,7 +36,13 @@
       (local.set $sum (i32.add (local.get $sum)
                                (call_indirect $t (type $v2i) (local.get $at))))
       (br_if $next (local.tee $n (i32.sub (local.get $n) (i32.const 1)))))
-    (local.get $sum)))
+    (local.get $sum))
+  ;; table.size, table.get and table.set read the same copies
+  (func (export "size") (result i32) (table.size $t))
+  (func (export "get_is_null") (param i32) (result i32)
+    (ref.is_null (table.get $t (local.get 0))))
+  (func (export "set_null") (param i32)
+    (table.set $t (local.get 0) (ref.null func))))
 (register "user" $user)
 
 ;; before any growth: both see the two slots
@@ -74,6 +81,20 @@
 (assert_return (invoke $owner "call" (i32.const 2006)) (i32.const 9))
 (assert_return (invoke $late "call" (i32.const 2006)) (i32.const 9))
 (assert_trap (invoke $late "call" (i32.const 2007)) "undefined element")
+
+;; the importer's table.size/get/set see the owner's growths
+(assert_return (invoke $user "size") (i32.const 2007))
+(assert_return (invoke $user "get_is_null" (i32.const 2006)) (i32.const 0))
+(assert_return (invoke $user "get_is_null" (i32.const 1)) (i32.const 1))
+(assert_trap (invoke $user "get_is_null" (i32.const 2007))
+             "out of bounds table access")
+(assert_return (invoke $user "set_null" (i32.const 2006)))
+(assert_trap (invoke $owner "call" (i32.const 2006)) "uninitialized element")
+(assert_trap (invoke $user "set_null" (i32.const 2007))
+             "out of bounds table access")
+(assert_return (invoke $owner "grow" (i32.const 1)) (i32.const 2007))
+(assert_return (invoke $user "size") (i32.const 2008))
+(assert_return (invoke $user "get_is_null" (i32.const 2007)) (i32.const 0))
 
 ;; a table that cannot grow: growth fails and the copies keep their size
 (module $fixed
