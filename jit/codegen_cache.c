@@ -80,6 +80,13 @@ void cg_cache_set(jit_codegen *g, uint32_t local, jit_reg r) {
   c->age[r] = ++c->clock;
 }
 
+void cg_cache_retarget(jit_codegen *g, jit_reg r, uint32_t local) {
+  cg_cache *c = &g->cache;
+  if (!(c->regs & reg_bit(r))) return;
+  c->local[r] = local;
+  c->age[r] = ++c->clock;
+}
+
 void cg_cache_evict_reg(jit_codegen *g, jit_reg r) {
   if (g->cache.regs & reg_bit(r)) drop_reg(g, r);
 }

@@ -451,6 +451,9 @@ void cg_cache_set(jit_codegen *g, uint32_t local, jit_reg r);
 void cg_cache_drop_local(jit_codegen *g, uint32_t local);
 /* Frees r if the cache holds it (before something writes r). */
 void cg_cache_evict_reg(jit_codegen *g, jit_reg r);
+/* The cached local in register r is now `local` (whose old entry the
+ * caller dropped); the one it was keeps only its slot. */
+void cg_cache_retarget(jit_codegen *g, jit_reg r, uint32_t local);
 /* Frees the least recently used cache register in mask; false if none. */
 bool cg_cache_evict_one(jit_codegen *g, uint64_t mask);
 /* Forgets everything (at joins and calls): frees every cache register. */

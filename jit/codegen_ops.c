@@ -21,6 +21,27 @@ static void visit_local_get(jit_codegen *g, uint32_t i) {
 /* local.set/tee: the value goes to the frame slot (write-through) and its
  * register to the register cache, so the next read of local i copies the
  * register. A tee leaves a lazy copy of local i, which reads the cache. */
+/* `local.get x; local.set i` (or local.tee x first) where x's cache
+ * register is where the innermost loop's head keeps i: i takes that
+ * register over instead of a copy, so the back edge needs no move back
+ * (fib's loop: `mov r9d, r8d; ...; mov r8d, r9d` at each iteration).
+ * Returns the register, or JIT_NO_REG. */
+static jit_reg takes_loop_head_reg(jit_codegen *g, uint32_t i) {
+  if (g->sp == 0) return JIT_NO_REG;
+  const cg_value *top = &g->stack[g->sp - 1];
+  if (top->kind != CG_LOCAL || top->index == i) return JIT_NO_REG;
+  if (g->local_types[top->index] != g->local_types[i]) return JIT_NO_REG;
+  jit_reg r = cg_cache_find(g, top->index);
+  if (r == JIT_NO_REG) return JIT_NO_REG;
+  uint32_t k = g->nctrl;
+  while (k > 0 && g->ctrl[k - 1].kind != CG_LOOP) k--;
+  if (k == 0 || !g->ctrl[k - 1].label_cache) return JIT_NO_REG;
+  cg_cache head;
+  cg_snap_load(g, g->ctrl[k - 1].label_cache, &head);
+  bool wanted = (head.regs & (1ull << r)) && head.local[r] == i;
+  return wanted ? r : JIT_NO_REG;
+}
+
 static void visit_local_set(jit_codegen *g, uint32_t i, bool tee) {
   cg_materialize_local(g, i);
   jit_type t = (jit_type)g->local_types[i];
@@ -55,6 +76,17 @@ static void visit_local_set(jit_codegen *g, uint32_t i, bool tee) {
       masm_store_frame_imm(g->m, t, off, bits);
     }
     if (!tee) cg_pop(g);
+    return;
+  }
+  jit_reg from = takes_loop_head_reg(g, i);
+  if (from != JIT_NO_REG) {
+    /* x's register becomes i's: i's slot gets the value, x's slot has it
+     * (write-through), so x is only uncached */
+    cg_pop(g);
+    masm_store_frame(g->m, t, from, off);
+    cg_cache_drop_local(g, i);
+    cg_cache_retarget(g, from, i);
+    if (tee) visit_local_get(g, i);
     return;
   }
   jit_reg r = cg_pop_reg(g);
