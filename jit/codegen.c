@@ -344,7 +344,12 @@ void cg_materialize_params(jit_codegen *g, const rt_functype *ft) {
   for (uint32_t k = 0; k < g->nlazy;) {
     uint32_t pos = g->lazy[k], local = g->stack[pos].index;
     jit_reg cached = local < g->nparams ? cg_cache_find(g, local) : JIT_NO_REG;
-    if (pos >= base && cg_passes_itself(g, ft, pos - base, local)) {
+    uint32_t arg = pos - base; /* below base: not an argument */
+    if (pos >= base && local == arg &&
+        cg_passes_itself(g, arg,
+                         jit_host_target.param_base +
+                             (int32_t)rt_array_size(ft->types, arg),
+                         local)) {
       k++; /* stays as it is, not stored (cg_store_args) */
     } else if (cached != JIT_NO_REG) {
       /* Its register still holds the value after the slot is overwritten
@@ -865,6 +870,7 @@ static cg_ctrl *push_ctrl(jit_codegen *g, uint8_t kind) {
 static void pop_ctrl(jit_codegen *g) {
   cg_ctrl *c = ctrl_top(g);
   if (g->exn_used) cg_exn_frame_popped(g, g->nctrl - 1);
+  if (c->kind == CG_LOOP) g->inner_loop = c->outer_loop;
   cg_snap_pop(g, g->nctrl - 1, c->snap_mark);
   g->nctrl--;
 }
@@ -922,6 +928,8 @@ static void visit_block(jit_codegen *g, const jit_instr *in) {
     cg_cache_prune(g, LOOP_CACHE_GPRS, LOOP_CACHE_FPRS);
     cg_memory_size_before_loop(g); /* beyond the budget: no local loses */
     c->label_cache = cg_snap_save(g, ctrl_index(g, c));
+    c->outer_loop = g->inner_loop;
+    g->inner_loop = ctrl_index(g, c) + 1;
     if (g->nzero) {
       memset(g->local_zero, 0, g->nlocals);
       g->nzero = 0;
@@ -1329,6 +1337,7 @@ void jit_codegen_free(jit_codegen *g) {
 static void reset(jit_codegen *g) {
   g->sp = g->nlazy = g->max_slots = g->bias = 0;
   g->nctrl = 0;
+  g->inner_loop = 0;
   g->out_size = 0;
   g->tail_use = 0;
   g->tail_cap_slot = false;

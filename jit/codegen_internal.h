@@ -90,6 +90,7 @@ typedef struct cg_ctrl {
   const rt_valtype *params, *results; /* wasm value types */
   jit_label label;      /* branch target: end (block/if) or head (loop) */
   jit_label else_label; /* if: start of the else arm */
+  uint32_t outer_loop; /* loop: jit_codegen.inner_loop around it */
 } cg_ctrl;
 
 /* What exception handling (codegen_exn.c) keeps of a control frame, in
@@ -191,6 +192,8 @@ struct jit_codegen {
   /* The cache clock once the register parameters are cached: an entry
    * no older is one of them, not read since (adopt_arg_regs). */
   uint32_t arg_seed_clock;
+  /* 1 + the index in ctrl of the innermost open loop; 0: none */
+  uint32_t inner_loop;
   /* Saved caches of open frames (see cg_snap), a stack popped with the
    * frames. A snapshot made for a frame below the top (a block's first
    * branch from inside nested blocks) lies above the inner frames' ones:
@@ -381,17 +384,13 @@ void cg_materialize_local(jit_codegen *g, uint32_t local);
  * register lent for the rest of the instruction; an argument that passes
  * a parameter on in its own slot stays (cg_passes_itself). */
 void cg_materialize_params(jit_codegen *g, const rt_functype *ft);
-/* Is tail-call argument k (of ft) local `local`, a parameter whose slot
- * in the incoming area is the argument's own? Then its slot holds the
- * value already (memory is current: locals are write-through), and the
- * store is skipped. */
-static inline bool cg_passes_itself(const jit_codegen *g,
-                                    const rt_functype *ft, uint32_t k,
-                                    uint32_t local) {
-  return local < g->nparams && local == k &&
-         g->local_offsets[local] ==
-             jit_host_target.param_base +
-                 (int32_t)rt_array_size(ft->types, k);
+/* Is tail-call argument k, stored at fp + off, local `local`, a
+ * parameter whose slot in the incoming area is the argument's own? Then
+ * its slot holds the value already (memory is current: locals are
+ * write-through), and the store is skipped. */
+static inline bool cg_passes_itself(const jit_codegen *g, uint32_t k,
+                                    int32_t off, uint32_t local) {
+  return local < g->nparams && local == k && g->local_offsets[local] == off;
 }
 void cg_materialize_pending(jit_codegen *g);
 /* May the pending shift wait past instruction op (an add that takes it,

@@ -33,11 +33,11 @@ static jit_reg takes_loop_head_reg(jit_codegen *g, uint32_t i) {
   if (g->local_types[top->index] != g->local_types[i]) return JIT_NO_REG;
   jit_reg r = cg_cache_find(g, top->index);
   if (r == JIT_NO_REG) return JIT_NO_REG;
-  uint32_t k = g->nctrl;
-  while (k > 0 && g->ctrl[k - 1].kind != CG_LOOP) k--;
-  if (k == 0 || !g->ctrl[k - 1].label_cache) return JIT_NO_REG;
+  if (!g->inner_loop) return JIT_NO_REG;
+  const cg_ctrl *loop = &g->ctrl[g->inner_loop - 1];
+  if (!loop->label_cache) return JIT_NO_REG;
   cg_cache head;
-  cg_snap_load(g, g->ctrl[k - 1].label_cache, &head);
+  cg_snap_load(g, loop->label_cache, &head);
   bool wanted = (head.regs & (1ull << r)) && head.local[r] == i;
   return wanted ? r : JIT_NO_REG;
 }
@@ -699,7 +699,7 @@ uint32_t cg_store_args(jit_codegen *g, const rt_functype *ft, bool incoming,
     jit_reg cached = v->kind == CG_LOCAL ? cg_cache_find(g, v->index)
                                          : JIT_NO_REG;
     bool in_place = incoming && v->kind == CG_LOCAL &&
-                    cg_passes_itself(g, ft, k, v->index);
+                    cg_passes_itself(g, k, at + off, v->index);
     if (in_place && cached == JIT_NO_REG) {
       if (src) src->reg = JIT_NO_REG; /* loaded from the slot */
     } else if (v->kind == CG_REG || cached != JIT_NO_REG) {

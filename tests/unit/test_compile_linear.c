@@ -38,10 +38,12 @@ typedef struct shape {
   const char *entry;
   size_t entry_len;
   bool gc; /* the pushes are GC references: an i32 result goes first */
+  bool nest; /* the pushes open blocks: closed after the entries */
 } shape;
 
-#define SHAPE(name, push, entry) {name, push, sizeof push - 1, entry, sizeof entry - 1, false}
-#define GC_SHAPE(name, push, entry) {name, push, sizeof push - 1, entry, sizeof entry - 1, true}
+#define SHAPE(name, push, entry) {name, push, sizeof push - 1, entry, sizeof entry - 1, false, false}
+#define GC_SHAPE(name, push, entry) {name, push, sizeof push - 1, entry, sizeof entry - 1, true, false}
+#define NEST_SHAPE(name, push, entry) {name, push, sizeof push - 1, entry, sizeof entry - 1, false, true}
 
 /* Stack entries of three kinds: registers (a computed value), lazy local
  * copies, constants. */
@@ -67,6 +69,9 @@ static const shape shapes[] = {
   SHAPE("block result", PUSH_REG, "\x02\x7f\x20\x00\x0b\x1a"),
   /* every call's stack map lists the GC references below it */
   GC_SHAPE("call over GC references", "\x20\x00\xfb\x1c", "\x10\x01"),
+  /* a local.set from a cached local looks for the innermost loop */
+  NEST_SHAPE("local.set of a cached local in nested blocks", "\x02\x40",
+             "\x20\x00\x21\x01"),
 };
 
 static wasm_buf make_module(const shape *s, uint32_t n) {
@@ -86,7 +91,12 @@ static wasm_buf make_module(const shape *s, uint32_t n) {
   if (s->gc) wb_bytes(&body, "\x20\x00", 2); /* the result */
   put_repeat(&body, s->push, s->push_len, n);
   put_repeat(&body, s->entry, s->entry_len, n);
-  REPEAT(&body, "\x1a", s->gc ? n : n - 1); /* drop all but the result */
+  if (s->nest) {
+    REPEAT(&body, "\x0b", n); /* the blocks' ends */
+    wb_bytes(&body, "\x20\x00", 2); /* the result */
+  } else {
+    REPEAT(&body, "\x1a", s->gc ? n : n - 1); /* drop all but the result */
+  }
   wb_byte(&body, 0x0b);
   wb_byte(&code, 2);
   wb_u32(&code, body.len);
