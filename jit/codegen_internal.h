@@ -86,11 +86,14 @@ typedef struct cg_ctrl {
   /* Register cache at label. Block/if/else end: what every branch to it
    * agreed on so far (valid when targeted). Loop head: fixed when the loop
    * starts; every back edge re-establishes it. else_cache: at the else. */
-  cg_snap label_cache, else_cache;
+  cg_snap label_cache;
+  union {
+    cg_snap else_cache;  /* if */
+    uint32_t outer_loop; /* loop: jit_codegen.inner_loop around it */
+  };
   const rt_valtype *params, *results; /* wasm value types */
   jit_label label;      /* branch target: end (block/if) or head (loop) */
   jit_label else_label; /* if: start of the else arm */
-  uint32_t outer_loop; /* loop: jit_codegen.inner_loop around it */
 } cg_ctrl;
 
 /* What exception handling (codegen_exn.c) keeps of a control frame, in
