@@ -182,6 +182,8 @@ jit_reg cg_alloc_gpr_avoiding(jit_codegen *g, uint64_t avoid) {
  * entry holds it, that entry is spilled first. */
 void cg_take(jit_codegen *g, jit_reg r) {
   if (!(jit_host_target.alloc_mask & reg_bit(r))) return;
+  if (g->cache.resident & reg_bit(r))
+    cg_fail(g, "code generator: a loop-resident register taken");
   cg_cache_evict_reg(g, r);
   if (r < 64 && holds(g, r)) cg_spill_entry(g, g->owner[r]);
   g->free_regs &= ~reg_bit(r);
@@ -293,6 +295,9 @@ void cg_spill_all_regs(jit_codegen *g) {
 /* The cache goes too: the call's argument registers are allocatable, and
  * lazy locals loaded into them afterwards must come from memory. */
 void cg_flush_for_call(jit_codegen *g) {
+  /* a resident loop's body has no calls (codegen_resident.c) */
+  if (g->cache.resident)
+    cg_fail(g, "code generator: a call inside a loop with residents");
   cg_spill_all_regs(g);
   cg_cache_clear(g);
 }
@@ -607,6 +612,7 @@ static bool loop_head_satisfied(const jit_codegen *g, const cg_ctrl *c) {
 
 static bool branch_needs_moves(jit_codegen *g, const cg_ctrl *c) {
   if (c->kind == CG_FUNC) return true;
+  if (cg_resident_leaves(g, ctrl_index(g, c))) return true;
   if (c->kind == CG_LOOP && !loop_head_satisfied(g, c)) return true;
   const rt_valtype *types;
   uint32_t n = label_arity(c, &types);
@@ -808,6 +814,7 @@ static void emit_branch(jit_codegen *g, cg_ctrl *c) {
     emit_return(g);
     return;
   }
+  if (cg_resident_leaves(g, ctrl_index(g, c))) cg_resident_flush(g);
   move_to_convention(g, c);
   if (c->kind == CG_LOOP && c->label_cache) {
     cg_cache want;
@@ -924,8 +931,15 @@ static void visit_block(jit_codegen *g, const jit_instr *in) {
     /* Nor register parameters unread so far: the loop would restore
      * them at every back edge whose path needed their registers, to
      * keep in registers what it may never read (sha256's block). */
+    /* Residents first, keeping the registers they are cached in (a
+     * register parameter read in the loop stays where it came), and
+     * counted against the head's budget: back edges restore the other
+     * entries where their paths lost them. */
+    uint32_t resident_gprs = cg_resident_begin(g, in, ctrl_index(g, c));
     cg_cache_drop_unused_since(g, g->arg_seed_clock);
-    cg_cache_prune(g, LOOP_CACHE_GPRS, LOOP_CACHE_FPRS);
+    uint32_t gprs = resident_gprs < LOOP_CACHE_GPRS
+                        ? LOOP_CACHE_GPRS - resident_gprs : 0;
+    cg_cache_prune(g, (int)gprs, LOOP_CACHE_FPRS);
     cg_memory_size_before_loop(g); /* beyond the budget: no local loses */
     c->label_cache = cg_snap_save(g, ctrl_index(g, c));
     c->outer_loop = g->inner_loop;
@@ -1049,6 +1063,7 @@ static void visit_end(jit_codegen *g) {
   if (c->kind == CG_LOOP) {
     /* A loop's label is its head: the results simply stay on the stack. */
     uint32_t bias = c->bias;
+    if (g->resident_loop == ctrl_index(g, c) + 1) cg_resident_end(g, fell);
     pop_ctrl(g);
     g->bias = bias;
     if (!fell) set_unreachable(g);
@@ -1123,6 +1138,9 @@ static uint64_t cond_regs(const cg_cond *c) {
 static bool br_if_loop_moves_first(jit_codegen *g, cg_ctrl *c,
                                    const cg_cond *cond) {
   if (c->kind != CG_LOOP || !c->label_cache) return false;
+  /* Leaving a resident loop: its stores go on the taken path only, and
+   * the moves may overwrite residents, which the fall-through keeps. */
+  if (cg_resident_outside(g, ctrl_index(g, c))) return false;
   const rt_valtype *types;
   if (label_arity(c, &types) != 0) return false;
   cg_cache want;
@@ -1133,7 +1151,7 @@ static bool br_if_loop_moves_first(jit_codegen *g, cg_ctrl *c,
     uint32_t local = want.local[r];
     jit_reg src = cg_cache_find(g, local);
     if (src == r) continue;
-    if (busy & (1ull << r)) return false;
+    if ((busy | g->cache.resident) & (1ull << r)) return false;
     if (!cg_is_free(g, r) && !(g->cache.regs & (1ull << r))) return false;
     if (src != JIT_NO_REG && (busy & (1ull << src))) return false;
     dsts |= 1ull << r;
@@ -1338,6 +1356,8 @@ static void reset(jit_codegen *g) {
   g->sp = g->nlazy = g->max_slots = g->bias = 0;
   g->nctrl = 0;
   g->inner_loop = 0;
+  g->resident_loop = 0;
+  g->resident_dirty = 0;
   g->out_size = 0;
   g->tail_use = 0;
   g->tail_cap_slot = false;

@@ -62,6 +62,11 @@ static void load_entry(jit_codegen *g, jit_reg r, uint32_t key) {
 }
 
 static void drop_reg(jit_codegen *g, jit_reg r) {
+  if (g->cache.resident & reg_bit(r)) {
+    /* its slot may be stale: the value would be lost */
+    cg_fail(g, "code generator: a loop-resident local lost its register");
+    return;
+  }
   g->cache.regs &= ~reg_bit(r);
   cg_free(g, r);
 }
@@ -83,6 +88,10 @@ void cg_cache_set(jit_codegen *g, uint32_t local, jit_reg r) {
 void cg_cache_retarget(jit_codegen *g, jit_reg r, uint32_t local) {
   cg_cache *c = &g->cache;
   if (!(c->regs & reg_bit(r))) return;
+  if (c->resident & reg_bit(r)) {
+    cg_fail(g, "code generator: a loop-resident register retargeted");
+    return;
+  }
   c->local[r] = local;
   c->age[r] = ++c->clock;
 }
@@ -93,7 +102,7 @@ void cg_cache_evict_reg(jit_codegen *g, jit_reg r) {
 
 bool cg_cache_evict_one(jit_codegen *g, uint64_t mask) {
   cg_cache *c = &g->cache;
-  uint64_t candidates = c->regs & ~c->lent & mask;
+  uint64_t candidates = c->regs & ~c->lent & ~c->resident & mask;
   if (!candidates) return false;
   jit_reg oldest = (jit_reg)__builtin_ctzll(candidates);
   for (uint64_t m = candidates; m; m &= m - 1) {
@@ -104,15 +113,19 @@ bool cg_cache_evict_one(jit_codegen *g, uint64_t mask) {
   return true;
 }
 
+/* Residents stay: only their loop's end or a branch out of it (which
+ * stores them) may let them go, and nothing in their loop calls. */
 void cg_cache_clear(jit_codegen *g) {
-  g->free_regs |= g->cache.regs & jit_host_target.alloc_mask;
-  g->cache.regs = 0;
+  uint64_t keep = g->cache.resident;
+  g->free_regs |= g->cache.regs & ~keep & jit_host_target.alloc_mask;
+  g->cache.regs &= keep;
 }
 
 void cg_cache_drop_unused_since(jit_codegen *g, uint32_t clock) {
   for (uint64_t m = g->cache.regs; m; m &= m - 1) {
     jit_reg r = (jit_reg)__builtin_ctzll(m);
-    if (g->cache.age[r] <= clock) drop_reg(g, r);
+    if (g->cache.age[r] <= clock && !(g->cache.resident & reg_bit(r)))
+      drop_reg(g, r);
   }
 }
 
@@ -141,7 +154,7 @@ jit_opnd cg_pop_opnd_read(jit_codegen *g) {
 }
 
 void cg_cache_meet(cg_cache *acc, const cg_cache *in) {
-  for (uint64_t m = acc->regs; m; m &= m - 1) {
+  for (uint64_t m = acc->regs & ~acc->resident; m; m &= m - 1) {
     jit_reg r = (jit_reg)__builtin_ctzll(m);
     if (!(in->regs & reg_bit(r)) || in->local[r] != acc->local[r])
       acc->regs &= ~reg_bit(r);
@@ -167,10 +180,12 @@ static int count_class(uint64_t regs, bool fpr) {
   return __builtin_popcountll(regs & cls);
 }
 
+/* Residents do not count: they are never evicted. */
 void cg_cache_prune(jit_codegen *g, int max_gpr, int max_fpr) {
-  while (count_class(g->cache.regs, false) > max_gpr)
+  cg_cache *c = &g->cache;
+  while (count_class(c->regs & ~c->resident, false) > max_gpr)
     cg_cache_evict_one(g, (1ull << JIT_FPR_BASE) - 1);
-  while (count_class(g->cache.regs, true) > max_fpr)
+  while (count_class(c->regs & ~c->resident, true) > max_fpr)
     cg_cache_evict_one(g, ~0ull << JIT_FPR_BASE);
 }
 
@@ -305,6 +320,7 @@ uint64_t cg_snap_regs(const jit_codegen *g, cg_snap s) {
 void cg_snap_load(const jit_codegen *g, cg_snap s, cg_cache *out) {
   out->regs = cg_snap_regs(g, s);
   out->lent = 0;
+  out->resident = 0; /* the live cache's residents stay (cg_cache_adopt) */
   out->clock = s ? g->snaps[s + 2] : 0;
   const uint32_t *w = s ? &g->snaps[s + SNAP_HEADER] : NULL;
   for (uint64_t m = out->regs; m; m &= m - 1) {

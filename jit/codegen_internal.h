@@ -59,6 +59,9 @@ typedef struct cg_value {
 typedef struct cg_cache {
   uint64_t regs;
   uint64_t lent;      /* lent to the current instruction: not evictable */
+  /* Entries of loop-resident locals (codegen_resident.c): their slots
+   * may be stale, so they are never evicted, cleared or met away. */
+  uint64_t resident;
   uint32_t clock;     /* ticks on every set/hit, for least-recently-used */
   uint32_t local[64];
   uint32_t age[64];
@@ -197,6 +200,11 @@ struct jit_codegen {
   uint32_t arg_seed_clock;
   /* 1 + the index in ctrl of the innermost open loop; 0: none */
   uint32_t inner_loop;
+  /* 1 + the index in ctrl of the loop whose locals are resident
+   * (codegen_resident.c), 0: none; the registers of those it writes,
+   * whose slots are stale until it is left. */
+  uint32_t resident_loop;
+  uint64_t resident_dirty;
   /* Saved caches of open frames (see cg_snap), a stack popped with the
    * frames. A snapshot made for a frame below the top (a block's first
    * branch from inside nested blocks) lies above the inner frames' ones:
@@ -502,6 +510,36 @@ static inline void cg_done_read(jit_codegen *g, jit_reg r) {
    * local or clears the cache meanwhile), so "still cached" means lent. */
   if (!(g->cache.regs & cg_reg_bit(r))) cg_free(g, r);
 }
+
+/* ---- codegen_resident.c: loop-resident locals ------------------------- */
+/* At the start of the loop at ctrl index loop_index (before its head):
+ * makes the locals it uses most resident when its body qualifies, loading
+ * them. Answers the number of GPRs taken. */
+uint32_t cg_resident_begin(jit_codegen *g, const jit_instr *in,
+                           uint32_t loop_index);
+/* local's register while it is resident, else JIT_NO_REG. */
+jit_reg cg_resident_reg(jit_codegen *g, uint32_t local);
+/* Is the frame at target_index outside the resident loop? */
+bool cg_resident_outside(const jit_codegen *g, uint32_t target_index);
+/* Does a branch to the frame at target_index leave the resident loop
+ * with stale slots (so that edge must cg_resident_flush)? */
+bool cg_resident_leaves(const jit_codegen *g, uint32_t target_index);
+void cg_resident_flush(jit_codegen *g); /* stores the written residents */
+/* At the resident loop's end; fell: reached by falling through. */
+void cg_resident_end(jit_codegen *g, bool fell);
+/* local.set/tee of a resident local (the value into its register, no
+ * store); false when local is not resident. */
+bool cg_resident_set(jit_codegen *g, uint32_t local, bool tee);
+/* The lazy copies of local on the stack. */
+uint32_t cg_resident_copies(const jit_codegen *g, uint32_t local);
+/* Where an instruction whose result of type t goes to resident local
+ * next (local.set/tee follows) may compute it: local's register, or
+ * JIT_NO_REG when local is not resident or a copy of it is on the stack
+ * (which would read the new value). Ask before popping the operands
+ * (none of them is then in that register), and claim it after with
+ * cg_resident_take_dst; cg_resident_set finds the result in place. */
+jit_reg cg_resident_dst(jit_codegen *g, uint32_t local, jit_type t);
+jit_reg cg_resident_take_dst(jit_codegen *g, jit_reg home);
 
 /* ---- codegen_ops.c: the dispatcher, by the LOWER column of opcodes.def -- */
 void cg_visit_op(jit_codegen *g, const jit_instr *in);

@@ -32,7 +32,8 @@ static jit_reg takes_loop_head_reg(jit_codegen *g, uint32_t i) {
   if (top->kind != CG_LOCAL || top->index == i) return JIT_NO_REG;
   if (g->local_types[top->index] != g->local_types[i]) return JIT_NO_REG;
   jit_reg r = cg_cache_find(g, top->index);
-  if (r == JIT_NO_REG) return JIT_NO_REG;
+  if (r == JIT_NO_REG || (g->cache.resident & cg_reg_bit(r)))
+    return JIT_NO_REG; /* a resident keeps its register */
   if (!g->inner_loop) return JIT_NO_REG;
   const cg_ctrl *loop = &g->ctrl[g->inner_loop - 1];
   if (!loop->label_cache) return JIT_NO_REG;
@@ -44,6 +45,7 @@ static jit_reg takes_loop_head_reg(jit_codegen *g, uint32_t i) {
 
 static void visit_local_set(jit_codegen *g, uint32_t i, bool tee) {
   cg_materialize_local(g, i);
+  if (cg_resident_set(g, i, tee)) return;
   jit_type t = (jit_type)g->local_types[i];
   int32_t off = g->local_offsets[i];
   if (g->local_zero[i] && g->sp > 0) {
@@ -406,14 +408,20 @@ void cg_memory_end_other(jit_codegen *g, jit_reg base) {
   cg_done_read(g, base);
 }
 
+static jit_reg resident_dst(jit_codegen *g, const jit_instr *in, jit_type t);
+
 static void visit_load(jit_codegen *g, jit_memop op, jit_type t,
                        const jit_instr *in) {
   uint32_t offset;
+  jit_reg home = resident_dst(g, in, t);
   jit_reg base = cg_memory_begin(g, in->u.mem.memory);
   jit_opnd addr = pop_address(g, in->u.mem.memory, in->u.mem.offset,
                               jit_access_size_log2((jit_op)in->op), &offset);
   jit_reg dst;
-  if (!addr.is_imm && !jit_type_is_float(t) && !is_lent(g, addr.reg)) {
+  if (home != JIT_NO_REG) {
+    dst = cg_resident_take_dst(g, home);
+    if (!addr.is_imm) cg_done_read(g, addr.reg);
+  } else if (!addr.is_imm && !jit_type_is_float(t) && !is_lent(g, addr.reg)) {
     dst = addr.reg;
   } else {
     dst = cg_alloc_for(g, t);
@@ -1103,6 +1111,14 @@ static bool is_local_at(const jit_codegen *g, uint32_t i, uint32_t local) {
   return g->stack[i].kind == CG_LOCAL && g->stack[i].index == local;
 }
 
+/* The register of the resident local that the next instruction sets, for
+ * `in`'s result of type t (see cg_resident_dst), or JIT_NO_REG. */
+static jit_reg resident_dst(jit_codegen *g, const jit_instr *in, jit_type t) {
+  if (!g->cache.resident) return JIT_NO_REG;
+  uint32_t x = next_set_local(g, in);
+  return x == NO_LOCAL ? JIT_NO_REG : cg_resident_dst(g, x, t);
+}
+
 /* x = x op y, with the next instruction setting x: pops the operands and
  * answers the register that caches x, handed over to the caller (no
  * longer the cache's: the result overwrites it in place, and the
@@ -1112,6 +1128,10 @@ static jit_reg pop_into_local(jit_codegen *g, const jit_instr *in,
                               bool commutes, bool rhs_reg, jit_opnd *rhs) {
   uint32_t x = next_set_local(g, in);
   if (x == NO_LOCAL || g->sp < 2 || g->pend.active) return JIT_NO_REG;
+  /* A resident's other copies read its register, which the result is
+   * about to overwrite (its slot is stale): only with none of them. */
+  if (cg_resident_reg(g, x) != JIT_NO_REG && cg_resident_copies(g, x) > 1)
+    return JIT_NO_REG;
   jit_reg src;
   if (is_local_at(g, g->sp - 2, x)) {
     *rhs = rhs_reg ? jit_reg_opnd(cg_pop_read(g)) : cg_pop_opnd_read(g);
@@ -1265,17 +1285,21 @@ static void visit_binop(jit_codegen *g, jit_binop op, jit_type t,
     cg_push_reg(g, t, lhs);
     return;
   }
+  jit_reg home = resident_dst(g, in, t);
   bool swap = binop_commutes(op) && swap_operands(g);
   if (swap) {
     lhs = cg_pop_reg(g);
     rhs = cg_pop_opnd_read(g);
-  } else if (g->sp >= 2 && local_read_in_place(g, g->sp - 2)) {
+  } else if (home != JIT_NO_REG ||
+             (g->sp >= 2 && local_read_in_place(g, g->sp - 2))) {
     /* A local as left operand is read where it is, not copied first:
      * dst = lhs op rhs in three-operand form (lea, imul r,r,imm; AArch64's
-     * own forms). */
+     * own forms). So is any operand when the result goes to a resident's
+     * register. */
     rhs = cg_pop_opnd_read(g);
     jit_reg src = cg_pop_read(g);
-    jit_reg dst = cg_alloc_for(g, t);
+    jit_reg dst = home != JIT_NO_REG ? cg_resident_take_dst(g, home)
+                                     : cg_alloc_for(g, t);
     masm_binop(g->m, op, t, dst, src, rhs);
     cg_done_read(g, src);
     if (!rhs.is_imm && rhs.reg != src) cg_done_read(g, rhs.reg);
@@ -1366,16 +1390,20 @@ static void visit_fbinop(jit_codegen *g, jit_fbinop op, jit_type t,
     cg_push_reg(g, t, lhs);
     return;
   }
-  if (commutes && g->sp >= 2 && g->stack[g->sp - 2].kind == CG_LOCAL &&
+  jit_reg home = resident_dst(g, in, t);
+  if (home == JIT_NO_REG && commutes && g->sp >= 2 &&
+      g->stack[g->sp - 2].kind == CG_LOCAL &&
       g->stack[g->sp - 1].kind == CG_REG) {
     lhs = cg_pop_reg(g);
     rhs = cg_pop_read(g);
-  } else if (g->sp >= 2 && local_read_in_place(g, g->sp - 2)) {
+  } else if (home != JIT_NO_REG ||
+             (g->sp >= 2 && local_read_in_place(g, g->sp - 2))) {
     /* As for integers: a fresh result, the local operand read in place
      * (one instruction on AArch64; x86-64 copies it into dst). */
     rhs = cg_pop_read(g);
     jit_reg src = cg_pop_read(g);
-    jit_reg dst = cg_alloc_for(g, t);
+    jit_reg dst = home != JIT_NO_REG ? cg_resident_take_dst(g, home)
+                                     : cg_alloc_for(g, t);
     masm_fbinop(g->m, op, t, dst, src, rhs);
     cg_done_read(g, src);
     if (rhs != src) cg_done_read(g, rhs);

@@ -3,8 +3,9 @@
 # without (--no-signals: explicit checks, other code around the accesses),
 # expecting COUNT passed and nothing failed or skipped in both. For
 # peephole.wast (the code generator's local rewrites against plain
-# semantics) and table_views.wast (tables grown through one instance,
-# used through another: the vmctx copies of rt_table.views).
+# semantics), table_views.wast (tables grown through one instance,
+# used through another: the vmctx copies of rt_table.views) and
+# resident_loops.wast (loop-resident locals stored where loops are left).
 #
 #   wast_modes.sh WRUN SCRIPT.wast COUNT
 # RUNNER: see lib.sh.
