@@ -41,8 +41,13 @@
  * no residents). */
 #define RESIDENT_SCAN_BYTES 4096
 #define RESIDENT_SCAN_LOCALS 16
-/* Registers of a class left to the loop body's temporaries. */
-#define RESIDENT_SPARE 4
+/* Registers of a class left to the loop body's temporaries: three
+ * cover any instruction a resident loop may hold (select's three
+ * operands; a store's value and address), one more for accesses that
+ * also hold a memory's base or size (memories past 0, memory64, explicit
+ * bounds checks). */
+#define RESIDENT_SPARE 3
+#define RESIDENT_SPARE_WIDE 4
 #define RESIDENT_MAX_GPRS 6
 #define RESIDENT_MAX_FPRS 6
 
@@ -123,6 +128,7 @@ typedef struct scan_use {
 typedef struct scan_result {
   scan_use use[RESIDENT_SCAN_LOCALS];
   uint32_t n;
+  bool wide; /* an access that holds a base or size register too */
 } scan_result;
 
 static void note_use(const jit_codegen *g, scan_result *s, uint32_t local,
@@ -156,6 +162,7 @@ static bool scan_loop(const jit_codegen *g, uint32_t loop_offset,
   bool ok = false;
   uint32_t depth = 0;
   s->n = 0;
+  s->wide = g->bounds_checks;
   if (jit_decode_instr(&r, &in) || in.op != OP_LOOP) goto done;
   while (r.pos < r.end) {
     wrun_error *e = jit_decode_instr(&r, &in);
@@ -170,6 +177,11 @@ static bool scan_loop(const jit_codegen *g, uint32_t loop_offset,
     if (in.op == OP_END && depth-- == 0) {
       ok = true;
       break;
+    }
+    if (kind == SCAN_OK && jit_opinfo_table[in.op].imm == IMM_MEMARG) {
+      uint32_t mem = in.u.mem.memory;
+      if (mem != 0 || mem >= g->mod->nmemories || g->mod->memories[mem].is64)
+        s->wide = true;
     }
     if (in.op == OP_LOCAL_GET) note_use(g, s, in.u.index, false);
     if (in.op == OP_LOCAL_SET || in.op == OP_LOCAL_TEE)
@@ -207,9 +219,9 @@ static uint64_t resident_candidates(void) {
   return m;
 }
 
-static uint32_t class_budget(uint64_t cls, uint32_t max) {
+static uint32_t class_budget(uint64_t cls, uint32_t spare, uint32_t max) {
   uint32_t n = (uint32_t)__builtin_popcountll(jit_host_target.alloc_mask & cls);
-  n = n > RESIDENT_SPARE ? n - RESIDENT_SPARE : 0;
+  n = n > spare ? n - spare : 0;
   return n < max ? n : max;
 }
 
@@ -245,8 +257,9 @@ uint32_t cg_resident_begin(jit_codegen *g, const jit_instr *in,
   scan_result s;
   if (!scan_loop(g, in->offset, &s)) return 0;
   sort_uses(&s);
-  uint32_t left_gpr = class_budget(GPR_CLASS, RESIDENT_MAX_GPRS);
-  uint32_t left_fpr = class_budget(FPR_CLASS, RESIDENT_MAX_FPRS);
+  uint32_t spare = s.wide ? RESIDENT_SPARE_WIDE : RESIDENT_SPARE;
+  uint32_t left_gpr = class_budget(GPR_CLASS, spare, RESIDENT_MAX_GPRS);
+  uint32_t left_fpr = class_budget(FPR_CLASS, spare, RESIDENT_MAX_FPRS);
   uint32_t gprs = 0;
   for (uint32_t k = 0; k < s.n; k++) {
     uint32_t local = s.use[k].local;

@@ -204,6 +204,40 @@
              (i32.xor (i32.xor (local.get $e) (local.get $f))
                       (i32.xor (local.get $g) (local.get $h)))))
 
+  ;; as many residents as the budget allows, and a body that needs every
+  ;; other register at once: a deep expression, selects of registers,
+  ;; stores of computed values at computed addresses
+  (func (export "pressure") (param $n i32) (result i32)
+    (local $a i32) (local $b i32) (local $c i32) (local $d i32)
+    (local $e i32) (local $i i32)
+    (loop $l
+      (local.set $a (i32.add (local.get $a) (local.get $i)))
+      (local.set $b (i32.xor (local.get $b) (local.get $a)))
+      (local.set $c (i32.add (local.get $c) (i32.const 7)))
+      (local.set $d (i32.sub (local.get $d) (local.get $b)))
+      (local.set $e
+        (i32.add
+          (i32.add (i32.mul (i32.add (local.get $a) (i32.const 1)) (i32.add (local.get $b) (i32.const 2)))
+                   (i32.mul (i32.add (local.get $c) (i32.const 3)) (i32.add (local.get $d) (i32.const 4))))
+          (i32.add (i32.mul (i32.sub (local.get $a) (local.get $b)) (i32.sub (local.get $c) (local.get $d)))
+                   (select (i32.mul (local.get $a) (local.get $c))
+                           (i32.mul (local.get $b) (local.get $d))
+                           (i32.and (local.get $i) (i32.const 1))))))
+      (i32.store
+        (i32.and (i32.add (i32.mul (local.get $a) (i32.const 4)) (local.get $c)) (i32.const 0xfffc))
+        (select (i32.add (local.get $e) (local.get $d))
+                (i32.sub (local.get $e) (local.get $c))
+                (i32.lt_u (local.get $a) (local.get $b))))
+      (i32.store16 offset=4
+        (i32.and (local.get $b) (i32.const 0xfff8))
+        (i32.add (i32.load (i32.and (local.get $d) (i32.const 0xfffc))) (local.get $e)))
+      (local.set $i (i32.add (local.get $i) (i32.const 1)))
+      (br_if $l (i32.lt_u (local.get $i) (local.get $n))))
+    (i32.add
+      (i32.xor (i32.xor (local.get $a) (local.get $b))
+               (i32.xor (local.get $c) (i32.xor (local.get $d) (local.get $e))))
+      (i32.load (i32.const 64))))
+
   ;; i64 and f64 residents, select, a global and memory in the body
   (func (export "mixed") (param $n i32) (result i64)
     (local $i i32) (local $k i64) (local $x f64) (local $y f64)
@@ -289,6 +323,7 @@
 (assert_return (invoke "tees" (i32.const 12)) (i32.const 20857855))
 (assert_return (invoke "if_result" (i32.const 20)) (i32.const 7121))
 (assert_return (invoke "many" (i32.const 50)) (i32.const -843137062))
+(assert_return (invoke "pressure" (i32.const 40)) (i32.const -4751198))
 (assert_return (invoke "mixed" (i32.const 30)) (i64.const -3514374129632570846))
 (assert_return (invoke "loop_values" (i32.const 4)) (i32.const 59))
 (assert_return (invoke "div_loop" (i32.const 3) (i32.const 10)) (i32.const 336))
