@@ -160,6 +160,7 @@ static jit_reg alloc_in(jit_codegen *g, uint64_t mask) {
    * comes before spilling a live value. */
   if (!avail && cg_cache_evict_one(g, mask)) avail = g->free_regs & mask;
   if (!avail && spill_oldest_in(g, mask)) avail = g->free_regs & mask;
+  if (!avail && cg_resident_release(g, mask)) avail = g->free_regs & mask;
   if (!avail) {
     cg_fail(g, "register allocator: no register left");
     uint64_t any = jit_host_target.alloc_mask & mask;
@@ -1004,6 +1005,10 @@ void jit_codegen_set_trap_calls(jit_codegen *g, bool on) {
 
 void jit_codegen_set_map_every_instruction(jit_codegen *g, bool on) {
   g->map_every_instruction = on;
+}
+
+void jit_codegen_set_residents(jit_codegen *g, bool on) {
+  g->residents_off = !on;
 }
 
 /* A trap: ud2/udf, which the signal handler recognises by its pc, or

@@ -34,6 +34,8 @@ void jit_codegen_set_bounds_checks(jit_codegen *g, bool on, uint64_t guard,
 void jit_codegen_set_trap_calls(jit_codegen *g, bool on);
 /* A pc map entry per wasm instruction (jit_options.map_every_instruction). */
 void jit_codegen_set_map_every_instruction(jit_codegen *g, bool on);
+/* Loop-resident locals (jit/codegen_resident.c; on by default). */
+void jit_codegen_set_residents(jit_codegen *g, bool on);
 
 /* Where direct calls from the module's functions enter the function
  * begun last: past its load of the fuel register when metered (direct

@@ -205,6 +205,7 @@ struct jit_codegen {
    * whose slots are stale until it is left. */
   uint32_t resident_loop;
   uint64_t resident_dirty;
+  bool residents_off; /* jit_codegen_set_residents(g, false) */
   /* Saved caches of open frames (see cg_snap), a stack popped with the
    * frames. A snapshot made for a frame below the top (a block's first
    * branch from inside nested blocks) lies above the inner frames' ones:
@@ -525,6 +526,10 @@ bool cg_resident_outside(const jit_codegen *g, uint32_t target_index);
  * with stale slots (so that edge must cg_resident_flush)? */
 bool cg_resident_leaves(const jit_codegen *g, uint32_t target_index);
 void cg_resident_flush(jit_codegen *g); /* stores the written residents */
+/* The allocator out of registers in mask: frees one of a resident the
+ * loop only reads (its slot is current), which stops being resident;
+ * false when there is none to free. */
+bool cg_resident_release(jit_codegen *g, uint64_t mask);
 /* At the resident loop's end; fell: reached by falling through. */
 void cg_resident_end(jit_codegen *g, bool fell);
 /* local.set/tee of a resident local (the value into its register, no

@@ -41,11 +41,16 @@
  * no residents). */
 #define RESIDENT_SCAN_BYTES 4096
 #define RESIDENT_SCAN_LOCALS 16
-/* Registers of a class left to the loop body's temporaries: three
- * cover any instruction a resident loop may hold (select's three
- * operands; a store's value and address), one more for accesses that
- * also hold a memory's base or size (memories past 0, memory64, explicit
- * bounds checks). */
+/* Registers of a class left to the loop body's temporaries. Residents
+ * the loop writes leave five: an instruction of the body may hold that
+ * many at once (a select of two cached locals on a fused compare of a
+ * loaded value with a third: the compare's two, the two values, the
+ * result), six when an access also holds a memory's base or size
+ * (memories past 0, memory64, explicit bounds checks). Residents it only
+ * reads may take two more: their slots are current, so the allocator
+ * frees them when it runs out (cg_resident_release). */
+#define RESIDENT_SPARE_WRITTEN 5
+#define RESIDENT_SPARE_WRITTEN_WIDE 6
 #define RESIDENT_SPARE 3
 #define RESIDENT_SPARE_WIDE 4
 #define RESIDENT_MAX_GPRS 6
@@ -253,22 +258,28 @@ static jit_reg home_for(jit_codegen *g, uint32_t local, uint64_t cls) {
 
 uint32_t cg_resident_begin(jit_codegen *g, const jit_instr *in,
                            uint32_t loop_index) {
-  if (g->resident_loop) return 0;
+  if (g->resident_loop || g->residents_off) return 0;
   scan_result s;
   if (!scan_loop(g, in->offset, &s)) return 0;
   sort_uses(&s);
   uint32_t spare = s.wide ? RESIDENT_SPARE_WIDE : RESIDENT_SPARE;
+  uint32_t spare_w = s.wide ? RESIDENT_SPARE_WRITTEN_WIDE
+                            : RESIDENT_SPARE_WRITTEN;
   uint32_t left_gpr = class_budget(GPR_CLASS, spare, RESIDENT_MAX_GPRS);
   uint32_t left_fpr = class_budget(FPR_CLASS, spare, RESIDENT_MAX_FPRS);
+  uint32_t written_gpr = class_budget(GPR_CLASS, spare_w, RESIDENT_MAX_GPRS);
+  uint32_t written_fpr = class_budget(FPR_CLASS, spare_w, RESIDENT_MAX_FPRS);
   uint32_t gprs = 0;
   for (uint32_t k = 0; k < s.n; k++) {
     uint32_t local = s.use[k].local;
     bool fpr = jit_type_is_float((jit_type)g->local_types[local]);
     uint32_t *left = fpr ? &left_fpr : &left_gpr;
-    if (*left == 0) continue;
+    uint32_t *written = fpr ? &written_fpr : &written_gpr;
+    if (*left == 0 || (s.use[k].written && *written == 0)) continue;
     jit_reg r = home_for(g, local, fpr ? FPR_CLASS : GPR_CLASS);
     if (r == JIT_NO_REG) continue;
     (*left)--;
+    if (s.use[k].written) (*written)--;
     if (!fpr) gprs++;
     g->cache.resident |= cg_reg_bit(r);
     if (s.use[k].written) g->resident_dirty |= cg_reg_bit(r);
@@ -301,6 +312,16 @@ void cg_resident_flush(jit_codegen *g) {
     masm_store_frame(g->m, (jit_type)g->local_types[local], r,
                      g->local_offsets[local]);
   }
+}
+
+bool cg_resident_release(jit_codegen *g, uint64_t mask) {
+  cg_cache *c = &g->cache;
+  uint64_t clean = c->resident & c->regs & ~g->resident_dirty & ~c->lent & mask;
+  if (!clean) return false;
+  jit_reg r = (jit_reg)__builtin_ctzll(clean);
+  c->resident &= ~cg_reg_bit(r); /* a plain cache entry now */
+  cg_cache_evict_reg(g, r);
+  return true;
 }
 
 void cg_resident_end(jit_codegen *g, bool fell) {

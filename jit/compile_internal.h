@@ -33,6 +33,7 @@ typedef struct jit_compile_plan {
   uint32_t *func_offsets; /* code offsets in the run's masm */
   uint32_t *pcmap_starts; /* offsets in the run's masm's pc map */
   uint32_t *call_entries; /* code offsets in the run's masm */
+  bool no_residents; /* compile without loop-resident locals */
 } jit_compile_plan;
 
 /* A validator and a code generator set up for a plan; one per thread. */

@@ -9,6 +9,9 @@
 ;; wabt's spectest-interp. Run by wast_modes.sh on x86-64 and AArch64.
 (module
   (memory 1)
+  (data (i32.const 52) "\64\00\00\00")
+  (data (i32.const 100) "\c8\00\00\00\cc\00\00\00\d0\00\00\00\d4\00\00\00\d8\00\00\00\dc\00\00\00\e0\00\00\00\e4\00\00\00")
+  (data (i32.const 200) "\00\00\00\00\01\00\00\00\02\00\00\00\03\00\00\00\04\00\00\00\05\00\00\00\06\00\00\00\07\00\00\00")
   (global $g (mut i32) (i32.const 0))
   ;; Called after a loop, it clears the register cache: what follows reads
   ;; the locals from their slots, which the exit must have stored.
@@ -238,6 +241,31 @@
                (i32.xor (local.get $c) (i32.xor (local.get $d) (local.get $e))))
       (i32.load (i32.const 64))))
 
+  ;; sqlite's shape (function 1635 of its 3.46.1 build): six locals in
+  ;; the loop, three written, and in an `if` a select of a resident and
+  ;; zero, into it, on a compare of a loaded value with a local not
+  ;; resident, which holds five registers at once; the allocator frees a
+  ;; read-only resident for it (cg_resident_release)
+  (func (export "select_pressure") (param $n i32) (result i32)
+    (local $i i32) (local $p i32) (local $q i32) (local $u i32) (local $v i32)
+    (local.set $p (i32.const 0))
+    (local.set $u (i32.const 46))
+    (local.set $v (i32.const 3))
+    (block $out
+      (loop $l
+        (br_if $out (i32.eq (local.get $i) (local.get $n)))
+        (if (local.tee $q
+              (i32.load (i32.add (i32.load offset=52 (local.get $p))
+                                 (i32.shl (local.get $i) (i32.const 2)))))
+          (then
+            (local.set $u
+              (select (local.get $u) (i32.const 0)
+                      (i32.ne (i32.load (local.get $q)) (local.get $v))))))
+        (local.set $i (i32.add (local.get $i) (i32.const 1)))
+        (br $l)))
+    (i32.add (i32.mul (local.get $u) (i32.const 1000))
+             (i32.add (local.get $i) (local.get $q))))
+
   ;; i64 and f64 residents, select, a global and memory in the body
   (func (export "mixed") (param $n i32) (result i64)
     (local $i i32) (local $k i64) (local $x f64) (local $y f64)
@@ -309,6 +337,8 @@
     (i32.add (i32.mul (local.get $i) (i32.const 100000)) (local.get $s)))
 )
 
+(assert_return (invoke "select_pressure" (i32.const 3)) (i32.const 46211))
+(assert_return (invoke "select_pressure" (i32.const 8)) (i32.const 236))
 (assert_return (invoke "sum_to" (i32.const 10)) (i32.const 45010))
 (assert_return (invoke "sum_to" (i32.const 0)) (i32.const 1))
 (assert_return (invoke "exit_br_if" (i32.const 100)) (i32.const 700140))
