@@ -30,9 +30,8 @@
  * ends the instance's call, so stale slots are never seen.
  *
  * Registers: never the merge or return registers (blocks and calls take
- * those by convention, cg_take), and at most all but
- * RESIDENT_SPARE of a class, so the body keeps registers for its
- * temporaries. */
+ * those by convention, cg_take), and few enough that the body keeps
+ * registers for its temporaries (the budgets below). */
 #include "codegen_internal.h"
 #include "decode.h"
 #include "../runtime/error.h"
