@@ -161,6 +161,7 @@ struct jit_codegen {
   uint32_t nparams, nlocals;
   uint8_t *local_types;   /* jit_type per local */
   int32_t *local_offsets; /* fp-relative */
+  uint32_t cap_locals;    /* capacity of the per-local arrays */
   /* Declared locals still holding the prologue's zero on every path to
    * here (no local.set of them compiled yet, and no loop head since: a
    * back edge may bring writes not seen yet). Reads become constants and

@@ -66,20 +66,26 @@ static wrun_error *compile_body(const rt_module *mod, uint32_t f,
     }
   }
   jit_instr in;
-  while (!err && !jit_validator_done(v)) {
+  /* Only the body's last `end` finishes it (the validator's step_end):
+   * the loop asks after an `end`, not after every instruction. */
+  bool done = err || jit_validator_done(v);
+  while (!done) {
     if (r.pos >= r.end) {
       err = rt_error_new(jit_reader_offset(&r), "END opcode expected");
       break;
     }
     err = jit_decode_instr(&r, &in);
     if (!err) err = jit_validator_step(v, &in);
-    if (err || !generating) continue;
-    wrun_error *e = jit_codegen_step(g, &in);
-    if (e) {
-      if (!outcome->gen_error) outcome->gen_error = name_function(f, e);
-      else wrun_error_delete(e);
-      generating = false;
+    if (err) break;
+    if (generating) {
+      wrun_error *e = jit_codegen_step(g, &in);
+      if (e) {
+        if (!outcome->gen_error) outcome->gen_error = name_function(f, e);
+        else wrun_error_delete(e);
+        generating = false;
+      }
     }
+    done = in.op == OP_END && jit_validator_done(v);
   }
   if (!err && r.pos != r.end)
     err = rt_error_new(jit_reader_offset(&r), "section size mismatch");
