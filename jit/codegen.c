@@ -926,17 +926,16 @@ static void visit_block(jit_codegen *g, const jit_instr *in) {
   c->results = results;
   c->nresults = nr;
   if (kind == CG_LOOP) {
+    /* Residents first (codegen_resident.c), keeping the registers they
+     * are cached in: a register parameter the loop reads stays where it
+     * came. */
+    uint32_t resident_gprs = cg_resident_begin(g, in, ctrl_index(g, c));
     /* The head keeps the most recent cache entries; each back edge moves
      * them back into place (cg_cache_establish). Few, as every back edge
-     * pays for those its path lost. */
+     * pays for those its path lost; residents count against the budget. */
     /* Nor register parameters unread so far: the loop would restore
      * them at every back edge whose path needed their registers, to
      * keep in registers what it may never read (sha256's block). */
-    /* Residents first, keeping the registers they are cached in (a
-     * register parameter read in the loop stays where it came), and
-     * counted against the head's budget: back edges restore the other
-     * entries where their paths lost them. */
-    uint32_t resident_gprs = cg_resident_begin(g, in, ctrl_index(g, c));
     cg_cache_drop_unused_since(g, g->arg_seed_clock);
     uint32_t gprs = resident_gprs < LOOP_CACHE_GPRS
                         ? LOOP_CACHE_GPRS - resident_gprs : 0;
