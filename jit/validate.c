@@ -82,8 +82,22 @@ static rt_valtype sig_letter_type(char c) {
 typedef struct op_sig {
   bool unpacked;
   uint8_t npops, npushes;
+  uint8_t fast;         /* how jit_validator_step takes it: FAST_* */
+  uint8_t access_log2;  /* FAST_MEM: the natural alignment */
   rt_valtype pops[3], pushes[1];
 } op_sig;
+
+/* The instructions most of a body is made of, which jit_validator_step
+ * checks without the full dispatch when their operands are as expected;
+ * anything else, and every error, takes step_full. */
+enum {
+  FAST_NONE,      /* step_full */
+  FAST_SIG,       /* an unpacked signature, no immediate to check */
+  FAST_MEM,       /* a memarg, then an unpacked signature */
+  FAST_LOCAL_GET,
+  FAST_LOCAL_SET,
+  FAST_LOCAL_TEE,
+};
 
 static void unpack_sig(op_sig *out, const char *sig) {
   const char *colon = strchr(sig, ':');
@@ -376,6 +390,17 @@ static wrun_error *apply_sig(jit_validator *v, const char *sig) {
   return NULL;
 }
 
+/* apply_op_sig when the operands on top are not exactly its types:
+ * popped one by one, as apply_sig does, for the same errors. */
+RARE static wrun_error *apply_sig_slowly(jit_validator *v, const op_sig *s,
+                                         rt_valtype bottom) {
+  for (uint32_t i = s->npops; i-- > 0;) {
+    wrun_error *e = pop_val(v, i == 0 ? bottom : s->pops[i]);
+    if (e) return e;
+  }
+  return s->npushes ? push_val(v, s->pushes[0]) : NULL;
+}
+
 /* An unpacked signature, the first operand of type `first` when given
  * (a memory instruction's address). When the operands on top are exactly
  * the types popped, as in nearly all code, they go at once: numbers and
@@ -396,14 +421,8 @@ static wrun_error *apply_op_sig(jit_validator *v, const op_sig *s,
     default: break;
     }
   }
-  if (exact) {
-    v->nvals -= n;
-  } else {
-    for (uint32_t i = n; i-- > 0;) {
-      wrun_error *e = pop_val(v, i == 0 ? bottom : s->pops[i]);
-      if (e) return e;
-    }
-  }
+  if (!exact) return apply_sig_slowly(v, s, bottom);
+  v->nvals -= n;
   return s->npushes ? push_val(v, s->pushes[0]) : NULL;
 }
 
@@ -1272,8 +1291,8 @@ const uint32_t *jit_validator_gc_refs(const jit_validator *v, uint32_t *n,
   return v->gc_pos;
 }
 
-wrun_error *jit_validator_step(jit_validator *v, const jit_instr *in) {
-  v->offset = in->offset;
+/* Every instruction, with every check. */
+RARE static wrun_error *step_full(jit_validator *v, const jit_instr *in) {
   if (v->done) return fail(v, "operators remaining after end of function");
   if (in->op >= OP_COUNT) return fail(v, "illegal opcode");
   wrun_error *e;
@@ -1305,7 +1324,69 @@ wrun_error *jit_validator_step(jit_validator *v, const jit_instr *in) {
   return memory_op ? apply_mem_sig(v, sig, at) : apply_sig(v, sig);
 }
 
+/* The top operand, when it is exactly of number or vector type t (never
+ * a GC reference, so no GC position to drop with it); else NULL. */
+static inline rt_valtype *top_exactly(jit_validator *v, rt_valtype t) {
+  if ((t & 0xFF) < VT_V128 || v->nvals <= top_ctrl(v)->height ||
+      v->vals[v->nvals - 1] != t)
+    return NULL;
+  return &v->vals[v->nvals - 1];
+}
+
+/* The common instructions in their common form take a few compares here
+ * (a large function's register saves cost more than the checks); any
+ * doubt, step_full, which checks from the start: nothing is changed
+ * before the fast path is sure. */
+wrun_error *jit_validator_step(jit_validator *v, const jit_instr *in) {
+  v->offset = in->offset;
+  if (in->op >= OP_COUNT || v->done) return step_full(v, in);
+  const op_sig *s = &v->sigs[in->op];
+  uint32_t i = in->u.index;
+  switch (s->fast) {
+  case FAST_SIG: return apply_op_sig(v, s, 0);
+  case FAST_MEM: {
+    uint32_t mem = in->u.mem.memory;
+    if (mem >= v->m->nmemories || in->u.mem.align > s->access_log2) break;
+    bool is64 = v->m->memories[mem].is64;
+    if (!is64 && in->u.mem.offset > UINT32_MAX) break;
+    return apply_op_sig(v, s, is64 ? VT_I64 : VT_I32);
+  }
+  case FAST_LOCAL_GET:
+    if (i >= v->nlocals || !local_is_set(v, i)) break;
+    return push_val(v, v->locals[i]);
+  case FAST_LOCAL_SET:
+    if (i >= v->nlocals || v->any_unset || !top_exactly(v, v->locals[i]))
+      break;
+    v->nvals--;
+    return NULL;
+  case FAST_LOCAL_TEE: /* pops and pushes the same type */
+    if (i >= v->nlocals || v->any_unset || !top_exactly(v, v->locals[i]))
+      break;
+    return NULL;
+  default: break;
+  }
+  return step_full(v, in);
+}
+
 /* ---- lifetime ------------------------------------------------------------ */
+
+/* Which fast path of jit_validator_step op takes (s: its signature). The
+ * immediates step_full checks before a signature are memargs, lanes and
+ * atomic memargs; only plain memargs are checked on the fast path. */
+static uint8_t fast_kind(jit_op op, const op_sig *s) {
+  switch (op) {
+  case OP_LOCAL_GET: return FAST_LOCAL_GET;
+  case OP_LOCAL_SET: return FAST_LOCAL_SET;
+  case OP_LOCAL_TEE: return FAST_LOCAL_TEE;
+  default: break;
+  }
+  if (!s->unpacked) return FAST_NONE;
+  switch ((jit_imm_kind)jit_opinfo_table[op].imm) {
+  case IMM_MEMARG: return FAST_MEM;
+  case IMM_MEMARG_LANE: case IMM_LANE: case IMM_ATOMIC: return FAST_NONE;
+  default: return FAST_SIG;
+  }
+}
 
 jit_validator *jit_validator_new(void) {
   jit_validator *v = calloc(1, sizeof(jit_validator));
@@ -1317,8 +1398,11 @@ jit_validator *jit_validator_new(void) {
   }
   for (unsigned op = 0; op < OP_COUNT; op++) {
     const char *sig = jit_opinfo_table[op].sig;
-    if (sig) unpack_sig(&v->sigs[op], sig);
-    else v->sigs[op] = (op_sig){0};
+    op_sig *s = &v->sigs[op];
+    if (sig) unpack_sig(s, sig);
+    else *s = (op_sig){0};
+    s->fast = fast_kind((jit_op)op, s);
+    if (s->fast == FAST_MEM) s->access_log2 = (uint8_t)jit_access_size_log2(op);
   }
   return v;
 }
