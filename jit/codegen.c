@@ -1527,6 +1527,7 @@ wrun_error *jit_codegen_begin(jit_codegen *g, jit_masm *m,
   g->has_memory = mod->nmemories > 0;
   g->vec_ok = masm_simd_supported();
   g->offset = mod->funcs[func_index].body_offset;
+  g->resident_scan_left = cg_resident_scan_budget(mod->funcs[func_index].body_len);
   m->wasm_offset = &g->offset; /* the prologue's: a stack overflow */
   g->tail_cap_slot =
       g->tail_info &&

@@ -206,6 +206,10 @@ struct jit_codegen {
    * whose slots are stale until it is left. */
   uint32_t resident_loop;
   uint64_t resident_dirty;
+  /* Body bytes the loop scans of this function may still read: a scan
+   * that fails leaves its inner loops to scan the same bytes again, and
+   * this keeps the total linear in the body. */
+  uint32_t resident_scan_left;
   bool residents_off; /* jit_codegen_set_residents(g, false) */
   /* Saved caches of open frames (see cg_snap), a stack popped with the
    * frames. A snapshot made for a frame below the top (a block's first
@@ -533,6 +537,9 @@ void cg_resident_flush(jit_codegen *g); /* stores the written residents */
 bool cg_resident_release(jit_codegen *g, uint64_t mask);
 /* At the resident loop's end; fell: reached by falling through. */
 void cg_resident_end(jit_codegen *g, bool fell);
+/* The loop scans' allowance for a body of body_len bytes
+ * (jit_codegen.resident_scan_left). */
+uint32_t cg_resident_scan_budget(uint32_t body_len);
 /* local.set/tee of a resident local (the value into its register, no
  * store); false when local is not resident. */
 bool cg_resident_set(jit_codegen *g, uint32_t local, bool tee);

@@ -20,14 +20,20 @@
  *     so does falling out of the loop's end (cg_resident_end); a return
  *     needs nothing, the frame dies.
  *
- * Only loops whose body the scan proves simple qualify: no nested loop
- * (so one loop is resident at a time, and each byte is scanned at most
- * once: a scan stops at the first nested loop), and only instructions
- * compiled inline without calls (numeric ops, loads, stores, locals,
- * numeric globals, blocks and branches): no call or libcall clobbers the
- * registers or reads locals from memory inside the loop, no exception is
- * thrown out of it to a handler that would read the frame, and a trap
- * ends the instance's call, so stale slots are never seen.
+ * Only loops whose body the scan proves simple qualify: only
+ * instructions compiled inline without calls (numeric ops, loads,
+ * stores, locals, numeric globals, blocks, loops and branches): no call
+ * or libcall clobbers the registers or reads locals from memory inside
+ * the loop, no exception is thrown out of it to a handler that would read
+ * the frame, and a trap ends the instance's call, so stale slots are
+ * never seen. The outermost loop that qualifies is the resident one: its
+ * inner loops keep its residents in place (one loop is resident at a
+ * time: no loads and stores at their entries and exits), and their uses
+ * weigh more in the choice, as they run more often. A nest qualifies only
+ * if its choice keeps as many of its innermost loops' uses in registers
+ * as their own choice would (nest_keeps_innermost); where it does not,
+ * or its scan fails, each inner loop tries on its own. The scans of one
+ * function read at most a few times its body (resident_scan_left).
  *
  * Registers: never the merge or return registers (blocks and calls take
  * those by convention, cg_take), and few enough that the body keeps
@@ -40,6 +46,12 @@
  * no residents). */
 #define RESIDENT_SCAN_BYTES 4096
 #define RESIDENT_SCAN_LOCALS 16
+/* Loops nested deeper than this in the scanned one disqualify it. */
+#define RESIDENT_SCAN_DEPTH 64
+/* A use inside k nested loops counts 1 << (USE_WEIGHT_SHIFT * k), up to
+ * MAX_WEIGHT_SHIFT: an inner loop runs many times per outer iteration. */
+#define USE_WEIGHT_SHIFT 3
+#define MAX_WEIGHT_SHIFT 12
 /* Registers of a class left to the loop body's temporaries. Residents
  * the loop writes leave five: an instruction of the body may hold that
  * many at once (a select of two cached locals on a fused compare of a
@@ -102,6 +114,7 @@ static bool resident_ok_visit(const jit_codegen *g, const jit_instr *in) {
   switch (in->op) {
   case OP_UNREACHABLE:
   case OP_BLOCK:
+  case OP_LOOP:
   case OP_IF:
   case OP_ELSE:
   case OP_END:
@@ -125,49 +138,80 @@ static bool resident_ok_visit(const jit_codegen *g, const jit_instr *in) {
 }
 
 typedef struct scan_use {
-  uint32_t local, uses;
+  uint32_t local, uses; /* uses weighted by their loop depth */
+  uint32_t level;       /* the deepest loop depth it is used at */
+  uint32_t deep_uses;   /* its uses at that depth */
   bool written;
+  bool deep_written;    /* written at that depth */
 } scan_use;
 
 typedef struct scan_result {
   scan_use use[RESIDENT_SCAN_LOCALS];
   uint32_t n;
-  bool wide; /* an access that holds a base or size register too */
+  bool wide;   /* an access that holds a base or size register too */
+  bool nested; /* the loop has inner loops */
+  uint32_t deepest; /* the deepest loop depth of a use (0: the loop's own) */
 } scan_result;
 
 static void note_use(const jit_codegen *g, scan_result *s, uint32_t local,
-                     bool write) {
+                     bool write, uint32_t level) {
   if (local >= g->nlocals || !numeric(g->local_types[local])) return;
+  uint32_t shift = level * USE_WEIGHT_SHIFT;
+  uint32_t weight = 1u << (shift < MAX_WEIGHT_SHIFT ? shift
+                                                    : MAX_WEIGHT_SHIFT);
+  if (level > s->deepest) s->deepest = level;
   for (uint32_t k = 0; k < s->n; k++) {
-    if (s->use[k].local != local) continue;
-    s->use[k].uses++;
-    s->use[k].written |= write;
+    scan_use *u = &s->use[k];
+    if (u->local != local) continue;
+    u->uses += weight;
+    u->written |= write;
+    if (level > u->level) {
+      u->level = level;
+      u->deep_uses = 0;
+      u->deep_written = false;
+    }
+    if (level == u->level) {
+      u->deep_uses++;
+      u->deep_written |= write;
+    }
     return;
   }
   if (s->n == RESIDENT_SCAN_LOCALS) return;
-  scan_use u = {local, 1, write};
+  scan_use u = {local, weight, level, 1, write, write};
   s->use[s->n++] = u;
+}
+
+uint32_t cg_resident_scan_budget(uint32_t body_len) {
+  uint64_t n = 2ull * body_len + RESIDENT_SCAN_BYTES;
+  return n > UINT32_MAX ? UINT32_MAX : (uint32_t)n;
 }
 
 /* Scans the body of the loop whose opcode is at loop_offset: true when it
  * qualifies (see the top), with the locals it uses in *s. The body is not
  * validated yet: anything the decoder refuses just disqualifies it. */
-static bool scan_loop(const jit_codegen *g, uint32_t loop_offset,
+static bool scan_loop(jit_codegen *g, uint32_t loop_offset,
                       scan_result *s) {
   const rt_func *fn = &g->mod->funcs[g->func_index];
   size_t end = (size_t)fn->body_offset + fn->body_len;
   if (!g->mod->bytes || loop_offset >= end) return false;
-  size_t limit = end - loop_offset > RESIDENT_SCAN_BYTES
-                     ? (size_t)loop_offset + RESIDENT_SCAN_BYTES
-                     : end;
+  size_t allowed = g->resident_scan_left < RESIDENT_SCAN_BYTES
+                       ? g->resident_scan_left
+                       : RESIDENT_SCAN_BYTES;
+  size_t limit = end - loop_offset > allowed ? (size_t)loop_offset + allowed
+                                             : end;
   jit_reader r;
   jit_reader_init(&r, g->mod->bytes, loop_offset, limit);
   jit_instr in;
   bool ok = false;
-  uint32_t depth = 0;
+  uint32_t depth = 0, loops = 0; /* open blocks, open loops among them */
+  uint64_t loop_at = 0; /* bit d: the block at depth d is a loop */
   s->n = 0;
   s->wide = g->bounds_checks;
-  if (jit_decode_instr(&r, &in) || in.op != OP_LOOP) goto done;
+  s->nested = false;
+  s->deepest = 0;
+  wrun_error *first = jit_decode_instr(&r, &in);
+  if (first) wrun_error_delete(first);
+  if (first || in.op != OP_LOOP) goto done;
   while (r.pos < r.end) {
     wrun_error *e = jit_decode_instr(&r, &in);
     if (e) {
@@ -177,26 +221,38 @@ static bool scan_loop(const jit_codegen *g, uint32_t loop_offset,
     uint8_t kind = in.op < OP_COUNT ? scan_kind[in.op] : SCAN_NO;
     if (kind == SCAN_NO || (kind == SCAN_VISIT && !resident_ok_visit(g, &in)))
       break;
-    if (in.op == OP_BLOCK || in.op == OP_IF) depth++;
-    if (in.op == OP_END && depth-- == 0) {
-      ok = true;
-      break;
+    if (in.op == OP_BLOCK || in.op == OP_IF || in.op == OP_LOOP) {
+      if (++depth >= RESIDENT_SCAN_DEPTH) break;
+      bool loop = in.op == OP_LOOP;
+      loop_at = (loop_at & ~(1ull << depth)) | ((uint64_t)loop << depth);
+      loops += loop;
+      s->nested |= loop;
+    }
+    if (in.op == OP_END) {
+      if (depth == 0) {
+        ok = true;
+        break;
+      }
+      loops -= (loop_at >> depth) & 1;
+      depth--;
     }
     if (kind == SCAN_OK && jit_opinfo_table[in.op].imm == IMM_MEMARG) {
       uint32_t mem = in.u.mem.memory;
       if (mem != 0 || mem >= g->mod->nmemories || g->mod->memories[mem].is64)
         s->wide = true;
     }
-    if (in.op == OP_LOCAL_GET) note_use(g, s, in.u.index, false);
+    if (in.op == OP_LOCAL_GET) note_use(g, s, in.u.index, false, loops);
     if (in.op == OP_LOCAL_SET || in.op == OP_LOCAL_TEE)
-      note_use(g, s, in.u.index, true);
+      note_use(g, s, in.u.index, true, loops);
   }
 done:
+  g->resident_scan_left -= (uint32_t)(r.pos - (g->mod->bytes + loop_offset));
   jit_reader_free(&r);
   return ok && s->n > 0;
 }
 
-/* Most uses first; among equals, written ones (they save stores too). */
+/* Most (weighted) uses first; among equals, written ones (they save
+ * stores too). */
 static void sort_uses(scan_result *s) {
   for (uint32_t i = 1; i < s->n; i++) {
     scan_use u = s->use[i];
@@ -210,6 +266,54 @@ static void sort_uses(scan_result *s) {
     }
     s->use[k] = u;
   }
+}
+
+/* Registers left for residents: in all, and for written ones. */
+typedef struct budget {
+  uint32_t left[2], written[2]; /* [0] GPRs, [1] FPRs */
+} budget;
+
+/* Takes a register of b for a local of that class, written or not;
+ * false when none is left. */
+static bool take_budget(budget *b, bool fpr, bool written) {
+  if (b->left[fpr] == 0 || (written && b->written[fpr] == 0)) return false;
+  b->left[fpr]--;
+  if (written) b->written[fpr]--;
+  return true;
+}
+
+/* A nest's residents (the uses' order, s sorted) against what its
+ * innermost loops would choose on their own: how many uses in those
+ * loops each choice keeps in registers (a local only read there is
+ * clean for them, though the nest writes it). The nest is resident only
+ * if it keeps as many: an inner loop that runs many times per entry
+ * gains more from its own choice than the entries' loads and stores
+ * cost. */
+static bool nest_keeps_innermost(const jit_codegen *g, const scan_result *s,
+                                 budget b) {
+  budget own = b;
+  uint32_t nest = 0, inner = 0;
+  for (uint32_t k = 0; k < s->n; k++) {
+    const scan_use *u = &s->use[k];
+    bool fpr = jit_type_is_float((jit_type)g->local_types[u->local]);
+    bool deep = u->level == s->deepest;
+    if (take_budget(&b, fpr, u->written) && deep) nest += u->deep_uses;
+  }
+  /* the innermost loops' own choice: by their uses there */
+  bool taken[RESIDENT_SCAN_LOCALS] = {false};
+  for (;;) {
+    uint32_t best = s->n;
+    for (uint32_t k = 0; k < s->n; k++)
+      if (!taken[k] && s->use[k].level == s->deepest &&
+          (best == s->n || s->use[k].deep_uses > s->use[best].deep_uses))
+        best = k;
+    if (best == s->n) break;
+    taken[best] = true;
+    const scan_use *u = &s->use[best];
+    bool fpr = jit_type_is_float((jit_type)g->local_types[u->local]);
+    if (take_budget(&own, fpr, u->deep_written)) inner += u->deep_uses;
+  }
+  return nest >= inner;
 }
 
 /* Registers a resident may take: allocatable, but none that a convention
@@ -257,7 +361,9 @@ static jit_reg home_for(jit_codegen *g, uint32_t local, uint64_t cls) {
 
 uint32_t cg_resident_begin(jit_codegen *g, const jit_instr *in,
                            uint32_t loop_index) {
-  if (g->resident_loop || g->residents_off) return 0;
+  if (g->residents_off) return 0;
+  if (g->resident_loop) /* an inner loop of the resident one: kept */
+    return (uint32_t)__builtin_popcountll(g->cache.resident & GPR_CLASS);
   scan_result s;
   if (!scan_loop(g, in->offset, &s)) return 0;
   sort_uses(&s);
@@ -268,6 +374,8 @@ uint32_t cg_resident_begin(jit_codegen *g, const jit_instr *in,
   uint32_t left_fpr = class_budget(FPR_CLASS, spare, RESIDENT_MAX_FPRS);
   uint32_t written_gpr = class_budget(GPR_CLASS, spare_w, RESIDENT_MAX_GPRS);
   uint32_t written_fpr = class_budget(FPR_CLASS, spare_w, RESIDENT_MAX_FPRS);
+  budget b = {{left_gpr, left_fpr}, {written_gpr, written_fpr}};
+  if (s.nested && !nest_keeps_innermost(g, &s, b)) return 0;
   uint32_t gprs = 0;
   for (uint32_t k = 0; k < s.n; k++) {
     uint32_t local = s.use[k].local;
