@@ -262,6 +262,16 @@ typedef struct jit_symreloc {
   uint8_t kind; /* jit_sym_kind */
 } jit_symreloc;
 
+/* A literal of a backend's per-function pool (jit_masm.lits): bits of
+ * size 4 or 8, and a use of one, a 32-bit pc-relative field at `at`. */
+typedef struct jit_literal {
+  uint64_t bits;
+  uint8_t size;
+} jit_literal;
+typedef struct jit_literal_use {
+  uint32_t at, lit;
+} jit_literal_use;
+
 typedef struct jit_masm {
   jit_buf buf;
   jit_fixup *fixups;
@@ -286,6 +296,15 @@ typedef struct jit_masm {
   jit_pcmap_writer pcmap;
   const uint32_t *wasm_offset;
   uint32_t frame_size_at; /* where the prologue's frame size goes */
+  /* The literals the function being emitted loads pc-relatively, laid
+   * out after its code by the backend's finish_frame (x86-64: float
+   * constants); in_function: between a prologue and its finish_frame,
+   * where a pool will follow (trampolines build constants inline). */
+  jit_literal *lits;
+  uint32_t nlits, cap_lits;
+  jit_literal_use *lit_uses;
+  uint32_t nlit_uses, cap_lit_uses;
+  bool in_function;
   uint32_t veneer_scan;   /* AArch64: first fixup that may need a veneer */
   /* Either makes the result unusable; the compiler reports them as
    * different errors (jit_masm_failure). */
@@ -326,6 +345,12 @@ static inline bool jit_masm_failed(const jit_masm *m) {
 }
 /* Why it is unusable: the backend's refusal, else "out of memory". */
 const char *jit_masm_failure(const jit_masm *m);
+/* For backends: notes a use at `at` of the literal of `size` bytes
+ * (4 or 8) with these bits, shared with an earlier use of the same
+ * literal in the function where one is found nearby; false when out of
+ * memory (the masm is then failed). */
+bool jit_masm_use_literal(jit_masm *m, uint32_t at, uint64_t bits,
+                          uint8_t size);
 /* Bookkeeping for backends: trap sites, direct-call relocations. */
 void jit_masm_add_trap(jit_masm *m, uint32_t offset, uint8_t code);
 void jit_masm_add_reloc(jit_masm *m, uint32_t at, uint32_t func_index);

@@ -77,10 +77,40 @@ static void jmp_label(jit_masm *m, jit_label *l) {
   link_rel32(m, l, x64_jmp32(&m->buf, 0));
 }
 
-/* Materialises a float constant (raw bits) in an xmm scratch. */
+/* Materialises a float constant (raw bits) in an xmm register: one
+ * rip-relative load from the function's literal pool (finish_frame lays
+ * it out), where building it through rax took two instructions, one a
+ * move between register files. Outside functions (trampolines) there is
+ * no pool. Either way the rest of the register is zeroed. */
 static void load_fconst(jit_masm *m, bool f64, uint8_t xmm, uint64_t bits) {
-  x64_mov_ri(&m->buf, f64, SCRATCH_A, f64 ? bits : (uint32_t)bits);
+  if (!f64) bits = (uint32_t)bits;
+  if (m->in_function) {
+    x64_sse_rm(&m->buf, f64 ? X64_MOVSD_LOAD : X64_MOVSS_LOAD, xmm,
+               x64_mem_rip(0));
+    jit_masm_use_literal(m, jit_buf_pos(&m->buf) - 4, bits, f64 ? 8 : 4);
+    return;
+  }
+  x64_mov_ri(&m->buf, f64, SCRATCH_A, bits);
   x64_movd_xr(&m->buf, f64, xmm, SCRATCH_A);
+}
+
+/* The pool after the function's code: each literal once, 8-aligned
+ * (f32 ones too, in the low half of their 8 bytes), every use's rel32
+ * patched to it (rip is the end of the use's instruction: its
+ * displacement is last). */
+static void emit_literal_pool(jit_masm *m) {
+  jit_buf *b = &m->buf;
+  if (m->nlit_uses) {
+    while (jit_buf_pos(b) & 7) jit_buf_u8(b, 0xCC); /* int3: never run */
+    uint32_t base = jit_buf_pos(b);
+    for (uint32_t k = 0; k < m->nlits; k++) jit_buf_u64(b, m->lits[k].bits);
+    for (uint32_t k = 0; k < m->nlit_uses; k++) {
+      const jit_literal_use *u = &m->lit_uses[k];
+      jit_buf_patch32(b, u->at, base + 8 * u->lit - (u->at + 4));
+    }
+  }
+  m->nlits = m->nlit_uses = 0;
+  m->in_function = false;
 }
 
 static uint64_t f64_bits(double d) {
@@ -1209,6 +1239,8 @@ void x64_masm_patch_call(uint8_t *code, uint32_t at, uint32_t target) {
 void x64_masm_prologue(jit_masm *m, jit_reg ctx_reg, int32_t stack_limit_off,
                        jit_label *overflow) {
   jit_buf *b = &m->buf;
+  m->in_function = true;
+  m->nlits = m->nlit_uses = 0;
   x64_push(b, X64_RBP);
   x64_mov_rr(b, true, X64_RBP, X64_RSP);
   x64_lea_disp32(b, true, SCRATCH, x64_mem_bd(X64_RSP, 0));
@@ -1258,6 +1290,7 @@ void x64_masm_finish_frame(jit_masm *m, uint32_t frame_size) {
   /* rsp stays 16-byte aligned: the call pushed 8, rbp another 8 */
   uint32_t aligned = (frame_size + 15u) & ~15u;
   jit_buf_patch32(&m->buf, m->frame_size_at, (uint32_t)-(int32_t)aligned);
+  emit_literal_pool(m);
 }
 
 void x64_masm_epilogue(jit_masm *m) {
