@@ -59,3 +59,29 @@ void jit_buf_free(jit_buf *b) {
   b->size = b->cap = 0;
   b->mapped = false;
 }
+
+void jit_buf_pad(jit_buf *b, uint32_t align) {
+  uint32_t n = (align - (b->size & (align - 1))) & (align - 1);
+  if (!n || !jit_buf_reserve(b, n)) return;
+  memset(b->data + b->size, 0, n);
+  b->size += n;
+}
+
+bool jit_buf_move_pages(jit_buf *dst, jit_buf *src, size_t page) {
+  if (!dst->mapped || !src->mapped || dst->oom || src->oom ||
+      dst->size % page || src->size % page ||
+      dst->cap - dst->size < src->size)
+    return false;
+  if (src->size) {
+    void *at = dst->data + dst->size;
+    void *p = mremap(src->data, src->size, src->size,
+                     MREMAP_MAYMOVE | MREMAP_FIXED, at);
+    if (p != at) return false; /* src still where it was */
+    if (src->cap > src->size) munmap(src->data + src->size, src->cap - src->size);
+  } else {
+    munmap(src->data, src->cap);
+  }
+  dst->size += src->size;
+  *src = (jit_buf){0};
+  return true;
+}

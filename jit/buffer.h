@@ -40,5 +40,15 @@ static inline void jit_buf_patch32(jit_buf *b, uint32_t at, uint32_t v) {
   memcpy(b->data + at, &v, 4);
 }
 void jit_buf_free(jit_buf *b);
+/* Zero bytes up to the next multiple of align (a power of two). */
+void jit_buf_pad(jit_buf *b, uint32_t align);
+/* Moves src's bytes to the end of dst without copying them: src's pages
+ * are remapped into dst's mapping (mremap). Only whole pages of the
+ * given size: both are mappings, dst's size and src's are multiples of
+ * page, and dst has the room. Returns false, changing nothing, when that
+ * does not hold or the kernel refuses; src is left empty on success.
+ * dst's mapping may then consist of several kernel mappings, which a
+ * later growth of dst cannot move: reserve dst's room first. */
+bool jit_buf_move_pages(jit_buf *dst, jit_buf *src, size_t page);
 
 #endif

@@ -130,7 +130,7 @@ static bool traps_sorted(const jit_trapsite *t, uint32_t n) {
   return true;
 }
 
-static size_t page_size(void) {
+size_t jit_page_size(void) {
   long page = sysconf(_SC_PAGESIZE);
   return page > 0 ? (size_t)page : 4096;
 }
@@ -155,7 +155,7 @@ static wrun_error *make_executable(uint8_t *mem, size_t size, size_t mapped,
 wrun_error *jit_map_code(const uint8_t *bytes, size_t size,
                          void (*patch)(uint8_t *mem, void *arg), void *arg,
                          jit_code *out) {
-  size_t page = page_size();
+  size_t page = jit_page_size();
   size_t mapped = (size + page - 1) / page * page;
   if (mapped == 0) mapped = page;
   /* every page is written: populating them in the mmap saves a fault
@@ -184,7 +184,7 @@ static wrun_error *publish(jit_masm *m, jit_code *out) {
   }
   out->relocatable = m->relocatable;
   size_t mapped;
-  uint8_t *mem = jit_buf_take_mapping(&m->buf, page_size(), &mapped);
+  uint8_t *mem = jit_buf_take_mapping(&m->buf, jit_page_size(), &mapped);
   wrun_error *err =
       mem ? make_executable(mem, size, mapped, out)
           : jit_map_code(m->buf.data, size, NULL, NULL, out);
@@ -433,7 +433,9 @@ static wrun_error *compile_once(const rt_module *mod, const jit_options *opts,
   } else if (!jit_compiler_init(&c, &plan)) {
     err = rt_error_new(RT_NO_OFFSET, "out of memory");
   } else {
-    err = jit_compile_run(&plan, &c, &m, 0, ndefined, &outcome, NULL);
+    err = jit_compile_splits(&plan)
+              ? jit_compile_in_runs(&plan, &c, &m, &outcome)
+              : jit_compile_run(&plan, &c, &m, 0, ndefined, &outcome, NULL);
     jit_codegen_take_exn_table(c.g, &exn);
     jit_codegen_take_stack_maps(c.g, &maps);
   }

@@ -58,6 +58,19 @@ wrun_error *jit_compile_run(const jit_compile_plan *p, jit_compiler *c,
                             jit_masm *m, uint32_t first, uint32_t end,
                             body_outcome *outcome, _Atomic uint32_t *stop_at);
 
+/* The host's page size. */
+size_t jit_page_size(void);
+
+/* Whether the plan's module is cut into runs (its bodies are large
+ * enough to compile in parallel): every run then starts and ends on a
+ * page boundary, whichever way it is compiled (jit/compile_parallel.c). */
+bool jit_compile_splits(const jit_compile_plan *p);
+
+/* Compiles a module that splits on the calling thread, run after run,
+ * into m, with the layout jit_compile_parallel gives it. */
+wrun_error *jit_compile_in_runs(const jit_compile_plan *p, jit_compiler *c,
+                                jit_masm *m, body_outcome *outcome);
+
 /* How many threads compile the plan's module (1: the calling thread
  * alone, jit_compile_run over every function), from opts->jobs, the
  * online CPUs and the size of its bodies. */

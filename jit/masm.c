@@ -176,11 +176,12 @@ static bool reserve(void **arr, uint32_t len, uint32_t n, uint32_t *cap,
   return true;
 }
 
-void jit_masm_append(jit_masm *m, const jit_masm *src) {
+void jit_masm_append(jit_masm *m, jit_masm *src, size_t page) {
   uint32_t base = jit_buf_pos(&m->buf);
   if (src->refusal) jit_masm_refuse(m, src->refusal);
   if (src->oom || src->buf.oom) m->oom = true;
-  if (src->buf.size) jit_buf_put(&m->buf, src->buf.data, src->buf.size);
+  if (src->buf.size && !(page && jit_buf_move_pages(&m->buf, &src->buf, page)))
+    jit_buf_put(&m->buf, src->buf.data, src->buf.size);
   if (!reserve((void **)&m->traps, m->ntraps, src->ntraps, &m->cap_traps,
                sizeof *m->traps) ||
       !reserve((void **)&m->relocs, m->nrelocs, src->nrelocs, &m->cap_relocs,

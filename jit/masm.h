@@ -369,8 +369,10 @@ static inline void jit_masm_note_call(jit_masm *m) {
  * relocations, symbols and pc map (whose entries count from each
  * function's start, so they move as they are) rebased there, and its
  * failure if it failed. For code compiled apart (jit/compile_parallel.c):
- * src's labels are all bound. */
-void jit_masm_append(jit_masm *m, const jit_masm *src);
+ * src's labels are all bound. With page non-zero the code moves by
+ * whole pages where jit_buf_move_pages can (src's code is then gone),
+ * else it is copied. */
+void jit_masm_append(jit_masm *m, jit_masm *src, size_t page);
 /* Records a fixup for label l at code offset at (for backends). */
 void jit_masm_add_fixup(jit_masm *m, jit_label *l, uint32_t at, uint8_t kind,
                         int32_t base);

@@ -77,7 +77,7 @@ static void expect_same_code(const jit_code *s, const jit_code *p) {
     cr_assert_eq(s->syms[i].kind, p->syms[i].kind, "symbol %u", i);
   }
   const jit_exn_table *se = &s->exn, *pe = &p->exn;
-  cr_assert_eq(se->nsites, pe->nsites);
+  cr_assert_eq(se->nsites, pe->nsites, "unwind sites: %u, %u", se->nsites, pe->nsites);
   cr_assert_eq(se->nscopes, pe->nscopes);
   cr_assert_eq(se->nclauses, pe->nclauses);
   SAME_ARRAY(se->sites, pe->sites, se->nsites, "unwind sites");
@@ -104,11 +104,15 @@ typedef struct covered {
 } covered;
 
 /* Compiles m serially and in parallel (on two threads, split at every
- * function unless split is given) with opts; expects the same code. */
+ * function unless split is given) with opts; expects the same code. The
+ * serial compile cuts the module into the same runs: a module that splits
+ * starts and ends every run on a page in either compile, so the layout
+ * depends on where the runs are cut, though not on the threads. */
 static covered compare(const rt_module *m, jit_options opts, uint32_t split,
                        unsigned jobs) {
   jit_options serial = opts, parallel = opts;
   serial.jobs = 1;
+  serial.split_bytes = split;
   parallel.jobs = jobs;
   parallel.split_bytes = split;
   cr_assert_eq(threads_for(m, &serial), 1u);
@@ -120,6 +124,10 @@ static covered compare(const rt_module *m, jit_options opts, uint32_t split,
   e = jit_compile_module(m, &parallel, &p, NULL);
   cr_assert_null(e, "parallel: %s", e ? wrun_error_message(e) : "");
   expect_same_code(&s, &p);
+  if (split == 1) /* every function a run: each starts on a page */
+    for (uint32_t i = 0; i < s.nfuncs; i++)
+      cr_assert_eq(s.func_offsets[i] % jit_page_size(), 0u,
+                   "function %u at %u", i, s.func_offsets[i]);
   covered c = {s.ntraps, s.nsyms, s.exn.nsites, s.exn.nclauses,
                s.maps.nsites, s.pcmap_size};
   jit_code_free(&s);
