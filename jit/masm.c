@@ -20,45 +20,6 @@ void jit_masm_free(jit_masm *m) {
   memset(m, 0, sizeof *m);
 }
 
-/* How many of the latest literals a use looks through for its own: a
- * bound, so that a function of many distinct constants stays linear. */
-#define LITERAL_SEARCH 32
-
-bool jit_masm_use_literal(jit_masm *m, uint32_t at, uint64_t bits,
-                          uint8_t size) {
-  uint32_t lit = m->nlits;
-  uint32_t from = m->nlits > LITERAL_SEARCH ? m->nlits - LITERAL_SEARCH : 0;
-  for (uint32_t k = m->nlits; k-- > from;)
-    if (m->lits[k].bits == bits && m->lits[k].size == size) {
-      lit = k;
-      break;
-    }
-  if (lit == m->nlits) {
-    if (m->nlits == m->cap_lits) {
-      uint32_t cap = m->cap_lits ? m->cap_lits * 2 : 16;
-      jit_literal *p = realloc(m->lits, (size_t)cap * sizeof *p);
-      if (!p || cap < m->cap_lits) {
-        m->oom = true;
-        return false;
-      }
-      m->lits = p;
-      m->cap_lits = cap;
-    }
-    m->lits[m->nlits++] = (jit_literal){bits, size};
-  }
-  if (m->nlit_uses == m->cap_lit_uses) {
-    uint32_t cap = m->cap_lit_uses ? m->cap_lit_uses * 2 : 16;
-    jit_literal_use *p = realloc(m->lit_uses, (size_t)cap * sizeof *p);
-    if (!p || cap < m->cap_lit_uses) {
-      m->oom = true;
-      return false;
-    }
-    m->lit_uses = p;
-    m->cap_lit_uses = cap;
-  }
-  m->lit_uses[m->nlit_uses++] = (jit_literal_use){at, lit};
-  return true;
-}
 
 uint32_t jit_reg_args(const rt_valtype *params, uint32_t nparams,
                       jit_reg_arg out[JIT_ARG_GPRS]) {
@@ -173,6 +134,32 @@ static bool reserve(void **arr, uint32_t len, uint32_t n, uint32_t *cap,
   if (!p) return false;
   *arr = p;
   *cap = (uint32_t)c;
+  return true;
+}
+
+/* How many of the latest literals a use looks through for its own: a
+ * bound, so that a function of many distinct constants stays linear. */
+#define LITERAL_SEARCH 32
+
+bool jit_masm_use_literal(jit_masm *m, uint32_t at, uint64_t bits,
+                          uint8_t size) {
+  uint32_t lit = m->nlits;
+  uint32_t from = m->nlits > LITERAL_SEARCH ? m->nlits - LITERAL_SEARCH : 0;
+  for (uint32_t k = m->nlits; k-- > from;)
+    if (m->lits[k].bits == bits && m->lits[k].size == size) {
+      lit = k;
+      break;
+    }
+  if ((lit == m->nlits &&
+       !reserve((void **)&m->lits, m->nlits, 1, &m->cap_lits,
+                sizeof *m->lits)) ||
+      !reserve((void **)&m->lit_uses, m->nlit_uses, 1, &m->cap_lit_uses,
+               sizeof *m->lit_uses)) {
+    m->oom = true;
+    return false;
+  }
+  if (lit == m->nlits) m->lits[m->nlits++] = (jit_literal){bits, size};
+  m->lit_uses[m->nlit_uses++] = (jit_literal_use){at, lit};
   return true;
 }
 
