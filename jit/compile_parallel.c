@@ -41,8 +41,7 @@ typedef struct run_span {
   uint32_t first, end; /* defined functions [first, end) */
 } run_span;
 
-typedef struct par_run {
-  uint32_t first, end; /* defined functions [first, end) */
+typedef struct par_run { /* the compile of job->spans[k] */
   jit_masm m;
   jit_exn_table exn;
   jit_stack_maps maps;
@@ -52,6 +51,7 @@ typedef struct par_run {
 
 typedef struct par_job {
   const jit_compile_plan *plan;
+  const run_span *spans;
   par_run *runs;
   uint32_t nruns;
   _Atomic uint32_t next;    /* the next run to take */
@@ -135,7 +135,8 @@ static void compile_runs(par_job *job, jit_compiler *c) {
     uint32_t k = atomic_fetch_add(&job->next, 1);
     if (k >= job->nruns) return;
     par_run *r = &job->runs[k];
-    r->err = jit_compile_run(job->plan, c, &r->m, r->first, r->end,
+    r->err = jit_compile_run(job->plan, c, &r->m, job->spans[k].first,
+                             job->spans[k].end,
                              &r->outcome, &job->stop_at);
     jit_buf_pad(&r->m.buf, (uint32_t)job->page); /* it ends on a page */
     jit_codegen_take_exn_table(c->g, &r->exn);
@@ -230,10 +231,11 @@ static bool append_maps(jit_stack_maps *dst, const jit_stack_maps *src,
 /* Lays run r out at m's position, a page boundary, where the serial
  * compile (jit_compile_in_runs) places it too: its pages move there. */
 static bool lay_out(const jit_compile_plan *p, jit_masm *m, par_run *r,
-                    jit_exn_table *exn, jit_stack_maps *maps, size_t page) {
+                    run_span span, jit_exn_table *exn, jit_stack_maps *maps,
+                    size_t page) {
   uint32_t base = jit_buf_pos(&m->buf), pc_base = m->pcmap.size;
   jit_masm_append(m, &r->m, page);
-  for (uint32_t i = r->first; i < r->end; i++) {
+  for (uint32_t i = span.first; i < span.end; i++) {
     p->func_offsets[i] += base;
     p->call_entries[i] += base;
     p->pcmap_starts[i] += pc_base;
@@ -278,7 +280,8 @@ static wrun_error *merge(const jit_compile_plan *p, par_job *job, jit_masm *m,
       !jit_buf_reserve(&m->buf, (uint32_t)(total - jit_buf_pos(&m->buf))))
     return rt_error_new(RT_NO_OFFSET, "out of memory");
   for (uint32_t k = 0; k < job->nruns; k++) {
-    bool ok = lay_out(p, m, &job->runs[k], exn, maps, job->page);
+    bool ok = lay_out(p, m, &job->runs[k], job->spans[k], exn, maps,
+                      job->page);
     free_run(&job->runs[k]);
     if (!ok) return rt_error_new(RT_NO_OFFSET, "out of memory");
   }
@@ -303,13 +306,11 @@ wrun_error *jit_compile_parallel(const jit_compile_plan *p, unsigned threads,
     return rt_error_new(RT_NO_OFFSET, "out of memory");
   }
   cut_runs(p->mod, split_bytes(p->opts), spans);
+  job.spans = spans;
   for (uint32_t k = 0; k < nruns; k++) {
-    job.runs[k].first = spans[k].first;
-    job.runs[k].end = spans[k].end;
     jit_masm_init(&job.runs[k].m);
     job.runs[k].m.relocatable = m->relocatable;
   }
-  free(spans);
   (void)jit_cpu_features(); /* detected here, not raced by the threads */
   unsigned started = 0;
   for (unsigned t = 1; t < threads; t++)
@@ -321,5 +322,6 @@ wrun_error *jit_compile_parallel(const jit_compile_plan *p, unsigned threads,
   wrun_error *err = merge(p, &job, m, outcome, exn, maps);
   for (uint32_t k = 0; k < nruns; k++) free_run(&job.runs[k]);
   free(job.runs);
+  free(spans);
   return err;
 }

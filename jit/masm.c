@@ -20,7 +20,6 @@ void jit_masm_free(jit_masm *m) {
   memset(m, 0, sizeof *m);
 }
 
-
 uint32_t jit_reg_args(const rt_valtype *params, uint32_t nparams,
                       jit_reg_arg out[JIT_ARG_GPRS]) {
   uint32_t n = 0;

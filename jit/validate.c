@@ -1324,13 +1324,11 @@ RARE static wrun_error *step_full(jit_validator *v, const jit_instr *in) {
   return memory_op ? apply_mem_sig(v, sig, at) : apply_sig(v, sig);
 }
 
-/* The top operand, when it is exactly of number or vector type t (never
- * a GC reference, so no GC position to drop with it); else NULL. */
-static inline rt_valtype *top_exactly(jit_validator *v, rt_valtype t) {
-  if ((t & 0xFF) < VT_V128 || v->nvals <= top_ctrl(v)->height ||
-      v->vals[v->nvals - 1] != t)
-    return NULL;
-  return &v->vals[v->nvals - 1];
+/* Is the top operand exactly of number or vector type t (never a GC
+ * reference, so no GC position goes with it)? */
+static inline bool top_exactly(jit_validator *v, rt_valtype t) {
+  return (t & 0xFF) >= VT_V128 && v->nvals > top_ctrl(v)->height &&
+         v->vals[v->nvals - 1] == t;
 }
 
 /* The common instructions in their common form take a few compares here
